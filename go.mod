@@ -1,0 +1,3 @@
+module github.com/braingo/braingo
+
+go 1.26
