@@ -142,3 +142,5 @@ func sameShape(a, b []int) bool {
 	}
 	return true
 }
+
+func shapeStr(s []int) string { return fmt.Sprint(s) }

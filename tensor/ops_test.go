@@ -1,0 +1,187 @@
+package tensor
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// randT returns a tensor of the shape with values uniform in [lo, hi) whose
+// magnitude is at least 0.05 (away from the kinks of relu, abs, clamp).
+func randT(r *rand.Rand, lo, hi float32, shape ...int) *Tensor {
+	t := Zeros(shape...)
+	for i := range t.Data {
+		for {
+			v := lo + (hi-lo)*r.Float32()
+			if v > 0.05 || v < -0.05 {
+				t.Data[i] = v
+				break
+			}
+		}
+	}
+	return t
+}
+
+func TestGradients(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	labels := []int{2, 0, 4}
+	type tc struct {
+		name   string
+		inputs []*Tensor
+		f      func(tp *Tape, in []*Tensor) *Tensor
+	}
+	m := func(shape ...int) *Tensor { return randT(r, -1, 1, shape...) }
+	pos := func(shape ...int) *Tensor { return randT(r, 0.2, 2, shape...) }
+	cases := []tc{
+		{"Add same", []*Tensor{m(3, 4), m(3, 4)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Add(in[0], in[1]) }},
+		{"Add row bias", []*Tensor{m(3, 4), m(4)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Add(in[0], in[1]) }},
+		{"Add scalar bcast", []*Tensor{m(3, 4), m(1)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Add(in[0], in[1]) }},
+		{"Sub col bcast", []*Tensor{m(3, 4), m(3, 1)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Sub(in[0], in[1]) }},
+		{"Mul general bcast", []*Tensor{m(2, 1, 4), m(3, 1)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Mul(in[0], in[1]) }},
+		{"Mul same", []*Tensor{m(5), m(5)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Mul(in[0], in[1]) }},
+		{"Div", []*Tensor{m(3, 4), pos(4)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Div(in[0], in[1]) }},
+		{"Scale", []*Tensor{m(6)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Scale(in[0], -2.5) }},
+		{"AddScalar", []*Tensor{m(6)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.AddScalar(in[0], 3) }},
+		{"Exp", []*Tensor{m(6)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Exp(in[0]) }},
+		{"Log", []*Tensor{pos(6)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Log(in[0]) }},
+		{"Tanh", []*Tensor{m(6)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Tanh(in[0]) }},
+		{"Sigmoid", []*Tensor{m(6)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Sigmoid(in[0]) }},
+		{"ReLU", []*Tensor{m(8)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.ReLU(in[0]) }},
+		{"Softplus", []*Tensor{m(8)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Softplus(in[0]) }},
+		{"Square", []*Tensor{m(8)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Square(in[0]) }},
+		{"Sqrt", []*Tensor{pos(8)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Sqrt(in[0]) }},
+		{"Abs", []*Tensor{m(8)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Abs(in[0]) }},
+		{"Clamp", []*Tensor{m(8)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Clamp(in[0], -0.5, 0.5) }},
+		{"Where", []*Tensor{m(6), m(6)}, func(tp *Tape, in []*Tensor) *Tensor {
+			return tp.Where(New([]int{6}, []float32{1, 0, 1, 1, 0, 0}), in[0], in[1])
+		}},
+		{"Sum", []*Tensor{m(3, 4)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Sum(in[0]) }},
+		{"Mean", []*Tensor{m(3, 4)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Mean(in[0]) }},
+		{"SumAxis0", []*Tensor{m(3, 4, 2)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.SumAxis(in[0], 0) }},
+		{"SumAxis1", []*Tensor{m(3, 4, 2)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.SumAxis(in[0], 1) }},
+		{"MeanAxis-1", []*Tensor{m(3, 4, 2)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.MeanAxis(in[0], -1) }},
+		{"MaxAxis", []*Tensor{m(5, 3)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.MaxAxis(in[0], 0) }},
+		{"MatMul", []*Tensor{m(3, 4), m(4, 5)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.MatMul(in[0], in[1], false, false) }},
+		{"MatMul TA", []*Tensor{m(4, 3), m(4, 5)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.MatMul(in[0], in[1], true, false) }},
+		{"MatMul TB", []*Tensor{m(3, 4), m(5, 4)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.MatMul(in[0], in[1], false, true) }},
+		{"MatMul TATB", []*Tensor{m(4, 3), m(5, 4)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.MatMul(in[0], in[1], true, true) }},
+		{"Linear", []*Tensor{m(2, 3, 4), m(5, 4), m(5)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Linear(in[0], in[1], in[2]) }},
+		{"Linear no bias", []*Tensor{m(3, 4), m(5, 4)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Linear(in[0], in[1], nil) }},
+		{"Softmax", []*Tensor{m(3, 5)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Softmax(in[0]) }},
+		{"LogSoftmax", []*Tensor{m(3, 5)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.LogSoftmax(in[0]) }},
+		{"CrossEntropy", []*Tensor{m(3, 5)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.CrossEntropy(in[0], labels) }},
+		{"NLL", []*Tensor{m(3, 5)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.NLL(in[0], labels) }},
+		{"MSE", []*Tensor{m(3, 5), m(3, 5)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.MSE(in[0], in[1]) }},
+		{"Reshape", []*Tensor{m(3, 4)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Mul(tp.Reshape(in[0], 4, -1), tp.Reshape(in[0], 4, 3)) }},
+		{"Index", []*Tensor{m(3, 4)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Mul(tp.Index(in[0], 1), tp.Index(in[0], 2)) }},
+		{"Narrow", []*Tensor{m(4, 2)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Square(tp.Narrow(in[0], 1, 3)) }},
+		{"Stack", []*Tensor{m(2, 3), m(2, 3)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Stack([]*Tensor{in[0], tp.Square(in[1]), in[0]}) }},
+		{"Concat", []*Tensor{m(2, 3), m(2, 1)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Concat([]*Tensor{in[0], in[1], in[0]}) }},
+		{"Chain through time", []*Tensor{m(2, 3), m(3, 3)}, func(tp *Tape, in []*Tensor) *Tensor {
+			h := in[0]
+			for range 5 {
+				h = tp.Tanh(tp.MatMul(h, in[1], false, false))
+			}
+			return h
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := GradCheck{}.CheckGrad(func(tp *Tape) *Tensor { return c.f(tp, c.inputs) }, c.inputs...)
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestForwardValues(t *testing.T) {
+	a := New([]int{2, 3}, []float32{1, 2, 3, 4, 5, 6})
+	b := New([]int{3}, []float32{10, 20, 30})
+	var tp *Tape // nil tape: values only
+	got := tp.Add(a, b).Data
+	want := []float32{11, 22, 33, 14, 25, 36}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("Add broadcast = %v, want %v", got, want)
+		}
+	}
+	mm := tp.MatMul(a, New([]int{3, 1}, []float32{1, 1, 1}), false, false)
+	if mm.Data[0] != 6 || mm.Data[1] != 15 {
+		t.Fatalf("MatMul = %v", mm.Data)
+	}
+	sm := tp.Softmax(New([]int{1, 2}, []float32{1000, 1000}))
+	if sm.Data[0] != 0.5 || sm.Data[1] != 0.5 {
+		t.Fatalf("Softmax overflowed: %v", sm.Data)
+	}
+	ce := tp.CrossEntropy(New([]int{1, 3}, []float32{0, 0, 0}), []int{1})
+	if d := math.Abs(float64(ce.Item()) - math.Log(3)); d > 1e-6 {
+		t.Fatalf("CrossEntropy = %v, want ln 3", ce.Item())
+	}
+	if tp.Len() != 0 {
+		t.Fatal("nil tape recorded")
+	}
+}
+
+func TestNoRecordingWithoutGrad(t *testing.T) {
+	tp := NewTape()
+	a, b := Zeros(4), Zeros(4)
+	c := tp.Mul(tp.Exp(a), b)
+	if c.RequiresGrad() || tp.Len() != 0 {
+		t.Fatalf("ops on constants recorded %d steps", tp.Len())
+	}
+	p := NewParam("w", []int{4}, make([]float32, 4))
+	tp.NoGrad(func() {
+		if d := tp.Mul(p, a); d.RequiresGrad() || tp.Len() != 0 {
+			t.Fatal("NoGrad recorded")
+		}
+	})
+	if d := tp.Mul(p, a); !d.RequiresGrad() || tp.Len() != 1 {
+		t.Fatal("op on parameter not recorded")
+	}
+}
+
+func TestParamGradAccumulatesAndPoolReuses(t *testing.T) {
+	tp := NewTape()
+	w := NewParam("w", []int{3}, []float32{1, 2, 3})
+	for range 2 {
+		tp.Backward(tp.Sum(tp.Square(w)))
+		tp.Reset()
+	}
+	for i, v := range w.Grad {
+		if want := 4 * w.Data[i]; v != want {
+			t.Fatalf("grad[%d] = %v, want %v (two accumulated passes)", i, v, want)
+		}
+	}
+	// Steady state: a second identical pass allocates no new float buffers.
+	step := func() {
+		x := tp.Mul(w, w)
+		tp.Backward(tp.Sum(tp.Exp(x)))
+		tp.Reset()
+	}
+	step()
+	allocs := testing.AllocsPerRun(20, step)
+	if allocs > 40 { // closures and tensor headers only, no data buffers
+		t.Fatalf("steady-state pass allocated %v times", allocs)
+	}
+}
+
+func TestGradCheckCatchesWrongGradient(t *testing.T) {
+	x := New([]int{3}, []float32{0.3, -0.7, 1.1})
+	bad := func(tp *Tape) *Tensor {
+		out := tp.NewResult(x.Shape, x)
+		for i, v := range x.Data {
+			out.Data[i] = v * v
+		}
+		tp.Record(func() {
+			g := tp.GradOf(x)
+			for i := range g {
+				g[i] += out.Grad[i] * x.Data[i] // should be 2x
+			}
+		})
+		return out
+	}
+	if err := (GradCheck{}).CheckGrad(bad, x); err == nil {
+		t.Fatal("gradient checker accepted a wrong gradient")
+	}
+}

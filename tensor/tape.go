@@ -1,0 +1,182 @@
+package tensor
+
+import "fmt"
+
+// Tape records differentiable operations in execution order (a Wengert list)
+// and runs their vector-Jacobian products in reverse on Backward. It also
+// owns a pool of float32 buffers: outputs, gradients and scratch memory it
+// hands out stay valid until Reset, which recycles them for the next pass.
+//
+// A nil *Tape is valid: ops then compute values only, allocate with make and
+// record nothing. A Tape is not safe for concurrent use.
+type Tape struct {
+	back   []func()
+	free   map[int][][]float32
+	used   [][]float32
+	ifree  map[int][][]int32
+	iused  [][]int32
+	paused int
+}
+
+// NewTape returns an empty tape.
+func NewTape() *Tape {
+	return &Tape{free: map[int][][]float32{}, ifree: map[int][][]int32{}}
+}
+
+// Recording reports whether ops on tp are recorded for a backward pass.
+func (tp *Tape) Recording() bool { return tp != nil && tp.paused == 0 }
+
+// NoGrad runs fn with recording paused: ops inside compute values (still
+// from tp's pool) but record nothing and their results require no gradient.
+func (tp *Tape) NoGrad(fn func()) {
+	if tp == nil {
+		fn()
+		return
+	}
+	tp.paused++
+	defer func() { tp.paused-- }()
+	fn()
+}
+
+// Len is the number of recorded backward steps.
+func (tp *Tape) Len() int {
+	if tp == nil {
+		return 0
+	}
+	return len(tp.back)
+}
+
+// Alloc returns a buffer of n float32 with unspecified contents, valid until
+// the next Reset. With a nil tape it allocates.
+func (tp *Tape) Alloc(n int) []float32 {
+	if tp == nil {
+		return make([]float32, n)
+	}
+	var b []float32
+	if l := tp.free[n]; len(l) > 0 {
+		b = l[len(l)-1]
+		tp.free[n] = l[:len(l)-1]
+	} else {
+		b = make([]float32, n)
+	}
+	tp.used = append(tp.used, b)
+	return b
+}
+
+// AllocZero is Alloc with the buffer zeroed.
+func (tp *Tape) AllocZero(n int) []float32 {
+	b := tp.Alloc(n)
+	if tp != nil {
+		clear(b)
+	}
+	return b
+}
+
+// AllocInt32 returns an int32 buffer of length n, valid until the next Reset.
+func (tp *Tape) AllocInt32(n int) []int32 {
+	if tp == nil {
+		return make([]int32, n)
+	}
+	var b []int32
+	if l := tp.ifree[n]; len(l) > 0 {
+		b = l[len(l)-1]
+		tp.ifree[n] = l[:len(l)-1]
+	} else {
+		b = make([]int32, n)
+	}
+	tp.iused = append(tp.iused, b)
+	return b
+}
+
+// NewResult returns an op's output tensor of the given shape with pooled,
+// uninitialized Data. It requires a gradient when tp records and any input
+// does; an op records its backward step (Record) only in that case.
+func (tp *Tape) NewResult(shape []int, inputs ...*Tensor) *Tensor {
+	t := &Tensor{Shape: append([]int(nil), shape...)}
+	t.Data = tp.Alloc(numel(shape))
+	t.pooled = tp != nil
+	if tp.Recording() {
+		for _, in := range inputs {
+			if in != nil && in.requiresGrad {
+				t.requiresGrad = true
+				break
+			}
+		}
+	}
+	return t
+}
+
+// Record appends a backward step. Backward runs steps in reverse order of
+// recording; a step reads its output's Grad (skipping the work when it is
+// nil: no gradient reached it) and accumulates into its inputs' gradients
+// through GradOf.
+func (tp *Tape) Record(step func()) {
+	if tp.Recording() {
+		tp.back = append(tp.back, step)
+	}
+}
+
+// GradOf returns t.Grad, first allocating it zeroed if it is nil: from the
+// tape's pool for tensors the tape created, with make for others (parameters),
+// whose gradients outlive Reset.
+func (tp *Tape) GradOf(t *Tensor) []float32 {
+	if t.Grad == nil {
+		if t.pooled && tp != nil {
+			t.Grad = tp.AllocZero(len(t.Data))
+		} else {
+			t.Grad = make([]float32, len(t.Data))
+		}
+	}
+	return t.Grad
+}
+
+// Backward runs the recorded steps in reverse, seeding dLoss/dLoss = 1. loss
+// must hold a single value. Parameter gradients accumulate into their Grad.
+// The recorded steps are dropped afterwards; buffers stay valid until Reset.
+func (tp *Tape) Backward(loss *Tensor) {
+	if len(loss.Data) != 1 {
+		panic(fmt.Sprintf("tensor: Backward of non-scalar tensor with shape %v (use BackwardWith)", loss.Shape))
+	}
+	tp.BackwardWith(loss, []float32{1})
+}
+
+// BackwardWith runs the recorded steps in reverse with the gradient of out
+// seeded by grad (len(grad) == out.Len()), accumulating into out.Grad first.
+func (tp *Tape) BackwardWith(out *Tensor, grad []float32) {
+	if len(grad) != len(out.Data) {
+		panic(fmt.Sprintf("tensor: BackwardWith: gradient has %d values for shape %v", len(grad), out.Shape))
+	}
+	if tp == nil || !out.requiresGrad {
+		return
+	}
+	g := tp.GradOf(out)
+	for i, v := range grad {
+		g[i] += v
+	}
+	for i := len(tp.back) - 1; i >= 0; i-- {
+		tp.back[i]()
+		tp.back[i] = nil
+	}
+	tp.back = tp.back[:0]
+}
+
+// Reset drops recorded steps and recycles every buffer the tape handed out
+// (Data and Grad of its results, scratch): tensors created by the tape must
+// not be used after Reset. Parameters and their gradients are untouched.
+func (tp *Tape) Reset() {
+	if tp == nil {
+		return
+	}
+	clear(tp.back)
+	tp.back = tp.back[:0]
+	for _, b := range tp.used {
+		tp.free[len(b)] = append(tp.free[len(b)], b)
+	}
+	clear(tp.used)
+	tp.used = tp.used[:0]
+	for _, b := range tp.iused {
+		tp.ifree[len(b)] = append(tp.ifree[len(b)], b)
+	}
+	clear(tp.iused)
+	tp.iused = tp.iused[:0]
+}
