@@ -109,8 +109,15 @@ func TestDefaults(t *testing.T) {
 
 func TestMeasure(t *testing.T) {
 	calls := 0
-	med, best, runs, iters := measure(func() { calls++; time.Sleep(100 * time.Microsecond) }, 5*time.Millisecond, 3)
-	if runs != 3 || iters < 1 || best > med || med < 100e-6 || calls < runs*iters+1 {
+	var sink float64
+	work := func() {
+		calls++
+		for i := range 1000 {
+			sink += float64(i)
+		}
+	}
+	med, best, runs, iters := measure(work, 20*time.Millisecond, 3)
+	if runs != 3 || iters < 1 || best > med || med <= 0 || calls < runs*iters+1 || sink == 0 {
 		t.Errorf("measure: median %v best %v runs %d iters %d calls %d", med, best, runs, iters, calls)
 	}
 	// A call longer than the budget is measured once, by the warm-up.
