@@ -1,0 +1,171 @@
+// Package datasets reads image-classification datasets (IDX files of
+// Fashion-MNIST and MNIST), batches them with seeded shuffling and encodes
+// images as spike trains or currents for spiking networks.
+package datasets
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"os"
+)
+
+// MaxIDXBytes bounds the payload an IDX header may declare, so a corrupt
+// header cannot make the reader allocate without limit.
+const MaxIDXBytes = 1 << 30
+
+// IDX is a decoded IDX array (LeCun's MNIST file format): a big-endian
+// header with a type code and dimensions, followed by the values.
+type IDX struct {
+	// Type is the element type code: 0x08 unsigned byte, 0x09 signed byte,
+	// 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64.
+	Type byte
+	// Dims lists the dimensions, outermost first.
+	Dims []int
+	// Data holds the values of unsigned-byte arrays (Type 0x08), the type
+	// of every MNIST-family file, as stored.
+	Data []uint8
+	// Values holds the values of other types, converted to float64.
+	Values []float64
+}
+
+var idxSize = map[byte]int{0x08: 1, 0x09: 1, 0x0B: 2, 0x0C: 4, 0x0D: 4, 0x0E: 8}
+
+// ReadIDX reads an IDX file, raw or gzip-compressed (detected by content).
+// Errors name the file and what is wrong with it.
+func ReadIDX(path string) (*IDX, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var size int64 = -1
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	m, err := decodeIDX(f, size)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// DecodeIDX decodes an IDX array from r, raw or gzip-compressed.
+func DecodeIDX(r io.Reader) (*IDX, error) { return decodeIDX(r, -1) }
+
+// decodeIDX decodes from r; size is the raw byte count when known (-1 if
+// not), used to reject truncated files before allocating.
+func decodeIDX(r io.Reader, size int64) (*IDX, error) {
+	br := bufio.NewReader(r)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("corrupt gzip stream: %v", err)
+		}
+		defer zr.Close()
+		br, size = bufio.NewReader(zr), -1
+	}
+	var head [4]byte
+	if _, err := io.ReadFull(br, head[:]); err != nil {
+		return nil, fmt.Errorf("not an IDX file: header truncated (%v)", unexpected(err))
+	}
+	if head[0] != 0 || head[1] != 0 {
+		return nil, fmt.Errorf("not an IDX file: magic number %02x%02x%02x%02x does not start with two zero bytes", head[0], head[1], head[2], head[3])
+	}
+	esize, ok := idxSize[head[2]]
+	if !ok {
+		return nil, fmt.Errorf("IDX: unknown element type 0x%02x", head[2])
+	}
+	nd := int(head[3])
+	if nd == 0 {
+		return nil, fmt.Errorf("IDX: zero dimensions")
+	}
+	dims := make([]int, nd)
+	n := int64(1)
+	for i := range dims {
+		var d uint32
+		if err := binary.Read(br, binary.BigEndian, &d); err != nil {
+			return nil, fmt.Errorf("IDX: dimension %d of %d truncated (%v)", i+1, nd, unexpected(err))
+		}
+		dims[i] = int(d)
+		n *= int64(d)
+		if n*int64(esize) > MaxIDXBytes {
+			return nil, fmt.Errorf("IDX: dimensions %v declare more than %d bytes", dims[:i+1], MaxIDXBytes)
+		}
+	}
+	payload := n * int64(esize)
+	if hdr := int64(4 + 4*nd); size >= 0 && size-hdr != payload {
+		return nil, fmt.Errorf("IDX: dimensions %v declare %d bytes of data but the file holds %d", dims, payload, size-hdr)
+	}
+	buf := make([]byte, payload)
+	if got, err := io.ReadFull(br, buf); err != nil {
+		return nil, fmt.Errorf("IDX: truncated: dimensions %v declare %d bytes of data, only %d present", dims, payload, got)
+	}
+	if extra, _ := br.Peek(1); len(extra) > 0 {
+		return nil, fmt.Errorf("IDX: trailing data after the %d bytes that dimensions %v declare", payload, dims)
+	}
+	m := &IDX{Type: head[2], Dims: dims}
+	if m.Type == 0x08 {
+		m.Data = buf
+		return m, nil
+	}
+	m.Values = make([]float64, n)
+	rd := bytes.NewReader(buf)
+	for i := range m.Values {
+		switch m.Type {
+		case 0x09:
+			var v int8
+			binary.Read(rd, binary.BigEndian, &v)
+			m.Values[i] = float64(v)
+		case 0x0B:
+			var v int16
+			binary.Read(rd, binary.BigEndian, &v)
+			m.Values[i] = float64(v)
+		case 0x0C:
+			var v int32
+			binary.Read(rd, binary.BigEndian, &v)
+			m.Values[i] = float64(v)
+		case 0x0D:
+			var v uint32
+			binary.Read(rd, binary.BigEndian, &v)
+			m.Values[i] = float64(math.Float32frombits(v))
+		case 0x0E:
+			var v uint64
+			binary.Read(rd, binary.BigEndian, &v)
+			m.Values[i] = math.Float64frombits(v)
+		}
+	}
+	return m, nil
+}
+
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// EncodeIDX writes an unsigned-byte IDX array (raw) to w; tests and tools
+// use it to make small files.
+func EncodeIDX(w io.Writer, dims []int, data []uint8) error {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	if n != len(data) || len(dims) == 0 || len(dims) > 255 {
+		return fmt.Errorf("IDX: %d values do not fill dimensions %v", len(data), dims)
+	}
+	hdr := []byte{0, 0, 0x08, byte(len(dims))}
+	for _, d := range dims {
+		hdr = binary.BigEndian.AppendUint32(hdr, uint32(d))
+	}
+	if _, err := w.Write(hdr); err != nil {
+		return err
+	}
+	_, err := w.Write(data)
+	return err
+}
