@@ -1,0 +1,76 @@
+# braingo's build. On a fresh Debian bookworm machine:
+#
+#	make run    # set up, build, run the main job
+#	make test   # vet and test everything (what CI runs)
+#
+# Nothing here needs the network except `setup` (Debian's packages) and the
+# Go module proxy the first time Go needs a module.
+
+SHELL   := /bin/bash
+GO      ?= go
+BIN     := bin/braingo
+# Goroutines for the benchmarks; OpenBLAS gets the same number.
+THREADS ?= $(shell nproc 2>/dev/null || echo 1)
+
+# Debian packages the project uses: the Fashion-MNIST IDX files
+# (/usr/share/datasets/fashion-mnist) and, for baselines, NumPy on OpenBLAS.
+APT_PACKAGES := dataset-fashion-mnist python3-numpy libopenblas0-pthread
+
+.PHONY: all setup build test bench bench-openblas run clean
+
+all: build
+
+# Installs what is missing with apt-get when running as root; otherwise
+# says what to install and goes on. Quick when everything is present.
+setup:
+	@if ! command -v $(GO) >/dev/null 2>&1; then \
+		echo "setup: Go is not on PATH; braingo needs Go 1.26 (see go.mod)" >&2; exit 1; \
+	fi
+	@if ! command -v dpkg >/dev/null 2>&1; then \
+		echo "setup: no dpkg here (not Debian?): install $(APT_PACKAGES) by other means"; exit 0; \
+	fi; \
+	missing=""; \
+	for p in $(APT_PACKAGES); do \
+		dpkg -s $$p 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+		echo "setup: all packages present ($(APT_PACKAGES))"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "setup: installing$$missing"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+		echo "setup: missing$$missing; not root, so skipping. Run: sudo apt-get install$$missing"; \
+	fi
+
+build:
+	$(GO) build -o $(BIN) ./cmd/braingo
+
+# go vet, all tests, then the concurrent kernels again under the race
+# detector.
+test:
+	$(GO) vet ./...
+	$(GO) test ./...
+	$(GO) test -race ./kernels/...
+
+bench: build
+	$(BIN) bench kernels --threads $(THREADS)
+
+# OpenBLAS's SGEMM through NumPy beside braingo's GEMM, same threads, one run.
+bench-openblas: build
+	@if ! python3 -c 'import numpy' >/dev/null 2>&1; then \
+		echo "bench-openblas: NumPy is not importable; run 'make setup' as root (installs python3-numpy libopenblas0-pthread)"; \
+	elif [ ! -f baselines/gemm_openblas.py ]; then \
+		echo "bench-openblas: baselines/gemm_openblas.py is not there yet"; \
+	else \
+		set -e; \
+		$(BIN) bench kernels --threads $(THREADS) --run '^gemm_'; \
+		OPENBLAS_NUM_THREADS=$(THREADS) python3 baselines/gemm_openblas.py; \
+	fi
+
+# The main job. For now the kernel benchmarks in their quick form.
+run: setup build
+	$(BIN) bench kernels --quick
+
+clean:
+	rm -rf bin
