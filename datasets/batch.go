@@ -50,7 +50,7 @@ func (d *Images) Fill(x []float32, y []int, idx []int) {
 	for r, i := range idx {
 		row, px := x[r*f:(r+1)*f], d.Pixels[i*f:(i+1)*f]
 		for j, p := range px {
-			row[j] = float32(p) * (1.0 / 255)
+			row[j] = float32(p) / 255 // as torchvision ToTensor
 		}
 		y[r] = int(d.Labels[i])
 	}
