@@ -12,6 +12,10 @@ BIN     := bin/braingo
 # Goroutines for the benchmarks; OpenBLAS gets the same number.
 THREADS ?= $(shell nproc 2>/dev/null || echo 1)
 
+# Debian's python3, which sees the python3-numpy package (a python3 earlier
+# on PATH, e.g. pyenv's, may not).
+PYTHON  ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
+
 # Debian packages the project uses: the Fashion-MNIST IDX files
 # (/usr/share/datasets/fashion-mnist) and, for baselines, NumPy on OpenBLAS.
 APT_PACKAGES := dataset-fashion-mnist python3-numpy libopenblas0-pthread
@@ -58,14 +62,14 @@ bench: build
 
 # OpenBLAS's SGEMM through NumPy beside braingo's GEMM, same threads, one run.
 bench-openblas: build
-	@if ! python3 -c 'import numpy' >/dev/null 2>&1; then \
-		echo "bench-openblas: NumPy is not importable; run 'make setup' as root (installs python3-numpy libopenblas0-pthread)"; \
+	@if ! $(PYTHON) -c 'import numpy' >/dev/null 2>&1; then \
+		echo "bench-openblas: NumPy is not importable by $(PYTHON); run 'make setup' as root (installs python3-numpy libopenblas0-pthread)"; \
 	elif [ ! -f baselines/gemm_openblas.py ]; then \
 		echo "bench-openblas: baselines/gemm_openblas.py is not there yet"; \
 	else \
 		set -e; \
 		$(BIN) bench kernels --threads $(THREADS) --run '^gemm_'; \
-		OPENBLAS_NUM_THREADS=$(THREADS) python3 baselines/gemm_openblas.py; \
+		OPENBLAS_NUM_THREADS=$(THREADS) $(PYTHON) baselines/gemm_openblas.py; \
 	fi
 
 # The main job. For now the kernel benchmarks in their quick form.
