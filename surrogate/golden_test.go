@@ -10,31 +10,6 @@ import (
 	"github.com/braingo/braingo/tensor"
 )
 
-// goldenCase holds the keys of the ff_lif_* and rec_lif_* reference files.
-type goldenCase struct {
-	Surrogate     string    `json:"surrogate"`
-	Reset         string    `json:"reset"`
-	Batch         int       `json:"batch"`
-	Steps         int       `json:"steps"`
-	Sizes         []int     `json:"sizes"`
-	Beta          any       `json:"beta"`
-	ReadoutDecay  float32   `json:"readout_decay"`
-	Threshold     float32   `json:"threshold"`
-	Loss          float64   `json:"loss"`
-	SpikesPerStep []float64 `json:"spikes_per_step"`
-
-	W1, B1, W2, B2, X   []float32
-	Win, Wrec, Wout, Xs []float32
-	Y                   []int
-	GradW1              []float64 `json:"grad_W1"`
-	GradB1              []float64 `json:"grad_b1"`
-	GradW2              []float64 `json:"grad_W2"`
-	GradB2              []float64 `json:"grad_b2"`
-	GradWin             []float64 `json:"grad_Win"`
-	GradWrec            []float64 `json:"grad_Wrec"`
-	GradWo              []float64 `json:"grad_Wout"`
-}
-
 // lifStep is snnTorch's Leaky step written with tape ops (golden README):
 // r = H(U[t-1] − θ) detached; base = β·U[t-1] + I; U = base − r·θ
 // (subtract) or base·(1 − r) (zero); S = spike(U − θ).
@@ -69,27 +44,6 @@ func sumData(t *tensor.Tensor) float64 {
 	return s
 }
 
-// checkClose compares a float32 result with a float64 reference: every
-// element within relative error 1e-4 of the reference, measured against the
-// largest reference magnitude for elements near zero (float32 rounding).
-func checkClose(t *testing.T, what string, got []float32, want []float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, reference has %d", what, len(got), len(want))
-	}
-	var scale float64
-	for _, w := range want {
-		scale = math.Max(scale, math.Abs(w))
-	}
-	for i := range want {
-		tol := 1e-4 * math.Max(math.Abs(want[i]), 1e-2*scale)
-		if d := math.Abs(float64(got[i]) - want[i]); d > tol || math.IsNaN(float64(got[i])) {
-			t.Errorf("%s[%d] = %.8g, reference %.8g (|diff| %.3g > %.3g)", what, i, got[i], want[i], d, tol)
-			return
-		}
-	}
-}
-
 func TestGoldenFeedForwardLIF(t *testing.T) {
 	files := golden.Files(t, "ff_lif_*.json")
 	if len(files) == 0 {
@@ -97,14 +51,13 @@ func TestGoldenFeedForwardLIF(t *testing.T) {
 	}
 	for _, name := range files {
 		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
-			var g goldenCase
+			var g golden.LIFCase
 			golden.Load(t, name, &g)
 			fn, err := surrogate.New(g.Surrogate, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			betas := g.Beta.([]any)
-			b1, b2 := float32(betas[0].(float64)), float32(betas[1].(float64))
+			b1, b2 := g.Betas()[0], g.Betas()[1]
 			nin, nh, nout := g.Sizes[0], g.Sizes[1], g.Sizes[2]
 			W1 := tensor.NewParam("W1", []int{nh, nin}, g.W1)
 			B1 := tensor.NewParam("b1", []int{nh}, g.B1)
@@ -133,10 +86,10 @@ func TestGoldenFeedForwardLIF(t *testing.T) {
 				t.Fatalf("loss %v, reference %v (rel %.2g)", loss.Item(), g.Loss, d)
 			}
 			tp.Backward(loss)
-			checkClose(t, "grad_W1", W1.Grad, g.GradW1)
-			checkClose(t, "grad_b1", B1.Grad, g.GradB1)
-			checkClose(t, "grad_W2", W2.Grad, g.GradW2)
-			checkClose(t, "grad_b2", B2.Grad, g.GradB2)
+			golden.Close(t, "grad_W1", W1.Grad, g.GradW1, 1e-4)
+			golden.Close(t, "grad_b1", B1.Grad, g.GradB1, 1e-4)
+			golden.Close(t, "grad_W2", W2.Grad, g.GradW2, 1e-4)
+			golden.Close(t, "grad_b2", B2.Grad, g.GradB2, 1e-4)
 		})
 	}
 }
@@ -148,13 +101,13 @@ func TestGoldenRecurrentLIF(t *testing.T) {
 	}
 	for _, name := range files {
 		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
-			var g goldenCase
+			var g golden.LIFCase
 			golden.Load(t, name, &g)
 			fn, err := surrogate.New(g.Surrogate, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			beta := float32(g.Beta.(float64))
+			beta := g.Betas()[0]
 			nin, nh, nout := g.Sizes[0], g.Sizes[1], g.Sizes[2]
 			Win := tensor.NewParam("Win", []int{nh, nin}, g.Win)
 			Wrec := tensor.NewParam("Wrec", []int{nh, nh}, g.Wrec)
@@ -176,9 +129,9 @@ func TestGoldenRecurrentLIF(t *testing.T) {
 				t.Fatalf("loss %v, reference %v (rel %.2g)", loss.Item(), g.Loss, d)
 			}
 			tp.Backward(loss)
-			checkClose(t, "grad_Win", Win.Grad, g.GradWin)
-			checkClose(t, "grad_Wrec", Wrec.Grad, g.GradWrec)
-			checkClose(t, "grad_Wout", Wout.Grad, g.GradWo)
+			golden.Close(t, "grad_Win", Win.Grad, g.GradWin, 1e-4)
+			golden.Close(t, "grad_Wrec", Wrec.Grad, g.GradWrec, 1e-4)
+			golden.Close(t, "grad_Wout", Wout.Grad, g.GradWout, 1e-4)
 		})
 	}
 }
