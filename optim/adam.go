@@ -1,0 +1,201 @@
+package optim
+
+import (
+	"math"
+
+	"github.com/braingo/braingo/tensor"
+)
+
+// AdamConfig configures Adam (Kingma and Ba, "Adam: A Method for Stochastic
+// Optimization", ICLR 2015) with optional AMSGrad (Reddi et al., "On the
+// Convergence of Adam and Beyond", ICLR 2018), as PyTorch's torch.optim.Adam.
+// Its zero value is PyTorch's default: learning rate 1e-3, betas (0.9,
+// 0.999), ε 1e-8, no weight decay.
+//
+// With gradient g, parameter θ, learning rate γ and weight decay λ (an L2
+// penalty added to the gradient; see AdamWConfig for decoupled decay), step
+// t = 1, 2, … of each parameter does
+//
+//	g ← −g                        if Maximize
+//	g ← g + λθ                    if λ ≠ 0
+//	m ← β₁m + (1−β₁)g             (m₀ = 0)
+//	v ← β₂v + (1−β₂)g²            (v₀ = 0)
+//	v ← max(v_max, v) → v_max     if AMSGrad (v_max₀ = 0)
+//	θ ← θ − γ/(1−β₁ᵗ) · m / (√v / √(1−β₂ᵗ) + ε)
+//
+// which is PyTorch's implementation of its documented pseudo-code (ε added
+// after the bias correction of √v; AMSGrad keeps the maximum of the
+// uncorrected v). The state buffers are "exp_avg" (m), "exp_avg_sq" (v) and
+// "max_exp_avg_sq" (v_max).
+type AdamConfig struct {
+	// LR is the learning rate γ; zero means 1e-3.
+	LR float64
+	// Beta1 and Beta2 are the decay rates of the moment averages; zero
+	// means 0.9 and 0.999. (Set them after New for an exact 0.)
+	Beta1, Beta2 float64
+	// Eps is ε, added to the denominator; zero means 1e-8.
+	Eps float64
+	// WeightDecay is the L2 penalty λ added to the gradient; default 0.
+	WeightDecay float64
+	// AMSGrad selects the AMSGrad variant; default false.
+	AMSGrad bool
+	// Maximize ascends the objective instead of descending; default false.
+	Maximize bool
+}
+
+// AdamWConfig configures AdamW, Adam with decoupled weight decay
+// (Loshchilov and Hutter, "Decoupled Weight Decay Regularization", ICLR
+// 2019), as PyTorch's torch.optim.AdamW. Its zero value is PyTorch's
+// default: learning rate 1e-3, betas (0.9, 0.999), ε 1e-8, weight decay
+// 1e-2.
+//
+// Each step first shrinks the parameter, θ ← θ(1 − γλ), and then does
+// Adam's update (AdamConfig) without the L2 term.
+type AdamWConfig struct {
+	// LR is the learning rate γ; zero means 1e-3.
+	LR float64
+	// Beta1 and Beta2 are the decay rates of the moment averages; zero
+	// means 0.9 and 0.999. (Set them after New for an exact 0.)
+	Beta1, Beta2 float64
+	// Eps is ε, added to the denominator; zero means 1e-8.
+	Eps float64
+	// WeightDecay is the decoupled decay λ; zero means 1e-2 unless
+	// NoWeightDecay is set.
+	WeightDecay float64
+	// NoWeightDecay sets λ to 0 (for groups such as biases that take no
+	// decay).
+	NoWeightDecay bool
+	// AMSGrad selects the AMSGrad variant; default false.
+	AMSGrad bool
+	// Maximize ascends the objective instead of descending; default false.
+	Maximize bool
+}
+
+// adamHyper is the resolved hyperparameters of either variant.
+type adamHyper struct {
+	lr, beta1, beta2, eps, wd float64
+	amsgrad, maximize         bool
+	decoupled                 bool
+}
+
+var adamBuffers = []string{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
+
+func (c *AdamConfig) algorithm() string { return "adam" }
+func (c *AdamConfig) lr() *float64      { return &c.LR }
+func (c *AdamConfig) buffers() []string { return adamBuffers }
+
+func (c *AdamConfig) defaults() {
+	adamDefaults(&c.LR, &c.Beta1, &c.Beta2, &c.Eps)
+}
+
+func (c *AdamConfig) validate() error {
+	return adamValidate(c.LR, c.Beta1, c.Beta2, c.Eps, c.WeightDecay)
+}
+
+func (c *AdamConfig) hyper() map[string]float64 {
+	return map[string]float64{"lr": c.LR, "beta1": c.Beta1, "beta2": c.Beta2, "eps": c.Eps,
+		"weight_decay": c.WeightDecay, "amsgrad": b2f(c.AMSGrad), "maximize": b2f(c.Maximize)}
+}
+
+func (c *AdamConfig) setHyper(h map[string]float64) {
+	*c = AdamConfig{LR: h["lr"], Beta1: h["beta1"], Beta2: h["beta2"], Eps: h["eps"],
+		WeightDecay: h["weight_decay"], AMSGrad: h["amsgrad"] != 0, Maximize: h["maximize"] != 0}
+}
+
+func (c *AdamConfig) update(p *tensor.Tensor, st *paramState) {
+	adamUpdate(adamHyper{c.LR, c.Beta1, c.Beta2, c.Eps, c.WeightDecay, c.AMSGrad, c.Maximize, false}, p, st)
+}
+
+func (c *AdamWConfig) algorithm() string { return "adamw" }
+func (c *AdamWConfig) lr() *float64      { return &c.LR }
+func (c *AdamWConfig) buffers() []string { return adamBuffers }
+
+func (c *AdamWConfig) defaults() {
+	adamDefaults(&c.LR, &c.Beta1, &c.Beta2, &c.Eps)
+	switch {
+	case c.NoWeightDecay:
+		c.WeightDecay = 0
+	case c.WeightDecay == 0:
+		c.WeightDecay = 1e-2
+	}
+}
+
+func (c *AdamWConfig) validate() error {
+	return adamValidate(c.LR, c.Beta1, c.Beta2, c.Eps, c.WeightDecay)
+}
+
+func (c *AdamWConfig) hyper() map[string]float64 {
+	return map[string]float64{"lr": c.LR, "beta1": c.Beta1, "beta2": c.Beta2, "eps": c.Eps,
+		"weight_decay": c.WeightDecay, "amsgrad": b2f(c.AMSGrad), "maximize": b2f(c.Maximize)}
+}
+
+func (c *AdamWConfig) setHyper(h map[string]float64) {
+	*c = AdamWConfig{LR: h["lr"], Beta1: h["beta1"], Beta2: h["beta2"], Eps: h["eps"],
+		WeightDecay: h["weight_decay"], NoWeightDecay: h["weight_decay"] == 0,
+		AMSGrad: h["amsgrad"] != 0, Maximize: h["maximize"] != 0}
+}
+
+func (c *AdamWConfig) update(p *tensor.Tensor, st *paramState) {
+	adamUpdate(adamHyper{c.LR, c.Beta1, c.Beta2, c.Eps, c.WeightDecay, c.AMSGrad, c.Maximize, true}, p, st)
+}
+
+func adamDefaults(lr, beta1, beta2, eps *float64) {
+	if *lr == 0 {
+		*lr = 1e-3
+	}
+	if *beta1 == 0 {
+		*beta1 = 0.9
+	}
+	if *beta2 == 0 {
+		*beta2 = 0.999
+	}
+	if *eps == 0 {
+		*eps = 1e-8
+	}
+}
+
+func adamValidate(lr, beta1, beta2, eps, wd float64) error {
+	return firstErr(checkNonNeg("lr", lr), checkBeta("beta1", beta1), checkBeta("beta2", beta2),
+		checkNonNeg("eps", eps), checkNonNeg("weight_decay", wd))
+}
+
+// adamUpdate is one step of Adam or AdamW on p; st.step is already t.
+func adamUpdate(h adamHyper, p *tensor.Tensor, st *paramState) {
+	w, grad := p.Data, p.Grad[:len(p.Data)]
+	n := len(w)
+	m, _ := buffer(st, 3, 0, n)
+	v, _ := buffer(st, 3, 1, n)
+	m, v = m[:n], v[:n]
+	var vmax []float32
+	if h.amsgrad {
+		vmax, _ = buffer(st, 3, 2, n)
+		vmax = vmax[:n]
+	}
+	t := float64(st.step)
+	bc1 := 1 - math.Pow(h.beta1, t)
+	bc2 := 1 - math.Pow(h.beta2, t)
+	stepSize := h.lr / bc1
+	bc2Sqrt := math.Sqrt(bc2)
+	decay := 1 - h.lr*h.wd
+	for i, gi := range grad {
+		g := float64(gi)
+		if h.maximize {
+			g = -g
+		}
+		x := float64(w[i])
+		switch {
+		case h.decoupled:
+			x *= decay
+		case h.wd != 0:
+			g += h.wd * x
+		}
+		mi := h.beta1*float64(m[i]) + (1-h.beta1)*g
+		vi := h.beta2*float64(v[i]) + (1-h.beta2)*g*g
+		m[i], v[i] = float32(mi), float32(vi)
+		if h.amsgrad {
+			vi = math.Max(float64(vmax[i]), vi)
+			vmax[i] = float32(vi)
+		}
+		w[i] = float32(x - stepSize*mi/(math.Sqrt(vi)/bc2Sqrt+h.eps))
+	}
+}
