@@ -2,6 +2,7 @@ package snn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/surrogate"
@@ -48,32 +49,44 @@ func (p LIF) sg() surrogate.Func {
 
 // Step advances state without a tape: u (membrane, in/out) and s (spikes,
 // out) given input current in. All slices have the same length.
-func (p LIF) Step(u, s, in []float32) {
-	if len(u) != len(in) || len(s) != len(in) {
+func (p LIF) Step(u, s, in []float32) { p.StepInto(u, s, u, in) }
+
+// StepInto is Step writing the new membrane to uNew and reading the old one
+// from u (which may be the same slice).
+func (p LIF) StepInto(uNew, s, u, in []float32) {
+	if len(u) != len(in) || len(s) != len(in) || len(uNew) != len(in) {
 		panic("snn: LIF.Step length mismatch")
 	}
 	th, beta := p.theta(), p.Beta
-	kernels.Parallel(len(u), 1<<14, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			prev := u[i]
-			base := beta*prev + in[i]
-			v := base
-			if prev > th {
-				switch p.Reset {
-				case ResetSubtract:
-					v = base - th
-				case ResetZero:
-					v = 0
-				}
+	kernels.Parallel(len(u), 1<<15, func(lo, hi int) {
+		un, sp, up, x := uNew[lo:hi], s[lo:hi], u[lo:hi], in[lo:hi:hi]
+		// Branchless: spikes are random, so branches on them mispredict.
+		switch p.Reset {
+		case ResetSubtract:
+			for i := range x {
+				prev := up[i]
+				v := beta*prev + x[i] - above(prev, th)*th
+				un[i], sp[i] = v, above(v, th)
 			}
-			u[i] = v
-			if v > th {
-				s[i] = 1
-			} else {
-				s[i] = 0
+		case ResetZero:
+			for i := range x {
+				prev := up[i]
+				v := (beta*prev + x[i]) * (1 - above(prev, th))
+				un[i], sp[i] = v, above(v, th)
+			}
+		default:
+			for i := range x {
+				v := beta*up[i] + x[i]
+				un[i], sp[i] = v, above(v, th)
 			}
 		}
 	})
+}
+
+// above returns 1 if v > th and 0 otherwise, without a branch: the sign
+// bit of th − v.
+func above(v, th float32) float32 {
+	return float32(math.Float32bits(th-v) >> 31)
 }
 
 // Forward is one differentiable LIF step on tp: it returns the new membrane
@@ -87,44 +100,79 @@ func (p LIF) Forward(tp *tensor.Tape, u, in *tensor.Tensor) (uNew, s *tensor.Ten
 	}
 	uNew = tp.NewResult(in.Shape, u, in)
 	s = tp.NewResult(in.Shape, u, in)
-	copy(uNew.Data, u.Data)
-	p.Step(uNew.Data, s.Data, in.Data)
+	p.StepInto(uNew.Data, s.Data, u.Data, in.Data)
 	if !uNew.RequiresGrad() {
 		return uNew, s
 	}
-	th, beta, sg, reset := p.theta(), p.Beta, p.sg(), p.Reset
 	tp.Record(func() {
 		gU, gS := uNew.Grad, s.Grad
 		if gU == nil && gS == nil {
 			return
 		}
 		var gu, gin []float32
+		var fu, fin bool
 		if u.RequiresGrad() {
-			gu = tp.GradOf(u)
+			gu, fu = tp.GradAcc(u)
 		}
 		if in.RequiresGrad() {
-			gin = tp.GradOf(in)
+			gin, fin = tp.GradAcc(in)
 		}
-		kernels.Parallel(len(uNew.Data), 1<<14, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				var d float32
-				if gU != nil {
-					d = gU[i]
-				}
-				if gS != nil && gS[i] != 0 {
-					d += gS[i] * sg.Grad(uNew.Data[i]-th)
-				}
-				if reset == ResetZero && u.Data[i] > th {
-					d = 0
-				}
-				if gu != nil {
-					gu[i] += beta * d
-				}
-				if gin != nil {
-					gin[i] += d
-				}
-			}
+		n := len(uNew.Data)
+		kernels.Parallel(n, 1<<15, func(lo, hi int) {
+			p.backward(lo, hi, u.Data, uNew.Data, gU, gS, gu, gin, fu, fin)
 		})
 	})
 	return uNew, s
+}
+
+// backward computes, for elements lo..hi, d = dL/dU[t] (membrane gradient
+// plus the spike's surrogate term), zeroed where a zero reset cut the path,
+// then gu += β·d and gin += d (or writes them when fresh).
+func (p LIF) backward(lo, hi int, u, uNew, gU, gS, gu, gin []float32, fu, fin bool) {
+	th, beta := p.theta(), p.Beta
+	var buf [512]float32
+	for c := lo; c < hi; c += len(buf) {
+		e := min(c+len(buf), hi)
+		d := buf[:e-c]
+		// d = gS·sg(U − θ)
+		if gS != nil {
+			x := buf[:e-c]
+			for i := range x {
+				x[i] = uNew[c+i] - th
+			}
+			surrogate.GradSlice(p.sg(), d, gS[c:e], x)
+		} else {
+			clear(d)
+		}
+		if gU != nil {
+			for i, g := range gU[c:e] {
+				d[i] += g
+			}
+		}
+		if p.Reset == ResetZero {
+			for i, v := range u[c:e] {
+				d[i] *= 1 - above(v, th)
+			}
+		}
+		switch {
+		case gu == nil:
+		case fu:
+			for i, v := range d {
+				gu[c+i] = beta * v
+			}
+		default:
+			for i, v := range d {
+				gu[c+i] += beta * v
+			}
+		}
+		switch {
+		case gin == nil:
+		case fin:
+			copy(gin[c:e], d)
+		default:
+			for i, v := range d {
+				gin[c+i] += v
+			}
+		}
+	}
 }

@@ -42,26 +42,36 @@ func (tp *Tape) binaryOp(name string, a, b *Tensor, f func(x, y float32) float32
 			return
 		}
 		var ga, gb []float32
-		if a.requiresGrad {
-			ga = tp.GradOf(a)
-		}
-		if b.requiresGrad {
-			gb = tp.GradOf(b)
-		}
-		if va.kind == 0 && vb.kind == 0 {
+		if va.kind == 0 && vb.kind == 0 && a != b {
+			var fa, fb bool
+			if a.requiresGrad {
+				ga, fa = tp.GradAcc(a)
+			}
+			if b.requiresGrad {
+				gb, fb = tp.GradAcc(b)
+			}
 			for i, gi := range g {
-				x, y := a.Data[i], b.Data[i]
-				dx, dy := d(gi, x, y)
-				if ga != nil {
+				dx, dy := d(gi, a.Data[i], b.Data[i])
+				if fa {
+					ga[i] = dx
+				} else if ga != nil {
 					ga[i] += dx
 				}
-				if gb != nil {
+				if fb {
+					gb[i] = dy
+				} else if gb != nil {
 					gb[i] += dy
 				}
 			}
 			return
 		}
 		// General broadcast: per-element partials, then reduce into each input.
+		if a.requiresGrad {
+			ga = tp.GradOf(a)
+		}
+		if b.requiresGrad {
+			gb = tp.GradOf(b)
+		}
 		var ta, tb []float32
 		if ga != nil {
 			ta = tp.Alloc(len(g))
@@ -100,7 +110,13 @@ func (tp *Tape) unaryOp(a *Tensor, f func(x float32) float32, df func(x, y float
 			if out.Grad == nil {
 				return
 			}
-			ga := tp.GradOf(a)
+			ga, fresh := tp.GradAcc(a)
+			if fresh {
+				for i, g := range out.Grad {
+					ga[i] = g * df(a.Data[i], out.Data[i])
+				}
+				return
+			}
 			for i, g := range out.Grad {
 				ga[i] += g * df(a.Data[i], out.Data[i])
 			}

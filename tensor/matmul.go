@@ -32,19 +32,19 @@ func (tp *Tape) MatMul(a, b *Tensor, ta, tb bool) *Tensor {
 				return
 			}
 			if a.requiresGrad {
-				ga := tp.GradOf(a)
+				ga, beta := gradBeta(tp, a)
 				if !ta { // dA (m×k) += G·op(B)ᵀ
-					kernels.Gemm(false, !tb, m, k, n, 1, g, n, b.Data, ldb, 1, ga, k)
+					kernels.Gemm(false, !tb, m, k, n, 1, g, n, b.Data, ldb, beta, ga, k)
 				} else { // dA (k×m) += op(B)·Gᵀ
-					kernels.Gemm(tb, true, k, m, n, 1, b.Data, ldb, g, n, 1, ga, m)
+					kernels.Gemm(tb, true, k, m, n, 1, b.Data, ldb, g, n, beta, ga, m)
 				}
 			}
 			if b.requiresGrad {
-				gb := tp.GradOf(b)
+				gb, beta := gradBeta(tp, b)
 				if !tb { // dB (k×n) += op(A)ᵀ·G
-					kernels.Gemm(!ta, false, k, n, m, 1, a.Data, lda, g, n, 1, gb, n)
+					kernels.Gemm(!ta, false, k, n, m, 1, a.Data, lda, g, n, beta, gb, n)
 				} else { // dB (n×k) += Gᵀ·op(A)
-					kernels.Gemm(true, ta, n, k, m, 1, g, n, a.Data, lda, 1, gb, k)
+					kernels.Gemm(true, ta, n, k, m, 1, g, n, a.Data, lda, beta, gb, k)
 				}
 			}
 		})
@@ -83,10 +83,12 @@ func (tp *Tape) Linear(x, w, b *Tensor) *Tensor {
 				return
 			}
 			if x.requiresGrad { // dX (rows×in) += G·W
-				kernels.Gemm(false, false, rows, nin, nout, 1, g, nout, w.Data, nin, 1, tp.GradOf(x), nin)
+				gx, beta := gradBeta(tp, x)
+				kernels.Gemm(false, false, rows, nin, nout, 1, g, nout, w.Data, nin, beta, gx, nin)
 			}
 			if w.requiresGrad { // dW (out×in) += Gᵀ·X
-				kernels.Gemm(true, false, nout, nin, rows, 1, g, nout, x.Data, nin, 1, tp.GradOf(w), nin)
+				gw, beta := gradBeta(tp, w)
+				kernels.Gemm(true, false, nout, nin, rows, 1, g, nout, x.Data, nin, beta, gw, nin)
 			}
 			if b != nil && b.requiresGrad {
 				gb := tp.GradOf(b)
@@ -99,4 +101,14 @@ func (tp *Tape) Linear(x, w, b *Tensor) *Tensor {
 		})
 	}
 	return out
+}
+
+// gradBeta returns t's gradient buffer and the Gemm beta that accumulates
+// into it (0 for a fresh, uninitialized buffer).
+func gradBeta(tp *Tape, t *Tensor) ([]float32, float32) {
+	g, fresh := tp.GradAcc(t)
+	if fresh {
+		return g, 0
+	}
+	return g, 1
 }

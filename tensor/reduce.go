@@ -18,7 +18,14 @@ func (tp *Tape) Sum(a *Tensor) *Tensor {
 			if out.Grad == nil {
 				return
 			}
-			g, ga := out.Grad[0], tp.GradOf(a)
+			g := out.Grad[0]
+			ga, fresh := tp.GradAcc(a)
+			if fresh {
+				for i := range ga {
+					ga[i] = g
+				}
+				return
+			}
 			for i := range ga {
 				ga[i] += g
 			}

@@ -46,6 +46,22 @@ func (tp *Tape) Len() int {
 	return len(tp.back)
 }
 
+// Bytes reports the memory the tape has handed out since the last Reset
+// (float32 and int32 buffers), the memory a backward pass keeps alive.
+func (tp *Tape) Bytes() int {
+	if tp == nil {
+		return 0
+	}
+	n := 0
+	for _, b := range tp.used {
+		n += 4 * len(b)
+	}
+	for _, b := range tp.iused {
+		n += 4 * len(b)
+	}
+	return n
+}
+
 // Alloc returns a buffer of n float32 with unspecified contents, valid until
 // the next Reset. With a nil tape it allocates.
 func (tp *Tape) Alloc(n int) []float32 {
@@ -128,6 +144,22 @@ func (tp *Tape) GradOf(t *Tensor) []float32 {
 		}
 	}
 	return t.Grad
+}
+
+// GradAcc returns t's gradient buffer for a backward step that adds into
+// it. If t had no gradient yet, the buffer is returned uninitialized with
+// fresh = true and the step must write every element instead of adding: the
+// first writer skips zeroing and a read.
+func (tp *Tape) GradAcc(t *Tensor) (g []float32, fresh bool) {
+	if t.Grad != nil {
+		return t.Grad, false
+	}
+	if t.pooled && tp != nil {
+		t.Grad = tp.Alloc(len(t.Data))
+		return t.Grad, true
+	}
+	t.Grad = make([]float32, len(t.Data))
+	return t.Grad, false // already zero
 }
 
 // Backward runs the recorded steps in reverse, seeding dLoss/dLoss = 1. loss
