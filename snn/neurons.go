@@ -174,7 +174,7 @@ type AdEx struct {
 	// C 281 pF, g_L 30 nS, E_L −70.6 mV, V_T −50.4 mV, Δ_T 2 mV, τ_w 144 ms,
 	// a 4 nS, b 80.5 pA, V_r = E_L, V_peak 20 mV, Dt 0.1 ms, Scale 10 mV.
 	C, GL, EL, VT, DeltaT, TauW, A, B, VR, VPeak, Dt, Scale float32
-	Surrogate                                              surrogate.Func
+	Surrogate                                               surrogate.Func
 }
 
 // AdExState holds membrane V and adaptation current W.
