@@ -217,12 +217,15 @@ func (o *Optim[C]) stateOf(p *tensor.Tensor) *paramState {
 	return st
 }
 
-// ZeroGrad sets the gradient of every parameter to zero (allocating it where
-// it is nil), as tensor.Tensor.ZeroGrad.
+// ZeroGrad sets the gradients to zero, as tensor.Tensor.ZeroGrad: that of
+// every parameter that requires a gradient (allocating it where it is nil)
+// and every other gradient present.
 func (o *Optim[C]) ZeroGrad() {
 	for gi := range o.Groups {
 		for _, p := range o.Groups[gi].Params {
-			p.ZeroGrad()
+			if p.Grad != nil || p.RequiresGrad() {
+				p.ZeroGrad()
+			}
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package optim
 
 import (
+	"bytes"
+	"encoding/gob"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
@@ -91,6 +93,7 @@ func TestGoldenAdamAdamW(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			worst := 0.0
 			for k, want := range tc.ref.Trajectory {
 				opt.ZeroGrad()
 				for i := range p.Data {
@@ -100,11 +103,14 @@ func TestGoldenAdamAdamW(t *testing.T) {
 					t.Fatal(err)
 				}
 				for i, wi := range want {
-					if e := relErr(float64(p.Data[i]), wi); e > 1e-6 {
+					e := relErr(float64(p.Data[i]), wi)
+					if e > 1e-6 {
 						t.Errorf("step %d w[%d] = %.9g, PyTorch %.9g (relative error %.2g)", k+1, i, p.Data[i], wi, e)
 					}
+					worst = max(worst, e)
 				}
 			}
+			t.Logf("largest relative error %.2g", worst)
 		})
 	}
 }
@@ -549,4 +555,75 @@ func deepCopy(t *testing.T, s State) State {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestStateEncodings checks that a State survives encoding/json and
+// encoding/gob exactly.
+func TestStateEncodings(t *testing.T) {
+	for _, tc := range configs {
+		m := newModel(11)
+		opt, _ := groupsOf(t, m, tc.new)
+		for range 3 {
+			m.grads()
+			if err := opt.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := opt.State()
+		var buf bytes.Buffer
+		var fromGob State
+		if err := gob.NewEncoder(&buf).Encode(want); err != nil {
+			t.Fatal(err)
+		}
+		if err := gob.NewDecoder(&buf).Decode(&fromGob); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(fromGob, want) {
+			t.Errorf("%s: state changed through gob", tc.name)
+		}
+		if fromJSON := deepCopy(t, want); !reflect.DeepEqual(fromJSON, want) {
+			t.Errorf("%s: state changed through json", tc.name)
+		}
+	}
+}
+
+// TestStepAllocs checks that a Step allocates nothing once the state exists.
+func TestStepAllocs(t *testing.T) {
+	for _, tc := range configs {
+		m := newModel(13)
+		opt, err := tc.new(m.params[:2], m.params[2:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.grads()
+		if err := opt.Step(); err != nil {
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(10, func() { _ = opt.Step() }); n != 0 {
+			t.Errorf("%s: Step allocates %v times", tc.name, n)
+		}
+	}
+}
+
+func BenchmarkStep(b *testing.B) {
+	for _, tc := range configs {
+		b.Run(tc.name, func(b *testing.B) {
+			const n = 1 << 20
+			p := tensor.NewParam("w", []int{n}, make([]float32, n))
+			p.Grad = make([]float32, n)
+			for i := range p.Grad {
+				p.Grad[i] = float32(i%7) - 3
+			}
+			opt, err := tc.new([]*tensor.Tensor{p})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(4 * n)
+			for b.Loop() {
+				if err := opt.Step(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
