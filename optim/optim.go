@@ -186,11 +186,9 @@ func (o *Optim[C]) check() error {
 				return fmt.Errorf("optim: %s: gradient of parameter %s has %d values for %d parameters; nothing updated",
 					r.algorithm(), pname(p, i), len(p.Grad), len(p.Data))
 			}
-			for j, v := range p.Grad {
-				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-					return fmt.Errorf("optim: %s: gradient of parameter %s is %v at element %d; nothing updated",
-						r.algorithm(), pname(p, i), v, j)
-				}
+			if j := nonFinite(p.Grad); j >= 0 {
+				return fmt.Errorf("optim: %s: gradient of parameter %s is %v at element %d; nothing updated",
+					r.algorithm(), pname(p, i), p.Grad[j], j)
 			}
 			if st := o.state[p]; st != nil {
 				for k, b := range st.bufs {
@@ -237,6 +235,17 @@ func (o *Optim[C]) LRs() []*float64 {
 		lrs[gi] = ruleOf(&o.Groups[gi].Config).lr()
 	}
 	return lrs
+}
+
+// nonFinite returns the index of the first NaN or ±Inf in x, or -1.
+func nonFinite(x []float32) int {
+	const exp = 0x7f800000 // all exponent bits set: Inf or NaN
+	for j, v := range x {
+		if math.Float32bits(v)&exp == exp {
+			return j
+		}
+	}
+	return -1
 }
 
 // active reports whether p is updated this step.
