@@ -223,4 +223,3 @@ func WriteRateTable(w io.Writer, rates []LayerRate) error {
 	}
 	return t.Render()
 }
-
