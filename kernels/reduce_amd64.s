@@ -1,0 +1,115 @@
+#include "textflag.h"
+
+// Horizontal sum of Z1 into X1 (lane 0).
+#define HSUM \
+	VEXTRACTF32X8 $1, Z1, Y2 \
+	VADDPS Y2, Y1, Y1 \
+	VEXTRACTF128 $1, Y1, X2 \
+	VADDPS X2, X1, X1 \
+	VMOVHLPS X1, X1, X2 \
+	VADDPS X2, X1, X1 \
+	VMOVSHDUP X1, X2 \
+	VADDSS X2, X1, X1
+
+// func sumAVX512(x *float32, n int) float32
+TEXT ·sumAVX512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+
+sloop64:
+	CMPQ CX, $64
+	JLT  sloop16
+	VADDPS (SI), Z1, Z1
+	VADDPS 64(SI), Z2, Z2
+	VADDPS 128(SI), Z3, Z3
+	VADDPS 192(SI), Z4, Z4
+	ADDQ $256, SI
+	SUBQ $64, CX
+	JMP  sloop64
+
+sloop16:
+	CMPQ CX, $16
+	JLT  stail
+	VADDPS (SI), Z1, Z1
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  sloop16
+
+stail:
+	TESTQ CX, CX
+	JEQ   sred
+	MOVL  $1, AX
+	SHLL  CX, AX
+	DECL  AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z5
+	VADDPS Z5, Z2, Z2
+
+sred:
+	VADDPS Z3, Z1, Z1
+	VADDPS Z4, Z2, Z2
+	VADDPS Z2, Z1, Z1
+	HSUM
+	MOVSS X1, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func dotAVX512(x, y *float32, n int) float32
+TEXT ·dotAVX512(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ n+16(FP), CX
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+
+dloop64:
+	CMPQ CX, $64
+	JLT  dloop16
+	VMOVUPS (SI), Z5
+	VMOVUPS 64(SI), Z6
+	VMOVUPS 128(SI), Z7
+	VMOVUPS 192(SI), Z8
+	VFMADD231PS (DI), Z5, Z1
+	VFMADD231PS 64(DI), Z6, Z2
+	VFMADD231PS 128(DI), Z7, Z3
+	VFMADD231PS 192(DI), Z8, Z4
+	ADDQ $256, SI
+	ADDQ $256, DI
+	SUBQ $64, CX
+	JMP  dloop64
+
+dloop16:
+	CMPQ CX, $16
+	JLT  dtail
+	VMOVUPS (SI), Z5
+	VFMADD231PS (DI), Z5, Z1
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  dloop16
+
+dtail:
+	TESTQ CX, CX
+	JEQ   dred
+	MOVL  $1, AX
+	SHLL  CX, AX
+	DECL  AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z5
+	VMOVUPS.Z (DI), K1, Z6
+	VFMADD231PS Z6, Z5, Z2
+
+dred:
+	VADDPS Z3, Z1, Z1
+	VADDPS Z4, Z2, Z2
+	VADDPS Z2, Z1, Z1
+	HSUM
+	MOVSS X1, ret+24(FP)
+	VZEROUPPER
+	RET
