@@ -39,8 +39,14 @@ func WriteConfusion(dir string, m *ConfusionMatrix, names []string) error {
 		yt[c] = plot.Tick{Value: float64(k - 1 - c), Label: className(names, c)}
 	}
 	p.X.Tick.Marker, p.Y.Tick.Marker = xt, yt
-	p.X.Tick.Label.Rotation = math.Pi / 4
-	p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
+	long := false
+	for _, t := range xt {
+		long = long || len(t.Label) > 2
+	}
+	if long { // slanted, so that long class names do not overlap
+		p.X.Tick.Label.Rotation = math.Pi / 4
+		p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
+	}
 	p.X.Padding, p.Y.Padding = 0, 0
 
 	lab := plotter.XYLabels{XYs: make(plotter.XYs, 0, k*k)}

@@ -296,7 +296,8 @@ func WriteLines(path string, panels ...LinePlot) error {
 
 // WriteCurves writes dir/curves.png: the loss (train and test) on the left
 // and the accuracy in percent (train and test) on the right, over epochs. A
-// series that is NaN in every record is left out, NaN points leave gaps.
+// series that is NaN in every record is left out of the legend, and NaN
+// points leave gaps.
 func WriteCurves(dir string, recs []EpochRecord) error {
 	if len(recs) == 0 {
 		return errors.New("eval: WriteCurves: no epochs")
@@ -312,15 +313,12 @@ func WriteCurves(dir string, recs []EpochRecord) error {
 	for i, r := range recs {
 		x[i] = float64(r.Epoch)
 	}
+	// An all-NaN series draws nothing and has no legend entry, but keeps
+	// its colour: train and test look the same in every figure.
 	series := func(names []string, ys ...[]float64) []Series {
-		var out []Series
+		out := make([]Series, len(ys))
 		for i, y := range ys {
-			for _, v := range y {
-				if !math.IsNaN(v) {
-					out = append(out, Series{Name: names[i], Y: y, Style: LinePoints})
-					break
-				}
-			}
+			out[i] = Series{Name: names[i], Y: y, Style: LinePoints}
 		}
 		return out
 	}

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -79,6 +80,9 @@ func (r Raster) plot() *plot.Plot {
 // cellTicks labels the integer cells [v, v+1) of a at their centres.
 func cellTicks(a *plot.Axis) {
 	a.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
+		if max-1 <= min { // a single cell
+			return []plot.Tick{{Value: min + 0.5, Label: strconv.FormatFloat(min, 'f', -1, 64)}}
+		}
 		var out []plot.Tick
 		for _, t := range (plot.DefaultTicks{}).Ticks(min, max-1) {
 			if t.Label == "" || t.Value != math.Trunc(t.Value) || t.Value < min || t.Value > max-1 {
