@@ -16,6 +16,13 @@
 //   - A firing rate is spikes per neuron per time step; divide by the step
 //     length for Hz.
 //
+// # Tables
+//
+// [WriteEpochTable], [WriteConfusionTable] and [WriteRateTable] render
+// results with tablewriter to any io.Writer. The output depends only on the
+// input (columns in a fixed order, extra figures sorted by name), so tests
+// can compare it with golden files.
+//
 // # Files
 //
 // Functions that take a directory write fixed file names into it:

@@ -208,7 +208,9 @@ const maxLine = 16 << 20
 // DecodeRecords reads JSON lines of [EpochRecord] from r; name is the file
 // name used in errors. Blank lines are skipped. A line that is not a JSON
 // object of the record's form is an error of the form
-// "eval: NAME:LINE: what is wrong".
+// "eval: NAME:LINE: what is wrong", returned with the records before that
+// line (so a run can resume after a torn final write if the caller accepts
+// it).
 func DecodeRecords(r io.Reader, name string) ([]EpochRecord, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), maxLine)

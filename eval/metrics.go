@@ -1,9 +1,6 @@
 package eval
 
-import (
-	"fmt"
-	"math"
-)
+import "fmt"
 
 // Accuracy returns the fraction of positions where pred equals labels, or 0
 // for empty slices. It panics if the lengths differ.
@@ -202,6 +199,3 @@ func ratio(a, b int) float64 {
 	}
 	return float64(a) / float64(b)
 }
-
-// isNaN reports whether v is NaN.
-func isNaN(v float64) bool { return math.IsNaN(v) }
