@@ -1,0 +1,6 @@
+//go:build race
+
+package kernels
+
+// gemmRace reports a race-enabled build, whose tests use smaller shapes.
+const gemmRace = true

@@ -1,0 +1,394 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// gemmSentinel fills the padding around and between the rows of the test
+// matrices: a NaN with a payload, so reading it poisons the result and
+// writing it is caught by the guard check.
+var gemmSentinel = math.Float32frombits(0x7fc0f00d)
+
+const gemmPad = 17
+
+// gemmMat is a rows×cols matrix with row stride ld inside a buffer padded
+// with gemmSentinel before, after and between rows.
+type gemmMat struct {
+	buf              []float32
+	rows, cols, ld   int
+	data             []float32 // buf[gemmPad:], what the kernel sees
+	want             []float32 // expected logical contents (row-major rows×cols), for C
+	name             string
+	fillNaN, padRows bool
+}
+
+func newGemmMat(r *rand.Rand, name string, rows, cols, extra int) *gemmMat {
+	ld := max(1, cols) + extra
+	n := 0
+	if rows > 0 && cols > 0 {
+		n = (rows-1)*ld + cols
+	}
+	g := &gemmMat{buf: make([]float32, n+2*gemmPad), rows: rows, cols: cols, ld: ld, name: name}
+	for i := range g.buf {
+		g.buf[i] = gemmSentinel
+	}
+	g.data = g.buf[gemmPad : gemmPad+n]
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			g.data[i*ld+j] = float32(r.NormFloat64())
+		}
+	}
+	return g
+}
+
+func (g *gemmMat) at(i, j int) float32 { return g.data[i*g.ld+j] }
+
+// checkPadding fails if anything outside the logical matrix changed.
+func (g *gemmMat) checkPadding(t *testing.T) {
+	t.Helper()
+	for i, v := range g.buf {
+		o := i - gemmPad
+		inside := o >= 0 && o < len(g.data) && o%g.ld < g.cols
+		if !inside && math.Float32bits(v) != math.Float32bits(gemmSentinel) {
+			t.Fatalf("%s: padding at offset %d overwritten with %v", g.name, o, v)
+		}
+	}
+}
+
+// gemmRef64 is the reference loop in float64 with, for each element, the
+// magnitude |alpha|·Σ|a·b| + |beta·c| that bounds its rounding error.
+func gemmRef64(transA, transB bool, m, n, k int, alpha float32, a *gemmMat, b *gemmMat, beta float32, c *gemmMat) (want, scale []float64) {
+	want = make([]float64, m*n)
+	scale = make([]float64, m*n)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s, sa float64
+			for p := 0; p < k; p++ {
+				var av, bv float32
+				if transA {
+					av = a.at(p, i)
+				} else {
+					av = a.at(i, p)
+				}
+				if transB {
+					bv = b.at(j, p)
+				} else {
+					bv = b.at(p, j)
+				}
+				s += float64(av) * float64(bv)
+				sa += math.Abs(float64(av) * float64(bv))
+			}
+			w := float64(alpha) * s
+			sc := math.Abs(float64(alpha)) * sa
+			if beta != 0 {
+				cv := float64(c.at(i, j))
+				w += float64(beta) * cv
+				sc += math.Abs(float64(beta) * cv)
+			}
+			want[i*n+j], scale[i*n+j] = w, sc
+		}
+	}
+	return want, scale
+}
+
+type gemmCase struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	extra          int // added to every leading dimension
+}
+
+func (tc gemmCase) String() string {
+	return fmt.Sprintf("%s_%dx%dx%d_a%g_b%g_ld+%d", gemmVariant(tc.transA, tc.transB), tc.m, tc.k, tc.n, tc.alpha, tc.beta, tc.extra)
+}
+
+func gemmVariant(transA, transB bool) string {
+	s := "gemm_"
+	for _, t := range []bool{transA, transB} {
+		if t {
+			s += "t"
+		} else {
+			s += "n"
+		}
+	}
+	return s
+}
+
+// runGemmCase runs one case through f (a Gemm-shaped function) and checks it
+// against the float64 reference, the guards and the NaN-free overwrite
+// when beta == 0.
+func runGemmCase(t *testing.T, tc gemmCase, f func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(uint64(tc.m*1000003+tc.n*1009+tc.k), uint64(tc.extra)))
+	ar, ac := tc.m, tc.k
+	if tc.transA {
+		ar, ac = tc.k, tc.m
+	}
+	br, bc := tc.k, tc.n
+	if tc.transB {
+		br, bc = tc.n, tc.k
+	}
+	a := newGemmMat(r, "A", ar, ac, tc.extra)
+	b := newGemmMat(r, "B", br, bc, tc.extra)
+	c := newGemmMat(r, "C", tc.m, tc.n, tc.extra)
+	if tc.beta == 0 {
+		// C's old contents must not leak, not even NaN.
+		for i := 0; i < tc.m; i++ {
+			for j := 0; j < tc.n; j++ {
+				c.data[i*c.ld+j] = float32(math.NaN())
+			}
+		}
+	}
+	want, scale := gemmRef64(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, b, tc.beta, c)
+	f(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a.data, a.ld, b.data, b.ld, tc.beta, c.data, c.ld)
+	a.checkPadding(t)
+	b.checkPadding(t)
+	c.checkPadding(t)
+	tol := 2e-6 * math.Sqrt(float64(tc.k)+1)
+	bad := 0
+	for i := 0; i < tc.m; i++ {
+		for j := 0; j < tc.n; j++ {
+			got := float64(c.at(i, j))
+			w, s := want[i*tc.n+j], scale[i*tc.n+j]
+			if !(math.Abs(got-w) <= tol*s+1e-30) {
+				if bad++; bad <= 5 {
+					t.Errorf("C[%d,%d] = %v, want %v (error %.3g of scale %.3g)", i, j, got, w, math.Abs(got-w), s)
+				}
+			}
+		}
+	}
+	if bad > 5 {
+		t.Errorf("... %d elements wrong in all", bad)
+	}
+}
+
+// gemmImpls are the implementations this machine can run: the portable Go
+// one always, the assembly one where the CPU has it.
+func gemmImpls() map[string]*gemmImpl {
+	m := map[string]*gemmImpl{"go": gemmGo}
+	if im := gemmArch(); im != gemmGo {
+		m["asm"] = im
+	}
+	return m
+}
+
+func gemmTestDims() []int {
+	if testing.Short() || gemmRace {
+		return []int{1, 7, 13, 33}
+	}
+	return []int{1, 2, 7, 12, 13, 31, 32, 33, 65, 129}
+}
+
+func TestGemm(t *testing.T) {
+	dims := gemmTestDims()
+	ks := []int{1, 7, 33, 300} // 300 spans two gemmKC blocks
+	if !testing.Short() && !gemmRace {
+		ks = append(ks, 2, 65, 256, 257, 600)
+	}
+	coeffs := [][2]float32{{1, 0}, {-0.5, 1}, {2, -1.5}, {1, 1}}
+	var cases []gemmCase
+	for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+		for _, m := range dims {
+			for _, n := range dims {
+				for i, k := range ks {
+					ab := coeffs[(m+n+i)%len(coeffs)]
+					cases = append(cases, gemmCase{tr[0], tr[1], m, n, k, ab[0], ab[1], (m * n * k) % 3 * 2})
+				}
+			}
+		}
+	}
+	for name, im := range gemmImpls() {
+		t.Run(name, func(t *testing.T) {
+			for _, tc := range cases {
+				runGemmCase(t, tc, func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+					gemm(im, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+				})
+				if t.Failed() {
+					t.Fatalf("case %v failed", tc)
+				}
+			}
+		})
+	}
+}
+
+// TestGemmLarge covers several blocks in every direction (m beyond mc, n
+// beyond one packed B block, k beyond gemmKC) through the public Gemm with
+// two threads, and the small-n case that computes Cᵀ.
+func TestGemmLarge(t *testing.T) {
+	cases := []gemmCase{
+		{false, false, 130, 10, 1000, 1, 0, 0},
+		{true, true, 70, 9, 500, 1, 0, 3},
+		{false, true, 9, 100, 40, 1, 0.5, 1},
+		{true, false, 100, 100, 300, 1, 0, 0},
+	}
+	if !testing.Short() && !gemmRace {
+		cases = append(cases,
+			gemmCase{false, false, 800, 1100, 300, 1, 0, 1},
+			gemmCase{true, false, 777, 1030, 520, -1, 2, 0},
+			gemmCase{false, true, 128, 1000, 784, 1, 0, 0},
+			gemmCase{true, true, 300, 1050, 100, 0.5, 0.5, 5},
+		)
+	}
+	defer SetThreads(SetThreads(2))
+	for _, tc := range cases {
+		t.Run(tc.String(), func(t *testing.T) { runGemmCase(t, tc, Gemm) })
+	}
+}
+
+func TestGemmPortableSelected(t *testing.T) {
+	defer func(v bool) { hasAVX512 = v }(hasAVX512)
+	hasAVX512 = false
+	if gemmArch() != gemmGo {
+		t.Fatal("gemmArch does not fall back to the portable kernel without AVX-512")
+	}
+	runGemmCase(t, gemmCase{false, true, 33, 65, 70, 1, 0.5, 2}, Gemm)
+}
+
+// TestGemmDeterministic checks that results are bit-identical for any
+// thread count, on both implementations.
+func TestGemmDeterministic(t *testing.T) {
+	shapes := [][3]int{{64, 96, 300}, {10, 300, 600}, {200, 10, 700}}
+	if !testing.Short() && !gemmRace {
+		shapes = append(shapes, [3]int{128, 1000, 784}, [3]int{300, 500, 800})
+	}
+	defer SetThreads(SetThreads(0))
+	for name, im := range gemmImpls() {
+		for _, s := range shapes {
+			for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}} {
+				m, n, k := s[0], s[1], s[2]
+				r := rand.New(rand.NewPCG(uint64(m), uint64(k)))
+				a, b := make([]float32, m*k), make([]float32, k*n)
+				for i := range a {
+					a[i] = float32(r.NormFloat64())
+				}
+				for i := range b {
+					b[i] = float32(r.NormFloat64())
+				}
+				lda, ldb := k, n
+				if tr[0] {
+					lda = m
+				}
+				if tr[1] {
+					ldb = k
+				}
+				var ref []float32
+				for _, th := range []int{1, 2, 3, 4} {
+					SetThreads(th)
+					c := make([]float32, m*n)
+					for i := range c {
+						c[i] = 1
+					}
+					gemm(im, tr[0], tr[1], m, n, k, 1.5, a, lda, b, ldb, 0.5, c, n)
+					if ref == nil {
+						ref = c
+						continue
+					}
+					for i := range c {
+						if math.Float32bits(c[i]) != math.Float32bits(ref[i]) {
+							t.Fatalf("%s %s %v: threads %d differ from threads 1 at %d: %v vs %v", name, gemmVariant(tr[0], tr[1]), s, th, i, c[i], ref[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestGemmDegenerate(t *testing.T) {
+	// Zero-size dimensions touch nothing; k == 0 or alpha == 0 scale C by beta.
+	Gemm(false, false, 0, 0, 0, 1, nil, 1, nil, 1, 0, nil, 1)
+	Gemm(false, false, 0, 5, 3, 1, nil, 3, make([]float32, 15), 5, 0, nil, 5)
+	Gemm(true, true, 4, 0, 3, 1, make([]float32, 12), 4, nil, 3, 0, nil, 1)
+	c := []float32{float32(math.NaN()), 2, 3, 4}
+	Gemm(false, false, 2, 2, 0, 1, nil, 1, nil, 2, 0, c, 2)
+	for i, v := range c {
+		if v != 0 {
+			t.Fatalf("k=0 beta=0: c[%d] = %v, want 0", i, v)
+		}
+	}
+	c = []float32{1, 2, 3, 4}
+	Gemm(false, false, 2, 2, 2, 0, []float32{1, 1, 1, 1}, 2, []float32{1, 1, 1, 1}, 2, 2, c, 2)
+	for i, v := range c {
+		if v != float32(2*(i+1)) {
+			t.Fatalf("alpha=0 beta=2: c[%d] = %v, want %v", i, v, 2*(i+1))
+		}
+	}
+	for _, f := range []func(){
+		func() { Gemm(false, false, -1, 1, 1, 1, nil, 1, nil, 1, 0, nil, 1) },
+		func() {
+			Gemm(false, false, 2, 2, 2, 1, make([]float32, 3), 2, make([]float32, 4), 2, 0, make([]float32, 4), 2)
+		},
+		func() {
+			Gemm(false, false, 2, 2, 2, 1, make([]float32, 4), 1, make([]float32, 4), 2, 0, make([]float32, 4), 2)
+		},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("Gemm accepted a bad argument")
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+func TestGemmNoAlloc(t *testing.T) {
+	if gemmRace {
+		t.Skip("allocation counts differ under the race detector")
+	}
+	defer SetThreads(SetThreads(1))
+	m, n, k := 64, 96, 300
+	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	Gemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n)
+	if allocs := testing.AllocsPerRun(20, func() { Gemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n) }); allocs > 0 {
+		t.Errorf("single-threaded Gemm allocates %v times per call", allocs)
+	}
+}
+
+// gemmBenchShapes are the m×k×n shapes of the benchmark, as in kbench and
+// baselines/gemm_openblas.py.
+var gemmBenchShapes = [][3]int{{128, 784, 1000}, {128, 1000, 10}, {1024, 1024, 1024}}
+
+// BenchmarkGemm times the training variants on the benchmark shapes
+// (GFLOP/s = 2·m·k·n / time), the portable kernel and the naive loop for
+// comparison.
+func BenchmarkGemm(b *testing.B) {
+	bench := func(b *testing.B, m, k, n int, f func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int), transA, transB bool) {
+		r := rand.New(rand.NewPCG(1, 2))
+		x, y, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+		for i := range x {
+			x[i] = float32(r.NormFloat64())
+		}
+		for i := range y {
+			y[i] = float32(r.NormFloat64())
+		}
+		lda, ldb := k, n
+		if transA {
+			lda = m
+		}
+		if transB {
+			ldb = k
+		}
+		b.ResetTimer()
+		for range b.N {
+			f(transA, transB, m, n, k, 1, x, lda, y, ldb, 0, c, n)
+		}
+		b.ReportMetric(2*float64(m)*float64(k)*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	}
+	for _, s := range gemmBenchShapes {
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			name := fmt.Sprintf("%s/%dx%dx%d", gemmVariant(tr[0], tr[1]), s[0], s[1], s[2])
+			b.Run(name, func(b *testing.B) { bench(b, s[0], s[1], s[2], Gemm, tr[0], tr[1]) })
+		}
+	}
+	portable := func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+		gemm(gemmGo, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
+	b.Run("portable_nn/128x784x1000", func(b *testing.B) { bench(b, 128, 784, 1000, portable, false, false) })
+	b.Run("naive_nn/128x128x128", func(b *testing.B) { bench(b, 128, 128, 128, gemmNaive, false, false) })
+	b.Run("gemm_nn/128x128x128", func(b *testing.B) { bench(b, 128, 128, 128, Gemm, false, false) })
+}
