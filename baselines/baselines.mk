@@ -1,0 +1,71 @@
+# Baselines (snnTorch and plain PyTorch) for the FMNIST-SNN and FMNIST-S2
+# protocols of DESIGN.md. Included by the project Makefile; see
+# baselines/README.md.
+#
+#	make baselines-check         # can /usr/bin/python3 import torch and snntorch?
+#	make baseline-fmnist-snn     # snntorch, torch, hoisted: one epoch each
+#	make baseline-fmnist-s2      # snntorch, torch: one epoch each
+#	make baseline-verify         # bit-identity of the hand-written loops
+#
+# Results are JSON lines appended to $(BASELINE_RESULTS)/*.jsonl.
+
+# Debian's python3 (it sees python3-torch; a pyenv python3 on PATH does not).
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
+# Folder holding snnTorch's source tree (the folder that has snntorch/ in it).
+SNNTORCH_SRC ?= /opt/snntorch-src
+# OpenBLAS threads for torch's GEMMs; torch itself runs 1 thread (see README:
+# torch.set_num_threads(2) on top of 2 OpenBLAS threads is 3.3x slower on 2 cores).
+BASELINE_BLAS_THREADS ?= 2
+BASELINE_TORCH_THREADS ?= 1
+BASELINE_EPOCHS ?= 1
+BASELINE_ARGS ?=
+BASELINE_RESULTS ?= baselines/results
+
+BASELINE_ENV := OPENBLAS_NUM_THREADS=$(BASELINE_BLAS_THREADS) SNNTORCH_SRC=$(SNNTORCH_SRC) \
+	PYTHONPATH=$(SNNTORCH_SRC)$${PYTHONPATH:+:$$PYTHONPATH}
+BASELINE_RUN := $(BASELINE_ENV) $(PYTHON)
+
+.PHONY: baselines-check baseline-fmnist-snn baseline-fmnist-s2 baseline-verify
+
+baselines-check:
+	@ok=1; \
+	if $(PYTHON) -c 'import torch' >/dev/null 2>&1; then \
+		echo "baselines-check: torch $$($(PYTHON) -c 'import torch; print(torch.__version__)') ($(PYTHON))"; \
+	else \
+		ok=0; \
+		echo "baselines-check: $(PYTHON) cannot import torch. Install Debian's PyTorch (OpenBLAS build):"; \
+		echo "    apt-get install -y --no-install-recommends python3-torch libopenblas0-pthread python3-numpy python3-h5py"; \
+	fi; \
+	if $(BASELINE_ENV) $(PYTHON) -c 'import snntorch' >/dev/null 2>&1; then \
+		echo "baselines-check: snntorch $$($(BASELINE_ENV) $(PYTHON) -c 'import snntorch; print(snntorch.__version__, snntorch.__file__)')"; \
+	else \
+		ok=0; \
+		echo "baselines-check: $(PYTHON) cannot import snntorch with PYTHONPATH=$(SNNTORCH_SRC)."; \
+		echo "  snnTorch is pure Python and not packaged by Debian; put its source (v0.9.4) in SNNTORCH_SRC:"; \
+		echo "    git clone --depth 1 --branch v0.9.4 https://github.com/jeshraghian/snntorch.git $(SNNTORCH_SRC)"; \
+		echo "  or, from a local clone or mirror (only the package folder is needed):"; \
+		echo "    git -C /path/to/snntorch archive v0.9.4 snntorch | tar -x -C $(SNNTORCH_SRC)"; \
+		echo "  then: make baselines-check SNNTORCH_SRC=$(SNNTORCH_SRC)"; \
+		echo "  ('import snntorch' needs only torch and numpy; pandas/matplotlib only for snntorch.spikeplot.)"; \
+	fi; \
+	test $$ok = 1
+
+baseline-fmnist-snn: baselines-check
+	@mkdir -p $(BASELINE_RESULTS)
+	for impl in snntorch torch hoisted; do \
+		$(BASELINE_RUN) baselines/fmnist_snn.py --impl $$impl --epochs $(BASELINE_EPOCHS) \
+			--threads $(BASELINE_TORCH_THREADS) --out $(BASELINE_RESULTS)/fmnist_snn.jsonl $(BASELINE_ARGS) || exit 1; \
+	done
+
+baseline-fmnist-s2: baselines-check
+	@mkdir -p $(BASELINE_RESULTS)
+	for impl in snntorch torch; do \
+		$(BASELINE_RUN) baselines/fmnist_s2.py --impl $$impl --epochs $(BASELINE_EPOCHS) \
+			--threads $(BASELINE_TORCH_THREADS) --out $(BASELINE_RESULTS)/fmnist_s2.jsonl $(BASELINE_ARGS) || exit 1; \
+	done
+
+baseline-verify: baselines-check
+	$(BASELINE_RUN) baselines/fmnist_snn.py --verify-batches 20
+	$(BASELINE_RUN) baselines/fmnist_snn.py --verify-batches 20 --surrogate fast_sigmoid
+	$(BASELINE_RUN) baselines/fmnist_s2.py --verify-batches 5
+	$(BASELINE_RUN) baselines/fmnist_s2.py --verify-batches 3 --learn-decay

@@ -1,0 +1,106 @@
+"""Shared helpers for the Fashion-MNIST baselines (fmnist_snn.py, fmnist_s2.py).
+
+Nothing here imports torch: the thread environment must be settled before the
+first `import torch`, which is what setup_threads_env() is for.
+
+- read_idx / load_fashion_mnist: Debian's gzip IDX files
+  (/usr/share/datasets/fashion-mnist, package dataset-fashion-mnist), pixels
+  as float32 / 255 (what torchvision's ToTensor gives), labels as int64.
+- setup_threads_env: OPENBLAS_NUM_THREADS=2 unless already set.
+- peak_rss_mb: resource.getrusage(RUSAGE_SELF).ru_maxrss (KiB on Linux) / 1024.
+"""
+
+import gzip
+import os
+import resource
+import struct
+import time
+
+import numpy as np
+
+DEFAULT_DATA_DIR = "/usr/share/datasets/fashion-mnist"
+
+_IDX_DTYPES = {
+    0x08: np.uint8,
+    0x09: np.int8,
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+
+
+def read_idx(path):
+    """Reads an IDX file (optionally gzip-compressed) into a numpy array."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    zero, dtype_code, ndim = struct.unpack(">HBB", data[:4])
+    if zero != 0 or dtype_code not in _IDX_DTYPES:
+        raise ValueError(f"{path}: not an IDX file (magic {data[:4].hex()})")
+    dims = struct.unpack(">" + "I" * ndim, data[4 : 4 + 4 * ndim])
+    dtype = np.dtype(_IDX_DTYPES[dtype_code])
+    count = int(np.prod(dims)) if dims else 1
+    offset = 4 + 4 * ndim
+    arr = np.frombuffer(data, dtype=dtype, count=count, offset=offset)
+    if offset + count * dtype.itemsize != len(data):
+        raise ValueError(f"{path}: size mismatch for dims {dims}")
+    return arr.reshape(dims).astype(dtype.newbyteorder("="), copy=True)
+
+
+def _find(data_dir, stem):
+    for name in (stem + ".gz", stem):
+        p = os.path.join(data_dir, name)
+        if os.path.exists(p):
+            return p
+    raise FileNotFoundError(
+        f"{stem}[.gz] not found in {data_dir} "
+        "(apt-get install dataset-fashion-mnist, or pass --data-dir)"
+    )
+
+
+def load_fashion_mnist(data_dir=DEFAULT_DATA_DIR):
+    """Returns (x_train [60000,784] float32 in [0,1], y_train int64,
+    x_test [10000,784], y_test)."""
+    out = []
+    for split in ("train", "t10k"):
+        x = read_idx(_find(data_dir, f"{split}-images-idx3-ubyte"))
+        y = read_idx(_find(data_dir, f"{split}-labels-idx1-ubyte"))
+        x = x.reshape(x.shape[0], -1).astype(np.float32) / np.float32(255.0)
+        out += [x, y.astype(np.int64)]
+    return tuple(out)
+
+
+def setup_threads_env(default_openblas="2"):
+    """Sets OPENBLAS_NUM_THREADS (if unset) before torch is imported.
+
+    Debian's PyTorch 1.13 does its GEMMs in OpenBLAS (BLAS_INFO=generic ->
+    libblas.so.3 -> openblas-pthread). OpenBLAS has its own pthread pool,
+    sized by OPENBLAS_NUM_THREADS; torch's intra-op pool (OpenMP) is sized by
+    torch.set_num_threads. On 2 cores the fast setting is OpenBLAS 2 threads
+    and torch 1 thread. torch.set_num_threads(2) on top of 2 OpenBLAS threads
+    oversubscribes the cores (torch's OpenMP workers and OpenBLAS's pthreads
+    spin against each other) and an FMNIST-SNN epoch runs about 3.3x slower.
+    """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", default_openblas)
+    return os.environ["OPENBLAS_NUM_THREADS"]
+
+
+def machine_info():
+    """nproc, CPU model and load average, recorded with each result."""
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {"nproc": os.cpu_count(), "cpu": cpu, "loadavg_1m": load,
+            "time_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
