@@ -76,8 +76,10 @@ func (s Source) Dir(explicit string) string {
 	return s.DefaultDir
 }
 
-// Load reads the training and test splits from dir (see Dir).
+// Load reads the training and test splits from dir, resolved by Dir (so
+// "" means the environment variable or the default folder).
 func (s Source) Load(dir string) (train, test *Images, err error) {
+	dir = s.Dir(dir)
 	if train, err = s.loadSplit(dir, "train"); err != nil {
 		return nil, nil, err
 	}

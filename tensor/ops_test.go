@@ -22,6 +22,18 @@ func randT(r *rand.Rand, lo, hi float32, shape ...int) *Tensor {
 	return t
 }
 
+// binaryT returns a 0/1 tensor with the given density. Its finite-difference
+// gradient is meaningful because SpikeMatMul is linear in s.
+func binaryT(r *rand.Rand, density float32, shape ...int) *Tensor {
+	t := Zeros(shape...)
+	for i := range t.Data {
+		if r.Float32() < density {
+			t.Data[i] = 1
+		}
+	}
+	return t
+}
+
 func TestGradients(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	labels := []int{2, 0, 4}
@@ -31,6 +43,7 @@ func TestGradients(t *testing.T) {
 		f      func(tp *Tape, in []*Tensor) *Tensor
 	}
 	m := func(shape ...int) *Tensor { return randT(r, -1, 1, shape...) }
+	sparseS, denseS := binaryT(r, 0.05, 6, 40), binaryT(r, 0.6, 6, 40)
 	pos := func(shape ...int) *Tensor { return randT(r, 0.2, 2, shape...) }
 	cases := []tc{
 		{"Add same", []*Tensor{m(3, 4), m(3, 4)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Add(in[0], in[1]) }},
@@ -77,6 +90,8 @@ func TestGradients(t *testing.T) {
 		{"Narrow", []*Tensor{m(4, 2)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Square(tp.Narrow(in[0], 1, 3)) }},
 		{"Stack", []*Tensor{m(2, 3), m(2, 3)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Stack([]*Tensor{in[0], tp.Square(in[1]), in[0]}) }},
 		{"Concat", []*Tensor{m(2, 3), m(2, 1)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.Concat([]*Tensor{in[0], in[1], in[0]}) }},
+		{"SpikeMatMul sparse W", []*Tensor{m(40, 5)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.SpikeMatMul(sparseS, in[0]) }},
+		{"SpikeMatMul dense W", []*Tensor{m(40, 5)}, func(tp *Tape, in []*Tensor) *Tensor { return tp.SpikeMatMul(denseS, in[0]) }},
 		{"Chain through time", []*Tensor{m(2, 3), m(3, 3)}, func(tp *Tape, in []*Tensor) *Tensor {
 			h := in[0]
 			for range 5 {
@@ -183,5 +198,38 @@ func TestGradCheckCatchesWrongGradient(t *testing.T) {
 	}
 	if err := (GradCheck{}).CheckGrad(bad, x); err == nil {
 		t.Fatal("gradient checker accepted a wrong gradient")
+	}
+}
+
+// The gradient of SpikeMatMul for its spikes equals MatMul's (the product
+// is linear in s), on both the event and the dense path.
+func TestSpikeMatMulMatchesMatMul(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, density := range []float32{0.03, 0.15, 0.5} {
+		s0 := binaryT(r, density, 16, 300)
+		w0 := randT(r, -1, 1, 300, 7)
+		g := randT(r, -1, 1, 16, 7)
+		run := func(spike bool) (*Tensor, *Tensor, *Tensor) {
+			s := s0.Clone().SetRequiresGrad(true)
+			w := w0.Clone().SetRequiresGrad(true)
+			tp := NewTape()
+			var y *Tensor
+			if spike {
+				y = tp.SpikeMatMul(s, w)
+			} else {
+				y = tp.MatMul(s, w, false, false)
+			}
+			tp.BackwardWith(y, g.Data)
+			return y, s, w
+		}
+		ys, ss, ws := run(true)
+		ym, sm, wm := run(false)
+		for name, pair := range map[string][2][]float32{"y": {ys.Data, ym.Data}, "dS": {ss.Grad, sm.Grad}, "dW": {ws.Grad, wm.Grad}} {
+			for i := range pair[0] {
+				if d := math.Abs(float64(pair[0][i] - pair[1][i])); d > 1e-4*(1+math.Abs(float64(pair[1][i]))) {
+					t.Fatalf("density %v: %s[%d] spike %v, dense %v", density, name, i, pair[0][i], pair[1][i])
+				}
+			}
+		}
 	}
 }

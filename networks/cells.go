@@ -1,0 +1,99 @@
+package networks
+
+import (
+	"github.com/braingo/braingo/snn"
+	"github.com/braingo/braingo/tensor"
+)
+
+// Cell is a layer of neurons advanced one step on a tape. State is an
+// ordered list of tensors (batch × neurons) whose meaning is the model's.
+type Cell interface {
+	// Init returns the zero state of a layer of n neurons for a batch.
+	Init(batch, n int) []*tensor.Tensor
+	// Step advances the state by input current in and returns the new
+	// state, the spikes (nil for non-spiking cells) and the membrane.
+	Step(tp *tensor.Tape, state []*tensor.Tensor, in *tensor.Tensor) (next []*tensor.Tensor, spikes, mem *tensor.Tensor)
+}
+
+func zeros(k, batch, n int) []*tensor.Tensor {
+	st := make([]*tensor.Tensor, k)
+	for i := range st {
+		st[i] = tensor.Zeros(batch, n)
+	}
+	return st
+}
+
+// LIFCell adapts snn.LIF; state [U].
+type LIFCell struct{ snn.LIF }
+
+func (c LIFCell) Init(batch, n int) []*tensor.Tensor { return zeros(1, batch, n) }
+func (c LIFCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	u, s := c.Forward(tp, st[0], in)
+	return []*tensor.Tensor{u}, s, u
+}
+
+// SynapticCell adapts snn.Synaptic; state [syn, U].
+type SynapticCell struct{ snn.Synaptic }
+
+func (c SynapticCell) Init(batch, n int) []*tensor.Tensor { return zeros(2, batch, n) }
+func (c SynapticCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	syn, u, s := c.Forward(tp, st[0], st[1], in)
+	return []*tensor.Tensor{syn, u}, s, u
+}
+
+// ALIFCell adapts snn.ALIF; state [U, b, S].
+type ALIFCell struct{ snn.ALIF }
+
+func (c ALIFCell) Init(batch, n int) []*tensor.Tensor { return zeros(3, batch, n) }
+func (c ALIFCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	ns := c.Forward(tp, snn.ALIFState{U: st[0], B: st[1], S: st[2]}, in)
+	return []*tensor.Tensor{ns.U, ns.B, ns.S}, ns.S, ns.U
+}
+
+// LICell adapts snn.LI, a non-spiking leaky readout; state [O].
+type LICell struct{ snn.LI }
+
+func (c LICell) Init(batch, n int) []*tensor.Tensor { return zeros(1, batch, n) }
+func (c LICell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	o := c.Forward(tp, st[0], in)
+	return []*tensor.Tensor{o}, nil, o
+}
+
+// IzhikevichCell adapts snn.Izhikevich; state [v, u] starting at rest
+// (v = c, u = b·c).
+type IzhikevichCell struct{ snn.Izhikevich }
+
+func (c IzhikevichCell) Init(batch, n int) []*tensor.Tensor {
+	st := zeros(2, batch, n)
+	a, b, cc := c.A, c.B, c.C
+	if a == 0 && b == 0 && cc == 0 {
+		b, cc = 0.2, -65
+	}
+	for i := range st[0].Data {
+		st[0].Data[i], st[1].Data[i] = cc, b*cc
+	}
+	return st
+}
+func (c IzhikevichCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	ns, s := c.Forward(tp, snn.IzhikevichState{V: st[0], U: st[1]}, in)
+	return []*tensor.Tensor{ns.V, ns.U}, s, ns.V
+}
+
+// AdExCell adapts snn.AdEx; state [V, w] starting at V = E_L, w = 0.
+type AdExCell struct{ snn.AdEx }
+
+func (c AdExCell) Init(batch, n int) []*tensor.Tensor {
+	st := zeros(2, batch, n)
+	el := c.EL
+	if c.C == 0 {
+		el = -70.6
+	}
+	for i := range st[0].Data {
+		st[0].Data[i] = el
+	}
+	return st
+}
+func (c AdExCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	ns, s := c.Forward(tp, snn.AdExState{V: st[0], W: st[1]}, in)
+	return []*tensor.Tensor{ns.V, ns.W}, s, ns.V
+}

@@ -1,0 +1,80 @@
+// Package networks builds trainable architectures from the neuron models of
+// package snn: feed-forward spiking networks now; recurrent spiking and rate
+// networks, reservoirs and hybrids as they are added.
+package networks
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/braingo/braingo/tensor"
+)
+
+// Dense is a fully connected projection y = x·W + b. W is stored (in, out)
+// so that the rows a spiking input selects are contiguous (the event-driven
+// product adds the rows of the neurons that fired); NIR and PyTorch's (out,
+// in) layout is its transpose.
+type Dense struct {
+	W *tensor.Tensor // (in, out)
+	B *tensor.Tensor // (out), or nil
+}
+
+// NewDense initializes a projection as PyTorch's nn.Linear does: W and b
+// uniform in ±1/√in, drawn from r.
+func NewDense(name string, in, out int, bias bool, r *rand.Rand) *Dense {
+	k := float32(1 / math.Sqrt(float64(in)))
+	w := make([]float32, in*out)
+	// Draw in PyTorch's (out, in) order so a seeded init is layout-independent.
+	for o := 0; o < out; o++ {
+		for i := 0; i < in; i++ {
+			w[i*out+o] = k * (2*r.Float32() - 1)
+		}
+	}
+	d := &Dense{W: tensor.NewParam(name+".weight", []int{in, out}, w)}
+	if bias {
+		b := make([]float32, out)
+		for i := range b {
+			b[i] = k * (2*r.Float32() - 1)
+		}
+		d.B = tensor.NewParam(name+".bias", []int{out}, b)
+	}
+	return d
+}
+
+// In and Out are the projection's sizes.
+func (d *Dense) In() int  { return d.W.Shape[0] }
+func (d *Dense) Out() int { return d.W.Shape[1] }
+
+// Params lists the trainable tensors.
+func (d *Dense) Params() []*tensor.Tensor {
+	if d.B == nil {
+		return []*tensor.Tensor{d.W}
+	}
+	return []*tensor.Tensor{d.W, d.B}
+}
+
+// Forward returns x·W + b for x of shape (batch, in).
+func (d *Dense) Forward(tp *tensor.Tape, x *tensor.Tensor) *tensor.Tensor {
+	if x.Dim() != 2 || x.Shape[1] != d.In() {
+		panic(fmt.Sprintf("networks: Dense(%d→%d) got input %v", d.In(), d.Out(), x.Shape))
+	}
+	y := tp.MatMul(x, d.W, false, false)
+	if d.B != nil {
+		y = tp.Add(y, d.B)
+	}
+	return y
+}
+
+// ForwardSpikes is Forward for binary spike input: the product is
+// event-driven (work proportional to the spikes) when that is faster.
+func (d *Dense) ForwardSpikes(tp *tensor.Tape, s *tensor.Tensor) *tensor.Tensor {
+	if s.Dim() != 2 || s.Shape[1] != d.In() {
+		panic(fmt.Sprintf("networks: Dense(%d→%d) got input %v", d.In(), d.Out(), s.Shape))
+	}
+	y := tp.SpikeMatMul(s, d.W)
+	if d.B != nil {
+		y = tp.Add(y, d.B)
+	}
+	return y
+}

@@ -1,0 +1,43 @@
+package tensor
+
+import (
+	"fmt"
+
+	"github.com/braingo/braingo/kernels"
+)
+
+// SpikeMatMul returns s·w for a binary spike matrix s (batch × in; nonzero
+// means a spike) and weights w (in × out). Below kernels'
+// DefaultEventCrossover density the forward pass adds, for each row of s,
+// the rows of w whose neurons fired, so work follows the spike count, and
+// the weight gradient dW[i,:] += Σ_b δ[b,:] over the rows b where i fired
+// reuses the same index lists; above it both are dense products. The
+// gradient for s (if s requires one, e.g. through a surrogate) is the dense
+// product δ·wᵀ.
+func (tp *Tape) SpikeMatMul(s, w *Tensor) *Tensor {
+	if s.Dim() != 2 || w.Dim() != 2 || s.Shape[1] != w.Shape[0] {
+		panic(fmt.Sprintf("tensor: SpikeMatMul: spikes %v and weights %v do not match", s.Shape, w.Shape))
+	}
+	b, k, n := s.Shape[0], s.Shape[1], w.Shape[1]
+	out := tp.NewResult([]int{b, n}, s, w)
+	ev := &kernels.Events{Ptr: tp.AllocInt32(b + 1), Idx: tp.AllocInt32(b * k)}
+	kernels.SpikeMatMul(out.Data, n, s.Data, b, k, w.Data, n, n, false, ev)
+	if !out.requiresGrad {
+		return out
+	}
+	tp.Record(func() {
+		g := out.Grad
+		if g == nil {
+			return
+		}
+		if w.requiresGrad {
+			scratch := &kernels.Events{Ptr: tp.AllocInt32(k + 1), Idx: tp.AllocInt32(ev.NNZ())}
+			kernels.SpikeMatMulGrad(tp.GradOf(w), n, ev, s.Data, g, n, n, scratch)
+		}
+		if s.requiresGrad { // dS (b×k) += G·Wᵀ
+			gs, beta := gradBeta(tp, s)
+			kernels.Gemm(false, true, b, k, n, 1, g, n, w.Data, n, beta, gs, k)
+		}
+	})
+	return out
+}
