@@ -307,7 +307,7 @@ func (e *Env) Step(a int) StepResult {
 // period a non-fixation action earns the "abort" reward (and ends the trial
 // when Options.Abort); in a Respond period a non-fixation action ends the
 // trial, earning "correct" and performance 1 when it equals the ground truth
-// and "fail" otherwise. Other steps earn nothing. For a task without a
+// and "fail" and performance 0 otherwise. Other steps earn nothing. For a task without a
 // fixation action every action in a Respond period is a response.
 func Standard(tr *Trial, a int) Outcome {
 	fix := tr.spec.HasFixation()
@@ -320,6 +320,7 @@ func Standard(tr *Trial, a int) Outcome {
 			tr.Performance = 1
 			return Outcome{Reward: tr.Rewards["correct"], End: true}
 		}
+		tr.Performance = 0
 		return Outcome{Reward: tr.Rewards["fail"], End: true}
 	}
 	return Outcome{}

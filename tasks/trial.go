@@ -203,6 +203,28 @@ func (tr *Trial) AddObs(period, where string, v ...float64) {
 	tr.writeObs(period, where, v, false)
 }
 
+// AddObsAt is AddObs over the steps [start, end) rather than a period.
+func (tr *Trial) AddObsAt(start, end int, where string, v ...float64) {
+	tr.build()
+	if start < 0 || end > tr.Len || start > end {
+		panic(fmt.Sprintf("tasks: %s: steps [%d, %d) outside the trial's %d", tr.spec.Name, start, end, tr.Len))
+	}
+	ch := tr.Channels(where)
+	if len(v) != 1 && len(v) != len(ch) {
+		panic(fmt.Sprintf("tasks: %s: %d values for %d channels of %q", tr.spec.Name, len(v), len(ch), where))
+	}
+	for t := start; t < end; t++ {
+		row := tr.Obs[t*tr.nobs : (t+1)*tr.nobs]
+		for i, c := range ch {
+			x := v[0]
+			if len(v) > 1 {
+				x = v[i]
+			}
+			row[c] += float32(x)
+		}
+	}
+}
+
 // SetObs is AddObs that first zeroes the addressed values.
 func (tr *Trial) SetObs(period, where string, v ...float64) {
 	tr.writeObs(period, where, v, true)
