@@ -224,7 +224,7 @@ func EventMatMulGrad(dw []float32, lddw int, e *Events, delta []float32, ldd, n 
 }
 
 func checkStrided(name, what string, s []float32, rows, cols, ld int) {
-	if rows < 0 || cols < 0 || ld < max(1, cols) {
+	if rows < 0 || cols < 0 || ld < cols {
 		panic("kernels: " + name + ": bad dimensions or stride of " + what)
 	}
 	if rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols {
