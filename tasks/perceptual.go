@@ -1,6 +1,5 @@
 package tasks
 
-
 func init() {
 	Register("PerceptualDecisionMaking", func(p Params) (Task, error) {
 		t := &PerceptualDecisionMaking{}
