@@ -109,7 +109,9 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 		lossSum += float64(loss.Item())
 		accumulateOutputs(tr, counts, &outMax)
 		c.tp.Backward(loss)
-		st = next.Detach()
+		if t1 < c.Steps {
+			st = next.Detach()
+		}
 		c.tp.Reset()
 	}
 	return StepResult{Loss: lossSum, Correct: countCorrect(counts, outMax, c.y), Samples: n}, nil
