@@ -47,7 +47,7 @@ func NormalWeight(mu, sigma float32) WeightRule { return WeightRule{Normal, mu, 
 //	for {
 //		if P < 1 {                          // geometric skip over absent entries
 //			u := UniformOpen64(next word)   // in (0, 1]
-//			j += 1 + floor(log(u) / log(1-P))
+//			j += 1 + floor(jitLog(u) / log(1-P))
 //		} else {
 //			j++
 //		}
@@ -59,7 +59,10 @@ func NormalWeight(mu, sigma float32) WeightRule { return WeightRule{Normal, mu, 
 //		emit (j, weight)
 //	}
 //
-// P <= 0 gives an empty matrix. A JIT is a plain value, safe for concurrent
+// jitLog is a fixed polynomial natural logarithm (relative error below
+// 1e-9, several times faster than math.Log); being part of the definition,
+// it makes the matrix the same on every platform. P <= 0 gives an empty
+// matrix. A JIT is a plain value, safe for concurrent
 // use.
 type JIT struct {
 	Rows, Cols int
@@ -108,7 +111,7 @@ func (r *JITRow) Next() (col int, w float32, ok bool) {
 	if r.dense {
 		r.j++
 	} else {
-		s := math.Log(UniformOpen64(r.rng.Uint32())) * r.invLog
+		s := jitLog(UniformOpen64(r.rng.Uint32())) * r.invLog
 		if s >= float64(r.cols) { // also guards the int conversion
 			r.j = r.cols
 		} else {
@@ -384,4 +387,22 @@ func (m *JIT) MatMul(y, x []float32, batch int) {
 			}
 		}
 	})
+}
+
+// jitLog returns ln(u) for u in (0, 1]: u = m·2^e with m in [√½, √2), and
+// ln m = 2·atanh(t), t = (m-1)/(m+1), |t| < 0.172, by its odd series to t¹¹
+// (truncation below 1e-10). Pure float64 arithmetic, so it rounds the same
+// everywhere.
+func jitLog(u float64) float64 {
+	b := math.Float64bits(u)
+	e := int(b>>52&0x7ff) - 1023
+	m := math.Float64frombits(b&(1<<52-1) | 1023<<52) // [1, 2)
+	if m > math.Sqrt2 {
+		m *= 0.5
+		e++
+	}
+	t := (m - 1) / (m + 1)
+	t2 := t * t
+	p := 1 + t2*(1.0/3+t2*(1.0/5+t2*(1.0/7+t2*(1.0/9+t2*(1.0/11)))))
+	return float64(e)*math.Ln2 + 2*t*p
 }

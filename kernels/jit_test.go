@@ -236,3 +236,18 @@ func BenchmarkJIT(b *testing.B) {
 		})
 	}
 }
+
+func TestJITLog(t *testing.T) {
+	for _, u := range []float64{1, 0.5, 0x1p-32, 0.7071, 0.70711, 0.9999999, 1e-5, 0.3, 2.3283064365386963e-10} {
+		if g, w := jitLog(u), math.Log(u); math.Abs(g-w) > 1e-9*math.Abs(w)+1e-15 {
+			t.Errorf("jitLog(%v) = %v, want %v", u, g, w)
+		}
+	}
+	p := NewPhilox(1, 1)
+	for i := 0; i < 100000; i++ {
+		u := UniformOpen64(p.Uint32())
+		if g, w := jitLog(u), math.Log(u); math.Abs(g-w) > 1e-9*math.Abs(w)+1e-15 {
+			t.Fatalf("jitLog(%v) = %v, want %v", u, g, w)
+		}
+	}
+}
