@@ -1,0 +1,170 @@
+package tasks
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestRegistry(t *testing.T) {
+	if len(Names()) != 20 {
+		t.Errorf("%d registered tasks: %v", len(Names()), Names())
+	}
+	_, err := New("NoSuchTask", nil, Options{})
+	if err == nil || !strings.Contains(err.Error(), "PerceptualDecisionMaking") {
+		t.Errorf("unknown name: %v; want an error listing the known names", err)
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("duplicate Register did not panic")
+			}
+		}()
+		Register("GoNogo", func(Params) (Task, error) { return &GoNogo{}, nil })
+	}()
+	if _, err := New("PerceptualDecisionMaking", Params{"sigmaa": 1}, Options{}); err == nil || !strings.Contains(err.Error(), "sigma") {
+		t.Errorf("unknown parameter: %v", err)
+	}
+	if _, err := New("AntiReach", Params{"dim_ring": 2.5}, Options{}); err == nil {
+		t.Error("fractional dim_ring accepted")
+	}
+	e, err := New("AntiReach", Params{"dim_ring": 8, "pro": 1}, Options{})
+	if err != nil || len(e.Spec().Obs) != 9 {
+		t.Fatalf("params: %v, %d channels", err, len(e.Spec().Obs))
+	}
+	if _, err := New("GoNogo", nil, Options{Rewards: map[string]float64{"bonus": 1}}); err == nil || !strings.Contains(err.Error(), "miss") {
+		t.Errorf("unknown reward: %v", err)
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	d, err := Describe("PerceptualDecisionMaking")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := d.Row()
+	if len(row) != len(Header) {
+		t.Fatalf("row of %d cells under %d headers", len(row), len(Header))
+	}
+	want := []string{"PerceptualDecisionMaking", "100", "fixation=100 stimulus=2000 delay=0 decision=100",
+		"fixation, stimulus[2]", "fixation, choice[2]", "abort=-0.1 correct=1 fail=0"}
+	if !slices.Equal(row[:6], want) {
+		t.Errorf("row %q\nwant %q", row[:6], want)
+	}
+	if rows := Rows(); len(rows) != len(Names()) {
+		t.Errorf("%d rows for %d tasks", len(rows), len(Names()))
+	}
+	for _, r := range Rows() {
+		if r[6] == "" {
+			t.Errorf("%s cites no source", r[0])
+		}
+	}
+	d, _ = Describe("Reaching1D")
+	if got := d.Row()[4]; got != "fixation, left, right, target:angle" {
+		t.Errorf("Reaching1D actions %q", got)
+	}
+}
+
+func TestEnvOptions(t *testing.T) {
+	// dt 20: a 100 ms fixation is 5 steps; timing override.
+	e, err := New("PerceptualDecisionMaking", nil, Options{DT: 20, Timing: map[string]Timing{"stimulus": Uniform(200, 400)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		tr := e.NewTrial()
+		if s, f := tr.Span("fixation"); f-s != 5 {
+			t.Fatalf("fixation %d steps at dt 20", f-s)
+		}
+		if s, f := tr.Span("stimulus"); f-s < 10 || f-s > 20 {
+			t.Fatalf("stimulus %d steps, want 10..20", f-s)
+		}
+	}
+	for _, o := range []Options{{DT: -1}, {Timing: map[string]Timing{"stimulus": Uniform(3, 1)}}} {
+		if _, err := New("PerceptualDecisionMaking", nil, o); err == nil {
+			t.Errorf("%+v accepted", o)
+		}
+	}
+	// Rewards override reaches the judge.
+	e, _ = New("DelayMatchSample", nil, Options{Rewards: map[string]float64{"correct": 5}})
+	e.Reset()
+	for {
+		r := e.Step(e.GroundTruth())
+		if r.NewTrial {
+			if r.Reward != 5 {
+				t.Fatalf("overridden correct reward: got %g", r.Reward)
+			}
+			break
+		}
+	}
+}
+
+func TestEnvStep(t *testing.T) {
+	mk := func() *Env { e, _ := New("ContextDecisionMaking", nil, Options{Seed: 42}); return e }
+	a, b := mk(), mk()
+	if !slices.Equal(a.Reset(), b.Reset()) {
+		t.Fatal("same seed, different first observation")
+	}
+	for range 500 {
+		tr := a.Trial()
+		next := tr.T + 1
+		ra, rb := a.Step(0), b.Step(0)
+		if !slices.Equal(ra.Obs, rb.Obs) || ra.Reward != rb.Reward || ra.NewTrial != rb.NewTrial {
+			t.Fatal("same seed, different steps")
+		}
+		// The observation returned is the next step's, or a new trial's first.
+		if !ra.NewTrial && !slices.Equal(ra.Obs, tr.ObsRow(next)) {
+			t.Fatal("returned observation is not the next row")
+		}
+		if ra.NewTrial && (a.Trial() == tr || a.Trial().T != 0 || !slices.Equal(ra.Obs, a.Trial().ObsRow(0))) {
+			t.Fatal("new trial did not start at step 0")
+		}
+		// Fixating through the decision is no response: performance 0 at timeout.
+		if ra.NewTrial && (ra.Performance != 0 || next != tr.Len) {
+			t.Fatalf("fixating agent: performance %g, ended at %d of %d", ra.Performance, next, tr.Len)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("out-of-range action did not panic")
+		}
+	}()
+	a.Step(7)
+}
+
+func TestGoNogoRewards(t *testing.T) {
+	e, _ := New("GoNogo", nil, Options{Seed: 1})
+	e.Reset()
+	seen := map[[2]float64]bool{}
+	for len(seen) < 2 {
+		gt := e.Trial().Vars["ground_truth"]
+		var r StepResult
+		for r = e.Step(0); !r.NewTrial; r = e.Step(0) {
+		}
+		// Withholding: a miss (−0.5, performance 0) on go trials, 0 and performance 1 on no-go trials.
+		want := [2]float64{0, 1}
+		if gt == 1 {
+			want = [2]float64{-0.5, 0}
+		}
+		if got := [2]float64{r.Reward, r.Performance}; got != want {
+			t.Fatalf("withholding on trial type %v: reward, performance %v, want %v", gt, got, want)
+		}
+		seen[want] = true
+	}
+}
+
+func TestDawTwoStepCarry(t *testing.T) {
+	e, _ := New("DawTwoStep", nil, Options{Seed: 3})
+	switches := 0
+	prev := 1.0
+	for range 4000 {
+		tr := e.NewTrial()
+		if tr.Carry["state1_high"] != prev {
+			switches++
+			prev = tr.Carry["state1_high"]
+		}
+	}
+	if switches < 60 || switches > 140 { // 4000 × 0.025 = 100
+		t.Fatalf("%d contingency switches in 4000 trials, want about 100", switches)
+	}
+}
