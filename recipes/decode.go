@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -98,6 +99,9 @@ func (d *decoder) section(n *yaml.Node, v reflect.Value, s *schema, path string)
 
 // unknown reports key, which is not a field of the section at path.
 func (d *decoder) unknown(k *yaml.Node, path string, s *schema, key string) {
+	if len(d.errs) >= maxErrors {
+		return // suggestions cost; past the limit nobody reads them
+	}
 	cands := s.keys()
 	if path == "" && d.root == s {
 		cands = append(append([]string(nil), headerKeys...), cands...)
@@ -222,6 +226,9 @@ func parseScalar(v reflect.Value, kind vkind, enum []string, text string) string
 	}
 	switch kind {
 	case kString:
+		if !utf8.ValidString(text) {
+			return "is not valid UTF-8 text"
+		}
 		if enum != nil && !contains(enum, text) {
 			return fmt.Sprintf("must be one of %s, got %s%s", strings.Join(enum, ", "), quote(text), didYouMean(near(text, enum)))
 		}

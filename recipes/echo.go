@@ -69,8 +69,9 @@ func (r *Recipe) WriteFile(dir string) (string, error) {
 	return path, os.WriteFile(path, r.Echo(), 0o644)
 }
 
+// oneLine makes s fit in a one-line comment.
 func oneLine(s string) string {
-	return strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+	return strings.NewReplacer("\n", " ", "\r", " ").Replace(strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 func addPair(m *yaml.Node, key, comment string, val *yaml.Node) {

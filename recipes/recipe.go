@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -241,6 +242,9 @@ func (d *decoder) headerString(key, what string) string {
 
 // checkHeader says what is wrong with a name or description, or "".
 func checkHeader(key, s string) string {
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8 text"
+	}
 	switch key {
 	case "name":
 		if !validName(s) {

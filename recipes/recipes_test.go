@@ -23,13 +23,13 @@ type testCommon struct {
 }
 
 type testSpec struct {
-	testCommon                      // inlined: seed and threads sit at the top
-	Model      testModel            `yaml:"model" help:"the network"`
-	Data       testData             `yaml:"data"`
-	Train      testTrain            `yaml:"train" help:"the training loop"`
-	Layers     []testLayer          `yaml:"layers" default:"[{size: 100}, {size: 10, activation: none}]" help:"layers, input side first"`
-	Ignored    map[string]int       `yaml:"-"`
-	unexported func()               //nolint:unused // skipped by the schema
+	testCommon                // inlined: seed and threads sit at the top
+	Model      testModel      `yaml:"model" help:"the network"`
+	Data       testData       `yaml:"data"`
+	Train      testTrain      `yaml:"train" help:"the training loop"`
+	Layers     []testLayer    `yaml:"layers" default:"[{size: 100}, {size: 10, activation: none}]" help:"layers, input side first"`
+	Ignored    map[string]int `yaml:"-"`
+	unexported func()         //nolint:unused // skipped by the schema
 }
 
 type testModel struct {
