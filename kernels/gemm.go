@@ -88,9 +88,9 @@ func gemmNaive(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 	}
 }
 
-// gemmKC is the depth of a packed block: every output element is reduced
-// over p in blocks of gemmKC steps, in order, and the blocks are added to C
-// in order. It must not depend on the thread count (determinism).
+// gemmKC is the depth of a block: every output element is reduced over p in
+// blocks of gemmKC steps, in order, and the blocks are added to C in order.
+// It must not depend on the thread count (determinism).
 const gemmKC = 256
 
 // gemmMinParallel is the least work, in multiply-adds m·n·k, for which Gemm
@@ -101,14 +101,22 @@ const gemmMinParallel = 1 << 18
 type gemmImpl struct {
 	mr, nr int
 	// kernel sets the mr×nr tile c (row stride ldc) to
-	// alpha·Σ_{p<kc} a[p*mr+i]·b[p*nr+j] + beta·c[i*ldc+j], in order of p;
-	// with beta == 0 it overwrites c without reading it.
-	kernel func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
+	// alpha·Σ_{p<kc} A(i,p)·b[p*sb+j] + beta·c[i*ldc+j], in order of p, where
+	// A(i,p) is a[p*sa+i], or a[i*sa+p] when aRows; with beta == 0 it
+	// overwrites c without reading it.
+	kernel func(kc int, a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int, alpha, beta float32)
+	// direct says that the kernel takes any strides and aRows, so that
+	// full panels can be read in place instead of packed. Otherwise it gets
+	// only packed panels (sa == mr, sb == nr, !aRows).
+	direct bool
 	// mc is the rows of op(A) packed at once (a multiple of mr).
 	mc int
-	// ncw is the columns of op(B) per worker in a packed block (a multiple
-	// of nr): kc×ncw floats should sit in one core's L2 cache.
+	// ncw is the columns of op(B) per worker in a block (a multiple of nr):
+	// kc×ncw floats should sit in one core's L2 cache.
 	ncw int
+	// narrow, if set, is the same kernel with a narrower tile, for outputs
+	// at most narrow.nr wide.
+	narrow *gemmImpl
 }
 
 // gemmWork holds the packing buffers of one Gemm call; gemmPool recycles
@@ -126,29 +134,84 @@ func growF32(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-// gemmTileUse is the fraction of the computed mr×nr tiles that lies in an
-// m×n output.
-func gemmTileUse(im *gemmImpl, m, n int) float64 {
-	mp := (m + im.mr - 1) / im.mr * im.mr
-	np := (n + im.nr - 1) / im.nr * im.nr
-	return float64(m) / float64(mp) * float64(n) / float64(np)
-}
-
 // gemmScale sets C = beta·C (beta == 0 writes zeros).
 func gemmScale(m, n int, beta float32, c []float32, ldc int) {
 	for i := 0; i < m; i++ {
 		row := c[i*ldc : i*ldc+n]
-		if beta == 0 {
+		switch beta {
+		case 0:
 			clear(row)
-			continue
-		}
-		if beta == 1 {
-			continue
-		}
-		for j := range row {
-			row[j] *= beta
+		case 1:
+		default:
+			for j := range row {
+				row[j] *= beta
+			}
 		}
 	}
+}
+
+// gemmPlan is how one Gemm call runs: which kernel, which orientation and
+// which operands are read in place.
+type gemmPlan struct {
+	im                     *gemmImpl
+	transA, transB, transC bool
+	m, n                   int
+	a, b                   []float32
+	lda, ldb               int
+	aDirect, bDirect       bool
+}
+
+// gemmStrideOK reports whether rows ld floats apart can be read in place
+// without piling onto a few cache sets (strides of a multiple of 2 KiB map
+// every row to the same sets of a 4 KiB-way L1).
+func gemmStrideOK(ld int) bool { return ld%512 != 0 }
+
+// plan returns the plan for computing op(A)·op(B) as given (transC false)
+// or as Cᵀ = op(B)ᵀ·op(A)ᵀ written transposed (transC true), with its cost
+// in rough cycles: padded multiply-adds over 16 lanes, plus about one cycle
+// per packed element (two when packing transposes), plus two per element of
+// C written through a transposing copy.
+func (im *gemmImpl) plan(transC, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int) (gemmPlan, float64) {
+	if transC {
+		transA, transB = !transB, !transA
+		a, b = b, a
+		lda, ldb = ldb, lda
+		m, n = n, m
+	}
+	if im.narrow != nil && n <= im.narrow.nr {
+		im = im.narrow
+	}
+	p := gemmPlan{im: im, transA: transA, transB: transB, transC: transC, m: m, n: n, a: a, b: b, lda: lda, ldb: ldb}
+	mr, nr := im.mr, im.nr
+	mp, np := (m+mr-1)/mr, (n+nr-1)/nr
+	fk := float64(k)
+	cost := float64(mp*mr) * float64(np*nr) * fk / 16
+	if nr < 32 {
+		cost *= 1.15 // fewer accumulators per broadcast
+	}
+	// A panels stay in L1 while B panels go by, so reading A in place
+	// costs nothing more; B panels are read once per A panel, so B is
+	// read in place only when few A panels reuse it.
+	p.aDirect = im.direct && gemmStrideOK(lda)
+	p.bDirect = im.direct && !transB && gemmStrideOK(ldb) && mp <= 16
+	switch {
+	case !p.aDirect:
+		cost += float64(m) * fk
+	case m%mr != 0:
+		cost += float64(mr) * fk
+	}
+	switch {
+	case !p.bDirect && transB:
+		cost += 2 * float64(n) * fk
+	case !p.bDirect:
+		cost += float64(n) * fk
+	case n%nr != 0:
+		cost += float64(nr) * fk
+	}
+	if transC {
+		cost += 2 * float64(m) * float64(n)
+	}
+	return p, cost
 }
 
 // gemm is the blocked driver of Gemm over the micro-kernel im; the
@@ -161,18 +224,15 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 		gemmScale(m, n, beta, c, ldc)
 		return
 	}
-	// Computing Cᵀ = op(B)ᵀ·op(A)ᵀ instead wastes less of the register
-	// tile when n is small (a 128×10 output fills 10 of 12 rows of two
-	// 12×32 tiles rather than 10 of 32 columns of eleven). Cᵀ is then written
-	// transposed into C.
-	transC := false
-	if gemmTileUse(im, n, m) > 1.25*gemmTileUse(im, m, n) {
-		transA, transB = !transB, !transA
-		a, b = b, a
-		lda, ldb = ldb, lda
-		m, n = n, m
-		transC = true
+	// Computing Cᵀ = op(B)ᵀ·op(A)ᵀ instead can waste less of the register
+	// tile (a 10-row output fills 10 of 12 rows rather than 10 of 32
+	// columns) or pack less. The choice depends on the shape only, and both
+	// orientations sum each element in the same order.
+	pl, cost := im.plan(false, transA, transB, m, n, k, a, lda, b, ldb)
+	if pt, ct := im.plan(true, transA, transB, m, n, k, a, lda, b, ldb); ct < cost {
+		pl = pt
 	}
+	im, m, n = pl.im, pl.m, pl.n
 	mr, nr := im.mr, im.nr
 	threads := Threads()
 	if m*n*k < gemmMinParallel || threads < 1 {
@@ -190,8 +250,7 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 	w.bp = growF32(w.bp, nc*kc)
 	w.tiles = growF32(w.tiles, threads*mr*nr)
 
-	g := gemmBlock{im: im, w: w, transA: transA, transB: transB, transC: transC,
-		m: m, n: n, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc}
+	g := gemmBlock{gemmPlan: pl, w: w, alpha: alpha, c: c, ldc: ldc}
 	for jc := 0; jc < n; jc += nc {
 		g.j0, g.nc = jc, min(nc, n-jc)
 		for pc := 0; pc < k; pc += kc {
@@ -212,26 +271,38 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 // gemmBlock is one (jc, pc, ic) block of the driver: the output rows
 // [i0, i0+mc) and columns [j0, j0+nc), summed over p in [p0, p0+kc).
 type gemmBlock struct {
-	im                     *gemmImpl
+	gemmPlan
 	w                      *gemmWork
-	transA, transB, transC bool
-	m, n                   int
 	alpha, beta            float32
-	a, b, c                []float32
-	lda, ldb, ldc          int
+	c                      []float32
+	ldc                    int
 	i0, mc, j0, nc, p0, kc int
 }
 
-// run packs the block's A panels (and its B panels when packB) and computes
-// its tiles with up to threads goroutines.
+// run packs the block's A panels (and its B panels when packB) that are not
+// read in place, and computes its tiles with up to threads goroutines.
 func (g *gemmBlock) run(threads int, packB bool) {
 	mr, nr := g.im.mr, g.im.nr
 	mp := (g.mc + mr - 1) / mr
 	np := (g.nc + nr - 1) / nr
-	tasks := mp
-	if packB {
-		tasks += np
+	// Pack tasks: A panels [a0, mp), then B panels [b0, np) when packB.
+	a0, b0 := 0, np
+	if g.aDirect {
+		a0 = mp
+		if g.mc%mr != 0 {
+			a0 = mp - 1
+		}
 	}
+	if packB {
+		b0 = 0
+		if g.bDirect {
+			b0 = np
+			if g.nc%nr != 0 {
+				b0 = np - 1
+			}
+		}
+	}
+	na, tasks := mp-a0, mp-a0+np-b0
 	// Split the mp×np tiles into tr×tc rectangles, one per worker, with the
 	// smallest largest rectangle; prefer splitting columns (each worker then
 	// keeps its own B panels in its cache).
@@ -254,7 +325,7 @@ func (g *gemmBlock) run(threads int, packB bool) {
 	}
 	if tr*tc == 1 {
 		for t := 0; t < tasks; t++ {
-			g.pack(t, mp)
+			g.pack(t, na, a0, b0)
 		}
 		g.compute(0, 0, mp, 0, np)
 		return
@@ -262,11 +333,13 @@ func (g *gemmBlock) run(threads int, packB bool) {
 	// The closures capture a copy, so that the single-threaded path above
 	// does not allocate.
 	gc := *g
-	Parallel(tasks, 1, func(lo, hi int) {
-		for t := lo; t < hi; t++ {
-			gc.pack(t, mp)
-		}
-	})
+	if tasks > 0 {
+		Parallel(tasks, 1, func(lo, hi int) {
+			for t := lo; t < hi; t++ {
+				gc.pack(t, na, a0, b0)
+			}
+		})
+	}
 	Parallel(tr*tc, 1, func(lo, hi int) {
 		for wk := lo; wk < hi; wk++ {
 			r, cc := wk/tc, wk%tc
@@ -275,12 +348,12 @@ func (g *gemmBlock) run(threads int, packB bool) {
 	})
 }
 
-// pack packs A panel t of the block, or B panel t-mp when t >= mp.
-func (g *gemmBlock) pack(t, mp int) {
-	if t < mp {
-		g.packA(t)
+// pack runs pack task t: A panel a0+t when t < na, else B panel b0+t-na.
+func (g *gemmBlock) pack(t, na, a0, b0 int) {
+	if t < na {
+		g.packA(a0 + t)
 	} else {
-		g.packB(t - mp)
+		g.packB(b0 + t - na)
 	}
 }
 
@@ -346,24 +419,34 @@ func (g *gemmBlock) packB(t int) {
 
 // compute runs the micro-kernel over the tiles of row panels [r0, r1) and
 // column panels [c0, c1) of the block, as worker wk (which owns tile buffer
-// wk). Each A panel stays in L1 while the worker's B panels stream from L2.
+// wk). Each A panel stays in L1 while the worker's B panels go by.
 func (g *gemmBlock) compute(wk, r0, r1, c0, c1 int) {
 	im := g.im
 	mr, nr, kc := im.mr, im.nr, g.kc
 	tile := g.w.tiles[wk*mr*nr : (wk+1)*mr*nr]
 	for ip := r0; ip < r1; ip++ {
-		ap := g.w.ap[ip*mr*kc : (ip+1)*mr*kc]
 		i := g.i0 + ip*mr
 		rows := min(mr, g.i0+g.mc-i)
+		ap, sa, aRows := g.w.ap[ip*mr*kc:(ip+1)*mr*kc], mr, false
+		if g.aDirect && rows == mr {
+			if g.transA {
+				ap, sa = g.a[g.p0*g.lda+i:], g.lda
+			} else {
+				ap, sa, aRows = g.a[i*g.lda+g.p0:], g.lda, true
+			}
+		}
 		for jp := c0; jp < c1; jp++ {
-			bp := g.w.bp[jp*nr*kc : (jp+1)*nr*kc]
 			j := g.j0 + jp*nr
 			cols := min(nr, g.j0+g.nc-j)
+			bp, sb := g.w.bp[jp*nr*kc:(jp+1)*nr*kc], nr
+			if g.bDirect && cols == nr {
+				bp, sb = g.b[g.p0*g.ldb+j:], g.ldb
+			}
 			if rows == mr && cols == nr && !g.transC {
-				im.kernel(kc, ap, bp, g.c[i*g.ldc+j:], g.ldc, g.alpha, g.beta)
+				im.kernel(kc, ap, sa, aRows, bp, sb, g.c[i*g.ldc+j:], g.ldc, g.alpha, g.beta)
 				continue
 			}
-			im.kernel(kc, ap, bp, tile, nr, 1, 0)
+			im.kernel(kc, ap, sa, aRows, bp, sb, tile, nr, 1, 0)
 			g.store(tile, i, j, rows, cols)
 		}
 	}
@@ -376,23 +459,33 @@ func (g *gemmBlock) store(tile []float32, i, j, rows, cols int) {
 	alpha, beta, c, ldc := g.alpha, g.beta, g.c, g.ldc
 	for ii := 0; ii < rows; ii++ {
 		t := tile[ii*nr : ii*nr+cols]
+		if g.transC {
+			for jj, v := range t {
+				idx := (j+jj)*ldc + i + ii
+				if beta == 0 {
+					c[idx] = alpha * v
+				} else {
+					c[idx] = alpha*v + beta*c[idx]
+				}
+			}
+			continue
+		}
+		row := c[(i+ii)*ldc+j:][:cols]
+		if beta == 0 {
+			for jj, v := range t {
+				row[jj] = alpha * v
+			}
+			continue
+		}
 		for jj, v := range t {
-			idx := (i+ii)*ldc + j + jj
-			if g.transC {
-				idx = (j+jj)*ldc + i + ii
-			}
-			if beta == 0 {
-				c[idx] = alpha * v
-			} else {
-				c[idx] = alpha*v + beta*c[idx]
-			}
+			row[jj] = alpha*v + beta*row[jj]
 		}
 	}
 }
 
 // gemmKernelGo is the portable micro-kernel of gemmGo: a 4×4 tile held in
-// sixteen scalars.
-func gemmKernelGo(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
+// sixteen scalars, on packed panels only (sa == sb == 4, !aRows).
+func gemmKernelGo(kc int, a []float32, _ int, _ bool, b []float32, _ int, c []float32, ldc int, alpha, beta float32) {
 	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 float32
 	a = a[:4*kc]
 	b = b[:4*kc]

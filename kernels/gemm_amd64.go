@@ -1,23 +1,59 @@
 package kernels
 
-// gemmKernel12x32 is the AVX-512 micro-kernel: it sets the 12×32 tile c
-// (row stride ldc floats) to alpha·Σ_{p<kc} a[p*12+i]·b[p*32+j] + beta·c,
-// reducing over p in order with fused multiply-adds; beta == 0 overwrites c.
-// kc >= 1.
-//
-//go:noescape
-func gemmKernel12x32(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+// The AVX-512 micro-kernels (gemm_amd64.s) set the 12×32 or 12×16 tile c
+// (row stride ldc floats) to alpha·Σ_{p<kc} A(i,p)·b[p*sb+j] + beta·c,
+// reducing over p in order with one fused multiply-add per step; beta == 0
+// overwrites c. A(i,p) is a[p*sa+i] for the C variants (a packed panel, or a
+// transposed matrix read in place) and a[i*sa+p] for the R variants (rows of
+// a matrix read in place). kc >= 1.
 
-func gemmKernelAVX512(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
-	_ = a[12*kc-1]
-	_ = b[32*kc-1]
-	_ = c[11*ldc+31]
-	gemmKernel12x32(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
+//go:noescape
+func gemmKernel12x32C(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func gemmKernel12x32R(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func gemmKernel12x16C(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func gemmKernel12x16R(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+
+// gemmCheckTile panics unless the kernel's reads and writes lie in a, b and
+// c: the assembly does not check bounds.
+func gemmCheckTile(kc int, a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc, nr int) {
+	if aRows {
+		_ = a[11*sa+kc-1]
+	} else {
+		_ = a[(kc-1)*sa+11]
+	}
+	_ = b[(kc-1)*sb+nr-1]
+	_ = c[11*ldc+nr-1]
 }
 
-// gemmAVX512 is the 12×32 AVX-512 implementation: 24 zmm accumulators, two
-// zmm rows of B and a broadcast of A per step.
-var gemmAVX512 = &gemmImpl{mr: 12, nr: 32, kernel: gemmKernelAVX512, mc: 768, ncw: 512}
+func gemmKernelAVX512x32(kc int, a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int, alpha, beta float32) {
+	gemmCheckTile(kc, a, sa, aRows, b, sb, c, ldc, 32)
+	if aRows {
+		gemmKernel12x32R(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta)
+	} else {
+		gemmKernel12x32C(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta)
+	}
+}
+
+func gemmKernelAVX512x16(kc int, a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int, alpha, beta float32) {
+	gemmCheckTile(kc, a, sa, aRows, b, sb, c, ldc, 16)
+	if aRows {
+		gemmKernel12x16R(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta)
+	} else {
+		gemmKernel12x16C(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta)
+	}
+}
+
+// gemmAVX512 is the AVX-512 implementation: a 12×32 tile in 24 zmm
+// accumulators (two zmm of B and one broadcast of A per step), and a 12×16
+// one for outputs at most 16 wide.
+var gemmAVX512 = &gemmImpl{mr: 12, nr: 32, kernel: gemmKernelAVX512x32, direct: true, mc: 768, ncw: 512,
+	narrow: &gemmImpl{mr: 12, nr: 16, kernel: gemmKernelAVX512x16, direct: true, mc: 768, ncw: 512}}
 
 // gemmArch returns the fastest implementation the CPU supports.
 func gemmArch() *gemmImpl {
