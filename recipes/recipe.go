@@ -321,7 +321,7 @@ func (d *decoder) set(k *kindInfo, r *Recipe, sv reflect.Value, arg string) {
 			continue
 		case kStructSlice, kScalarSlice:
 		default:
-			d.fail(nil, path, "is a %s, not a section or list: nothing is under it", typeName(f))
+			d.fail(nil, path, "is %s, not a section or list: nothing is under it", article(typeName(f)))
 			return
 		}
 		// A list index: layers.1.size, or layers.2 to append a third item.
@@ -351,7 +351,7 @@ func (d *decoder) set(k *kindInfo, r *Recipe, sv reflect.Value, arg string) {
 				d.fail(nil, path, "%s", msg)
 			}
 		case f.kind == kScalarSlice:
-			d.fail(nil, path, "is a %s, not a section: nothing is under it", kindName(f.elem))
+			d.fail(nil, path, "is %s, not a section: nothing is under it", article(kindName(f.elem)))
 		case last:
 			// A whole item in YAML flow: layers.1={size: 10}.
 			d.setText(el, &field{key: f.key, typ: el.Type(), kind: kStruct, sub: f.sub}, val, path)
@@ -427,4 +427,12 @@ func (d *decoder) posOf(path string) Position {
 		p = p[:i]
 	}
 	return Position{File: d.base.File}
+}
+
+// article prefixes a type name with "a" or "an".
+func article(s string) string {
+	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
 }

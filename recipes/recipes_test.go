@@ -230,7 +230,7 @@ func TestErrors(t *testing.T) {
 		{"set misplaced", header, []string{"model.epochs=3"}, []string{"model.epochs: unknown field (did you mean train.epochs?)"}},
 		{"set kind", header, []string{"kind=other"}, []string{"--set kind=other: kind: cannot be overridden"}},
 		{"set bad name", header, []string{"name=a/b"}, []string{"--set name=a/b: name: "}},
-		{"set under scalar", header, []string{"train.epochs.x=1"}, []string{"train.epochs: is a int, not a section or list"}},
+		{"set under scalar", header, []string{"train.epochs.x=1"}, []string{"train.epochs: is an int, not a section or list"}},
 		{"set index range", header, []string{"layers.5.size=3"}, []string{"--set layers.5.size=3: layers: has 2 items: index 5 is out of range (index 2 adds an item)"}},
 		{"set bad index", header, []string{"layers.x.size=3"}, []string{`layers: is a list: after it comes an index 0, 1, ..., got "x"`}},
 		{"set enum", header, []string{"model.surrogate=atn"}, []string{`--set model.surrogate=atn: model.surrogate: must be one of atan, fast_sigmoid, triangle, got "atn" (did you mean atan?)`}},
