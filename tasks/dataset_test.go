@@ -139,3 +139,15 @@ func TestDatasetErrors(t *testing.T) {
 		t.Fatal("defaults: want 16 columns of 1000 steps")
 	}
 }
+
+func BenchmarkStream(b *testing.B) {
+	for _, name := range []string{"PerceptualDecisionMaking", "SpikingDelayMatchSample"} {
+		b.Run(name, func(b *testing.B) {
+			task, _ := Lookup(name, nil)
+			d, _ := NewDataset(task, Options{}, DatasetConfig{BatchSize: 32, SeqLen: 1000})
+			for b.Loop() {
+				d.Stream()
+			}
+		})
+	}
+}

@@ -168,3 +168,43 @@ func TestDawTwoStepCarry(t *testing.T) {
 		t.Fatalf("%d contingency switches in 4000 trials, want about 100", switches)
 	}
 }
+
+// TestJudgeWritesNextObservation: judges that make the next observation
+// depend on the action (DawTwoStep's second-stage state, Reaching1D's hand).
+func TestJudgeWritesNextObservation(t *testing.T) {
+	e, _ := New("DawTwoStep", nil, Options{Seed: 5})
+	e.Reset()
+	for range 200 {
+		tr := e.Trial()
+		a := 1 + int(tr.Vars["hi_state"]+float64(tr.Index))%2 // both actions over the trials
+		r := e.Step(a)
+		st := int(tr.Vars["transition"+string(rune('0'+a))])
+		if r.NewTrial || r.Obs[st] != 1 || r.Obs[3-st] != 0 || r.Obs[0] != 0 {
+			t.Fatalf("action %d to state %d: observation %v", a, st, r.Obs)
+		}
+		if r.Reward != tr.Vars["reward"+string(rune('0'+st))] {
+			t.Fatalf("state %d paid %g", st, r.Reward)
+		}
+		if r = e.Step(0); !r.NewTrial || r.Reward != 0 {
+			t.Fatalf("second stage: %+v", r)
+		}
+	}
+
+	e, _ = New("Reaching1D", nil, Options{Seed: 5})
+	e.Reset()
+	for range 12 { // hold through fixation, then keep turning left
+		a := 0
+		if e.Trial().In("reach", e.Trial().T) {
+			a = 1
+		}
+		r := e.Step(a)
+		hand := e.Trial().Vars["hand"]
+		if r.NewTrial {
+			break
+		}
+		self := r.Obs[16:]
+		if peak := slices.Index(self, slices.Max(self)); peak != int(hand/(2*3.141592653589793/16)+0.5)%16 {
+			t.Fatalf("hand %.2f shown at channel %d", hand, peak)
+		}
+	}
+}
