@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/braingo/braingo/internal/cli"
+	"github.com/braingo/braingo/recipes"
+)
+
+// setFlags collects repeated --set key=value arguments.
+type setFlags []string
+
+func (s *setFlags) String() string { return strings.Join(*s, " ") }
+func (s *setFlags) Set(v string) error {
+	if !strings.Contains(v, "=") {
+		return fmt.Errorf("want key=value, got %q", v)
+	}
+	*s = append(*s, v)
+	return nil
+}
+
+func init() {
+	register(&cli.Command{
+		Name:  "train",
+		Args:  "RECIPE|FILE",
+		Short: "train a network from a recipe",
+		Long: `Train runs a training recipe: an embedded one by name (see "braingo recipes") or
+a YAML file. --set key=value overrides a recipe field (repeatable); common
+fields have short keys: epochs, batch_size, lr, seed, steps, train_limit,
+test_limit, threads, data_dir. "braingo recipes NAME" lists every field.
+
+The run directory (--out, default runs/NAME-TIMESTAMP) receives the resolved
+recipe (recipe.yaml), the metrics of every epoch (metrics.jsonl), a
+checkpoint written atomically after every epoch (checkpoint.bgc) and PNG
+plots (curves.png, raster.png, confusion.png). --resume continues a run
+from its directory's checkpoint.
+
+Progress goes to standard error (a progress bar on a terminal); the results
+table goes to standard output, or with --json one JSON object per epoch with
+at least epoch, train_seconds, samples_per_s, train_loss, test_acc,
+hidden_rate and peak_rss_mb.`,
+		Setup: func(fs *flag.FlagSet) cli.RunFunc {
+			var sets setFlags
+			fs.Var(&sets, "set", "override a recipe field: key=value (repeatable)")
+			out := fs.String("out", "", "run directory (default runs/NAME-TIMESTAMP)")
+			resume := fs.Bool("resume", false, "continue from the run directory's checkpoint (needs --out)")
+			asJSON := fs.Bool("json", false, "print one JSON object per epoch instead of tables")
+			progress := fs.Bool("progress", false, "show the progress bar even when standard error is not a terminal")
+			return func(env *cli.Env, args []string) error {
+				if len(args) != 1 {
+					return cli.Usagef("want one recipe name or file, got %d arguments", len(args))
+				}
+				if *resume && *out == "" {
+					return cli.Usagef("--resume needs --out DIR, the run to continue")
+				}
+				r, err := recipes.Load(args[0], sets)
+				if err != nil {
+					return err
+				}
+				dir := *out
+				if dir == "" {
+					dir = filepath.Join("runs", r.Name+"-"+time.Now().Format("20060102-150405"))
+				}
+				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+				defer stop()
+				err = recipes.Run(ctx, r, recipes.RunOptions{Dir: dir, Resume: *resume, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON, ForceProgress: *progress})
+				if errors.Is(err, context.Canceled) {
+					return fmt.Errorf("interrupted; %s keeps the checkpoint of the last finished epoch (continue with --out %s --resume)", dir, dir)
+				}
+				return err
+			}
+		},
+	})
+}

@@ -1,0 +1,531 @@
+package recipes
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/braingo/braingo/checkpoint"
+	"github.com/braingo/braingo/datasets"
+	"github.com/braingo/braingo/eval"
+	"github.com/braingo/braingo/internal/sysinfo"
+	"github.com/braingo/braingo/kernels"
+	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/optim"
+	"github.com/braingo/braingo/snn"
+	"github.com/braingo/braingo/surrogate"
+	"github.com/braingo/braingo/tensor"
+	"github.com/braingo/braingo/trainer"
+)
+
+// ClassifyKind is the recipe kind of image classification with a
+// feed-forward spiking network trained by BPTT.
+const ClassifyKind = "snn-classify"
+
+func init() { RegisterKind(ClassifyKind, func() any { return new(Classify) }) }
+
+// Classify is the spec of an snn-classify recipe.
+type Classify struct {
+	Seed    int `yaml:"seed" default:"1" help:"seed of weight initialization, shuffling and random encodings" alias:"seed"`
+	Threads int `yaml:"threads" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
+
+	Data  ClassifyData  `yaml:"data"`
+	Model ClassifyModel `yaml:"model"`
+	Train ClassifyTrain `yaml:"train"`
+}
+
+// ClassifyData says what to train on and how to encode it.
+type ClassifyData struct {
+	Dataset    string `yaml:"dataset" default:"fashion-mnist" enum:"fashion-mnist,mnist" help:"image dataset"`
+	Dir        string `yaml:"dir" default:"" help:"folder with the four IDX files (empty: $BRAINGO_FASHION_MNIST / $BRAINGO_MNIST, then the Debian package's folder)" alias:"data_dir"`
+	TrainLimit int    `yaml:"train_limit" default:"0" help:"use only the first N training images (0: all)" alias:"train_limit"`
+	TestLimit  int    `yaml:"test_limit" default:"0" help:"evaluate on the first N test images (0: all)" alias:"test_limit"`
+	Encoding   string `yaml:"encoding" default:"direct" enum:"direct,rate,latency" help:"input encoding: direct current (the first projection is computed once per batch), rate (Bernoulli spikes) or latency (one spike per pixel, brighter earlier; normalized to the run)"`
+	Steps      int    `yaml:"steps" default:"25" help:"time steps per sample" alias:"steps"`
+}
+
+// ClassifyModel describes the network.
+type ClassifyModel struct {
+	Hidden         []int   `yaml:"hidden" default:"1000" help:"sizes of the hidden layers"`
+	Neuron         string  `yaml:"neuron" default:"lif" enum:"lif,synaptic,alif" help:"hidden neuron model: LIF (snnTorch Leaky), current-based synaptic LIF (snnTorch Synaptic, NIR CubaLIF) or adaptive LIF (Bellec 2020)"`
+	Beta           float64 `yaml:"beta" default:"0.95" help:"membrane decay per step of the hidden layers"`
+	Alpha          float64 `yaml:"alpha" default:"0.9" help:"synaptic current decay per step (neuron: synaptic)"`
+	Rho            float64 `yaml:"rho" default:"0.97" help:"threshold adaptation decay per step (neuron: alif)"`
+	BetaA          float64 `yaml:"beta_a" default:"1.8" help:"threshold adaptation strength (neuron: alif)"`
+	Threshold      float64 `yaml:"threshold" default:"1" help:"firing threshold"`
+	Reset          string  `yaml:"reset" default:"subtract" enum:"subtract,zero,none" help:"reset after a spike (computed from the previous membrane and detached, as snnTorch)"`
+	Surrogate      string  `yaml:"surrogate" default:"atan" enum:"atan,fast_sigmoid,sigmoid,triangle,gaussian,multi_gaussian,piecewise_quadratic,straight_through,exponential" help:"surrogate gradient of the spike"`
+	SurrogateScale float64 `yaml:"surrogate_scale" default:"0" help:"the surrogate's main parameter (atan alpha, sigmoid/fast_sigmoid slope, triangle alpha, gaussian sigma; 0: its default)"`
+	Readout        string  `yaml:"readout" default:"lif" enum:"lif,li" help:"output layer: spiking LIF (predict by spike count) or leaky integrator (predict by max membrane over time)"`
+	ReadoutBeta    float64 `yaml:"readout_beta" default:"0.95" help:"decay per step of the output layer"`
+	Bias           bool    `yaml:"bias" default:"true" help:"projections have biases"`
+}
+
+// ClassifyTrain configures the optimization.
+type ClassifyTrain struct {
+	Epochs        int     `yaml:"epochs" default:"1" help:"passes over the training set" alias:"epochs"`
+	BatchSize     int     `yaml:"batch_size" default:"128" help:"samples per batch (a final partial batch is dropped)" alias:"batch_size"`
+	Loss          string  `yaml:"loss" default:"ce_membrane" enum:"ce_membrane,ce_rate,ce_count,mse_count,nll_max_membrane" help:"loss on the output layer (see package losses)"`
+	Optimizer     string  `yaml:"optimizer" default:"adam" enum:"adam,adamw,sgd" help:"optimizer"`
+	LR            float64 `yaml:"lr" default:"5e-4" help:"learning rate" alias:"lr"`
+	Beta1         float64 `yaml:"beta1" default:"0.9" help:"Adam beta1 (sgd: momentum)"`
+	Beta2         float64 `yaml:"beta2" default:"0.999" help:"Adam beta2"`
+	WeightDecay   float64 `yaml:"weight_decay" default:"0" help:"weight decay (decoupled for adamw)"`
+	GradClip      float64 `yaml:"grad_clip" default:"0" help:"clip the global gradient norm to this value (0: off)"`
+	L1            float64 `yaml:"l1" default:"0" help:"weight of the L1 spike-count regularizer of hidden layers"`
+	L2            float64 `yaml:"l2" default:"0" help:"weight of the L2 spike-count regularizer of hidden layers"`
+	CorrectRate   float64 `yaml:"correct_rate" default:"0.8" help:"mse_count: target firing probability of the correct class"`
+	IncorrectRate float64 `yaml:"incorrect_rate" default:"0.2" help:"mse_count: target firing probability of other classes"`
+	Truncate      int     `yaml:"truncate" default:"0" help:"truncated BPTT window in steps (0: full BPTT)"`
+	Patience      int     `yaml:"patience" default:"0" help:"stop after this many epochs without a better test accuracy (0: never)"`
+	Shuffle       bool    `yaml:"shuffle" default:"true" help:"shuffle the training set every epoch"`
+}
+
+// Validate checks cross-field constraints.
+func (c *Classify) Validate() error {
+	switch {
+	case c.Data.Steps < 1:
+		return Invalid("data.steps", "must be at least 1, got %d", c.Data.Steps)
+	case c.Train.Epochs < 1:
+		return Invalid("train.epochs", "must be at least 1, got %d", c.Train.Epochs)
+	case c.Train.BatchSize < 1:
+		return Invalid("train.batch_size", "must be at least 1, got %d", c.Train.BatchSize)
+	case c.Train.LR <= 0:
+		return Invalid("train.lr", "must be positive, got %v", c.Train.LR)
+	case c.Data.TrainLimit < 0 || c.Data.TestLimit < 0:
+		return Invalid("data.train_limit", "limits must be >= 0")
+	case c.Threads < 0:
+		return Invalid("threads", "must be >= 0, got %d", c.Threads)
+	}
+	for _, h := range c.Model.Hidden {
+		if h < 1 {
+			return Invalid("model.hidden", "layer sizes must be positive, got %v", c.Model.Hidden)
+		}
+	}
+	if c.Model.Readout == "li" && c.Train.Loss != "nll_max_membrane" && c.Train.Loss != "ce_membrane" {
+		return Invalid("train.loss", "%s needs output spikes; a leaky-integrator readout (model.readout: li) works with ce_membrane or nll_max_membrane", c.Train.Loss)
+	}
+	for _, b := range []float64{c.Model.Beta, c.Model.Alpha, c.Model.Rho, c.Model.ReadoutBeta} {
+		if b < 0 || b > 1 {
+			return Invalid("model.beta", "decays must be in [0, 1], got %v", b)
+		}
+	}
+	return nil
+}
+
+func (c *Classify) source() datasets.Source {
+	if c.Data.Dataset == "mnist" {
+		return datasets.MNIST
+	}
+	return datasets.FashionMNIST
+}
+
+func (c *Classify) surrogate() (surrogate.Func, error) {
+	var params map[string]float64
+	if s := c.Model.SurrogateScale; s != 0 {
+		key := map[string]string{"atan": "alpha", "fast_sigmoid": "slope", "sigmoid": "slope", "triangle": "alpha",
+			"gaussian": "sigma", "multi_gaussian": "sigma", "piecewise_quadratic": "alpha", "exponential": "beta"}[c.Model.Surrogate]
+		if key == "" {
+			return nil, Invalid("model.surrogate_scale", "%s has no parameter", c.Model.Surrogate)
+		}
+		params = map[string]float64{key: s}
+	}
+	return surrogate.New(c.Model.Surrogate, params)
+}
+
+// Build returns the network the recipe describes, initialized from its seed.
+func (c *Classify) Build(features, classes int) (*networks.FeedForward, error) {
+	sg, err := c.surrogate()
+	if err != nil {
+		return nil, err
+	}
+	reset, _ := snn.ParseReset(c.Model.Reset)
+	r := rand.New(rand.NewPCG(uint64(c.Seed), 0x1f2e3d4c))
+	lif := snn.LIF{Beta: float32(c.Model.Beta), Threshold: float32(c.Model.Threshold), Reset: reset, Surrogate: sg}
+	net := &networks.FeedForward{}
+	in := features
+	for i, h := range c.Model.Hidden {
+		var cell networks.Cell
+		switch c.Model.Neuron {
+		case "lif":
+			cell = networks.LIFCell{LIF: lif}
+		case "synaptic":
+			cell = networks.SynapticCell{Synaptic: snn.Synaptic{Alpha: float32(c.Model.Alpha), LIF: lif}}
+		case "alif":
+			cell = networks.ALIFCell{ALIF: snn.ALIF{Beta: float32(c.Model.Beta), Rho: float32(c.Model.Rho), BetaA: float32(c.Model.BetaA), Threshold: float32(c.Model.Threshold), Surrogate: sg}}
+		}
+		name := fmt.Sprintf("fc%d", i+1)
+		net.Blocks = append(net.Blocks, networks.Block{Name: fmt.Sprintf("hidden%d", i+1), Proj: networks.NewDense(name, in, h, c.Model.Bias, r), Cell: cell})
+		in = h
+	}
+	var out networks.Cell
+	if c.Model.Readout == "li" {
+		out = networks.LICell{LI: snn.LI{Beta: float32(c.Model.ReadoutBeta)}}
+	} else {
+		ro := lif
+		ro.Beta = float32(c.Model.ReadoutBeta)
+		out = networks.LIFCell{LIF: ro}
+	}
+	net.Blocks = append(net.Blocks, networks.Block{Name: "output", Proj: networks.NewDense(fmt.Sprintf("fc%d", len(c.Model.Hidden)+1), in, classes, c.Model.Bias, r), Cell: out})
+	return net, nil
+}
+
+func (c *Classify) encoder() (datasets.Encoder, error) {
+	return datasets.NewEncoder(c.Data.Encoding, c.Data.Steps, uint64(c.Seed))
+}
+
+// optimizer is what the runner needs of package optim's optimizers.
+type optimizer interface {
+	trainer.Optimizer
+	optim.Checkpointer
+}
+
+func (c *Classify) optimizer(params []*tensor.Tensor) (optimizer, error) {
+	t := c.Train
+	switch t.Optimizer {
+	case "adamw":
+		return optim.New(params, optim.AdamWConfig{LR: t.LR, Beta1: t.Beta1, Beta2: t.Beta2, WeightDecay: t.WeightDecay, NoWeightDecay: t.WeightDecay == 0})
+	case "sgd":
+		return optim.New(params, optim.SGDConfig{LR: t.LR, Momentum: t.Beta1, WeightDecay: t.WeightDecay})
+	}
+	return optim.New(params, optim.AdamConfig{LR: t.LR, Beta1: t.Beta1, Beta2: t.Beta2, WeightDecay: t.WeightDecay})
+}
+
+// RunOptions configures a run.
+type RunOptions struct {
+	// Dir is the run directory (created if needed).
+	Dir string
+	// Resume continues from Dir's checkpoint when there is one.
+	Resume bool
+	// Stdout receives results: a table at the end, or with JSON one object
+	// per epoch. Stderr receives progress.
+	Stdout, Stderr io.Writer
+	JSON           bool
+	// ForceProgress shows the progress bar even when Stderr is no terminal.
+	ForceProgress bool
+}
+
+// CheckpointFile is the name of a run's checkpoint.
+const CheckpointFile = "checkpoint.bgc"
+
+// EpochLine is the JSON object printed per epoch with --json.
+type EpochLine struct {
+	Epoch        int     `json:"epoch"`
+	TrainSeconds float64 `json:"train_seconds"`
+	SamplesPerS  float64 `json:"samples_per_s"`
+	TrainLoss    float64 `json:"train_loss"`
+	TrainAcc     float64 `json:"train_acc"`
+	TestAcc      float64 `json:"test_acc"`
+	HiddenRate   float64 `json:"hidden_rate"`
+	OutputRate   float64 `json:"output_rate"`
+	PeakRSSMB    float64 `json:"peak_rss_mb"`
+}
+
+// RunClassify trains the recipe's network into opts.Dir.
+func RunClassify(ctx context.Context, r *Recipe, opts RunOptions) error {
+	c, ok := r.Spec.(*Classify)
+	if !ok {
+		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, ClassifyKind)
+	}
+	prev := kernels.SetThreads(c.Threads)
+	defer kernels.SetThreads(prev)
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return err
+	}
+	train, test, err := c.source().Load(c.Data.Dir)
+	if err != nil {
+		return err
+	}
+	train, test = train.Limit(c.Data.TrainLimit), test.Limit(c.Data.TestLimit)
+	if train.N < c.Train.BatchSize {
+		return Invalid("train.batch_size", "%d is larger than the %d training images", c.Train.BatchSize, train.N)
+	}
+	net, err := c.Build(train.Features(), train.Classes)
+	if err != nil {
+		return err
+	}
+	enc, err := c.encoder()
+	if err != nil {
+		return err
+	}
+	opt, err := c.optimizer(net.Params())
+	if err != nil {
+		return err
+	}
+	start := 1
+	var history []eval.EpochRecord
+	ckpt := filepath.Join(opts.Dir, CheckpointFile)
+	if opts.Resume {
+		if _, err := os.Stat(ckpt); err == nil {
+			epoch, err := restore(ckpt, net, opt)
+			if err != nil {
+				return err
+			}
+			start = epoch + 1
+			history, _ = eval.ReadRecords(filepath.Join(opts.Dir, eval.MetricsFile))
+			fmt.Fprintf(opts.Stderr, "resuming %s after epoch %d\n", opts.Dir, epoch)
+		}
+	} else {
+		os.Remove(filepath.Join(opts.Dir, eval.MetricsFile))
+	}
+	if _, err := r.WriteFile(opts.Dir); err != nil {
+		return err
+	}
+	task := &trainer.Classify{Net: net, Data: train, Encoder: enc, Steps: c.Data.Steps, BatchSize: c.Train.BatchSize,
+		Shuffle: c.Train.Shuffle, DropLast: true, Seed: uint64(c.Seed), Loss: c.Train.Loss,
+		CorrectRate: float32(c.Train.CorrectRate), IncorrectRate: float32(c.Train.IncorrectRate),
+		L1: float32(c.Train.L1), L2: float32(c.Train.L2), Truncate: c.Train.Truncate}
+	if err := task.Validate(); err != nil {
+		return err
+	}
+	var optStep trainer.Optimizer = opt
+	if c.Train.GradClip > 0 {
+		optStep = clipped{opt, net.Params(), c.Train.GradClip}
+	}
+	var last *trainer.Evaluation
+	evalHook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
+		last = trainer.Evaluate(net, test, enc, c.Data.Steps, 256, 3)
+		e.Extra["test_acc"] = last.Accuracy()
+		rec := eval.NewRecord(e.Epoch)
+		rec.TrainLoss, rec.TrainAcc, rec.TestAcc = e.TrainLoss, e.TrainAcc, last.Accuracy()
+		rec.Seconds, rec.SamplesPerSec = e.TrainSeconds, e.SamplesPerS
+		for _, lr := range last.Rates {
+			rec.Rates = append(rec.Rates, eval.LayerRate{Layer: lr.Name, Neurons: lr.Neurons, Rate: lr.Rate, Silent: -1})
+		}
+		rec.Extra = map[string]float64{"peak_rss_mb": sysinfo.PeakRSSMB()}
+		history = append(history, rec)
+		if err := eval.AppendRecord(filepath.Join(opts.Dir, eval.MetricsFile), rec); err != nil {
+			return err
+		}
+		if err := save(ckpt, r, net, opt, e.Epoch); err != nil {
+			return err
+		}
+		if opts.JSON {
+			line := EpochLine{Epoch: e.Epoch, TrainSeconds: e.TrainSeconds, SamplesPerS: e.SamplesPerS, TrainLoss: e.TrainLoss,
+				TrainAcc: e.TrainAcc, TestAcc: last.Accuracy(), PeakRSSMB: sysinfo.PeakRSSMB()}
+			if len(last.Rates) > 1 {
+				line.HiddenRate = last.Rates[0].Rate
+			}
+			line.OutputRate = last.Rates[len(last.Rates)-1].Rate
+			if err := json.NewEncoder(opts.Stdout).Encode(line); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	hooks := []trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: net.Params()}, evalHook}
+	if c.Train.Patience > 0 {
+		hooks = append(hooks, &trainer.EarlyStop{Metric: "test_acc", Patience: c.Train.Patience})
+	}
+	loop := &trainer.Loop{Task: task, Optimizer: optStep, Epochs: c.Train.Epochs, StartEpoch: start, Hooks: hooks}
+	runErr := loop.Run(ctx)
+	if last != nil {
+		if err := report(opts, c, test, last, history); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	if errors.Is(runErr, trainer.ErrNotFinite) {
+		return fmt.Errorf("%w; the run directory %s keeps the last good checkpoint", runErr, opts.Dir)
+	}
+	return runErr
+}
+
+type clipped struct {
+	optimizer
+	params []*tensor.Tensor
+	max    float64
+}
+
+func (c clipped) Step() error {
+	if _, err := optim.ClipGradNorm(c.params, c.max, 2); err != nil {
+		return err
+	}
+	return c.optimizer.Step()
+}
+
+// report writes the plots into the run directory and, without JSON, the
+// results tables to stdout.
+func report(opts RunOptions, c *Classify, test *datasets.Images, ev *trainer.Evaluation, history []eval.EpochRecord) error {
+	cm := eval.NewConfusionMatrix(test.Classes)
+	cm.Add(ev.Pred, ev.Labels)
+	var panels [][]eval.Raster
+	for s, layers := range ev.Raster {
+		var row []eval.Raster
+		for l, spikes := range layers {
+			if len(spikes) == 0 && l < len(ev.Rates) && ev.Rates[l].Rate == 0 {
+				continue
+			}
+			r := eval.Raster{Title: fmt.Sprintf("test sample %d, %s", s, rateName(ev, l)), Steps: c.Data.Steps, Neurons: neurons(ev, l)}
+			for _, sp := range spikes {
+				r.Spikes = append(r.Spikes, eval.Spike{Step: sp[0], Neuron: sp[1]})
+			}
+			row = append(row, r)
+		}
+		panels = append(panels, row)
+	}
+	for _, err := range []error{
+		eval.WriteCurves(opts.Dir, history),
+		eval.WriteConfusion(opts.Dir, cm, test.ClassNames),
+		eval.WriteRaster(opts.Dir, panels),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	if opts.JSON {
+		return nil
+	}
+	w := opts.Stdout
+	fmt.Fprintf(w, "\n%s: %d epochs, test accuracy %.2f%%\n", c.Data.Dataset, len(history), 100*ev.Accuracy())
+	if err := eval.WriteEpochTable(w, history); err != nil {
+		return err
+	}
+	var rates []eval.LayerRate
+	for _, lr := range ev.Rates {
+		rates = append(rates, eval.LayerRate{Layer: lr.Name, Neurons: lr.Neurons, Rate: lr.Rate, Silent: -1})
+	}
+	if err := eval.WriteRateTable(w, rates); err != nil {
+		return err
+	}
+	if err := eval.WriteConfusionTable(w, cm, test.ClassNames); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "run directory %s: %s, %s, %s, %s, %s, %s\n", opts.Dir, EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile, eval.RasterFile, eval.ConfusionFile)
+	return nil
+}
+
+func rateName(ev *trainer.Evaluation, l int) string {
+	if l < len(ev.Rates) {
+		return ev.Rates[l].Name
+	}
+	return fmt.Sprintf("layer %d", l+1)
+}
+
+func neurons(ev *trainer.Evaluation, l int) int {
+	if l < len(ev.Rates) {
+		return ev.Rates[l].Neurons
+	}
+	return 1
+}
+
+// checkpointMeta is the JSON metadata of a classification checkpoint.
+type checkpointMeta struct {
+	Format string          `json:"format"`
+	Kind   string          `json:"kind"`
+	Recipe string          `json:"recipe"`
+	Epoch  int             `json:"epoch"`
+	Optim  json.RawMessage `json:"optim"`
+	Saved  time.Time       `json:"saved"`
+}
+
+// save writes the network and optimizer state atomically.
+func save(path string, r *Recipe, net *networks.FeedForward, opt optimizer, epoch int) error {
+	st := opt.State()
+	// Buffers go into arrays; the rest of the state into the metadata.
+	ck := &checkpoint.Checkpoint{}
+	for _, p := range net.Params() {
+		ck.Add(p.Name, p.Shape, p.Data)
+	}
+	for gi := range st.Groups {
+		for pi := range st.Groups[gi].Params {
+			ps := &st.Groups[gi].Params[pi]
+			for name, buf := range ps.Buffers {
+				ck.Add(fmt.Sprintf("optim/%s/%s", ps.Name, name), []int{len(buf)}, buf)
+				ps.Buffers[name] = nil
+			}
+		}
+	}
+	ostate, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	meta, err := json.Marshal(checkpointMeta{Format: "braingo-feedforward-snn/1", Kind: r.Kind, Recipe: string(r.Echo()), Epoch: epoch, Optim: ostate, Saved: time.Now().UTC()})
+	if err != nil {
+		return err
+	}
+	ck.Meta = meta
+	return checkpoint.Save(path, ck)
+}
+
+// restore loads a checkpoint into net and opt and returns its epoch.
+func restore(path string, net *networks.FeedForward, opt optimizer) (int, error) {
+	ck, err := checkpoint.Load(path)
+	if err != nil {
+		return 0, err
+	}
+	var meta checkpointMeta
+	if err := json.Unmarshal(ck.Meta, &meta); err != nil {
+		return 0, fmt.Errorf("checkpoint %s: metadata: %v", path, err)
+	}
+	if meta.Format != "braingo-feedforward-snn/1" {
+		return 0, fmt.Errorf("checkpoint %s holds %q, not a feed-forward SNN", path, meta.Format)
+	}
+	for _, p := range net.Params() {
+		if err := ck.Into(p.Name, p.Data); err != nil {
+			return 0, fmt.Errorf("checkpoint %s does not match the recipe's network: %v", path, err)
+		}
+	}
+	if opt != nil {
+		var st optim.State
+		if err := json.Unmarshal(meta.Optim, &st); err != nil {
+			return 0, fmt.Errorf("checkpoint %s: optimizer state: %v", path, err)
+		}
+		for gi := range st.Groups {
+			for pi := range st.Groups[gi].Params {
+				ps := &st.Groups[gi].Params[pi]
+				for name := range ps.Buffers {
+					a, ok := ck.Get(fmt.Sprintf("optim/%s/%s", ps.Name, name))
+					if !ok {
+						return 0, fmt.Errorf("checkpoint %s lacks optimizer buffer %s of %s", path, name, ps.Name)
+					}
+					ps.Buffers[name] = a.Data
+				}
+			}
+		}
+		if err := opt.SetState(st); err != nil {
+			return 0, fmt.Errorf("checkpoint %s: %v", path, err)
+		}
+	}
+	return meta.Epoch, nil
+}
+
+// EvaluateRun loads a run directory's recipe and checkpoint and evaluates
+// the network on the test set.
+func EvaluateRun(dir string) (*Classify, *datasets.Images, *trainer.Evaluation, error) {
+	r, err := Load(filepath.Join(dir, EchoFile), nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c, ok := r.Spec.(*Classify)
+	if !ok {
+		return nil, nil, nil, fmt.Errorf("%s: recipe kind %s cannot be evaluated", dir, r.Kind)
+	}
+	prev := kernels.SetThreads(c.Threads)
+	defer kernels.SetThreads(prev)
+	_, test, err := c.source().Load(c.Data.Dir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	test = test.Limit(c.Data.TestLimit)
+	net, err := c.Build(test.Features(), test.Classes)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if _, err := restore(filepath.Join(dir, CheckpointFile), net, nil); err != nil {
+		return nil, nil, nil, err
+	}
+	enc, err := c.encoder()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return c, test, trainer.Evaluate(net, test, enc, c.Data.Steps, 256, 3), nil
+}
+
+var _ = math.NaN
