@@ -11,10 +11,16 @@ import "math"
 // training step keeps one Events per spiking layer and step and passes the
 // same value to the forward (EventMatMul) and weight-gradient
 // (EventMatMulGrad) kernels.
+
 type Events struct {
 	Rows, Cols int
 	Ptr        []int32 // len Rows+1, Ptr[0] = 0, non-decreasing
 	Idx        []int32 // len Ptr[Rows]; column indices in [0, Cols)
+
+	// Set by SpikeMatMul when it took the dense path without listing
+	// the spikes: nnz is their count.
+	unlisted bool
+	nnz      int
 }
 
 // FromDense sets e to the nonzero pattern of the rows×cols row-major matrix
@@ -48,6 +54,7 @@ func (e *Events) FromDense(s []float32, rows, cols int) {
 		e.Ptr[r+1] = int32(k)
 	}
 	e.Idx = idx[:k]
+	e.unlisted = false
 }
 
 // compressNonzeroGo writes the indices of the nonzero elements of s to idx
@@ -66,6 +73,9 @@ func compressNonzeroGo(idx []int32, s []float32) int {
 
 // NNZ returns the number of spikes.
 func (e *Events) NNZ() int {
+	if e.unlisted {
+		return e.nnz
+	}
 	if len(e.Ptr) == 0 {
 		return 0
 	}
@@ -211,16 +221,18 @@ func EventMatMul(y []float32, ldy int, e *Events, w []float32, ldw, n int, accum
 //
 // The gradient with respect to S is the dense product δ·Wᵀ (use Gemm).
 func EventMatMulGrad(dw []float32, lddw int, e *Events, delta []float32, ldd, n int, t *Events) {
+	e.check("EventMatMulGrad")
 	if t == nil {
 		t = new(Events)
 	}
 	e.TransposeTo(t)
+	cptr, cidx := t.Ptr, t.Idx
 	checkStrided("EventMatMulGrad", "delta", delta, e.Rows, n, ldd)
 	checkStrided("EventMatMulGrad", "dW", dw, e.Cols, n, lddw)
 	if n == 0 || e.Cols == 0 {
 		return
 	}
-	rowSums(dw, lddw, t.Rows, t.Ptr, t.Idx, delta, ldd, n, true, true)
+	rowSums(dw, lddw, e.Cols, cptr, cidx, delta, ldd, n, true, true)
 }
 
 func checkStrided(name, what string, s []float32, rows, cols, ld int) {
@@ -313,25 +325,52 @@ func rowSumGo(dst, w []float32, ldw int, idx []int32, acc bool) {
 
 // DefaultEventCrossover is the spike density below which SpikeMatMul and
 // SpikeMatMulGrad take the event-driven path rather than the dense Gemm.
-// Measured on 128×1000×1000 (see events_test.go's benchmarks): the event
-// kernels run at about the speed of an optimized dense GEMM near this
-// density.
+// Measured on 128×1000×1000 against the AVX-512 Gemm (events_test.go's
+// benchmarks): the event kernels match Gemm at about 20-25% density.
 const DefaultEventCrossover = 0.2
+
+// CountNonzero returns the number of elements of s that are not zero (NaN
+// counts as nonzero, -0 does not).
+//
+//	for _, v := range s {
+//		if v != 0 {
+//			n++
+//		}
+//	}
+func CountNonzero(s []float32) int {
+	if vecAVX512 && len(s) > 0 {
+		return countNonzeroAVX512(&s[0], len(s))
+	}
+	n := 0
+	for _, v := range s {
+		x := math.Float32bits(v) &^ (1 << 31)
+		n += int((x | -x) >> 31)
+	}
+	return n
+}
 
 // SpikeMatMul computes Y = S·W (or Y += S·W with accumulate) for the
 // rows×cols dense spike matrix s (nonzero means 1) and the cols×n W (row
-// stride ldw), y having row stride ldy. It fills e from s (e.FromDense), so
-// the caller can pass the same e to SpikeMatMulGrad, and then takes the
-// event-driven path when e.Density() < DefaultEventCrossover and Gemm
-// otherwise. It returns whether the event path ran. The two paths agree up
-// to float32 rounding when s is binary; Gemm multiplies by the values of s,
-// so callers must pass 0/1 spikes.
+// stride ldw), y having row stride ldy. It counts the spikes first; below
+// DefaultEventCrossover density it lists them in e (e.FromDense) and takes
+// the event path, otherwise it calls Gemm and records only the count in e
+// (e.NNZ and e.Density report it; e.Ptr and e.Idx are emptied). Pass the
+// same e to SpikeMatMulGrad. It returns whether the event path ran. The two
+// paths agree up to float32 rounding when s is binary; Gemm multiplies by
+// the values of s, so callers must pass 0/1 spikes.
 func SpikeMatMul(y []float32, ldy int, s []float32, rows, cols int, w []float32, ldw, n int, accumulate bool, e *Events) bool {
-	e.FromDense(s, rows, cols)
-	if e.Density() < DefaultEventCrossover {
+	if rows < 0 || cols < 0 {
+		panic("kernels: SpikeMatMul: negative dimension")
+	}
+	checkLen("SpikeMatMul", rows*cols, s)
+	nnz := CountNonzero(s[:rows*cols])
+	if float64(nnz) < DefaultEventCrossover*float64(rows)*float64(cols) {
+		e.FromDense(s, rows, cols)
 		EventMatMul(y, ldy, e, w, ldw, n, accumulate)
 		return true
 	}
+	e.Rows, e.Cols, e.Ptr, e.Idx = rows, cols, e.Ptr[:0], e.Idx[:0]
+	e.unlisted, e.nnz = true, nnz
 	var beta float32
 	if accumulate {
 		beta = 1
@@ -342,12 +381,13 @@ func SpikeMatMul(y []float32, ldy int, s []float32, rows, cols int, w []float32,
 	return false
 }
 
-// SpikeMatMulGrad accumulates dW += Sᵀ·δ for the spikes e filled by
-// SpikeMatMul (or FromDense) from the dense s, choosing the event path or
-// Gemm by the same density rule; t is scratch for the event path (nil
-// allocates). It returns whether the event path ran.
+// SpikeMatMulGrad accumulates dW += Sᵀ·δ for the spikes s that
+// SpikeMatMul last saw through e, taking the path SpikeMatMul took: the
+// event-driven gradient when e lists the spikes, Gemm on s otherwise. t is
+// scratch for the event path (nil allocates). It returns whether the event
+// path ran.
 func SpikeMatMulGrad(dw []float32, lddw int, e *Events, s []float32, delta []float32, ldd, n int, t *Events) bool {
-	if e.Density() < DefaultEventCrossover {
+	if !e.unlisted {
 		EventMatMulGrad(dw, lddw, e, delta, ldd, n, t)
 		return true
 	}

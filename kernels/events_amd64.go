@@ -18,3 +18,8 @@ func rowSum112AVX512(dst, w *float32, ldw int, idx *int32, nidx int, acc bool, m
 //
 //go:noescape
 func compressNonzeroAVX512(idx *int32, s *float32, n int) int
+
+// countNonzeroAVX512 returns the number of s[j] != 0 for j < n.
+//
+//go:noescape
+func countNonzeroAVX512(s *float32, n int) int

@@ -183,3 +183,54 @@ cdone:
 	MOVQ R9, ret+24(FP)
 	VZEROUPPER
 	RET
+
+
+// func countNonzeroAVX512(s *float32, n int) int
+TEXT ·countNonzeroAVX512(SB), NOSPLIT, $0-24
+	MOVQ   s+0(FP), SI
+	MOVQ   n+8(FP), CX
+	XORQ   R9, R9
+	VPXORD Z31, Z31, Z31
+
+nloop:
+	CMPQ    CX, $32
+	JLT     nloop16
+	VCMPPS  $4, (SI), Z31, K1
+	VCMPPS  $4, 64(SI), Z31, K2
+	KMOVW   K1, AX
+	KMOVW   K2, DX
+	POPCNTL AX, AX
+	POPCNTL DX, DX
+	ADDQ    AX, R9
+	ADDQ    DX, R9
+	ADDQ    $128, SI
+	SUBQ    $32, CX
+	JMP     nloop
+
+nloop16:
+	CMPQ    CX, $16
+	JLT     ntail
+	VCMPPS  $4, (SI), Z31, K1
+	KMOVW   K1, AX
+	POPCNTL AX, AX
+	ADDQ    AX, R9
+	ADDQ    $64, SI
+	SUBQ    $16, CX
+
+ntail:
+	TESTQ     CX, CX
+	JEQ       ndone
+	MOVL      $1, AX
+	SHLL      CX, AX
+	DECL      AX
+	KMOVW     AX, K2
+	VMOVUPS.Z (SI), K2, Z0
+	VCMPPS    $4, Z31, Z0, K2, K1
+	KMOVW     K1, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R9
+
+ndone:
+	MOVQ R9, ret+16(FP)
+	VZEROUPPER
+	RET

@@ -11,3 +11,5 @@ func rowSum112AVX512(dst, w *float32, ldw int, idx *int32, nidx int, acc bool, m
 }
 
 func compressNonzeroAVX512(idx *int32, s *float32, n int) int { panic("kernels: no AVX-512") }
+
+func countNonzeroAVX512(s *float32, n int) int { panic("kernels: no AVX-512") }

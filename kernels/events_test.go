@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -332,4 +333,25 @@ func BenchmarkEventsFromDense(b *testing.B) {
 			b.ReportMetric(float64(4*bsz*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
 		})
 	}
+}
+
+func TestCountNonzero(t *testing.T) {
+	withPortable(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(13, 13))
+		for _, n := range testSizes {
+			s := randSpikes(r, 1, n, 0.3)
+			if n > 3 {
+				s[0], s[1], s[2] = float32(math.NaN()), float32(math.Copysign(0, -1)), -2
+			}
+			want := 0
+			for _, v := range s {
+				if v != 0 {
+					want++
+				}
+			}
+			if g := CountNonzero(s); g != want {
+				t.Errorf("n=%d: %d, want %d", n, g, want)
+			}
+		}
+	})
 }
