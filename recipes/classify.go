@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -236,11 +235,11 @@ func RunClassify(ctx context.Context, r *Recipe, opts RunOptions) error {
 	}
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
-	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
-		return err
-	}
 	train, test, err := c.source().Load(c.Data.Dir)
 	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return err
 	}
 	train, test = train.Limit(c.Data.TrainLimit), test.Limit(c.Data.TestLimit)
@@ -528,4 +527,3 @@ func EvaluateRun(dir string) (*Classify, *datasets.Images, *trainer.Evaluation, 
 	return c, test, trainer.Evaluate(net, test, enc, c.Data.Steps, 256, 3), nil
 }
 
-var _ = math.NaN

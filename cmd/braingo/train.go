@@ -64,7 +64,7 @@ hidden_rate and peak_rss_mb.`,
 				}
 				r, err := recipes.Load(args[0], sets)
 				if err != nil {
-					return err
+					return cli.Usagef("%v", err)
 				}
 				dir := *out
 				if dir == "" {
