@@ -526,4 +526,3 @@ func EvaluateRun(dir string) (*Classify, *datasets.Images, *trainer.Evaluation, 
 	}
 	return c, test, trainer.Evaluate(net, test, enc, c.Data.Steps, 256, 3), nil
 }
-
