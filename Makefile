@@ -51,8 +51,9 @@ build:
 	$(GO) build -o $(BIN) ./cmd/braingo
 
 # go vet, all tests, then the concurrent kernels again under the race
-# detector.
-test:
+# detector. setup first, so a fresh machine has the dataset the end-to-end
+# tests read.
+test: setup
 	$(GO) vet ./...
 	$(GO) test ./...
 	$(GO) test -race ./kernels/...
@@ -72,9 +73,14 @@ bench-openblas: build
 		OPENBLAS_NUM_THREADS=$(THREADS) $(PYTHON) baselines/gemm_openblas.py; \
 	fi
 
-# The main job. For now the kernel benchmarks in their quick form.
+# The main job: train the default recipe (Fashion-MNIST, the FMNIST-SNN
+# tutorial network, one epoch) into runs/, printing the results table.
+RECIPE ?= fmnist-snn
 run: setup build
-	$(BIN) bench kernels --quick
+	$(BIN) train $(RECIPE)
 
 clean:
 	rm -rf bin
+
+# Baseline fragments (snnTorch/PyTorch, Brian2) add their own targets.
+-include $(wildcard baselines/*.mk)
