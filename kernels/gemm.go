@@ -109,6 +109,10 @@ type gemmImpl struct {
 	// full panels can be read in place instead of packed. Otherwise it gets
 	// only packed panels (sa == mr, sb == nr, !aRows).
 	direct bool
+	// packT is the transposing copy of the packing routines:
+	// dst[p*ldd+j] = src[j*lds+p] for p < n and j < cols, zero for
+	// cols <= j < width, with width <= 16.
+	packT func(dst []float32, ldd int, src []float32, lds, n, cols, width int)
 	// mc is the rows of op(A) packed at once (a multiple of mr).
 	mc int
 	// ncw is the columns of op(B) per worker in a block (a multiple of nr):
@@ -245,12 +249,32 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 	mc := min(im.mc, (m+mr-1)/mr*mr)
 	nc := min(im.ncw*threads, (n+nr-1)/nr*nr)
 
+	if pl.transC {
+		// Cᵀ is small (the orientation is chosen so): all of k is packed
+		// at once and each tile is summed to the end before it is written
+		// transposed, so C is read and written once.
+		kc, mc, nc = k, (m+mr-1)/mr*mr, (n+nr-1)/nr*nr
+	}
 	w := gemmPool.Get().(*gemmWork)
-	w.ap = growF32(w.ap, mc*kc)
-	w.bp = growF32(w.bp, nc*kc)
+	if pl.aDirect {
+		w.ap = growF32(w.ap, mr*kc) // the edge panel only
+	} else {
+		w.ap = growF32(w.ap, mc*kc)
+	}
+	if pl.bDirect {
+		w.bp = growF32(w.bp, nr*kc)
+	} else {
+		w.bp = growF32(w.bp, nc*kc)
+	}
 	w.tiles = growF32(w.tiles, threads*mr*nr)
 
-	g := gemmBlock{gemmPlan: pl, w: w, alpha: alpha, c: c, ldc: ldc}
+	g := gemmBlock{gemmPlan: pl, w: w, alpha: alpha, beta: beta, c: c, ldc: ldc}
+	if pl.transC {
+		g.mc, g.nc, g.kc = m, n, k
+		g.runTransposed(threads)
+		gemmPool.Put(w)
+		return
+	}
 	for jc := 0; jc < n; jc += nc {
 		g.j0, g.nc = jc, min(nc, n-jc)
 		for pc := 0; pc < k; pc += kc {
@@ -303,26 +327,7 @@ func (g *gemmBlock) run(threads int, packB bool) {
 		}
 	}
 	na, tasks := mp-a0, mp-a0+np-b0
-	// Split the mp×np tiles into tr×tc rectangles, one per worker, with the
-	// smallest largest rectangle; prefer splitting columns (each worker then
-	// keeps its own B panels in its cache).
-	tr, tc := 1, 1
-	if threads > 1 {
-		best := -1
-		for r := 1; r <= threads; r++ {
-			if threads%r != 0 {
-				continue
-			}
-			cc := threads / r
-			if r > mp || cc > np {
-				continue
-			}
-			cost := ((mp + r - 1) / r) * ((np + cc - 1) / cc)
-			if best < 0 || cost < best {
-				best, tr, tc = cost, r, cc
-			}
-		}
-	}
+	tr, tc := gemmSplit(threads, mp, np)
 	if tr*tc == 1 {
 		for t := 0; t < tasks; t++ {
 			g.pack(t, na, a0, b0)
@@ -348,6 +353,148 @@ func (g *gemmBlock) run(threads int, packB bool) {
 	})
 }
 
+// aPanel returns packed A panel t of the block; when A is read in place,
+// only the edge panel is packed, into the first slot.
+func (g *gemmBlock) aPanel(t int) []float32 {
+	n := g.im.mr * g.kc
+	if g.aDirect {
+		t = 0
+	}
+	return g.w.ap[t*n : (t+1)*n]
+}
+
+// bPanel returns packed B panel t of the block, as aPanel.
+func (g *gemmBlock) bPanel(t int) []float32 {
+	n := g.im.nr * g.kc
+	if g.bDirect {
+		t = 0
+	}
+	return g.w.bp[t*n : (t+1)*n]
+}
+
+// runTransposed computes the whole product as Cᵀ (transC): the block spans
+// all of m, n and k. Each tile is summed over the gemmKC blocks of p in
+// order with the same alpha and beta steps as a tile stored in place, in a
+// tile buffer that starts as the transposed C tile, and is then copied
+// transposed into C.
+func (g *gemmBlock) runTransposed(threads int) {
+	mr, nr := g.im.mr, g.im.nr
+	mp := (g.mc + mr - 1) / mr
+	np := (g.nc + nr - 1) / nr
+	a0, b0 := 0, 0
+	if g.aDirect {
+		a0 = mp
+		if g.mc%mr != 0 {
+			a0 = mp - 1
+		}
+	}
+	if g.bDirect {
+		b0 = np
+		if g.nc%nr != 0 {
+			b0 = np - 1
+		}
+	}
+	na, tasks := mp-a0, mp-a0+np-b0
+	tr, tc := gemmSplit(threads, mp, np)
+	if tr*tc == 1 {
+		for t := 0; t < tasks; t++ {
+			g.pack(t, na, a0, b0)
+		}
+		g.computeTransposed(0, 0, mp, 0, np)
+		return
+	}
+	gc := *g
+	if tasks > 0 {
+		Parallel(tasks, 1, func(lo, hi int) {
+			for t := lo; t < hi; t++ {
+				gc.pack(t, na, a0, b0)
+			}
+		})
+	}
+	Parallel(tr*tc, 1, func(lo, hi int) {
+		for wk := lo; wk < hi; wk++ {
+			r, cc := wk/tc, wk%tc
+			gc.computeTransposed(wk, r*mp/tr, (r+1)*mp/tr, cc*np/tc, (cc+1)*np/tc)
+		}
+	})
+}
+
+// computeTransposed is compute for runTransposed.
+func (g *gemmBlock) computeTransposed(wk, r0, r1, c0, c1 int) {
+	im := g.im
+	mr, nr, k := im.mr, im.nr, g.kc
+	tile := g.w.tiles[wk*mr*nr : (wk+1)*mr*nr]
+	c, ldc := g.c, g.ldc
+	for ip := r0; ip < r1; ip++ {
+		i := ip * mr
+		rows := min(mr, g.mc-i)
+		ap, sa, aRows := g.aPanel(ip), mr, false
+		if g.aDirect && rows == mr {
+			if g.transA {
+				ap, sa = g.a[i:], g.lda
+			} else {
+				ap, sa, aRows = g.a[i*g.lda:], g.lda, true
+			}
+		}
+		for jp := c0; jp < c1; jp++ {
+			j := jp * nr
+			cols := min(nr, g.nc-j)
+			bp, sb := g.bPanel(jp), nr
+			if g.bDirect && cols == nr {
+				bp, sb = g.b[j:], g.ldb
+			}
+			if g.beta != 0 {
+				for ii := 0; ii < rows; ii++ {
+					t := tile[ii*nr : ii*nr+cols]
+					for jj := range t {
+						t[jj] = c[(j+jj)*ldc+i+ii]
+					}
+				}
+			}
+			beta := g.beta
+			for p0 := 0; p0 < k; p0 += gemmKC {
+				kc := min(gemmKC, k-p0)
+				// Advance to block p0: p is the slow index of packed panels
+				// and of A read as columns, the fast one of A read as rows.
+				ao := p0 * sa
+				if aRows {
+					ao = p0
+				}
+				im.kernel(kc, ap[ao:], sa, aRows, bp[p0*sb:], sb, tile, nr, g.alpha, beta)
+				beta = 1
+			}
+			for ii := 0; ii < rows; ii++ {
+				t := tile[ii*nr : ii*nr+cols]
+				for jj, v := range t {
+					c[(j+jj)*ldc+i+ii] = v
+				}
+			}
+		}
+	}
+}
+
+// gemmSplit splits an mp×np grid of tiles into tr×tc rectangles, one per
+// worker, with the smallest largest rectangle, preferring to split columns
+// (each worker then keeps its own B panels in its cache).
+func gemmSplit(threads, mp, np int) (tr, tc int) {
+	tr, tc = 1, 1
+	best := -1
+	for r := 1; r <= threads; r++ {
+		if threads%r != 0 {
+			continue
+		}
+		cc := threads / r
+		if r > mp || cc > np {
+			continue
+		}
+		cost := ((mp + r - 1) / r) * ((np + cc - 1) / cc)
+		if best < 0 || cost < best {
+			best, tr, tc = cost, r, cc
+		}
+	}
+	return tr, tc
+}
+
 // pack runs pack task t: A panel a0+t when t < na, else B panel b0+t-na.
 func (g *gemmBlock) pack(t, na, a0, b0 int) {
 	if t < na {
@@ -361,7 +508,7 @@ func (g *gemmBlock) pack(t, na, a0, b0 int) {
 // ap[t·mr·kc:] as ap[p·mr+i], zero-padding rows past mc.
 func (g *gemmBlock) packA(t int) {
 	mr, kc := g.im.mr, g.kc
-	dst := g.w.ap[t*mr*kc : (t+1)*mr*kc]
+	dst := g.aPanel(t)
 	i0 := g.i0 + t*mr
 	rows := min(mr, g.i0+g.mc-i0)
 	if g.transA { // op(A)(i, p) = a[p*lda+i]
@@ -373,6 +520,10 @@ func (g *gemmBlock) packA(t int) {
 		return
 	}
 	// op(A)(i, p) = a[i*lda+p]
+	if mr <= 16 {
+		g.im.packT(dst, mr, g.a[i0*g.lda+g.p0:], g.lda, kc, rows, mr)
+		return
+	}
 	for i := 0; i < rows; i++ {
 		src := g.a[(i0+i)*g.lda+g.p0:][:kc]
 		d := dst[i:]
@@ -391,7 +542,7 @@ func (g *gemmBlock) packA(t int) {
 // bp[t·nr·kc:] as bp[p·nr+j], zero-padding columns past nc.
 func (g *gemmBlock) packB(t int) {
 	nr, kc := g.im.nr, g.kc
-	dst := g.w.bp[t*nr*kc : (t+1)*nr*kc]
+	dst := g.bPanel(t)
 	j0 := g.j0 + t*nr
 	cols := min(nr, g.j0+g.nc-j0)
 	if !g.transB { // op(B)(p, j) = b[p*ldb+j]
@@ -403,6 +554,17 @@ func (g *gemmBlock) packB(t int) {
 		return
 	}
 	// op(B)(p, j) = b[j*ldb+p]
+	if nr%16 == 0 {
+		for h := 0; h < nr; h += 16 {
+			c := min(16, max(0, cols-h))
+			src := g.b
+			if c > 0 {
+				src = g.b[(j0+h)*g.ldb+g.p0:]
+			}
+			g.im.packT(dst[h:], nr, src, g.ldb, kc, c, 16)
+		}
+		return
+	}
 	for j := 0; j < cols; j++ {
 		src := g.b[(j0+j)*g.ldb+g.p0:][:kc]
 		d := dst[j:]
@@ -427,7 +589,7 @@ func (g *gemmBlock) compute(wk, r0, r1, c0, c1 int) {
 	for ip := r0; ip < r1; ip++ {
 		i := g.i0 + ip*mr
 		rows := min(mr, g.i0+g.mc-i)
-		ap, sa, aRows := g.w.ap[ip*mr*kc:(ip+1)*mr*kc], mr, false
+		ap, sa, aRows := g.aPanel(ip), mr, false
 		if g.aDirect && rows == mr {
 			if g.transA {
 				ap, sa = g.a[g.p0*g.lda+i:], g.lda
@@ -438,7 +600,7 @@ func (g *gemmBlock) compute(wk, r0, r1, c0, c1 int) {
 		for jp := c0; jp < c1; jp++ {
 			j := g.j0 + jp*nr
 			cols := min(nr, g.j0+g.nc-j)
-			bp, sb := g.w.bp[jp*nr*kc:(jp+1)*nr*kc], nr
+			bp, sb := g.bPanel(jp), nr
 			if g.bDirect && cols == nr {
 				bp, sb = g.b[g.p0*g.ldb+j:], g.ldb
 			}
@@ -480,6 +642,20 @@ func (g *gemmBlock) store(tile []float32, i, j, rows, cols int) {
 		for jj, v := range t {
 			row[jj] = alpha*v + beta*row[jj]
 		}
+	}
+}
+
+// gemmPackTGo is the portable packT.
+func gemmPackTGo(dst []float32, ldd int, src []float32, lds, n, cols, width int) {
+	for j := 0; j < cols; j++ {
+		s := src[j*lds:][:n]
+		d := dst[j:]
+		for p, v := range s {
+			d[p*ldd] = v
+		}
+	}
+	for p := 0; p < n; p++ {
+		clear(dst[p*ldd+cols : p*ldd+width])
 	}
 }
 
@@ -530,4 +706,4 @@ func gemmStoreRow(c []float32, s0, s1, s2, s3, alpha, beta float32) {
 }
 
 // gemmGo is the portable implementation, used without AVX-512 and off amd64.
-var gemmGo = &gemmImpl{mr: 4, nr: 4, kernel: gemmKernelGo, mc: 256, ncw: 512}
+var gemmGo = &gemmImpl{mr: 4, nr: 4, kernel: gemmKernelGo, packT: gemmPackTGo, mc: 256, ncw: 512}

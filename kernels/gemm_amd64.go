@@ -49,11 +49,32 @@ func gemmKernelAVX512x16(kc int, a []float32, sa int, aRows bool, b []float32, s
 	}
 }
 
+//go:noescape
+func gemmPackT(dst *float32, ldd int, src *float32, lds, n, cols, width int)
+
+// gemmPackTAVX512 sets dst[p*ldd+j] = src[j*lds+p] for p < n and j < cols,
+// and zero for cols <= j < width (width <= 16), by 16×16 transposes in
+// registers; it reads src by whole rows, which keeps strides that are
+// multiples of 4 KiB from thrashing L1.
+func gemmPackTAVX512(dst []float32, ldd int, src []float32, lds, n, cols, width int) {
+	n16 := n &^ 15
+	if cols == 0 || n16 == 0 {
+		gemmPackTGo(dst, ldd, src, lds, n, cols, width)
+		return
+	}
+	_ = src[(cols-1)*lds+n-1]
+	_ = dst[(n-1)*ldd+width-1]
+	gemmPackT(&dst[0], ldd, &src[0], lds, n16, cols, width)
+	if n16 < n {
+		gemmPackTGo(dst[n16*ldd:], ldd, src[n16:], lds, n-n16, cols, width)
+	}
+}
+
 // gemmAVX512 is the AVX-512 implementation: a 12×32 tile in 24 zmm
 // accumulators (two zmm of B and one broadcast of A per step), and a 12×16
 // one for outputs at most 16 wide.
-var gemmAVX512 = &gemmImpl{mr: 12, nr: 32, kernel: gemmKernelAVX512x32, direct: true, mc: 768, ncw: 512,
-	narrow: &gemmImpl{mr: 12, nr: 16, kernel: gemmKernelAVX512x16, direct: true, mc: 768, ncw: 512}}
+var gemmAVX512 = &gemmImpl{mr: 12, nr: 32, kernel: gemmKernelAVX512x32, direct: true, packT: gemmPackTAVX512, mc: 768, ncw: 512,
+	narrow: &gemmImpl{mr: 12, nr: 16, kernel: gemmKernelAVX512x16, direct: true, packT: gemmPackTAVX512, mc: 768, ncw: 512}}
 
 // gemmArch returns the fastest implementation the CPU supports.
 func gemmArch() *gemmImpl {

@@ -1,5 +1,5 @@
-// The AVX-512 micro-kernels of Gemm, generated: four copies of one loop
-// that differ only in the tile width and in how A is addressed.
+// The AVX-512 kernels of Gemm, generated: four micro-kernels that differ only
+// in the tile width and in how A is addressed, and a transposing pack.
 
 #include "textflag.h"
 
@@ -1435,5 +1435,214 @@ overwrite:
 	ADDQ R8, DX
 	VMULPS Z24, Z11, Z11
 	VMOVUPS Z11, 0(DX)
+	VZEROUPPER
+	RET
+
+// func gemmPackT(dst *float32, ldd int, src *float32, lds, n, cols, width int)
+//
+// Sets dst[p*ldd+j] = src[j*lds+p] for p < n, j < cols (1 <= cols <= 16),
+// and dst[p*ldd+j] = 0 for cols <= j < width (<= 16); n is a multiple of
+// 16. Each 16×16 block is loaded as whole rows of src (Z0-Z15), transposed
+// in registers (Z16-Z31 hold the intermediate steps) and stored as rows of
+// dst under the mask of width lanes.
+TEXT ·gemmPackT(SB), NOSPLIT, $0-56
+	MOVQ width+48(FP), CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K2
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), DX
+	SHLQ $2, DX
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ cols+40(FP), BX
+	MOVQ n+32(FP), CX
+	SHRQ $4, CX
+	JZ   done
+block:
+	LEAQ (SI)(R8*4), R10
+	LEAQ (R10)(R8*4), R11
+	LEAQ (R11)(R8*4), R12
+	VMOVUPS (SI), Z0
+	CMPQ BX, $1
+	JLE  zero1
+	VMOVUPS (SI)(R8*1), Z1
+	CMPQ BX, $2
+	JLE  zero2
+	VMOVUPS (SI)(R8*2), Z2
+	CMPQ BX, $3
+	JLE  zero3
+	VMOVUPS (SI)(R9*1), Z3
+	CMPQ BX, $4
+	JLE  zero4
+	VMOVUPS (R10), Z4
+	CMPQ BX, $5
+	JLE  zero5
+	VMOVUPS (R10)(R8*1), Z5
+	CMPQ BX, $6
+	JLE  zero6
+	VMOVUPS (R10)(R8*2), Z6
+	CMPQ BX, $7
+	JLE  zero7
+	VMOVUPS (R10)(R9*1), Z7
+	CMPQ BX, $8
+	JLE  zero8
+	VMOVUPS (R11), Z8
+	CMPQ BX, $9
+	JLE  zero9
+	VMOVUPS (R11)(R8*1), Z9
+	CMPQ BX, $10
+	JLE  zero10
+	VMOVUPS (R11)(R8*2), Z10
+	CMPQ BX, $11
+	JLE  zero11
+	VMOVUPS (R11)(R9*1), Z11
+	CMPQ BX, $12
+	JLE  zero12
+	VMOVUPS (R12), Z12
+	CMPQ BX, $13
+	JLE  zero13
+	VMOVUPS (R12)(R8*1), Z13
+	CMPQ BX, $14
+	JLE  zero14
+	VMOVUPS (R12)(R8*2), Z14
+	CMPQ BX, $15
+	JLE  zero15
+	VMOVUPS (R12)(R9*1), Z15
+	JMP  transpose
+zero1:
+	VPXORD Z1, Z1, Z1
+zero2:
+	VPXORD Z2, Z2, Z2
+zero3:
+	VPXORD Z3, Z3, Z3
+zero4:
+	VPXORD Z4, Z4, Z4
+zero5:
+	VPXORD Z5, Z5, Z5
+zero6:
+	VPXORD Z6, Z6, Z6
+zero7:
+	VPXORD Z7, Z7, Z7
+zero8:
+	VPXORD Z8, Z8, Z8
+zero9:
+	VPXORD Z9, Z9, Z9
+zero10:
+	VPXORD Z10, Z10, Z10
+zero11:
+	VPXORD Z11, Z11, Z11
+zero12:
+	VPXORD Z12, Z12, Z12
+zero13:
+	VPXORD Z13, Z13, Z13
+zero14:
+	VPXORD Z14, Z14, Z14
+zero15:
+	VPXORD Z15, Z15, Z15
+transpose:
+	VUNPCKLPS Z1, Z0, Z16
+	VUNPCKHPS Z1, Z0, Z17
+	VUNPCKLPS Z3, Z2, Z18
+	VUNPCKHPS Z3, Z2, Z19
+	VUNPCKLPS Z5, Z4, Z20
+	VUNPCKHPS Z5, Z4, Z21
+	VUNPCKLPS Z7, Z6, Z22
+	VUNPCKHPS Z7, Z6, Z23
+	VUNPCKLPS Z9, Z8, Z24
+	VUNPCKHPS Z9, Z8, Z25
+	VUNPCKLPS Z11, Z10, Z26
+	VUNPCKHPS Z11, Z10, Z27
+	VUNPCKLPS Z13, Z12, Z28
+	VUNPCKHPS Z13, Z12, Z29
+	VUNPCKLPS Z15, Z14, Z30
+	VUNPCKHPS Z15, Z14, Z31
+	VUNPCKLPD Z18, Z16, Z0
+	VUNPCKHPD Z18, Z16, Z1
+	VUNPCKLPD Z19, Z17, Z2
+	VUNPCKHPD Z19, Z17, Z3
+	VUNPCKLPD Z22, Z20, Z4
+	VUNPCKHPD Z22, Z20, Z5
+	VUNPCKLPD Z23, Z21, Z6
+	VUNPCKHPD Z23, Z21, Z7
+	VUNPCKLPD Z26, Z24, Z8
+	VUNPCKHPD Z26, Z24, Z9
+	VUNPCKLPD Z27, Z25, Z10
+	VUNPCKHPD Z27, Z25, Z11
+	VUNPCKLPD Z30, Z28, Z12
+	VUNPCKHPD Z30, Z28, Z13
+	VUNPCKLPD Z31, Z29, Z14
+	VUNPCKHPD Z31, Z29, Z15
+	VSHUFF32X4 $0x88, Z4, Z0, Z16
+	VSHUFF32X4 $0xdd, Z4, Z0, Z20
+	VSHUFF32X4 $0x88, Z5, Z1, Z17
+	VSHUFF32X4 $0xdd, Z5, Z1, Z21
+	VSHUFF32X4 $0x88, Z6, Z2, Z18
+	VSHUFF32X4 $0xdd, Z6, Z2, Z22
+	VSHUFF32X4 $0x88, Z7, Z3, Z19
+	VSHUFF32X4 $0xdd, Z7, Z3, Z23
+	VSHUFF32X4 $0x88, Z12, Z8, Z24
+	VSHUFF32X4 $0xdd, Z12, Z8, Z28
+	VSHUFF32X4 $0x88, Z13, Z9, Z25
+	VSHUFF32X4 $0xdd, Z13, Z9, Z29
+	VSHUFF32X4 $0x88, Z14, Z10, Z26
+	VSHUFF32X4 $0xdd, Z14, Z10, Z30
+	VSHUFF32X4 $0x88, Z15, Z11, Z27
+	VSHUFF32X4 $0xdd, Z15, Z11, Z31
+	VSHUFF32X4 $0x88, Z24, Z16, Z0
+	VSHUFF32X4 $0xdd, Z24, Z16, Z8
+	VSHUFF32X4 $0x88, Z25, Z17, Z1
+	VSHUFF32X4 $0xdd, Z25, Z17, Z9
+	VSHUFF32X4 $0x88, Z26, Z18, Z2
+	VSHUFF32X4 $0xdd, Z26, Z18, Z10
+	VSHUFF32X4 $0x88, Z27, Z19, Z3
+	VSHUFF32X4 $0xdd, Z27, Z19, Z11
+	VSHUFF32X4 $0x88, Z28, Z20, Z4
+	VSHUFF32X4 $0xdd, Z28, Z20, Z12
+	VSHUFF32X4 $0x88, Z29, Z21, Z5
+	VSHUFF32X4 $0xdd, Z29, Z21, Z13
+	VSHUFF32X4 $0x88, Z30, Z22, Z6
+	VSHUFF32X4 $0xdd, Z30, Z22, Z14
+	VSHUFF32X4 $0x88, Z31, Z23, Z7
+	VSHUFF32X4 $0xdd, Z31, Z23, Z15
+	VMOVUPS Z0, K2, (DI)
+	ADDQ DX, DI
+	VMOVUPS Z1, K2, (DI)
+	ADDQ DX, DI
+	VMOVUPS Z2, K2, (DI)
+	ADDQ DX, DI
+	VMOVUPS Z3, K2, (DI)
+	ADDQ DX, DI
+	VMOVUPS Z4, K2, (DI)
+	ADDQ DX, DI
+	VMOVUPS Z5, K2, (DI)
+	ADDQ DX, DI
+	VMOVUPS Z6, K2, (DI)
+	ADDQ DX, DI
+	VMOVUPS Z7, K2, (DI)
+	ADDQ DX, DI
+	VMOVUPS Z8, K2, (DI)
+	ADDQ DX, DI
+	VMOVUPS Z9, K2, (DI)
+	ADDQ DX, DI
+	VMOVUPS Z10, K2, (DI)
+	ADDQ DX, DI
+	VMOVUPS Z11, K2, (DI)
+	ADDQ DX, DI
+	VMOVUPS Z12, K2, (DI)
+	ADDQ DX, DI
+	VMOVUPS Z13, K2, (DI)
+	ADDQ DX, DI
+	VMOVUPS Z14, K2, (DI)
+	ADDQ DX, DI
+	VMOVUPS Z15, K2, (DI)
+	ADDQ DX, DI
+	ADDQ $64, SI
+	DECQ CX
+	JNZ  block
+done:
 	VZEROUPPER
 	RET
