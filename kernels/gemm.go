@@ -196,8 +196,8 @@ func (im *gemmImpl) plan(transC, transA, transB bool, m, n, k int, a []float32, 
 	// A panels stay in L1 while B panels go by, so reading A in place
 	// costs nothing more; B panels are read once per A panel, so B is
 	// read in place only when few A panels reuse it.
-	p.aDirect = im.direct && gemmStrideOK(lda)
-	p.bDirect = im.direct && !transB && gemmStrideOK(ldb) && mp <= 16
+	p.aDirect = im.direct && !gemmNoDirect && gemmStrideOK(lda)
+	p.bDirect = im.direct && !gemmNoDirect && !transB && gemmStrideOK(ldb) && mp <= 16
 	switch {
 	case !p.aDirect:
 		cost += float64(m) * fk
@@ -217,6 +217,18 @@ func (im *gemmImpl) plan(transC, transA, transB bool, m, n, k int, a []float32, 
 	}
 	return p, cost
 }
+
+// gemmWholeMax is the largest output, in elements, that Gemm computes tile
+// by tile over all of k (each tile of C read and written once, all of k
+// packed at once) rather than block by block of gemmKC; gemmWholePack bounds
+// the floats packed at once for it. Tests lower gemmWholeMax to cover the
+// blocked loop with small shapes.
+var gemmWholeMax = 1 << 14
+
+const gemmWholePack = 1 << 22
+
+// gemmNoDirect, set by tests, makes Gemm pack every panel.
+var gemmNoDirect = false
 
 // gemm is the blocked driver of Gemm over the micro-kernel im; the
 // arguments are checked.
@@ -238,22 +250,30 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 	}
 	im, m, n = pl.im, pl.m, pl.n
 	mr, nr := im.mr, im.nr
+	mpad, npad := (m+mr-1)/mr*mr, (n+nr-1)/nr*nr
 	threads := Threads()
 	if m*n*k < gemmMinParallel || threads < 1 {
 		threads = 1
 	}
-	if tiles := ((m + mr - 1) / mr) * ((n + nr - 1) / nr); threads > tiles {
+	if tiles := (mpad / mr) * (npad / nr); threads > tiles {
 		threads = tiles
 	}
-	kc := min(gemmKC, k)
-	mc := min(im.mc, (m+mr-1)/mr*mr)
-	nc := min(im.ncw*threads, (n+nr-1)/nr*nr)
-
-	if pl.transC {
-		// Cᵀ is small (the orientation is chosen so): all of k is packed
-		// at once and each tile is summed to the end before it is written
-		// transposed, so C is read and written once.
-		kc, mc, nc = k, (m+mr-1)/mr*mr, (n+nr-1)/nr*nr
+	kc, mc, nc := min(gemmKC, k), min(im.mc, mpad), min(im.ncw*threads, npad)
+	whole := false
+	if pl.transC || m*n <= gemmWholeMax {
+		// A transposed product always takes this path (C would otherwise
+		// be copied through the tile buffer once per block of gemmKC).
+		pa, pb := mpad, npad
+		if pl.aDirect {
+			pa = mr
+		}
+		if pl.bDirect {
+			pb = nr
+		}
+		if (pa+pb)*k <= gemmWholePack {
+			whole = true
+			kc, mc, nc = k, mpad, npad
+		}
 	}
 	w := gemmPool.Get().(*gemmWork)
 	if pl.aDirect {
@@ -269,9 +289,9 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 	w.tiles = growF32(w.tiles, threads*mr*nr)
 
 	g := gemmBlock{gemmPlan: pl, w: w, alpha: alpha, beta: beta, c: c, ldc: ldc}
-	if pl.transC {
+	if whole {
 		g.mc, g.nc, g.kc = m, n, k
-		g.runTransposed(threads)
+		g.run(threads, true)
 		gemmPool.Put(w)
 		return
 	}
@@ -292,8 +312,9 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 	gemmPool.Put(w)
 }
 
-// gemmBlock is one (jc, pc, ic) block of the driver: the output rows
-// [i0, i0+mc) and columns [j0, j0+nc), summed over p in [p0, p0+kc).
+// gemmBlock is one block of the driver: the output rows [i0, i0+mc) and
+// columns [j0, j0+nc), summed over p in [p0, p0+kc). The blocked loop
+// makes kc at most gemmKC; a whole product is one block.
 type gemmBlock struct {
 	gemmPlan
 	w                      *gemmWork
@@ -370,107 +391,6 @@ func (g *gemmBlock) bPanel(t int) []float32 {
 		t = 0
 	}
 	return g.w.bp[t*n : (t+1)*n]
-}
-
-// runTransposed computes the whole product as Cᵀ (transC): the block spans
-// all of m, n and k. Each tile is summed over the gemmKC blocks of p in
-// order with the same alpha and beta steps as a tile stored in place, in a
-// tile buffer that starts as the transposed C tile, and is then copied
-// transposed into C.
-func (g *gemmBlock) runTransposed(threads int) {
-	mr, nr := g.im.mr, g.im.nr
-	mp := (g.mc + mr - 1) / mr
-	np := (g.nc + nr - 1) / nr
-	a0, b0 := 0, 0
-	if g.aDirect {
-		a0 = mp
-		if g.mc%mr != 0 {
-			a0 = mp - 1
-		}
-	}
-	if g.bDirect {
-		b0 = np
-		if g.nc%nr != 0 {
-			b0 = np - 1
-		}
-	}
-	na, tasks := mp-a0, mp-a0+np-b0
-	tr, tc := gemmSplit(threads, mp, np)
-	if tr*tc == 1 {
-		for t := 0; t < tasks; t++ {
-			g.pack(t, na, a0, b0)
-		}
-		g.computeTransposed(0, 0, mp, 0, np)
-		return
-	}
-	gc := *g
-	if tasks > 0 {
-		Parallel(tasks, 1, func(lo, hi int) {
-			for t := lo; t < hi; t++ {
-				gc.pack(t, na, a0, b0)
-			}
-		})
-	}
-	Parallel(tr*tc, 1, func(lo, hi int) {
-		for wk := lo; wk < hi; wk++ {
-			r, cc := wk/tc, wk%tc
-			gc.computeTransposed(wk, r*mp/tr, (r+1)*mp/tr, cc*np/tc, (cc+1)*np/tc)
-		}
-	})
-}
-
-// computeTransposed is compute for runTransposed.
-func (g *gemmBlock) computeTransposed(wk, r0, r1, c0, c1 int) {
-	im := g.im
-	mr, nr, k := im.mr, im.nr, g.kc
-	tile := g.w.tiles[wk*mr*nr : (wk+1)*mr*nr]
-	c, ldc := g.c, g.ldc
-	for ip := r0; ip < r1; ip++ {
-		i := ip * mr
-		rows := min(mr, g.mc-i)
-		ap, sa, aRows := g.aPanel(ip), mr, false
-		if g.aDirect && rows == mr {
-			if g.transA {
-				ap, sa = g.a[i:], g.lda
-			} else {
-				ap, sa, aRows = g.a[i*g.lda:], g.lda, true
-			}
-		}
-		for jp := c0; jp < c1; jp++ {
-			j := jp * nr
-			cols := min(nr, g.nc-j)
-			bp, sb := g.bPanel(jp), nr
-			if g.bDirect && cols == nr {
-				bp, sb = g.b[j:], g.ldb
-			}
-			if g.beta != 0 {
-				for ii := 0; ii < rows; ii++ {
-					t := tile[ii*nr : ii*nr+cols]
-					for jj := range t {
-						t[jj] = c[(j+jj)*ldc+i+ii]
-					}
-				}
-			}
-			beta := g.beta
-			for p0 := 0; p0 < k; p0 += gemmKC {
-				kc := min(gemmKC, k-p0)
-				// Advance to block p0: p is the slow index of packed panels
-				// and of A read as columns, the fast one of A read as rows.
-				ao := p0 * sa
-				if aRows {
-					ao = p0
-				}
-				im.kernel(kc, ap[ao:], sa, aRows, bp[p0*sb:], sb, tile, nr, g.alpha, beta)
-				beta = 1
-			}
-			for ii := 0; ii < rows; ii++ {
-				t := tile[ii*nr : ii*nr+cols]
-				for jj, v := range t {
-					c[(j+jj)*ldc+i+ii] = v
-				}
-			}
-		}
-	}
 }
 
 // gemmSplit splits an mp×np grid of tiles into tr×tc rectangles, one per
@@ -581,10 +501,13 @@ func (g *gemmBlock) packB(t int) {
 
 // compute runs the micro-kernel over the tiles of row panels [r0, r1) and
 // column panels [c0, c1) of the block, as worker wk (which owns tile buffer
-// wk). Each A panel stays in L1 while the worker's B panels go by.
+// wk). Each A panel stays in L1 while the worker's B panels go by. Full
+// tiles are summed into C in place; edge tiles and tiles of Cᵀ are copied
+// into the tile buffer (when beta needs them), summed there and copied back,
+// so every element gets the same arithmetic.
 func (g *gemmBlock) compute(wk, r0, r1, c0, c1 int) {
 	im := g.im
-	mr, nr, kc := im.mr, im.nr, g.kc
+	mr, nr := im.mr, im.nr
 	tile := g.w.tiles[wk*mr*nr : (wk+1)*mr*nr]
 	for ip := r0; ip < r1; ip++ {
 		i := g.i0 + ip*mr
@@ -605,42 +528,53 @@ func (g *gemmBlock) compute(wk, r0, r1, c0, c1 int) {
 				bp, sb = g.b[g.p0*g.ldb+j:], g.ldb
 			}
 			if rows == mr && cols == nr && !g.transC {
-				im.kernel(kc, ap, sa, aRows, bp, sb, g.c[i*g.ldc+j:], g.ldc, g.alpha, g.beta)
+				g.sum(ap, sa, aRows, bp, sb, g.c[i*g.ldc+j:], g.ldc)
 				continue
 			}
-			im.kernel(kc, ap, sa, aRows, bp, sb, tile, nr, 1, 0)
-			g.store(tile, i, j, rows, cols)
+			if g.beta != 0 {
+				g.tileCopy(tile, i, j, rows, cols, false)
+			}
+			g.sum(ap, sa, aRows, bp, sb, tile, nr)
+			g.tileCopy(tile, i, j, rows, cols, true)
 		}
 	}
 }
 
-// store writes the rows×cols corner of an edge tile (alpha not yet applied)
-// into C at (i, j) of the computed product, transposed when transC.
-func (g *gemmBlock) store(tile []float32, i, j, rows, cols int) {
-	nr := g.im.nr
-	alpha, beta, c, ldc := g.alpha, g.beta, g.c, g.ldc
+// sum runs the micro-kernel on one tile over the block's kc steps of p, in
+// blocks of gemmKC: the first applies beta, the others add.
+func (g *gemmBlock) sum(a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int) {
+	beta := g.beta
+	for p := 0; p < g.kc; p += gemmKC {
+		kc := min(gemmKC, g.kc-p)
+		ao := p * sa // p is the slow index of packed panels and of A read as columns
+		if aRows {
+			ao = p
+		}
+		g.im.kernel(kc, a[ao:], sa, aRows, b[p*sb:], sb, c, ldc, g.alpha, beta)
+		beta = 1
+	}
+}
+
+// tileCopy copies the rows×cols corner of a tile buffer from C at (i, j) of
+// the computed product, or to C when toC; C holds that product transposed
+// when transC.
+func (g *gemmBlock) tileCopy(tile []float32, i, j, rows, cols int, toC bool) {
+	nr, c, ldc := g.im.nr, g.c, g.ldc
 	for ii := 0; ii < rows; ii++ {
 		t := tile[ii*nr : ii*nr+cols]
-		if g.transC {
+		switch {
+		case g.transC && toC:
 			for jj, v := range t {
-				idx := (j+jj)*ldc + i + ii
-				if beta == 0 {
-					c[idx] = alpha * v
-				} else {
-					c[idx] = alpha*v + beta*c[idx]
-				}
+				c[(j+jj)*ldc+i+ii] = v
 			}
-			continue
-		}
-		row := c[(i+ii)*ldc+j:][:cols]
-		if beta == 0 {
-			for jj, v := range t {
-				row[jj] = alpha * v
+		case g.transC:
+			for jj := range t {
+				t[jj] = c[(j+jj)*ldc+i+ii]
 			}
-			continue
-		}
-		for jj, v := range t {
-			row[jj] = alpha*v + beta*row[jj]
+		case toC:
+			copy(c[(i+ii)*ldc+j:], t)
+		default:
+			copy(t, c[(i+ii)*ldc+j:][:cols])
 		}
 	}
 }

@@ -200,17 +200,28 @@ func TestGemm(t *testing.T) {
 			}
 		}
 	}
+	defer func(w int, d bool) { gemmWholeMax, gemmNoDirect = w, d }(gemmWholeMax, gemmNoDirect)
 	for name, im := range gemmImpls() {
-		t.Run(name, func(t *testing.T) {
-			for _, tc := range cases {
-				runGemmCase(t, tc, func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-					gemm(im, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-				})
-				if t.Failed() {
-					t.Fatalf("case %v failed", tc)
-				}
+		for _, mode := range []struct {
+			name     string
+			whole    int
+			noDirect bool
+		}{{"", gemmWholeMax, false}, {"_blocked", 0, false}, {"_packed", gemmWholeMax, true}, {"_blocked_packed", 0, true}} {
+			if mode.noDirect && !im.direct {
+				continue
 			}
-		})
+			t.Run(name+mode.name, func(t *testing.T) {
+				gemmWholeMax, gemmNoDirect = mode.whole, mode.noDirect
+				for _, tc := range cases {
+					runGemmCase(t, tc, func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+						gemm(im, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+					})
+					if t.Failed() {
+						t.Fatalf("case %v failed", tc)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -250,11 +261,12 @@ func TestGemmPortableSelected(t *testing.T) {
 // TestGemmDeterministic checks that results are bit-identical for any
 // thread count, on both implementations.
 func TestGemmDeterministic(t *testing.T) {
-	shapes := [][3]int{{64, 96, 300}, {10, 300, 600}, {200, 10, 700}}
+	shapes := [][3]int{{64, 96, 300}, {10, 300, 600}, {200, 10, 700}, {100, 150, 520}}
 	if !testing.Short() && !gemmRace {
 		shapes = append(shapes, [3]int{128, 1000, 784}, [3]int{300, 500, 800})
 	}
 	defer SetThreads(SetThreads(0))
+	defer func(w int) { gemmWholeMax = w }(gemmWholeMax)
 	for name, im := range gemmImpls() {
 		for _, s := range shapes {
 			for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}} {
@@ -275,7 +287,13 @@ func TestGemmDeterministic(t *testing.T) {
 					ldb = k
 				}
 				var ref []float32
-				for _, th := range []int{1, 2, 3, 4} {
+				for _, th := range []int{1, 2, 3, 4, -1} {
+					// -1: one thread, with the blocked loop in place of the
+					// whole-product path, which must give the same bits.
+					gemmWholeMax = 1 << 14
+					if th < 0 {
+						gemmWholeMax = 0
+					}
 					SetThreads(th)
 					c := make([]float32, m*n)
 					for i := range c {
