@@ -1,0 +1,322 @@
+package networks
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/braingo/braingo/snn"
+	"github.com/braingo/braingo/surrogate"
+	"github.com/braingo/braingo/tensor"
+)
+
+// Neurons names the neuron models of RSNN.
+var Neurons = []string{"lif", "alif", "gif"}
+
+// GIF is the generalized integrate-and-fire neuron with after-spike
+// currents of the BrainPy paper's working-memory network (Wang et al.
+// 2024, ICLR; Mihalaş and Niebur 2009 without the adaptive threshold),
+// in threshold units (V_rest 0, θ = V_th∞ 1, R 1), t in ms:
+//
+//	dI₁/dt = −I₁/τ₁ ;  dI₂/dt = −I₂/τ₂
+//	τ dV/dt = −V + V_rest + R·(x + I₁ + I₂)
+//	on a spike: I₁ ← A₁ (reset-to-value), I₂ ← I₂ + A₂, V ← V − θ
+//
+// discretized with the exact exponential step (BrainPy's exp_auto) at dt:
+//
+//	I₁[t] = S[t−1] ? A₁ : e^(−dt/τ₁)·I₁[t−1]        (no gradient, as in BrainPy)
+//	I₂[t] = e^(−dt/τ₂)·I₂[t−1] + A₂·S[t−1]
+//	V'    = e^(−dt/τ)·V[t−1] + (1 − e^(−dt/τ))·(V_rest + R·(x[t] + I₁[t] + I₂[t]))
+//	S[t]  = H((V' − θ)/θ)  (surrogate on the scaled membrane)
+//	V[t]  = V' − θ·S[t]    (reset by subtraction; the gradient flows through S
+//	                        as in BrainPy's reference)
+//
+// A₁, A₂ and τ₂ may differ per neuron (BrainPy's network: A₁ = 1 for
+// inhibitory and 0 for excitatory neurons, A₂ = −0.6, τ₂ uniform in
+// 100–3000 ms). State [V, I₁, I₂, S].
+type GIF struct {
+	Tau, Tau1 float32   // membrane and I₁ time constants in ms (defaults 20, 10)
+	Tau2      []float32 // I₂ time constants per neuron (nil: 50 ms each)
+	A1, A2    []float32 // after-spike amplitudes per neuron (nil: 0)
+	DT        float32   // step in ms (default 1)
+	Surrogate surrogate.Func
+}
+
+func (g GIF) defaults(n int) GIF {
+	if g.Tau == 0 {
+		g.Tau = 20
+	}
+	if g.Tau1 == 0 {
+		g.Tau1 = 10
+	}
+	if g.DT == 0 {
+		g.DT = 1
+	}
+	fill := func(v []float32, x float32) []float32 {
+		if v != nil {
+			if len(v) != n {
+				panic(fmt.Sprintf("networks: GIF parameter of %d values for %d neurons", len(v), n))
+			}
+			return v
+		}
+		out := make([]float32, n)
+		for i := range out {
+			out[i] = x
+		}
+		return out
+	}
+	g.Tau2, g.A1, g.A2 = fill(g.Tau2, 50), fill(g.A1, 0), fill(g.A2, 0)
+	if g.Surrogate == nil {
+		g.Surrogate = surrogate.Triangle{}
+	}
+	return g
+}
+
+// Forward is one differentiable GIF step on tp from state [V, I₁, I₂, S]
+// with input current x; it returns the new state and the scaled membrane
+// (V' − θ)/θ before the reset (for membrane regularization).
+func (g GIF) Forward(tp *tensor.Tape, st []*tensor.Tensor, x *tensor.Tensor) (next []*tensor.Tensor, vs *tensor.Tensor) {
+	n := x.Shape[len(x.Shape)-1]
+	g = g.defaults(n)
+	v, i1, i2, s := st[0], st[1], st[2], st[3]
+	d1 := float32(math.Exp(float64(-g.DT / g.Tau1)))
+	dv := float32(math.Exp(float64(-g.DT / g.Tau)))
+	d2 := make([]float32, n)
+	for j, t := range g.Tau2 {
+		d2[j] = float32(math.Exp(float64(-g.DT / t)))
+	}
+	// I₁ takes no gradient: a plain tensor.
+	i1n := tensor.New(x.Shape, tp.Alloc(x.Len()))
+	for k := range i1n.Data {
+		if s.Data[k] != 0 {
+			i1n.Data[k] = g.A1[k%n]
+		} else {
+			i1n.Data[k] = d1 * i1.Data[k]
+		}
+	}
+	i2n := tp.Add(tp.Mul(i2, tensor.New([]int{n}, d2)), tp.Mul(s, tensor.New([]int{n}, g.A2)))
+	cur := tp.Add(tp.Add(x, i1n), i2n)
+	vn := tp.Add(tp.Scale(v, dv), tp.Scale(cur, 1-dv))
+	vs = tp.AddScalar(vn, -1)
+	spk := surrogate.Spike(tp, vs, g.Surrogate)
+	vr := tp.Sub(vn, spk)
+	return []*tensor.Tensor{vr, i1n, i2n, spk}, vs
+}
+
+// RSNN is a recurrent spiking network for tasks: a leaky input stage,
+// a recurrent population of LIF, ALIF or GIF neurons and a leaky-integrator
+// readout (the BrainPy paper's working-memory network, and the LSNN of
+// Bellec et al. with ALIF neurons). Per step t, with spikes S[t−1] of the
+// previous step:
+//
+//	c[t] = x[t]·W_in + b_in + S[t−1]·W_rec + b_rec     (S·W_rec event-driven)
+//	a[t] = β_in·a[t−1] + c[t]                          (input stage; a = c when β_in = 0)
+//	neurons step on a[t] → S[t]
+//	o[t] = β_out·o[t−1] + S[t]·W_out + b_out           (readout; the output)
+//
+// The recurrent product adds, for each column, the weight rows of the
+// neurons that fired (tensor.SpikeMatMul), in forward and in the weight
+// gradient. Under Dale's law (Sign) the recurrent weights are |W_rec|·
+// sign(pre), with no self-connections when NoSelf.
+type RSNN struct {
+	In   *Dense         // (inputs, units), with bias b_in
+	Rec  *tensor.Tensor // (units, units), pre × post
+	RecB *tensor.Tensor // (units) b_rec, or nil
+	Out  *Dense         // (units, outputs)
+	// Neuron is "lif", "alif" or "gif"; the matching field holds its
+	// parameters.
+	Neuron string
+	LIF    snn.LIF
+	ALIF   snn.ALIF
+	GIF    GIF
+	// InBeta is the input stage's decay per step (0: no input stage);
+	// OutBeta the readout's.
+	InBeta, OutBeta float32
+	// BinaryInput makes the input projection event-driven (spike inputs).
+	BinaryInput bool
+	Sign        []float32
+	NoSelf      bool
+
+	denseRec bool // tests: the recurrent product as a dense MatMul
+}
+
+// RSNNConfig configures NewRSNN.
+type RSNNConfig struct {
+	Inputs, Units, Outputs int
+	Neuron                 string // default "lif"
+	// Inhibitory is the number of inhibitory units under Dale's law
+	// (0: no sign constraint).
+	Inhibitory int
+	NoSelf     bool
+	// InitScale scales Kaiming-normal initial weights (std scale·√(2/fan_in);
+	// default 1), BrainPy's KaimingNormal(scale).
+	InitScale float64
+}
+
+// NewRSNN builds a recurrent SNN with Kaiming-normal weights scaled by
+// InitScale and zero biases; under Dale's law the excitatory rows are
+// divided by E/I (BrainPy's initialization). Neuron parameters are left
+// at their zero values for the caller to set.
+func NewRSNN(name string, c RSNNConfig, r *rand.Rand) *RSNN {
+	if c.Inputs < 1 || c.Units < 1 || c.Outputs < 1 {
+		panic(fmt.Sprintf("networks: NewRSNN sizes %d, %d, %d", c.Inputs, c.Units, c.Outputs))
+	}
+	if c.InitScale == 0 {
+		c.InitScale = 1
+	}
+	if c.Neuron == "" {
+		c.Neuron = "lif"
+	}
+	n := c.Units
+	kaiming := func(pname string, in, out int) *tensor.Tensor {
+		sd := c.InitScale * math.Sqrt(2/float64(in))
+		w := make([]float32, in*out)
+		for i := range w {
+			w[i] = float32(r.NormFloat64() * sd)
+		}
+		return tensor.NewParam(pname, []int{in, out}, w)
+	}
+	net := &RSNN{
+		In:     &Dense{W: kaiming(name+".in.weight", c.Inputs, n), B: tensor.NewParam(name+".in.bias", []int{n}, make([]float32, n))},
+		Rec:    kaiming(name+".rec.weight", n, n),
+		RecB:   tensor.NewParam(name+".rec.bias", []int{n}, make([]float32, n)),
+		Out:    &Dense{W: kaiming(name+".out.weight", n, c.Outputs), B: tensor.NewParam(name+".out.bias", []int{c.Outputs}, make([]float32, c.Outputs))},
+		Neuron: c.Neuron,
+		NoSelf: c.NoSelf,
+	}
+	if c.Inhibitory > 0 {
+		ne := n - c.Inhibitory
+		net.Sign = make([]float32, n)
+		ratio := float32(ne) / float32(c.Inhibitory)
+		for i := range n {
+			net.Sign[i] = -1
+			if i < ne {
+				net.Sign[i] = 1
+				for j := range n {
+					net.Rec.Data[i*n+j] /= ratio
+				}
+			}
+		}
+	}
+	return net
+}
+
+func (n *RSNN) Units() int   { return n.Rec.Shape[0] }
+func (n *RSNN) Inputs() int  { return n.In.In() }
+func (n *RSNN) Outputs() int { return n.Out.Out() }
+
+// Params lists the trainable tensors.
+func (n *RSNN) Params() []*tensor.Tensor {
+	ps := append(n.In.Params(), n.Rec)
+	if n.RecB != nil {
+		ps = append(ps, n.RecB)
+	}
+	return append(ps, n.Out.Params()...)
+}
+
+// stateLen is the number of neuron state variables.
+func (n *RSNN) stateLen() int {
+	switch n.Neuron {
+	case "", "lif":
+		return 2 // U, S
+	case "alif":
+		return 3 // U, b, S
+	case "gif":
+		return 4 // V, I₁, I₂, S
+	}
+	panic("networks: unknown neuron " + n.Neuron)
+}
+
+// Start begins a sequence; the state is [input stage, readout, neuron
+// variables...] with the spikes last.
+func (n *RSNN) Start(tp *tensor.Tape, batch int, st []*tensor.Tensor, rng *rand.Rand) Stepper {
+	s := &rsnnStepper{net: n, tp: tp}
+	s.wrec = effective(tp, n.Rec, n.Sign, n.NoSelf)
+	if st == nil {
+		st = make([]*tensor.Tensor, 2+n.stateLen())
+		for i := range st {
+			st[i] = tensor.Zeros(batch, n.Units())
+		}
+		st[1] = tensor.Zeros(batch, n.Outputs())
+	}
+	s.st = st
+	return s
+}
+
+type rsnnStepper struct {
+	net  *RSNN
+	tp   *tensor.Tape
+	wrec *tensor.Tensor
+	st   []*tensor.Tensor // [a, o, neuron...]
+	mem  *tensor.Tensor
+	th   float32 // threshold of mem (0: mem is already scaled)
+}
+
+func (s *rsnnStepper) Step(x *tensor.Tensor) (out, hidden *tensor.Tensor) {
+	n, tp := s.net, s.tp
+	spk := s.st[len(s.st)-1]
+	var in *tensor.Tensor
+	if n.BinaryInput {
+		in = n.In.ForwardSpikes(tp, x)
+	} else {
+		in = n.In.Forward(tp, x)
+	}
+	var rec *tensor.Tensor
+	if n.denseRec {
+		rec = tp.MatMul(spk, s.wrec, false, false)
+	} else {
+		rec = tp.SpikeMatMul(spk, s.wrec)
+	}
+	c := tp.Add(in, rec)
+	if n.RecB != nil {
+		c = tp.Add(c, n.RecB)
+	}
+	a := c
+	if n.InBeta > 0 {
+		a = snn.LI{Beta: n.InBeta}.Forward(tp, s.st[0], c)
+	}
+	var neu []*tensor.Tensor
+	switch n.Neuron {
+	case "", "lif":
+		u, sp := n.LIF.Forward(tp, s.st[2], a)
+		neu = []*tensor.Tensor{u, sp}
+		s.mem, s.th = u, thr(n.LIF.Threshold)
+	case "alif":
+		ns := n.ALIF.Forward(tp, snn.ALIFState{U: s.st[2], B: s.st[3], S: s.st[4]}, a)
+		neu = []*tensor.Tensor{ns.U, ns.B, ns.S}
+		s.mem, s.th = ns.U, thr(n.ALIF.Threshold)
+	case "gif":
+		neu, s.mem = n.GIF.Forward(tp, s.st[2:], a)
+		s.th = 0
+	default:
+		panic("networks: unknown neuron " + n.Neuron)
+	}
+	spk = neu[len(neu)-1]
+	o := snn.LI{Beta: n.OutBeta}.Forward(tp, s.st[1], n.Out.ForwardSpikes(tp, spk))
+	s.st = append([]*tensor.Tensor{a, o}, neu...)
+	return o, spk
+}
+
+func (s *rsnnStepper) State() []*tensor.Tensor { return s.st }
+
+// Mem returns (U − θ)/θ of the last step.
+func (s *rsnnStepper) Mem() *tensor.Tensor {
+	if s.th == 0 || s.mem == nil {
+		return s.mem
+	}
+	return s.tp.Scale(s.tp.AddScalar(s.mem, -s.th), 1/s.th)
+}
+
+func thr(t float32) float32 {
+	if t == 0 {
+		return 1
+	}
+	return t
+}
+
+func (s *rsnnStepper) Keep(keep []float32) {
+	k := tensor.New([]int{len(keep), 1}, keep)
+	for i, v := range s.st {
+		s.st[i] = s.tp.Mul(v, k)
+	}
+}
