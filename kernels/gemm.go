@@ -1,6 +1,9 @@
 package kernels
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major float32
 // matrices, where op(X) is X or Xᵀ as transA/transB say. op(A) is m×k,
@@ -94,8 +97,10 @@ func gemmNaive(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 const gemmKC = 256
 
 // gemmMinParallel is the least work, in multiply-adds m·n·k, for which Gemm
-// uses more than one goroutine.
-const gemmMinParallel = 1 << 18
+// uses more than one goroutine: waking a second one costs microseconds,
+// more on a busy machine, and 1<<22 multiply-adds take about 20µs on one
+// core. Tests lower it to cover the parallel paths with small shapes.
+var gemmMinParallel = 1 << 22
 
 // gemmImpl is a micro-kernel with its register tile and cache blocking.
 type gemmImpl struct {
@@ -348,30 +353,73 @@ func (g *gemmBlock) run(threads int, packB bool) {
 		}
 	}
 	na, tasks := mp-a0, mp-a0+np-b0
-	tr, tc := gemmSplit(threads, mp, np)
-	if tr*tc == 1 {
+	if threads == 1 {
 		for t := 0; t < tasks; t++ {
 			g.pack(t, na, a0, b0)
 		}
 		g.compute(0, 0, mp, 0, np)
 		return
 	}
+	// Compute tasks are strips of the mp×np tiles along the longer side,
+	// about four per goroutine: all rows of a few column panels (B panels
+	// then stay in one core's cache) or all columns of a few row panels.
+	strip, cols := 1, np >= mp
+	if cols {
+		strip = max(1, np/(4*threads))
+	} else {
+		strip = max(1, mp/(4*threads))
+	}
+	strips := (np + strip - 1) / strip
+	if !cols {
+		strips = (mp + strip - 1) / strip
+	}
 	// The closures capture a copy, so that the single-threaded path above
 	// does not allocate.
 	gc := *g
 	if tasks > 0 {
-		Parallel(tasks, 1, func(lo, hi int) {
-			for t := lo; t < hi; t++ {
-				gc.pack(t, na, a0, b0)
-			}
-		})
+		gemmRun(threads, tasks, func(_, t int) { gc.pack(t, na, a0, b0) })
 	}
-	Parallel(tr*tc, 1, func(lo, hi int) {
-		for wk := lo; wk < hi; wk++ {
-			r, cc := wk/tc, wk%tc
-			gc.compute(wk, r*mp/tr, (r+1)*mp/tr, cc*np/tc, (cc+1)*np/tc)
+	gemmRun(threads, strips, func(wk, t int) {
+		if cols {
+			gc.compute(wk, 0, mp, t*strip, min(np, (t+1)*strip))
+		} else {
+			gc.compute(wk, t*strip, min(mp, (t+1)*strip), 0, np)
 		}
 	})
+}
+
+// gemmRun calls fn(wk, t) for every task t < n on up to threads goroutines,
+// wk < threads naming the goroutine (its tile buffer). The goroutines take
+// tasks in order from a shared counter, so one slowed by a busy core takes
+// fewer; which goroutine runs a task does not change its result.
+func gemmRun(threads, n int, fn func(wk, t int)) {
+	threads = min(threads, n)
+	if threads <= 1 {
+		for t := 0; t < n; t++ {
+			fn(0, t)
+		}
+		return
+	}
+	var next atomic.Int64
+	work := func(wk int) {
+		for {
+			t := int(next.Add(1)) - 1
+			if t >= n {
+				return
+			}
+			fn(wk, t)
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(threads - 1)
+	for wk := 1; wk < threads; wk++ {
+		go func() {
+			defer wg.Done()
+			work(wk)
+		}()
+	}
+	work(0)
+	wg.Wait()
 }
 
 // aPanel returns packed A panel t of the block; when A is read in place,
@@ -391,28 +439,6 @@ func (g *gemmBlock) bPanel(t int) []float32 {
 		t = 0
 	}
 	return g.w.bp[t*n : (t+1)*n]
-}
-
-// gemmSplit splits an mp×np grid of tiles into tr×tc rectangles, one per
-// worker, with the smallest largest rectangle, preferring to split columns
-// (each worker then keeps its own B panels in its cache).
-func gemmSplit(threads, mp, np int) (tr, tc int) {
-	tr, tc = 1, 1
-	best := -1
-	for r := 1; r <= threads; r++ {
-		if threads%r != 0 {
-			continue
-		}
-		cc := threads / r
-		if r > mp || cc > np {
-			continue
-		}
-		cost := ((mp + r - 1) / r) * ((np + cc - 1) / cc)
-		if best < 0 || cost < best {
-			best, tr, tc = cost, r, cc
-		}
-	}
-	return tr, tc
 }
 
 // pack runs pack task t: A panel a0+t when t < na, else B panel b0+t-na.

@@ -244,6 +244,8 @@ func TestGemmLarge(t *testing.T) {
 		)
 	}
 	defer SetThreads(SetThreads(2))
+	defer func(v int) { gemmMinParallel = v }(gemmMinParallel)
+	gemmMinParallel = 1
 	for _, tc := range cases {
 		t.Run(tc.String(), func(t *testing.T) { runGemmCase(t, tc, Gemm) })
 	}
@@ -266,7 +268,8 @@ func TestGemmDeterministic(t *testing.T) {
 		shapes = append(shapes, [3]int{128, 1000, 784}, [3]int{300, 500, 800})
 	}
 	defer SetThreads(SetThreads(0))
-	defer func(w int) { gemmWholeMax = w }(gemmWholeMax)
+	defer func(w, p int) { gemmWholeMax, gemmMinParallel = w, p }(gemmWholeMax, gemmMinParallel)
+	gemmMinParallel = 1
 	for name, im := range gemmImpls() {
 		for _, s := range shapes {
 			for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}} {
