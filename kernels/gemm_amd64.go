@@ -1,5 +1,7 @@
 package kernels
 
+//go:generate go run gemm_asm_gen.go
+
 // The AVX-512 micro-kernels (gemm_amd64.s) set the 12×32 or 12×16 tile c
 // (row stride ldc floats) to alpha·Σ_{p<kc} A(i,p)·b[p*sb+j] + beta·c,
 // reducing over p in order with one fused multiply-add per step; beta == 0
