@@ -23,14 +23,21 @@ import (
 //	}
 //
 // Results are bit-identical for any Threads() setting: the sum over p is
-// split into blocks of gemmKC, each block is summed in order and the blocks
-// are added to C in order, whatever the thread count. The sums may round
-// differently from the reference loop (fused multiply-adds, blocking).
+// split into blocks of 256 steps, each block is summed in order and the
+// blocks are added to C in order (C = alpha·s₁ + beta·C, then C = alpha·s₂ +
+// C, ...), whatever the thread count. The sums may round differently from
+// the reference loop (fused multiply-adds, blocking).
 //
-// Implementation (Goto/BLIS): for each block of gemmKC steps of p, panels of
-// op(A) (mr rows) and op(B) (nr columns) are packed into contiguous, zero-padded
-// buffers, so one mr×nr register-blocked micro-kernel serves all transposition
-// variants; worker goroutines split the output tiles. Problems too small to pay
+// Implementation (Goto/BLIS): panels of op(A) (mr rows) and op(B) (nr
+// columns) are packed into contiguous, zero-padded buffers, so that one
+// mr×nr register-blocked micro-kernel (12×32 with AVX-512, 4×4 in portable
+// Go) serves all transposition variants; where the kernel can read a panel
+// in place with a stride, and few tiles reuse it, it is not packed. A plan
+// chosen from the shape alone decides that, and whether to compute Cᵀ =
+// op(B)ᵀ·op(A)ᵀ instead when that wastes less of the tile (thin outputs).
+// Large outputs are computed block by block (256 steps of p, then rows and
+// columns sized for the caches), small ones tile by tile over all of k.
+// Worker goroutines take strips of output tiles; problems too small to pay
 // for a second goroutine run on one.
 func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
@@ -171,8 +178,8 @@ type gemmPlan struct {
 }
 
 // gemmStrideOK reports whether rows ld floats apart can be read in place
-// without piling onto a few cache sets (strides of a multiple of 2 KiB map
-// every row to the same sets of a 4 KiB-way L1).
+// without piling onto a few cache sets: with a stride that is a multiple of
+// 2 KiB, the rows of a panel fall into one or two sets of a 32 KiB 8-way L1.
 func gemmStrideOK(ld int) bool { return ld%512 != 0 }
 
 // plan returns the plan for computing op(A)·op(B) as given (transC false)
@@ -257,7 +264,7 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 	mr, nr := im.mr, im.nr
 	mpad, npad := (m+mr-1)/mr*mr, (n+nr-1)/nr*nr
 	threads := Threads()
-	if m*n*k < gemmMinParallel || threads < 1 {
+	if float64(m)*float64(n)*float64(k) < float64(gemmMinParallel) || threads < 1 {
 		threads = 1
 	}
 	if tiles := (mpad / mr) * (npad / nr); threads > tiles {
