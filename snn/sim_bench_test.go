@@ -1,0 +1,26 @@
+package snn
+
+import (
+	"fmt"
+	"testing"
+)
+
+// BenchmarkCOBA reports the time per simulated second (10,000 steps of
+// 0.1 ms) of the COBA benchmark network after 100 ms of warm-up.
+func BenchmarkCOBA(b *testing.B) {
+	for _, n := range []int{4000, 16000, 64000} {
+		for _, st := range []Storage{StoreCSR, StoreJIT} {
+			b.Run(fmt.Sprintf("N=%d/%s", n, []string{"csr", "dense", "jit"}[st]), func(b *testing.B) {
+				net, _, err := BuildCOBA(COBAConfig{N: n, Seed: 1, Store: st})
+				if err != nil {
+					b.Fatal(err)
+				}
+				net.Run(1000)
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					net.Run(10000)
+				}
+			})
+		}
+	}
+}
