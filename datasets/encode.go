@@ -179,6 +179,57 @@ func (l Latency) Encode(dst, x []float32, ids []int, features, t int) {
 	}
 }
 
+// TTFS is the current-to-firing-time code of SpyTorch (Zenke), used by the
+// BrainPy paper's Fashion-MNIST S2 experiment: a feature x is the constant
+// current of a LIF neuron with time constant Tau steps and threshold θ,
+// which fires once at step
+//
+//	t = ⌊Tau·ln(x / (x − θ))⌋      (x > θ; dimmer features never fire)
+//
+// and not at all when t ≥ Steps. Defaults: Tau 20 steps (20 ms at 1 ms
+// steps), Threshold 0.2, Epsilon 1e-7 (x is clipped to θ + ε).
+type TTFS struct {
+	Steps                   int
+	Tau, Threshold, Epsilon float64
+}
+
+func (TTFS) Name() string { return "ttfs" }
+func (TTFS) Binary() bool { return true }
+
+// SpikeStep returns the step a feature fires at, or −1.
+func (e TTFS) SpikeStep(x float32) int {
+	tau, th, eps := e.Tau, e.Threshold, e.Epsilon
+	if tau == 0 {
+		tau = 20
+	}
+	if th == 0 {
+		th = 0.2
+	}
+	if eps == 0 {
+		eps = 1e-7
+	}
+	v := float64(x)
+	if v < th {
+		return -1
+	}
+	v = math.Max(v, th+eps)
+	t := math.Floor(tau * math.Log(v/(v-th)))
+	if t >= float64(e.Steps) {
+		return -1
+	}
+	return int(t)
+}
+
+func (e TTFS) Encode(dst, x []float32, ids []int, features, t int) {
+	for i, v := range x {
+		if e.SpikeStep(v) == t {
+			dst[i] = 1
+		} else {
+			dst[i] = 0
+		}
+	}
+}
+
 // Delta is snnTorch's spikegen.delta for time-varying data: a spike (+1)
 // when a feature rises by at least Threshold since the previous step, and
 // with OffSpike a −1 when it falls by at least Threshold. The first step
@@ -220,6 +271,8 @@ func NewEncoder(name string, steps int, seed uint64) (Encoder, error) {
 	case "latency":
 		l := Latency{Steps: steps, Normalize: true}
 		return l, l.Validate()
+	case "ttfs":
+		return TTFS{Steps: steps}, nil
 	}
-	return nil, fmt.Errorf("unknown encoding %q (valid: direct, rate, latency)", name)
+	return nil, fmt.Errorf("unknown encoding %q (valid: direct, rate, latency, ttfs)", name)
 }

@@ -127,3 +127,15 @@ func TestDirectIsStatic(t *testing.T) {
 		t.Fatal("unknown encoding accepted")
 	}
 }
+
+func TestTTFSMatchesSpyTorch(t *testing.T) {
+	// current2firing_time(x, tau=20, thr=0.2) then int(): x=1 → 20·ln(1.25)
+	// = 4.46 → 4; x=0.25 → 20·ln 5 = 32.2 → 32; x=0.201 → 20·ln 201 = 106
+	// → past 100 steps: no spike; x < 0.2 → no spike.
+	e := TTFS{Steps: 100}
+	for x, want := range map[float32]int{1: 4, 0.25: 32, 0.201: -1, 0.1: -1, 0: -1} {
+		if got := e.SpikeStep(x); got != want {
+			t.Errorf("x=%v fires at %d, want %d", x, got, want)
+		}
+	}
+}

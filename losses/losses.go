@@ -70,19 +70,19 @@ func NLLMaxMembrane(tp *tensor.Tape, mem []*tensor.Tensor, y []int) *tensor.Tens
 	return tp.CrossEntropy(tp.MaxAxis(tp.Stack(mem), 0), y)
 }
 
-// SpikeCountL1 is λ·(1/B)·Σ_{b,i} c[b,i], c the spike counts over steps of
-// a layer (batch × neurons): the mean over the batch of the layer's total
-// spike count (Zenke and Vogels 2021's lower-level regularizer, L1 form).
+// SpikeCountL1 is λ·Σ_{t,b,i} s[t][b,i]: the total spike count of a layer
+// over the batch and the steps, as SpyTorch's tutorial and the BrainPy
+// paper's Fashion-MNIST S2 experiment define it (Zenke and Vogels 2021).
 func SpikeCountL1(tp *tensor.Tape, spikes []*tensor.Tensor, lambda float32) *tensor.Tensor {
-	c := Count(tp, spikes)
-	return tp.Scale(tp.Sum(c), lambda/float32(c.Shape[0]))
+	return tp.Scale(tp.Sum(Count(tp, spikes)), lambda)
 }
 
-// SpikeCountL2 is λ·(1/B)·Σ_{b,i} c[b,i]²: the mean over the batch of the
-// summed squared per-neuron spike counts.
+// SpikeCountL2 is λ·(1/N)·Σ_i (Σ_{t,b} s[t][b,i])²: the mean over the
+// layer's N neurons of its squared spike count over batch and steps
+// (SpyTorch's and the BrainPy S2 experiment's definition).
 func SpikeCountL2(tp *tensor.Tape, spikes []*tensor.Tensor, lambda float32) *tensor.Tensor {
-	c := Count(tp, spikes)
-	return tp.Scale(tp.Sum(tp.Square(c)), lambda/float32(c.Shape[0]))
+	perNeuron := tp.SumAxis(Count(tp, spikes), 0)
+	return tp.Scale(tp.Sum(tp.Square(perNeuron)), lambda/float32(perNeuron.Len()))
 }
 
 // Names of the classification losses, for recipes.

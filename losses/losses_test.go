@@ -41,7 +41,11 @@ func TestLossValues(t *testing.T) {
 	near(t, "MSECount", MSECount(nil, s, y, 0.8, 0.2).Item(), mse/3)
 	near(t, "NLLMaxMembrane", NLLMaxMembrane(nil, s, y).Item(), ce([]float64{1, 1, 1}, 2))
 	near(t, "SpikeCountL1", SpikeCountL1(nil, s, 0.5).Item(), 0.5*5)
-	near(t, "SpikeCountL2", SpikeCountL2(nil, s, 0.5).Item(), 0.5*9)
+	near(t, "SpikeCountL2", SpikeCountL2(nil, s, 0.5).Item(), 0.5*(4+1+4)/3)
+	// Two samples: per-neuron counts sum over the batch before squaring.
+	b := []*tensor.Tensor{tensor.New([]int{2, 2}, []float32{1, 0, 1, 1})}
+	near(t, "SpikeCountL2 batch", SpikeCountL2(nil, b, 1).Item(), (4+1)/2.0)
+	near(t, "SpikeCountL1 batch", SpikeCountL1(nil, b, 1).Item(), 3)
 }
 
 func TestLossGradients(t *testing.T) {

@@ -46,7 +46,7 @@ type ClassifyData struct {
 	Dir        string `yaml:"dir" default:"" help:"folder with the four IDX files (empty: $BRAINGO_FASHION_MNIST / $BRAINGO_MNIST, then the Debian package's folder)" alias:"data_dir"`
 	TrainLimit int    `yaml:"train_limit" default:"0" help:"use only the first N training images (0: all)" alias:"train_limit"`
 	TestLimit  int    `yaml:"test_limit" default:"0" help:"evaluate on the first N test images (0: all)" alias:"test_limit"`
-	Encoding   string `yaml:"encoding" default:"direct" enum:"direct,rate,latency" help:"input encoding: direct current (the first projection is computed once per batch), rate (Bernoulli spikes) or latency (one spike per pixel, brighter earlier; normalized to the run)"`
+	Encoding   string `yaml:"encoding" default:"direct" enum:"direct,rate,latency,ttfs" help:"input encoding: direct current (the first projection is computed once per batch), rate (Bernoulli spikes), latency (snnTorch spikegen.latency, normalized to the run) or ttfs (SpyTorch's current-to-firing-time, tau 20 steps, threshold 0.2)"`
 	Steps      int    `yaml:"steps" default:"25" help:"time steps per sample" alias:"steps"`
 }
 
