@@ -2,7 +2,8 @@ package kernels
 
 //go:generate go run gemm_asm_gen.go
 
-// The AVX-512 micro-kernels (gemm_amd64.s) set the 12×32 or 12×16 tile c
+// The micro-kernels (gemm_amd64.s) set the 12×32 or 12×16 (AVX-512) or 6×16
+// (AVX2) tile c
 // (row stride ldc floats) to alpha·Σ_{p<kc} A(i,p)·b[p*sb+j] + beta·c,
 // reducing over p in order with one fused multiply-add per step; beta == 0
 // overwrites c. A(i,p) is a[p*sa+i] for the C variants (a packed panel, or a
@@ -21,20 +22,26 @@ func gemmKernel12x16C(kc int, a *float32, sa int, b *float32, sb int, c *float32
 //go:noescape
 func gemmKernel12x16R(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
 
+//go:noescape
+func gemmKernel6x16C(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func gemmKernel6x16R(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+
 // gemmCheckTile panics unless the kernel's reads and writes lie in a, b and
 // c: the assembly does not check bounds.
-func gemmCheckTile(kc int, a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc, nr int) {
+func gemmCheckTile(kc int, a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc, mr, nr int) {
 	if aRows {
-		_ = a[11*sa+kc-1]
+		_ = a[(mr-1)*sa+kc-1]
 	} else {
-		_ = a[(kc-1)*sa+11]
+		_ = a[(kc-1)*sa+mr-1]
 	}
 	_ = b[(kc-1)*sb+nr-1]
-	_ = c[11*ldc+nr-1]
+	_ = c[(mr-1)*ldc+nr-1]
 }
 
 func gemmKernelAVX512x32(kc int, a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int, alpha, beta float32) {
-	gemmCheckTile(kc, a, sa, aRows, b, sb, c, ldc, 32)
+	gemmCheckTile(kc, a, sa, aRows, b, sb, c, ldc, 12, 32)
 	if aRows {
 		gemmKernel12x32R(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta)
 	} else {
@@ -43,7 +50,7 @@ func gemmKernelAVX512x32(kc int, a []float32, sa int, aRows bool, b []float32, s
 }
 
 func gemmKernelAVX512x16(kc int, a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int, alpha, beta float32) {
-	gemmCheckTile(kc, a, sa, aRows, b, sb, c, ldc, 16)
+	gemmCheckTile(kc, a, sa, aRows, b, sb, c, ldc, 12, 16)
 	if aRows {
 		gemmKernel12x16R(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta)
 	} else {
@@ -53,6 +60,15 @@ func gemmKernelAVX512x16(kc int, a []float32, sa int, aRows bool, b []float32, s
 
 //go:noescape
 func gemmPackT(dst *float32, ldd int, src *float32, lds, n, cols, width int)
+
+func gemmKernelAVX2(kc int, a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int, alpha, beta float32) {
+	gemmCheckTile(kc, a, sa, aRows, b, sb, c, ldc, 6, 16)
+	if aRows {
+		gemmKernel6x16R(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta)
+	} else {
+		gemmKernel6x16C(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta)
+	}
+}
 
 // gemmPackTAVX512 sets dst[p*ldd+j] = src[j*lds+p] for p < n and j < cols,
 // and zero for cols <= j < width (width <= 16), by 16×16 transposes in
@@ -78,10 +94,17 @@ func gemmPackTAVX512(dst []float32, ldd int, src []float32, lds, n, cols, width 
 var gemmAVX512 = &gemmImpl{mr: 12, nr: 32, kernel: gemmKernelAVX512x32, direct: true, packT: gemmPackTAVX512, mc: 768, ncw: 512,
 	narrow: &gemmImpl{mr: 12, nr: 16, kernel: gemmKernelAVX512x16, direct: true, packT: gemmPackTAVX512, mc: 768, ncw: 512}}
 
+// gemmAVX2 is the AVX2 implementation: a 6×16 tile in 12 ymm accumulators
+// (two ymm of B and one broadcast of A per step), sized for 256 KiB L2.
+var gemmAVX2 = &gemmImpl{mr: 6, nr: 16, kernel: gemmKernelAVX2, direct: true, packT: gemmPackTGo, mc: 384, ncw: 256}
+
 // gemmArch returns the fastest implementation the CPU supports.
 func gemmArch() *gemmImpl {
-	if hasAVX512 {
+	switch {
+	case hasAVX512:
 		return gemmAVX512
+	case hasAVX2:
+		return gemmAVX2
 	}
 	return gemmGo
 }

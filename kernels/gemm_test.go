@@ -166,11 +166,16 @@ func runGemmCase(t *testing.T, tc gemmCase, f func(transA, transB bool, m, n, k 
 }
 
 // gemmImpls are the implementations this machine can run: the portable Go
-// one always, the assembly one where the CPU has it.
+// one always, the assembly ones where the CPU has them.
 func gemmImpls() map[string]*gemmImpl {
 	m := map[string]*gemmImpl{"go": gemmGo}
+	defer func(v512, v2 bool) { hasAVX512, hasAVX2 = v512, v2 }(hasAVX512, hasAVX2)
 	if im := gemmArch(); im != gemmGo {
 		m["asm"] = im
+	}
+	hasAVX512 = false
+	if im := gemmArch(); im != gemmGo && im != m["asm"] {
+		m["avx2"] = im
 	}
 	return m
 }
@@ -251,11 +256,13 @@ func TestGemmLarge(t *testing.T) {
 	}
 }
 
+// TestGemmPortableSelected runs the public Gemm with the CPU features
+// cleared, as on a machine without them.
 func TestGemmPortableSelected(t *testing.T) {
-	defer func(v bool) { hasAVX512 = v }(hasAVX512)
-	hasAVX512 = false
+	defer func(v512, v2 bool) { hasAVX512, hasAVX2 = v512, v2 }(hasAVX512, hasAVX2)
+	hasAVX512, hasAVX2 = false, false
 	if gemmArch() != gemmGo {
-		t.Fatal("gemmArch does not fall back to the portable kernel without AVX-512")
+		t.Fatal("gemmArch does not fall back to the portable kernel without AVX-512 and AVX2")
 	}
 	runGemmCase(t, gemmCase{false, true, 33, 65, 70, 1, 0.5, 2}, Gemm)
 }
@@ -406,10 +413,16 @@ func BenchmarkGemm(b *testing.B) {
 			b.Run(name, func(b *testing.B) { bench(b, s[0], s[1], s[2], Gemm, tr[0], tr[1]) })
 		}
 	}
-	portable := func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-		gemm(gemmGo, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	// The fallbacks: "go" (portable) and "avx2" where the CPU has them.
+	for name, im := range gemmImpls() {
+		if name == "asm" {
+			continue
+		}
+		f := func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+			gemm(im, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		}
+		b.Run(name+"_nn/128x784x1000", func(b *testing.B) { bench(b, 128, 784, 1000, f, false, false) })
 	}
-	b.Run("portable_nn/128x784x1000", func(b *testing.B) { bench(b, 128, 784, 1000, portable, false, false) })
 	b.Run("naive_nn/128x128x128", func(b *testing.B) { bench(b, 128, 128, 128, gemmNaive, false, false) })
 	b.Run("gemm_nn/128x128x128", func(b *testing.B) { bench(b, 128, 128, 128, Gemm, false, false) })
 }
