@@ -626,38 +626,32 @@ func gemmPackTGo(dst []float32, ldd int, src []float32, lds, n, cols, width int)
 	}
 }
 
-// gemmKernelGo is the portable micro-kernel of gemmGo: a 4×4 tile held in
-// sixteen scalars, on packed panels only (sa == sb == 4, !aRows).
+// gemmKernelGo is the portable micro-kernel of gemmGo, on packed panels only
+// (sa == sb == 4, !aRows): a 4×4 tile computed as two 2×4 halves, whose
+// eight accumulators, two values of A and four of B fit in the sixteen
+// floating-point registers of amd64 without spilling.
 func gemmKernelGo(kc int, a []float32, _ int, _ bool, b []float32, _ int, c []float32, ldc int, alpha, beta float32) {
-	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 float32
 	a = a[:4*kc]
 	b = b[:4*kc]
-	for p := 0; p < kc; p++ {
-		ap := a[4*p : 4*p+4 : 4*p+4]
-		bp := b[4*p : 4*p+4 : 4*p+4]
-		a0, a1, a2, a3 := ap[0], ap[1], ap[2], ap[3]
-		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
-		c00 += a0 * b0
-		c01 += a0 * b1
-		c02 += a0 * b2
-		c03 += a0 * b3
-		c10 += a1 * b0
-		c11 += a1 * b1
-		c12 += a1 * b2
-		c13 += a1 * b3
-		c20 += a2 * b0
-		c21 += a2 * b1
-		c22 += a2 * b2
-		c23 += a2 * b3
-		c30 += a3 * b0
-		c31 += a3 * b1
-		c32 += a3 * b2
-		c33 += a3 * b3
+	for r := 0; r < 4; r += 2 {
+		var c00, c01, c02, c03, c10, c11, c12, c13 float32
+		for p := 0; p < kc; p++ {
+			ap := a[4*p+r : 4*p+r+2 : 4*p+r+2]
+			bp := b[4*p : 4*p+4 : 4*p+4]
+			a0, a1 := ap[0], ap[1]
+			b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+			c00 += a0 * b0
+			c01 += a0 * b1
+			c02 += a0 * b2
+			c03 += a0 * b3
+			c10 += a1 * b0
+			c11 += a1 * b1
+			c12 += a1 * b2
+			c13 += a1 * b3
+		}
+		gemmStoreRow(c[r*ldc:r*ldc+4], c00, c01, c02, c03, alpha, beta)
+		gemmStoreRow(c[(r+1)*ldc:(r+1)*ldc+4], c10, c11, c12, c13, alpha, beta)
 	}
-	gemmStoreRow(c[0*ldc:0*ldc+4], c00, c01, c02, c03, alpha, beta)
-	gemmStoreRow(c[1*ldc:1*ldc+4], c10, c11, c12, c13, alpha, beta)
-	gemmStoreRow(c[2*ldc:2*ldc+4], c20, c21, c22, c23, alpha, beta)
-	gemmStoreRow(c[3*ldc:3*ldc+4], c30, c31, c32, c33, alpha, beta)
 }
 
 func gemmStoreRow(c []float32, s0, s1, s2, s3, alpha, beta float32) {
