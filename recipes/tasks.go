@@ -1,0 +1,600 @@
+package recipes
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/braingo/braingo/checkpoint"
+	"github.com/braingo/braingo/eval"
+	"github.com/braingo/braingo/internal/sysinfo"
+	"github.com/braingo/braingo/kernels"
+	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/optim"
+	"github.com/braingo/braingo/snn"
+	"github.com/braingo/braingo/surrogate"
+	"github.com/braingo/braingo/tasks"
+	"github.com/braingo/braingo/tensor"
+	"github.com/braingo/braingo/trainer"
+)
+
+// TaskBPTTKind is the recipe kind of supervised training of a recurrent
+// rate or spiking network on a cognitive task by BPTT; TaskRLKind trains
+// one from reward alone (A2C or REINFORCE).
+const (
+	TaskBPTTKind = "task-bptt"
+	TaskRLKind   = "task-rl"
+)
+
+func init() {
+	RegisterKind(TaskBPTTKind, func() any { return new(TaskBPTT) })
+	RegisterKind(TaskRLKind, func() any { return new(TaskRL) })
+	RegisterRunner(TaskBPTTKind, RunTaskBPTT)
+	RegisterRunner(TaskRLKind, RunTaskRL)
+}
+
+// TaskSpec names the task and its settings.
+type TaskSpec struct {
+	Name   string   `yaml:"name" default:"PerceptualDecisionMaking" help:"registered task (see braingo tasks)" alias:"task_name"`
+	DT     float64  `yaml:"dt" default:"0" help:"time step in ms (0: the task's default)" alias:"dt"`
+	Params []string `yaml:"params" default:"" help:"task parameters as name=value (e.g. sigma=1)"`
+	Timing []string `yaml:"timing" default:"" help:"period durations as name=ms (constant), overriding the task's"`
+}
+
+func (t TaskSpec) options(seed uint64) (tasks.Task, tasks.Options, error) {
+	p := tasks.Params{}
+	for _, kv := range t.Params {
+		k, v, ok := strings.Cut(kv, "=")
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if !ok || err != nil {
+			return nil, tasks.Options{}, Invalid("task.params", "want name=number, got %q", kv)
+		}
+		p[strings.TrimSpace(k)] = f
+	}
+	task, err := tasks.Lookup(t.Name, p)
+	if err != nil {
+		return nil, tasks.Options{}, Invalid("task.name", "%v", err)
+	}
+	o := tasks.Options{Seed: seed, DT: t.DT}
+	for _, kv := range t.Timing {
+		k, v, ok := strings.Cut(kv, "=")
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if !ok || err != nil {
+			return nil, tasks.Options{}, Invalid("task.timing", "want period=ms, got %q", kv)
+		}
+		if o.Timing == nil {
+			o.Timing = map[string]tasks.Timing{}
+		}
+		o.Timing[strings.TrimSpace(k)] = tasks.Constant(f)
+	}
+	return task, o, nil
+}
+
+// TaskModel describes the recurrent network.
+type TaskModel struct {
+	Type       string  `yaml:"type" default:"rate" enum:"rate,rsnn" help:"rate RNN (Song, Yang and Wang 2016) or recurrent spiking network"`
+	Units      int     `yaml:"units" default:"64" help:"recurrent units" alias:"units"`
+	Tau        float64 `yaml:"tau" default:"100" help:"rate: unit time constant in ms (alpha = dt/tau); rsnn: membrane time constant in ms"`
+	Activation string  `yaml:"activation" default:"softplus" enum:"softplus,relu,tanh" help:"rate: nonlinearity"`
+	SigmaRec   float64 `yaml:"sigma_rec" default:"0.05" help:"rate: recurrent noise sigma_rec"`
+	Gain       float64 `yaml:"gain" default:"0" help:"rate: initial recurrent gain (0: 1 with Dale's law, 0.5 without)"`
+	Dale       bool    `yaml:"dale" default:"false" help:"excitatory/inhibitory split with sign-constrained weights (Dale's law)"`
+	Inhibitory float64 `yaml:"inhibitory" default:"0.2" help:"fraction of inhibitory units under Dale's law"`
+	NoSelf     bool    `yaml:"no_self" default:"false" help:"no self-connections"`
+
+	Neuron    string  `yaml:"neuron" default:"lif" enum:"lif,alif,gif" help:"rsnn: neuron model"`
+	Threshold float64 `yaml:"threshold" default:"1" help:"rsnn (lif, alif): firing threshold"`
+	TauAdapt  float64 `yaml:"tau_adapt" default:"2000" help:"rsnn alif: threshold adaptation time constant in ms"`
+	BetaA     float64 `yaml:"beta_a" default:"1.8" help:"rsnn alif: threshold adaptation strength"`
+	TauI1     float64 `yaml:"tau_i1" default:"10" help:"rsnn gif: time constant of the after-spike current I1 in ms"`
+	A1Inh     float64 `yaml:"a1_inh" default:"1" help:"rsnn gif: I1 amplitude of inhibitory neurons (excitatory: 0)"`
+	A2        float64 `yaml:"a2" default:"-0.6" help:"rsnn gif: after-spike current I2 increment"`
+	TauI2Min  float64 `yaml:"tau_i2_min" default:"100" help:"rsnn gif: I2 time constants drawn uniformly from [min, max] ms"`
+	TauI2Max  float64 `yaml:"tau_i2_max" default:"3000" help:"rsnn gif: see tau_i2_min"`
+	Surrogate string  `yaml:"surrogate" default:"triangle" enum:"atan,fast_sigmoid,sigmoid,triangle,gaussian,multi_gaussian,piecewise_quadratic,straight_through,exponential" help:"rsnn: surrogate gradient"`
+	SGScale   float64 `yaml:"surrogate_scale" default:"0" help:"rsnn: the surrogate's main parameter (0: its default)"`
+	TauIn     float64 `yaml:"tau_in" default:"0" help:"rsnn: time constant of the leaky input stage in ms (0: none)"`
+	TauOut    float64 `yaml:"tau_out" default:"10" help:"rsnn: time constant of the leaky readout in ms"`
+	InitScale float64 `yaml:"init_scale" default:"1" help:"rsnn: scale of the Kaiming-normal initial weights"`
+}
+
+// TaskOptim configures the optimizer.
+type TaskOptim struct {
+	LR       float64 `yaml:"lr" default:"1e-3" help:"Adam learning rate" alias:"lr"`
+	GradClip float64 `yaml:"grad_clip" default:"1" help:"clip the global gradient norm (0: off)"`
+}
+
+// TaskBPTT is the spec of a task-bptt recipe.
+type TaskBPTT struct {
+	Seed    int       `yaml:"seed" default:"1" help:"seed of initialization, trials and noise" alias:"seed"`
+	Threads int       `yaml:"threads" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
+	Task    TaskSpec  `yaml:"task"`
+	Model   TaskModel `yaml:"model"`
+	Train   struct {
+		Epochs         int       `yaml:"epochs" default:"10" help:"epochs (each: batches, then an evaluation)" alias:"epochs"`
+		Batches        int       `yaml:"batches" default:"100" help:"batches per epoch" alias:"batches"`
+		BatchSize      int       `yaml:"batch_size" default:"32" help:"trials per batch" alias:"batch_size"`
+		Stream         bool      `yaml:"stream" default:"false" help:"train on NeuroGym's concatenated stream instead of trial-aligned batches"`
+		SeqLen         int       `yaml:"seq_len" default:"100" help:"stream: steps per batch"`
+		Optim          TaskOptim `yaml:"optim"`
+		ResponseWeight float64   `yaml:"response_weight" default:"1" help:"loss weight of steps whose ground truth is a response rather than fixation"`
+		RateReg        float64   `yaml:"rate_reg" default:"0" help:"firing-rate regularizer weight"`
+		RateTarget     float64   `yaml:"rate_target" default:"0" help:"target rate of the regularizer (spikes per step, or rate)"`
+		MemReg         float64   `yaml:"mem_reg" default:"0" help:"membrane-range regularizer weight (rsnn)"`
+		WeightL2       float64   `yaml:"weight_l2" default:"0" help:"L2 penalty on weight matrices"`
+		EvalTrials     int       `yaml:"eval_trials" default:"400" help:"trials played after each epoch to measure performance" alias:"eval_trials"`
+		Target         float64   `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
+	} `yaml:"train"`
+}
+
+// TaskRL is the spec of a task-rl recipe.
+type TaskRL struct {
+	Seed    int       `yaml:"seed" default:"1" help:"seed of initialization, environments and actions" alias:"seed"`
+	Threads int       `yaml:"threads" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
+	Task    TaskSpec  `yaml:"task"`
+	Model   TaskModel `yaml:"model"`
+	Bandit  struct {
+		Meta bool `yaml:"meta" default:"false" help:"two-armed bandit episodes with arm probabilities p and 1-p, p uniform in [0, 1), redrawn per episode (Wang et al. 2018)"`
+	} `yaml:"bandit"`
+	Train struct {
+		Epochs        int       `yaml:"epochs" default:"10" help:"epochs" alias:"epochs"`
+		Updates       int       `yaml:"updates" default:"100" help:"updates per epoch" alias:"updates"`
+		Columns       int       `yaml:"columns" default:"32" help:"environments run side by side" alias:"batch_size"`
+		Rollout       int       `yaml:"rollout" default:"50" help:"steps per update"`
+		Method        string    `yaml:"method" default:"a2c" enum:"a2c,reinforce" help:"advantage actor-critic (bootstrapped) or REINFORCE with a learned baseline"`
+		Gamma         float64   `yaml:"gamma" default:"0.99" help:"discount per step"`
+		Entropy       float64   `yaml:"entropy" default:"0.01" help:"entropy bonus weight"`
+		ValueCoef     float64   `yaml:"value_coef" default:"0.5" help:"critic loss weight"`
+		EpisodeTrials int       `yaml:"episode_trials" default:"0" help:"trials per episode; the state is kept across them (0: reset every trial)"`
+		PrevAction    bool      `yaml:"prev_action" default:"false" help:"feed the previous action and reward to the network"`
+		Optim         TaskOptim `yaml:"optim"`
+		EvalTrials    int       `yaml:"eval_trials" default:"1000" help:"trials played after each epoch" alias:"eval_trials"`
+		Target        float64   `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
+	} `yaml:"train"`
+}
+
+// Validate checks cross-field constraints.
+func (c *TaskBPTT) Validate() error {
+	switch {
+	case c.Train.Epochs < 1:
+		return Invalid("train.epochs", "must be at least 1, got %d", c.Train.Epochs)
+	case c.Train.Batches < 1 || c.Train.BatchSize < 1:
+		return Invalid("train.batch_size", "batches and batch_size must be at least 1")
+	case c.Train.Optim.LR <= 0:
+		return Invalid("train.optim.lr", "must be positive, got %v", c.Train.Optim.LR)
+	}
+	return c.Model.validate()
+}
+
+// Validate checks cross-field constraints.
+func (c *TaskRL) Validate() error {
+	switch {
+	case c.Train.Epochs < 1 || c.Train.Updates < 1:
+		return Invalid("train.epochs", "epochs and updates must be at least 1")
+	case c.Train.Columns < 1 || c.Train.Rollout < 1:
+		return Invalid("train.columns", "columns and rollout must be at least 1")
+	case c.Train.Gamma <= 0 || c.Train.Gamma > 1:
+		return Invalid("train.gamma", "must be in (0, 1], got %v", c.Train.Gamma)
+	case c.Train.Optim.LR <= 0:
+		return Invalid("train.optim.lr", "must be positive, got %v", c.Train.Optim.LR)
+	}
+	return c.Model.validate()
+}
+
+func (m *TaskModel) validate() error {
+	switch {
+	case m.Units < 2:
+		return Invalid("model.units", "must be at least 2, got %d", m.Units)
+	case m.Tau <= 0:
+		return Invalid("model.tau", "must be positive, got %v", m.Tau)
+	case m.Inhibitory <= 0 || m.Inhibitory >= 1:
+		return Invalid("model.inhibitory", "must be in (0, 1), got %v", m.Inhibitory)
+	}
+	return nil
+}
+
+// build returns the network for a task with nin inputs and nout outputs at
+// step dt ms.
+func (m *TaskModel) build(nin, nout int, dt float64, seed int) (networks.Recurrent, error) {
+	r := rand.New(rand.NewPCG(uint64(seed), 0x7a5c))
+	if m.Type == "rate" {
+		return networks.NewRateRNN("rnn", networks.RateConfig{Inputs: nin, Units: m.Units, Outputs: nout,
+			Alpha: math.Min(1, dt/m.Tau), Activation: m.Activation, SigmaRec: m.SigmaRec, Dale: m.Dale,
+			EFrac: 1 - m.Inhibitory, NoSelf: m.NoSelf, Gain: m.Gain}, r), nil
+	}
+	var params map[string]float64
+	if s := m.SGScale; s != 0 {
+		key := map[string]string{"atan": "alpha", "fast_sigmoid": "slope", "sigmoid": "slope", "triangle": "alpha",
+			"gaussian": "sigma", "multi_gaussian": "sigma", "piecewise_quadratic": "alpha", "exponential": "beta"}[m.Surrogate]
+		if key == "" {
+			return nil, Invalid("model.surrogate_scale", "%s has no parameter", m.Surrogate)
+		}
+		params = map[string]float64{key: s}
+	}
+	sg, err := surrogate.New(m.Surrogate, params)
+	if err != nil {
+		return nil, Invalid("model.surrogate", "%v", err)
+	}
+	inh := 0
+	if m.Dale {
+		inh = int(math.Round(m.Inhibitory * float64(m.Units)))
+	}
+	net := networks.NewRSNN("rsnn", networks.RSNNConfig{Inputs: nin, Units: m.Units, Outputs: nout, Neuron: m.Neuron,
+		Inhibitory: inh, NoSelf: m.NoSelf, InitScale: m.InitScale}, r)
+	decay := func(tau float64) float32 {
+		if tau <= 0 {
+			return 0
+		}
+		return float32(math.Exp(-dt / tau))
+	}
+	beta := decay(m.Tau)
+	net.LIF = snn.LIF{Beta: beta, Threshold: float32(m.Threshold), Surrogate: sg}
+	net.ALIF = snn.ALIF{Beta: beta, Rho: decay(m.TauAdapt), BetaA: float32(m.BetaA), Threshold: float32(m.Threshold), Surrogate: sg}
+	n := m.Units
+	g := networks.GIF{Tau: float32(m.Tau), Tau1: float32(m.TauI1), DT: float32(dt), Surrogate: sg,
+		Tau2: make([]float32, n), A1: make([]float32, n), A2: make([]float32, n)}
+	for i := range n {
+		g.Tau2[i] = float32(m.TauI2Min + (m.TauI2Max-m.TauI2Min)*r.Float64())
+		g.A2[i] = float32(m.A2)
+		if net.Sign != nil && net.Sign[i] < 0 {
+			g.A1[i] = float32(m.A1Inh)
+		}
+	}
+	net.GIF = g
+	net.InBeta, net.OutBeta = decay(m.TauIn), decay(m.TauOut)
+	net.BinaryInput = true
+	return net, nil
+}
+
+// TaskLine is the JSON object printed per epoch with --json.
+type TaskLine struct {
+	Epoch        int     `json:"epoch"`
+	TrainSeconds float64 `json:"train_seconds"`
+	TotalSeconds float64 `json:"total_seconds"`
+	TrainLoss    float64 `json:"train_loss"`
+	TrainAcc     float64 `json:"train_acc,omitempty"`
+	Performance  float64 `json:"performance"`
+	MeanReward   float64 `json:"mean_reward"`
+	Regret       float64 `json:"regret,omitempty"`
+	HiddenRate   float64 `json:"hidden_rate,omitempty"`
+	PeakRSSMB    float64 `json:"peak_rss_mb"`
+}
+
+type taskRun struct {
+	r       *Recipe
+	opts    RunOptions
+	spec    tasks.Spec
+	net     networks.Recurrent
+	extra   []*tensor.Tensor // trained tensors beyond the network's (the critic)
+	opt     optimizer
+	agent   *trainer.Agent
+	seed    uint64
+	target  float64
+	evalN   int
+	history []eval.EpochRecord
+	start   time.Time
+	last    *trainer.PlayResult
+	regret  func(*trainer.PlayResult) float64
+}
+
+func (tr *taskRun) params() []*tensor.Tensor { return append(tr.net.Params(), tr.extra...) }
+
+func newOptimizer(params []*tensor.Tensor, o TaskOptim) (optimizer, error) {
+	return optim.New(params, optim.AdamConfig{LR: o.LR, Beta1: 0.9, Beta2: 0.999})
+}
+
+// RunTaskBPTT trains a task-bptt recipe into opts.Dir.
+func RunTaskBPTT(ctx context.Context, r *Recipe, opts RunOptions) error {
+	c, ok := r.Spec.(*TaskBPTT)
+	if !ok {
+		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, TaskBPTTKind)
+	}
+	prev := kernels.SetThreads(c.Threads)
+	defer kernels.SetThreads(prev)
+	task, o, err := c.Task.options(uint64(c.Seed))
+	if err != nil {
+		return err
+	}
+	ds, err := tasks.NewDataset(task, o, tasks.DatasetConfig{BatchSize: c.Train.BatchSize, SeqLen: c.Train.SeqLen})
+	if err != nil {
+		return Invalid("task", "%v", err)
+	}
+	spec := ds.Spec()
+	net, err := c.Model.build(len(spec.Obs), len(spec.Actions), spec.DT, c.Seed)
+	if err != nil {
+		return err
+	}
+	tr := &taskRun{r: r, opts: opts, spec: spec, net: net, seed: uint64(c.Seed), target: c.Train.Target, evalN: c.Train.EvalTrials}
+	tr.agent = &trainer.Agent{Net: net, Actions: len(spec.Actions), Columns: c.Train.BatchSize,
+		Envs: evalEnvs(task, o, uint64(c.Seed))}
+	seq := &trainer.Sequence{Net: net, Data: ds, Steps: c.Train.Batches, Stream: c.Train.Stream, Seed: uint64(c.Seed),
+		Continuous: len(spec.Targets) > 0 && len(spec.Actions) == 0,
+		RateReg:    float32(c.Train.RateReg), RateTarget: float32(c.Train.RateTarget), MemReg: float32(c.Train.MemReg),
+		WeightL2: float32(c.Train.WeightL2), ResponseWeight: float32(c.Train.ResponseWeight)}
+	return tr.run(ctx, seq, c.Train.Epochs, c.Train.Optim)
+}
+
+// evalEnvs gives evaluation environments on seeds of their own, the same
+// at every evaluation.
+func evalEnvs(task tasks.Task, o tasks.Options, seed uint64) trainer.EnvFactory {
+	return func(col, ep int) (*tasks.Env, map[string]float64, error) {
+		oo := o
+		oo.Seed, oo.Stream = seed+0x5eed, uint64(col+1)
+		e, err := tasks.NewEnv(task, oo)
+		return e, nil, err
+	}
+}
+
+// RunTaskRL trains a task-rl recipe into opts.Dir.
+func RunTaskRL(ctx context.Context, r *Recipe, opts RunOptions) error {
+	c, ok := r.Spec.(*TaskRL)
+	if !ok {
+		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, TaskRLKind)
+	}
+	prev := kernels.SetThreads(c.Threads)
+	defer kernels.SetThreads(prev)
+	task, o, err := c.Task.options(uint64(c.Seed))
+	if err != nil {
+		return err
+	}
+	probe, err := tasks.NewEnv(task, o)
+	if err != nil {
+		return Invalid("task", "%v", err)
+	}
+	spec := probe.Spec()
+	na := len(spec.Actions)
+	nin := len(spec.Obs)
+	if c.Train.PrevAction {
+		nin += na + 1
+	}
+	net, err := c.Model.build(nin, na, spec.DT, c.Seed)
+	if err != nil {
+		return err
+	}
+	units := c.Model.Units
+	critic := networks.NewDense("critic", units, 1, true, rand.New(rand.NewPCG(uint64(c.Seed), 0xc71c)))
+	tr := &taskRun{r: r, opts: opts, spec: spec, net: net, extra: critic.Params(), seed: uint64(c.Seed), target: c.Train.Target, evalN: c.Train.EvalTrials}
+	factory := func(base uint64) trainer.EnvFactory {
+		return func(col, ep int) (*tasks.Env, map[string]float64, error) {
+			oo := o
+			oo.Seed, oo.Stream = base, uint64(col+1)+uint64(ep)<<20
+			if !c.Bandit.Meta {
+				e, err := tasks.NewEnv(task, oo)
+				return e, nil, err
+			}
+			// Arm probabilities from a stream of their own per (column, episode).
+			pr := rand.New(rand.NewPCG(base^0xba4d17, oo.Stream))
+			p := pr.Float64()
+			e, err := tasks.NewEnv(&tasks.Bandit{N: 2, P: []float64{p, 1 - p}}, oo)
+			return e, map[string]float64{"p0": p, "p1": 1 - p}, err
+		}
+	}
+	agent := trainer.Agent{Net: net, Actions: na, Columns: c.Train.Columns, EpisodeTrials: c.Train.EpisodeTrials,
+		PrevAction: c.Train.PrevAction, Envs: factory(uint64(c.Seed))}
+	eagent := agent
+	eagent.Envs = factory(uint64(c.Seed) + 0x5eed)
+	tr.agent = &eagent
+	if c.Bandit.Meta {
+		tr.regret = banditRegret
+	}
+	a2c := &trainer.A2C{Agent: agent, Critic: critic, Method: c.Train.Method, Rollout: c.Train.Rollout, Updates: c.Train.Updates,
+		Gamma: c.Train.Gamma, Entropy: float32(c.Train.Entropy), ValueCoef: float32(c.Train.ValueCoef), Seed: uint64(c.Seed)}
+	return tr.run(ctx, a2c, c.Train.Epochs, c.Train.Optim)
+}
+
+// banditRegret is the mean regret per trial: the best arm's probability
+// minus the chosen arm's.
+func banditRegret(p *trainer.PlayResult) float64 {
+	var s float64
+	for _, t := range p.Trials {
+		best := math.Max(t.Vars["p0"], t.Vars["p1"])
+		s += best - t.Vars[fmt.Sprint("p", t.Choice)]
+	}
+	return s / math.Max(1, float64(len(p.Trials)))
+}
+
+func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o TaskOptim) error {
+	opts := tr.opts
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return err
+	}
+	opt, err := newOptimizer(tr.params(), o)
+	if err != nil {
+		return err
+	}
+	tr.opt = opt
+	startEpoch := 1
+	ckpt := filepath.Join(opts.Dir, CheckpointFile)
+	if opts.Resume {
+		if _, err := os.Stat(ckpt); err == nil {
+			ep, err := tr.restore(ckpt)
+			if err != nil {
+				return err
+			}
+			startEpoch = ep + 1
+			tr.history, _ = eval.ReadRecords(filepath.Join(opts.Dir, eval.MetricsFile))
+			fmt.Fprintf(opts.Stderr, "resuming %s after epoch %d\n", opts.Dir, ep)
+		}
+	} else {
+		os.Remove(filepath.Join(opts.Dir, eval.MetricsFile))
+	}
+	if _, err := tr.r.WriteFile(opts.Dir); err != nil {
+		return err
+	}
+	var step trainer.Optimizer = opt
+	if o.GradClip > 0 {
+		step = clipped{opt, tr.params(), o.GradClip}
+	}
+	tr.start = time.Now()
+	var trainSeconds float64
+	hook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
+		trainSeconds += e.TrainSeconds
+		res, err := trainer.Play(tr.agent, tr.evalN, false, rand.New(rand.NewPCG(tr.seed, 0xe7a1)))
+		if err != nil {
+			return err
+		}
+		tr.last = res
+		perf, rew := res.Performance(), res.MeanReward()
+		rec := eval.NewRecord(e.Epoch)
+		rec.TrainLoss, rec.TrainAcc, rec.TestAcc = e.TrainLoss, e.TrainAcc, perf
+		rec.Seconds, rec.SamplesPerSec = e.TrainSeconds, e.SamplesPerS
+		rec.Extra = map[string]float64{"performance": perf, "mean_reward": rew, "peak_rss_mb": sysinfo.PeakRSSMB()}
+		line := TaskLine{Epoch: e.Epoch, TrainSeconds: trainSeconds, TotalSeconds: time.Since(tr.start).Seconds(),
+			TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, Performance: perf, MeanReward: rew, PeakRSSMB: sysinfo.PeakRSSMB()}
+		if tr.regret != nil {
+			line.Regret = tr.regret(res)
+			rec.Extra["regret"] = line.Regret
+		}
+		if h := res.Example.Hidden; len(h) > 0 {
+			var s float64
+			for _, row := range h {
+				for _, v := range row {
+					s += float64(v)
+				}
+			}
+			line.HiddenRate = s / float64(len(h)*len(h[0]))
+		}
+		tr.history = append(tr.history, rec)
+		if err := eval.AppendRecord(filepath.Join(opts.Dir, eval.MetricsFile), rec); err != nil {
+			return err
+		}
+		if err := tr.save(ckpt, e.Epoch); err != nil {
+			return err
+		}
+		if opts.JSON {
+			if err := json.NewEncoder(opts.Stdout).Encode(line); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintf(opts.Stderr, "epoch %d: loss %.4f performance %.3f reward %.3f (%.0f s training)\n", e.Epoch, e.TrainLoss, perf, rew, trainSeconds)
+		}
+		if tr.target > 0 && perf >= tr.target {
+			return trainer.ErrStop
+		}
+		return nil
+	}}
+	hooks := []trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: tr.params()}, hook}
+	loop := &trainer.Loop{Task: task, Optimizer: step, Epochs: epochs, StartEpoch: startEpoch, Hooks: hooks}
+	runErr := loop.Run(ctx)
+	if tr.last != nil {
+		if err := tr.report(); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	if errors.Is(runErr, trainer.ErrNotFinite) {
+		return fmt.Errorf("%w; the run directory %s keeps the last good checkpoint", runErr, opts.Dir)
+	}
+	return runErr
+}
+
+// report writes the plots and, without JSON, a summary.
+func (tr *taskRun) report() error {
+	dir := tr.opts.Dir
+	files := []string{EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile, eval.TrialFile}
+	if err := eval.WriteCurves(dir, tr.history); err != nil {
+		return err
+	}
+	if err := eval.WriteTrial(filepath.Join(dir, eval.TrialFile), tr.last.Example, tr.spec.DT, tr.spec.Obs, tr.spec.Actions, 16); err != nil {
+		return err
+	}
+	var psy *eval.Psychometric
+	if len(tr.spec.Actions) == 3 && tr.spec.HasFixation() {
+		p := eval.PsychometricFromTrials(tr.last.Trials, "coh", 2)
+		if len(p.X) > 1 {
+			psy = &p
+			if err := eval.WritePsychometric(filepath.Join(dir, eval.PsychometricFile), p, "signed coherence (%)", tr.spec.Actions[2]); err != nil {
+				return err
+			}
+			files = append(files, eval.PsychometricFile)
+		}
+	}
+	if tr.opts.JSON {
+		return nil
+	}
+	w := tr.opts.Stdout
+	fmt.Fprintf(w, "\n%s: %d epochs, performance %.1f%%, mean reward per trial %.3f\n", tr.spec.Name, len(tr.history), 100*tr.last.Performance(), tr.last.MeanReward())
+	if err := eval.WriteEpochTable(w, tr.history); err != nil {
+		return err
+	}
+	if psy != nil {
+		fmt.Fprintf(w, "psychometric: logistic bias %.3f slope %.3f per %% coherence\n", psy.Fit.Bias, psy.Fit.Slope)
+	}
+	fmt.Fprintf(w, "run directory %s: %s\n", dir, strings.Join(files, ", "))
+	return nil
+}
+
+const taskCheckpointFormat = "braingo-task/1"
+
+func (tr *taskRun) save(path string, epoch int) error {
+	st := tr.opt.State()
+	ck := &checkpoint.Checkpoint{}
+	for _, p := range tr.params() {
+		ck.Add(p.Name, p.Shape, p.Data)
+	}
+	for gi := range st.Groups {
+		for pi := range st.Groups[gi].Params {
+			ps := &st.Groups[gi].Params[pi]
+			for name, buf := range ps.Buffers {
+				ck.Add(fmt.Sprintf("optim/%s/%s", ps.Name, name), []int{len(buf)}, buf)
+				ps.Buffers[name] = nil
+			}
+		}
+	}
+	ostate, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	meta, err := json.Marshal(checkpointMeta{Format: taskCheckpointFormat, Kind: tr.r.Kind, Recipe: string(tr.r.Echo()), Epoch: epoch, Optim: ostate, Saved: time.Now().UTC()})
+	if err != nil {
+		return err
+	}
+	ck.Meta = meta
+	return checkpoint.Save(path, ck)
+}
+
+func (tr *taskRun) restore(path string) (int, error) {
+	ck, err := checkpoint.Load(path)
+	if err != nil {
+		return 0, err
+	}
+	var meta checkpointMeta
+	if err := json.Unmarshal(ck.Meta, &meta); err != nil {
+		return 0, fmt.Errorf("checkpoint %s: metadata: %v", path, err)
+	}
+	if meta.Format != taskCheckpointFormat {
+		return 0, fmt.Errorf("checkpoint %s holds %q, not a task network", path, meta.Format)
+	}
+	for _, p := range tr.params() {
+		if err := ck.Into(p.Name, p.Data); err != nil {
+			return 0, fmt.Errorf("checkpoint %s does not match the recipe's network: %v", path, err)
+		}
+	}
+	var st optim.State
+	if err := json.Unmarshal(meta.Optim, &st); err != nil {
+		return 0, fmt.Errorf("checkpoint %s: optimizer state: %v", path, err)
+	}
+	for gi := range st.Groups {
+		for pi := range st.Groups[gi].Params {
+			ps := &st.Groups[gi].Params[pi]
+			for name := range ps.Buffers {
+				a, ok := ck.Get(fmt.Sprintf("optim/%s/%s", ps.Name, name))
+				if !ok {
+					return 0, fmt.Errorf("checkpoint %s lacks optimizer buffer %s of %s", path, name, ps.Name)
+				}
+				ps.Buffers[name] = a.Data
+			}
+		}
+	}
+	if err := tr.opt.SetState(st); err != nil {
+		return 0, fmt.Errorf("checkpoint %s: %v", path, err)
+	}
+	return meta.Epoch, nil
+}
