@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/braingo/braingo/internal/cli"
+	"github.com/braingo/braingo/recipes"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:  "sim",
+		Args:  "RECIPE|FILE",
+		Short: "simulate a spiking network from a recipe",
+		Long: `Sim simulates a spiking network recipe without training: coba (the COBA E/I
+benchmark of LIF neurons), cuba, coba-hh (Hodgkin-Huxley), or a YAML file of
+kind sim. --set key=value overrides a field (repeatable); short keys: scale
+(N = 4000·scale), neurons, duration_ms, conn (dense, csr or jit), fixed_k
+(connections per neuron, p = fixed_k/N), method, threads, seed, dt, plots.
+"braingo recipes coba" lists every field.
+
+The run directory (--out, default runs/NAME-TIMESTAMP) receives the resolved
+recipe (recipe.yaml), raster.png and rate.png. The result goes to standard
+output as a line, or with --json as one JSON object with neurons, synapses,
+duration_ms, run_seconds (the simulation loop only), setup_seconds (building
+the network), rate_hz, exc_rate_hz, inh_rate_hz, isi_cv and peak_rss_mb.`,
+		Setup: func(fs *flag.FlagSet) cli.RunFunc {
+			var sets setFlags
+			fs.Var(&sets, "set", "override a recipe field: key=value (repeatable)")
+			out := fs.String("out", "", "run directory (default runs/NAME-TIMESTAMP)")
+			asJSON := fs.Bool("json", false, "print the result as one JSON object")
+			return func(env *cli.Env, args []string) error {
+				if len(args) != 1 {
+					return cli.Usagef("want one recipe name or file, got %d arguments", len(args))
+				}
+				r, err := recipes.Load(args[0], sets)
+				if err != nil {
+					return err
+				}
+				if r.Kind != recipes.SimKind {
+					return fmt.Errorf("recipe %s is of kind %s; sim runs recipes of kind %s (train runs the others)", r.Name, r.Kind, recipes.SimKind)
+				}
+				dir := *out
+				if dir == "" {
+					dir = filepath.Join("runs", r.Name+"-"+time.Now().Format("20060102-150405"))
+				}
+				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+				defer stop()
+				err = recipes.Run(ctx, r, recipes.RunOptions{Dir: dir, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON})
+				if errors.Is(err, context.Canceled) {
+					return fmt.Errorf("interrupted")
+				}
+				return err
+			}
+		},
+	})
+}

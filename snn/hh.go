@@ -1,0 +1,199 @@
+package snn
+
+import (
+	"math"
+
+	"github.com/braingo/braingo/kernels"
+)
+
+// HHGroup is a population of Hodgkin-Huxley neurons in the Traub-Miles form
+// of the COBA-HH benchmark (Brette et al. 2007, benchmark 3; Brian2's
+// example), in mV, ms, nS, pF and pA (pA/pF = mV/ms):
+//
+//	C dv/dt = GL(EL − v) − GNa m³h (v − ENa) − GK n⁴ (v − EK) + I_syn,  I_syn = A − B·v
+//	dx/dt   = αx(v)(1 − x) − βx(v)·x                        for x = m, h, n
+//	αm = 0.32(13 − v + VT)/(e^((13−v+VT)/4) − 1)    βm = 0.28(v − VT − 40)/(e^((v−VT−40)/5) − 1)
+//	αh = 0.128 e^((17 − v + VT)/18)                 βh = 4/(1 + e^((40 − v + VT)/5))
+//	αn = 0.032(15 − v + VT)/(e^((15−v+VT)/5) − 1)   βn = 0.5 e^((10 − v + VT)/40)
+//
+// A spike is v > VSpike while not refractory (no reset; Ref ms of
+// refractoriness as in Brian2). The state is integrated with Method
+// (ExpEuler, as Brian2's exponential_euler, is the benchmark's; Euler, RK2
+// and RK4 are available) through the shared integrator.
+type HHGroup struct {
+	C, GL, EL, GNa, ENa, GK, EK, VT, VSpike, Ref, Dt float64
+	Method                                           Method
+	// Vm, M, H, N are the state; Last the step of each neuron's last spike.
+	Vm, M, H, N []float32
+	Last        []int32
+	counts      []int
+}
+
+// TraubMiles returns the COBA-HH benchmark's parameters for dt ms (area
+// 20,000 µm²).
+func TraubMiles(dt float64) HHGroup {
+	return HHGroup{C: 200, GL: 10, EL: -60, GNa: 20000, ENa: 50, GK: 6000, EK: -90, VT: -63, VSpike: -20, Ref: 3, Dt: dt, Method: ExpEuler}
+}
+
+// NewHHGroup returns n neurons with parameters p at rest (v = EL, gates at
+// their steady state).
+func NewHHGroup(n int, p HHGroup) *HHGroup {
+	g := p
+	g.Vm, g.M, g.H, g.N, g.Last = make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n), make([]int32, n)
+	for i := range g.Vm {
+		g.Vm[i], g.Last[i] = float32(p.EL), neverFired
+	}
+	g.ResetGates()
+	return &g
+}
+
+// ResetGates sets m, h, n to their steady state at the current membranes.
+func (g *HHGroup) ResetGates() {
+	for i, v := range g.Vm {
+		var r hhRates
+		r.at(float64(v), g.VT)
+		g.M[i] = float32(r.am / (r.am + r.bm))
+		g.H[i] = float32(r.ah / (r.ah + r.bh))
+		g.N[i] = float32(r.an / (r.an + r.bn))
+	}
+}
+
+func (g *HHGroup) Len() int     { return len(g.Vm) }
+func (g *HHGroup) V() []float32 { return g.Vm }
+
+// State returns v, m, h or n.
+func (g *HHGroup) State(name string) ([]float32, bool) {
+	switch name {
+	case "v":
+		return g.Vm, true
+	case "m":
+		return g.M, true
+	case "h":
+		return g.H, true
+	case "n":
+		return g.N, true
+	}
+	return nil, false
+}
+
+type hhRates struct{ am, bm, ah, bh, an, bn float64 }
+
+// exprelInv returns x/(e^x − 1), 1 at x = 0.
+func exprelInv(x float64) float64 {
+	if math.Abs(x) < 1e-6 {
+		return 1 - x/2
+	}
+	return x / math.Expm1(x)
+}
+
+func (r *hhRates) at(v, vt float64) {
+	r.am = 0.32 * 4 * exprelInv((13-v+vt)/4)
+	r.bm = 0.28 * 5 * exprelInv((v-vt-40)/5)
+	r.ah = 0.128 * math.Exp((17-v+vt)/18)
+	r.bh = 4 / (1 + math.Exp((40-v+vt)/5))
+	r.an = 0.032 * 5 * exprelInv((15-v+vt)/5)
+	r.bn = 0.5 * math.Exp((10-v+vt)/40)
+}
+
+// Update implements Neurons, in parallel over blocks of neurons.
+func (g *HHGroup) Update(t int32, in Input, spk []int32) int {
+	n := len(g.Vm)
+	chunks := min(kernels.Threads(), n/512)
+	if chunks <= 1 {
+		return g.update(0, n, t, in, spk)
+	}
+	if len(g.counts) < chunks {
+		g.counts = make([]int, chunks)
+	}
+	parallelChunks(chunks, func(c int) {
+		lo, hi := c*n/chunks, (c+1)*n/chunks
+		g.counts[c] = g.update(lo, hi, t, in, spk[lo:hi])
+	})
+	k := g.counts[0]
+	for c := 1; c < chunks; c++ {
+		lo := c * n / chunks
+		k += copy(spk[k:], spk[lo:lo+g.counts[c]])
+	}
+	return k
+}
+
+func (g *HHGroup) update(lo, hi int, t int32, in Input, spk []int32) int {
+	ref := int32(math.Round(g.Ref / g.Dt))
+	vs := float32(g.VSpike)
+	cnt := 0
+	for i := lo; i < hi; i++ {
+		a, b := float64(in.A[i]), float64(in.B[i])
+		x := vec{float64(g.Vm[i]), float64(g.M[i]), float64(g.H[i]), float64(g.N[i])}
+		integrate(g.Method, 4, g.Dt, &x, func(y *vec, da, db *vec) {
+			v, m, h, nn := y[0], y[1], y[2], y[3]
+			var r hhRates
+			r.at(v, g.VT)
+			gna := g.GNa * m * m * m * h
+			gk := g.GK * nn * nn * nn * nn
+			da[0] = (g.GL*g.EL + gna*g.ENa + gk*g.EK + a) / g.C
+			db[0] = (g.GL + gna + gk + b) / g.C
+			da[1], db[1] = r.am, r.am+r.bm
+			da[2], db[2] = r.ah, r.ah+r.bh
+			da[3], db[3] = r.an, r.an+r.bn
+		})
+		v := float32(x[0])
+		g.Vm[i], g.M[i], g.H[i], g.N[i] = v, float32(x[1]), float32(x[2]), float32(x[3])
+		if v > vs && t-g.Last[i] >= ref {
+			g.Last[i] = t
+			spk[cnt] = int32(i)
+			cnt++
+		}
+	}
+	return cnt
+}
+
+// BuildCOBAHH returns the COBA-HH benchmark network (Brette et al. 2007,
+// benchmark 3, as Brian2's example): c.N Traub-Miles neurons, 80%
+// excitatory, exponential conductances (τe 5 ms, τi 10 ms, reversal 0 and
+// −80 mV, increments 6 and 67 nS), connection probability c.K/N,
+// v(0) ~ EL + N(−5, 5) mV, ge(0) ~ N(40, 15) nS, gi(0) ~ N(200, 120) nS.
+// c.Method integrates the neurons (its zero value, Euler, means ExpEuler
+// here); synapses decay exactly.
+func BuildCOBAHH(c COBAConfig) (*Network, *Group, error) {
+	if c.N == 0 {
+		c.N = 4000
+	}
+	if c.K == 0 {
+		c.K = 80
+	}
+	if c.Dt == 0 {
+		c.Dt = 0.1
+	}
+	p := TraubMiles(c.Dt)
+	if c.Method != Euler { // Euler, the zero value, means the default here
+		p.Method = c.Method
+	}
+	neu := NewHHGroup(c.N, p)
+	kernels.FillNormal(neu.Vm, float32(p.EL-5), 5, c.Seed, 1<<40)
+	neu.ResetGates()
+	net := &Network{Dt: c.Dt}
+	g := net.AddGroup("P", neu)
+	ne := c.N * 4 / 5
+	for k, pr := range []struct {
+		name     string
+		lo, hi   int
+		w        float32
+		tau      float64
+		e        float32
+		mu, sd   float32
+		initSeed uint64
+	}{{"exc", 0, ne, 6, 5, 0, 40, 15, 1<<40 + 1}, {"inh", ne, c.N, 67, 10, -80, 200, 120, 1<<40 + 2}} {
+		conn, err := ConnSpec{Pre: pr.hi - pr.lo, Post: c.N, Rule: FixedProb, P: c.K / float64(c.N),
+			Weight: kernels.HomogeneousWeight(pr.w), Seed: c.Seed*2 + uint64(k) + 1, Store: c.Store}.Build()
+		if err != nil {
+			return nil, nil, err
+		}
+		syn := &Exponential{Tau: pr.tau, Dt: c.Dt, Method: Exact}
+		if _, err := net.Connect(&Projection{Name: pr.name, Pre: g, Post: g, PreLo: pr.lo, PreHi: pr.hi, Conn: conn,
+			Syn: syn, Out: COBA{E: pr.e}}); err != nil {
+			return nil, nil, err
+		}
+		kernels.FillNormal(syn.g, pr.mu, pr.sd, c.Seed, pr.initSeed)
+	}
+	return net, g, nil
+}
