@@ -59,6 +59,22 @@ func (c LICell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([
 	return []*tensor.Tensor{o}, nil, o
 }
 
+// CubaLICell is a leaky integrator fed by an exponentially decaying
+// synaptic current (NIR CubaLI once discretized; the readout of the BrainPy
+// paper's Fashion-MNIST network): syn[t] = α·syn[t−1] + I[t], then
+// O[t] = β·O[t−1] + syn[t]. State [syn, O].
+type CubaLICell struct {
+	Alpha float32
+	snn.LI
+}
+
+func (c CubaLICell) Init(batch, n int) []*tensor.Tensor { return zeros(2, batch, n) }
+func (c CubaLICell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	syn := tp.Add(tp.Scale(st[0], c.Alpha), in)
+	o := c.Forward(tp, st[1], syn)
+	return []*tensor.Tensor{syn, o}, nil, o
+}
+
 // IzhikevichCell adapts snn.Izhikevich; state [v, u] starting at rest
 // (v = c, u = b·c).
 type IzhikevichCell struct{ snn.Izhikevich }

@@ -42,6 +42,23 @@ func NewDense(name string, in, out int, bias bool, r *rand.Rand) *Dense {
 	return d
 }
 
+// NewDenseKaiming initializes W from a normal distribution with standard
+// deviation gain·√(scale/in) (He et al. 2015's "Kaiming normal"; BrainPy's
+// KaimingNormal(scale) when gain is 1) and b at zero. A gain other than 1
+// absorbs an input factor such as a neuron's dt/τ.
+func NewDenseKaiming(name string, in, out int, bias bool, scale, gain float64, r *rand.Rand) *Dense {
+	std := gain * math.Sqrt(scale/float64(in))
+	w := make([]float32, in*out)
+	for i := range w {
+		w[i] = float32(std * r.NormFloat64())
+	}
+	d := &Dense{W: tensor.NewParam(name+".weight", []int{in, out}, w)}
+	if bias {
+		d.B = tensor.NewParam(name+".bias", []int{out}, make([]float32, out))
+	}
+	return d
+}
+
 // In and Out are the projection's sizes.
 func (d *Dense) In() int  { return d.W.Shape[0] }
 func (d *Dense) Out() int { return d.W.Shape[1] }

@@ -62,9 +62,14 @@ type ClassifyModel struct {
 	Reset          string  `yaml:"reset" default:"subtract" enum:"subtract,zero,none" help:"reset after a spike (computed from the previous membrane and detached, as snnTorch)"`
 	Surrogate      string  `yaml:"surrogate" default:"atan" enum:"atan,fast_sigmoid,sigmoid,triangle,gaussian,multi_gaussian,piecewise_quadratic,straight_through,exponential" help:"surrogate gradient of the spike"`
 	SurrogateScale float64 `yaml:"surrogate_scale" default:"0" help:"the surrogate's main parameter (atan alpha, sigmoid/fast_sigmoid slope, triangle alpha, gaussian sigma; 0: its default)"`
-	Readout        string  `yaml:"readout" default:"lif" enum:"lif,li" help:"output layer: spiking LIF (predict by spike count) or leaky integrator (predict by max membrane over time)"`
+	Readout        string  `yaml:"readout" default:"lif" enum:"lif,li,cuba_li" help:"output layer: spiking LIF (predict by spike count), leaky integrator or leaky integrator fed by a synaptic current (both predict by max membrane over time)"`
 	ReadoutBeta    float64 `yaml:"readout_beta" default:"0.95" help:"decay per step of the output layer"`
+	ReadoutAlpha   float64 `yaml:"readout_alpha" default:"0.9" help:"synaptic current decay per step of a cuba_li readout"`
 	Bias           bool    `yaml:"bias" default:"true" help:"projections have biases"`
+	Init           string  `yaml:"init" default:"uniform" enum:"uniform,kaiming_normal" help:"weight initialization: uniform ±1/√fan_in with biases alike (PyTorch's nn.Linear) or normal with std gain·√(init_scale/fan_in) and zero biases"`
+	InitScale      float64 `yaml:"init_scale" default:"2" help:"kaiming_normal: the scale under the square root"`
+	HiddenGain     float64 `yaml:"hidden_gain" default:"1" help:"kaiming_normal: factor on the std of the hidden layers' weights (absorbs an input factor such as dt/tau)"`
+	ReadoutGain    float64 `yaml:"readout_gain" default:"1" help:"kaiming_normal: factor on the std of the output layer's weights"`
 }
 
 // ClassifyTrain configures the optimization.
@@ -108,10 +113,10 @@ func (c *Classify) Validate() error {
 			return Invalid("model.hidden", "layer sizes must be positive, got %v", c.Model.Hidden)
 		}
 	}
-	if c.Model.Readout == "li" && c.Train.Loss != "nll_max_membrane" && c.Train.Loss != "ce_membrane" {
-		return Invalid("train.loss", "%s needs output spikes; a leaky-integrator readout (model.readout: li) works with ce_membrane or nll_max_membrane", c.Train.Loss)
+	if c.Model.Readout != "lif" && c.Train.Loss != "nll_max_membrane" && c.Train.Loss != "ce_membrane" {
+		return Invalid("train.loss", "%s needs output spikes; a leaky-integrator readout (model.readout: %s) works with ce_membrane or nll_max_membrane", c.Train.Loss, c.Model.Readout)
 	}
-	for _, b := range []float64{c.Model.Beta, c.Model.Alpha, c.Model.Rho, c.Model.ReadoutBeta} {
+	for _, b := range []float64{c.Model.Beta, c.Model.Alpha, c.Model.Rho, c.Model.ReadoutBeta, c.Model.ReadoutAlpha} {
 		if b < 0 || b > 1 {
 			return Invalid("model.beta", "decays must be in [0, 1], got %v", b)
 		}
@@ -161,19 +166,29 @@ func (c *Classify) Build(features, classes int) (*networks.FeedForward, error) {
 			cell = networks.ALIFCell{ALIF: snn.ALIF{Beta: float32(c.Model.Beta), Rho: float32(c.Model.Rho), BetaA: float32(c.Model.BetaA), Threshold: float32(c.Model.Threshold), Surrogate: sg}}
 		}
 		name := fmt.Sprintf("fc%d", i+1)
-		net.Blocks = append(net.Blocks, networks.Block{Name: fmt.Sprintf("hidden%d", i+1), Proj: networks.NewDense(name, in, h, c.Model.Bias, r), Cell: cell})
+		net.Blocks = append(net.Blocks, networks.Block{Name: fmt.Sprintf("hidden%d", i+1), Proj: c.dense(name, in, h, c.Model.HiddenGain, r), Cell: cell})
 		in = h
 	}
 	var out networks.Cell
-	if c.Model.Readout == "li" {
+	switch c.Model.Readout {
+	case "li":
 		out = networks.LICell{LI: snn.LI{Beta: float32(c.Model.ReadoutBeta)}}
-	} else {
+	case "cuba_li":
+		out = networks.CubaLICell{Alpha: float32(c.Model.ReadoutAlpha), LI: snn.LI{Beta: float32(c.Model.ReadoutBeta)}}
+	default:
 		ro := lif
 		ro.Beta = float32(c.Model.ReadoutBeta)
 		out = networks.LIFCell{LIF: ro}
 	}
-	net.Blocks = append(net.Blocks, networks.Block{Name: "output", Proj: networks.NewDense(fmt.Sprintf("fc%d", len(c.Model.Hidden)+1), in, classes, c.Model.Bias, r), Cell: out})
+	net.Blocks = append(net.Blocks, networks.Block{Name: "output", Proj: c.dense(fmt.Sprintf("fc%d", len(c.Model.Hidden)+1), in, classes, c.Model.ReadoutGain, r), Cell: out})
 	return net, nil
+}
+
+func (c *Classify) dense(name string, in, out int, gain float64, r *rand.Rand) *networks.Dense {
+	if c.Model.Init == "kaiming_normal" {
+		return networks.NewDenseKaiming(name, in, out, c.Model.Bias, c.Model.InitScale, gain, r)
+	}
+	return networks.NewDense(name, in, out, c.Model.Bias, r)
 }
 
 func (c *Classify) encoder() (datasets.Encoder, error) {
