@@ -117,10 +117,19 @@ func gemmVariant(transA, transB bool) string {
 	return s
 }
 
-// runGemmCase runs one case through f (a Gemm-shaped function) and checks it
-// against the float64 reference, the guards and the NaN-free overwrite
-// when beta == 0.
-func runGemmCase(t *testing.T, tc gemmCase, f func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)) {
+// gemmFunc has the signature of Gemm.
+type gemmFunc = func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+
+// runGemmCase runs one case through f and checks it against the float64
+// reference, the guards and the NaN-free overwrite when beta == 0.
+func runGemmCase(t *testing.T, tc gemmCase, f gemmFunc) {
+	t.Helper()
+	runGemmCases(t, tc, []string{""}, []gemmFunc{f})
+}
+
+// runGemmCases is runGemmCase for several functions on the same inputs
+// (the reference is computed once); failures name the function.
+func runGemmCases(t *testing.T, tc gemmCase, names []string, fs []gemmFunc) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(uint64(tc.m*1000003+tc.n*1009+tc.k), uint64(tc.extra)))
 	ar, ac := tc.m, tc.k
@@ -143,25 +152,29 @@ func runGemmCase(t *testing.T, tc gemmCase, f func(transA, transB bool, m, n, k 
 		}
 	}
 	want, scale := gemmRef64(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, b, tc.beta, c)
-	f(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a.data, a.ld, b.data, b.ld, tc.beta, c.data, c.ld)
-	a.checkPadding(t)
-	b.checkPadding(t)
-	c.checkPadding(t)
+	cInit := append([]float32(nil), c.buf...)
 	tol := 2e-6 * math.Sqrt(float64(tc.k)+1)
-	bad := 0
-	for i := 0; i < tc.m; i++ {
-		for j := 0; j < tc.n; j++ {
-			got := float64(c.at(i, j))
-			w, s := want[i*tc.n+j], scale[i*tc.n+j]
-			if !(math.Abs(got-w) <= tol*s+1e-30) {
-				if bad++; bad <= 5 {
-					t.Errorf("C[%d,%d] = %v, want %v (error %.3g of scale %.3g)", i, j, got, w, math.Abs(got-w), s)
+	for fi, f := range fs {
+		copy(c.buf, cInit)
+		f(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a.data, a.ld, b.data, b.ld, tc.beta, c.data, c.ld)
+		a.checkPadding(t)
+		b.checkPadding(t)
+		c.checkPadding(t)
+		bad := 0
+		for i := 0; i < tc.m; i++ {
+			for j := 0; j < tc.n; j++ {
+				got := float64(c.at(i, j))
+				w, s := want[i*tc.n+j], scale[i*tc.n+j]
+				if !(math.Abs(got-w) <= tol*s+1e-30) {
+					if bad++; bad <= 5 {
+						t.Errorf("%s %v: C[%d,%d] = %v, want %v (error %.3g of scale %.3g)", names[fi], tc, i, j, got, w, math.Abs(got-w), s)
+					}
 				}
 			}
 		}
-	}
-	if bad > 5 {
-		t.Errorf("... %d elements wrong in all", bad)
+		if bad > 5 {
+			t.Errorf("%s %v: ... %d elements wrong in all", names[fi], tc, bad)
+		}
 	}
 }
 
@@ -205,27 +218,32 @@ func TestGemm(t *testing.T) {
 			}
 		}
 	}
+	// Every implementation in every mode: whole products or the blocked
+	// loop, panels read in place where possible or all packed.
 	defer func(w int, d bool) { gemmWholeMax, gemmNoDirect = w, d }(gemmWholeMax, gemmNoDirect)
+	whole := gemmWholeMax
+	var names []string
+	var fs []gemmFunc
 	for name, im := range gemmImpls() {
 		for _, mode := range []struct {
 			name     string
 			whole    int
 			noDirect bool
-		}{{"", gemmWholeMax, false}, {"_blocked", 0, false}, {"_packed", gemmWholeMax, true}, {"_blocked_packed", 0, true}} {
+		}{{"", whole, false}, {"_blocked", 0, false}, {"_packed", whole, true}, {"_blocked_packed", 0, true}} {
 			if mode.noDirect && !im.direct {
 				continue
 			}
-			t.Run(name+mode.name, func(t *testing.T) {
+			names = append(names, name+mode.name)
+			fs = append(fs, func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 				gemmWholeMax, gemmNoDirect = mode.whole, mode.noDirect
-				for _, tc := range cases {
-					runGemmCase(t, tc, func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-						gemm(im, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-					})
-					if t.Failed() {
-						t.Fatalf("case %v failed", tc)
-					}
-				}
+				gemm(im, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 			})
+		}
+	}
+	for _, tc := range cases {
+		runGemmCases(t, tc, names, fs)
+		if t.Failed() {
+			t.FailNow()
 		}
 	}
 }
