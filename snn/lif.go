@@ -2,7 +2,6 @@ package snn
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/surrogate"
@@ -57,36 +56,31 @@ func (p LIF) StepInto(uNew, s, u, in []float32) {
 	if len(u) != len(in) || len(s) != len(in) || len(uNew) != len(in) {
 		panic("snn: LIF.Step length mismatch")
 	}
-	th, beta := p.theta(), p.Beta
-	kernels.Parallel(len(u), 1<<15, func(lo, hi int) {
-		un, sp, up, x := uNew[lo:hi], s[lo:hi], u[lo:hi], in[lo:hi:hi]
-		// Branchless: spikes are random, so branches on them mispredict.
-		switch p.Reset {
-		case ResetSubtract:
-			for i := range x {
-				prev := up[i]
-				v := beta*prev + x[i] - above(prev, th)*th
-				un[i], sp[i] = v, above(v, th)
-			}
-		case ResetZero:
-			for i := range x {
-				prev := up[i]
-				v := (beta*prev + x[i]) * (1 - above(prev, th))
-				un[i], sp[i] = v, above(v, th)
-			}
-		default:
-			for i := range x {
-				v := beta*up[i] + x[i]
-				un[i], sp[i] = v, above(v, th)
-			}
-		}
+	th, beta, reset := p.theta(), p.Beta, p.kernelReset()
+	// One fused pass (AVX-512 where available), bit-identical to
+	//	v := β·u[i] + in[i] − [u[i] > θ]·θ    (ResetSubtract)
+	//	v := (β·u[i] + in[i])·(1 − [u[i] > θ]) (ResetZero)
+	//	v := β·u[i] + in[i]                   (ResetNone)
+	//	uNew[i], s[i] = v, [v > θ]
+	kernels.Parallel(len(u), lifGrain, func(lo, hi int) {
+		kernels.LIFForward(uNew[lo:hi], s[lo:hi], u[lo:hi], in[lo:hi], beta, th, reset)
 	})
 }
 
-// above returns 1 if v > th and 0 otherwise, without a branch: the sign
-// bit of th − v.
-func above(v, th float32) float32 {
-	return float32(math.Float32bits(th-v) >> 31)
+// lifGrain is the fewest elements per goroutine of the LIF passes: the
+// fused kernels take well under a nanosecond per element, so smaller
+// pieces cost more to start than they save.
+const lifGrain = 1 << 15
+
+// kernelReset is p.Reset in the kernels package's numbering.
+func (p LIF) kernelReset() int {
+	switch p.Reset {
+	case ResetSubtract:
+		return kernels.LIFResetSubtract
+	case ResetZero:
+		return kernels.LIFResetZero
+	}
+	return kernels.LIFResetNone
 }
 
 // Forward is one differentiable LIF step on tp: it returns the new membrane
@@ -129,50 +123,61 @@ func (p LIF) Forward(tp *tensor.Tape, u, in *tensor.Tensor) (uNew, s *tensor.Ten
 // plus the spike's surrogate term), zeroed where a zero reset cut the path,
 // then gu += β·d and gin += d (or writes them when fresh).
 func (p LIF) backward(lo, hi int, u, uNew, gU, gS, gu, gin []float32, fu, fin bool) {
-	th, beta := p.theta(), p.Beta
-	var buf [512]float32
-	for c := lo; c < hi; c += len(buf) {
-		e := min(c+len(buf), hi)
-		d := buf[:e-c]
-		// d = gS·sg(U − θ)
-		if gS != nil {
-			x := buf[:e-c]
-			for i := range x {
-				x[i] = uNew[c+i] - th
-			}
-			surrogate.GradSlice(p.sg(), d, gS[c:e], x)
-		} else {
-			clear(d)
-		}
-		if gU != nil {
-			for i, g := range gU[c:e] {
-				d[i] += g
-			}
-		}
-		if p.Reset == ResetZero {
-			for i, v := range u[c:e] {
-				d[i] *= 1 - above(v, th)
-			}
-		}
-		switch {
-		case gu == nil:
-		case fu:
-			for i, v := range d {
-				gu[c+i] = beta * v
-			}
-		default:
-			for i, v := range d {
-				gu[c+i] += beta * v
-			}
-		}
-		switch {
-		case gin == nil:
-		case fin:
-			copy(gin[c:e], d)
-		default:
-			for i, v := range d {
-				gin[c+i] += v
-			}
-		}
+	th, beta, reset := p.theta(), p.Beta, p.kernelReset()
+	g := lifGrad(lo, hi, u, uNew, gU, gS, nil, gu, gin, fu, fin)
+	sur, ok := kernelSurrogate(p.sg())
+	if ok || gS == nil {
+		kernels.LIFBackward(g, beta, th, reset, sur)
+		return
 	}
+	// Any other surrogate: σ'(U − θ) in Go a chunk at a time, the rest fused.
+	var xBuf, sgBuf, ones [512]float32
+	for i := range ones {
+		ones[i] = 1
+	}
+	for c := lo; c < hi; c += len(sgBuf) {
+		e := min(c+len(sgBuf), hi)
+		x, sg := xBuf[:e-c], sgBuf[:e-c]
+		for i, v := range uNew[c:e] {
+			x[i] = v - th
+		}
+		surrogate.GradSlice(p.sg(), sg, ones[:e-c], x) // 1·σ'(x): σ'(x) itself
+		g := lifGrad(c, e, u, uNew, gU, gS, sg, gu, gin, fu, fin)
+		kernels.LIFBackward(g, beta, th, reset, kernels.Surrogate{Kind: kernels.SurrogateGiven})
+	}
+}
+
+// lifGrad slices the backward pass's operands to elements lo..hi (sg is
+// already that piece); nil stays nil.
+func lifGrad(lo, hi int, u, uNew, gU, gS, sg, gu, gin []float32, fu, fin bool) kernels.LIFGrad {
+	sub := func(x []float32) []float32 {
+		if x == nil {
+			return nil
+		}
+		return x[lo:hi]
+	}
+	return kernels.LIFGrad{U: sub(u), UNew: uNew[lo:hi], GU: sub(gU), GS: sub(gS), SG: sg,
+		Gu: sub(gu), Gin: sub(gin), WriteU: fu, WriteIn: fin}
+}
+
+// kernelSurrogate maps the surrogates the fused kernel evaluates itself to
+// its kind and parameters, with the surrogate package's defaults.
+func kernelSurrogate(fn surrogate.Func) (kernels.Surrogate, bool) {
+	or := func(v, d float32) float32 {
+		if v == 0 {
+			return d
+		}
+		return v
+	}
+	switch s := fn.(type) {
+	case surrogate.ATan:
+		return kernels.Surrogate{Kind: kernels.SurrogateATan, A: or(s.Alpha, 2)}, true
+	case surrogate.FastSigmoid:
+		return kernels.Surrogate{Kind: kernels.SurrogateFastSigmoid, A: or(s.Slope, 25)}, true
+	case surrogate.Sigmoid:
+		return kernels.Surrogate{Kind: kernels.SurrogateSigmoid, A: or(s.Slope, 25)}, true
+	case surrogate.Triangle:
+		return kernels.Surrogate{Kind: kernels.SurrogateTriangle, A: or(s.Alpha, 0.3), B: or(s.Width, 1)}, true
+	}
+	return kernels.Surrogate{}, false
 }
