@@ -19,6 +19,15 @@ type Encoder interface {
 	Binary() bool
 }
 
+// FirstSpikeEncoder is implemented by encoders in which each feature fires
+// at most once, at a step that depends on its value alone (latency codes):
+// callers may compute the steps once per batch instead of every step.
+type FirstSpikeEncoder interface {
+	// SpikeStep returns the step at which a feature of value x fires, or
+	// −1 if it never does.
+	SpikeStep(x float32) int
+}
+
 // StaticEncoder is implemented by encoders whose every step equals the
 // input itself (direct current injection): networks then project the input
 // once per batch instead of once per step.

@@ -73,6 +73,23 @@ func input(tp *tensor.Tape, enc datasets.Encoder, x *tensor.Tensor, ids []int) n
 		return networks.Input{Static: st}
 	}
 	f := x.Shape[1]
+	if fs, ok := enc.(datasets.FirstSpikeEncoder); ok {
+		// Latency codes: each feature's firing step, computed once.
+		at := tp.AllocInt32(len(x.Data))
+		for i, v := range x.Data {
+			at[i] = int32(fs.SpikeStep(v))
+		}
+		return networks.Input{Binary: true, Step: func(t int) *tensor.Tensor {
+			out := tp.NewResult(x.Shape)
+			for i, s := range at {
+				out.Data[i] = 0
+				if s == int32(t) {
+					out.Data[i] = 1
+				}
+			}
+			return out
+		}}
+	}
 	return networks.Input{Binary: enc.Binary(), Step: func(t int) *tensor.Tensor {
 		out := tp.NewResult(x.Shape)
 		enc.Encode(out.Data, x.Data, ids, f, t)
