@@ -19,8 +19,9 @@ type Synapse interface {
 }
 
 // Exponential is the exponential synapse dg/dt = −g/Tau, g ← g + w on a
-// spike. Its per-step factor is exp(−dt/Tau) (Method Exact, the default) or
-// 1 − dt/Tau (Euler, as in the COBA benchmark's Brian2 script).
+// spike. Its per-step factor is 1 − dt/Tau with Method Euler (the zero
+// value, as in the COBA benchmark's Brian2 script) or exp(−dt/Tau) with
+// Exact.
 type Exponential struct {
 	Tau, Dt float64 // ms
 	Method  Method
@@ -46,10 +47,9 @@ func (s *Exponential) Step() {
 //
 //	dg/dt = −g/TauDecay + h,   dh/dt = −h/TauRise,   h ← h + A·w on a spike
 //
-// with A = (1/TauRise − 1/TauDecay)/(ratio peak) chosen so that a single
-// weight-1 spike peaks at g = 1. Alpha is the case TauRise = TauDecay. The
-// pair is integrated exactly over a step (Method Exact, the default) or by
-// forward Euler.
+// with A chosen so that a single weight-1 spike peaks at g = 1. Alpha is the case TauRise = TauDecay. The
+// pair is integrated by forward Euler (Method Euler, the zero value) or
+// exactly over a step (any other Method).
 type DualExponential struct {
 	TauRise, TauDecay, Dt float64 // ms
 	Method                Method
@@ -60,7 +60,7 @@ type DualExponential struct {
 // Alpha returns the alpha synapse with time constant tau (peak 1 at t = tau
 // for a weight-1 spike).
 func Alpha(tau, dt float64) *DualExponential {
-	return &DualExponential{TauRise: tau, TauDecay: tau, Dt: dt}
+	return &DualExponential{TauRise: tau, TauDecay: tau, Dt: dt, Method: Exact}
 }
 
 func (s *DualExponential) Init(n int) {
@@ -93,8 +93,7 @@ func (s *DualExponential) Init(n int) {
 func (s *DualExponential) Target() []float32 { return s.h }
 func (s *DualExponential) G() []float32      { return s.g }
 func (s *DualExponential) Step() {
-	a, b, c, d := s.a, s.b*s.c, s.c, s.d
-	_ = c
+	a, b, d := s.a, s.b*s.c, s.d
 	h := s.h[:len(s.g)]
 	for i, g := range s.g {
 		s.g[i] = a*g + b*h[i]
@@ -160,7 +159,7 @@ func (o MgBlock) Apply(in Input, g, v []float32) {
 // (Tsodyks and Markram 1997, the form of Brian2's example):
 //
 //	du/dt = (U − u)/TauF,   dx/dt = (1 − x)/TauD
-//	on a spike: u ← u + U·(1 − u); the weights are scaled by u·x; x ← x − u·x
+//	on a spike: the weights are scaled by u·x; then x ← x − u·x, u ← u + U·(1 − u)
 //
 // Between spikes the state relaxes exactly, evaluated only when the neuron
 // fires (event-driven), so its cost follows spikes.
@@ -187,9 +186,9 @@ func (s *TsodyksMarkram) spike(scale []float32, active []int32, t int32, dt floa
 			u = s.U + (u-s.U)*math.Exp(-el/s.TauF)
 			x = 1 + (x-1)*math.Exp(-el/s.TauD)
 		}
-		u += s.U * (1 - u)
 		scale = append(scale, float32(u*x))
 		x -= u * x
+		u += s.U * (1 - u)
 		s.u[i], s.x[i], s.last[i] = float32(u), float32(x), t
 	}
 	return scale
