@@ -23,19 +23,20 @@ import (
 //	}
 //
 // Results are bit-identical for any Threads() setting: the sum over p is
-// split into blocks of 256 steps, each block is summed in order and the
-// blocks are added to C in order (C = alpha·s₁ + beta·C, then C = alpha·s₂ +
-// C, ...), whatever the thread count. The sums may round differently from
-// the reference loop (fused multiply-adds, blocking).
+// split into equal blocks of at most 256 steps (depending on k only), each
+// block is summed in order and the blocks are added to C in order
+// (C = alpha·s₁ + beta·C, then C = alpha·s₂ + C, ...), whatever the thread
+// count. The sums may round differently from the reference loop (fused
+// multiply-adds, blocking).
 //
 // Implementation (Goto/BLIS): panels of op(A) (mr rows) and op(B) (nr
 // columns) are packed into contiguous, zero-padded buffers, so that one
-// mr×nr register-blocked micro-kernel (12×32 with AVX-512, 4×4 in portable
-// Go) serves all transposition variants; where the kernel can read a panel
+// mr×nr register-blocked micro-kernel (12×32 with AVX-512, 6×16 with AVX2,
+// 4×4 in portable Go) serves all transposition variants; where the kernel can read a panel
 // in place with a stride, and few tiles reuse it, it is not packed. A plan
 // chosen from the shape alone decides that, and whether to compute Cᵀ =
 // op(B)ᵀ·op(A)ᵀ instead when that wastes less of the tile (thin outputs).
-// Large outputs are computed block by block (256 steps of p, then rows and
+// Large outputs are computed block by block (≤ 256 steps of p, then rows and
 // columns sized for the caches), small ones tile by tile over all of k.
 // Worker goroutines take strips of output tiles; problems too small to pay
 // for a second goroutine run on one.
@@ -98,10 +99,18 @@ func gemmNaive(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 	}
 }
 
-// gemmKC is the depth of a block: every output element is reduced over p in
-// blocks of gemmKC steps, in order, and the blocks are added to C in order.
-// It must not depend on the thread count (determinism).
+// gemmKC bounds the depth of a block: every output element is reduced over
+// p in blocks of gemmDepth(k) steps, in order, and the blocks are added to C
+// in order. The depth must not depend on the thread count (determinism).
 const gemmKC = 256
+
+// gemmDepth is the depth of the blocks of p: k split into ⌈k/gemmKC⌉ blocks
+// of equal depth (the last may be shorter), so that no block is much
+// shallower than the others (784 = 4×196, not 3×256+16).
+func gemmDepth(k int) int {
+	nb := (k + gemmKC - 1) / gemmKC
+	return (k + nb - 1) / nb
+}
 
 // gemmMinParallel is the least work, in multiply-adds m·n·k, for which Gemm
 // uses more than one goroutine: waking a second one costs microseconds,
@@ -232,7 +241,7 @@ func (im *gemmImpl) plan(transC, transA, transB bool, m, n, k int, a []float32, 
 
 // gemmWholeMax is the largest output, in elements, that Gemm computes tile
 // by tile over all of k (each tile of C read and written once, all of k
-// packed at once) rather than block by block of gemmKC; gemmWholePack bounds
+// packed at once) rather than block by block of p; gemmWholePack bounds
 // the floats packed at once for it. Tests lower gemmWholeMax to cover the
 // blocked loop with small shapes.
 var gemmWholeMax = 1 << 14
@@ -270,11 +279,11 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 	if tiles := (mpad / mr) * (npad / nr); threads > tiles {
 		threads = tiles
 	}
-	kc, mc, nc := min(gemmKC, k), min(im.mc, mpad), min(im.ncw*threads, npad)
+	kc, mc, nc := gemmDepth(k), min(im.mc, mpad), min(im.ncw*threads, npad)
 	whole := false
 	if pl.transC || m*n <= gemmWholeMax {
 		// A transposed product always takes this path (C would otherwise
-		// be copied through the tile buffer once per block of gemmKC).
+		// be copied through the tile buffer once per block of p).
 		pa, pb := mpad, npad
 		if pl.aDirect {
 			pa = mr
@@ -300,7 +309,7 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 	}
 	w.tiles = growF32(w.tiles, threads*mr*nr)
 
-	g := gemmBlock{gemmPlan: pl, w: w, alpha: alpha, beta: beta, c: c, ldc: ldc}
+	g := gemmBlock{gemmPlan: pl, w: w, alpha: alpha, beta: beta, c: c, ldc: ldc, kd: gemmDepth(k)}
 	if whole {
 		g.mc, g.nc, g.kc = m, n, k
 		g.run(threads, true)
@@ -326,7 +335,7 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 
 // gemmBlock is one block of the driver: the output rows [i0, i0+mc) and
 // columns [j0, j0+nc), summed over p in [p0, p0+kc). The blocked loop
-// makes kc at most gemmKC; a whole product is one block.
+// makes kc at most kd; a whole product is one block.
 type gemmBlock struct {
 	gemmPlan
 	w                      *gemmWork
@@ -334,6 +343,7 @@ type gemmBlock struct {
 	c                      []float32
 	ldc                    int
 	i0, mc, j0, nc, p0, kc int
+	kd                     int // gemmDepth(k)
 }
 
 // run packs the block's A panels (and its B panels when packB) that are not
@@ -383,7 +393,11 @@ func (g *gemmBlock) run(threads int, packB bool) {
 	// The closures capture a copy, so that the single-threaded path above
 	// does not allocate.
 	gc := *g
-	if tasks > 0 {
+	if tasks*max(mr, nr)*g.kc < 1<<16 {
+		for t := 0; t < tasks; t++ { // too little to wake a goroutine for
+			g.pack(t, na, a0, b0)
+		}
+	} else {
 		gemmRun(threads, tasks, func(_, t int) { gc.pack(t, na, a0, b0) })
 	}
 	gemmRun(threads, strips, func(wk, t int) {
@@ -574,11 +588,11 @@ func (g *gemmBlock) compute(wk, r0, r1, c0, c1 int) {
 }
 
 // sum runs the micro-kernel on one tile over the block's kc steps of p, in
-// blocks of gemmKC: the first applies beta, the others add.
+// blocks of kd: the first applies beta, the others add.
 func (g *gemmBlock) sum(a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int) {
 	beta := g.beta
-	for p := 0; p < g.kc; p += gemmKC {
-		kc := min(gemmKC, g.kc-p)
+	for p := 0; p < g.kc; p += g.kd {
+		kc := min(g.kd, g.kc-p)
 		ao := p * sa // p is the slow index of packed panels and of A read as columns
 		if aRows {
 			ao = p
