@@ -14,7 +14,8 @@ copy is timed. The output is preallocated (np.matmul(..., out=c)).
 Each entry is warmed up, then timed as the best of --repeats runs of as many
 calls as fill --budget seconds. One JSON line per entry on stdout:
 {"kernel", "shape" (m×k×n), "seconds" (per call, best run), "gflops"
-(2·m·k·n / seconds / 1e9), "threads"}.
+(2·m·k·n / seconds / 1e9), "median_seconds" (per call, median run),
+"threads"}.
 
 OPENBLAS_NUM_THREADS must be set before NumPy loads OpenBLAS; this script sets
 it to 2 unless the environment already does. Run with Debian's interpreter,
@@ -62,13 +63,14 @@ def time_entry(variant, m, k, n, budget, repeats, rng):
             break
     per = (time.perf_counter() - t0) / iters
     iters = max(1, int(budget / per))
-    best = float("inf")
+    runs = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         for _ in range(iters):
             np.matmul(a, b, out=c)
-        best = min(best, (time.perf_counter() - t0) / iters)
-    return best
+        runs.append((time.perf_counter() - t0) / iters)
+    runs.sort()
+    return runs[0], runs[len(runs) // 2]
 
 
 def main():
@@ -82,12 +84,13 @@ def main():
         for variant in VARIANTS:
             if args.run not in variant:
                 continue
-            s = time_entry(variant, m, k, n, args.budget, args.repeats, rng)
+            s, med = time_entry(variant, m, k, n, args.budget, args.repeats, rng)
             print(json.dumps({
                 "kernel": variant,
                 "shape": f"{m}x{k}x{n}",
                 "seconds": s,
                 "gflops": 2.0 * m * k * n / s / 1e9,
+                "median_seconds": med,
                 "threads": int(os.environ["OPENBLAS_NUM_THREADS"]),
             }), flush=True)
     return 0
