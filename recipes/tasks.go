@@ -264,6 +264,7 @@ type TaskLine struct {
 	Performance  float64 `json:"performance"`
 	MeanReward   float64 `json:"mean_reward"`
 	Regret       float64 `json:"regret,omitempty"`
+	RegretFixed  float64 `json:"regret_fixed_arm,omitempty"` // always pulling arm 0 on the same episodes
 	HiddenRate   float64 `json:"hidden_rate,omitempty"`
 	PeakRSSMB    float64 `json:"peak_rss_mb"`
 }
@@ -452,6 +453,14 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 		if tr.regret != nil {
 			line.Regret = tr.regret(res)
 			rec.Extra["regret"] = line.Regret
+			fixed := *res
+			fixed.Trials = make([]trainer.TrialRecord, len(res.Trials))
+			for i, t := range res.Trials {
+				t.Choice = 0
+				fixed.Trials[i] = t
+			}
+			line.RegretFixed = tr.regret(&fixed)
+			rec.Extra["regret_fixed_arm"] = line.RegretFixed
 		}
 		if h := res.Example.Hidden; len(h) > 0 {
 			var s float64

@@ -1,0 +1,83 @@
+package trainer
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/tasks"
+)
+
+// A2C on a deterministic two-armed bandit (arm 0 always pays 1, arm 1
+// never): the policy learns to pull arm 0, and the critic's value
+// greedy play earns the full reward.
+func TestA2CBandit(t *testing.T) {
+	for _, method := range []string{"a2c", "reinforce"} {
+		t.Run(method, func(t *testing.T) {
+			net := networks.NewRateRNN("rnn", networks.RateConfig{Inputs: 1, Units: 8, Outputs: 2}, rand.New(rand.NewPCG(1, 1)))
+			critic := networks.NewDense("critic", 8, 1, true, rand.New(rand.NewPCG(2, 2)))
+			a := &A2C{Agent: Agent{Net: net, Actions: 2, Columns: 8, Envs: func(c, e int) (*tasks.Env, map[string]float64, error) {
+				env, err := tasks.NewEnv(&tasks.Bandit{P: []float64{1, 0}}, tasks.Options{Seed: 3, Stream: uint64(c + 1)})
+				return env, nil, err
+			}}, Critic: critic, Method: method, Rollout: 10, Gamma: 0.9, Entropy: 0.001, Seed: 4}
+			opt := newAdam(a.Params(), 0.03)
+			var perf float64
+			var n int
+			for i := range 200 {
+				for _, p := range a.Params() {
+					p.ZeroGrad()
+				}
+				r, err := a.TrainStep(1, i)
+				if err != nil {
+					t.Fatal(err)
+				}
+				opt()
+				if i >= 150 {
+					perf += float64(r.Correct)
+					n += r.Samples
+				}
+			}
+			if p := perf / float64(n); p < 0.95 {
+				t.Fatalf("performance %v in the last updates", p)
+			}
+			res, err := Play(&a.Agent, 64, false, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Performance() != 1 || math.Abs(res.MeanReward()-1) > 1e-9 {
+				t.Fatalf("greedy play: performance %v reward %v", res.Performance(), res.MeanReward())
+			}
+		})
+	}
+}
+
+// Episodes: the factory is called once per column and episode, the figures
+// it returns are attached to the trials, and the previous action and reward
+// reach the input.
+func TestAgentEpisodes(t *testing.T) {
+	calls := map[[2]int]bool{}
+	net := networks.NewRateRNN("rnn", networks.RateConfig{Inputs: 1 + 2 + 1, Units: 4, Outputs: 2}, rand.New(rand.NewPCG(1, 1)))
+	a := &Agent{Net: net, Actions: 2, Columns: 2, EpisodeTrials: 5, PrevAction: true,
+		Envs: func(c, e int) (*tasks.Env, map[string]float64, error) {
+			calls[[2]int{c, e}] = true
+			env, err := tasks.NewEnv(&tasks.Bandit{P: []float64{0.5, 0.5}}, tasks.Options{Seed: 1, Stream: uint64(c + 1)})
+			return env, map[string]float64{"episode": float64(e)}, err
+		}}
+	res, err := Play(a, 20, true, rand.New(rand.NewPCG(5, 5)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Trials) != 20 {
+		t.Fatalf("%d trials", len(res.Trials))
+	}
+	// The factory builds a column's next episode as soon as one ends.
+	for _, tr := range res.Trials {
+		if tr.Vars["episode"] > 1 {
+			t.Fatalf("trial of episode %v within the first 10 trials of a column", tr.Vars["episode"])
+		}
+	}
+	if !calls[[2]int{0, 1}] || !calls[[2]int{1, 1}] || calls[[2]int{0, 3}] {
+		t.Fatalf("factory calls %v", calls)
+	}
+}
