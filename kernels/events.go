@@ -222,6 +222,23 @@ func EventMatMul(y []float32, ldy int, e *Events, w []float32, ldw, n int, accum
 // The gradient with respect to S is the dense product δ·Wᵀ (use Gemm).
 func EventMatMulGrad(dw []float32, lddw int, e *Events, delta []float32, ldd, n int, t *Events) {
 	e.check("EventMatMulGrad")
+	if n <= narrowGrad {
+		// Narrow outputs (a readout layer): scatter each sample's δ row into
+		// the rows of the inputs that fired, in the reference loop's order.
+		// Transposing the spike lists would cost more than the adds.
+		checkStrided("EventMatMulGrad", "delta", delta, e.Rows, n, ldd)
+		checkStrided("EventMatMulGrad", "dW", dw, e.Cols, n, lddw)
+		for b := 0; b < e.Rows; b++ {
+			d := delta[b*ldd : b*ldd+n]
+			for _, i := range e.Row(b) {
+				dst := dw[int(i)*lddw : int(i)*lddw+n]
+				for j, v := range d {
+					dst[j] += v
+				}
+			}
+		}
+		return
+	}
 	if t == nil {
 		t = new(Events)
 	}
@@ -234,6 +251,10 @@ func EventMatMulGrad(dw []float32, lddw int, e *Events, delta []float32, ldd, n 
 	}
 	rowSums(dw, lddw, e.Cols, cptr, cidx, delta, ldd, n, true, true)
 }
+
+// narrowGrad is the widest output for which EventMatMulGrad scatters
+// directly instead of transposing the spike lists.
+const narrowGrad = 32
 
 func checkStrided(name, what string, s []float32, rows, cols, ld int) {
 	if rows < 0 || cols < 0 || ld < cols {

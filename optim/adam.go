@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"github.com/braingo/braingo/kernels"
 	"math"
 
 	"github.com/braingo/braingo/tensor"
@@ -176,6 +177,29 @@ func adamUpdate(h adamHyper, p *tensor.Tensor, st *paramState) {
 	bc2 := 1 - math.Pow(h.beta2, t)
 	stepSize := h.lr / bc1
 	bc2Sqrt := math.Sqrt(bc2)
+	// Elements are independent: large parameters are split among goroutines
+	// (each element's arithmetic is unchanged, so results do not depend on
+	// the split); small ones run here without allocating.
+	const grain = 1 << 14
+	if n < 2*grain {
+		adamRange(h, w, grad, m, v, vmax, stepSize, bc2Sqrt)
+		return
+	}
+	kernels.Parallel(n, grain, func(lo, hi int) {
+		var vm []float32
+		if vmax != nil {
+			vm = vmax[lo:hi]
+		}
+		adamRange(h, w[lo:hi], grad[lo:hi], m[lo:hi], v[lo:hi], vm, stepSize, bc2Sqrt)
+	})
+}
+
+// adamRange updates one range of elements.
+func adamRange(h adamHyper, w, grad, m, v, vmax []float32, stepSize, bc2Sqrt float64) {
+	if !h.maximize && !h.amsgrad && h.wd == 0 {
+		adamPlain(w, grad, m, v, h.beta1, h.beta2, stepSize, bc2Sqrt, h.eps)
+		return
+	}
 	decay := 1 - h.lr*h.wd
 	for i, gi := range grad {
 		g := float64(gi)
@@ -197,5 +221,19 @@ func adamUpdate(h adamHyper, p *tensor.Tensor, st *paramState) {
 			vmax[i] = float32(vi)
 		}
 		w[i] = float32(x - stepSize*mi/(math.Sqrt(vi)/bc2Sqrt+h.eps))
+	}
+}
+
+// adamPlain is adamUpdate's loop without weight decay, maximize or AMSGrad,
+// the common case, with the same arithmetic.
+func adamPlain(w, grad, m, v []float32, beta1, beta2, stepSize, bc2Sqrt, eps float64) {
+	grad, m, v = grad[:len(w)], m[:len(w)], v[:len(w)]
+	c1, c2 := 1-beta1, 1-beta2
+	for i, gi := range grad {
+		g := float64(gi)
+		mi := beta1*float64(m[i]) + c1*g
+		vi := beta2*float64(v[i]) + c2*g*g
+		m[i], v[i] = float32(mi), float32(vi)
+		w[i] = float32(float64(w[i]) - stepSize*mi/(math.Sqrt(vi)/bc2Sqrt+eps))
 	}
 }

@@ -587,7 +587,9 @@ func TestStateEncodings(t *testing.T) {
 	}
 }
 
-// TestStepAllocs checks that a Step allocates nothing once the state exists.
+// TestStepAllocs checks that a Step allocates nothing once the state exists
+// (for parameters below the size at which Adam's update is split among
+// goroutines; above it, a goroutine launch allocates a constant few).
 func TestStepAllocs(t *testing.T) {
 	for _, tc := range configs {
 		m := newModel(13)
