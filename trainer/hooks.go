@@ -10,6 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/tensor"
 )
 
@@ -147,6 +148,12 @@ func (h NaNGuard) Name() string { return "nan_guard" }
 
 func (h NaNGuard) StepEnd(l *Loop, r StepResult) error {
 	for _, p := range h.Params {
+		// A sum is finite when every element is (and small enough not to
+		// overflow): the vectorized sum clears the common case; only a
+		// non-finite sum needs the element scan that names the culprit.
+		if s := kernels.Sum(p.Data); !math.IsNaN(float64(s)) && !math.IsInf(float64(s), 0) {
+			continue
+		}
 		for i, v := range p.Data {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 				return fmt.Errorf("epoch %d batch %d: parameter %s%v element %d became %v: %w; training stopped, the last checkpoint is the last good state (lower the learning rate or enable gradient clipping)",
