@@ -20,7 +20,7 @@ PYTHON  ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo pyt
 # (/usr/share/datasets/fashion-mnist) and, for baselines, NumPy on OpenBLAS.
 APT_PACKAGES := dataset-fashion-mnist python3-numpy libopenblas0-pthread
 
-.PHONY: all setup build test bench bench-openblas run clean
+.PHONY: all setup build test bench bench-openblas bench-fmnist bench-fmnist-s2 run clean
 
 all: build
 
@@ -72,6 +72,15 @@ bench-openblas: build
 		$(BIN) bench kernels --threads $(THREADS) --run '^gemm_'; \
 		OPENBLAS_NUM_THREADS=$(THREADS) $(PYTHON) baselines/gemm_openblas.py; \
 	fi
+
+# braingo's fmnist-snn beside snnTorch, the PyTorch loop and the hoisted
+# loop, taking turns (needs the baselines' setup: make baselines-check).
+COMPARE_ARGS ?=
+bench-fmnist: build
+	$(PYTHON) baselines/compare_fmnist.py --protocol snn $(COMPARE_ARGS)
+
+bench-fmnist-s2: build
+	$(PYTHON) baselines/compare_fmnist.py --protocol s2 $(COMPARE_ARGS)
 
 # The main job: train the default recipe (Fashion-MNIST, the FMNIST-SNN
 # tutorial network, one epoch) into runs/, printing the results table.

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Run braingo and the snnTorch / PyTorch baselines of a Fashion-MNIST
+protocol taking turns, and print their figures and braingo's ratios.
+
+    baselines/compare_fmnist.py [--protocol snn|s2] [--rounds N] [--epochs E]
+                                [--train-limit N] [--braingo bin/braingo]
+
+Each round runs braingo, then each baseline implementation, one after the
+other, so every program sees the same machine conditions; with several
+rounds the best (highest samples/s) run of each program is reported, and
+the ratios come from runs of the same round. Output: a Markdown table on
+stdout and every raw JSON line in --out (default baselines/results/).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+PROTOCOLS = {
+    "snn": ("fmnist-snn", "fmnist_snn.py", ["snntorch", "torch", "hoisted"]),
+    "s2": ("fmnist-s2", "fmnist_s2.py", ["snntorch", "torch"]),
+}
+
+
+def last_json(out):
+    lines = [l for l in out.splitlines() if l.startswith("{")]
+    if not lines:
+        raise RuntimeError("no JSON line in output:\n" + out[-2000:])
+    return json.loads(lines[-1])
+
+
+def run(cmd, env):
+    t0 = time.time()
+    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        sys.stderr.write(p.stderr[-3000:])
+        raise RuntimeError("failed: " + " ".join(cmd))
+    rec = last_json(p.stdout)
+    rec["wall_seconds"] = time.time() - t0
+    return rec
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--protocol", choices=sorted(PROTOCOLS), default="snn")
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--train-limit", type=int, default=0)
+    ap.add_argument("--braingo", default=os.path.join(ROOT, "bin", "braingo"))
+    ap.add_argument("--snntorch-src", default=os.environ.get("SNNTORCH_SRC", "/opt/snntorch-src"))
+    ap.add_argument("--impls", default="", help="comma-separated baseline impls (default: all of the protocol)")
+    ap.add_argument("--out", default="")
+    a = ap.parse_args()
+
+    recipe, script, impls = PROTOCOLS[a.protocol]
+    if a.impls:
+        impls = a.impls.split(",")
+    env = dict(os.environ)
+    env.setdefault("OPENBLAS_NUM_THREADS", "2")
+    env["PYTHONPATH"] = a.snntorch_src + (":" + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    out = a.out or os.path.join(HERE, "results", "compare_%s_%s.jsonl" % (a.protocol, time.strftime("%Y%m%d-%H%M%S")))
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+
+    bg = [a.braingo, "train", recipe, "--json", "--set", "epochs=%d" % a.epochs, "--out",
+          os.path.join("/tmp", "braingo-compare-" + recipe)]
+    py = [sys.executable, os.path.join(HERE, script), "--epochs", str(a.epochs), "--threads", "1"]
+    if a.train_limit:
+        bg += ["--set", "train_limit=%d" % a.train_limit]
+        py += ["--train-limit", str(a.train_limit)]
+
+    rounds = []
+    with open(out, "a") as f:
+        for r in range(a.rounds):
+            got = {}
+            for name in ["braingo"] + impls:
+                cmd = bg if name == "braingo" else py + ["--impl", name]
+                sys.stderr.write("round %d: %s ...\n" % (r + 1, name))
+                rec = run(cmd, env)
+                rec["program"], rec["round"] = name, r + 1
+                f.write(json.dumps(rec) + "\n")
+                got[name] = rec
+            rounds.append(got)
+
+    best = max(rounds, key=lambda g: g["braingo"]["samples_per_s"])
+    print("| program | train s/epoch | samples/s | test acc | peak RSS MB | braingo speed-up |")
+    print("|---|---|---|---|---|---|")
+    bs = best["braingo"]["samples_per_s"]
+    for name in ["braingo"] + impls:
+        rec = best[name]
+        print("| %s | %.1f | %.0f | %.2f%% | %.0f | %.2fx |" % (
+            name, rec["train_seconds"], rec["samples_per_s"], 100 * rec["test_acc"],
+            rec.get("peak_rss_mb", float("nan")), bs / rec["samples_per_s"]))
+    print("\nraw JSON lines: %s; machine load (1 min) at the end: %.1f" % (out, os.getloadavg()[0]))
+
+
+if __name__ == "__main__":
+    main()
