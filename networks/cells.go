@@ -23,8 +23,22 @@ func zeros(k, batch, n int) []*tensor.Tensor {
 	return st
 }
 
+// Parameterized is implemented by cells with trainable parameters of
+// their own (a learnable decay).
+type Parameterized interface {
+	Params() []*tensor.Tensor
+}
+
 // LIFCell adapts snn.LIF; state [U].
 type LIFCell struct{ snn.LIF }
+
+// Params returns the learnable decay, if any.
+func (c LIFCell) Params() []*tensor.Tensor {
+	if c.LearnBeta == nil {
+		return nil
+	}
+	return []*tensor.Tensor{c.LearnBeta}
+}
 
 func (c LIFCell) Init(batch, n int) []*tensor.Tensor { return zeros(1, batch, n) }
 func (c LIFCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
@@ -34,6 +48,9 @@ func (c LIFCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) (
 
 // SynapticCell adapts snn.Synaptic; state [syn, U].
 type SynapticCell struct{ snn.Synaptic }
+
+// Params returns the membrane's learnable decay, if any.
+func (c SynapticCell) Params() []*tensor.Tensor { return LIFCell{c.LIF}.Params() }
 
 func (c SynapticCell) Init(batch, n int) []*tensor.Tensor { return zeros(2, batch, n) }
 func (c SynapticCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {

@@ -24,6 +24,9 @@ func (n *FeedForward) Params() []*tensor.Tensor {
 	var ps []*tensor.Tensor
 	for _, b := range n.Blocks {
 		ps = append(ps, b.Proj.Params()...)
+		if c, ok := b.Cell.(Parameterized); ok {
+			ps = append(ps, c.Params()...)
+		}
 	}
 	return ps
 }

@@ -55,6 +55,7 @@ type ClassifyModel struct {
 	Hidden         []int   `yaml:"hidden" default:"1000" help:"sizes of the hidden layers"`
 	Neuron         string  `yaml:"neuron" default:"lif" enum:"lif,synaptic,alif" help:"hidden neuron model: LIF (snnTorch Leaky), current-based synaptic LIF (snnTorch Synaptic, NIR CubaLIF) or adaptive LIF (Bellec 2020)"`
 	Beta           float64 `yaml:"beta" default:"0.95" help:"membrane decay per step of the hidden layers"`
+	LearnBeta      bool    `yaml:"learn_beta" default:"false" help:"train the membrane decays of LIF and synaptic layers (one per neuron, initialized to beta / readout_beta; snnTorch's learn_beta)"`
 	Alpha          float64 `yaml:"alpha" default:"0.9" help:"synaptic current decay per step (neuron: synaptic)"`
 	Rho            float64 `yaml:"rho" default:"0.97" help:"threshold adaptation decay per step (neuron: alif)"`
 	BetaA          float64 `yaml:"beta_a" default:"1.8" help:"threshold adaptation strength (neuron: alif)"`
@@ -157,11 +158,15 @@ func (c *Classify) Build(features, classes int) (*networks.FeedForward, error) {
 	in := features
 	for i, h := range c.Model.Hidden {
 		var cell networks.Cell
+		hl := lif
+		if c.Model.LearnBeta {
+			hl.LearnBeta = snn.NewLearnBeta(fmt.Sprintf("hidden%d.beta", i+1), h, lif.Beta)
+		}
 		switch c.Model.Neuron {
 		case "lif":
-			cell = networks.LIFCell{LIF: lif}
+			cell = networks.LIFCell{LIF: hl}
 		case "synaptic":
-			cell = networks.SynapticCell{Synaptic: snn.Synaptic{Alpha: float32(c.Model.Alpha), LIF: lif}}
+			cell = networks.SynapticCell{Synaptic: snn.Synaptic{Alpha: float32(c.Model.Alpha), LIF: hl}}
 		case "alif":
 			cell = networks.ALIFCell{ALIF: snn.ALIF{Beta: float32(c.Model.Beta), Rho: float32(c.Model.Rho), BetaA: float32(c.Model.BetaA), Threshold: float32(c.Model.Threshold), Surrogate: sg}}
 		}
@@ -178,6 +183,9 @@ func (c *Classify) Build(features, classes int) (*networks.FeedForward, error) {
 	default:
 		ro := lif
 		ro.Beta = float32(c.Model.ReadoutBeta)
+		if c.Model.LearnBeta {
+			ro.LearnBeta = snn.NewLearnBeta("output.beta", classes, ro.Beta)
+		}
 		out = networks.LIFCell{LIF: ro}
 	}
 	net.Blocks = append(net.Blocks, networks.Block{Name: "output", Proj: c.dense(fmt.Sprintf("fc%d", len(c.Model.Hidden)+1), in, classes, c.Model.ReadoutGain, r), Cell: out})

@@ -30,6 +30,21 @@ type LIF struct {
 	Reset Reset
 	// Surrogate derivative of the spike; nil means surrogate.ATan{} (α 2).
 	Surrogate surrogate.Func
+	// LearnBeta, when set, is a trainable decay (one value per neuron, or a
+	// single value for the layer) used instead of Beta, clamped to [0, 1]
+	// as snnTorch's learn_beta does. Forward then composes checked tape ops
+	// instead of the fused kernel, with the same equations.
+	LearnBeta *tensor.Tensor
+}
+
+// NewLearnBeta returns a trainable decay for n neurons (n = 1: one for the
+// layer), initialized to beta.
+func NewLearnBeta(name string, n int, beta float32) *tensor.Tensor {
+	d := make([]float32, n)
+	for i := range d {
+		d[i] = beta
+	}
+	return tensor.NewParam(name, []int{n}, d)
 }
 
 func (p LIF) theta() float32 {
@@ -91,6 +106,9 @@ func (p LIF) kernelReset() int {
 func (p LIF) Forward(tp *tensor.Tape, u, in *tensor.Tensor) (uNew, s *tensor.Tensor) {
 	if u.Len() != in.Len() {
 		panic(fmt.Sprintf("snn: LIF.Forward: membrane %v and input %v differ", u.Shape, in.Shape))
+	}
+	if p.LearnBeta != nil {
+		return p.forwardLearnBeta(tp, u, in)
 	}
 	uNew = tp.NewResult(in.Shape, u, in)
 	s = tp.NewResult(in.Shape, u, in)
@@ -180,4 +198,33 @@ func kernelSurrogate(fn surrogate.Func) (kernels.Surrogate, bool) {
 		return kernels.Surrogate{Kind: kernels.SurrogateTriangle, A: or(s.Alpha, 0.3), B: or(s.Width, 1)}, true
 	}
 	return kernels.Surrogate{}, false
+}
+
+// forwardLearnBeta is Forward with a trainable decay: the same step as
+// tape ops, base = clamp(β, 0, 1)·U[t−1] + I[t], reset from the previous
+// membrane (detached), spike through the surrogate.
+func (p LIF) forwardLearnBeta(tp *tensor.Tape, u, in *tensor.Tensor) (uNew, s *tensor.Tensor) {
+	th := p.theta()
+	beta := tp.Clamp(p.LearnBeta, 0, 1)
+	base := tp.Add(tp.Mul(u, beta), in)
+	r := tp.NewResult(u.Shape)
+	for i, v := range u.Data {
+		r.Data[i] = 0
+		if v > th {
+			r.Data[i] = 1
+		}
+	}
+	switch p.Reset {
+	case ResetSubtract:
+		uNew = tp.Sub(base, tp.Scale(r, th))
+	case ResetZero:
+		keep := tp.NewResult(u.Shape)
+		for i, v := range r.Data {
+			keep.Data[i] = 1 - v
+		}
+		uNew = tp.Mul(base, keep)
+	default:
+		uNew = base
+	}
+	return uNew, surrogate.Spike(tp, tp.AddScalar(uNew, -th), p.sg())
 }

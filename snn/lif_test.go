@@ -192,3 +192,57 @@ func TestLIFStepMatchesForward(t *testing.T) {
 		}
 	}
 }
+
+// A learnable decay equal to Beta gives the fused step's values and input
+// gradients, and its own gradient passes a finite-difference check away
+// from threshold crossings.
+func TestLIFLearnBeta(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	in := tensor.Zeros(3, 5)
+	for i := range in.Data {
+		in.Data[i] = 0.5*r.Float32() - 0.1
+	}
+	for _, reset := range []Reset{ResetSubtract, ResetZero, ResetNone} {
+		fused := LIF{Beta: 0.9, Reset: reset, Surrogate: surrogate.FastSigmoid{}}
+		learn := fused
+		learn.LearnBeta = NewLearnBeta("beta", 5, 0.9)
+		run := func(p LIF, tp *tensor.Tape, x *tensor.Tensor) *tensor.Tensor {
+			u := tensor.Zeros(3, 5)
+			var acc *tensor.Tensor
+			for range 6 {
+				var s *tensor.Tensor
+				u, s = p.Forward(tp, u, x)
+				term := tp.Add(tp.Sum(tp.Scale(u, 0.3)), tp.Sum(s))
+				if acc == nil {
+					acc = term
+				} else {
+					acc = tp.Add(acc, term)
+				}
+			}
+			return acc
+		}
+		xf := tensor.NewParam("x", in.Shape, append([]float32(nil), in.Data...))
+		xl := tensor.NewParam("x", in.Shape, append([]float32(nil), in.Data...))
+		tf, tl := tensor.NewTape(), tensor.NewTape()
+		lf, ll := run(fused, tf, xf), run(learn, tl, xl)
+		if lf.Item() != ll.Item() {
+			t.Fatalf("%v: loss fused %v, learnable %v", reset, lf.Item(), ll.Item())
+		}
+		tf.Backward(lf)
+		tl.Backward(ll)
+		for i := range xf.Grad {
+			if math.Abs(float64(xf.Grad[i]-xl.Grad[i])) > 1e-5 {
+				t.Fatalf("%v: input grad %d fused %v, learnable %v", reset, i, xf.Grad[i], xl.Grad[i])
+			}
+		}
+		if err := (tensor.GradCheck{}).CheckGrad(func(tp *tensor.Tape) *tensor.Tensor {
+			u := tensor.Zeros(3, 5)
+			for range 3 {
+				u, _ = learn.Forward(tp, u, in)
+			}
+			return u
+		}, learn.LearnBeta); err != nil {
+			t.Errorf("%v: %v", reset, err)
+		}
+	}
+}
