@@ -64,7 +64,11 @@ func (t *PerceptualDecisionMaking) NewTrial(tr *Trial) {
 	tr.Vars["ground_truth"], tr.Vars["coh"] = float64(gt), coh
 	theta := ring(n)
 	tr.Add("fixation", "stimulus", "delay", "decision")
+	// The fixation cue stays on until the decision (NeuroGym: period
+	// fixation, stimulus and delay): its offset is the go signal.
 	tr.AddObs("fixation", "fixation", 1)
+	tr.AddObs("stimulus", "fixation", 1)
+	tr.AddObs("delay", "fixation", 1)
 	tr.AddObs("stimulus", "stimulus", ringStim(theta, theta[gt], coh/200, 0.5)...)
 	tr.AddNoise("stimulus", "stimulus", noiseSD(t.Sigma, tr.DT))
 	tr.SetGT("decision", gt+1)
@@ -164,7 +168,9 @@ func (t *ContextDecisionMaking) NewTrial(tr *Trial) {
 	}
 	theta := ring(n)
 	tr.Add("fixation", "stimulus", "delay", "decision")
-	tr.AddObs("fixation", "fixation", 1)
+	// The fixation cue is on in every period but the decision (NeuroGym:
+	// add_ob(1, where="fixation"), then set_ob(0, "decision")).
+	tr.AddObs("", "fixation", 1)
 	tr.AddObs("stimulus", "mod1", ringStim(theta, theta[c1-1], coh1/200, 0.5)...)
 	tr.AddObs("stimulus", "mod2", ringStim(theta, theta[c2-1], coh2/200, 0.5)...)
 	sd := noiseSD(t.Sigma, tr.DT)

@@ -468,3 +468,28 @@ func besselI0(x float64) float64 {
 	}
 	return s
 }
+
+// The fixation cue's offset is the go signal: on in every period before the
+// decision and off in it (NeuroGym's PerceptualDecisionMaking and
+// ContextDecisionMaking).
+func TestFixationCueUntilDecision(t *testing.T) {
+	for _, name := range []string{"PerceptualDecisionMaking", "ContextDecisionMaking"} {
+		env, err := New(name, nil, Options{Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 5 {
+			tr := env.NewTrial()
+			fix := tr.Channels("fixation")[0]
+			for step := 0; step < tr.Len; step++ {
+				want := float32(1)
+				if tr.In("decision", step) {
+					want = 0
+				}
+				if got := tr.Obs[step*len(env.Spec().Obs)+fix]; got != want {
+					t.Fatalf("%s: step %d (%s): fixation cue %v, want %v", name, step, tr.Current(step), got, want)
+				}
+			}
+		}
+	}
+}
