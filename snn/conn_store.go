@@ -1,8 +1,6 @@
 package snn
 
 import (
-	"sync"
-
 	"github.com/braingo/braingo/kernels"
 )
 
@@ -107,36 +105,37 @@ const jitGrain = 4096
 // Scatter adds the regenerated rows of the active pre-neurons to dst.
 func (c *JITConn) Scatter(dst []float32, active []int32) {
 	perRow := max(1.0, c.M.P*float64(c.M.Cols))
-	chunks := min(kernels.Threads(), int(float64(len(active))*perRow/jitGrain))
-	if chunks <= 1 {
+	chunks := max(1, min(kernels.Threads(), int(float64(len(active))*perRow/jitGrain)))
+	homo := c.M.Weight.Kind == kernels.Homogeneous
+	if chunks == 1 && !homo {
 		c.M.EventMatVec(dst, active)
 		return
 	}
-	homo := c.M.Weight.Kind == kernels.Homogeneous
 	if len(c.bufs) < chunks {
 		c.bufs = make([]jitBuf, chunks)
 	}
 	n := len(active)
-	var wg sync.WaitGroup
-	for ch := 0; ch < chunks; ch++ {
+	gen := func(ch int) {
 		lo, hi := ch*n/chunks, (ch+1)*n/chunks
 		b := &c.bufs[ch]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			b.col, b.w = b.col[:0], b.w[:0]
-			for _, i := range active[lo:hi] {
-				r := c.M.Row(int(i))
-				for j, w, ok := r.Next(); ok; j, w, ok = r.Next() {
-					b.col = append(b.col, int32(j))
-					if !homo {
-						b.w = append(b.w, w)
-					}
-				}
+		b.col, b.w = b.col[:0], b.w[:0]
+		for _, i := range active[lo:hi] {
+			if homo {
+				b.col = c.M.AppendRowCols(b.col, int(i))
+				continue
 			}
-		}()
+			r := c.M.Row(int(i))
+			for j, w, ok := r.Next(); ok; j, w, ok = r.Next() {
+				b.col = append(b.col, int32(j))
+				b.w = append(b.w, w)
+			}
+		}
 	}
-	wg.Wait()
+	if chunks == 1 {
+		gen(0)
+	} else {
+		parallelChunks(chunks, gen)
+	}
 	dst = dst[:c.M.Cols]
 	for ch := 0; ch < chunks; ch++ {
 		b := &c.bufs[ch]

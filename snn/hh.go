@@ -121,6 +121,9 @@ func (g *HHGroup) update(lo, hi int, t int32, in Input, spk []int32) int {
 	ref := int32(math.Round(g.Ref / g.Dt))
 	vs := float32(g.VSpike)
 	cnt := 0
+	if g.Method == ExpEuler || g.Method == Exact {
+		return g.updateExpEuler(lo, hi, t, in, spk)
+	}
 	for i := lo; i < hi; i++ {
 		a, b := float64(in.A[i]), float64(in.B[i])
 		x := vec{float64(g.Vm[i]), float64(g.M[i]), float64(g.H[i]), float64(g.N[i])}
@@ -196,4 +199,44 @@ func BuildCOBAHH(c COBAConfig) (*Network, *Group, error) {
 		kernels.FillNormal(syn.g, pr.mu, pr.sd, c.Seed, pr.initSeed)
 	}
 	return net, g, nil
+}
+
+// updateExpEuler is update for ExpEuler written out (the same arithmetic as
+// integrate's ExpEuler case on the same right-hand side, without the
+// closure): every variable x with dx/dt = a − b·x becomes
+// a/b + (x − a/b)·e^(−b·dt).
+func (g *HHGroup) updateExpEuler(lo, hi int, t int32, in Input, spk []int32) int {
+	ref := int32(math.Round(g.Ref / g.Dt))
+	vs, dt := float32(g.VSpike), g.Dt
+	gle := g.GL * g.EL
+	cnt := 0
+	vm, mm, hm, nm, last := g.Vm[lo:hi], g.M[lo:hi], g.H[lo:hi], g.N[lo:hi], g.Last[lo:hi]
+	ia, ib := in.A[lo:hi], in.B[lo:hi]
+	for i := range vm {
+		v, m, h, n := float64(vm[i]), float64(mm[i]), float64(hm[i]), float64(nm[i])
+		var r hhRates
+		r.at(v, g.VT)
+		gna := g.GNa * m * m * m * h
+		gk := g.GK * n * n * n * n
+		av := (gle + gna*g.ENa + gk*g.EK + float64(ia[i])) / g.C
+		bv := (g.GL + gna + gk + float64(ib[i])) / g.C
+		inf := av / bv
+		v = inf + (v-inf)*math.Exp(-bv*dt)
+		m = expEulerGate(m, r.am, r.am+r.bm, dt)
+		h = expEulerGate(h, r.ah, r.ah+r.bh, dt)
+		n = expEulerGate(n, r.an, r.an+r.bn, dt)
+		v32 := float32(v)
+		vm[i], mm[i], hm[i], nm[i] = v32, float32(m), float32(h), float32(n)
+		if v32 > vs && t-last[i] >= ref {
+			last[i] = t
+			spk[cnt] = int32(lo + i)
+			cnt++
+		}
+	}
+	return cnt
+}
+
+func expEulerGate(x, a, b, dt float64) float64 {
+	inf := a / b
+	return inf + (x-inf)*math.Exp(-b*dt)
 }
