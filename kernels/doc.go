@@ -1,7 +1,8 @@
 // Package kernels holds braingo's float32 compute on plain slices: dense GEMM,
 // event-driven (spike-indexed) matrix products and their weight gradients, CSR
 // sparse matrices, just-in-time (seed-regenerated) connectivity, fused
-// elementwise helpers and a counter-based random number generator.
+// elementwise helpers, the Adam optimizer step and a counter-based random
+// number generator.
 //
 // Conventions (gonum style):
 //   - dst first; matrices are row-major with an explicit leading dimension
