@@ -27,8 +27,10 @@
 // pseudo-code of the torch.optim documentation and, where they differ in
 // rounding order, its implementation: bias corrections, the placement of ε,
 // the first momentum step). Parameters and state buffers are stored in
-// float32; each element's update is computed in float64 and rounded once
-// when stored, so a float32 run tracks PyTorch's float64 trajectory to
+// float32. Adam and AdamW compute in float32 (vectorized), in PyTorch's
+// order of operations, as PyTorch itself does for float32 tensors; the other
+// optimizers compute each element's update in float64 and round once when
+// stored. Either way a float32 run tracks PyTorch's float64 trajectory to
 // float32 rounding.
 //
 // A parameter is updated when it requires a gradient and its Grad is not

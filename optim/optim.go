@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/tensor"
 )
 
@@ -239,6 +240,12 @@ func (o *Optim[C]) LRs() []*float64 {
 
 // nonFinite returns the index of the first NaN or ±Inf in x, or -1.
 func nonFinite(x []float32) int {
+	// A NaN or ±Inf element makes the sum NaN or ±Inf, so a finite
+	// (vectorized) sum clears them all; otherwise scan for the first (the sum
+	// may merely have overflowed).
+	if s := float64(kernels.Sum(x)); !math.IsNaN(s) && !math.IsInf(s, 0) {
+		return -1
+	}
 	const exp = 0x7f800000 // all exponent bits set: Inf or NaN
 	for j, v := range x {
 		if math.Float32bits(v)&exp == exp {
