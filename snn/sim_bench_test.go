@@ -24,3 +24,18 @@ func BenchmarkCOBA(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHHStep is one exponential-Euler step of 4,000 Traub-Miles
+// neurons with COBA-HH-like input.
+func BenchmarkHHStep(b *testing.B) {
+	g := NewHHGroup(4000, TraubMiles(0.1))
+	in := Input{A: make([]float32, 4000), B: make([]float32, 4000)}
+	for i := range in.A {
+		in.B[i] = 100 + float32(i%50)
+		in.A[i] = -4000 + float32(i%97)*10
+	}
+	spk := make([]int32, 4000)
+	for i := 0; i < b.N; i++ {
+		g.update(0, 4000, int32(i), in, spk)
+	}
+}
