@@ -8,17 +8,19 @@ import (
 // Cell is a layer of neurons advanced one step on a tape. State is an
 // ordered list of tensors (batch × neurons) whose meaning is the model's.
 type Cell interface {
-	// Init returns the zero state of a layer of n neurons for a batch.
-	Init(batch, n int) []*tensor.Tensor
+	// Init returns the zero (resting) state of a layer of n neurons for a
+	// batch, in buffers of tp (nil: allocated).
+	Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor
 	// Step advances the state by input current in and returns the new
 	// state, the spikes (nil for non-spiking cells) and the membrane.
 	Step(tp *tensor.Tape, state []*tensor.Tensor, in *tensor.Tensor) (next []*tensor.Tensor, spikes, mem *tensor.Tensor)
 }
 
-func zeros(k, batch, n int) []*tensor.Tensor {
+func zeros(tp *tensor.Tape, k, batch, n int) []*tensor.Tensor {
 	st := make([]*tensor.Tensor, k)
 	for i := range st {
-		st[i] = tensor.Zeros(batch, n)
+		st[i] = tp.NewResult([]int{batch, n})
+		clear(st[i].Data)
 	}
 	return st
 }
@@ -40,7 +42,7 @@ func (c LIFCell) Params() []*tensor.Tensor {
 	return []*tensor.Tensor{c.LearnBeta}
 }
 
-func (c LIFCell) Init(batch, n int) []*tensor.Tensor { return zeros(1, batch, n) }
+func (c LIFCell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor { return zeros(tp, 1, batch, n) }
 func (c LIFCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
 	u, s := c.Forward(tp, st[0], in)
 	return []*tensor.Tensor{u}, s, u
@@ -52,7 +54,9 @@ type SynapticCell struct{ snn.Synaptic }
 // Params returns the membrane's learnable decay, if any.
 func (c SynapticCell) Params() []*tensor.Tensor { return LIFCell{c.LIF}.Params() }
 
-func (c SynapticCell) Init(batch, n int) []*tensor.Tensor { return zeros(2, batch, n) }
+func (c SynapticCell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
+	return zeros(tp, 2, batch, n)
+}
 func (c SynapticCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
 	syn, u, s := c.Forward(tp, st[0], st[1], in)
 	return []*tensor.Tensor{syn, u}, s, u
@@ -61,7 +65,7 @@ func (c SynapticCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tens
 // ALIFCell adapts snn.ALIF; state [U, b, S].
 type ALIFCell struct{ snn.ALIF }
 
-func (c ALIFCell) Init(batch, n int) []*tensor.Tensor { return zeros(3, batch, n) }
+func (c ALIFCell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor { return zeros(tp, 3, batch, n) }
 func (c ALIFCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
 	ns := c.Forward(tp, snn.ALIFState{U: st[0], B: st[1], S: st[2]}, in)
 	return []*tensor.Tensor{ns.U, ns.B, ns.S}, ns.S, ns.U
@@ -70,7 +74,7 @@ func (c ALIFCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) 
 // LICell adapts snn.LI, a non-spiking leaky readout; state [O].
 type LICell struct{ snn.LI }
 
-func (c LICell) Init(batch, n int) []*tensor.Tensor { return zeros(1, batch, n) }
+func (c LICell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor { return zeros(tp, 1, batch, n) }
 func (c LICell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
 	o := c.Forward(tp, st[0], in)
 	return []*tensor.Tensor{o}, nil, o
@@ -85,7 +89,9 @@ type CubaLICell struct {
 	snn.LI
 }
 
-func (c CubaLICell) Init(batch, n int) []*tensor.Tensor { return zeros(2, batch, n) }
+func (c CubaLICell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
+	return zeros(tp, 2, batch, n)
+}
 func (c CubaLICell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
 	syn := tp.Add(tp.Scale(st[0], c.Alpha), in)
 	o := c.Forward(tp, st[1], syn)
@@ -96,8 +102,8 @@ func (c CubaLICell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor
 // (v = c, u = b·c).
 type IzhikevichCell struct{ snn.Izhikevich }
 
-func (c IzhikevichCell) Init(batch, n int) []*tensor.Tensor {
-	st := zeros(2, batch, n)
+func (c IzhikevichCell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
+	st := zeros(tp, 2, batch, n)
 	a, b, cc := c.A, c.B, c.C
 	if a == 0 && b == 0 && cc == 0 {
 		b, cc = 0.2, -65
@@ -115,8 +121,8 @@ func (c IzhikevichCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Te
 // AdExCell adapts snn.AdEx; state [V, w] starting at V = E_L, w = 0.
 type AdExCell struct{ snn.AdEx }
 
-func (c AdExCell) Init(batch, n int) []*tensor.Tensor {
-	st := zeros(2, batch, n)
+func (c AdExCell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
+	st := zeros(tp, 2, batch, n)
 	el := c.EL
 	if c.C == 0 {
 		el = -70.6

@@ -59,11 +59,12 @@ func (tr *Trace) OutSpikes() []*tensor.Tensor { return tr.Spikes[len(tr.Spikes)-
 // State is the neuron state of every block ([block][variable]).
 type State [][]*tensor.Tensor
 
-// Init returns the zero state for a batch.
-func (n *FeedForward) Init(batch int) State {
+// Init returns the zero state for a batch, in buffers of tp (nil:
+// allocated).
+func (n *FeedForward) Init(tp *tensor.Tape, batch int) State {
 	st := make(State, len(n.Blocks))
 	for i, b := range n.Blocks {
-		st[i] = b.Cell.Init(batch, b.Proj.Out())
+		st[i] = b.Cell.Init(tp, batch, b.Proj.Out())
 	}
 	return st
 }
@@ -105,7 +106,7 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 		panic("networks: Run needs Input.Static or Input.Step")
 	}
 	if st == nil {
-		st = n.Init(batch)
+		st = n.Init(tp, batch)
 	}
 	steps := t1 - t0
 	tr := &Trace{Spikes: make([][]*tensor.Tensor, len(n.Blocks)), Mem: make([][]*tensor.Tensor, len(n.Blocks))}

@@ -1,6 +1,9 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"math/bits"
+)
 
 // Tape records differentiable operations in execution order (a Wengert list)
 // and runs their vector-Jacobian products in reverse on Backward. It also
@@ -68,12 +71,13 @@ func (tp *Tape) Alloc(n int) []float32 {
 	if tp == nil {
 		return make([]float32, n)
 	}
+	c := sizeClass(n)
 	var b []float32
-	if l := tp.free[n]; len(l) > 0 {
-		b = l[len(l)-1]
-		tp.free[n] = l[:len(l)-1]
+	if l := tp.free[c]; len(l) > 0 {
+		b = l[len(l)-1][:n]
+		tp.free[c] = l[:len(l)-1]
 	} else {
-		b = make([]float32, n)
+		b = make([]float32, n, c)
 	}
 	tp.used = append(tp.used, b)
 	return b
@@ -93,12 +97,13 @@ func (tp *Tape) AllocInt32(n int) []int32 {
 	if tp == nil {
 		return make([]int32, n)
 	}
+	c := sizeClass(n)
 	var b []int32
-	if l := tp.ifree[n]; len(l) > 0 {
-		b = l[len(l)-1]
-		tp.ifree[n] = l[:len(l)-1]
+	if l := tp.ifree[c]; len(l) > 0 {
+		b = l[len(l)-1][:n]
+		tp.ifree[c] = l[:len(l)-1]
 	} else {
-		b = make([]int32, n)
+		b = make([]int32, n, c)
 	}
 	tp.iused = append(tp.iused, b)
 	return b
@@ -202,13 +207,24 @@ func (tp *Tape) Reset() {
 	clear(tp.back)
 	tp.back = tp.back[:0]
 	for _, b := range tp.used {
-		tp.free[len(b)] = append(tp.free[len(b)], b)
+		tp.free[cap(b)] = append(tp.free[cap(b)], b[:cap(b)])
 	}
 	clear(tp.used)
 	tp.used = tp.used[:0]
 	for _, b := range tp.iused {
-		tp.ifree[len(b)] = append(tp.ifree[len(b)], b)
+		tp.ifree[cap(b)] = append(tp.ifree[cap(b)], b[:cap(b)])
 	}
 	clear(tp.iused)
 	tp.iused = tp.iused[:0]
+}
+
+// sizeClass rounds a buffer length up to a value whose binary form has at
+// most three significant bits (at most 25% larger), so buffers whose size
+// varies from batch to batch (spike lists) are still reused by the pool.
+func sizeClass(n int) int {
+	if n <= 16 {
+		return n
+	}
+	shift := bits.Len(uint(n)) - 3
+	return ((n + 1<<shift - 1) >> shift) << shift
 }
