@@ -9,9 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"time"
 
-	"github.com/braingo/braingo/checkpoint"
 	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/internal/sysinfo"
@@ -437,85 +435,18 @@ func neurons(ev *trainer.Evaluation, l int) int {
 	return 1
 }
 
-// checkpointMeta is the JSON metadata of a classification checkpoint.
-type checkpointMeta struct {
-	Format string          `json:"format"`
-	Kind   string          `json:"kind"`
-	Recipe string          `json:"recipe"`
-	Epoch  int             `json:"epoch"`
-	Optim  json.RawMessage `json:"optim"`
-	Saved  time.Time       `json:"saved"`
-}
+// ffFormat names the checkpoint content of an snn-classify run.
+const ffFormat = "braingo-feedforward-snn/1"
 
 // save writes the network and optimizer state atomically.
 func save(path string, r *Recipe, net *networks.FeedForward, opt optimizer, epoch int) error {
-	st := opt.State()
-	// Buffers go into arrays; the rest of the state into the metadata.
-	ck := &checkpoint.Checkpoint{}
-	for _, p := range net.Params() {
-		ck.Add(p.Name, p.Shape, p.Data)
-	}
-	for gi := range st.Groups {
-		for pi := range st.Groups[gi].Params {
-			ps := &st.Groups[gi].Params[pi]
-			for name, buf := range ps.Buffers {
-				ck.Add(fmt.Sprintf("optim/%s/%s", ps.Name, name), []int{len(buf)}, buf)
-				ps.Buffers[name] = nil
-			}
-		}
-	}
-	ostate, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	meta, err := json.Marshal(checkpointMeta{Format: "braingo-feedforward-snn/1", Kind: r.Kind, Recipe: string(r.Echo()), Epoch: epoch, Optim: ostate, Saved: time.Now().UTC()})
-	if err != nil {
-		return err
-	}
-	ck.Meta = meta
-	return checkpoint.Save(path, ck)
+	return saveTraining(path, ffFormat, r, net.Params(), opt, epoch)
 }
 
-// restore loads a checkpoint into net and opt and returns its epoch.
+// restore loads a checkpoint into net and opt (nil: parameters only) and
+// returns its epoch.
 func restore(path string, net *networks.FeedForward, opt optimizer) (int, error) {
-	ck, err := checkpoint.Load(path)
-	if err != nil {
-		return 0, err
-	}
-	var meta checkpointMeta
-	if err := json.Unmarshal(ck.Meta, &meta); err != nil {
-		return 0, fmt.Errorf("checkpoint %s: metadata: %v", path, err)
-	}
-	if meta.Format != "braingo-feedforward-snn/1" {
-		return 0, fmt.Errorf("checkpoint %s holds %q, not a feed-forward SNN", path, meta.Format)
-	}
-	for _, p := range net.Params() {
-		if err := ck.Into(p.Name, p.Data); err != nil {
-			return 0, fmt.Errorf("checkpoint %s does not match the recipe's network: %v", path, err)
-		}
-	}
-	if opt != nil {
-		var st optim.State
-		if err := json.Unmarshal(meta.Optim, &st); err != nil {
-			return 0, fmt.Errorf("checkpoint %s: optimizer state: %v", path, err)
-		}
-		for gi := range st.Groups {
-			for pi := range st.Groups[gi].Params {
-				ps := &st.Groups[gi].Params[pi]
-				for name := range ps.Buffers {
-					a, ok := ck.Get(fmt.Sprintf("optim/%s/%s", ps.Name, name))
-					if !ok {
-						return 0, fmt.Errorf("checkpoint %s lacks optimizer buffer %s of %s", path, name, ps.Name)
-					}
-					ps.Buffers[name] = a.Data
-				}
-			}
-		}
-		if err := opt.SetState(st); err != nil {
-			return 0, fmt.Errorf("checkpoint %s: %v", path, err)
-		}
-	}
-	return meta.Epoch, nil
+	return restoreTraining(path, ffFormat, net.Params(), opt)
 }
 
 // EvaluateRun loads a run directory's recipe and checkpoint and evaluates

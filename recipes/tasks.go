@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/braingo/braingo/checkpoint"
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/internal/sysinfo"
 	"github.com/braingo/braingo/kernels"
@@ -543,67 +542,9 @@ func (tr *taskRun) report() error {
 const taskCheckpointFormat = "braingo-task/1"
 
 func (tr *taskRun) save(path string, epoch int) error {
-	st := tr.opt.State()
-	ck := &checkpoint.Checkpoint{}
-	for _, p := range tr.params() {
-		ck.Add(p.Name, p.Shape, p.Data)
-	}
-	for gi := range st.Groups {
-		for pi := range st.Groups[gi].Params {
-			ps := &st.Groups[gi].Params[pi]
-			for name, buf := range ps.Buffers {
-				ck.Add(fmt.Sprintf("optim/%s/%s", ps.Name, name), []int{len(buf)}, buf)
-				ps.Buffers[name] = nil
-			}
-		}
-	}
-	ostate, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	meta, err := json.Marshal(checkpointMeta{Format: taskCheckpointFormat, Kind: tr.r.Kind, Recipe: string(tr.r.Echo()), Epoch: epoch, Optim: ostate, Saved: time.Now().UTC()})
-	if err != nil {
-		return err
-	}
-	ck.Meta = meta
-	return checkpoint.Save(path, ck)
+	return saveTraining(path, taskCheckpointFormat, tr.r, tr.params(), tr.opt, epoch)
 }
 
 func (tr *taskRun) restore(path string) (int, error) {
-	ck, err := checkpoint.Load(path)
-	if err != nil {
-		return 0, err
-	}
-	var meta checkpointMeta
-	if err := json.Unmarshal(ck.Meta, &meta); err != nil {
-		return 0, fmt.Errorf("checkpoint %s: metadata: %v", path, err)
-	}
-	if meta.Format != taskCheckpointFormat {
-		return 0, fmt.Errorf("checkpoint %s holds %q, not a task network", path, meta.Format)
-	}
-	for _, p := range tr.params() {
-		if err := ck.Into(p.Name, p.Data); err != nil {
-			return 0, fmt.Errorf("checkpoint %s does not match the recipe's network: %v", path, err)
-		}
-	}
-	var st optim.State
-	if err := json.Unmarshal(meta.Optim, &st); err != nil {
-		return 0, fmt.Errorf("checkpoint %s: optimizer state: %v", path, err)
-	}
-	for gi := range st.Groups {
-		for pi := range st.Groups[gi].Params {
-			ps := &st.Groups[gi].Params[pi]
-			for name := range ps.Buffers {
-				a, ok := ck.Get(fmt.Sprintf("optim/%s/%s", ps.Name, name))
-				if !ok {
-					return 0, fmt.Errorf("checkpoint %s lacks optimizer buffer %s of %s", path, name, ps.Name)
-				}
-				ps.Buffers[name] = a.Data
-			}
-		}
-	}
-	if err := tr.opt.SetState(st); err != nil {
-		return 0, fmt.Errorf("checkpoint %s: %v", path, err)
-	}
-	return meta.Epoch, nil
+	return restoreTraining(path, taskCheckpointFormat, tr.params(), tr.opt)
 }

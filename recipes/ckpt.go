@@ -1,0 +1,97 @@
+package recipes
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/braingo/braingo/checkpoint"
+	"github.com/braingo/braingo/optim"
+	"github.com/braingo/braingo/tensor"
+)
+
+// checkpointMeta is the JSON metadata of a training checkpoint: what it
+// holds (Format), the recipe that made it (resolved, as recipe.yaml), the
+// last finished epoch and the optimizer's state less its buffers, which are
+// arrays named optim/PARAM/BUFFER beside the parameters.
+type checkpointMeta struct {
+	Format string          `json:"format"`
+	Kind   string          `json:"kind"`
+	Recipe string          `json:"recipe"`
+	Epoch  int             `json:"epoch"`
+	Optim  json.RawMessage `json:"optim"`
+	Saved  time.Time       `json:"saved"`
+}
+
+// saveTraining writes parameters and optimizer state atomically to path.
+func saveTraining(path, format string, r *Recipe, params []*tensor.Tensor, opt optim.Checkpointer, epoch int) error {
+	st := opt.State()
+	ck := &checkpoint.Checkpoint{}
+	for _, p := range params {
+		ck.Add(p.Name, p.Shape, p.Data)
+	}
+	for gi := range st.Groups {
+		for pi := range st.Groups[gi].Params {
+			ps := &st.Groups[gi].Params[pi]
+			for name, buf := range ps.Buffers {
+				ck.Add(fmt.Sprintf("optim/%s/%s", ps.Name, name), []int{len(buf)}, buf)
+				ps.Buffers[name] = nil
+			}
+		}
+	}
+	ostate, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	meta, err := json.Marshal(checkpointMeta{Format: format, Kind: r.Kind, Recipe: string(r.Echo()), Epoch: epoch, Optim: ostate, Saved: time.Now().UTC()})
+	if err != nil {
+		return err
+	}
+	ck.Meta = meta
+	return checkpoint.Save(path, ck)
+}
+
+// restoreTraining loads a checkpoint of the given format into params and,
+// unless opt is nil, the optimizer, and returns its epoch. Any mismatch with
+// the recipe's network is an error naming the checkpoint and the array.
+func restoreTraining(path, format string, params []*tensor.Tensor, opt optim.Checkpointer) (int, error) {
+	ck, err := checkpoint.Load(path)
+	if err != nil {
+		return 0, err
+	}
+	var meta checkpointMeta
+	if err := json.Unmarshal(ck.Meta, &meta); err != nil {
+		return 0, fmt.Errorf("checkpoint %s: metadata: %v", path, err)
+	}
+	if meta.Format != format {
+		return 0, fmt.Errorf("checkpoint %s holds %q, not %q", path, meta.Format, format)
+	}
+	for _, p := range params {
+		if err := ck.Into(p.Name, p.Data); err != nil {
+			return 0, fmt.Errorf("checkpoint %s does not match the recipe's network: %v", path, err)
+		}
+	}
+	if opt == nil {
+		return meta.Epoch, nil
+	}
+	var st optim.State
+	if err := json.Unmarshal(meta.Optim, &st); err != nil {
+		return 0, fmt.Errorf("checkpoint %s: optimizer state: %v", path, err)
+	}
+	for gi := range st.Groups {
+		for pi := range st.Groups[gi].Params {
+			ps := &st.Groups[gi].Params[pi]
+			for name := range ps.Buffers {
+				a, ok := ck.Get(fmt.Sprintf("optim/%s/%s", ps.Name, name))
+				if !ok {
+					return 0, fmt.Errorf("checkpoint %s lacks optimizer buffer %s of %s", path, name, ps.Name)
+				}
+				ps.Buffers[name] = a.Data
+			}
+		}
+	}
+	if err := opt.SetState(st); err != nil {
+		return 0, fmt.Errorf("checkpoint %s: %v", path, err)
+	}
+	return meta.Epoch, nil
+}
