@@ -157,3 +157,37 @@ func (n *FeedForward) String() string {
 	}
 	return s
 }
+
+// Shadow returns a copy of the network whose parameters share n's values
+// but keep gradients of their own (a worker of data-parallel training), and
+// those parameters in the order of n.Params().
+func (n *FeedForward) Shadow() (*FeedForward, []*tensor.Tensor) {
+	var ps []*tensor.Tensor
+	sh := func(p *tensor.Tensor) *tensor.Tensor {
+		if p == nil {
+			return nil
+		}
+		s := &tensor.Tensor{Shape: p.Shape, Data: p.Data, Name: p.Name}
+		s.SetRequiresGrad(p.RequiresGrad())
+		return s
+	}
+	out := &FeedForward{Blocks: make([]Block, len(n.Blocks))}
+	for i, b := range n.Blocks {
+		d := &Dense{W: sh(b.Proj.W), B: sh(b.Proj.B)}
+		ps = append(ps, d.Params()...)
+		cell := b.Cell
+		switch c := cell.(type) {
+		case LIFCell:
+			c.LearnBeta = sh(c.LearnBeta)
+			cell = c
+		case SynapticCell:
+			c.LearnBeta = sh(c.LearnBeta)
+			cell = c
+		}
+		if c, ok := cell.(Parameterized); ok {
+			ps = append(ps, c.Params()...)
+		}
+		out.Blocks[i] = Block{Name: b.Name, Proj: d, Cell: cell}
+	}
+	return out, ps
+}

@@ -2,8 +2,10 @@ package trainer
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/braingo/braingo/datasets"
+	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/losses"
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/tensor"
@@ -30,11 +32,30 @@ type Classify struct {
 	L1, L2 float32
 	// Truncate > 0 backpropagates through windows of that many steps.
 	Truncate int
+	// Workers splits each batch among that many goroutines, each running
+	// forward and backward on its share with its own tape and gradients,
+	// summed in worker order afterwards (data parallelism; 0: one per
+	// kernels.Threads(), at most one per 32 samples). Results depend on the
+	// number of workers only through float32 rounding, and are the same
+	// bits for the same number. The L2 spike-count regularizer (a square
+	// of a sum over the batch) forces one worker.
+	Workers int
 
-	tp    *tensor.Tape
-	order []int
-	x     []float32
-	y     []int
+	order   []int
+	x       []float32
+	y       []int
+	workers []*worker
+}
+
+// worker is one share of a data-parallel batch: a tape and a shadow of the
+// network whose parameters share values but not gradients.
+type worker struct {
+	tp     *tensor.Tape
+	net    *networks.FeedForward
+	params []*tensor.Tensor
+	loss   float64
+	counts []float32
+	outMax []float32
 }
 
 // Validate checks the configuration.
@@ -98,9 +119,6 @@ func input(tp *tensor.Tape, enc datasets.Encoder, x *tensor.Tensor, ids []int) n
 }
 
 func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
-	if c.tp == nil {
-		c.tp = tensor.NewTape()
-	}
 	lo := b * c.BatchSize
 	ids := c.order[lo:min(lo+c.BatchSize, len(c.order))]
 	n, f := len(ids), c.Data.Features()
@@ -109,50 +127,131 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 	}
 	c.x, c.y = c.x[:n*f], c.y[:n]
 	c.Data.Fill(c.x, c.y, ids)
-	x := tensor.New([]int{n, f}, c.x)
 
+	nw := c.numWorkers(n)
+	c.ensureWorkers(nw)
+	params := c.Net.Params()
+	var wg sync.WaitGroup
+	for w := 0; w < nw; w++ {
+		wlo, whi := w*n/nw, (w+1)*n/nw
+		wk := c.workers[w]
+		run := func() {
+			x := tensor.New([]int{whi - wlo, f}, c.x[wlo*f:whi*f])
+			c.runShare(wk, x, c.y[wlo:whi], ids[wlo:whi], float32(whi-wlo)/float32(n))
+		}
+		if nw == 1 {
+			run()
+			break
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); run() }()
+	}
+	wg.Wait()
+	// Sum the workers' gradients into the parameters, in worker order.
+	var lossSum float64
+	var counts, outMax []float32
+	for w := 0; w < nw; w++ {
+		wk := c.workers[w]
+		lossSum += wk.loss
+		counts = append(counts, wk.counts...)
+		outMax = append(outMax, wk.outMax...)
+		if wk.net == c.Net {
+			continue
+		}
+		for i, p := range params {
+			if g := wk.params[i].Grad; g != nil {
+				if p.Grad == nil {
+					p.ZeroGrad()
+				}
+				kernels.AddTo(p.Grad, g)
+			}
+		}
+	}
+	if len(outMax) != len(counts) {
+		outMax = nil
+	}
+	return StepResult{Loss: lossSum, Correct: countCorrect(counts, outMax, c.y), Samples: n}, nil
+}
+
+func (c *Classify) numWorkers(n int) int {
+	w := c.Workers
+	if w <= 0 {
+		w = kernels.Threads()
+	}
+	if c.L2 != 0 {
+		w = 1
+	}
+	return max(1, min(w, n/32))
+}
+
+func (c *Classify) ensureWorkers(nw int) {
+	for len(c.workers) < nw {
+		wk := &worker{tp: tensor.NewTape()}
+		if len(c.workers) == 0 && nw == 1 {
+			wk.net, wk.params = c.Net, c.Net.Params()
+		} else {
+			wk.net, wk.params = c.Net.Shadow()
+		}
+		c.workers = append(c.workers, wk)
+	}
+	if nw > 1 && c.workers[0].net == c.Net {
+		c.workers[0].net, c.workers[0].params = c.Net.Shadow()
+	}
+}
+
+// runShare runs forward and backward on one worker's share of the batch,
+// its loss scaled by the share's fraction so that the workers' gradients
+// add up to the whole batch's (spike-count L1 terms are sums over the
+// batch and take no scale).
+func (c *Classify) runShare(wk *worker, x *tensor.Tensor, y, ids []int, frac float32) {
+	if wk.net != c.Net {
+		for _, p := range wk.params {
+			p.ZeroGrad()
+		}
+	}
 	window := c.Steps
 	if c.Truncate > 0 {
 		window = c.Truncate
 	}
 	var st networks.State
-	var lossSum float64
-	counts := make([]float32, n*c.Net.Blocks[len(c.Net.Blocks)-1].Proj.Out())
-	var outMax []float32
+	wk.loss = 0
+	wk.counts = make([]float32, len(y)*c.Net.Blocks[len(c.Net.Blocks)-1].Proj.Out())
+	wk.outMax = nil
 	for t0 := 0; t0 < c.Steps; t0 += window {
 		t1 := min(t0+window, c.Steps)
-		tr, next := c.Net.RunFrom(c.tp, input(c.tp, c.Encoder, x, ids), st, t0, t1)
-		loss := c.loss(tr, t1-t0)
-		lossSum += float64(loss.Item())
-		accumulateOutputs(tr, counts, &outMax)
-		c.tp.Backward(loss)
+		tr, next := wk.net.RunFrom(wk.tp, input(wk.tp, c.Encoder, x, ids), st, t0, t1)
+		loss := c.loss(wk.tp, tr, y, frac)
+		wk.loss += float64(loss.Item())
+		accumulateOutputs(tr, wk.counts, &wk.outMax)
+		wk.tp.Backward(loss)
 		if t1 < c.Steps {
 			st = next.Detach()
 		}
-		c.tp.Reset()
+		wk.tp.Reset()
 	}
-	return StepResult{Loss: lossSum, Correct: countCorrect(counts, outMax, c.y), Samples: n}, nil
 }
 
 // loss computes the configured loss over a window, scaled so windows of a
 // truncated run add up to the full-sequence loss (count-based losses see
 // each window's counts separately).
-func (c *Classify) loss(tr *networks.Trace, steps int) *tensor.Tensor {
-	tp := c.tp
+func (c *Classify) loss(tp *tensor.Tape, tr *networks.Trace, y []int, frac float32) *tensor.Tensor {
 	var l *tensor.Tensor
 	switch c.Loss {
 	case "", "ce_membrane":
-		l = losses.CEMembrane(tp, tr.Out(), c.y)
+		l = losses.CEMembrane(tp, tr.Out(), y)
 	case "ce_rate":
-		l = tp.Scale(losses.CEMembrane(tp, tr.OutSpikes(), c.y), 1/float32(c.Steps))
+		l = tp.Scale(losses.CEMembrane(tp, tr.OutSpikes(), y), 1/float32(c.Steps))
 	case "ce_count":
-		l = losses.CECount(tp, tr.OutSpikes(), c.y)
+		l = losses.CECount(tp, tr.OutSpikes(), y)
 	case "mse_count":
-		l = losses.MSECount(tp, tr.OutSpikes(), c.y, c.CorrectRate, c.IncorrectRate)
+		l = losses.MSECount(tp, tr.OutSpikes(), y, c.CorrectRate, c.IncorrectRate)
 	case "nll_max_membrane":
-		l = losses.NLLMaxMembrane(tp, tr.Out(), c.y)
+		l = losses.NLLMaxMembrane(tp, tr.Out(), y)
 	default:
 		panic("trainer: unknown loss " + c.Loss)
+	}
+	if frac != 1 {
+		l = tp.Scale(l, frac)
 	}
 	for i := 0; i < len(tr.Spikes)-1; i++ {
 		if tr.Spikes[i][0] == nil {

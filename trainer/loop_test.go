@@ -5,9 +5,13 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
+	"github.com/braingo/braingo/datasets"
+	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/snn"
 	"github.com/braingo/braingo/tensor"
 )
 
@@ -100,5 +104,58 @@ func TestProgressQuietWhenNotTerminal(t *testing.T) {
 	l.Run(context.Background())
 	if !strings.Contains(buf.String(), "epoch 1/1") {
 		t.Fatalf("forced progress wrote %q", buf.String())
+	}
+}
+
+// Data-parallel workers compute the same gradients as one worker, up to
+// float32 rounding, and the same bits for the same number of workers.
+func TestClassifyWorkersAgree(t *testing.T) {
+	mk := func() (*networks.FeedForward, *datasets.Images) {
+		r := rand.New(rand.NewPCG(4, 4))
+		net := &networks.FeedForward{Blocks: []networks.Block{
+			{Proj: networks.NewDense("a", 16, 24, true, r), Cell: networks.LIFCell{LIF: snn.LIF{Beta: 0.9, LearnBeta: snn.NewLearnBeta("beta", 24, 0.9)}}},
+			{Proj: networks.NewDense("b", 24, 4, true, r), Cell: networks.LIFCell{LIF: snn.LIF{Beta: 0.9}}},
+		}}
+		d := &datasets.Images{N: 64, Rows: 4, Cols: 4, Classes: 4, Pixels: make([]uint8, 64*16), Labels: make([]uint8, 64)}
+		for i := range d.Pixels {
+			d.Pixels[i] = uint8(r.IntN(256))
+		}
+		for i := range d.Labels {
+			d.Labels[i] = uint8(i % 4)
+		}
+		return net, d
+	}
+	grads := func(workers int) ([][]float32, float64) {
+		net, d := mk()
+		c := &Classify{Net: net, Data: d, Encoder: datasets.Direct{Gain: 3}, Steps: 6, BatchSize: 64, Workers: workers, L1: 1e-3}
+		c.Batches(1)
+		for _, p := range net.Params() {
+			p.ZeroGrad()
+		}
+		res, err := c.TrainStep(1, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g [][]float32
+		for _, p := range net.Params() {
+			g = append(g, append([]float32(nil), p.Grad...))
+		}
+		return g, res.Loss
+	}
+	g1, l1 := grads(1)
+	g2, l2 := grads(2)
+	g2b, l2b := grads(2)
+	if math.Abs(l1-l2) > 1e-5*math.Abs(l1) {
+		t.Fatalf("loss: one worker %v, two %v", l1, l2)
+	}
+	for i := range g1 {
+		for j := range g1[i] {
+			if d := math.Abs(float64(g1[i][j] - g2[i][j])); d > 1e-4*(1+math.Abs(float64(g1[i][j]))) {
+				t.Fatalf("param %d[%d]: one worker %v, two %v", i, j, g1[i][j], g2[i][j])
+			}
+			if g2[i][j] != g2b[i][j] || l2 != l2b {
+				t.Fatal("two workers are not reproducible")
+			}
+		}
 	}
 }
