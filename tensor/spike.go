@@ -31,8 +31,10 @@ func (tp *Tape) SpikeMatMul(s, w *Tensor) *Tensor {
 			return
 		}
 		if w.requiresGrad {
-			scratch := &kernels.Events{Ptr: tp.AllocInt32(k + 1), Idx: tp.AllocInt32(ev.NNZ())}
-			kernels.SpikeMatMulGrad(tp.GradOf(w), n, ev, s.Data, g, n, n, scratch)
+			// The transposed spike lists live only during this step: one
+			// scratch per tape, grown as needed, not a pooled buffer per
+			// step whose size follows the spike count.
+			kernels.SpikeMatMulGrad(tp.GradOf(w), n, ev, s.Data, g, n, n, &tp.evScratch)
 		}
 		if s.requiresGrad { // dS (b×k) += G·Wᵀ
 			gs, beta := gradBeta(tp, s)

@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"math/bits"
+
+	"github.com/braingo/braingo/kernels"
 )
 
 // Tape records differentiable operations in execution order (a Wengert list)
@@ -19,6 +21,9 @@ type Tape struct {
 	ifree  map[int][][]int32
 	iused  [][]int32
 	paused int
+	// evScratch holds transposed spike lists during one backward step of
+	// SpikeMatMul (steps run one at a time).
+	evScratch kernels.Events
 }
 
 // NewTape returns an empty tape.
