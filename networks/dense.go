@@ -18,6 +18,11 @@ import (
 type Dense struct {
 	W *tensor.Tensor // (in, out)
 	B *tensor.Tensor // (out), or nil
+	// Gain, when not 0 or 1, scales the output: y = Gain·(x·W + b). It
+	// carries a fixed input factor of the neuron dynamics (BrainPy's dt/τ)
+	// without shrinking the weights, so optimizer steps keep their scale
+	// relative to the weights.
+	Gain float32
 }
 
 // NewDense initializes a projection as PyTorch's nn.Linear does: W and b
@@ -43,11 +48,10 @@ func NewDense(name string, in, out int, bias bool, r *rand.Rand) *Dense {
 }
 
 // NewDenseKaiming initializes W from a normal distribution with standard
-// deviation gain·√(scale/in) (He et al. 2015's "Kaiming normal"; BrainPy's
-// KaimingNormal(scale) when gain is 1) and b at zero. A gain other than 1
-// absorbs an input factor such as a neuron's dt/τ.
-func NewDenseKaiming(name string, in, out int, bias bool, scale, gain float64, r *rand.Rand) *Dense {
-	std := gain * math.Sqrt(scale/float64(in))
+// deviation √(scale/in) (He et al. 2015's "Kaiming normal"; BrainPy's
+// KaimingNormal(scale)) and b at zero.
+func NewDenseKaiming(name string, in, out int, bias bool, scale float64, r *rand.Rand) *Dense {
+	std := math.Sqrt(scale / float64(in))
 	w := make([]float32, in*out)
 	for i := range w {
 		w[i] = float32(std * r.NormFloat64())
@@ -80,7 +84,14 @@ func (d *Dense) Forward(tp *tensor.Tape, x *tensor.Tensor) *tensor.Tensor {
 	if d.B != nil {
 		y = tp.Add(y, d.B)
 	}
-	return y
+	return d.gain(tp, y)
+}
+
+func (d *Dense) gain(tp *tensor.Tape, y *tensor.Tensor) *tensor.Tensor {
+	if d.Gain == 0 || d.Gain == 1 {
+		return y
+	}
+	return tp.Scale(y, d.Gain)
 }
 
 // ForwardSpikes is Forward for binary spike input: the product is
@@ -93,5 +104,5 @@ func (d *Dense) ForwardSpikes(tp *tensor.Tape, s *tensor.Tensor) *tensor.Tensor 
 	if d.B != nil {
 		y = tp.Add(y, d.B)
 	}
-	return y
+	return d.gain(tp, y)
 }

@@ -173,7 +173,7 @@ func (n *FeedForward) Shadow() (*FeedForward, []*tensor.Tensor) {
 	}
 	out := &FeedForward{Blocks: make([]Block, len(n.Blocks))}
 	for i, b := range n.Blocks {
-		d := &Dense{W: sh(b.Proj.W), B: sh(b.Proj.B)}
+		d := &Dense{W: sh(b.Proj.W), B: sh(b.Proj.B), Gain: b.Proj.Gain}
 		ps = append(ps, d.Params()...)
 		cell := b.Cell
 		switch c := cell.(type) {

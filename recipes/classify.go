@@ -65,10 +65,10 @@ type ClassifyModel struct {
 	ReadoutBeta    float64 `yaml:"readout_beta" default:"0.95" help:"decay per step of the output layer"`
 	ReadoutAlpha   float64 `yaml:"readout_alpha" default:"0.9" help:"synaptic current decay per step of a cuba_li readout"`
 	Bias           bool    `yaml:"bias" default:"true" help:"projections have biases"`
-	Init           string  `yaml:"init" default:"uniform" enum:"uniform,kaiming_normal" help:"weight initialization: uniform ±1/√fan_in with biases alike (PyTorch's nn.Linear) or normal with std gain·√(init_scale/fan_in) and zero biases"`
+	Init           string  `yaml:"init" default:"uniform" enum:"uniform,kaiming_normal" help:"weight initialization: uniform ±1/√fan_in with biases alike (PyTorch's nn.Linear) or normal with std √(init_scale/fan_in) and zero biases"`
 	InitScale      float64 `yaml:"init_scale" default:"2" help:"kaiming_normal: the scale under the square root"`
-	HiddenGain     float64 `yaml:"hidden_gain" default:"1" help:"kaiming_normal: factor on the std of the hidden layers' weights (absorbs an input factor such as dt/tau)"`
-	ReadoutGain    float64 `yaml:"readout_gain" default:"1" help:"kaiming_normal: factor on the std of the output layer's weights"`
+	HiddenGain     float64 `yaml:"hidden_gain" default:"1" help:"fixed factor on the hidden layers' input currents (an input factor of the dynamics such as dt/tau; the weights keep their scale)"`
+	ReadoutGain    float64 `yaml:"readout_gain" default:"1" help:"fixed factor on the output layer's input current"`
 }
 
 // ClassifyTrain configures the optimization.
@@ -191,10 +191,14 @@ func (c *Classify) Build(features, classes int) (*networks.FeedForward, error) {
 }
 
 func (c *Classify) dense(name string, in, out int, gain float64, r *rand.Rand) *networks.Dense {
+	var d *networks.Dense
 	if c.Model.Init == "kaiming_normal" {
-		return networks.NewDenseKaiming(name, in, out, c.Model.Bias, c.Model.InitScale, gain, r)
+		d = networks.NewDenseKaiming(name, in, out, c.Model.Bias, c.Model.InitScale, r)
+	} else {
+		d = networks.NewDense(name, in, out, c.Model.Bias, r)
 	}
-	return networks.NewDense(name, in, out, c.Model.Bias, r)
+	d.Gain = float32(gain)
+	return d
 }
 
 func (c *Classify) encoder() (datasets.Encoder, error) {

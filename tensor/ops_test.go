@@ -233,3 +233,16 @@ func TestSpikeMatMulMatchesMatMul(t *testing.T) {
 		}
 	}
 }
+
+// Ties share MaxAxis's gradient equally.
+func TestMaxAxisTies(t *testing.T) {
+	a := NewParam("a", []int{3, 2}, []float32{1, 5, 1, 2, 0, 5})
+	tp := NewTape()
+	tp.BackwardWith(tp.MaxAxis(a, 0), []float32{1, 1})
+	want := []float32{0.5, 0.5, 0.5, 0, 0, 0.5}
+	for i := range want {
+		if a.Grad[i] != want[i] {
+			t.Fatalf("grad %v, want %v", a.Grad, want)
+		}
+	}
+}

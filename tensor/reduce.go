@@ -105,21 +105,23 @@ func (tp *Tape) MeanAxis(a *Tensor, axis int) *Tensor {
 	return tp.Scale(tp.SumAxis(a, axis), 1/float32(n))
 }
 
-// MaxAxis takes the maximum over one dimension, removing it; the gradient
-// goes to the first maximal element, as PyTorch's max(dim).
+// MaxAxis takes the maximum over one dimension, removing it. The gradient
+// is shared equally among the elements equal to the maximum (JAX's rule;
+// PyTorch's max(dim) sends it all to one of them): with a flat input, such
+// as the silent output of an untrained spiking network read by its maximum
+// over time, every step still receives a gradient.
 func (tp *Tape) MaxAxis(a *Tensor, axis int) *Tensor {
 	outer, n, inner, ax := axisSplit("MaxAxis", a.Shape, axis)
 	out := tp.NewResult(dropAxis(a.Shape, ax), a)
-	arg := tp.AllocInt32(outer * inner)
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
-			best, bk := float32(math.Inf(-1)), 0
+			best := float32(math.Inf(-1))
 			for k := 0; k < n; k++ {
 				if v := a.Data[(o*n+k)*inner+i]; v > best || k == 0 {
-					best, bk = v, k
+					best = v
 				}
 			}
-			out.Data[o*inner+i], arg[o*inner+i] = best, int32(bk)
+			out.Data[o*inner+i] = best
 		}
 	}
 	if out.requiresGrad {
@@ -130,7 +132,21 @@ func (tp *Tape) MaxAxis(a *Tensor, axis int) *Tensor {
 			ga := tp.GradOf(a)
 			for o := 0; o < outer; o++ {
 				for i := 0; i < inner; i++ {
-					ga[(o*n+int(arg[o*inner+i]))*inner+i] += out.Grad[o*inner+i]
+					best, ties := out.Data[o*inner+i], 0
+					for k := 0; k < n; k++ {
+						if a.Data[(o*n+k)*inner+i] == best {
+							ties++
+						}
+					}
+					if ties == 0 { // NaN maximum: no element equals it
+						continue
+					}
+					g := out.Grad[o*inner+i] / float32(ties)
+					for k := 0; k < n; k++ {
+						if a.Data[(o*n+k)*inner+i] == best {
+							ga[(o*n+k)*inner+i] += g
+						}
+					}
 				}
 			}
 		})
