@@ -141,7 +141,7 @@ func (s Triangle) Grad(x float32) float32 {
 // 2021): dS/dx = exp(−x²/(2σ²)) / (√(2π)·σ). Sigma defaults to 0.5.
 type Gaussian struct{ Sigma float32 }
 
-func (Gaussian) Name() string { return "gaussian" }
+func (Gaussian) Name() string             { return "gaussian" }
 func (s Gaussian) Grad(x float32) float32 { return gauss(x, 0, def(s.Sigma, 0.5)) }
 
 // MultiGaussian is the multi-Gaussian surrogate of Yin, Corradi and Bohté
