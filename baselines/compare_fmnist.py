@@ -55,6 +55,8 @@ def main():
     ap.add_argument("--snntorch-src", default=os.environ.get("SNNTORCH_SRC", "/opt/snntorch-src"))
     ap.add_argument("--impls", default="", help="comma-separated baseline impls (default: all of the protocol)")
     ap.add_argument("--out", default="")
+    ap.add_argument("--same-order", action="store_true",
+                    help="baselines train on braingo's batch order (and its seed, 1) instead of NumPy's")
     a = ap.parse_args()
 
     recipe, script, impls = PROTOCOLS[a.protocol]
@@ -69,6 +71,8 @@ def main():
     bg = [a.braingo, "train", recipe, "--json", "--set", "epochs=%d" % a.epochs, "--out",
           os.path.join("/tmp", "braingo-compare-" + recipe)]
     py = [sys.executable, os.path.join(HERE, script), "--epochs", str(a.epochs), "--threads", "1"]
+    if a.same_order:
+        py += ["--order", "braingo", "--seed", "1"]
     if a.train_limit:
         bg += ["--set", "train_limit=%d" % a.train_limit]
         py += ["--train-limit", str(a.train_limit)]

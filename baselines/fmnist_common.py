@@ -104,3 +104,50 @@ def machine_info():
 
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+# ---- braingo's epoch order --------------------------------------------------
+
+_M64 = (1 << 64) - 1
+
+
+class _GoPCG:
+    """Go's math/rand/v2 PCG (128-bit LCG with the DXSM output function)."""
+
+    def __init__(self, seed1, seed2):
+        self.hi, self.lo = seed1 & _M64, seed2 & _M64
+
+    def uint64(self):
+        mul = (2549297995355413924 << 64) | 4865540595714422341
+        inc = (6364136223846793005 << 64) | 1442695040888963407
+        state = (((self.hi << 64) | self.lo) * mul + inc) & ((1 << 128) - 1)
+        self.hi, self.lo = state >> 64, state & _M64
+        hi = self.hi
+        hi ^= hi >> 32
+        hi = (hi * 0xDA942042E4DD58B5) & _M64
+        hi ^= hi >> 48
+        return (hi * (self.lo | 1)) & _M64
+
+    def uint64n(self, n):
+        if n & (n - 1) == 0:
+            return self.uint64() & (n - 1)
+        prod = self.uint64() * n
+        hi, lo = prod >> 64, prod & _M64
+        if lo < n:
+            thresh = ((1 << 64) - n) % n
+            while lo < thresh:
+                prod = self.uint64() * n
+                hi, lo = prod >> 64, prod & _M64
+        return hi
+
+
+def braingo_order(n, seed, epoch):
+    """The sample order braingo's trainer uses for a 1-based epoch
+    (datasets.Order: math/rand/v2's Shuffle with PCG(seed, epoch +
+    0x5851f42d4c957f2d)), so a baseline can train on the same batches."""
+    r = _GoPCG(seed, epoch + 0x5851F42D4C957F2D)
+    idx = list(range(n))
+    for i in range(n - 1, 0, -1):
+        j = r.uint64n(i + 1)
+        idx[i], idx[j] = idx[j], idx[i]
+    return idx

@@ -63,6 +63,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fmnist_common import (  # noqa: E402
+    braingo_order,
     DEFAULT_DATA_DIR,
     load_fashion_mnist,
     machine_info,
@@ -91,6 +92,9 @@ def parse_args(argv=None):
     p.add_argument("--test-limit", type=int, default=0,
                    help="evaluate on the first N test images (0: all 10,000)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--order", choices=["numpy", "braingo"], default="numpy",
+                   help="sample order per epoch: NumPy's permutation keyed by (seed, epoch), or the "
+                        "order braingo's trainer uses with the same seed (to compare on identical batches)")
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
     p.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
     p.add_argument("--snntorch-src", default=os.environ.get("SNNTORCH_SRC", ""),
@@ -247,7 +251,10 @@ def main(argv=None):
         sys.exit("fewer training images than one batch")
 
     def epoch_order(seed, epoch):
-        # the same shuffled order for every impl: numpy, keyed by (seed, epoch)
+        # the same shuffled order for every impl: numpy, keyed by (seed, epoch),
+        # or braingo's (its epochs count from 1)
+        if args.order == "braingo":
+            return torch.tensor(braingo_order(len(xtr), seed, epoch + 1), dtype=torch.int64)
         return torch.from_numpy(
             np.random.default_rng([seed, epoch]).permutation(len(xtr)).astype(np.int64)
         )
