@@ -407,7 +407,11 @@ func report(opts RunOptions, c *Classify, test *datasets.Images, ev *trainer.Eva
 		return nil
 	}
 	w := opts.Stdout
-	fmt.Fprintf(w, "\n%s: %d epochs, test accuracy %.2f%%\n", c.Data.Dataset, len(history), 100*ev.Accuracy())
+	epochs := "epochs"
+	if len(history) == 1 {
+		epochs = "epoch"
+	}
+	fmt.Fprintf(w, "\n%s: %d %s, test accuracy %.2f%%\n", c.Data.Dataset, len(history), epochs, 100*ev.Accuracy())
 	if err := eval.WriteEpochTable(w, history); err != nil {
 		return err
 	}
