@@ -179,15 +179,7 @@ func (g *HHGroup) update(lo, hi int, t int32, in Input, spk []int32) int {
 // c.Method integrates the neurons (its zero value, Euler, means ExpEuler
 // here); synapses decay exactly.
 func BuildCOBAHH(c COBAConfig) (*Network, *Group, error) {
-	if c.N == 0 {
-		c.N = 4000
-	}
-	if c.K == 0 {
-		c.K = 80
-	}
-	if c.Dt == 0 {
-		c.Dt = 0.1
-	}
+	c = c.withDefaults()
 	p := TraubMiles(c.Dt)
 	if c.Method != Euler { // Euler, the zero value, means the default here
 		p.Method = c.Method

@@ -28,9 +28,9 @@ type COBAConfig struct {
 	CUBA bool
 }
 
-// BuildCOBA returns the network of c with its single group and the two
-// projections (excitatory, inhibitory).
-func BuildCOBA(c COBAConfig) (*Network, *Group, error) {
+// withDefaults fills the zero fields: 4,000 neurons, 80 connections per
+// neuron, dt 0.1 ms.
+func (c COBAConfig) withDefaults() COBAConfig {
 	if c.N == 0 {
 		c.N = 4000
 	}
@@ -40,6 +40,13 @@ func BuildCOBA(c COBAConfig) (*Network, *Group, error) {
 	if c.Dt == 0 {
 		c.Dt = 0.1
 	}
+	return c
+}
+
+// BuildCOBA returns the network of c with its single group and the two
+// projections (excitatory, inhibitory).
+func BuildCOBA(c COBAConfig) (*Network, *Group, error) {
+	c = c.withDefaults()
 	if c.N < 5 {
 		return nil, nil, fmt.Errorf("snn: COBA network needs at least 5 neurons, got %d", c.N)
 	}

@@ -1,6 +1,9 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // broadcastShape returns the NumPy broadcast of shapes a and b, panicking
 // with both shapes when they are incompatible.
@@ -51,7 +54,7 @@ func newBview(in, out []int) bview {
 		k++
 	}
 	tail := in[k:]
-	if len(tail) <= len(out) && sameShape(tail, out[len(out)-len(tail):]) {
+	if len(tail) <= len(out) && slices.Equal(tail, out[len(out)-len(tail):]) {
 		return bview{kind: 2, period: nin}
 	}
 	st := make([]int, len(out))

@@ -1,6 +1,9 @@
 package tensor
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Add returns a + b with NumPy broadcasting.
 func (tp *Tape) Add(a, b *Tensor) *Tensor {
@@ -218,7 +221,7 @@ func (tp *Tape) Clamp(a *Tensor, lo, hi float32) *Tensor {
 // Where returns cond ? a : b elementwise, cond being nonzero values of a
 // tensor that takes no gradient; all three share one shape.
 func (tp *Tape) Where(cond, a, b *Tensor) *Tensor {
-	if !sameShape(cond.Shape, a.Shape) || !sameShape(a.Shape, b.Shape) {
+	if !slices.Equal(cond.Shape, a.Shape) || !slices.Equal(a.Shape, b.Shape) {
 		panic("tensor: Where: shapes " + shapeStr(cond.Shape) + ", " + shapeStr(a.Shape) + ", " + shapeStr(b.Shape) + " differ")
 	}
 	out := tp.NewResult(a.Shape, a, b)

@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // rowsOf returns (rows, cols) of a tensor seen as a matrix over its last axis.
@@ -133,7 +134,7 @@ func (tp *Tape) NLL(logp *Tensor, labels []int) *Tensor {
 
 // MSE returns the mean of (a − b)² over all elements; a and b share a shape.
 func (tp *Tape) MSE(a, b *Tensor) *Tensor {
-	if !sameShape(a.Shape, b.Shape) {
+	if !slices.Equal(a.Shape, b.Shape) {
 		panic(fmt.Sprintf("tensor: MSE: shapes %v and %v differ", a.Shape, b.Shape))
 	}
 	return tp.Mean(tp.Square(tp.Sub(a, b)))

@@ -1,6 +1,9 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Reshape returns a view of a with a new shape of the same size; one
 // dimension may be −1 and is then inferred. The view shares a's data.
@@ -73,7 +76,7 @@ func (tp *Tape) Stack(ts []*Tensor) *Tensor {
 	}
 	inner := ts[0].Len()
 	for _, t := range ts[1:] {
-		if !sameShape(t.Shape, ts[0].Shape) {
+		if !slices.Equal(t.Shape, ts[0].Shape) {
 			panic(fmt.Sprintf("tensor: Stack: shapes %v and %v differ", ts[0].Shape, t.Shape))
 		}
 	}
@@ -108,7 +111,7 @@ func (tp *Tape) Concat(ts []*Tensor) *Tensor {
 	rows, width := -1, 0
 	for _, t := range ts {
 		r, c := rowsOf("Concat", t)
-		if rows >= 0 && (r != rows || !sameShape(t.Shape[:t.Dim()-1], ts[0].Shape[:ts[0].Dim()-1])) {
+		if rows >= 0 && (r != rows || !slices.Equal(t.Shape[:t.Dim()-1], ts[0].Shape[:ts[0].Dim()-1])) {
 			panic(fmt.Sprintf("tensor: Concat: shapes %v and %v disagree before the last axis", ts[0].Shape, t.Shape))
 		}
 		rows = r
