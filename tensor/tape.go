@@ -16,10 +16,8 @@ import (
 // record nothing. A Tape is not safe for concurrent use.
 type Tape struct {
 	back   []func()
-	free   map[int][][]float32
-	used   [][]float32
-	ifree  map[int][][]int32
-	iused  [][]int32
+	f32    pool[float32]
+	i32    pool[int32]
 	paused int
 	// evScratch holds transposed spike lists during one backward step of
 	// SpikeMatMul (steps run one at a time).
@@ -28,7 +26,7 @@ type Tape struct {
 
 // NewTape returns an empty tape.
 func NewTape() *Tape {
-	return &Tape{free: map[int][][]float32{}, ifree: map[int][][]int32{}}
+	return &Tape{}
 }
 
 // Recording reports whether ops on tp are recorded for a backward pass.
@@ -60,14 +58,7 @@ func (tp *Tape) Bytes() int {
 	if tp == nil {
 		return 0
 	}
-	n := 0
-	for _, b := range tp.used {
-		n += 4 * len(b)
-	}
-	for _, b := range tp.iused {
-		n += 4 * len(b)
-	}
-	return n
+	return 4 * (tp.f32.inUse() + tp.i32.inUse())
 }
 
 // Alloc returns a buffer of n float32 with unspecified contents, valid until
@@ -76,16 +67,7 @@ func (tp *Tape) Alloc(n int) []float32 {
 	if tp == nil {
 		return make([]float32, n)
 	}
-	c := sizeClass(n)
-	var b []float32
-	if l := tp.free[c]; len(l) > 0 {
-		b = l[len(l)-1][:n]
-		tp.free[c] = l[:len(l)-1]
-	} else {
-		b = make([]float32, n, c)
-	}
-	tp.used = append(tp.used, b)
-	return b
+	return tp.f32.get(n)
 }
 
 // AllocZero is Alloc with the buffer zeroed.
@@ -102,16 +84,7 @@ func (tp *Tape) AllocInt32(n int) []int32 {
 	if tp == nil {
 		return make([]int32, n)
 	}
-	c := sizeClass(n)
-	var b []int32
-	if l := tp.ifree[c]; len(l) > 0 {
-		b = l[len(l)-1][:n]
-		tp.ifree[c] = l[:len(l)-1]
-	} else {
-		b = make([]int32, n, c)
-	}
-	tp.iused = append(tp.iused, b)
-	return b
+	return tp.i32.get(n)
 }
 
 // NewResult returns an op's output tensor of the given shape with pooled,
@@ -211,16 +184,8 @@ func (tp *Tape) Reset() {
 	}
 	clear(tp.back)
 	tp.back = tp.back[:0]
-	for _, b := range tp.used {
-		tp.free[cap(b)] = append(tp.free[cap(b)], b[:cap(b)])
-	}
-	clear(tp.used)
-	tp.used = tp.used[:0]
-	for _, b := range tp.iused {
-		tp.ifree[cap(b)] = append(tp.ifree[cap(b)], b[:cap(b)])
-	}
-	clear(tp.iused)
-	tp.iused = tp.iused[:0]
+	tp.f32.reset()
+	tp.i32.reset()
 }
 
 // sizeClass rounds a buffer length up to a value whose binary form has at
@@ -232,4 +197,45 @@ func sizeClass(n int) int {
 	}
 	shift := bits.Len(uint(n)) - 3
 	return ((n + 1<<shift - 1) >> shift) << shift
+}
+
+// pool hands out buffers by size class and takes them all back on reset.
+type pool[T float32 | int32] struct {
+	free map[int][][]T // by capacity
+	used [][]T
+}
+
+// get returns a buffer of length n with unspecified contents.
+func (p *pool[T]) get(n int) []T {
+	c := sizeClass(n)
+	var b []T
+	if l := p.free[c]; len(l) > 0 {
+		b = l[len(l)-1][:n]
+		p.free[c] = l[:len(l)-1]
+	} else {
+		b = make([]T, n, c)
+	}
+	p.used = append(p.used, b)
+	return b
+}
+
+// reset makes every buffer handed out available again.
+func (p *pool[T]) reset() {
+	if p.free == nil {
+		p.free = map[int][][]T{}
+	}
+	for _, b := range p.used {
+		p.free[cap(b)] = append(p.free[cap(b)], b[:cap(b)])
+	}
+	clear(p.used)
+	p.used = p.used[:0]
+}
+
+// inUse is the number of elements handed out since the last reset.
+func (p *pool[T]) inUse() int {
+	n := 0
+	for _, b := range p.used {
+		n += len(b)
+	}
+	return n
 }
