@@ -57,6 +57,9 @@ def main():
     ap.add_argument("--out", default="")
     ap.add_argument("--same-order", action="store_true",
                     help="baselines train on braingo's batch order (and its seed, 1) instead of NumPy's")
+    ap.add_argument("--same-init", action="store_true",
+                    help="braingo starts from PyTorch's initial weights for seed 1 (implies --same-order): "
+                         "every program then trains the same network on the same batches")
     a = ap.parse_args()
 
     recipe, script, impls = PROTOCOLS[a.protocol]
@@ -71,6 +74,12 @@ def main():
     bg = [a.braingo, "train", recipe, "--json", "--set", "epochs=%d" % a.epochs, "--out",
           os.path.join("/tmp", "braingo-compare-" + recipe)]
     py = [sys.executable, os.path.join(HERE, script), "--epochs", str(a.epochs), "--threads", "1"]
+    if a.same_init:
+        a.same_order = True
+        init = os.path.join("/tmp", "braingo-compare-init.json")
+        subprocess.run([sys.executable, os.path.join(HERE, script), "--impl", "torch", "--seed", "1",
+                        "--export-init", init], env=env, check=True)
+        bg += ["--set", "model.init_file=" + init]
     if a.same_order:
         py += ["--order", "braingo", "--seed", "1"]
     if a.train_limit:

@@ -92,6 +92,9 @@ def parse_args(argv=None):
     p.add_argument("--test-limit", type=int, default=0,
                    help="evaluate on the first N test images (0: all 10,000)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--export-init", metavar="FILE", default="",
+                   help="write the initial weights of --seed as JSON for braingo's model.init_file "
+                        "(names fc1.weight ..., weights transposed to braingo's in x out) and exit")
     p.add_argument("--order", choices=["numpy", "braingo"], default="numpy",
                    help="sample order per epoch: NumPy's permutation keyed by (seed, epoch), or the "
                         "order braingo's trainer uses with the same seed (to compare on identical batches)")
@@ -299,6 +302,15 @@ def main(argv=None):
 
     # ---- training ------------------------------------------------------------
     net, opt = build(args.impl, args.seed)
+    if args.export_init:
+        init = {}
+        for name in ("fc1", "fc2"):
+            layer = getattr(net, name)
+            init[name + ".weight"] = layer.weight.detach().t().contiguous().flatten().tolist()
+            init[name + ".bias"] = layer.bias.detach().tolist()
+        with open(args.export_init, "w") as f:
+            json.dump(init, f)
+        return
 
     def evaluate():
         net.eval()

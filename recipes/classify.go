@@ -69,6 +69,7 @@ type ClassifyModel struct {
 	InitScale      float64 `yaml:"init_scale" default:"2" help:"kaiming_normal: the scale under the square root"`
 	HiddenGain     float64 `yaml:"hidden_gain" default:"1" help:"fixed factor on the hidden layers' input currents (an input factor of the dynamics such as dt/tau; the weights keep their scale)"`
 	ReadoutGain    float64 `yaml:"readout_gain" default:"1" help:"fixed factor on the output layer's input current"`
+	InitFile       string  `yaml:"init_file" default:"" help:"start from these weights instead of the seeded initialization: a JSON object mapping each parameter name (fc1.weight, fc1.bias, ...; weights stored in×out) to its flat values (baselines/fmnist_snn.py --export-init writes PyTorch's)"`
 }
 
 // ClassifyTrain configures the optimization.
@@ -279,6 +280,11 @@ func RunClassify(ctx context.Context, r *Recipe, opts RunOptions) error {
 	if err != nil {
 		return err
 	}
+	if c.Model.InitFile != "" {
+		if err := loadInit(c.Model.InitFile, net.Params()); err != nil {
+			return err
+		}
+	}
 	opt, err := c.optimizer(net.Params())
 	if err != nil {
 		return err
@@ -441,6 +447,31 @@ func neurons(ev *trainer.Evaluation, l int) int {
 		return ev.Rates[l].Neurons
 	}
 	return 1
+}
+
+// loadInit copies initial parameter values from a JSON object of flat
+// arrays keyed by parameter name; every parameter must be present with its
+// size.
+func loadInit(path string, params []*tensor.Tensor) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Invalid("model.init_file", "%v", err)
+	}
+	var vals map[string][]float32
+	if err := json.Unmarshal(b, &vals); err != nil {
+		return Invalid("model.init_file", "%s: not a JSON object of parameter arrays: %v", path, err)
+	}
+	for _, p := range params {
+		v, ok := vals[p.Name]
+		switch {
+		case !ok:
+			return Invalid("model.init_file", "%s has no values for parameter %s", path, p.Name)
+		case len(v) != len(p.Data):
+			return Invalid("model.init_file", "%s: parameter %s has %d values, the network needs %d (shape %v)", path, p.Name, len(v), len(p.Data), p.Shape)
+		}
+		copy(p.Data, v)
+	}
+	return nil
 }
 
 // ffFormat names the checkpoint content of an snn-classify run.

@@ -131,6 +131,7 @@ func TestTrainRejectsBadInput(t *testing.T) {
 		{[]string{"train", "fmnist-snn", "--resume"}, 2, "--resume needs --out"},
 		{[]string{"train", "fmnist-snn", "--set", "data_dir=/nonexistent", "--out", "/tmp/braingo-test-nodata"}, 1, "not found"},
 		{[]string{"eval", "/nonexistent-run"}, 1, "nonexistent-run"},
+		{[]string{"train", "fmnist-snn", "--set", "model.init_file=/nonexistent.json", "--out", "/tmp/braingo-test-noinit"}, 1, "model.init_file"},
 	} {
 		_, stderr, code := run(t, tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) {
