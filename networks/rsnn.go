@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/snn"
 	"github.com/braingo/braingo/surrogate"
 	"github.com/braingo/braingo/tensor"
@@ -75,32 +76,117 @@ func (g GIF) defaults(n int) GIF {
 // Forward is one differentiable GIF step on tp from state [V, I₁, I₂, S]
 // with input current x; it returns the new state and the scaled membrane
 // (V' − θ)/θ before the reset (for membrane regularization).
+//
+// The step is one fused op: one pass forward over the elements and one pass
+// back, which sends, per element (j its neuron), with σ' the surrogate
+// derivative at vs = V' − θ and g the incoming gradients of V[t], I₂[t],
+// S[t] and vs:
+//
+//	gvs = g_vs + (g_S − g_V)·σ'(vs)        (V[t] = V' − S[t])
+//	gV' = g_V + gvs
+//	gI₂ = g_I₂ + (1 − e^(−dt/τ))·gV'
+//	V[t−1] ← e^(−dt/τ)·gV',  x ← (1 − e^(−dt/τ))·gV',
+//	I₂[t−1] ← e^(−dt/τ₂ⱼ)·gI₂,  S[t−1] ← A₂ⱼ·gI₂
+//
+// (I₁ carries no gradient, as in BrainPy). gifReference in the tests is the
+// same step written with tape ops.
 func (g GIF) Forward(tp *tensor.Tape, st []*tensor.Tensor, x *tensor.Tensor) (next []*tensor.Tensor, vs *tensor.Tensor) {
 	n := x.Shape[len(x.Shape)-1]
 	g = g.defaults(n)
 	v, i1, i2, s := st[0], st[1], st[2], st[3]
+	for _, t := range st[:4] {
+		if t.Len() != x.Len() {
+			panic(fmt.Sprintf("networks: GIF.Forward: state %v and input %v differ", t.Shape, x.Shape))
+		}
+	}
 	d1 := float32(math.Exp(float64(-g.DT / g.Tau1)))
 	dv := float32(math.Exp(float64(-g.DT / g.Tau)))
 	d2 := make([]float32, n)
 	for j, t := range g.Tau2 {
 		d2[j] = float32(math.Exp(float64(-g.DT / t)))
 	}
-	// I₁ takes no gradient: a plain tensor.
-	i1n := tensor.New(x.Shape, tp.Alloc(x.Len()))
-	for k := range i1n.Data {
-		if s.Data[k] != 0 {
-			i1n.Data[k] = g.A1[k%n]
-		} else {
-			i1n.Data[k] = d1 * i1.Data[k]
+	i1n := tensor.New(x.Shape, tp.Alloc(x.Len())) // no gradient
+	i2n := tp.NewResult(x.Shape, i2, s)
+	vr := tp.NewResult(x.Shape, v, i2, s, x)
+	spk := tp.NewResult(x.Shape, v, i2, s, x)
+	vs = tp.NewResult(x.Shape, v, i2, s, x)
+	a1, a2 := g.A1, g.A2
+	for r := 0; r < x.Len(); r += n {
+		sr, i1r, i2r, vR, xr := s.Data[r:r+n], i1.Data[r:r+n], i2.Data[r:r+n], v.Data[r:r+n], x.Data[r:r+n]
+		o1, o2, ov, os, ovs := i1n.Data[r:r+n], i2n.Data[r:r+n], vr.Data[r:r+n], spk.Data[r:r+n], vs.Data[r:r+n]
+		for j := range n {
+			c1 := d1 * i1r[j]
+			if sr[j] != 0 {
+				c1 = a1[j]
+			}
+			c2 := d2[j]*i2r[j] + a2[j]*sr[j]
+			vn := dv*vR[j] + (1-dv)*(xr[j]+c1+c2)
+			sv := vn - 1
+			var sp float32
+			if sv > 0 {
+				sp = 1
+			}
+			o1[j], o2[j], ov[j], os[j], ovs[j] = c1, c2, vn-sp, sp, sv
 		}
 	}
-	i2n := tp.Add(tp.Mul(i2, tensor.New([]int{n}, d2)), tp.Mul(s, tensor.New([]int{n}, g.A2)))
-	cur := tp.Add(tp.Add(x, i1n), i2n)
-	vn := tp.Add(tp.Scale(v, dv), tp.Scale(cur, 1-dv))
-	vs = tp.AddScalar(vn, -1)
-	spk := surrogate.Spike(tp, vs, g.Surrogate)
-	vr := tp.Sub(vn, spk)
-	return []*tensor.Tensor{vr, i1n, i2n, spk}, vs
+	next = []*tensor.Tensor{vr, i1n, i2n, spk}
+	if !vr.RequiresGrad() && !i2n.RequiresGrad() {
+		return next, vs
+	}
+	tp.Record(func() {
+		gV, gI2, gS, gVs := vr.Grad, i2n.Grad, spk.Grad, vs.Grad
+		if gV == nil && gI2 == nil && gS == nil && gVs == nil {
+			return
+		}
+		var gv, gi2, gs, gx []float32
+		var fv, fi2, fs, fx bool
+		if v.RequiresGrad() {
+			gv, fv = tp.GradAcc(v)
+		}
+		if i2.RequiresGrad() {
+			gi2, fi2 = tp.GradAcc(i2)
+		}
+		if s.RequiresGrad() {
+			gs, fs = tp.GradAcc(s)
+		}
+		if x.RequiresGrad() {
+			gx, fx = tp.GradAcc(x)
+		}
+		at := func(b []float32, k int) float32 {
+			if b == nil {
+				return 0
+			}
+			return b[k]
+		}
+		put := func(b []float32, fresh bool, k int, val float32) {
+			if b == nil {
+				return
+			}
+			if fresh {
+				b[k] = val
+			} else {
+				b[k] += val
+			}
+		}
+		var spikeG, sg [256]float32
+		for c := 0; c < x.Len(); c += len(sg) {
+			e := min(c+len(sg), x.Len())
+			for k := c; k < e; k++ {
+				spikeG[k-c] = at(gS, k) - at(gV, k)
+			}
+			surrogate.GradSlice(g.Surrogate, sg[:e-c], spikeG[:e-c], vs.Data[c:e])
+			for k := c; k < e; k++ {
+				j := k % n
+				gvn := at(gV, k) + at(gVs, k) + sg[k-c]
+				gi := at(gI2, k) + (1-dv)*gvn
+				put(gv, fv, k, dv*gvn)
+				put(gx, fx, k, (1-dv)*gvn)
+				put(gi2, fi2, k, d2[j]*gi)
+				put(gs, fs, k, a2[j]*gi)
+			}
+		}
+	})
+	return next, vs
 }
 
 // RSNN is a recurrent spiking network for tasks: a leaky input stage,
@@ -255,11 +341,22 @@ type rsnnStepper struct {
 func (s *rsnnStepper) Step(x *tensor.Tensor) (out, hidden *tensor.Tensor) {
 	n, tp := s.net, s.tp
 	spk := s.st[len(s.st)-1]
+	// The input projection without its bias: leakySum adds b_in and b_rec
+	// in the same pass as the input stage.
 	var in *tensor.Tensor
-	if n.BinaryInput {
-		in = n.In.ForwardSpikes(tp, x)
-	} else {
-		in = n.In.Forward(tp, x)
+	inB := n.In.B
+	switch {
+	case n.In.Gain != 0 && n.In.Gain != 1: // the gain scales the bias too
+		inB = nil
+		if n.BinaryInput {
+			in = n.In.ForwardSpikes(tp, x)
+		} else {
+			in = n.In.Forward(tp, x)
+		}
+	case n.BinaryInput:
+		in = tp.SpikeMatMul(x, n.In.W)
+	default:
+		in = tp.MatMul(x, n.In.W, false, false)
 	}
 	var rec *tensor.Tensor
 	if n.denseRec {
@@ -267,14 +364,11 @@ func (s *rsnnStepper) Step(x *tensor.Tensor) (out, hidden *tensor.Tensor) {
 	} else {
 		rec = tp.SpikeMatMul(spk, s.wrec)
 	}
-	c := tp.Add(in, rec)
-	if n.RecB != nil {
-		c = tp.Add(c, n.RecB)
-	}
-	a := c
+	var prev *tensor.Tensor
 	if n.InBeta > 0 {
-		a = snn.LI{Beta: n.InBeta}.Forward(tp, s.st[0], c)
+		prev = s.st[0]
 	}
+	a := leakySum(tp, prev, n.InBeta, in, rec, inB, n.RecB)
 	var neu []*tensor.Tensor
 	switch n.Neuron {
 	case "", "lif":
@@ -298,6 +392,86 @@ func (s *rsnnStepper) Step(x *tensor.Tensor) (out, hidden *tensor.Tensor) {
 }
 
 func (s *rsnnStepper) State() []*tensor.Tensor { return s.st }
+
+// leakySum is the input stage as one op: β·prev + x + y + b₁ + b₂, with x
+// and y of prev's shape (batch × units), b₁ and b₂ per-unit biases (either
+// may be nil) and prev nil for no input stage (β unused). Backward: prev
+// gets β·g, x and y get g, each bias the column sums of g.
+func leakySum(tp *tensor.Tape, prev *tensor.Tensor, beta float32, x, y, b1, b2 *tensor.Tensor) *tensor.Tensor {
+	n := x.Shape[len(x.Shape)-1]
+	if y.Len() != x.Len() || (prev != nil && prev.Len() != x.Len()) {
+		panic(fmt.Sprintf("networks: leakySum shapes %v, %v", x.Shape, y.Shape))
+	}
+	for _, b := range []*tensor.Tensor{b1, b2} {
+		if b != nil && b.Len() != n {
+			panic(fmt.Sprintf("networks: leakySum bias %v for %d units", b.Shape, n))
+		}
+	}
+	out := tp.NewResult(x.Shape, prev, x, y, b1, b2)
+	for r := 0; r < x.Len(); r += n {
+		o, xr, yr := out.Data[r:r+n], x.Data[r:r+n], y.Data[r:r+n]
+		if prev != nil {
+			pr := prev.Data[r : r+n]
+			for j := range o {
+				o[j] = beta*pr[j] + xr[j] + yr[j]
+			}
+		} else {
+			for j := range o {
+				o[j] = xr[j] + yr[j]
+			}
+		}
+		if b1 != nil {
+			for j, v := range b1.Data {
+				o[j] += v
+			}
+		}
+		if b2 != nil {
+			for j, v := range b2.Data {
+				o[j] += v
+			}
+		}
+	}
+	if !out.RequiresGrad() {
+		return out
+	}
+	tp.Record(func() {
+		g := out.Grad
+		if g == nil {
+			return
+		}
+		if prev != nil && prev.RequiresGrad() {
+			gp, fresh := tp.GradAcc(prev)
+			for i, v := range g {
+				if fresh {
+					gp[i] = beta * v
+				} else {
+					gp[i] += beta * v
+				}
+			}
+		}
+		for _, t := range []*tensor.Tensor{x, y} {
+			if !t.RequiresGrad() {
+				continue
+			}
+			gt, fresh := tp.GradAcc(t)
+			if fresh {
+				copy(gt, g)
+			} else {
+				kernels.AddTo(gt, g)
+			}
+		}
+		for _, b := range []*tensor.Tensor{b1, b2} {
+			if b == nil || !b.RequiresGrad() {
+				continue
+			}
+			gb := tp.GradOf(b)
+			for r := 0; r < len(g); r += n {
+				kernels.AddTo(gb, g[r:r+n])
+			}
+		}
+	})
+	return out
+}
 
 // Mem returns (U − θ)/θ of the last step.
 func (s *rsnnStepper) Mem() *tensor.Tensor {

@@ -68,6 +68,13 @@ func (tp *Tape) binaryOp(name string, a, b *Tensor, f func(x, y float32) float32
 			}
 			return
 		}
+		if va.kind == 0 && (vb.kind == 1 || vb.kind == 2) && a != b {
+			// b a row (or a scalar) repeated over a's rows: the common bias
+			// and per-unit constant case, without index arithmetic or
+			// temporaries.
+			tp.rowBroadcastGrad(a, b, g, vb, d)
+			return
+		}
 		// General broadcast: per-element partials, then reduce into each input.
 		if a.requiresGrad {
 			ga = tp.GradOf(a)
@@ -99,6 +106,52 @@ func (tp *Tape) binaryOp(name string, a, b *Tensor, f func(x, y float32) float32
 		}
 	})
 	return out
+}
+
+// rowBroadcastGrad is binaryOp's backward step when a is the full output
+// and b a scalar (vb.kind 1) or a row repeated over a's rows (vb.kind 2):
+// a's gradient element by element, b's summed over the rows in row order
+// (the order of accumulate's general path).
+func (tp *Tape) rowBroadcastGrad(a, b *Tensor, g []float32, vb bview, d func(g, x, y float32) (float32, float32)) {
+	var ga, gb []float32
+	var fa bool
+	if a.requiresGrad {
+		ga, fa = tp.GradAcc(a)
+	}
+	if b.requiresGrad {
+		gb = tp.GradOf(b)
+	}
+	p := 1
+	if vb.kind == 2 {
+		p = vb.period
+	}
+	var sum float64 // scalar b: summed in float64 like accumulate
+	for r := 0; r < len(g); r += p {
+		gr, ar := g[r:r+p], a.Data[r:r+p]
+		for i, gi := range gr {
+			j := i
+			if vb.kind == 1 {
+				j = 0
+			}
+			dx, dy := d(gi, ar[i], b.Data[j])
+			switch {
+			case fa:
+				ga[r+i] = dx
+			case ga != nil:
+				ga[r+i] += dx
+			}
+			if gb != nil {
+				if vb.kind == 1 {
+					sum += float64(dy)
+				} else {
+					gb[i] += dy
+				}
+			}
+		}
+	}
+	if gb != nil && vb.kind == 1 {
+		gb[0] += float32(sum)
+	}
 }
 
 // unaryOp applies f elementwise; df(x, y) is f'(x) given the input x and

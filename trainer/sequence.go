@@ -218,13 +218,58 @@ func RateRegularizer(tp *tensor.Tape, h []*tensor.Tensor, lambda, target float32
 }
 
 // MembraneRegularizer is λ·(mean(relu(v − hi)² + relu(lo − v)²))² over
-// per-step scaled membranes v, BrainPy's working-memory regularizer.
+// per-step scaled membranes v, BrainPy's working-memory regularizer. It is
+// one op over the per-step tensors (no stacked copy, no temporaries): the
+// mean is summed in float64, and the gradient of element x is
+// λ·2m·(2·relu(x − hi) − 2·relu(lo − x))/count.
 func MembraneRegularizer(tp *tensor.Tape, v []*tensor.Tensor, lambda, lo, hi float32) *tensor.Tensor {
-	st := tp.Stack(v)
-	above := tp.Square(tp.ReLU(tp.AddScalar(st, -hi)))
-	below := tp.Square(tp.ReLU(tp.Neg(tp.AddScalar(st, -lo))))
-	m := tp.Mean(tp.Add(above, below))
-	return tp.Scale(tp.Square(m), lambda)
+	var sum float64
+	count := 0
+	for _, t := range v {
+		for _, x := range t.Data {
+			if x > hi {
+				sum += float64(x-hi) * float64(x-hi)
+			} else if x < lo {
+				sum += float64(lo-x) * float64(lo-x)
+			}
+		}
+		count += t.Len()
+	}
+	if count == 0 {
+		return tensor.Scalar(0)
+	}
+	m := sum / float64(count)
+	out := tp.NewResult([]int{}, v...)
+	out.Data[0] = float32(float64(lambda) * m * m)
+	if !out.RequiresGrad() {
+		return out
+	}
+	tp.Record(func() {
+		if out.Grad == nil {
+			return
+		}
+		c := out.Grad[0] * float32(float64(lambda)*2*m*2/float64(count))
+		for _, t := range v {
+			if !t.RequiresGrad() {
+				continue
+			}
+			g, fresh := tp.GradAcc(t)
+			for i, x := range t.Data {
+				var d float32
+				if x > hi {
+					d = c * (x - hi)
+				} else if x < lo {
+					d = -c * (lo - x)
+				}
+				if fresh {
+					g[i] = d
+				} else {
+					g[i] += d
+				}
+			}
+		}
+	})
+	return out
 }
 
 // WeightL2 is λ·Σ w² over the matrix (two-dimensional) parameters.

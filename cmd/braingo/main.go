@@ -11,6 +11,9 @@
 // one JSON object per line. The exit status is 0 on success, 1 when a
 // command fails and 2 when the command line is wrong.
 //
+// With BRAINGO_CPUPROFILE=FILE in the environment, any command writes a Go
+// CPU profile of its run to FILE (read it with "go tool pprof").
+//
 // Each subcommand lives in its own file of this directory and registers
 // itself from an init function:
 //
@@ -19,7 +22,13 @@
 //	}
 package main
 
-import "github.com/braingo/braingo/internal/cli"
+import (
+	"fmt"
+	"os"
+	"runtime/pprof"
+
+	"github.com/braingo/braingo/internal/cli"
+)
 
 var app = &cli.App{
 	Name:  "braingo",
@@ -29,4 +38,21 @@ var app = &cli.App{
 // register adds a subcommand; called from each command file's init.
 func register(c *cli.Command) { app.Register(c) }
 
-func main() { app.Main() }
+func main() {
+	if f := os.Getenv("BRAINGO_CPUPROFILE"); f != "" {
+		out, err := os.Create(f)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "braingo: BRAINGO_CPUPROFILE:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(out); err != nil {
+			fmt.Fprintln(os.Stderr, "braingo: BRAINGO_CPUPROFILE:", err)
+			os.Exit(1)
+		}
+		code := app.Run(&cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Prog: app.Name}, os.Args[1:])
+		pprof.StopCPUProfile()
+		out.Close()
+		os.Exit(code)
+	}
+	app.Main()
+}
