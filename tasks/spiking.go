@@ -100,8 +100,10 @@ func (t *EvidenceAccumulation) NewTrial(tr *Trial) {
 // matches (test = sample); otherwise the test is one of the other seven
 // directions. The two actions are BrainPy's outputs in its order:
 // "non-match" (0) and "match" (1). Only the test period is scored (loss mask
-// 1 there, 0 elsewhere); when stepping, the first action in it is the
-// response.
+// 1 there, 0 elsewhere). When stepping, the response is read as in the
+// paper, over the whole test period: the action taken on most of its steps
+// (ties: non-match), judged at its last step, which ends the trial (Judge).
+// Actions outside the test period earn nothing.
 type SpikingDelayMatchSample struct {
 	Directions int     // motion directions; 0 means 8
 	Channels   int     // input channels; 0 means 24
@@ -151,4 +153,31 @@ func (t *SpikingDelayMatchSample) NewTrial(tr *Trial) {
 	tr.SetGT("test", match)
 	tr.SetMask("", 0)
 	tr.SetMask("test", 1)
+}
+
+// Judge counts the actions of the test period and, at its last step,
+// answers with the more frequent one (ties: non-match), earning "correct"
+// and performance 1 when it is the ground truth.
+func (t *SpikingDelayMatchSample) Judge(tr *Trial, a int) Outcome {
+	if !tr.In("test", tr.T) {
+		return Outcome{}
+	}
+	if a == 1 {
+		tr.Vars["votes_match"]++
+	} else {
+		tr.Vars["votes_nonmatch"]++
+	}
+	if _, end := tr.Span("test"); tr.T != end-1 {
+		return Outcome{}
+	}
+	answer := 0
+	if tr.Vars["votes_match"] > tr.Vars["votes_nonmatch"] {
+		answer = 1
+	}
+	if answer == tr.GT[tr.T] {
+		tr.Performance = 1
+		return Outcome{Reward: tr.Rewards["correct"], End: true}
+	}
+	tr.Performance = 0
+	return Outcome{Reward: tr.Rewards["fail"], End: true}
 }

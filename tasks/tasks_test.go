@@ -493,3 +493,39 @@ func TestFixationCueUntilDecision(t *testing.T) {
 		}
 	}
 }
+
+// The spiking DMS reads its answer over the whole test period: an agent
+// wrong on the first test steps but right on most of them is correct, one
+// right only at the start is wrong, and the trial ends at the period's end.
+func TestSpikingDMSMajorityAnswer(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		rightAt  func(k int) bool // k: step within the test period
+		wantPerf float64
+	}{
+		{"late majority", func(k int) bool { return k >= 100 }, 1},
+		{"early minority", func(k int) bool { return k < 100 }, 0},
+	} {
+		e, _ := New("SpikingDelayMatchSample", nil, Options{Seed: 3})
+		e.Reset()
+		tr := e.Trial()
+		s, end := tr.Span("test")
+		for step := 0; ; step++ {
+			gt := tr.GT[tr.T]
+			a := 1 - gt
+			if step >= s && c.rightAt(step-s) {
+				a = gt
+			}
+			res := e.Step(a)
+			if res.NewTrial {
+				if step != end-1 {
+					t.Fatalf("%s: trial ended at step %d, want %d (end of test)", c.name, step, end-1)
+				}
+				if res.Performance != c.wantPerf {
+					t.Fatalf("%s: performance %v, want %v", c.name, res.Performance, c.wantPerf)
+				}
+				break
+			}
+		}
+	}
+}
