@@ -20,8 +20,9 @@ import (
 //  3. every projection advances its synapse dynamics by one step and then
 //     delivers the spikes emitted Delay steps ago (at step t − Delay) through
 //     its connectivity into the synapse state (AlignPost: one state per
-//     post-neuron); with Delay 0 a spike of step t acts on v from step t+1,
-//     as in Brian2;
+//     post-neuron; a ConnSynapse keeps one per connection and takes the
+//     spikes itself); with Delay 0 a spike of step t acts on v from step
+//     t+1, as in Brian2;
 //  4. monitors record.
 //
 // Everything is deterministic given the seeds and the thread count; results
@@ -126,6 +127,14 @@ func (n *Network) Connect(p *Projection) (*Projection, error) {
 		return nil, fmt.Errorf("snn: projection %s: negative delay %d", p.Name, p.Delay)
 	}
 	p.Syn.Init(post)
+	if cs, ok := p.Syn.(ConnSynapse); ok {
+		if p.STP != nil {
+			return nil, fmt.Errorf("snn: projection %s: short-term plasticity with a per-connection synapse is not supported", p.Name)
+		}
+		if err := cs.Bind(p.Conn); err != nil {
+			return nil, fmt.Errorf("snn: projection %s: %w", p.Name, err)
+		}
+	}
 	p.ring = make([][]int32, p.Delay+1)
 	if p.STP != nil {
 		p.STP.init(pre)
@@ -212,6 +221,10 @@ func (p *Projection) deliver(t int32) {
 		return
 	}
 	if len(out) == 0 {
+		return
+	}
+	if cs, ok := p.Syn.(ConnSynapse); ok {
+		cs.Deliver(out, t)
 		return
 	}
 	if p.STP != nil {
