@@ -156,6 +156,7 @@ type TaskRL struct {
 		PrevAction    bool      `yaml:"prev_action" default:"false" help:"feed the previous action and reward to the network"`
 		Optim         TaskOptim `yaml:"optim"`
 		EvalTrials    int       `yaml:"eval_trials" default:"1000" help:"trials played after each epoch" alias:"eval_trials"`
+		EvalPolicy    string    `yaml:"eval_policy" default:"greedy" enum:"greedy,sample" help:"evaluate by the argmax of the policy (greedy) or by sampling it as in training (sample: for tasks whose policy must explore, as meta-RL bandits)"`
 		Target        float64   `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
 	} `yaml:"train"`
 }
@@ -279,6 +280,7 @@ type taskRun struct {
 	seed    uint64
 	target  float64
 	evalN   int
+	sample  bool // evaluate by sampling the policy instead of its argmax
 	history []eval.EpochRecord
 	start   time.Time
 	last    *trainer.PlayResult
@@ -361,7 +363,8 @@ func RunTaskRL(ctx context.Context, r *Recipe, opts RunOptions) error {
 	}
 	units := c.Model.Units
 	critic := networks.NewDense("critic", units, 1, true, rand.New(rand.NewPCG(uint64(c.Seed), 0xc71c)))
-	tr := &taskRun{r: r, opts: opts, spec: spec, net: net, extra: critic.Params(), seed: uint64(c.Seed), target: c.Train.Target, evalN: c.Train.EvalTrials}
+	tr := &taskRun{r: r, opts: opts, spec: spec, net: net, extra: critic.Params(), seed: uint64(c.Seed), target: c.Train.Target, evalN: c.Train.EvalTrials,
+		sample: c.Train.EvalPolicy == "sample"}
 	factory := func(base uint64) trainer.EnvFactory {
 		return func(col, ep int) (*tasks.Env, map[string]float64, error) {
 			oo := o
@@ -437,7 +440,7 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 	var trainSeconds float64
 	hook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
 		trainSeconds += e.TrainSeconds
-		res, err := trainer.Play(tr.agent, tr.evalN, false, rand.New(rand.NewPCG(tr.seed, 0xe7a1)))
+		res, err := trainer.Play(tr.agent, tr.evalN, tr.sample, rand.New(rand.NewPCG(tr.seed, 0xe7a1)))
 		if err != nil {
 			return err
 		}
