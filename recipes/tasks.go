@@ -109,6 +109,7 @@ type TaskModel struct {
 type TaskOptim struct {
 	LR       float64 `yaml:"lr" default:"1e-3" help:"Adam learning rate" alias:"lr"`
 	GradClip float64 `yaml:"grad_clip" default:"1" help:"clip the global gradient norm (0: off)"`
+	Schedule string  `yaml:"schedule" default:"none" enum:"none,cosine" help:"learning-rate schedule over the epochs: constant, or cosine annealing from lr to 0 at the last epoch (set per epoch)"`
 }
 
 // TaskBPTT is the spec of a task-bptt recipe.
@@ -414,6 +415,13 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 		return err
 	}
 	tr.opt = opt
+	var sched *optim.Scheduler
+	if o.Schedule == "cosine" {
+		sched, err = optim.NewScheduler(opt.(optim.Optimizer), optim.CosineAnnealingLR{TMax: epochs})
+		if err != nil {
+			return err
+		}
+	}
 	startEpoch := 1
 	ckpt := filepath.Join(opts.Dir, CheckpointFile)
 	if opts.Resume {
@@ -423,6 +431,11 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 				return err
 			}
 			startEpoch = ep + 1
+			for range min(ep, epochs) { // the schedule is a function of the epoch
+				if sched != nil {
+					sched.Step()
+				}
+			}
 			tr.history, _ = eval.ReadRecords(filepath.Join(opts.Dir, eval.MetricsFile))
 			fmt.Fprintf(opts.Stderr, "resuming %s after epoch %d\n", opts.Dir, ep)
 		}
@@ -479,6 +492,9 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 		}
 		if err := tr.save(ckpt, e.Epoch); err != nil {
 			return err
+		}
+		if sched != nil {
+			sched.Step()
 		}
 		if opts.JSON {
 			if err := json.NewEncoder(opts.Stdout).Encode(line); err != nil {
