@@ -103,6 +103,8 @@ type EProp struct {
 	recFactor               []float32
 	loss, lastLoss          float64
 	coefA, coefC            []float32 // (bs, nu) ALIF ε^B coefficients
+	learnNow                bool
+	rowsFn                  func(lo, hi int)
 }
 
 // NewEProp binds e-prop to run. It reports an error for an input stage
@@ -345,7 +347,11 @@ func (e *EProp) Step(sig Signal) error {
 	e.recFactor = run.RecFactor()
 	// Traces, one presynaptic row at a time (rows are disjoint in the
 	// gradients, so chunks of rows run in parallel).
-	kernels.Parallel(np, 8, func(lo, hi int) { e.rows(lo, hi, learn) })
+	e.learnNow = learn
+	if e.rowsFn == nil {
+		e.rowsFn = func(lo, hi int) { e.rows(lo, hi, e.learnNow) }
+	}
+	kernels.Parallel(np, 8, e.rowsFn)
 	// Readout: exact.
 	e.fb = e.kappa*e.fb + 1
 	for i, s := range run.S {

@@ -3,6 +3,7 @@ package trainer
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/braingo/braingo/kernels"
@@ -195,5 +196,186 @@ func TestEPropEqualsTruncatedBPTT(t *testing.T) {
 				t.Errorf("%s inh %d: full BPTT's gradients equal e-prop's (%.2g): the test cannot tell them apart", neuron, inh, rel)
 			}
 		}
+	}
+}
+
+// Eligibility traces of a 2-neuron ALIF network with one input, computed
+// by hand over three steps (β = ρ = κ = 0.5, β_a = 1, θ = 1, triangle
+// pseudo-derivative ψ = 0.3·max(0, 1 − |U − A|)):
+//
+//	t=0: x=1, U=[0.8, 1.5], A=[1, 1], S=[0, 1], ψ=[0.24, 0.15]
+//	     input row: z̄=1, ε^B=0, e=ψ=[0.24, 0.15]
+//	t=1: x=1, c=[0.8+0.2, 1.5], B=[0, 0.5], U=[1.4, 1.25], A=[1, 1.5], S=[1, 0], ψ=[0.18, 0.225]
+//	     ε^B=0.5·ψ(0)·1=[0.12, 0.075], z̄=1.5, e=ψ·(1.5−ε^B)=[0.2484, 0.320625]
+//	     ē=0.5·[0.24, 0.15]+e=[0.3684, 0.395625]; recurrent row of neuron 1: z̄=1, e=ψ
+//	t=2: x=0, c=[0, 0.5], B=[0.5, 0.25], U=[−0.3, 1.125], A=[1.5, 1.25], S=[0, 0], ψ=[0, 0.2625]
+//	     ε^B=0.5·ψ(1)·1.5+(0.5−0.5·ψ(1))·ε^B=[0.1842, 0.1978125], z̄=0.75
+//	     e=ψ·(0.75−ε^B)=[0, 0.14494921875], ē=[0.1842, 0.34276171875]
+func TestEPropTracesByHand(t *testing.T) {
+	net := networks.NewRSNN("r", networks.RSNNConfig{Inputs: 1, Units: 2, Outputs: 1, Neuron: "alif"}, rand.New(rand.NewPCG(1, 1)))
+	copy(net.In.W.Data, []float32{0.8, 1.5})
+	copy(net.Rec.Data, []float32{0, 0.5, 0.2, 0})
+	clear(net.In.B.Data)
+	clear(net.RecB.Data)
+	net.ALIF = snn.ALIF{Beta: 0.5, Rho: 0.5, BetaA: 1, Surrogate: surrogate.Triangle{}}
+	net.OutBeta = 0.5
+	run, err := net.NewRun(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEProp(run, EPropConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spikes := [][]float32{{0, 1}, {1, 0}, {0, 0}}
+	fe := [][]float64{{0.24, 0.15}, {0.3684, 0.395625}, {0.1842, 0.34276171875}}
+	eb := [][]float64{{0, 0}, {0.12, 0.075}, {0.1842, 0.1978125}}
+	zbar := []float64{1, 1.5, 0.75}
+	check := func(what string, step int, got []float32, want []float64) {
+		t.Helper()
+		for j, w := range want {
+			if math.Abs(float64(got[j])-w) > 1e-6 {
+				t.Fatalf("step %d: %s = %v, want %v", step, what, got[:len(want)], want)
+			}
+		}
+	}
+	for step, x := range []float32{1, 1, 0} {
+		run.Step([]float32{x})
+		if err := e.Step(Signal{}); err != nil {
+			t.Fatal(err)
+		}
+		check("spikes", step, run.S, []float64{float64(spikes[step][0]), float64(spikes[step][1])})
+		check("z̄ of the input", step, e.zbar[:1], zbar[step:step+1])
+		check("ε^B of the input synapses", step, e.epsB[:2], eb[step])
+		check("ē of the input synapses", step, e.fe[:2], fe[step])
+		// Presynaptic row 3 (after the input, the biases and neuron 0) is
+		// neuron 1's: its spike at t=0 reaches it at t=1, where ē = e =
+		// ψ(1)·z̄ = [0.18, 0.225].
+		if step == 1 {
+			check("ē of neuron 1's synapses", step, e.fe[3*2:4*2], []float64{0.18, 0.225})
+			check("z̄ of neuron 1", step, e.zbar[3:4], []float64{1})
+		}
+	}
+}
+
+// With sig.Learn false the traces advance but no gradient is written;
+// a target of the wrong length and a non-finite readout are errors.
+func TestEPropLearnOffAndErrors(t *testing.T) {
+	net := epropNet("alif", 0, 3)
+	xs, ts := epropData(10, 2, net.Inputs(), net.Outputs(), 2)
+	for _, p := range net.Params() {
+		p.Grad = nil
+	}
+	run, _ := net.NewRun(2)
+	e, _ := NewEProp(run, EPropConfig{RateReg: 1})
+	for i, x := range xs {
+		run.Step(x)
+		if err := e.Step(Signal{Target: ts[i]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.Reset()
+	for _, p := range net.Params() {
+		for _, g := range p.Grad {
+			if g != 0 {
+				t.Fatalf("%s has a gradient with learning off", p.Name)
+			}
+		}
+	}
+	if err := e.Step(Signal{Target: make([]float32, 3), Learn: true}); err == nil {
+		t.Fatal("no error for a target of 3 values")
+	}
+	run.O[0] = float32(math.NaN())
+	if err := e.Step(Signal{Target: make([]float32, 4), Learn: true}); err == nil {
+		t.Fatal("no error for a NaN readout")
+	}
+	if _, err := NewEProp(run, EPropConfig{Feedback: "mirror"}); err == nil {
+		t.Fatal("no error for an unknown feedback")
+	}
+	net.InBeta = 0.5
+	if _, err := NewEProp(run, EPropConfig{}); err == nil {
+		t.Fatal("no error for an input stage")
+	}
+}
+
+// Random feedback changes the hidden layer's gradients but not the
+// readout's; adaptive feedback receives the readout's gradient (plus its
+// decay), so that B − W_outᵀ shrinks under equal optimizer steps.
+func TestEPropFeedbackModes(t *testing.T) {
+	defer kernels.SetThreads(kernels.SetThreads(1))
+	net := epropNet("alif", 0, 5)
+	xs, ts := epropData(15, 2, net.Inputs(), net.Outputs(), 3)
+	runEProp(t, net, xs, ts, 2, EPropConfig{})
+	sym := grads(net)
+	runEProp(t, net, xs, ts, 2, EPropConfig{Feedback: FeedbackRandom, Seed: 9})
+	rnd := grads(net)
+	if rel, _ := maxDiff(rnd[4], sym[4]); rel > 1e-6 {
+		t.Errorf("random feedback changed the readout gradient by %.2g", rel)
+	}
+	if rel, _ := maxDiff(rnd[0], sym[0]); rel < 1e-2 {
+		t.Errorf("random feedback left the input gradient as it was (%.2g)", rel)
+	}
+	e := runEProp(t, net, xs, ts, 2, EPropConfig{Feedback: FeedbackAdaptive, Seed: 9, FeedbackDecay: 0.1})
+	ad := grads(net)
+	if rel, _ := maxDiff(ad[0], rnd[0]); rel > 1e-6 {
+		t.Errorf("adaptive and random feedback from the same seed differ before any step (%.2g)", rel)
+	}
+	scored := 0
+	for _, tg := range ts {
+		if tg != nil {
+			scored++
+		}
+	}
+	want := make([]float32, len(ad[4]))
+	for i := range want {
+		want[i] = ad[4][i] + float32(0.1*float64(scored))*e.Feedback.Data[i]
+	}
+	if rel, _ := maxDiff(e.Feedback.Grad, want); rel > 1e-5 {
+		t.Errorf("adaptive feedback gradient differs from the readout's plus decay by %.2g", rel)
+	}
+}
+
+// Memory does not grow with the sequence: the heap in use after 2,000
+// steps is what it was after 20, and a step allocates (almost) nothing.
+func TestEPropMemoryIndependentOfLength(t *testing.T) {
+	defer kernels.SetThreads(kernels.SetThreads(1))
+	net := epropNet("alif", 0, 7)
+	run, _ := net.NewRun(4)
+	e, _ := NewEProp(run, EPropConfig{RateReg: 0.1})
+	x := make([]float32, 4*net.Inputs())
+	tg := make([]float32, 4*net.Outputs())
+	for i := range x {
+		x[i] = 0.7
+	}
+	for i := range tg {
+		tg[i] = 0.5
+	}
+	step := func() {
+		run.Step(x)
+		if err := e.Step(Signal{Target: tg, Learn: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	heap := func(n int) uint64 {
+		for range n {
+			step()
+		}
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	h0 := heap(20)
+	h1 := heap(2000)
+	if h1 > h0+64<<10 {
+		t.Fatalf("heap grew from %d to %d bytes over 2,000 steps", h0, h1)
+	}
+	if a := testing.AllocsPerRun(100, step); a > 2 {
+		t.Fatalf("%.1f allocations per step", a)
+	}
+	before := e.StateFloats()
+	step()
+	if e.StateFloats() != before {
+		t.Fatal("trace state changed size")
 	}
 }
