@@ -159,13 +159,19 @@ func maxDiff(a, b []float32) (rel, scale float64) {
 // computes e-prop's gradient exactly (Bellec et al. 2020, eq. 3 with the
 // learning signal's recurrent terms dropped): every parameter's gradient,
 // with the rate regularizer, for LIF and ALIF, with and without Dale's
-// law. Full BPTT differs on the recurrent weights, so the comparison can
-// fail.
+// law, with a leaky readout and a one-step-in-time one (κ = 0). Full BPTT
+// differs, so the comparison can fail.
 func TestEPropEqualsTruncatedBPTT(t *testing.T) {
 	defer kernels.SetThreads(kernels.SetThreads(1))
-	for _, neuron := range []string{"lif", "alif"} {
-		for _, inh := range []int{0, 2} {
+	for _, c := range []struct {
+		neuron  string
+		inh     int
+		outBeta float32
+	}{{"lif", 0, 0.7}, {"lif", 2, 0.7}, {"alif", 0, 0.7}, {"alif", 2, 0.7}, {"lif", 0, 0}, {"alif", 0, 0}} {
+		neuron, inh := c.neuron, c.inh
+		{
 			net := epropNet(neuron, inh, 11)
+			net.OutBeta = c.outBeta // 0: the one-step-in-time readout of the issue
 			const batch = 2
 			xs, ts := epropData(20, batch, net.Inputs(), net.Outputs(), 1)
 			cfg := EPropConfig{RateReg: 0.3, RateTarget: 0.1}
@@ -174,7 +180,7 @@ func TestEPropEqualsTruncatedBPTT(t *testing.T) {
 			loss := bpttReference(net, xs, ts, batch, 0.3, 0.1, true)
 			want := grads(net)
 			if math.Abs(loss-e.lastLoss) > 1e-4*(1+math.Abs(loss)) {
-				t.Errorf("%s inh %d: e-prop loss %v, BPTT %v", neuron, inh, e.lastLoss, loss)
+				t.Errorf("%s inh %d κ %v: e-prop loss %v, BPTT %v", neuron, inh, c.outBeta, e.lastLoss, loss)
 			}
 			for i, p := range net.Params() {
 				rel, scale := maxDiff(got[i], want[i])
@@ -182,7 +188,7 @@ func TestEPropEqualsTruncatedBPTT(t *testing.T) {
 					t.Fatalf("%s inh %d: %s has no gradient", neuron, inh, p.Name)
 				}
 				if rel > 2e-4 {
-					t.Errorf("%s inh %d: %s differs from truncated BPTT by %.2g of its scale %.3g\ne-prop %v\nBPTT   %v", neuron, inh, p.Name, rel, scale, got[i], want[i])
+					t.Errorf("%s inh %d κ %v: %s differs from truncated BPTT by %.2g of its scale %.3g\ne-prop %v\nBPTT   %v", neuron, inh, c.outBeta, p.Name, rel, scale, got[i], want[i])
 				}
 			}
 			bpttReference(net, xs, ts, batch, 0.3, 0.1, false)
