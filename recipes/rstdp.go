@@ -101,6 +101,7 @@ type rstdpAgent struct {
 	base   float64
 	spikes float64 // output spikes and neuron-steps, for the rate
 	steps  float64
+	choice int // the last trial's choice (population index; −1: none)
 }
 
 func (a *rstdpAgent) encode(obs []float32) {
@@ -124,6 +125,7 @@ func (a *rstdpAgent) encode(obs []float32) {
 func (a *rstdpAgent) trial(env *tasks.Env, obs []float32, learn bool) (perf, reward float64, next []float32, err error) {
 	a.net.Reset()
 	a.rule.Reset()
+	a.choice = -1
 	for range 100000 {
 		if a.spec.HasFixation() && obs[a.fix] > 0 {
 			// Not yet cued: listen for one task step, fixating.
@@ -159,6 +161,7 @@ func (a *rstdpAgent) trial(env *tasks.Env, obs []float32, learn bool) (perf, rew
 			}
 		}
 		action := best
+		a.choice = best
 		if a.spec.HasFixation() {
 			action++
 		}
@@ -324,6 +327,7 @@ func RunTaskRSTDP(ctx context.Context, r *Recipe, opts RunOptions) error {
 	evalOpts.Seed = uint64(c.Seed) + 0x5eed
 	start := time.Now()
 	var trainSeconds, lastPerf float64
+	var records []trainer.TrialRecord
 	hook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
 		trainSeconds += e.TrainSeconds
 		eenv, err := tasks.NewEnv(task, evalOpts)
@@ -335,12 +339,18 @@ func RunTaskRSTDP(ctx context.Context, r *Recipe, opts RunOptions) error {
 		agent.spikes, agent.steps = 0, 0
 		obs := eenv.Reset()
 		var perf, rew float64
+		records = records[:0]
 		for range c.Train.EvalTrials {
+			vars := map[string]float64{}
+			for k, v := range eenv.Trial().Vars {
+				vars[k] = v
+			}
 			pf, rw, next, err := agent.trial(eenv, obs, false)
 			if err != nil {
 				return err
 			}
 			obs, perf, rew = next, perf+pf, rew+rw
+			records = append(records, trainer.TrialRecord{Vars: vars, Choice: agent.choice, Reward: rw, Performance: pf})
 		}
 		agent.rng = saved
 		n := float64(max(1, c.Train.EvalTrials))
@@ -383,6 +393,19 @@ func RunTaskRSTDP(ctx context.Context, r *Recipe, opts RunOptions) error {
 	if err := eval.WriteCurves(opts.Dir, history); err != nil && runErr == nil {
 		runErr = err
 	}
+	files := []string{EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile}
+	// Percent choice of the second option against the signed coherence,
+	// for tasks whose trials carry one ("coh"), from the last evaluation.
+	var psy *eval.Psychometric
+	if choices == 2 && runErr == nil {
+		if p := eval.PsychometricFromTrials(records, "coh", 1); len(p.X) > 1 {
+			psy = &p
+			if err := eval.WritePsychometric(filepath.Join(opts.Dir, eval.PsychometricFile), p, "signed coherence (%)", spec.Actions[len(spec.Actions)-1]); err != nil {
+				return err
+			}
+			files = append(files, eval.PsychometricFile)
+		}
+	}
 	if opts.JSON || runErr != nil {
 		return runErr
 	}
@@ -391,6 +414,9 @@ func RunTaskRSTDP(ctx context.Context, r *Recipe, opts RunOptions) error {
 	if err := eval.WriteEpochTable(w, history); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "run directory %s: %s\n", opts.Dir, strings.Join([]string{EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile}, ", "))
+	if psy != nil {
+		fmt.Fprintf(w, "psychometric: logistic bias %.3f slope %.3f per %% coherence\n", psy.Fit.Bias, psy.Fit.Slope)
+	}
+	fmt.Fprintf(w, "run directory %s: %s\n", opts.Dir, strings.Join(files, ", "))
 	return nil
 }
