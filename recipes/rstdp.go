@@ -58,7 +58,7 @@ type TaskRSTDP struct {
 		TauMinus    float64 `yaml:"tau_minus" default:"20" help:"postsynaptic trace time constant in ms"`
 		TauElig     float64 `yaml:"tau_elig" default:"1000" help:"eligibility trace time constant in ms"`
 		TauDopamine float64 `yaml:"tau_dopamine" default:"0" help:"dopamine trace time constant in ms (0: the reward acts at its step only)"`
-		LR          float64 `yaml:"lr" default:"1e-5" help:"weight change per unit of reward and eligibility" alias:"lr"`
+		LR          float64 `yaml:"lr" default:"2e-5" help:"weight change per unit of reward and eligibility" alias:"lr"`
 		Baseline    float64 `yaml:"baseline" default:"0.05" help:"rate of the running reward baseline subtracted from the reward"`
 	} `yaml:"plasticity"`
 	Train struct {
