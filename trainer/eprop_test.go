@@ -16,7 +16,11 @@ import (
 // epropNet is a small RSNN whose neurons fire now and then, with a wide
 // triangle pseudo-derivative so that most steps carry a learning signal.
 func epropNet(neuron string, inh int, seed uint64) *networks.RSNN {
-	net := networks.NewRSNN("r", networks.RSNNConfig{Inputs: 3, Units: 5, Outputs: 2, Neuron: neuron,
+	return epropNetN(neuron, inh, 5, seed)
+}
+
+func epropNetN(neuron string, inh, units int, seed uint64) *networks.RSNN {
+	net := networks.NewRSNN("r", networks.RSNNConfig{Inputs: 3, Units: units, Outputs: 2, Neuron: neuron,
 		Inhibitory: inh, NoSelf: inh > 0, InitScale: 1.5}, rand.New(rand.NewPCG(seed, 3)))
 	sg := surrogate.Triangle{Alpha: 0.3, Width: 2}
 	net.LIF = snn.LIF{Beta: 0.9, Surrogate: sg}
@@ -383,5 +387,33 @@ func TestEPropMemoryIndependentOfLength(t *testing.T) {
 	step()
 	if e.StateFloats() != before {
 		t.Fatal("trace state changed size")
+	}
+}
+
+// Same seed, same bits, whatever the thread count: the rows of the traces
+// are split among goroutines, each row's sums in a fixed order.
+func TestEPropDeterministic(t *testing.T) {
+	var ref [][]float32
+	for _, threads := range []int{1, 2, 1} {
+		prev := kernels.SetThreads(threads)
+		net := epropNetN("alif", 6, 40, 13) // 44 presynaptic rows: several chunks
+		xs, ts := epropData(30, 3, net.Inputs(), net.Outputs(), 4)
+		runEProp(t, net, xs, ts, 3, EPropConfig{RateReg: 0.2, Feedback: FeedbackRandom, Seed: 3})
+		kernels.SetThreads(prev)
+		g := grads(net)
+		if ref == nil {
+			ref = g
+			if _, scale := maxDiff(g[2], g[2]); scale == 0 {
+				t.Fatal("no recurrent gradient: the network is silent")
+			}
+			continue
+		}
+		for i := range g {
+			for k := range g[i] {
+				if math.Float32bits(g[i][k]) != math.Float32bits(ref[i][k]) {
+					t.Fatalf("threads %d: gradient %d[%d] is %v, was %v", threads, i, k, g[i][k], ref[i][k])
+				}
+			}
+		}
 	}
 }
