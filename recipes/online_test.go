@@ -63,4 +63,12 @@ func TestOnlineRecipesInvalid(t *testing.T) {
 			t.Errorf("%s %v: no error", c.name, c.sets)
 		}
 	}
+	// A task without a fixation cue cannot tell the network when to choose.
+	r, err := Load("rstdp-task", []string{"task.name=EvidenceAccumulation"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Run(context.Background(), r, RunOptions{Dir: t.TempDir(), Stdout: io.Discard, Stderr: io.Discard, JSON: true}); err == nil {
+		t.Error("rstdp-task on EvidenceAccumulation: no error")
+	}
 }

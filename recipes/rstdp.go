@@ -127,7 +127,7 @@ func (a *rstdpAgent) trial(env *tasks.Env, obs []float32, learn bool) (perf, rew
 	a.rule.Reset()
 	a.choice = -1
 	for range 100000 {
-		if a.spec.HasFixation() && obs[a.fix] > 0 {
+		if obs[a.fix] > 0 {
 			// Not yet cued: listen for one task step, fixating.
 			for range a.sub {
 				a.encode(obs)
@@ -160,12 +160,8 @@ func (a *rstdpAgent) trial(env *tasks.Env, obs []float32, learn bool) (perf, rew
 				}
 			}
 		}
-		action := best
 		a.choice = best
-		if a.spec.HasFixation() {
-			action++
-		}
-		res := env.Step(action)
+		res := env.Step(best + 1) // action 0 is fixation
 		reward += res.Reward
 		if !res.NewTrial {
 			obs = res.Obs
@@ -259,13 +255,10 @@ func RunTaskRSTDP(ctx context.Context, r *Recipe, opts RunOptions) error {
 			fix = i
 		}
 	}
-	choices := len(spec.Actions)
-	if spec.HasFixation() {
-		choices--
-		if fix < 0 {
-			return Invalid("task.name", "%s has a fixation action but no fixation observation to cue the decision", spec.Name)
-		}
+	if !spec.HasFixation() || fix < 0 {
+		return Invalid("task.name", "%s: task-rstdp needs a fixation action and a fixation observation whose offset cues the decision", spec.Name)
 	}
+	choices := len(spec.Actions) - 1
 	if choices < 2 {
 		return Invalid("task.name", "%s has %d choices, want at least 2", spec.Name, choices)
 	}
@@ -370,7 +363,7 @@ func RunTaskRSTDP(ctx context.Context, r *Recipe, opts RunOptions) error {
 			return err
 		}
 		line := TaskLine{Epoch: e.Epoch, TrainSeconds: trainSeconds, TotalSeconds: time.Since(start).Seconds(),
-			TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, Performance: perf, MeanReward: rew, HiddenRate: rate, PeakRSSMB: sysinfo.PeakRSSMB()}
+			TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, Performance: perf, MeanReward: rew, HiddenRate: agent.spikes / math.Max(1, agent.steps), PeakRSSMB: sysinfo.PeakRSSMB()}
 		if opts.JSON {
 			if err := json.NewEncoder(opts.Stdout).Encode(line); err != nil {
 				return err
