@@ -1,0 +1,104 @@
+package recipes
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/braingo/braingo/kernels"
+	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/tasks"
+	"github.com/braingo/braingo/tensor"
+	"github.com/braingo/braingo/trainer"
+)
+
+// TaskEPropKind is the recipe kind of a recurrent spiking network (LIF or
+// ALIF) trained on a cognitive task by e-prop (Bellec et al. 2020): online
+// eligibility traces, the batch's summed gradient applied by Adam.
+const TaskEPropKind = "task-eprop"
+
+func init() {
+	RegisterKind(TaskEPropKind, func() any { return new(TaskEProp) })
+	RegisterRunner(TaskEPropKind, RunTaskEProp)
+}
+
+// TaskEProp is the spec of a task-eprop recipe.
+type TaskEProp struct {
+	Seed    int       `yaml:"seed" default:"1" help:"seed of initialization, trials and feedback" alias:"seed"`
+	Threads int       `yaml:"threads" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
+	Task    TaskSpec  `yaml:"task"`
+	Model   TaskModel `yaml:"model"`
+	Train   struct {
+		Epochs        int       `yaml:"epochs" default:"10" help:"epochs (each: batches, then an evaluation)" alias:"epochs"`
+		Batches       int       `yaml:"batches" default:"100" help:"batches per epoch" alias:"batches"`
+		BatchSize     int       `yaml:"batch_size" default:"32" help:"trials per batch (columns run side by side)" alias:"batch_size"`
+		Optim         TaskOptim `yaml:"optim"`
+		Feedback      string    `yaml:"feedback" default:"symmetric" enum:"symmetric,random,adaptive" help:"learning-signal weights: readout transposed, fixed random (feedback alignment), or random and trained like the readout" alias:"feedback"`
+		FeedbackDecay float64   `yaml:"feedback_decay" default:"0" help:"adaptive feedback: weight decay"`
+		RateReg       float64   `yaml:"rate_reg" default:"0" help:"firing-rate regularizer weight (Bellec et al.'s c_reg)"`
+		RateTarget    float64   `yaml:"rate_target" default:"0" help:"target rate of the regularizer in spikes per step"`
+		EvalTrials    int       `yaml:"eval_trials" default:"400" help:"trials played after each epoch to measure performance" alias:"eval_trials"`
+		Target        float64   `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
+	} `yaml:"train"`
+}
+
+// Validate checks cross-field constraints.
+func (c *TaskEProp) Validate() error {
+	switch {
+	case c.Train.Epochs < 1:
+		return Invalid("train.epochs", "must be at least 1, got %d", c.Train.Epochs)
+	case c.Train.Batches < 1 || c.Train.BatchSize < 1:
+		return Invalid("train.batch_size", "batches and batch_size must be at least 1")
+	case c.Train.Optim.LR <= 0:
+		return Invalid("train.optim.lr", "must be positive, got %v", c.Train.Optim.LR)
+	case c.Model.Type != "rsnn":
+		return Invalid("model.type", "e-prop trains a recurrent spiking network: want rsnn, got %q", c.Model.Type)
+	case c.Model.Neuron != "lif" && c.Model.Neuron != "alif":
+		return Invalid("model.neuron", "e-prop supports lif and alif, got %q", c.Model.Neuron)
+	case c.Model.TauIn != 0:
+		return Invalid("model.tau_in", "e-prop supports no input stage: want 0, got %v", c.Model.TauIn)
+	}
+	return c.Model.validate()
+}
+
+// RunTaskEProp trains a task-eprop recipe into opts.Dir.
+func RunTaskEProp(ctx context.Context, r *Recipe, opts RunOptions) error {
+	c, ok := r.Spec.(*TaskEProp)
+	if !ok {
+		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, TaskEPropKind)
+	}
+	prev := kernels.SetThreads(c.Threads)
+	defer kernels.SetThreads(prev)
+	task, o, err := c.Task.options(uint64(c.Seed))
+	if err != nil {
+		return err
+	}
+	ds, err := tasks.NewDataset(task, o, tasks.DatasetConfig{BatchSize: c.Train.BatchSize})
+	if err != nil {
+		return Invalid("task", "%v", err)
+	}
+	spec := ds.Spec()
+	if len(spec.Actions) == 0 {
+		return Invalid("task.name", "%s has no discrete actions to score", spec.Name)
+	}
+	rec, err := c.Model.build(len(spec.Obs), len(spec.Actions), spec.DT, c.Seed)
+	if err != nil {
+		return err
+	}
+	net := rec.(*networks.RSNN)
+	run, err := net.NewRun(c.Train.BatchSize)
+	if err != nil {
+		return Invalid("model", "%v", err)
+	}
+	rule, err := trainer.NewEProp(run, trainer.EPropConfig{Feedback: c.Train.Feedback, FeedbackDecay: c.Train.FeedbackDecay,
+		RateReg: c.Train.RateReg, RateTarget: c.Train.RateTarget, Seed: uint64(c.Seed)})
+	if err != nil {
+		return Invalid("train", "%v", err)
+	}
+	var extra []*tensor.Tensor
+	if rule.Feedback != nil && rule.Feedback.RequiresGrad() {
+		extra = append(extra, rule.Feedback)
+	}
+	tr := &taskRun{r: r, opts: opts, spec: spec, net: net, extra: extra, seed: uint64(c.Seed), target: c.Train.Target, evalN: c.Train.EvalTrials}
+	tr.agent = &trainer.Agent{Net: net, Actions: len(spec.Actions), Columns: c.Train.BatchSize, Envs: evalEnvs(task, o, uint64(c.Seed))}
+	return tr.run(ctx, &trainer.EPropSequence{Rule: rule, Data: ds, Steps: c.Train.Batches}, c.Train.Epochs, c.Train.Optim)
+}

@@ -1,0 +1,415 @@
+package recipes
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/braingo/braingo/eval"
+	"github.com/braingo/braingo/internal/sysinfo"
+	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/optim"
+	"github.com/braingo/braingo/tasks"
+	"github.com/braingo/braingo/tensor"
+	"github.com/braingo/braingo/trainer"
+)
+
+// TaskRSTDPKind is the recipe kind of a spiking decision network trained
+// on a two-choice (or n-choice) task by reward-modulated STDP: Poisson input
+// populations code the observations, competing output populations with
+// lateral inhibition choose, and the task's reward minus a running
+// baseline, delivered at the decision, turns the synapses' STDP
+// eligibility traces into weight changes (Izhikevich 2007; Florian 2007).
+const TaskRSTDPKind = "task-rstdp"
+
+func init() {
+	RegisterKind(TaskRSTDPKind, func() any { return new(TaskRSTDP) })
+	RegisterRunner(TaskRSTDPKind, RunTaskRSTDP)
+}
+
+// TaskRSTDP is the spec of a task-rstdp recipe.
+type TaskRSTDP struct {
+	Seed int      `yaml:"seed" default:"1" help:"seed of weights, trials and spikes" alias:"seed"`
+	Task TaskSpec `yaml:"task"`
+	Net  struct {
+		PerInput   int     `yaml:"per_input" default:"20" help:"Poisson input neurons per observation channel"`
+		MaxRate    float64 `yaml:"max_rate" default:"100" help:"input rate in Hz for an observation of 1 (rate = max(0, obs)·max_rate)"`
+		PerChoice  int     `yaml:"per_choice" default:"20" help:"output LIF neurons per choice"`
+		SimDT      float64 `yaml:"sim_dt" default:"1" help:"simulation step in ms (the task step is split into task.dt/sim_dt steps)"`
+		TauMem     float64 `yaml:"tau_mem" default:"20" help:"output membrane time constant in ms"`
+		TauSyn     float64 `yaml:"tau_syn" default:"5" help:"output synaptic time constant in ms"`
+		WMax       float64 `yaml:"w_max" default:"0.02" help:"largest input weight"`
+		Inhibition float64 `yaml:"inhibition" default:"0.01" help:"lateral inhibition per output spike onto the other populations"`
+		NoiseRate  float64 `yaml:"noise_rate" default:"0" help:"Poisson background rate per output neuron in Hz"`
+		Normalize  bool    `yaml:"normalize" default:"true" help:"synaptic scaling: after each reward, rescale every output neuron's input weights to their initial total"`
+		Fixation   bool    `yaml:"encode_fixation" default:"false" help:"also code the fixation observation by an input population (it always cues the decision)"`
+	} `yaml:"net"`
+	Plasticity struct {
+		Rule        string  `yaml:"rule" default:"pair" enum:"pair,nearest,triplet" help:"STDP rule feeding the eligibility traces"`
+		APlus       float64 `yaml:"a_plus" default:"1" help:"STDP potentiation amplitude (in eligibility units)"`
+		AMinus      float64 `yaml:"a_minus" default:"0.5" help:"STDP depression amplitude"`
+		TauPlus     float64 `yaml:"tau_plus" default:"20" help:"presynaptic trace time constant in ms"`
+		TauMinus    float64 `yaml:"tau_minus" default:"20" help:"postsynaptic trace time constant in ms"`
+		TauElig     float64 `yaml:"tau_elig" default:"1000" help:"eligibility trace time constant in ms"`
+		TauDopamine float64 `yaml:"tau_dopamine" default:"0" help:"dopamine trace time constant in ms (0: the reward acts at its step only)"`
+		LR          float64 `yaml:"lr" default:"2e-5" help:"weight change per unit of reward and eligibility" alias:"lr"`
+		Baseline    float64 `yaml:"baseline" default:"0.05" help:"rate of the running reward baseline subtracted from the reward"`
+	} `yaml:"plasticity"`
+	Train struct {
+		Epochs     int     `yaml:"epochs" default:"10" help:"epochs (each: training trials, then an evaluation)" alias:"epochs"`
+		Trials     int     `yaml:"trials" default:"100" help:"training trials per epoch" alias:"batches"`
+		Block      int     `yaml:"block" default:"10" help:"trials per progress step"`
+		EvalTrials int     `yaml:"eval_trials" default:"400" help:"trials played with learning off after each epoch" alias:"eval_trials"`
+		Target     float64 `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
+	} `yaml:"train"`
+}
+
+// Validate checks cross-field constraints.
+func (c *TaskRSTDP) Validate() error {
+	switch {
+	case c.Train.Epochs < 1 || c.Train.Trials < 1 || c.Train.Block < 1:
+		return Invalid("train.trials", "epochs, trials and block must be at least 1")
+	case c.Net.PerInput < 1 || c.Net.PerChoice < 1:
+		return Invalid("net.per_input", "per_input and per_choice must be at least 1")
+	case c.Net.SimDT <= 0:
+		return Invalid("net.sim_dt", "must be positive, got %v", c.Net.SimDT)
+	case c.Net.MaxRate < 0 || c.Net.MaxRate*c.Net.SimDT > 1000:
+		return Invalid("net.max_rate", "must be in [0, 1000/sim_dt] Hz, got %v", c.Net.MaxRate)
+	case c.Plasticity.Baseline < 0 || c.Plasticity.Baseline > 1:
+		return Invalid("plasticity.baseline", "must be in [0, 1], got %v", c.Plasticity.Baseline)
+	}
+	return nil
+}
+
+// rstdpAgent plays trials of a task with the competition network.
+type rstdpAgent struct {
+	c      *TaskRSTDP
+	net    *networks.Competition
+	rule   *trainer.RSTDP
+	spec   tasks.Spec
+	fix    int   // index of the fixation observation
+	chans  []int // observation channels coded by input populations
+	sub    int   // simulation steps per task step
+	in     []float32
+	rng    *rand.Rand
+	base   float64
+	spikes float64 // output spikes and neuron-steps, for the rate
+	steps  float64
+	choice int // the last trial's choice (population index; −1: none)
+}
+
+func (a *rstdpAgent) encode(obs []float32) {
+	p := a.c.Net.MaxRate * a.c.Net.SimDT / 1000
+	n := a.c.Net.PerInput
+	for k, ch := range a.chans {
+		pr := p * math.Max(0, float64(obs[ch]))
+		ch := k
+		for k := range n {
+			a.in[ch*n+k] = 0
+			if a.rng.Float64() < pr {
+				a.in[ch*n+k] = 1
+			}
+		}
+	}
+}
+
+// trial plays one trial of env from its current state and returns the
+// trial's performance and reward; with learn the reward (minus the
+// baseline) changes the weights at the decision.
+func (a *rstdpAgent) trial(env *tasks.Env, obs []float32, learn bool) (perf, reward float64, next []float32, err error) {
+	a.net.Reset()
+	a.rule.Reset()
+	a.choice = -1
+	for range 100000 {
+		if obs[a.fix] > 0 {
+			// Not yet cued: listen for one task step, fixating.
+			for range a.sub {
+				a.encode(obs)
+				copy(a.rule.Pre, a.in)
+				copy(a.rule.Post, a.net.Step(a.in, a.rng))
+				a.spikes += sum32(a.rule.Post)
+				a.steps += float64(len(a.rule.Post))
+				if err := a.rule.Step(trainer.Signal{Learn: learn}); err != nil {
+					return 0, 0, nil, err
+				}
+			}
+			res := env.Step(0)
+			reward += res.Reward
+			if res.NewTrial { // aborted or timed out
+				return res.Performance, reward, res.Obs, nil
+			}
+			obs = res.Obs
+			continue
+		}
+		// Cued: choose the population with the most spikes (ties at random).
+		best, ties := 0, 1
+		for p, n := range a.net.Counts {
+			switch {
+			case n > a.net.Counts[best]:
+				best, ties = p, 1
+			case p > 0 && n == a.net.Counts[best]:
+				ties++
+				if a.rng.IntN(ties) == 0 {
+					best = p
+				}
+			}
+		}
+		a.choice = best
+		res := env.Step(best + 1) // action 0 is fixation
+		reward += res.Reward
+		if !res.NewTrial {
+			obs = res.Obs
+			continue
+		}
+		clear(a.rule.Pre)
+		clear(a.rule.Post)
+		r := reward - a.base
+		if err := a.rule.Step(trainer.Signal{Reward: r, Learn: learn}); err != nil {
+			return 0, 0, nil, err
+		}
+		if learn {
+			a.base += a.c.Plasticity.Baseline * (reward - a.base)
+			if a.c.Net.Normalize {
+				a.net.Normalize(0)
+			}
+		}
+		return res.Performance, reward, res.Obs, nil
+	}
+	return 0, 0, nil, fmt.Errorf("%s: no decision in 100000 steps", a.spec.Name)
+}
+
+func sum32(x []float32) float64 {
+	var s float64
+	for _, v := range x {
+		s += float64(v)
+	}
+	return s
+}
+
+// rstdpTrain is the loop's task: blocks of training trials.
+type rstdpTrain struct {
+	a       *rstdpAgent
+	env     *tasks.Env
+	obs     []float32
+	trials  int
+	block   int
+	correct float64
+}
+
+func (t *rstdpTrain) Batches(int) int { return (t.trials + t.block - 1) / t.block }
+
+func (t *rstdpTrain) TrainStep(epoch, b int) (trainer.StepResult, error) {
+	n := min(t.block, t.trials-b*t.block)
+	var res trainer.StepResult
+	var perf, rew float64
+	for range n {
+		p, r, next, err := t.a.trial(t.env, t.obs, true)
+		if err != nil {
+			return res, err
+		}
+		t.obs = next
+		perf += p
+		rew += r
+	}
+	res.Samples = n
+	res.Correct = int(perf + 0.5)
+	res.Loss = -rew / float64(n) // the negative mean reward
+	return res, nil
+}
+
+// nopOptimizer stands in for an optimizer: R-STDP changes the weights
+// itself.
+type nopOptimizer struct{}
+
+func (nopOptimizer) Step() error                { return nil }
+func (nopOptimizer) ZeroGrad()                  {}
+func (nopOptimizer) State() optim.State         { return optim.State{} }
+func (nopOptimizer) SetState(optim.State) error { return nil }
+
+const rstdpCheckpointFormat = "braingo-rstdp/1"
+
+// RunTaskRSTDP trains a task-rstdp recipe into opts.Dir.
+func RunTaskRSTDP(ctx context.Context, r *Recipe, opts RunOptions) error {
+	c, ok := r.Spec.(*TaskRSTDP)
+	if !ok {
+		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, TaskRSTDPKind)
+	}
+	task, o, err := c.Task.options(uint64(c.Seed))
+	if err != nil {
+		return err
+	}
+	env, err := tasks.NewEnv(task, o)
+	if err != nil {
+		return Invalid("task", "%v", err)
+	}
+	spec := env.Spec()
+	fix := -1
+	for i, name := range spec.Obs {
+		if name == "fixation" {
+			fix = i
+		}
+	}
+	if !spec.HasFixation() || fix < 0 {
+		return Invalid("task.name", "%s: task-rstdp needs a fixation action and a fixation observation whose offset cues the decision", spec.Name)
+	}
+	choices := len(spec.Actions) - 1
+	if choices < 2 {
+		return Invalid("task.name", "%s has %d choices, want at least 2", spec.Name, choices)
+	}
+	sub := int(math.Round(spec.DT / c.Net.SimDT))
+	if sub < 1 || math.Abs(float64(sub)*c.Net.SimDT-spec.DT) > 1e-9*spec.DT {
+		return Invalid("net.sim_dt", "the task step %v ms is not a multiple of sim_dt %v ms", spec.DT, c.Net.SimDT)
+	}
+	var chans []int
+	for i := range spec.Obs {
+		if i != fix || c.Net.Fixation {
+			chans = append(chans, i)
+		}
+	}
+	nin := len(chans) * c.Net.PerInput
+	wr := rand.New(rand.NewPCG(uint64(c.Seed), 0x57d9))
+	net, err := networks.NewCompetition(networks.CompetitionConfig{Inputs: nin, Choices: choices, PerChoice: c.Net.PerChoice,
+		DT: c.Net.SimDT, TauMem: c.Net.TauMem, TauSyn: c.Net.TauSyn, WMax: c.Net.WMax, Inhibition: c.Net.Inhibition,
+		NoiseRate: c.Net.NoiseRate}, wr)
+	if err != nil {
+		return Invalid("net", "%v", err)
+	}
+	p := c.Plasticity
+	rule, err := trainer.NewRSTDP(net.W, nin, net.Outputs(), trainer.RSTDPConfig{
+		STDPConfig: trainer.STDPConfig{Rule: p.Rule, APlus: p.APlus, AMinus: p.AMinus, TauPlus: p.TauPlus, TauMinus: p.TauMinus,
+			DT: c.Net.SimDT, WMin: 0, WMax: c.Net.WMax},
+		TauElig: p.TauElig, TauDopamine: p.TauDopamine, LR: p.LR})
+	if err != nil {
+		return Invalid("plasticity", "%v", err)
+	}
+	agent := &rstdpAgent{c: c, net: net, rule: rule, spec: spec, fix: fix, chans: chans, sub: sub, in: make([]float32, nin),
+		rng: rand.New(rand.NewPCG(uint64(c.Seed), 0x5b1e))}
+	weights := tensor.NewParam("rstdp.w", []int{nin, net.Outputs()}, net.W)
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return err
+	}
+	startEpoch := 1
+	ckpt := filepath.Join(opts.Dir, CheckpointFile)
+	var history []eval.EpochRecord
+	if opts.Resume {
+		if _, err := os.Stat(ckpt); err == nil {
+			ep, err := restoreTraining(ckpt, rstdpCheckpointFormat, []*tensor.Tensor{weights}, nopOptimizer{})
+			if err != nil {
+				return err
+			}
+			startEpoch = ep + 1
+			history, _ = eval.ReadRecords(filepath.Join(opts.Dir, eval.MetricsFile))
+			fmt.Fprintf(opts.Stderr, "resuming %s after epoch %d\n", opts.Dir, ep)
+		}
+	} else {
+		os.Remove(filepath.Join(opts.Dir, eval.MetricsFile))
+	}
+	if _, err := r.WriteFile(opts.Dir); err != nil {
+		return err
+	}
+	train := &rstdpTrain{a: agent, env: env, obs: env.Reset(), trials: c.Train.Trials, block: c.Train.Block}
+	// Evaluation: fresh environments on a seed of their own, learning off,
+	// the same trials at every evaluation.
+	evalOpts := o
+	evalOpts.Seed = uint64(c.Seed) + 0x5eed
+	start := time.Now()
+	var trainSeconds, lastPerf float64
+	var records []trainer.TrialRecord
+	hook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
+		trainSeconds += e.TrainSeconds
+		eenv, err := tasks.NewEnv(task, evalOpts)
+		if err != nil {
+			return err
+		}
+		saved := agent.rng
+		agent.rng = rand.New(rand.NewPCG(uint64(c.Seed), 0xe7a1))
+		agent.spikes, agent.steps = 0, 0
+		obs := eenv.Reset()
+		var perf, rew float64
+		records = records[:0]
+		for range c.Train.EvalTrials {
+			vars := map[string]float64{}
+			for k, v := range eenv.Trial().Vars {
+				vars[k] = v
+			}
+			pf, rw, next, err := agent.trial(eenv, obs, false)
+			if err != nil {
+				return err
+			}
+			obs, perf, rew = next, perf+pf, rew+rw
+			records = append(records, trainer.TrialRecord{Vars: vars, Choice: agent.choice, Reward: rw, Performance: pf})
+		}
+		agent.rng = saved
+		n := float64(max(1, c.Train.EvalTrials))
+		perf, rew = perf/n, rew/n
+		lastPerf = perf
+		rate := 1000 * agent.spikes / math.Max(1, agent.steps) / c.Net.SimDT
+		rec := eval.NewRecord(e.Epoch)
+		rec.TrainLoss, rec.TrainAcc, rec.TestAcc = e.TrainLoss, e.TrainAcc, perf
+		rec.Seconds, rec.SamplesPerSec = e.TrainSeconds, e.SamplesPerS
+		rec.Extra = map[string]float64{"performance": perf, "mean_reward": rew, "output_rate_hz": rate,
+			"baseline": agent.base, "peak_rss_mb": sysinfo.PeakRSSMB()}
+		history = append(history, rec)
+		if err := eval.AppendRecord(filepath.Join(opts.Dir, eval.MetricsFile), rec); err != nil {
+			return err
+		}
+		if err := saveTraining(ckpt, rstdpCheckpointFormat, r, []*tensor.Tensor{weights}, nopOptimizer{}, e.Epoch); err != nil {
+			return err
+		}
+		line := TaskLine{Epoch: e.Epoch, TrainSeconds: trainSeconds, TotalSeconds: time.Since(start).Seconds(),
+			TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, Performance: perf, MeanReward: rew, HiddenRate: agent.spikes / math.Max(1, agent.steps), PeakRSSMB: sysinfo.PeakRSSMB()}
+		if opts.JSON {
+			if err := json.NewEncoder(opts.Stdout).Encode(line); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintf(opts.Stderr, "epoch %d: training performance %.3f, test performance %.3f, reward %.3f, output rate %.1f Hz\n",
+				e.Epoch, e.TrainAcc, perf, rew, rate)
+		}
+		if c.Train.Target > 0 && perf >= c.Train.Target {
+			return trainer.ErrStop
+		}
+		return nil
+	}}
+	hooks := []trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, hook}
+	loop := &trainer.Loop{Task: train, Optimizer: nopOptimizer{}, Epochs: c.Train.Epochs, StartEpoch: startEpoch, Hooks: hooks}
+	runErr := loop.Run(ctx)
+	if len(history) == 0 {
+		return runErr
+	}
+	if err := eval.WriteCurves(opts.Dir, history); err != nil && runErr == nil {
+		runErr = err
+	}
+	files := []string{EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile}
+	// Percent choice of the second option against the signed coherence,
+	// for tasks whose trials carry one ("coh"), from the last evaluation.
+	var psy *eval.Psychometric
+	if choices == 2 && runErr == nil {
+		if p := eval.PsychometricFromTrials(records, "coh", 1); len(p.X) > 1 {
+			psy = &p
+			if err := eval.WritePsychometric(filepath.Join(opts.Dir, eval.PsychometricFile), p, "signed coherence (%)", spec.Actions[len(spec.Actions)-1]); err != nil {
+				return err
+			}
+			files = append(files, eval.PsychometricFile)
+		}
+	}
+	if opts.JSON || runErr != nil {
+		return runErr
+	}
+	w := opts.Stdout
+	fmt.Fprintf(w, "\n%s by reward-modulated STDP: %d epochs, performance %.1f%%\n", spec.Name, len(history), 100*lastPerf)
+	if err := eval.WriteEpochTable(w, history); err != nil {
+		return err
+	}
+	if psy != nil {
+		fmt.Fprintf(w, "psychometric: logistic bias %.3f slope %.3f per %% coherence\n", psy.Fit.Bias, psy.Fit.Slope)
+	}
+	fmt.Fprintf(w, "run directory %s: %s\n", opts.Dir, strings.Join(files, ", "))
+	return nil
+}
