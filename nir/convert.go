@@ -56,7 +56,7 @@ type exporter struct {
 func (x *exporter) lossy(format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
 	if !x.o.Lossy {
-		return fmt.Errorf("nir: %s (NIR cannot express this; export with the lossy option to write the nearest NIR node)", msg)
+		return fmt.Errorf("nir: %s: NIR cannot express this; a lossy export (braingo export --lossy) writes the nearest NIR node", msg)
 	}
 	x.warn = append(x.warn, msg)
 	return nil
@@ -119,7 +119,7 @@ func (x *exporter) lif(name string, n int, p snn.LIF, cuba bool, alpha float32) 
 	switch p.Reset {
 	case snn.ResetZero:
 	case snn.ResetSubtract:
-		if err := x.lossy("%s: reset by subtraction (NIR neurons reset to v_reset; exported as v_reset = 0)", name); err != nil {
+		if err := x.lossy("%s: reset by subtraction (NIR neurons reset to v_reset; written as v_reset = 0, or train with model.reset: zero)", name); err != nil {
 			return nil, err
 		}
 		meta[metaReset] = &Array{Type: hdf5.String, Str: []string{"subtract"}}
@@ -327,7 +327,7 @@ func FromRSNN(net *networks.RSNN, o Options) (*Node, []string, error) {
 		if net.NoSelf {
 			what = append(what, "no-self-connection mask")
 		}
-		if err := x.lossy("rsnn: %s dropped; the file holds the effective recurrent weights, which give the same dynamics", strings.Join(what, " and ")); err != nil {
+		if err := x.lossy("rsnn: %s (the file holds the effective recurrent weights, which give the same dynamics but no constraint)", strings.Join(what, " and ")); err != nil {
 			return nil, nil, err
 		}
 		rec = make([]float32, n*n)

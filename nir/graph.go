@@ -87,6 +87,9 @@ func Int64s(shape []int, v []int64) *Array {
 	return &Array{Shape: append([]int(nil), shape...), Type: hdf5.Int64, I64: v}
 }
 
+// Text returns a scalar string, e.g. a metadata value.
+func Text(s string) *Array { return &Array{Type: hdf5.String, Str: []string{s}} }
+
 // Edge is a directed edge of a graph from node From to node To.
 type Edge struct{ From, To string }
 
