@@ -529,6 +529,19 @@ func (im *importer) neuron(name string, nd *Node) (*neuron, error) {
 	return nu, nil
 }
 
+// broadcast spreads a node whose parameters are scalars (snnTorch writes
+// Leaky layers so) over n neurons.
+func (nu *neuron) broadcast(n int) {
+	if len(nu.beta) != 1 || n == 1 {
+		return
+	}
+	nu.beta = slices.Repeat(nu.beta, n)
+	nu.gain = slices.Repeat(nu.gain, n)
+	if nu.alpha != nil {
+		nu.alpha = slices.Repeat(nu.alpha, n)
+	}
+}
+
 // cell builds the braingo layer of a decoded neuron node.
 func (nu *neuron) cell(name string) (networks.Cell, error) {
 	lif := snn.LIF{Beta: nu.beta[0], Threshold: nu.threshold, Reset: nu.reset}
@@ -709,6 +722,7 @@ func ToFeedForward(g *Node, o Options) (*networks.FeedForward, error) {
 		if err != nil {
 			return nil, err
 		}
+		nu.broadcast(d.Out())
 		if len(nu.beta) != d.Out() {
 			return nil, fmt.Errorf("nir: %s has %d neurons, %s gives %d outputs", nname, len(nu.beta), name, d.Out())
 		}
@@ -731,8 +745,12 @@ func ToFeedForward(g *Node, o Options) (*networks.FeedForward, error) {
 	if len(net.Blocks) == 0 {
 		return nil, fmt.Errorf("nir: graph has no layers")
 	}
-	if want := f.Nodes[path[len(path)-1]].Params["shape"].I64; len(want) > 0 && int(want[0]) != in {
-		return nil, fmt.Errorf("nir: Output shape %v, the last layer has %d neurons", want, in)
+	want := 1
+	for _, s := range f.Nodes[path[len(path)-1]].Params["shape"].I64 {
+		want *= int(s)
+	}
+	if want != in {
+		return nil, fmt.Errorf("nir: Output shape %v, the last layer has %d neurons", f.Nodes[path[len(path)-1]].Params["shape"].I64, in)
 	}
 	return net, nil
 }
@@ -797,12 +815,16 @@ func ToRSNN(g *Node, o Options) (*networks.RSNN, error) {
 	if t := f.Nodes[outName].Type; t != "Affine" && t != "Linear" {
 		return nil, fmt.Errorf("nir: %s: expected the readout projection (Affine or Linear), got %s", outName, t)
 	}
-	roName, err := one("successor", outName, succ[outName], "LI", "CubaLI", "I")
+	// The readout: an LI node, or none (the projection straight to the
+	// output: an LI of decay 0).
+	roName, err := one("successor", outName, succ[outName], "LI", "I", "Output")
 	if err != nil {
 		return nil, err
 	}
-	if _, err := one("successor", roName, succ[roName], "Output"); err != nil {
-		return nil, err
+	if f.Nodes[roName].Type != "Output" {
+		if _, err := one("successor", roName, succ[roName], "Output"); err != nil {
+			return nil, err
+		}
 	}
 	nin := 1
 	for _, s := range f.Nodes[input].Params["shape"].I64 {
@@ -828,6 +850,7 @@ func ToRSNN(g *Node, o Options) (*networks.RSNN, error) {
 	if err != nil {
 		return nil, err
 	}
+	nu.broadcast(units)
 	if len(nu.beta) != units {
 		return nil, fmt.Errorf("nir: %s has %d neurons, %s gives %d", lifName, len(nu.beta), inName, units)
 	}
@@ -840,9 +863,12 @@ func ToRSNN(g *Node, o Options) (*networks.RSNN, error) {
 		foldGain(in, nu.gain)
 		foldGain(rec, nu.gain)
 	}
-	ro, err := im.neuron(roName, f.Nodes[roName])
-	if err != nil {
-		return nil, err
+	ro := &neuron{kind: "li", beta: make([]float32, out.Out()), gain: fill(out.Out(), 1)}
+	if f.Nodes[roName].Type != "Output" {
+		if ro, err = im.neuron(roName, f.Nodes[roName]); err != nil {
+			return nil, err
+		}
+		ro.broadcast(out.Out())
 	}
 	if ro.kind != "li" || !uniform(ro.beta) || len(ro.beta) != out.Out() {
 		return nil, fmt.Errorf("nir: %s: braingo's RSNN reads out through an LI node of one decay", roName)

@@ -488,12 +488,16 @@ func TestReadReferenceFiles(t *testing.T) {
 			net, err := ToFeedForward(g, Options{})
 			if err != nil {
 				t.Errorf("%s: %v", f, err)
-			} else if len(net.Blocks) != 2 || net.Blocks[0].Proj.Out() != 6 {
+			} else if len(net.Blocks) != 2 || net.Blocks[0].Proj.Out() != 6 || math.Abs(float64(net.Blocks[0].Cell.(networks.LIFCell).Beta)-0.9) > 1e-6 {
 				t.Errorf("%s: network %v", f, net)
 			}
 		case "snntorch_rsynaptic.nir":
-			if _, err := ToRSNN(g, Options{}); err != nil {
+			// Linear -> RSynaptic (a nested subgraph) -> Linear.
+			net, err := ToRSNN(g, Options{})
+			if err != nil {
 				t.Errorf("%s: %v", f, err)
+			} else if net.Units() != 4 || net.Outputs() != 3 || math.Abs(float64(net.InBeta)-0.9) > 1e-6 || math.Abs(float64(net.LIF.Beta)-0.8) > 1e-6 || net.OutBeta != 0 {
+				t.Errorf("%s: rsnn %d units, %d outputs, in %v, beta %v, out %v", f, net.Units(), net.Outputs(), net.InBeta, net.LIF.Beta, net.OutBeta)
 			}
 		}
 	}
