@@ -145,15 +145,17 @@ func ImportClassify(dir string, base *Recipe, net *networks.FeedForward) (*Recip
 			kind, beta, p = "lif", cell.Beta, cell.LIF
 		case networks.SynapticCell:
 			kind, beta, p = "synaptic", cell.Beta, cell.LIF
-			if i > 0 && float32(m.Alpha) != cell.Alpha {
-				return nil, fmt.Errorf("layer %s: synaptic decay %v differs from the first layer's %v: an snn-classify recipe has one", b.Name, cell.Alpha, m.Alpha)
-			}
-			m.Alpha = float64(cell.Alpha)
 		default:
 			return nil, fmt.Errorf("layer %s: %T hidden neurons do not fit an snn-classify recipe (lif or synaptic)", b.Name, b.Cell)
 		}
 		if i > 0 && (kind != m.Neuron || float32(m.Beta) != beta || gain(b.Proj) != m.HiddenGain) {
 			return nil, fmt.Errorf("layer %s differs from the first hidden layer (neuron model, decay or gain): an snn-classify recipe has one of each", b.Name)
+		}
+		if cell, ok := b.Cell.(networks.SynapticCell); ok {
+			if i > 0 && float32(m.Alpha) != cell.Alpha {
+				return nil, fmt.Errorf("layer %s: synaptic decay %v differs from the first layer's %v: an snn-classify recipe has one", b.Name, cell.Alpha, m.Alpha)
+			}
+			m.Alpha = float64(cell.Alpha)
 		}
 		m.Neuron, m.Beta, m.HiddenGain = kind, float64(beta), gain(b.Proj)
 		lifParams(b.Name, p)
