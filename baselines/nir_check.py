@@ -269,15 +269,21 @@ def check_graph(path):
            "nodes": {k: type(v).__name__ for k, v in g.nodes.items()}, "edges": [list(e) for e in g.edges]}
     try:
         net = import_from_nir(nir.read(path))
-        inp = [n for n in g.nodes.values() if type(n).__name__ == "Input"][0]
-        x = (torch.rand(2, int(np.prod(inp.input_type["input"]))) < 0.3).float()
+        out["snntorch_import"] = "ok: " + ", ".join(type(m).__name__ for m in net.children())
+    except Exception as e:
+        out["snntorch_import"] = "failed: %s: %s" % (type(e).__name__, e)
+        print(json.dumps(out))
+        return
+    inp = [n for n in g.nodes.values() if type(n).__name__ == "Input"][0]
+    x = (torch.rand(2, int(np.prod(inp.input_type["input"]))) < 0.3).float()
+    try:
         with torch.no_grad():
             state = None
             for _ in range(5):
                 o, state = net(x) if state is None else net(x, state)
-        out["snntorch_import"] = "ok, ran 5 steps, output shape %s" % (list((o[0] if isinstance(o, tuple) else o).shape),)
+        out["snntorch_run"] = "ok, 5 steps, output shape %s" % (list((o[0] if isinstance(o, tuple) else o).shape),)
     except Exception as e:
-        out["snntorch_import"] = "failed: %s: %s" % (type(e).__name__, e)
+        out["snntorch_run"] = "failed: %s: %s" % (type(e).__name__, e)
     print(json.dumps(out))
 
 

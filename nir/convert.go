@@ -302,7 +302,8 @@ func (x *exporter) cell(name string, n int, c networks.Cell) (*Node, error) {
 //
 // lif is a LIF node, or a CubaLIF node when the network has a leaky input
 // stage (InBeta > 0: the stage is CubaLIF's synaptic current); readout is
-// an LI node. It returns the warnings of a lossy export.
+// an LI node, left out when OutBeta is 0. It returns the warnings of a
+// lossy export.
 func FromRSNN(net *networks.RSNN, o Options) (*Node, []string, error) {
 	x := &exporter{o: o}
 	n, nin, nout := net.Units(), net.Inputs(), net.Outputs()
@@ -371,13 +372,18 @@ func FromRSNN(net *networks.RSNN, o Options) (*Node, []string, error) {
 		return nil, nil, err
 	}
 	g.Add("lif", lif)
-	ro, err := x.li("readout", nout, net.OutBeta, false, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	g.Add("readout", ro)
 	g.Add("output", shapeNode("Output", nout))
-	g.Connect("input", "in", "lif", "out", "readout", "output")
+	if net.OutBeta == 0 {
+		// No leak memory: the readout is the projection itself.
+		g.Connect("input", "in", "lif", "out", "output")
+	} else {
+		ro, err := x.li("readout", nout, net.OutBeta, false, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		g.Add("readout", ro)
+		g.Connect("input", "in", "lif", "out", "readout", "output")
+	}
 	g.Connect("lif", "rec", "lif")
 	return g, x.warn, nil
 }

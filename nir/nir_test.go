@@ -386,12 +386,14 @@ func runRSNN(net *networks.RSNN, steps int) []float32 {
 // edge in the graph.
 func TestRSNNRoundTrip(t *testing.T) {
 	for _, c := range []struct {
-		name   string
-		inBeta float32
-		dale   bool
-	}{{"lif", 0, false}, {"cubalif", 0.7, false}, {"dale lossy", 0, true}} {
+		name    string
+		inBeta  float32
+		dale    bool
+		outBeta float32
+	}{{"lif", 0, false, 0.8}, {"cubalif", 0.7, false, 0.8}, {"dale lossy", 0, true, 0.8}, {"no readout node", 0.5, false, 0}} {
 		t.Run(c.name, func(t *testing.T) {
 			net := testRSNN(c.inBeta, c.dale)
+			net.OutBeta = c.outBeta
 			g, warn, err := FromRSNN(net, Options{Lossy: c.dale})
 			if err != nil {
 				t.Fatal(err)
