@@ -15,7 +15,10 @@ NIR_SRC ?= /opt/nir-src
 SNNTORCH_SRC ?= /opt/snntorch-src
 NIR_CHECK_DIR ?= /tmp/braingo-nir-check
 NIR_CHECK_LIMIT ?= 2000
-NIR_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 PYTHONPATH=$(NIR_SRC):$(SNNTORCH_SRC)$${PYTHONPATH:+:$$PYTHONPATH}
+# NORSE_SRC (optional) holds norse/ (github.com/norse/norse); check also
+# runs Norse's from_nir when it is there.
+NORSE_SRC ?= /opt/norse-src
+NIR_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 PYTHONPATH=$(NIR_SRC):$(SNNTORCH_SRC):$(NORSE_SRC)$${PYTHONPATH:+:$$PYTHONPATH}
 
 .PHONY: nir-check nir-testdata
 

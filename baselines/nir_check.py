@@ -17,7 +17,8 @@ and snnTorch's NIR importer and exporter (README, "Export to NIR").
       computed here in NumPy from the file alone (beta = 1 - dt/tau, input
       factor r*dt/tau, reset from the previous membrane, braingo_reset
       metadata honoured) and (b) through snnTorch's import_from_nir, and
-      prints one JSON line: the accuracies and the agreement of (b) with (a).
+      prints one JSON line: the accuracies and the agreement of (b) with (a);
+      (c) likewise through Norse's from_nir when norse is on PYTHONPATH.
 
   nir_check.py check-graph FILE
       nir.read a braingo-written file (any graph, e.g. a recurrent one) and
@@ -255,6 +256,31 @@ def check(path, data_dir, steps, limit):
         out["snntorch_agreement"] = float(np.mean(pred == ref))
     except Exception as e:  # report, do not hide
         out["snntorch_import"] = "failed: %s: %s" % (type(e).__name__, e)
+    try:
+        import norse.torch as norse
+    except ImportError:
+        out["norse_import"] = "not checked (norse not on PYTHONPATH)"
+    else:
+        try:
+            net = norse.from_nir(nir.read(path), dt=dt, ignore_warnings=True)
+            out["norse_import"] = "ok"
+        except Exception as e:
+            out["norse_import"] = "failed: %s: %s" % (type(e).__name__, e)
+            net = None
+        try:
+            if net is None:
+                raise RuntimeError("not imported")
+            xt = torch.from_numpy(x)
+            with torch.no_grad():
+                counts, state = None, None
+                for _ in range(steps):
+                    o, state = net(xt, state)
+                    counts = o if counts is None else counts + o
+            pred = counts.argmax(dim=1).numpy()
+            out["norse_acc"] = float(np.mean(pred == y))
+            out["norse_agreement"] = float(np.mean(pred == ref))
+        except Exception as e:
+            out["norse_run"] = "failed: %s: %s" % (type(e).__name__, e)
     print(json.dumps(out))
 
 
