@@ -40,6 +40,8 @@ nir-check: build
 		$(NIR_ENV) $(PYTHON) baselines/nir_check.py check $(NIR_CHECK_DIR)/$$f.nir --limit $(NIR_CHECK_LIMIT) || exit 1; \
 	done
 	$(NIR_ENV) $(PYTHON) baselines/nir_check.py check-graph $(NIR_CHECK_DIR)/rsnn.nir
+	NIR_DUMP=$(NIR_CHECK_DIR) $(GO) test -count=1 -run DumpEveryType ./nir
+	$(NIR_ENV) $(PYTHON) baselines/nir_check.py check-every $(NIR_CHECK_DIR)/braingo_every_type.nir
 	$(NIR_ENV) $(PYTHON) baselines/nir_check.py write-reference $(NIR_CHECK_DIR)/reference
 	$(BIN) import $(NIR_CHECK_DIR)/reference/snntorch_ff.nir -o $(NIR_CHECK_DIR)/snntorch_ff
 

@@ -20,6 +20,10 @@ and snnTorch's NIR importer and exporter (README, "Export to NIR").
       prints one JSON line: the accuracies and the agreement of (b) with (a);
       (c) likewise through Norse's from_nir when norse is on PYTHONPATH.
 
+  nir_check.py check-every FILE
+      nir.read of braingo's graph of every NIR node type (written by
+      NIR_DUMP=DIR go test ./nir -run DumpEveryType).
+
   nir_check.py check-graph FILE
       nir.read a braingo-written file (any graph, e.g. a recurrent one) and
       snnTorch's import_from_nir of it; runs the imported module for a few
@@ -313,6 +317,25 @@ def check_graph(path):
     print(json.dumps(out))
 
 
+def check_every(path):
+    """nir.read of braingo's graph of every node type (nodes off the chain
+    are not type-checked: they are not connected)."""
+    import nir
+
+    g = nir.read(path, type_check=False)
+    want = {"input": "Input", "output": "Output", "affine": "Affine", "linear": "Linear", "scale": "Scale",
+            "lif": "LIF", "cubalif": "CubaLIF", "li": "LI", "cubali": "CubaLI", "if": "IF", "i": "I",
+            "threshold": "Threshold", "flatten": "Flatten", "conv1d": "Conv1d", "conv2d": "Conv2d",
+            "sumpool2d": "SumPool2d", "avgpool2d": "AvgPool2d", "delay": "Delay"}
+    got = {k: type(v).__name__ for k, v in g.nodes.items()}
+    missing = {k: v for k, v in want.items() if got.get(k) != v}
+    lif = g.nodes["lif"]
+    print(json.dumps({"file": path, "nir": nir.version, "nir_read": "ok", "types": len(got), "mismatch": missing,
+                      "lif_v_reset": [float(v) for v in lif.v_reset], "edges": [list(e) for e in g.edges]}))
+    if missing:
+        sys.exit(1)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -325,6 +348,8 @@ def main():
     c.add_argument("--limit", type=int, default=10000)
     cg = sub.add_parser("check-graph")
     cg.add_argument("file")
+    ce = sub.add_parser("check-every")
+    ce.add_argument("file")
     a = ap.parse_args()
     try:
         import h5py  # noqa: F401
@@ -335,6 +360,8 @@ def main():
         write_reference(a.outdir)
     elif a.cmd == "check":
         check(a.file, a.data_dir, a.steps, a.limit)
+    elif a.cmd == "check-every":
+        check_every(a.file)
     else:
         check_graph(a.file)
 

@@ -524,3 +524,22 @@ func FuzzDecode(f *testing.F) {
 		ToRSNN(g, Options{})
 	})
 }
+
+// With NIR_DUMP=DIR set, writes DIR/braingo_every_type.nir, a graph of
+// every node type as braingo writes it, for baselines/nir_check.py
+// check-every (make nir-check) to load with the NIR reference.
+func TestDumpEveryType(t *testing.T) {
+	dir := os.Getenv("NIR_DUMP")
+	if dir == "" {
+		t.Skip("NIR_DUMP not set")
+	}
+	g := NewGraph()
+	for typ, n := range everyNode() {
+		g.Add(strings.ToLower(typ), n)
+	}
+	g.Nodes["affine"].Params["weight"] = Float32s([]int{2, 3}, []float32{1, 2, 3, 4, 5, -6})
+	g.Connect("input", "affine", "lif", "output")
+	if err := WriteFile(filepath.Join(dir, "braingo_every_type.nir"), g); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -248,6 +248,9 @@ func (e *encoder) dataset(d *Dataset, path string) (uint64, error) {
 			raw = binary.LittleEndian.AppendUint64(raw, uint64(v))
 		}
 	case String:
+		if len(d.Str) > 0xffff {
+			return 0, fmt.Errorf("hdf5: %s: %d strings; one dataset holds at most 65535", path, len(d.Str))
+		}
 		// Variable-length UTF-8 string of 1-byte unsigned characters.
 		dt = []byte{0x19, 0x01, 0x01, 0x00, 16, 0, 0, 0}
 		dt = append(dt, 0x10, 0x00, 0x00, 0x00, 1, 0, 0, 0, 0, 0, 8, 0)
