@@ -29,6 +29,7 @@ func TestExportImportFMNIST(t *testing.T) {
 	}{
 		{"default", nil, true},
 		{"synaptic zero li", []string{"--set", "model.neuron=synaptic", "--set", "model.reset=zero", "--set", "model.readout=li", "--set", "model.hidden_gain=0.5"}, false},
+		{"learned decays", []string{"--set", "model.learn_beta=true", "--set", "model.reset=zero", "--set", "model.readout_gain=2"}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
