@@ -98,6 +98,9 @@ func TestReadChunksAndManyMembers(t *testing.T) {
 	if y := g.Datasets["y"]; !reflect.DeepEqual(y.I64, []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}) {
 		t.Fatalf("y %v", y.I64)
 	}
+	if c := g.Datasets["compact"]; c == nil || !reflect.DeepEqual(c.F32, []float32{1.5, 2.5, -3}) {
+		t.Fatalf("compact %+v", c)
+	}
 	if s := g.Datasets["fixed"]; !reflect.DeepEqual(s.Str, []string{"ab", "cde"}) {
 		t.Fatalf("fixed %q", s.Str)
 	}

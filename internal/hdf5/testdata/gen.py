@@ -32,6 +32,12 @@ with h5py.File("chunks.h5", "w") as f:  # several partial chunks, shuffle + gzip
     f.create_dataset("x", data=np.arange(7 * 5, dtype=np.float64).reshape(7, 5), chunks=(3, 2), shuffle=True, compression="gzip")
     f.create_dataset("y", data=np.arange(10, dtype=np.int64), chunks=(4,))
     f.create_dataset("fixed", data=np.array([b"ab", b"cde"], dtype="S3"))
+    # a compact dataset (data inside the object header), through the low-level API
+    space = h5py.h5s.create_simple((3,))
+    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    dcpl.set_layout(h5py.h5d.COMPACT)
+    dset = h5py.h5d.create(f.id, b"compact", h5py.h5t.IEEE_F32LE, space, dcpl=dcpl)
+    dset.write(h5py.h5s.ALL, h5py.h5s.ALL, np.array([1.5, 2.5, -3], dtype=np.float32))
 with h5py.File("many.h5", "w") as f:  # groups of many members: B-tree with several nodes
     g = f.create_group("g")
     for i in range(300):
