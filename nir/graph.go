@@ -132,7 +132,7 @@ type spec struct {
 	same []string
 }
 
-// Types lists the node types of NIR 1.0 and their parameters.
+// types lists the node types of NIR 1.0 and their parameters.
 var types = map[string]spec{
 	"Input":     {required: []string{"shape"}},
 	"Output":    {required: []string{"shape"}},
