@@ -17,8 +17,9 @@ THREADS ?= $(shell nproc 2>/dev/null || echo 1)
 PYTHON  ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
 
 # Debian packages the project uses: the Fashion-MNIST IDX files
-# (/usr/share/datasets/fashion-mnist) and, for baselines, NumPy on OpenBLAS.
-APT_PACKAGES := dataset-fashion-mnist python3-numpy libopenblas0-pthread
+# (/usr/share/datasets/fashion-mnist) and, for baselines, NumPy on OpenBLAS;
+# h5py for the NIR cross-check (make nir-check).
+APT_PACKAGES := dataset-fashion-mnist python3-numpy libopenblas0-pthread python3-h5py
 
 .PHONY: all setup build test bench bench-openblas bench-fmnist bench-fmnist-s2 run clean
 

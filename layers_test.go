@@ -43,8 +43,9 @@ var layers = map[string][]string{
 	"datasets":       {"kernels"},
 	"trainer":        {"networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
 	"eval":           {"trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
+	"nir":            {"networks", "checkpoint", "snn", "surrogate", "tensor", "kernels"}, // NIR files, beside eval
 	"recipes":        {"eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
-	"cmd": {"recipes", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate",
+	"cmd": {"recipes", "nir", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate",
 		"tensor", "kernels", "kernels/kbench", "internal/cli"},
 	"internal/cli":    {},
 	"internal/golden": {}, // loads ../shared/golden for tests

@@ -158,7 +158,10 @@ func Decode(b []byte) (*Checkpoint, error) {
 		if v > Version {
 			return nil, fmt.Errorf("format version %d is newer than this braingo reads (%d): upgrade braingo", v, Version)
 		}
-		return nil, fmt.Errorf("format version %d is not supported (this braingo reads version %d)", v, Version)
+		if v < 1 {
+			return nil, fmt.Errorf("format version %d was never written by braingo (versions start at 1): the file is damaged or not a checkpoint", v)
+		}
+		return nil, fmt.Errorf("format version %d is no longer read (this braingo reads version %d): load and save it with the braingo that wrote it", v, Version)
 	}
 	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
 	hl := int64(binary.LittleEndian.Uint32(b[12:]))

@@ -21,10 +21,19 @@ type checkpointMeta struct {
 	Epoch  int             `json:"epoch"`
 	Optim  json.RawMessage `json:"optim"`
 	Saved  time.Time       `json:"saved"`
+	// RNG is the random state the run carries across epochs (task
+	// recipes: the trial and noise generators), absent where every epoch's
+	// randomness derives from the seed and the epoch alone.
+	RNG json.RawMessage `json:"rng,omitempty"`
 }
 
 // saveTraining writes parameters and optimizer state atomically to path.
 func saveTraining(path, format string, r *Recipe, params []*tensor.Tensor, opt optim.Checkpointer, epoch int) error {
+	return saveTrainingRNG(path, format, r, params, opt, epoch, nil)
+}
+
+// saveTrainingRNG is saveTraining with the run's random state (nil: none).
+func saveTrainingRNG(path, format string, r *Recipe, params []*tensor.Tensor, opt optim.Checkpointer, epoch int, rng json.RawMessage) error {
 	st := opt.State()
 	ck := &checkpoint.Checkpoint{}
 	for _, p := range params {
@@ -43,7 +52,7 @@ func saveTraining(path, format string, r *Recipe, params []*tensor.Tensor, opt o
 	if err != nil {
 		return err
 	}
-	meta, err := json.Marshal(checkpointMeta{Format: format, Kind: r.Kind, Recipe: string(r.Echo()), Epoch: epoch, Optim: ostate, Saved: time.Now().UTC()})
+	meta, err := json.Marshal(checkpointMeta{Format: format, Kind: r.Kind, Recipe: string(r.Echo()), Epoch: epoch, Optim: ostate, Saved: time.Now().UTC(), RNG: rng})
 	if err != nil {
 		return err
 	}
@@ -55,28 +64,40 @@ func saveTraining(path, format string, r *Recipe, params []*tensor.Tensor, opt o
 // unless opt is nil, the optimizer, and returns its epoch. Any mismatch with
 // the recipe's network is an error naming the checkpoint and the array.
 func restoreTraining(path, format string, params []*tensor.Tensor, opt optim.Checkpointer) (int, error) {
+	ep, _, err := restoreTrainingRNG(path, format, params, opt)
+	return ep, err
+}
+
+// restoreTrainingRNG is restoreTraining that also returns the saved random
+// state (nil if none).
+func restoreTrainingRNG(path, format string, params []*tensor.Tensor, opt optim.Checkpointer) (int, json.RawMessage, error) {
+	ep, meta, err := restoreMeta(path, format, params, opt)
+	return ep, meta.RNG, err
+}
+
+func restoreMeta(path, format string, params []*tensor.Tensor, opt optim.Checkpointer) (int, checkpointMeta, error) {
+	var meta checkpointMeta
 	ck, err := checkpoint.Load(path)
 	if err != nil {
-		return 0, err
+		return 0, meta, err
 	}
-	var meta checkpointMeta
 	if err := json.Unmarshal(ck.Meta, &meta); err != nil {
-		return 0, fmt.Errorf("checkpoint %s: metadata: %v", path, err)
+		return 0, meta, fmt.Errorf("checkpoint %s: metadata: %v", path, err)
 	}
 	if meta.Format != format {
-		return 0, fmt.Errorf("checkpoint %s holds %q, not %q", path, meta.Format, format)
+		return 0, meta, fmt.Errorf("checkpoint %s holds %q, not %q", path, meta.Format, format)
 	}
 	for _, p := range params {
 		if err := ck.Into(p.Name, p.Data); err != nil {
-			return 0, fmt.Errorf("checkpoint %s does not match the recipe's network: %v", path, err)
+			return 0, meta, fmt.Errorf("checkpoint %s does not match the recipe's network: %v", path, err)
 		}
 	}
 	if opt == nil {
-		return meta.Epoch, nil
+		return meta.Epoch, meta, nil
 	}
 	var st optim.State
 	if err := json.Unmarshal(meta.Optim, &st); err != nil {
-		return 0, fmt.Errorf("checkpoint %s: optimizer state: %v", path, err)
+		return 0, meta, fmt.Errorf("checkpoint %s: optimizer state: %v", path, err)
 	}
 	for gi := range st.Groups {
 		for pi := range st.Groups[gi].Params {
@@ -84,14 +105,14 @@ func restoreTraining(path, format string, params []*tensor.Tensor, opt optim.Che
 			for name := range ps.Buffers {
 				a, ok := ck.Get(fmt.Sprintf("optim/%s/%s", ps.Name, name))
 				if !ok {
-					return 0, fmt.Errorf("checkpoint %s lacks optimizer buffer %s of %s", path, name, ps.Name)
+					return 0, meta, fmt.Errorf("checkpoint %s lacks optimizer buffer %s of %s", path, name, ps.Name)
 				}
 				ps.Buffers[name] = a.Data
 			}
 		}
 	}
 	if err := opt.SetState(st); err != nil {
-		return 0, fmt.Errorf("checkpoint %s: %v", path, err)
+		return 0, meta, fmt.Errorf("checkpoint %s: %v", path, err)
 	}
-	return meta.Epoch, nil
+	return meta.Epoch, meta, nil
 }

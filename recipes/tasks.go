@@ -286,6 +286,7 @@ type taskRun struct {
 	start   time.Time
 	last    *trainer.PlayResult
 	regret  func(*trainer.PlayResult) float64
+	seq     *trainer.Sequence // task-bptt: its random state goes into checkpoints
 }
 
 func (tr *taskRun) params() []*tensor.Tensor { return append(tr.net.Params(), tr.extra...) }
@@ -322,6 +323,7 @@ func RunTaskBPTT(ctx context.Context, r *Recipe, opts RunOptions) error {
 		Continuous: len(spec.Targets) > 0 && len(spec.Actions) == 0,
 		RateReg:    float32(c.Train.RateReg), RateTarget: float32(c.Train.RateTarget), MemReg: float32(c.Train.MemReg),
 		WeightL2: float32(c.Train.WeightL2), ResponseWeight: float32(c.Train.ResponseWeight)}
+	tr.seq = seq
 	return tr.run(ctx, seq, c.Train.Epochs, c.Train.Optim)
 }
 
@@ -561,9 +563,30 @@ func (tr *taskRun) report() error {
 const taskCheckpointFormat = "braingo-task/1"
 
 func (tr *taskRun) save(path string, epoch int) error {
-	return saveTraining(path, taskCheckpointFormat, tr.r, tr.params(), tr.opt, epoch)
+	var rng json.RawMessage
+	if tr.seq != nil && !tr.seq.Stream {
+		st, err := tr.seq.State()
+		if err != nil {
+			return err
+		}
+		if rng, err = json.Marshal(st); err != nil {
+			return err
+		}
+	}
+	return saveTrainingRNG(path, taskCheckpointFormat, tr.r, tr.params(), tr.opt, epoch, rng)
 }
 
 func (tr *taskRun) restore(path string) (int, error) {
-	return restoreTraining(path, taskCheckpointFormat, tr.params(), tr.opt)
+	ep, rng, err := restoreTrainingRNG(path, taskCheckpointFormat, tr.params(), tr.opt)
+	if err != nil || tr.seq == nil || rng == nil {
+		return ep, err
+	}
+	var st trainer.SequenceState
+	if err := json.Unmarshal(rng, &st); err != nil {
+		return 0, fmt.Errorf("checkpoint %s: random state: %v", path, err)
+	}
+	if err := tr.seq.SetState(&st); err != nil {
+		return 0, fmt.Errorf("checkpoint %s: %v", path, err)
+	}
+	return ep, nil
 }

@@ -124,6 +124,7 @@ type Env struct {
 	judge Judge
 	spec  Spec
 	abort bool
+	src   *rand.PCG // rng's source, whose state State saves
 	rng   *rand.Rand
 	where map[string][]int
 	carry map[string]float64
@@ -168,11 +169,13 @@ func NewEnv(t Task, o Options) (*Env, error) {
 		rw[k] = v
 	}
 	spec.Rewards = rw
+	src := rand.NewPCG(o.Seed, o.Stream^0xda3e39cb94b95bdb)
 	e := &Env{
 		task:  t,
 		spec:  spec,
 		abort: o.Abort,
-		rng:   rand.New(rand.NewPCG(o.Seed, o.Stream^0xda3e39cb94b95bdb)),
+		src:   src,
+		rng:   rand.New(src),
 		where: channelIndex(spec.Obs),
 		carry: map[string]float64{},
 	}

@@ -46,8 +46,52 @@ type Sequence struct {
 	WeightL2             float32
 
 	tp    *tensor.Tape
+	src   *rand.PCG // rng's source, whose state State saves
 	rng   *rand.Rand
 	state []*tensor.Tensor
+}
+
+func (s *Sequence) initRNG() {
+	if s.rng == nil {
+		s.src = rand.NewPCG(s.Seed, 0x5e9)
+		s.rng = rand.New(s.src)
+	}
+}
+
+// SequenceState is the random state a Sequence carries from one epoch to
+// the next: its noise generator and the task environments'. A training
+// checkpoint saves it, so that resuming gives the same bits as never
+// stopping.
+type SequenceState struct {
+	RNG  []byte           `json:"rng"`
+	Data []tasks.EnvState `json:"data"`
+}
+
+// State returns the state to save between epochs. Stream training, which
+// carries trials and network state across batches, has none.
+func (s *Sequence) State() (*SequenceState, error) {
+	if s.Stream {
+		return nil, fmt.Errorf("trainer: stream training carries trials and network state across batches, which checkpoints do not hold")
+	}
+	s.initRNG()
+	b, err := s.src.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.Data.State()
+	if err != nil {
+		return nil, err
+	}
+	return &SequenceState{RNG: b, Data: d}, nil
+}
+
+// SetState restores a state State returned.
+func (s *Sequence) SetState(st *SequenceState) error {
+	s.initRNG()
+	if err := s.src.UnmarshalBinary(st.RNG); err != nil {
+		return fmt.Errorf("trainer: noise generator state: %v", err)
+	}
+	return s.Data.SetState(st.Data)
 }
 
 func (s *Sequence) Batches(epoch int) int {
@@ -66,8 +110,8 @@ func stepInputs(b *tasks.Batch, t int) *tensor.Tensor {
 func (s *Sequence) TrainStep(epoch, bi int) (StepResult, error) {
 	if s.tp == nil {
 		s.tp = tensor.NewTape()
-		s.rng = rand.New(rand.NewPCG(s.Seed, 0x5e9))
 	}
+	s.initRNG()
 	var b *tasks.Batch
 	if s.Stream {
 		b = s.Data.Stream()
