@@ -28,13 +28,39 @@ func init() {
 
 // ForceTarget is the periodic signal a FORCE network learns to generate.
 type ForceTarget struct {
-	Kind string `yaml:"kind" default:"sines" enum:"sines,sine,triangle" help:"sines: Sussillo and Abbott's sum of four sines (harmonics 1-4 of 1/period with amplitudes 1, 1/2, 1/6, 1/3 times amplitude/1.5); sine: one sine; triangle: a triangle wave"`
+	Kind string `yaml:"kind" default:"sines" enum:"sines,sine,triangle,song" help:"sines: Sussillo and Abbott's sum of four sines (harmonics 1-4 of 1/period with amplitudes 1, 1/2, 1/6, 1/3 times amplitude/1.5); sine: one sine; triangle: a triangle wave; song: the first phrase of Ode to Joy as in Nicola and Clopath (2017), five outputs (notes C-G), each note a half-sine pulse of period_ms on its output"`
 	// PeriodMS is the period of the fundamental.
 	PeriodMS  float64 `yaml:"period_ms" default:"1200" help:"period of the target in ms (sines: of the lowest harmonic)" alias:"period_ms"`
 	Amplitude float64 `yaml:"amplitude" default:"1.3" help:"amplitude (sines: scale of the four components, as in the paper's code)"`
 }
 
-// value returns the target at time t ms.
+// odeToJoy is the first phrase of Beethoven's Ode to Joy, notes C=0 … G=4,
+// -1 a rest.
+var odeToJoy = []int{2, 2, 3, 4, 4, 3, 2, 1, 0, 0, 1, 2, 2, 1, 1, -1}
+
+// outputs is the number of target channels.
+func (f ForceTarget) outputs() int {
+	if f.Kind == "song" {
+		return 5
+	}
+	return 1
+}
+
+// values sets dst (outputs() values) to the target at time t ms.
+func (f ForceTarget) values(t float64, dst []float32) {
+	if f.Kind != "song" {
+		dst[0] = float32(f.value(t))
+		return
+	}
+	clear(dst)
+	k := int(t / f.PeriodMS)
+	note := odeToJoy[k%len(odeToJoy)]
+	if note >= 0 {
+		dst[note] = float32(f.Amplitude * math.Sin(math.Pi*(t/f.PeriodMS-float64(k))))
+	}
+}
+
+// value returns the target at time t ms (one output).
 func (f ForceTarget) value(t float64) float64 {
 	ph := 2 * math.Pi * t / f.PeriodMS
 	switch f.Kind {
@@ -117,41 +143,70 @@ type ForceLine struct {
 // training and over the test.
 const ForceFile = "force.png"
 
-// trace keeps target and output every few steps for the plot and the
-// test error of every step.
+// trace keeps target and output every few steps for the plot, and the
+// statistics of the test error of every step, per output channel.
 type trace struct {
-	every        int
-	t, f, z      []float64
-	sqe, n       float64
-	sf, sff      float64
-	sfz, sz, szz float64
+	every int
+	t     []float64
+	f, z  [][]float64 // per channel
+	st    []chanStats
 }
 
-func (tr *trace) add(step int, tms, f, z float64, score bool) {
+type chanStats struct{ sqe, n, sf, sff, sz, szz, sfz float64 }
+
+func newTrace(every, outputs int) *trace {
+	return &trace{every: every, f: make([][]float64, outputs), z: make([][]float64, outputs), st: make([]chanStats, outputs)}
+}
+
+func (tr *trace) add(step int, tms float64, f, z []float32, score bool) {
 	if step%tr.every == 0 {
-		tr.t, tr.f, tr.z = append(tr.t, tms/1000), append(tr.f, f), append(tr.z, z)
+		tr.t = append(tr.t, tms/1000)
+		for c := range f {
+			tr.f[c], tr.z[c] = append(tr.f[c], float64(f[c])), append(tr.z[c], float64(z[c]))
+		}
 	}
 	if score {
-		tr.sqe += (z - f) * (z - f)
-		tr.n++
-		tr.sf += f
-		tr.sff += f * f
-		tr.sz += z
-		tr.szz += z * z
-		tr.sfz += f * z
+		for c := range f {
+			fc, zc, st := float64(f[c]), float64(z[c]), &tr.st[c]
+			st.sqe += (zc - fc) * (zc - fc)
+			st.n++
+			st.sf += fc
+			st.sff += fc * fc
+			st.sz += zc
+			st.szz += zc * zc
+			st.sfz += fc * zc
+		}
 	}
 }
 
-// nmse is the mean squared error over the variance of the target.
+// nmse is the mean squared error over the variance of the target, summed
+// over the channels.
 func (tr *trace) nmse() float64 {
-	v := tr.sff/tr.n - (tr.sf/tr.n)*(tr.sf/tr.n)
-	return tr.sqe / tr.n / v
+	var e, v float64
+	for _, st := range tr.st {
+		e += st.sqe / st.n
+		v += st.sff/st.n - (st.sf/st.n)*(st.sf/st.n)
+	}
+	return e / v
 }
 
+// corr is the mean over channels of the correlation of target and output
+// (channels silent in the test are left out; 0 if all are).
 func (tr *trace) corr() float64 {
-	n := tr.n
-	cov := tr.sfz/n - tr.sf/n*tr.sz/n
-	return cov / math.Sqrt((tr.sff/n-tr.sf/n*tr.sf/n)*(tr.szz/n-tr.sz/n*tr.sz/n))
+	var s, k float64
+	for _, st := range tr.st {
+		n := st.n
+		cov := st.sfz/n - st.sf/n*st.sz/n
+		v := (st.sff/n - st.sf/n*st.sf/n) * (st.szz/n - st.sz/n*st.sz/n)
+		if v > 0 {
+			s += cov / math.Sqrt(v)
+			k++
+		}
+	}
+	if k == 0 {
+		return 0
+	}
+	return s / k
 }
 
 // RunForce trains a force recipe into opts.Dir.
@@ -169,7 +224,8 @@ func RunForce(ctx context.Context, r *Recipe, opts RunOptions) error {
 		return err
 	}
 	m := c.Model
-	cfg := networks.ForceConfig{Units: m.Units, Outputs: 1, G: m.G, P: m.P, Alpha: c.Train.DtMS / m.TauMS,
+	outs := c.Target.outputs()
+	cfg := networks.ForceConfig{Units: m.Units, Outputs: outs, G: m.G, P: m.P, Alpha: c.Train.DtMS / m.TauMS,
 		FeedbackScale: m.FeedbackScale, Conn: m.Conn, Seed: uint64(c.Seed)}
 	var (
 		net  *networks.ForceRNN
@@ -209,9 +265,8 @@ func RunForce(ctx context.Context, r *Recipe, opts RunOptions) error {
 	fmt.Fprintf(opts.Stderr, "%s: %s, %d units, training %g s (%d steps), testing %g s\n", r.Name, c.Method, m.Units, c.Train.TrainS, trainSteps, c.Train.TestS)
 
 	every := max(1, int(1/dt+0.5)) // plot at 1 ms
-	trainTr := &trace{every: every}
-	testTr := &trace{every: every}
-	target := []float32{0}
+	trainTr, testTr := newTrace(every, outs), newTrace(every, outs)
+	target := make([]float32, outs)
 	bar := trainer.StepBar{W: opts.Stderr, Force: opts.ForceProgress}
 	bar.Start(trainSteps+testSteps, "training")
 	start := time.Now()
@@ -234,27 +289,25 @@ func RunForce(ctx context.Context, r *Recipe, opts RunOptions) error {
 		}
 		learn := s < trainSteps
 		tms := float64(s+1) * dt
-		f := c.Target.value(tms)
-		target[0] = float32(f)
+		c.Target.values(tms, target)
 		net.Step(nil)
 		if err := rule.Step(trainer.Signal{Target: target, Learn: learn}); err != nil {
 			return fmt.Errorf("step %d (t = %.1f ms): %w", s, tms, err)
 		}
-		z := float64(net.Z[0])
-		if math.IsNaN(z) || math.IsInf(z, 0) {
+		if z := float64(net.Z[0]); math.IsNaN(z) || math.IsInf(z, 0) {
 			return fmt.Errorf("step %d (t = %.1f ms): the output is %v: the network diverged (lower g or raise alpha)", s, tms, z)
 		}
 		if learn {
 			if s >= showFrom {
-				trainTr.add(s, tms, f, z, false)
+				trainTr.add(s, tms, target, net.Z, false)
 			}
 		} else {
-			testTr.add(s, tms, f, z, true)
+			testTr.add(s, tms, target, net.Z, true)
 		}
 	}
 	bar.Finish()
 	if trainSteps == 0 {
-		trainMSE = math.NaN()
+		trainMSE = 0 // nothing trained
 	}
 	line := ForceLine{Method: c.Method, Units: m.Units, Steps: trainSteps + testSteps, Updates: updates(), TrainSimS: c.Train.TrainS,
 		TrainSeconds: trainSec, TrainMSE: trainMSE, TestNMSE: testTr.nmse(), TestCorr: testTr.corr(), PeakRSSMB: sysinfo.PeakRSSMB()}
@@ -273,8 +326,22 @@ func RunForce(ctx context.Context, r *Recipe, opts RunOptions) error {
 
 func writeForcePlot(path, name string, train, test *trace, nmse float64) error {
 	panel := func(title string, tr *trace) eval.LinePlot {
-		return eval.LinePlot{Title: title, XLabel: "time (s)", YLabel: "signal", X: tr.t,
-			Series: []eval.Series{{Name: "target", Y: tr.f}, {Name: "output", Y: tr.z}}}
+		lp := eval.LinePlot{Title: title, XLabel: "time (s)", YLabel: "signal", X: tr.t}
+		k := len(tr.f)
+		for c := range k {
+			off := 2.5 * float64(k-1-c) // several channels stacked
+			f, z := make([]float64, len(tr.t)), make([]float64, len(tr.t))
+			for i := range tr.t {
+				f[i], z[i] = tr.f[c][i]+off, tr.z[c][i]+off
+			}
+			tn, zn := "target", "output"
+			if k > 1 {
+				tn, zn = fmt.Sprint("target ", c), fmt.Sprint("output ", c)
+				lp.YLabel = "signal (outputs stacked)"
+			}
+			lp.Series = append(lp.Series, eval.Series{Name: tn, Y: f}, eval.Series{Name: zn, Y: z})
+		}
+		return lp
 	}
 	var panels []eval.LinePlot
 	if len(train.t) > 1 {
