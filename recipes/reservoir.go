@@ -112,7 +112,7 @@ type ReservoirLine struct {
 	SolveSeconds  float64 `json:"solve_seconds"`
 	TrainSeconds  float64 `json:"train_seconds"` // build + states + solve
 	TestSeconds   float64 `json:"test_seconds"`
-	TrainAcc      float64 `json:"train_acc"`
+	TrainAcc      float64 `json:"train_acc"` // on the first train_eval training images; -1 when train_eval is 0
 	TestAcc       float64 `json:"test_acc"`
 	HiddenRate    float64 `json:"hidden_rate,omitempty"` // lif: spikes per neuron per step
 	PeakRSSMB     float64 `json:"peak_rss_mb"`
