@@ -60,6 +60,7 @@ var external = map[string][]string{
 	"github.com/schollz/progressbar/v3": {"trainer", "internal/cli"}, // the trainer's progress hook
 	"github.com/olekukonko/tablewriter": {"eval", "internal/cli"},
 	"gonum.org/v1/plot":                 {"eval"},
+	"gonum.org/v1/gonum":                {"trainer"}, // Cholesky solve of the ridge readout
 	"gopkg.in/yaml.v3":                  {"recipes"}, // recipe files, with line numbers for errors
 }
 

@@ -1,0 +1,391 @@
+package recipes
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/braingo/braingo/eval"
+	"github.com/braingo/braingo/internal/sysinfo"
+	"github.com/braingo/braingo/kernels"
+	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/trainer"
+)
+
+// ForceKind is the recipe kind of FORCE learning on a chaotic rate network
+// (Sussillo and Abbott 2009), or of full-FORCE (DePasquale et al. 2018).
+const ForceKind = "force"
+
+func init() {
+	RegisterKind(ForceKind, func() any { return new(Force) })
+	RegisterRunner(ForceKind, RunForce)
+}
+
+// ForceTarget is the periodic signal a FORCE network learns to generate.
+type ForceTarget struct {
+	Kind string `yaml:"kind" default:"sines" enum:"sines,sine,triangle,song" help:"sines: Sussillo and Abbott's sum of four sines (harmonics 1-4 of 1/period with amplitudes 1, 1/2, 1/6, 1/3 times amplitude/1.5); sine: one sine; triangle: a triangle wave; song: the first phrase of Ode to Joy as in Nicola and Clopath (2017), five outputs (notes C-G), each note a half-sine pulse of period_ms on its output (not learnt without a clock input yet: test NMSE 2.3 after 8 s of rate FORCE)"`
+	// PeriodMS is the period of the fundamental.
+	PeriodMS  float64 `yaml:"period_ms" default:"1200" help:"period of the target in ms (sines: of the lowest harmonic)" alias:"period_ms"`
+	Amplitude float64 `yaml:"amplitude" default:"1.3" help:"amplitude (sines: scale of the four components, as in the paper's code)"`
+}
+
+// odeToJoy is the first phrase of Beethoven's Ode to Joy, notes C=0 … G=4,
+// -1 a rest.
+var odeToJoy = []int{2, 2, 3, 4, 4, 3, 2, 1, 0, 0, 1, 2, 2, 1, 1, -1}
+
+// outputs is the number of target channels.
+func (f ForceTarget) outputs() int {
+	if f.Kind == "song" {
+		return 5
+	}
+	return 1
+}
+
+// values sets dst (outputs() values) to the target at time t ms.
+func (f ForceTarget) values(t float64, dst []float32) {
+	if f.Kind != "song" {
+		dst[0] = float32(f.value(t))
+		return
+	}
+	clear(dst)
+	k := int(t / f.PeriodMS)
+	note := odeToJoy[k%len(odeToJoy)]
+	if note >= 0 {
+		dst[note] = float32(f.Amplitude * math.Sin(math.Pi*(t/f.PeriodMS-float64(k))))
+	}
+}
+
+// value returns the target at time t ms (one output).
+func (f ForceTarget) value(t float64) float64 {
+	ph := 2 * math.Pi * t / f.PeriodMS
+	switch f.Kind {
+	case "sine":
+		return f.Amplitude * math.Sin(ph)
+	case "triangle":
+		x := math.Mod(t/f.PeriodMS, 1)
+		return f.Amplitude * (4*math.Abs(x-0.5) - 1)
+	}
+	a := f.Amplitude
+	return (a*math.Sin(ph) + a/2*math.Sin(2*ph) + a/6*math.Sin(3*ph) + a/3*math.Sin(4*ph)) / 1.5
+}
+
+// Force is the spec of a force recipe.
+type Force struct {
+	Seed    int    `yaml:"seed" default:"1" help:"seed of the network's weights and initial state" alias:"seed"`
+	Threads int    `yaml:"threads" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
+	Method  string `yaml:"method" default:"force" enum:"force,full-force" help:"force: train the readout of a network with output feedback (Sussillo and Abbott 2009); full-force: train the recurrent weights through a target-driven teacher network (DePasquale et al. 2018)" alias:"method"`
+	Model   struct {
+		Units         int     `yaml:"units" default:"1000" help:"recurrent units N" alias:"units"`
+		G             float64 `yaml:"g" default:"1.5" help:"recurrent gain g (above 1: chaotic)" alias:"g"`
+		P             float64 `yaml:"p" default:"0.1" help:"recurrent connection probability; weights N(0, 1/(pN))"`
+		TauMS         float64 `yaml:"tau_ms" default:"10" help:"unit time constant (ms)"`
+		Conn          string  `yaml:"conn" default:"csr" enum:"dense,csr,jit" help:"storage of the recurrent weights (full-force trains them and needs dense)" alias:"conn"`
+		FeedbackScale float64 `yaml:"feedback_scale" default:"1" help:"feedback weights uniform in ±this (full-force: the teacher's u_f)"`
+		TaskG         float64 `yaml:"task_g" default:"1" help:"full-force: initial gain of the task network's recurrent weights"`
+	} `yaml:"model"`
+	Target ForceTarget `yaml:"target"`
+	Train  struct {
+		DtMS   float64 `yaml:"dt_ms" default:"0.1" help:"time step (ms)" alias:"dt"`
+		TrainS float64 `yaml:"train_s" default:"10" help:"simulated seconds of training" alias:"train_s"`
+		TestS  float64 `yaml:"test_s" default:"5" help:"simulated seconds with learning off, after training, for test_nmse" alias:"test_s"`
+		Alpha  float64 `yaml:"alpha" default:"1" help:"RLS regularizer: P(0) = I/alpha" alias:"alpha"`
+		Every  int     `yaml:"every" default:"2" help:"steps between RLS updates" alias:"every"`
+	} `yaml:"train"`
+	Plots bool `yaml:"plots" default:"true" help:"write force.png (target and output) into the run directory" alias:"plots"`
+}
+
+// Validate checks the ranges.
+func (c *Force) Validate() error {
+	switch {
+	case c.Model.Units < 2:
+		return Invalid("model.units", "must be at least 2, got %d", c.Model.Units)
+	case !(c.Model.P > 0 && c.Model.P <= 1):
+		return Invalid("model.p", "must be in (0, 1], got %v", c.Model.P)
+	case c.Model.TauMS <= 0 || c.Train.DtMS <= 0 || c.Train.DtMS > c.Model.TauMS:
+		return Invalid("train.dt_ms", "dt (%v ms) must be positive and at most tau (%v ms)", c.Train.DtMS, c.Model.TauMS)
+	case c.Train.TrainS < 0 || c.Train.TestS <= 0:
+		return Invalid("train.test_s", "train_s must not be negative and test_s must be positive")
+	case !(c.Train.Alpha > 0):
+		return Invalid("train.alpha", "must be positive, got %v", c.Train.Alpha)
+	case c.Train.Every < 1:
+		return Invalid("train.every", "must be at least 1, got %d", c.Train.Every)
+	case c.Target.PeriodMS <= 0:
+		return Invalid("target.period_ms", "must be positive, got %v", c.Target.PeriodMS)
+	case c.Method == "full-force" && c.Model.Conn != networks.ConnDense:
+		return Invalid("model.conn", "full-force trains the recurrent weights, which must be dense, not %s", c.Model.Conn)
+	}
+	return nil
+}
+
+// ForceLine is the JSON object a force or spiking-force run prints with
+// --json (one, at the end).
+type ForceLine struct {
+	Method         string  `json:"method"`
+	Units          int     `json:"units"`
+	Steps          int     `json:"steps"`
+	Updates        int     `json:"updates"`
+	TrainSimS      float64 `json:"train_sim_s"`
+	TrainSeconds   float64 `json:"train_seconds"`
+	SecondsPerSimS float64 `json:"seconds_per_sim_s"`
+	TrainMSE       float64 `json:"train_mse"`
+	TestNMSE       float64 `json:"test_nmse"`
+	TestCorr       float64 `json:"test_corr"`
+	RateHz         float64 `json:"rate_hz,omitempty"`
+	PeakRSSMB      float64 `json:"peak_rss_mb"`
+}
+
+// ForceFile is the plot of a FORCE run: target and output at the end of
+// training and over the test.
+const ForceFile = "force.png"
+
+// trace keeps target and output every few steps for the plot, and the
+// statistics of the test error of every step, per output channel.
+type trace struct {
+	every int
+	t     []float64
+	f, z  [][]float64 // per channel
+	st    []chanStats
+}
+
+type chanStats struct{ sqe, n, sf, sff, sz, szz, sfz float64 }
+
+func newTrace(every, outputs int) *trace {
+	return &trace{every: every, f: make([][]float64, outputs), z: make([][]float64, outputs), st: make([]chanStats, outputs)}
+}
+
+func (tr *trace) add(step int, tms float64, f, z []float32, score bool) {
+	if step%tr.every == 0 {
+		tr.t = append(tr.t, tms/1000)
+		for c := range f {
+			tr.f[c], tr.z[c] = append(tr.f[c], float64(f[c])), append(tr.z[c], float64(z[c]))
+		}
+	}
+	if score {
+		for c := range f {
+			fc, zc, st := float64(f[c]), float64(z[c]), &tr.st[c]
+			st.sqe += (zc - fc) * (zc - fc)
+			st.n++
+			st.sf += fc
+			st.sff += fc * fc
+			st.sz += zc
+			st.szz += zc * zc
+			st.sfz += fc * zc
+		}
+	}
+}
+
+// nmse is the mean squared error over the variance of the target, summed
+// over the channels.
+func (tr *trace) nmse() float64 {
+	var e, v float64
+	for _, st := range tr.st {
+		e += st.sqe / st.n
+		v += st.sff/st.n - (st.sf/st.n)*(st.sf/st.n)
+	}
+	return e / v
+}
+
+// corr is the mean over channels of the correlation of target and output
+// (channels silent in the test are left out; 0 if all are).
+func (tr *trace) corr() float64 {
+	var s, k float64
+	for _, st := range tr.st {
+		n := st.n
+		cov := st.sfz/n - st.sf/n*st.sz/n
+		v := (st.sff/n - st.sf/n*st.sf/n) * (st.szz/n - st.sz/n*st.sz/n)
+		if v > 0 {
+			s += cov / math.Sqrt(v)
+			k++
+		}
+	}
+	if k == 0 {
+		return 0
+	}
+	return s / k
+}
+
+// RunForce trains a force recipe into opts.Dir.
+func RunForce(ctx context.Context, r *Recipe, opts RunOptions) error {
+	c, ok := r.Spec.(*Force)
+	if !ok {
+		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, ForceKind)
+	}
+	prev := kernels.SetThreads(c.Threads)
+	defer kernels.SetThreads(prev)
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return err
+	}
+	if _, err := r.WriteFile(opts.Dir); err != nil {
+		return err
+	}
+	m := c.Model
+	outs := c.Target.outputs()
+	cfg := networks.ForceConfig{Units: m.Units, Outputs: outs, G: m.G, P: m.P, Alpha: c.Train.DtMS / m.TauMS,
+		FeedbackScale: m.FeedbackScale, Conn: m.Conn, Seed: uint64(c.Seed)}
+	var (
+		net  *networks.ForceRNN
+		rule interface {
+			trainer.OnlineRule
+			TrainMSE() float64
+		}
+		updates func() int
+	)
+	if c.Method == "full-force" {
+		tcfg := cfg
+		tcfg.Seed = uint64(c.Seed) + 0x7eac4e7
+		teacher, err := networks.NewForceRNN(tcfg)
+		if err != nil {
+			return err
+		}
+		cfg.NoFeedback, cfg.G = true, m.TaskG
+		if net, err = networks.NewForceRNN(cfg); err != nil {
+			return err
+		}
+		ff, err := trainer.NewFullFORCE(net, teacher, trainer.FORCEConfig{Alpha: c.Train.Alpha, Every: c.Train.Every})
+		if err != nil {
+			return err
+		}
+		rule, updates = ff, ff.RLS.Updates
+	} else {
+		var err error
+		if net, err = networks.NewForceRNN(cfg); err != nil {
+			return err
+		}
+		f := trainer.NewFORCE(net, trainer.FORCEConfig{Alpha: c.Train.Alpha, Every: c.Train.Every})
+		rule, updates = f, f.RLS.Updates
+	}
+	dt := c.Train.DtMS
+	trainSteps := int(c.Train.TrainS*1000/dt + 0.5)
+	testSteps := int(c.Train.TestS*1000/dt + 0.5)
+	fmt.Fprintf(opts.Stderr, "%s: %s, %d units, training %g s (%d steps), testing %g s\n", r.Name, c.Method, m.Units, c.Train.TrainS, trainSteps, c.Train.TestS)
+
+	every := max(1, int(1/dt+0.5)) // plot at 1 ms
+	trainTr, testTr := newTrace(every, outs), newTrace(every, outs)
+	target := make([]float32, outs)
+	bar := trainer.StepBar{W: opts.Stderr, Force: opts.ForceProgress}
+	bar.Start(trainSteps+testSteps, "training")
+	start := time.Now()
+	var trainSec, trainMSE float64
+	showFrom := max(0, trainSteps-int(2000/dt)) // the last 2 s of training
+	for s := 0; s < trainSteps+testSteps; s++ {
+		if s%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			note := "training"
+			if s >= trainSteps {
+				note = "testing"
+			}
+			bar.Set(s, note)
+		}
+		if s == trainSteps {
+			trainSec = time.Since(start).Seconds()
+			trainMSE = rule.TrainMSE()
+		}
+		learn := s < trainSteps
+		tms := float64(s+1) * dt
+		c.Target.values(tms, target)
+		net.Step(nil)
+		if err := rule.Step(trainer.Signal{Target: target, Learn: learn}); err != nil {
+			return fmt.Errorf("step %d (t = %.1f ms): %w", s, tms, err)
+		}
+		if z := float64(net.Z[0]); math.IsNaN(z) || math.IsInf(z, 0) {
+			return fmt.Errorf("step %d (t = %.1f ms): the output is %v: the network diverged (lower g or raise alpha)", s, tms, z)
+		}
+		if learn {
+			if s >= showFrom {
+				trainTr.add(s, tms, target, net.Z, false)
+			}
+		} else {
+			testTr.add(s, tms, target, net.Z, true)
+		}
+	}
+	bar.Finish()
+	if trainSteps == 0 {
+		trainMSE = 0 // nothing trained
+	}
+	line := ForceLine{Method: c.Method, Units: m.Units, Steps: trainSteps + testSteps, Updates: updates(), TrainSimS: c.Train.TrainS,
+		TrainSeconds: trainSec, TrainMSE: trainMSE, TestNMSE: testTr.nmse(), TestCorr: testTr.corr(), PeakRSSMB: sysinfo.PeakRSSMB()}
+	if c.Train.TrainS > 0 {
+		line.SecondsPerSimS = trainSec / c.Train.TrainS
+	}
+	files := []string{EchoFile}
+	if c.Plots {
+		if err := writeForcePlot(filepath.Join(opts.Dir, ForceFile), r.Name, trainTr, testTr, line.TestNMSE); err != nil {
+			return err
+		}
+		files = append(files, ForceFile)
+	}
+	return reportForce(opts, r.Name, line, files)
+}
+
+func writeForcePlot(path, name string, train, test *trace, nmse float64) error {
+	panel := func(title string, tr *trace) eval.LinePlot {
+		lp := eval.LinePlot{Title: title, XLabel: "time (s)", YLabel: "signal", X: tr.t}
+		k := len(tr.f)
+		for c := range k {
+			off := 2.5 * float64(k-1-c) // several channels stacked
+			f, z := make([]float64, len(tr.t)), make([]float64, len(tr.t))
+			for i := range tr.t {
+				f[i], z[i] = tr.f[c][i]+off, tr.z[c][i]+off
+			}
+			tn, zn := "target", "output"
+			if k > 1 {
+				tn, zn = fmt.Sprint("target ", c), fmt.Sprint("output ", c)
+				lp.YLabel = "signal (outputs stacked)"
+			}
+			lp.Series = append(lp.Series, eval.Series{Name: tn, Y: f}, eval.Series{Name: zn, Y: z})
+		}
+		return lp
+	}
+	var panels []eval.LinePlot
+	if len(train.t) > 1 {
+		panels = append(panels, panel(name+": end of training", train))
+	}
+	panels = append(panels, panel(fmt.Sprintf("%s: test, learning off (NMSE %.4f)", name, nmse), test))
+	return eval.WriteLines(path, panels...)
+}
+
+func reportForce(opts RunOptions, name string, line ForceLine, files []string) error {
+	if opts.JSON {
+		return json.NewEncoder(opts.Stdout).Encode(line)
+	}
+	w := opts.Stdout
+	rows := [][]string{
+		{"method", line.Method},
+		{"units", strconv.Itoa(line.Units)},
+		{"steps (train + test)", strconv.Itoa(line.Steps)},
+		{"RLS updates", strconv.Itoa(line.Updates)},
+		{"training time (s)", strconv.FormatFloat(line.TrainSeconds, 'f', 2, 64)},
+		{"time per simulated s", strconv.FormatFloat(line.SecondsPerSimS, 'f', 3, 64)},
+		{"train MSE (before updates)", strconv.FormatFloat(line.TrainMSE, 'g', 4, 64)},
+		{"test NMSE", strconv.FormatFloat(line.TestNMSE, 'g', 4, 64)},
+		{"test correlation", strconv.FormatFloat(line.TestCorr, 'f', 4, 64)},
+	}
+	if line.RateHz > 0 {
+		rows = append(rows, []string{"mean rate (Hz)", strconv.FormatFloat(line.RateHz, 'f', 2, 64)})
+	}
+	rows = append(rows, []string{"peak RSS (MB)", strconv.FormatFloat(line.PeakRSSMB, 'f', 0, 64)})
+	fmt.Fprintf(w, "\n%s\n", name)
+	if err := eval.WriteSummaryTable(w, []string{"", "value"}, rows); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "run directory %s: %s\n", opts.Dir, joinNames(files))
+	return nil
+}
+
+func joinNames(s []string) string {
+	out := ""
+	for i, v := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += v
+	}
+	return out
+}

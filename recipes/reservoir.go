@@ -1,0 +1,372 @@
+package recipes
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/braingo/braingo/datasets"
+	"github.com/braingo/braingo/eval"
+	"github.com/braingo/braingo/internal/sysinfo"
+	"github.com/braingo/braingo/kernels"
+	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/trainer"
+)
+
+// ReservoirKind is the recipe kind of reservoir computing on an image
+// dataset: a fixed random echo-state or spiking reservoir, driven by each
+// image for a few steps, and a linear readout of its final state trained
+// offline by ridge regression or online by RLS or LMS.
+const ReservoirKind = "reservoir"
+
+func init() {
+	RegisterKind(ReservoirKind, func() any { return new(ReservoirSpec) })
+	RegisterRunner(ReservoirKind, RunReservoir)
+}
+
+// ReservoirSpec is the spec of a reservoir recipe.
+type ReservoirSpec struct {
+	Seed    int `yaml:"seed" default:"1" help:"seed of the reservoir's weights" alias:"seed"`
+	Threads int `yaml:"threads" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
+	Data    struct {
+		Dataset    string `yaml:"dataset" default:"fashion-mnist" enum:"fashion-mnist,mnist" help:"image dataset"`
+		Dir        string `yaml:"dir" default:"" help:"folder with the four IDX files (empty: $BRAINGO_FASHION_MNIST / $BRAINGO_MNIST, then the Debian package's folder)" alias:"data_dir"`
+		TrainLimit int    `yaml:"train_limit" default:"0" help:"use only the first N training images (0: all)" alias:"train_limit"`
+		TestLimit  int    `yaml:"test_limit" default:"0" help:"evaluate on the first N test images (0: all)" alias:"test_limit"`
+	} `yaml:"data"`
+	Model struct {
+		Units          int     `yaml:"units" default:"2000" help:"reservoir units N" alias:"units"`
+		Neuron         string  `yaml:"neuron" default:"tanh" enum:"tanh,lif" help:"leaky tanh rate units (echo-state network) or LIF neurons (spiking reservoir; the readout reads spike counts)" alias:"neuron"`
+		Degree         float64 `yaml:"degree" default:"10" help:"expected recurrent inputs per unit (probability degree/N)"`
+		SpectralRadius float64 `yaml:"spectral_radius" default:"0.9" help:"spectral radius of the recurrent weights, set by power iteration" alias:"spectral_radius"`
+		InputScale     float64 `yaml:"input_scale" default:"0.1" help:"input weights N(0, input_scale²) on pixels in [0, 1]"`
+		BiasScale      float64 `yaml:"bias_scale" default:"0.5" help:"biases uniform in ±bias_scale"`
+		Leak           float64 `yaml:"leak" default:"1" help:"leak rate a of tanh units (1: none); for lif, the decay of the spike trace (1: spikes of the last step only, small: counts)"`
+		Beta           float64 `yaml:"beta" default:"0.9" help:"lif: membrane decay per step"`
+		Conn           string  `yaml:"conn" default:"auto" enum:"auto,dense,csr,jit" help:"storage of the recurrent weights; auto: dense up to dense_limit units, JIT beyond" alias:"conn"`
+		DenseLimit     int     `yaml:"dense_limit" default:"2048" help:"auto: the largest reservoir stored densely"`
+		Steps          int     `yaml:"steps" default:"3" help:"steps each image drives the reservoir; the final state is read" alias:"steps"`
+		IncludeInput   bool    `yaml:"include_input" default:"true" help:"the readout also reads the pixels (as echo-state readouts usually read the input)"`
+	} `yaml:"model"`
+	Readout struct {
+		Method    string  `yaml:"method" default:"ridge" enum:"ridge,rls,lms" help:"ridge: offline, closed form from the streamed XᵀX (Cholesky); rls: online recursive least squares, one sample at a time; lms: online normalized LMS" alias:"method"`
+		Lambda    float64 `yaml:"lambda" default:"1" help:"ridge regularizer λ; rls: P(0) = I/λ" alias:"lambda"`
+		LR        float64 `yaml:"lr" default:"0.05" help:"lms: normalized step size"`
+		Epochs    int     `yaml:"epochs" default:"1" help:"rls, lms: passes over the training set"`
+		BatchSize int     `yaml:"batch_size" default:"1000" help:"images run through the reservoir together" alias:"batch_size"`
+		TrainEval int     `yaml:"train_eval" default:"10000" help:"training images scored for train_acc after fitting (0: none)"`
+	} `yaml:"readout"`
+	Plots bool `yaml:"plots" default:"true" help:"write confusion.png into the run directory" alias:"plots"`
+}
+
+// Validate checks the ranges.
+func (c *ReservoirSpec) Validate() error {
+	m := c.Model
+	switch {
+	case m.Units < 2:
+		return Invalid("model.units", "must be at least 2, got %d", m.Units)
+	case m.Steps < 1:
+		return Invalid("model.steps", "must be at least 1, got %d", m.Steps)
+	case m.Degree <= 0:
+		return Invalid("model.degree", "must be positive, got %v", m.Degree)
+	case !(m.Leak > 0 && m.Leak <= 1):
+		return Invalid("model.leak", "must be in (0, 1], got %v", m.Leak)
+	case c.Readout.BatchSize < 1:
+		return Invalid("readout.batch_size", "must be at least 1, got %d", c.Readout.BatchSize)
+	case c.Readout.Lambda < 0 || (c.Readout.Method == "rls" && c.Readout.Lambda == 0):
+		return Invalid("readout.lambda", "must be positive, got %v", c.Readout.Lambda)
+	case c.Readout.Epochs < 1:
+		return Invalid("readout.epochs", "must be at least 1, got %d", c.Readout.Epochs)
+	case c.Data.TrainLimit < 0 || c.Data.TestLimit < 0:
+		return Invalid("data.train_limit", "limits must be >= 0")
+	}
+	return nil
+}
+
+// conn resolves the storage of the recurrent weights.
+func (c *ReservoirSpec) conn() string {
+	if c.Model.Conn != "auto" {
+		return c.Model.Conn
+	}
+	if c.Model.Units <= c.Model.DenseLimit {
+		return networks.ConnDense
+	}
+	return networks.ConnJIT
+}
+
+// ReservoirLine is the JSON object a reservoir run prints with --json.
+type ReservoirLine struct {
+	Units         int     `json:"units"`
+	Neuron        string  `json:"neuron"`
+	Conn          string  `json:"conn"`
+	Readout       string  `json:"readout"`
+	Features      int     `json:"features"`
+	TrainSamples  int     `json:"train_samples"`
+	TestSamples   int     `json:"test_samples"`
+	BuildSeconds  float64 `json:"build_seconds"`
+	StatesSeconds float64 `json:"states_seconds"` // reservoir runs and accumulation of the training set
+	SolveSeconds  float64 `json:"solve_seconds"`
+	TrainSeconds  float64 `json:"train_seconds"` // build + states + solve
+	TestSeconds   float64 `json:"test_seconds"`
+	TrainAcc      float64 `json:"train_acc"` // on the first train_eval training images; -1 when train_eval is 0
+	TestAcc       float64 `json:"test_acc"`
+	HiddenRate    float64 `json:"hidden_rate,omitempty"` // lif: spikes per neuron per step
+	PeakRSSMB     float64 `json:"peak_rss_mb"`
+}
+
+// resRun holds what the phases of a reservoir run share.
+type resRun struct {
+	c     *ReservoirSpec
+	res   *networks.Reservoir
+	bt    *networks.Batch
+	feat  []float32 // batch × features
+	u     []float32 // batch × pixels
+	nf    int
+	spk   float64 // spikes counted (lif)
+	spkN  float64
+	start time.Time
+}
+
+// features runs the images [lo, hi) of d through the reservoir and fills
+// r.feat with their feature rows: the final state, the pixels if asked,
+// and a constant 1.
+func (r *resRun) features(d *datasets.Images, lo, hi int) {
+	rows, px, n := hi-lo, d.Features(), r.res.N
+	for i, p := range d.Pixels[lo*px : hi*px] {
+		r.u[i] = float32(p) / 255
+	}
+	r.res.RunStatic(r.bt, r.u, rows, r.c.Model.Steps)
+	nf := r.nf
+	for b := range rows {
+		row := r.feat[b*nf : (b+1)*nf]
+		copy(row, r.bt.X[b*n:(b+1)*n])
+		k := n
+		if r.c.Model.IncludeInput {
+			copy(row[k:], r.u[b*px:(b+1)*px])
+			k += px
+		}
+		row[k] = 1
+	}
+	if r.res.Spiking {
+		// The trace is a spike count of the steps (leak 1: of the last
+		// step only); the mean rate over the run reads the last spikes.
+		for _, s := range r.bt.S[:rows*n] {
+			r.spk += float64(s)
+		}
+		r.spkN += float64(rows * n)
+	}
+}
+
+// RunReservoir trains a reservoir recipe into opts.Dir.
+func RunReservoir(ctx context.Context, rc *Recipe, opts RunOptions) error {
+	c, ok := rc.Spec.(*ReservoirSpec)
+	if !ok {
+		return fmt.Errorf("recipe %s is of kind %s, not %s", rc.Name, rc.Kind, ReservoirKind)
+	}
+	prev := kernels.SetThreads(c.Threads)
+	defer kernels.SetThreads(prev)
+	src := datasets.FashionMNIST
+	if c.Data.Dataset == "mnist" {
+		src = datasets.MNIST
+	}
+	train, test, err := src.Load(c.Data.Dir)
+	if err != nil {
+		return err
+	}
+	train, test = train.Limit(c.Data.TrainLimit), test.Limit(c.Data.TestLimit)
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return err
+	}
+	if _, err := rc.WriteFile(opts.Dir); err != nil {
+		return err
+	}
+	m := c.Model
+	conn := c.conn()
+	t0 := time.Now()
+	res, err := networks.NewReservoir(networks.ReservoirConfig{Units: m.Units, Inputs: train.Features(), Outputs: train.Classes,
+		Neuron: m.Neuron, Degree: m.Degree, SpectralRadius: m.SpectralRadius, InputScale: m.InputScale, BiasScale: m.BiasScale,
+		Leak: m.Leak, Beta: m.Beta, Conn: conn, Seed: uint64(c.Seed)})
+	if err != nil {
+		return Invalid("model", "%v", err)
+	}
+	build := time.Since(t0).Seconds()
+	px, classes := train.Features(), train.Classes
+	nf := m.Units + 1
+	if m.IncludeInput {
+		nf += px
+	}
+	bs := min(c.Readout.BatchSize, max(train.N, test.N))
+	r := &resRun{c: c, res: res, bt: res.NewBatch(bs), feat: make([]float32, bs*nf), u: make([]float32, bs*px), nf: nf}
+	fmt.Fprintf(opts.Stderr, "%s: %d %s units (%s, %d steps per image), %d features, readout %s; %d training and %d test images\n",
+		rc.Name, m.Units, m.Neuron, conn, m.Steps, nf, c.Readout.Method, train.N, test.N)
+
+	w := make([]float32, classes*nf) // the readout, classes × features
+	bar := trainer.StepBar{W: opts.Stderr, Force: opts.ForceProgress}
+	y := make([]float32, bs*classes)
+	t1 := time.Now()
+	var solve float64
+	switch c.Readout.Method {
+	case "ridge":
+		ridge := trainer.NewRidge(nf, classes)
+		bar.Start(train.N, "reservoir states")
+		for lo := 0; lo < train.N; lo += bs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			hi := min(train.N, lo+bs)
+			r.features(train, lo, hi)
+			oneHot(y, train.Labels[lo:hi], classes)
+			ridge.Add(r.feat, y, hi-lo)
+			bar.Set(hi, "")
+		}
+		bar.Finish()
+		t2 := time.Now()
+		fmt.Fprintf(opts.Stderr, "solving for %d×%d readout weights (Cholesky of %d×%d)\n", classes, nf, nf, nf)
+		if w, err = ridge.Solve(c.Readout.Lambda); err != nil {
+			return err
+		}
+		solve = time.Since(t2).Seconds()
+	default:
+		if err := r.online(ctx, &bar, train, w, y); err != nil {
+			return err
+		}
+	}
+	states := time.Since(t1).Seconds() - solve
+	trainSec := build + time.Since(t1).Seconds()
+
+	t3 := time.Now()
+	conf := eval.NewConfusionMatrix(classes)
+	r.spk, r.spkN = 0, 0
+	if err := r.score(ctx, test, test.N, w, conf); err != nil {
+		return err
+	}
+	testSec := time.Since(t3).Seconds()
+	line := ReservoirLine{Units: m.Units, Neuron: m.Neuron, Conn: conn, Readout: c.Readout.Method, Features: nf,
+		TrainSamples: train.N, TestSamples: test.N, BuildSeconds: build, StatesSeconds: states, SolveSeconds: solve,
+		TrainSeconds: trainSec, TestSeconds: testSec, TestAcc: conf.Accuracy(), TrainAcc: math.NaN()}
+	if res.Spiking && r.spkN > 0 {
+		line.HiddenRate = r.spk / r.spkN
+	}
+	if k := min(c.Readout.TrainEval, train.N); k > 0 {
+		tc := eval.NewConfusionMatrix(classes)
+		if err := r.score(ctx, train, k, w, tc); err != nil {
+			return err
+		}
+		line.TrainAcc = tc.Accuracy()
+	}
+	line.PeakRSSMB = sysinfo.PeakRSSMB()
+	files := []string{EchoFile}
+	if c.Plots {
+		if err := eval.WriteConfusion(opts.Dir, conf, src.ClassNames); err != nil {
+			return err
+		}
+		files = append(files, eval.ConfusionFile)
+	}
+	if opts.JSON {
+		if math.IsNaN(line.TrainAcc) {
+			line.TrainAcc = -1
+		}
+		return json.NewEncoder(opts.Stdout).Encode(line)
+	}
+	f := func(v float64, p int) string { return strconv.FormatFloat(v, 'f', p, 64) }
+	rows := [][]string{
+		{"units", strconv.Itoa(m.Units)}, {"neuron", m.Neuron}, {"connectivity", conn},
+		{"readout", c.Readout.Method}, {"features", strconv.Itoa(nf)},
+		{"build (s)", f(build, 2)}, {"states + accumulation (s)", f(states, 2)}, {"solve (s)", f(solve, 2)},
+		{"train total (s)", f(trainSec, 2)}, {"test (s)", f(testSec, 2)},
+		{"train accuracy", fmtAcc(line.TrainAcc)}, {"test accuracy", fmtAcc(line.TestAcc)},
+		{"peak RSS (MB)", f(line.PeakRSSMB, 0)},
+	}
+	fmt.Fprintf(opts.Stdout, "\n%s\n", rc.Name)
+	if err := eval.WriteSummaryTable(opts.Stdout, []string{"", "value"}, rows); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.Stdout, "run directory %s: %s\n", opts.Dir, joinNames(files))
+	return nil
+}
+
+func fmtAcc(v float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return strconv.FormatFloat(100*v, 'f', 2, 64) + "%"
+}
+
+func oneHot(y []float32, labels []uint8, classes int) {
+	clear(y[:len(labels)*classes])
+	for i, l := range labels {
+		y[i*classes+int(l)] = 1
+	}
+}
+
+// score classifies the first n images of d with the readout w into conf.
+func (r *resRun) score(ctx context.Context, d *datasets.Images, n int, w []float32, conf *eval.ConfusionMatrix) error {
+	nf, classes := r.nf, d.Classes
+	bs := r.bt.B
+	logits := make([]float32, bs*classes)
+	pred, labels := make([]int, bs), make([]int, bs)
+	for lo := 0; lo < n; lo += bs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		hi := min(n, lo+bs)
+		rows := hi - lo
+		r.features(d, lo, hi)
+		kernels.Gemm(false, true, rows, classes, nf, 1, r.feat, nf, w, nf, 0, logits, classes)
+		kernels.RowArgMax(pred[:rows], logits[:rows*classes], rows, classes)
+		for i, l := range d.Labels[lo:hi] {
+			labels[i] = int(l)
+		}
+		conf.Add(pred[:rows], labels[:rows])
+	}
+	return nil
+}
+
+// online trains w one sample at a time by RLS or normalized LMS.
+func (r *resRun) online(ctx context.Context, bar *trainer.StepBar, train *datasets.Images, w, y []float32) error {
+	c := r.c
+	nf, classes, bs := r.nf, train.Classes, r.bt.B
+	rd := &featReadout{x: make([]float32, nf), w: w, z: make([]float32, classes)}
+	var rule trainer.OnlineRule
+	if c.Readout.Method == "rls" {
+		rule = trainer.NewFORCE(rd, trainer.FORCEConfig{Alpha: c.Readout.Lambda})
+	} else {
+		rule = &trainer.LMS{Net: rd, LR: c.Readout.LR, Normalized: true}
+	}
+	bar.Start(c.Readout.Epochs*train.N, "online readout ("+c.Readout.Method+")")
+	for ep := range c.Readout.Epochs {
+		for lo := 0; lo < train.N; lo += bs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			hi := min(train.N, lo+bs)
+			r.features(train, lo, hi)
+			oneHot(y, train.Labels[lo:hi], classes)
+			for b := range hi - lo {
+				rd.x = r.feat[b*nf : (b+1)*nf]
+				for o := range classes {
+					rd.z[o] = kernels.Dot(w[o*nf:(o+1)*nf], rd.x)
+				}
+				if err := rule.Step(trainer.Signal{Target: y[b*classes : (b+1)*classes], Learn: true}); err != nil {
+					return fmt.Errorf("image %d: %w", lo+b, err)
+				}
+			}
+			bar.Set(ep*train.N+hi, "")
+		}
+	}
+	bar.Finish()
+	return nil
+}
+
+// featReadout presents one feature row and the readout to the online rules.
+type featReadout struct {
+	x, z, w []float32
+}
+
+func (f *featReadout) ReadoutInput() []float32   { return f.x }
+func (f *featReadout) ReadoutOutput() []float32  { return f.z }
+func (f *featReadout) ReadoutWeights() []float32 { return f.w }
