@@ -86,7 +86,7 @@ func TestExportRSNN(t *testing.T) {
 	dir := t.TempDir()
 	common := []string{"--set", "model.units=16", "--set", "train.epochs=1", "--set", "train.batches=1", "--set", "train.batch_size=4", "--set", "train.eval_trials=4", "--json"}
 	lif := filepath.Join(dir, "lif")
-	if _, stderr, code := run(t, append([]string{"train", "dms-snn", "--out", lif, "--set", "model.neuron=lif"}, common...)...); code != 0 {
+	if _, stderr, code := run(t, append([]string{"train", "dms-snn", "--out", lif, "--set", "model.neuron=lif", "--set", "model.dale=true"}, common...)...); code != 0 {
 		t.Fatalf("train exit %d: %s", code, stderr)
 	}
 	file := filepath.Join(dir, "rsnn.nir")
