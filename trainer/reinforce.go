@@ -318,12 +318,16 @@ type A2C struct {
 	// (default 0.5).
 	Entropy, ValueCoef float32
 	Seed               uint64
+	// KeepRecent is how many of the trials finished in training TakeRecent
+	// can return (the latest; 0: none kept, so a long run holds no history).
+	KeepRecent int
 
 	tp    *tensor.Tape
 	rng   *rand.Rand
 	run   *agentRun
 	state []*tensor.Tensor
-	// Recent holds the trials finished since the last call of TakeRecent.
+	// recent holds the last KeepRecent trials finished since the last call
+	// of TakeRecent.
 	recent []TrialRecord
 }
 
@@ -441,7 +445,12 @@ func (t *A2C) TrainStep(epoch, b int) (StepResult, error) {
 	}
 	tp.Reset()
 	fresh := run.records[nrec:]
-	t.recent = append(t.recent, fresh...)
+	if t.KeepRecent > 0 {
+		t.recent = append(t.recent, fresh...)
+		if over := len(t.recent) - t.KeepRecent; over > 0 {
+			t.recent = append(t.recent[:0], t.recent[over:]...)
+		}
+	}
 	var perf float64
 	for _, r := range fresh {
 		perf += r.Performance

@@ -81,3 +81,24 @@ func TestAgentEpisodes(t *testing.T) {
 		t.Fatalf("factory calls %v", calls)
 	}
 }
+
+// Training keeps no history of its trials unless asked (a long run must not
+// grow), and then only the latest KeepRecent.
+func TestA2CKeepRecentBounded(t *testing.T) {
+	for _, keep := range []int{0, 5} {
+		net := networks.NewRateRNN("rnn", networks.RateConfig{Inputs: 1, Units: 4, Outputs: 2}, rand.New(rand.NewPCG(1, 1)))
+		critic := networks.NewDense("critic", 4, 1, true, rand.New(rand.NewPCG(2, 2)))
+		a := &A2C{Agent: Agent{Net: net, Actions: 2, Columns: 4, Envs: func(c, e int) (*tasks.Env, map[string]float64, error) {
+			env, err := tasks.NewEnv(&tasks.Bandit{P: []float64{1, 0}}, tasks.Options{Seed: 3, Stream: uint64(c + 1)})
+			return env, nil, err
+		}}, Critic: critic, Rollout: 10, Seed: 4, KeepRecent: keep}
+		for i := range 20 {
+			if _, err := a.TrainStep(1, i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := len(a.TakeRecent()); got != keep {
+			t.Fatalf("KeepRecent %d: %d trials kept after 800", keep, got)
+		}
+	}
+}
