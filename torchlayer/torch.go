@@ -1,0 +1,344 @@
+//go:build torch
+
+package torchlayer
+
+/*
+#cgo CXXFLAGS: -std=c++14 -D_GLIBCXX_USE_CXX11_ABI=1 -I/usr/include/torch/csrc/api/include -O2 -w
+#cgo LDFLAGS: -lstdc++ -ltorch -ltorch_cpu -lc10
+#include <stdlib.h>
+#include <malloc.h>
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/nn"
+	"github.com/sugarme/gotch/ts"
+
+	"github.com/braingo/braingo/kernels"
+	"github.com/braingo/braingo/tensor"
+)
+
+// Available reports whether this build has libtorch (the torch build tag).
+const Available = true
+
+var mallocOnce sync.Once
+
+// tuneMalloc keeps glibc from returning libtorch's large activation
+// buffers to the system after every step (and mapping them again on the
+// next): without it libtorch's step time swings several-fold. It is what
+// GLIBC_TUNABLES=glibc.malloc.mmap_threshold=…:glibc.malloc.trim_threshold=…
+// does, and is skipped when the user set malloc tunables themselves.
+func tuneMalloc() {
+	mallocOnce.Do(func() {
+		if strings.Contains(os.Getenv("GLIBC_TUNABLES"), "glibc.malloc") {
+			return
+		}
+		// glibc caps the mmap threshold at 32 MiB on 64-bit systems for
+		// mallopt; ask for 1 GiB first in case a build allows it.
+		if C.mallopt(C.M_MMAP_THRESHOLD, 1<<30) == 0 {
+			C.mallopt(C.M_MMAP_THRESHOLD, 32<<20)
+		}
+		C.mallopt(C.M_TRIM_THRESHOLD, 1<<31-1)
+	})
+}
+
+// SetThreads sets libtorch's intra-op threads (0: kernels.Threads()).
+func SetThreads(n int) {
+	if n <= 0 {
+		n = kernels.Threads()
+	}
+	C.bg_set_num_threads(C.int(n))
+}
+
+func cbool(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func cerr(e *C.char) error {
+	if e == nil {
+		return nil
+	}
+	defer C.free(unsafe.Pointer(e))
+	return fmt.Errorf("torchlayer: libtorch: %s", C.GoString(e))
+}
+
+// fromData returns a new libtorch tensor holding a copy of data.
+func fromData(data []float32, shape []int, requiresGrad bool) *ts.Tensor {
+	dims := make([]C.int64_t, len(shape))
+	for i, d := range shape {
+		dims[i] = C.int64_t(d)
+	}
+	rg := C.int(0)
+	if requiresGrad {
+		rg = 1
+	}
+	var e *C.char
+	var src *C.float
+	if len(data) > 0 {
+		src = (*C.float)(unsafe.Pointer(&data[0]))
+	}
+	var dp *C.int64_t
+	if len(dims) > 0 {
+		dp = &dims[0]
+	}
+	p := C.bg_from_data(src, dp, C.int(len(dims)), rg, &e)
+	if err := cerr(e); err != nil {
+		panic(err)
+	}
+	return ts.FromCtensor(p)
+}
+
+// shapeOf returns t's sizes.
+func shapeOf(t *ts.Tensor) []int {
+	var buf [8]C.int64_t
+	nd := int(C.bg_shape(t.Ctensor(), &buf[0]))
+	if nd > len(buf) {
+		panic(fmt.Sprintf("torchlayer: tensor of rank %d (at most 8)", nd))
+	}
+	s := make([]int, nd)
+	for i := range s {
+		s[i] = int(buf[i])
+	}
+	return s
+}
+
+// copyOut copies t's values (float32) into dst, which has t's size.
+func copyOut(t *ts.Tensor, dst []float32) {
+	var e *C.char
+	var p *C.float
+	if len(dst) > 0 {
+		p = (*C.float)(unsafe.Pointer(&dst[0]))
+	}
+	C.bg_copy_out(t.Ctensor(), p, C.int64_t(len(dst)), &e)
+	if err := cerr(e); err != nil {
+		panic(err)
+	}
+}
+
+// takeGrad adds t's libtorch gradient into dst and zeroes it.
+func takeGrad(t *ts.Tensor, dst []float32) {
+	var e *C.char
+	C.bg_take_grad(t.Ctensor(), (*C.float)(unsafe.Pointer(&dst[0])), C.int64_t(len(dst)), &e)
+	if err := cerr(e); err != nil {
+		panic(err)
+	}
+}
+
+// backward runs libtorch's autograd from y with upstream gradient g.
+func backward(y *ts.Tensor, g []float32) {
+	var e *C.char
+	C.bg_backward(y.Ctensor(), (*C.float)(unsafe.Pointer(&g[0])), C.int64_t(len(g)), &e)
+	if err := cerr(e); err != nil {
+		panic(err)
+	}
+}
+
+// Store owns the libtorch variables of a model (a gotch VarStore on the
+// CPU) and their braingo mirrors. It is not safe for concurrent use.
+type Store struct {
+	// Train is passed to the modules' ForwardT: dropout drops and batch
+	// norm uses (and updates) batch statistics. Set it false to evaluate.
+	Train bool
+
+	vs      *nn.VarStore
+	names   map[string]bool // variables already mirrored
+	params  []*tensor.Tensor
+	buffers []*tensor.Tensor
+	vars    map[*tensor.Tensor]*ts.Tensor
+	pending map[*graph]struct{}
+}
+
+// NewStore returns an empty store whose libtorch random initializations
+// draw from libtorch's generator seeded with seed. It sets libtorch's
+// threads to kernels.Threads() and tunes glibc's malloc (see SetThreads).
+func NewStore(seed uint64) *Store {
+	tuneMalloc()
+	SetThreads(0)
+	C.bg_manual_seed(C.uint64_t(seed))
+	return &Store{Train: true, vs: nn.NewVarStore(gotch.CPU), names: map[string]bool{},
+		vars: map[*tensor.Tensor]*ts.Tensor{}, pending: map[*graph]struct{}{}}
+}
+
+// Path returns the gotch path under which a module named name creates its
+// variables (their braingo names are "name.weight" and so on).
+func (s *Store) Path(name string) *nn.Path { return s.vs.Root().Sub(name) }
+
+// sync mirrors the variables created since the last call, in name order,
+// and returns the new trainable ones.
+func (s *Store) sync() []*tensor.Tensor {
+	vars := s.vs.Variables()
+	names := make([]string, 0, len(vars))
+	for n := range vars {
+		if !s.names[n] {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	var added []*tensor.Tensor
+	for _, n := range names {
+		s.names[n] = true
+		v := vars[n]
+		t := v.MustShallowClone() // a handle of our own on the same variable
+		shape := shapeOf(t)
+		size := 1
+		for _, d := range shape {
+			size *= d
+		}
+		if k := t.DType(); k != gotch.Float {
+			panic(fmt.Sprintf("torchlayer: variable %s has type %v; the bridge handles float32 only", n, k))
+		}
+		var data []float32
+		if size > 0 {
+			ptr, err := t.DataPtr()
+			if err != nil {
+				panic(err)
+			}
+			data = unsafe.Slice((*float32)(ptr), size)
+		}
+		bt := tensor.New(shape, data)
+		bt.Name = n
+		s.vars[bt] = t
+		if t.MustRequiresGrad() {
+			bt.SetRequiresGrad(true)
+			s.params = append(s.params, bt)
+			added = append(added, bt)
+		} else {
+			s.buffers = append(s.buffers, bt)
+		}
+	}
+	return added
+}
+
+// Params lists the trainable libtorch variables as braingo parameters,
+// sorted by name within each layer, in the order layers were created.
+// Their Data is libtorch's storage: an optimizer step or a checkpoint
+// restore on them changes the libtorch model directly. Their Grad is
+// filled by the backward steps of the layers.
+func (s *Store) Params() []*tensor.Tensor {
+	s.sync()
+	return s.params
+}
+
+// Buffers lists the non-trainable variables (batch norm's running mean and
+// variance) the same way, for checkpoints.
+func (s *Store) Buffers() []*tensor.Tensor {
+	s.sync()
+	return s.buffers
+}
+
+// Release frees the libtorch graphs of forward passes whose backward step
+// never ran (a tape Reset without Backward, or a backward pass that did not
+// reach the layer). Call it after each tape Reset when that can happen; it
+// is cheap when nothing is pending.
+func (s *Store) Release() {
+	for g := range s.pending {
+		g.free()
+	}
+	clear(s.pending)
+}
+
+// Pending is the number of forward graphs held for a backward pass.
+func (s *Store) Pending() int { return len(s.pending) }
+
+// graph holds what a backward step needs of one forward call.
+type graph struct {
+	x, y *ts.Tensor
+}
+
+func (g *graph) free() {
+	if g.x != nil {
+		g.x.MustDrop()
+		g.x = nil
+	}
+	if g.y != nil {
+		g.y.MustDrop()
+		g.y = nil
+	}
+}
+
+// Layer is a libtorch module on braingo's tape.
+type Layer struct {
+	// Name labels the layer in errors; its variables are named Name.*.
+	Name string
+	// Module is the libtorch computation (gotch's ModuleT).
+	Module ts.ModuleT
+
+	store  *Store
+	params []*tensor.Tensor
+	parts  []Part
+}
+
+// Params returns the layer's trainable parameters (braingo views of the
+// libtorch variables).
+func (l *Layer) Params() []*tensor.Tensor { return l.params }
+
+// Forward applies the layer to x (any shape the module accepts; images are
+// (batch, channels, height, width)) and returns the result on tp. The
+// output requires a gradient when tp records and x or a parameter of the
+// layer does; the backward step then runs libtorch's autograd.
+func (l *Layer) Forward(tp *tensor.Tape, x *tensor.Tensor) *tensor.Tensor {
+	s := l.store
+	grad := tp.Recording() && (x.RequiresGrad() || slices.ContainsFunc(l.params, (*tensor.Tensor).RequiresGrad))
+	xt := fromData(x.Data, x.Shape, grad && x.RequiresGrad())
+	// libtorch's grad mode is per OS thread: pin the goroutine while it is
+	// set, and set it both ways (another goroutine may have left it off).
+	runtime.LockOSThread()
+	// (gotch v0.7.0's GradSetEnabled misreads the previous mode.)
+	prev := C.bg_grad_set_enabled(cbool(grad))
+	y := l.Module.ForwardT(xt, s.Train)
+	C.bg_grad_set_enabled(prev)
+	runtime.UnlockOSThread()
+	inputs := append([]*tensor.Tensor{x}, l.params...)
+	out := tp.NewResult(shapeOf(y), inputs...)
+	copyOut(y, out.Data)
+	if !out.RequiresGrad() {
+		xt.MustDrop()
+		y.MustDrop()
+		return out
+	}
+	g := &graph{x: xt, y: y}
+	s.pending[g] = struct{}{}
+	tp.Record(func() {
+		defer func() {
+			g.free()
+			delete(s.pending, g)
+		}()
+		if out.Grad == nil {
+			return
+		}
+		backward(g.y, out.Grad)
+		if x.RequiresGrad() {
+			takeGrad(g.x, tp.GradOf(x))
+		}
+		for _, p := range l.params {
+			if p.Grad == nil {
+				p.Grad = make([]float32, len(p.Data))
+			}
+			takeGrad(s.vars[p], p.Grad)
+		}
+	})
+	return out
+}
+
+// String names the layer and its parts.
+func (l *Layer) String() string {
+	kinds := make([]string, len(l.parts))
+	for i, p := range l.parts {
+		kinds[i] = p.Kind
+	}
+	return fmt.Sprintf("%s(%s)", l.Name, strings.Join(kinds, ","))
+}
