@@ -36,15 +36,17 @@ var layers = map[string][]string{
 	"surrogate":      {"tensor", "kernels"},
 	"snn":            {"surrogate", "tensor", "kernels"},
 	"networks":       {"snn", "surrogate", "tensor", "kernels"},
-	"optim":          {"tensor", "kernels"},
-	"losses":         {"tensor", "kernels"}, // objectives on a tape, beside optim
-	"checkpoint":     {"tensor", "kernels"}, // named float32 arrays + metadata on disk
-	"tasks":          {"kernels"},
-	"datasets":       {"kernels"},
-	"trainer":        {"networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
-	"eval":           {"trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
-	"recipes":        {"eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
-	"cmd": {"recipes", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate",
+	// libtorch layers on the tape (torch build tag; cgo through gotch)
+	"torchlayer": {"networks", "snn", "surrogate", "tensor", "kernels"},
+	"optim":      {"tensor", "kernels"},
+	"losses":     {"tensor", "kernels"}, // objectives on a tape, beside optim
+	"checkpoint": {"tensor", "kernels"}, // named float32 arrays + metadata on disk
+	"tasks":      {"kernels"},
+	"datasets":   {"kernels"},
+	"trainer":    {"networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
+	"eval":       {"trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
+	"recipes":    {"torchlayer", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
+	"cmd": {"torchlayer", "recipes", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate",
 		"tensor", "kernels", "kernels/kbench", "internal/cli"},
 	"internal/cli":    {},
 	"internal/golden": {}, // loads ../shared/golden for tests
@@ -59,7 +61,8 @@ var external = map[string][]string{
 	"github.com/schollz/progressbar/v3": {"trainer", "internal/cli"}, // the trainer's progress hook
 	"github.com/olekukonko/tablewriter": {"eval", "internal/cli"},
 	"gonum.org/v1/plot":                 {"eval"},
-	"gopkg.in/yaml.v3":                  {"recipes"}, // recipe files, with line numbers for errors
+	"gopkg.in/yaml.v3":                  {"recipes"},    // recipe files, with line numbers for errors
+	"github.com/sugarme/gotch":          {"torchlayer"}, // libtorch, only in builds with the torch tag
 }
 
 // mayUseExternal reports whether layer may import a module whose lowest

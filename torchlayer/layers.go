@@ -18,7 +18,7 @@ import (
 // variables, and the geometry.
 type Part struct {
 	// Kind is Conv2d, BatchNorm2d, MaxPool2d, AvgPool2d, Linear, Dropout,
-	// Flatten or Module (a user-built libtorch module, opaque).
+	// Flatten, Activation or Module (a user-built libtorch module, opaque).
 	Kind string
 	// Weight and Bias: Conv2d (out, in/groups, kh, kw) and (out); Linear
 	// (out, in) and (out); BatchNorm2d scale and shift (channels). Bias may
@@ -240,4 +240,22 @@ func asSeq(m ts.ModuleT) seq {
 		return nil
 	}
 	return m.(seq)
+}
+
+// Activation is an elementwise libtorch nonlinearity: relu, tanh or
+// sigmoid.
+func (s *Store) Activation(kind string) (*Layer, error) {
+	var f func(x *ts.Tensor) *ts.Tensor
+	switch kind {
+	case "relu":
+		f = func(x *ts.Tensor) *ts.Tensor { return x.MustRelu(false) }
+	case "tanh":
+		f = func(x *ts.Tensor) *ts.Tensor { return x.MustTanh(false) }
+	case "sigmoid":
+		f = func(x *ts.Tensor) *ts.Tensor { return x.MustSigmoid(false) }
+	default:
+		return nil, fmt.Errorf("torchlayer: unknown activation %q (relu, tanh, sigmoid)", kind)
+	}
+	m := nn.ForwardTWith(func(x *ts.Tensor, train bool) *ts.Tensor { return f(x) })
+	return s.newLayer(kind, m, Part{Kind: "Activation"}), nil
 }

@@ -50,13 +50,12 @@ int bg_copy_out(void *tp, float *dst, int64_t n, char **err) {
   }
 }
 
-int bg_backward(void *yp, const float *g, int64_t n, char **err) {
+int bg_backward(void *yp, void *gp, char **err) {
   try {
     at::Tensor &y = *static_cast<at::Tensor *>(yp);
-    if (y.numel() != n) throw std::runtime_error("torchlayer: gradient of another size than the output");
-    at::Tensor gt = at::empty(y.sizes(), at::TensorOptions().dtype(at::kFloat));
-    std::memcpy(gt.data_ptr<float>(), g, sizeof(float) * n);
-    torch::autograd::backward({y}, {gt});
+    at::Tensor &g = *static_cast<at::Tensor *>(gp);
+    if (y.numel() != g.numel()) throw std::runtime_error("torchlayer: gradient of another size than the output");
+    torch::autograd::backward({y}, {g.view(y.sizes())});
     return 0;
   } catch (const std::exception &e) {
     fail(err, e);

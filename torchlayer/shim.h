@@ -14,9 +14,9 @@ int bg_grad_set_enabled(int on);
 void *bg_from_data(const float *src, const int64_t *shape, int nd, int requires_grad, char **err);
 // bg_copy_out copies the n values of t (float32, any layout) into dst.
 int bg_copy_out(void *t, float *dst, int64_t n, char **err);
-// bg_backward runs autograd from y with upstream gradient g (a copy of g
-// is taken: libtorch keeps nothing of dst or g after the call).
-int bg_backward(void *y, const float *g, int64_t n, char **err);
+// bg_backward runs autograd from y with upstream gradient g (a tensor of
+// y's size).
+int bg_backward(void *y, void *g, char **err);
 // bg_take_grad adds t's gradient (if any) into dst and zeroes it.
 int bg_take_grad(void *t, float *dst, int64_t n, char **err);
 // bg_shape writes up to 8 sizes of t into shape and returns the rank.

@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/sugarme/gotch"
@@ -139,12 +140,20 @@ func takeGrad(t *ts.Tensor, dst []float32) {
 }
 
 // backward runs libtorch's autograd from y with upstream gradient g.
-func backward(y *ts.Tensor, g []float32) {
+func backward(y, g *ts.Tensor) {
 	var e *C.char
-	C.bg_backward(y.Ctensor(), (*C.float)(unsafe.Pointer(&g[0])), C.int64_t(len(g)), &e)
+	C.bg_backward(y.Ctensor(), g.Ctensor(), &e)
 	if err := cerr(e); err != nil {
 		panic(err)
 	}
+}
+
+// Timing splits the wall time spent in the layers of a store: Torch in
+// libtorch's computations (module forward, autograd backward), Bridge in
+// the hand-offs (copies of activations and gradients across the boundary,
+// tensor handles). The rest of a step is braingo's.
+type Timing struct {
+	Torch, Bridge time.Duration
 }
 
 // Store owns the libtorch variables of a model (a gotch VarStore on the
@@ -160,6 +169,9 @@ type Store struct {
 	buffers []*tensor.Tensor
 	vars    map[*tensor.Tensor]*ts.Tensor
 	pending map[*graph]struct{}
+	// Timing accumulates the time spent in the store's layers; the caller
+	// may reset it.
+	Timing Timing
 }
 
 // NewStore returns an empty store whose libtorch random initializations
@@ -293,34 +305,54 @@ func (l *Layer) Params() []*tensor.Tensor { return l.params }
 func (l *Layer) Forward(tp *tensor.Tape, x *tensor.Tensor) *tensor.Tensor {
 	s := l.store
 	grad := tp.Recording() && (x.RequiresGrad() || slices.ContainsFunc(l.params, (*tensor.Tensor).RequiresGrad))
+	t0 := time.Now()
 	xt := fromData(x.Data, x.Shape, grad && x.RequiresGrad())
+	t1 := time.Now()
 	// libtorch's grad mode is per OS thread: pin the goroutine while it is
 	// set, and set it both ways (another goroutine may have left it off).
-	runtime.LockOSThread()
 	// (gotch v0.7.0's GradSetEnabled misreads the previous mode.)
+	runtime.LockOSThread()
 	prev := C.bg_grad_set_enabled(cbool(grad))
 	y := l.Module.ForwardT(xt, s.Train)
 	C.bg_grad_set_enabled(prev)
 	runtime.UnlockOSThread()
+	t2 := time.Now()
 	inputs := append([]*tensor.Tensor{x}, l.params...)
 	out := tp.NewResult(shapeOf(y), inputs...)
 	copyOut(y, out.Data)
 	if !out.RequiresGrad() {
 		xt.MustDrop()
 		y.MustDrop()
+	}
+	t3 := time.Now()
+	s.Timing.Torch += t2.Sub(t1)
+	s.Timing.Bridge += t1.Sub(t0) + t3.Sub(t2)
+	if !out.RequiresGrad() {
 		return out
 	}
 	g := &graph{x: xt, y: y}
 	s.pending[g] = struct{}{}
 	tp.Record(func() {
+		t0 := time.Now()
+		var t1, t2 time.Time
 		defer func() {
 			g.free()
 			delete(s.pending, g)
+			t3 := time.Now()
+			if t1.IsZero() {
+				t1, t2 = t3, t3
+			}
+			s.Timing.Torch += t2.Sub(t1)
+			s.Timing.Bridge += t1.Sub(t0) + t3.Sub(t2)
 		}()
 		if out.Grad == nil {
 			return
 		}
-		backward(g.y, out.Grad)
+		gt := fromData(out.Grad, out.Shape, false)
+		t1 = time.Now()
+		backward(g.y, gt)
+		t2 = time.Now()
+		gt.MustDrop()
 		if x.RequiresGrad() {
 			takeGrad(g.x, tp.GradOf(x))
 		}
