@@ -187,7 +187,7 @@ type importSite struct {
 
 // projectImports maps each package directory (relative to the module root)
 // to the imports of its non-test Go files, skipping testdata, hidden
-// directories and files built only with the "ignore" tag (generators).
+// directories, nested modules and files built only with the "ignore" tag (generators).
 func projectImports(t *testing.T) map[string][]importSite {
 	t.Helper()
 	out := make(map[string][]importSite)
@@ -200,6 +200,9 @@ func projectImports(t *testing.T) map[string][]importSite {
 		if d.IsDir() {
 			if p != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "vendor") {
 				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(p, "go.mod")); p != "." && err == nil {
+				return filepath.SkipDir // another module (make torch's build/gotch), as go's ./... skips it
 			}
 			return nil
 		}
