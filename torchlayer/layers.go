@@ -41,12 +41,24 @@ func (l *Layer) Parts() []Part { return l.parts }
 
 // newLayer wraps a module whose variables (if any) were just created under
 // name, taking them as the layer's parameters.
+// The constructors of this file make float32 variables only.
 func (s *Store) newLayer(name string, m ts.ModuleT, parts ...Part) *Layer {
-	return &Layer{Name: name, Module: m, store: s, params: s.sync(), parts: parts}
+	l, err := s.tryLayer(name, m, parts...)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+func (s *Store) tryLayer(name string, m ts.ModuleT, parts ...Part) (*Layer, error) {
+	params, err := s.sync()
+	if err != nil {
+		return nil, err
+	}
+	return &Layer{Name: name, Module: m, store: s, params: params, parts: parts}, nil
 }
 
 func (s *Store) find(name string) *tensor.Tensor {
-	s.sync()
 	for _, list := range [][]*tensor.Tensor{s.params, s.buffers} {
 		for _, t := range list {
 			if t.Name == name {
@@ -194,9 +206,10 @@ func (s *Store) Flatten() *Layer {
 // Module wraps a libtorch module the caller builds: build receives the
 // path under which it must create its variables (named name.*), and the
 // variables it creates become the layer's parameters. The module's ForwardT
-// must return a new float32 tensor and free its intermediates.
-func (s *Store) Module(name string, build func(p *nn.Path) ts.ModuleT) *Layer {
-	return s.newLayer(name, build(s.Path(name)), Part{Kind: "Module"})
+// must return a new float32 tensor and free its intermediates. Variables
+// must be float32: anything else is an error.
+func (s *Store) Module(name string, build func(p *nn.Path) ts.ModuleT) (*Layer, error) {
+	return s.tryLayer(name, build(s.Path(name)), Part{Kind: "Module"})
 }
 
 // seq runs modules in order, freeing the intermediate results.

@@ -190,8 +190,9 @@ func NewStore(seed uint64) *Store {
 func (s *Store) Path(name string) *nn.Path { return s.vs.Root().Sub(name) }
 
 // sync mirrors the variables created since the last call, in name order,
-// and returns the new trainable ones.
-func (s *Store) sync() []*tensor.Tensor {
+// and returns the new trainable ones. A variable the bridge cannot mirror
+// (not float32) is an error, and is left out.
+func (s *Store) sync() ([]*tensor.Tensor, error) {
 	vars := s.vs.Variables()
 	names := make([]string, 0, len(vars))
 	for n := range vars {
@@ -204,14 +205,14 @@ func (s *Store) sync() []*tensor.Tensor {
 	for _, n := range names {
 		s.names[n] = true
 		v := vars[n]
+		if k := v.DType(); k != gotch.Float {
+			return added, fmt.Errorf("torchlayer: variable %s has type %v; the bridge handles float32 only (gotch's NewConstInit makes float64 for values other than 0 and 1)", n, k)
+		}
 		t := v.MustShallowClone() // a handle of our own on the same variable
 		shape := shapeOf(t)
 		size := 1
 		for _, d := range shape {
 			size *= d
-		}
-		if k := t.DType(); k != gotch.Float {
-			panic(fmt.Sprintf("torchlayer: variable %s has type %v; the bridge handles float32 only", n, k))
 		}
 		var data []float32
 		if size > 0 {
@@ -232,7 +233,7 @@ func (s *Store) sync() []*tensor.Tensor {
 			s.buffers = append(s.buffers, bt)
 		}
 	}
-	return added
+	return added, nil
 }
 
 // Params lists the trainable libtorch variables as braingo parameters,
@@ -241,7 +242,7 @@ func (s *Store) sync() []*tensor.Tensor {
 // restore on them changes the libtorch model directly. Their Grad is
 // filled by the backward steps of the layers.
 func (s *Store) Params() []*tensor.Tensor {
-	s.sync()
+	s.sync() // a variable it cannot mirror was reported by the layer that made it
 	return s.params
 }
 

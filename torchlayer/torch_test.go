@@ -5,7 +5,11 @@ package torchlayer
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
+
+	"github.com/sugarme/gotch/nn"
+	"github.com/sugarme/gotch/ts"
 
 	"github.com/braingo/braingo/losses"
 	"github.com/braingo/braingo/networks"
@@ -309,5 +313,43 @@ func TestBadConfigs(t *testing.T) {
 	}
 	if _, err := s.MaxPool2d(0, 0); err == nil {
 		t.Error("MaxPool2d(0): no error")
+	}
+}
+
+// scaleModule is a user-built gotch module: y = x·w with a learnt scalar w.
+type scaleModule struct{ w *ts.Tensor }
+
+func (m scaleModule) ForwardT(x *ts.Tensor, train bool) *ts.Tensor { return x.MustMul(m.w, false) }
+
+// TestUserModule: a module the caller builds with gotch becomes a layer
+// whose variables are braingo parameters with gradients.
+func TestUserModule(t *testing.T) {
+	s := NewStore(1)
+	l, err := s.Module("scale", func(p *nn.Path) ts.ModuleT {
+		return scaleModule{w: p.MustNewVar("w", []int64{1}, nn.NewUniformInit(3, 3))}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Params()) != 1 || l.Params()[0].Name != "scale.w" || l.Params()[0].Data[0] != 3 {
+		t.Fatalf("user module parameters %v", l.Params())
+	}
+	x := tensor.New([]int{2, 2}, []float32{1, 2, 3, 4})
+	x.SetRequiresGrad(true)
+	tp := tensor.NewTape()
+	y := l.Forward(tp, x)
+	tp.Backward(tp.Sum(y))
+	if y.Data[3] != 12 || x.Grad[0] != 3 || l.Params()[0].Grad[0] != 10 {
+		t.Fatalf("y %v, input gradient %v, parameter gradient %v; want y[3] 12, 3s and 10", y.Data, x.Grad, l.Params()[0].Grad)
+	}
+	bn := must(s.BatchNorm2d("bn", 3))
+	p := bn.Parts()[0]
+	if p.Kind != "BatchNorm2d" || p.RunningMean == nil || p.RunningVar == nil || p.Weight.Data[0] != 1 || len(s.Buffers()) != 2 {
+		t.Fatalf("batch norm part %+v, %d buffers", p, len(s.Buffers()))
+	}
+	if _, err := s.Module("f64", func(p *nn.Path) ts.ModuleT {
+		return scaleModule{w: p.MustNewVar("w", []int64{1}, nn.NewConstInit(3))} // gotch makes this float64
+	}); err == nil || !strings.Contains(err.Error(), "f64.w") {
+		t.Errorf("a float64 variable: %v", err)
 	}
 }
