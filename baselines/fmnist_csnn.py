@@ -1,10 +1,11 @@
 """fmnist-csnn in PyTorch + snnTorch: the same convolutional SNN as braingo's
 fmnist-csnn recipe, for the epoch-time comparison of BENCHMARKS.md.
 
-Network (recipes/builtin/fmnist-csnn.yaml): conv 1->12 5x5, batch norm, 2x2
+Network (recipes/builtin/fmnist-csnn.yaml): conv 1->16 5x5, batch norm, 2x2
 max pool, snnTorch Leaky (beta 0.9, threshold 1, subtract reset from the
-previous membrane, atan surrogate alpha 2); conv 12->32 5x5, batch norm, 2x2
-max pool, Leaky; linear 512->10, Leaky (beta 0.9). Direct input for 8 steps;
+previous membrane, atan surrogate alpha 2); conv 16->64 5x5, batch norm, 2x2
+max pool, Leaky; linear 1024->10, Leaky (beta 0.9) (--channels changes the
+two channel counts). Direct input for 8 steps;
 loss the cross-entropy of the output membrane summed over steps (as
 fmnist_snn.py); Adam 5e-3 times 0.7 after every epoch; batch 128, last
 partial batch dropped; prediction by output spike count, ties broken by the
@@ -40,6 +41,7 @@ LR_DECAY = 0.7
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--impl", choices=["batched", "tutorial"], default="batched")
+    p.add_argument("--channels", default="16,64", help="output channels of the two conv blocks")
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--train-limit", type=int, default=0)
     p.add_argument("--test-limit", type=int, default=0)
@@ -71,9 +73,10 @@ def main(argv=None):
         def __init__(self):
             super().__init__()
             sg = surrogate.atan(alpha=2.0)
-            self.conv1, self.bn1 = nn.Conv2d(1, 12, 5), nn.BatchNorm2d(12)
-            self.conv2, self.bn2 = nn.Conv2d(12, 32, 5), nn.BatchNorm2d(32)
-            self.fc = nn.Linear(32 * 4 * 4, 10)
+            c1, c2 = (int(c) for c in args.channels.split(","))
+            self.conv1, self.bn1 = nn.Conv2d(1, c1, 5), nn.BatchNorm2d(c1)
+            self.conv2, self.bn2 = nn.Conv2d(c1, c2, 5), nn.BatchNorm2d(c2)
+            self.fc = nn.Linear(c2 * 4 * 4, 10)
             self.lif1 = snn.Leaky(beta=0.9, spike_grad=sg)
             self.lif2 = snn.Leaky(beta=0.9, spike_grad=sg)
             self.lif3 = snn.Leaky(beta=0.9, spike_grad=sg)
@@ -163,7 +166,7 @@ def main(argv=None):
         for g in opt.param_groups:
             g["lr"] *= LR_DECAY
         print(json.dumps({
-            "benchmark": "fmnist-csnn", "impl": args.impl, "epoch": epoch + 1,
+            "benchmark": "fmnist-csnn", "impl": args.impl, "channels": args.channels, "epoch": epoch + 1,
             "train_seconds": round(train_seconds, 3),
             "samples_per_s": round(n_batches * BATCH / train_seconds, 1),
             "train_loss": round(loss_sum / n_batches, 4),
