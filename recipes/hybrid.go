@@ -65,6 +65,7 @@ type CSNN struct {
 		Surrogate      string  `yaml:"surrogate" default:"fast_sigmoid" enum:"atan,fast_sigmoid,sigmoid,triangle,gaussian,multi_gaussian,piecewise_quadratic,straight_through,exponential" help:"surrogate gradient of the spike"`
 		SurrogateScale float64 `yaml:"surrogate_scale" default:"25" help:"the surrogate's main parameter (fast_sigmoid slope; 0: its default)"`
 		ReadoutBeta    float64 `yaml:"readout_beta" default:"0.5" help:"membrane decay per step of the spiking readout"`
+		ReadoutReset   string  `yaml:"readout_reset" default:"subtract" enum:"subtract,zero,none" help:"reset of the readout neurons after a spike (none: the membrane keeps integrating, so its cross-entropy is not capped by the threshold)"`
 	} `yaml:"model"`
 	Train struct {
 		Epochs    int     `yaml:"epochs" default:"1" help:"passes over the training set" alias:"epochs"`

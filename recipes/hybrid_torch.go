@@ -69,6 +69,7 @@ func BuildCSNN(c *CSNN) (*CSNNModel, error) {
 	m := &CSNNModel{Store: torchlayer.NewStore(uint64(c.Seed)), Steps: c.Data.Steps,
 		LIF: snn.LIF{Beta: float32(c.Model.Beta), Threshold: float32(c.Model.Threshold), Surrogate: sg},
 		Out: snn.LIF{Beta: float32(c.Model.ReadoutBeta), Threshold: float32(c.Model.Threshold), Surrogate: sg}}
+	m.Out.Reset, _ = snn.ParseReset(c.Model.ReadoutReset)
 	s := m.Store
 	in, sides := 1, c.Sides()
 	for i, ch := range c.Model.Channels {
@@ -339,6 +340,10 @@ func RunCSNN(ctx context.Context, r *Recipe, opts RunOptions) error {
 				return err
 			}
 			start = epoch + 1
+			// The learning rate of epoch start, whatever the checkpoint holds.
+			for _, lr := range opt.LRs() {
+				*lr = c.Train.LR * math.Pow(c.Train.LRDecay, float64(epoch))
+			}
 			history, _ = eval.ReadRecords(filepath.Join(opts.Dir, eval.MetricsFile))
 			fmt.Fprintf(opts.Stderr, "resuming %s after epoch %d\n", opts.Dir, epoch)
 		}
