@@ -23,10 +23,10 @@ int bg_grad_set_enabled(int on) {
   return prev ? 1 : 0;
 }
 
-void *bg_from_data(const float *src, const int64_t *shape, int nd, int requires_grad, char **err) {
+void *bg_empty(const int64_t *shape, int nd, int requires_grad, float **data, char **err) {
   try {
     at::Tensor t = at::empty(at::IntArrayRef(shape, nd), at::TensorOptions().dtype(at::kFloat));
-    std::memcpy(t.data_ptr<float>(), src, sizeof(float) * t.numel());
+    *data = t.data_ptr<float>();
     if (requires_grad) t.set_requires_grad(true);
     return new at::Tensor(t);
   } catch (const std::exception &e) {
@@ -35,19 +35,41 @@ void *bg_from_data(const float *src, const int64_t *shape, int nd, int requires_
   }
 }
 
-int bg_copy_out(void *tp, float *dst, int64_t n, char **err) {
+void *bg_contiguous(void *tp, int64_t n, float **data, char **err) {
   try {
     at::Tensor &t = *static_cast<at::Tensor *>(tp);
     if (t.numel() != n || t.scalar_type() != at::kFloat) {
       throw std::runtime_error("torchlayer: copy of a tensor of another size or type");
     }
     at::Tensor c = t.contiguous();
-    std::memcpy(dst, c.data_ptr<float>(), sizeof(float) * n);
-    return 0;
+    *data = c.data_ptr<float>();
+    return new at::Tensor(c);
   } catch (const std::exception &e) {
     fail(err, e);
-    return -1;
+    return nullptr;
   }
+}
+
+void *bg_grad(void *tp, int64_t n, float **data, char **err) {
+  try {
+    at::Tensor &t = *static_cast<at::Tensor *>(tp);
+    const at::Tensor &g = t.grad();
+    if (!g.defined()) return nullptr;
+    if (g.numel() != n || g.scalar_type() != at::kFloat) {
+      throw std::runtime_error("torchlayer: gradient of another size or type than its tensor");
+    }
+    at::Tensor c = g.contiguous();
+    *data = c.data_ptr<float>();
+    return new at::Tensor(c);
+  } catch (const std::exception &e) {
+    fail(err, e);
+    return nullptr;
+  }
+}
+
+void bg_zero_grad(void *tp) {
+  at::Tensor &g = static_cast<at::Tensor *>(tp)->mutable_grad();
+  if (g.defined()) g.zero_();
 }
 
 int bg_backward(void *yp, void *gp, char **err) {
@@ -56,23 +78,6 @@ int bg_backward(void *yp, void *gp, char **err) {
     at::Tensor &g = *static_cast<at::Tensor *>(gp);
     if (y.numel() != g.numel()) throw std::runtime_error("torchlayer: gradient of another size than the output");
     torch::autograd::backward({y}, {g.view(y.sizes())});
-    return 0;
-  } catch (const std::exception &e) {
-    fail(err, e);
-    return -1;
-  }
-}
-
-int bg_take_grad(void *tp, float *dst, int64_t n, char **err) {
-  try {
-    at::Tensor &t = *static_cast<at::Tensor *>(tp);
-    at::Tensor &g = t.mutable_grad();
-    if (!g.defined()) return 0;
-    if (g.numel() != n) throw std::runtime_error("torchlayer: gradient of another size than its tensor");
-    at::Tensor c = g.to(at::kFloat).contiguous();
-    const float *p = c.data_ptr<float>();
-    for (int64_t i = 0; i < n; i++) dst[i] += p[i];
-    g.zero_();
     return 0;
   } catch (const std::exception &e) {
     fail(err, e);

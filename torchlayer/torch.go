@@ -77,28 +77,29 @@ func cerr(e *C.char) error {
 	return fmt.Errorf("torchlayer: libtorch: %s", C.GoString(e))
 }
 
-// fromData returns a new libtorch tensor holding a copy of data.
+// copyGrain is the number of floats per goroutine of the bridge's copies.
+const copyGrain = 1 << 16
+
+// fromData returns a new libtorch tensor holding a copy of data, copied by
+// kernels.Threads() goroutines.
 func fromData(data []float32, shape []int, requiresGrad bool) *ts.Tensor {
 	dims := make([]C.int64_t, len(shape))
 	for i, d := range shape {
 		dims[i] = C.int64_t(d)
 	}
-	rg := C.int(0)
-	if requiresGrad {
-		rg = 1
-	}
 	var e *C.char
-	var src *C.float
-	if len(data) > 0 {
-		src = (*C.float)(unsafe.Pointer(&data[0]))
-	}
 	var dp *C.int64_t
 	if len(dims) > 0 {
 		dp = &dims[0]
 	}
-	p := C.bg_from_data(src, dp, C.int(len(dims)), rg, &e)
+	var dst *C.float
+	p := C.bg_empty(dp, C.int(len(dims)), cbool(requiresGrad), &dst, &e)
 	if err := cerr(e); err != nil {
 		panic(err)
+	}
+	if len(data) > 0 {
+		out := unsafe.Slice((*float32)(unsafe.Pointer(dst)), len(data))
+		kernels.Parallel(len(data), copyGrain, func(lo, hi int) { copy(out[lo:hi], data[lo:hi]) })
 	}
 	return ts.FromCtensor(p)
 }
@@ -120,22 +121,35 @@ func shapeOf(t *ts.Tensor) []int {
 // copyOut copies t's values (float32) into dst, which has t's size.
 func copyOut(t *ts.Tensor, dst []float32) {
 	var e *C.char
-	var p *C.float
-	if len(dst) > 0 {
-		p = (*C.float)(unsafe.Pointer(&dst[0]))
-	}
-	C.bg_copy_out(t.Ctensor(), p, C.int64_t(len(dst)), &e)
+	var src *C.float
+	h := C.bg_contiguous(t.Ctensor(), C.int64_t(len(dst)), &src, &e)
 	if err := cerr(e); err != nil {
 		panic(err)
 	}
+	if len(dst) > 0 {
+		in := unsafe.Slice((*float32)(unsafe.Pointer(src)), len(dst))
+		kernels.Parallel(len(dst), copyGrain, func(lo, hi int) { copy(dst[lo:hi], in[lo:hi]) })
+	}
+	ts.FromCtensor(h).MustDrop()
 }
 
-// takeGrad adds t's libtorch gradient into dst and zeroes it.
-func takeGrad(t *ts.Tensor, dst []float32) {
+// takeGrad adds t's libtorch gradient (if any) into dst; with zero it
+// then zeroes libtorch's (a parameter's, which libtorch accumulates into).
+func takeGrad(t *ts.Tensor, dst []float32, zero bool) {
 	var e *C.char
-	C.bg_take_grad(t.Ctensor(), (*C.float)(unsafe.Pointer(&dst[0])), C.int64_t(len(dst)), &e)
+	var src *C.float
+	h := C.bg_grad(t.Ctensor(), C.int64_t(len(dst)), &src, &e)
 	if err := cerr(e); err != nil {
 		panic(err)
+	}
+	if h == nil {
+		return
+	}
+	g := unsafe.Slice((*float32)(unsafe.Pointer(src)), len(dst))
+	kernels.Parallel(len(dst), copyGrain, func(lo, hi int) { kernels.AddTo(dst[lo:hi], g[lo:hi]) })
+	ts.FromCtensor(h).MustDrop()
+	if zero {
+		C.bg_zero_grad(t.Ctensor())
 	}
 }
 
@@ -355,13 +369,13 @@ func (l *Layer) Forward(tp *tensor.Tape, x *tensor.Tensor) *tensor.Tensor {
 		t2 = time.Now()
 		gt.MustDrop()
 		if x.RequiresGrad() {
-			takeGrad(g.x, tp.GradOf(x))
+			takeGrad(g.x, tp.GradOf(x), false)
 		}
 		for _, p := range l.params {
 			if p.Grad == nil {
 				p.Grad = make([]float32, len(p.Data))
 			}
-			takeGrad(s.vars[p], p.Grad)
+			takeGrad(s.vars[p], p.Grad, true)
 		}
 	})
 	return out
