@@ -318,6 +318,9 @@ func (l *Layer) Params() []*tensor.Tensor { return l.params }
 // output requires a gradient when tp records and x or a parameter of the
 // layer does; the backward step then runs libtorch's autograd.
 func (l *Layer) Forward(tp *tensor.Tape, x *tensor.Tensor) *tensor.Tensor {
+	if err := l.checkInput(x.Shape); err != nil {
+		panic(err) // a programming error, as a shape mismatch of a tape op
+	}
 	s := l.store
 	grad := tp.Recording() && (x.RequiresGrad() || slices.ContainsFunc(l.params, (*tensor.Tensor).RequiresGrad))
 	t0 := time.Now()
@@ -379,6 +382,41 @@ func (l *Layer) Forward(tp *tensor.Tape, x *tensor.Tensor) *tensor.Tensor {
 		}
 	})
 	return out
+}
+
+// checkInput reports an input the layer's first part cannot take, before
+// libtorch would (gotch ends the process on a libtorch error).
+func (l *Layer) checkInput(shape []int) error {
+	if len(l.parts) == 0 {
+		return nil
+	}
+	p := l.parts[0]
+	switch p.Kind {
+	case "Conv2d":
+		in := p.Weight.Shape[1] * p.Groups
+		if len(shape) != 4 || shape[1] != in {
+			return fmt.Errorf("torchlayer: %s: Conv2d over %d channels got input %v, want (batch, %d, height, width)", l.Name, in, shape, in)
+		}
+		for i, k := range p.Kernel {
+			if shape[2+i]+2*p.Padding[i] < p.Dilation[i]*(k-1)+1 {
+				return fmt.Errorf("torchlayer: %s: input %v is smaller than the %d×%d kernel", l.Name, shape, p.Kernel[0], p.Kernel[1])
+			}
+		}
+	case "BatchNorm2d":
+		if len(shape) != 4 || shape[1] != p.Weight.Len() {
+			return fmt.Errorf("torchlayer: %s: BatchNorm2d over %d channels got input %v", l.Name, p.Weight.Len(), shape)
+		}
+	case "MaxPool2d", "AvgPool2d":
+		if len(shape) != 4 || shape[2] < p.Kernel[0] || shape[3] < p.Kernel[1] {
+			return fmt.Errorf("torchlayer: %s: %s %d×%d got input %v, want (batch, channels, height, width) at least the window", l.Name, p.Kind, p.Kernel[0], p.Kernel[1], shape)
+		}
+	case "Linear":
+		in := p.Weight.Shape[1]
+		if len(shape) == 0 || shape[len(shape)-1] != in {
+			return fmt.Errorf("torchlayer: %s: Linear from %d features got input %v", l.Name, in, shape)
+		}
+	}
+	return nil
 }
 
 // String names the layer and its parts.

@@ -302,6 +302,19 @@ func TestReleaseFreesUnusedGraphs(t *testing.T) {
 
 func TestBadConfigs(t *testing.T) {
 	s := NewStore(1)
+	conv := must(s.Conv2d("c", 3, 4, 3, Conv2dConfig{}))
+	fc := must(s.Linear("l", 5, 2))
+	for _, c := range []struct {
+		l     *Layer
+		shape []int
+	}{{conv, []int{2, 2, 8, 8}}, {conv, []int{2, 3, 2, 8}}, {conv, []int{3, 8, 8}}, {fc, []int{2, 4}}} {
+		if err := c.l.checkInput(c.shape); err == nil || !strings.Contains(err.Error(), c.l.Name) {
+			t.Errorf("%s with input %v: %v", c.l.Name, c.shape, err)
+		}
+	}
+	if err := conv.checkInput([]int{2, 3, 8, 8}); err != nil {
+		t.Errorf("a good input: %v", err)
+	}
 	if _, err := s.Conv2d("c", 3, 4, 3, Conv2dConfig{Groups: 2}); err == nil {
 		t.Error("Conv2d with 2 groups over 3 channels: no error")
 	}
