@@ -58,6 +58,11 @@ test: setup
 	$(GO) vet ./...
 	$(GO) test ./...
 	$(GO) test -race ./kernels/...
+	@if [ "$$(id -u)" = 0 ] || dpkg -s libtorch-dev 2>/dev/null | grep -q '^Status: install ok installed'; then \
+		$(MAKE) --no-print-directory test-torch; \
+	else \
+		echo "test: skipping test-torch (libtorch-dev is not installed and installing it needs root: make torch as root)"; \
+	fi
 
 bench: build
 	$(BIN) bench kernels --threads $(THREADS)
@@ -90,7 +95,67 @@ run: setup build
 	$(BIN) train $(RECIPE)
 
 clean:
-	rm -rf bin
+	rm -rf bin build
+
+# Hybrid models with libtorch (torchlayer, the csnn-classify and task-hybrid
+# recipes): Debian's libtorch 1.13.1 and gotch v0.7.0 from the Go module
+# proxy, copied into build/gotch and patched by third_party's patch (CPU
+# only, Debian's paths, the C++11 ABI, the 38 generated wrappers of ops that
+# changed between libtorch 1.11 and 1.13 made to fail at run time). Only
+# these targets see the patched copy, through build/go.work; the default
+# build has no cgo and no gotch. The first build of gotch's C++ takes a few
+# minutes.
+TORCH_APT   := libtorch-dev libopenblas0-pthread g++ patch
+GOTCH_VER   := v0.7.0
+GOTCH_PATCH := third_party/gotch-$(GOTCH_VER)-libtorch-1.13.patch
+TORCH_WORK  := $(CURDIR)/build/go.work
+TORCH_GO    := GOWORK=$(TORCH_WORK) GOFLAGS=-buildvcs=false $(GO)
+
+.PHONY: torch torch-setup test-torch
+
+# Installs libtorch-dev and libopenblas0-pthread with apt-get when missing
+# (as root); without them the torch build cannot go on.
+torch-setup: setup
+	@missing=""; \
+	for p in $(TORCH_APT); do \
+		dpkg -s $$p 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+		echo "torch-setup: all packages present ($(TORCH_APT))"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "torch-setup: installing$$missing (libtorch-dev is about 530 MB)"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+		echo "torch-setup: missing$$missing; run: sudo apt-get install --no-install-recommends$$missing" >&2; exit 1; \
+	fi
+
+build/gotch/.patched: $(GOTCH_PATCH)
+	rm -rf build/gotch
+	mkdir -p build
+	@dir=$$($(GO) mod download -json github.com/sugarme/gotch@$(GOTCH_VER) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	if [ -z "$$dir" ]; then echo "torch: could not download github.com/sugarme/gotch@$(GOTCH_VER)" >&2; exit 1; fi; \
+	echo "cp -r $$dir build/gotch"; cp -r $$dir build/gotch
+	chmod -R u+w build/gotch
+	patch -s -p1 -d build/gotch < $(GOTCH_PATCH)
+	touch $@
+
+$(TORCH_WORK):
+	mkdir -p build
+	printf 'go 1.26.0\n\nuse (\n\t..\n\t./gotch\n)\n' > $@
+
+# bin/braingo-torch: braingo with the torch build tag.
+torch: torch-setup build/gotch/.patched $(TORCH_WORK)
+	$(TORCH_GO) build -tags torch -o bin/braingo-torch ./cmd/braingo
+
+# The tests of the torch build: the bridge (finite differences across the
+# boundary, layers against naive loops) and the hybrid recipes. make test
+# runs them too where libtorch is installed or can be (root): on a fresh
+# 2-core CI machine they add about 6 minutes (the 530 MB libtorch-dev
+# install, gotch's first C++ build, the tests), within CI's 20.
+test-torch: torch
+	$(TORCH_GO) vet -tags torch ./torchlayer/... ./recipes/...
+	$(TORCH_GO) test -tags torch ./torchlayer/... ./recipes/...
 
 # Baseline fragments (snnTorch/PyTorch, Brian2) add their own targets.
 -include $(wildcard baselines/*.mk)

@@ -36,16 +36,18 @@ var layers = map[string][]string{
 	"surrogate":      {"tensor", "kernels"},
 	"snn":            {"surrogate", "tensor", "kernels"},
 	"networks":       {"snn", "surrogate", "tensor", "kernels"},
-	"optim":          {"tensor", "kernels"},
-	"losses":         {"tensor", "kernels"}, // objectives on a tape, beside optim
-	"checkpoint":     {"tensor", "kernels"}, // named float32 arrays + metadata on disk
-	"tasks":          {"kernels"},
-	"datasets":       {"kernels"},
-	"trainer":        {"networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
-	"eval":           {"trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
-	"nir":            {"networks", "checkpoint", "snn", "surrogate", "tensor", "kernels"}, // NIR files, beside eval
-	"recipes":        {"eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
-	"cmd": {"recipes", "nir", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate",
+	// libtorch layers on the tape (torch build tag; cgo through gotch)
+	"torchlayer": {"networks", "snn", "surrogate", "tensor", "kernels"},
+	"optim":      {"tensor", "kernels"},
+	"losses":     {"tensor", "kernels"}, // objectives on a tape, beside optim
+	"checkpoint": {"tensor", "kernels"}, // named float32 arrays + metadata on disk
+	"tasks":      {"kernels"},
+	"datasets":   {"kernels"},
+	"trainer":    {"networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
+	"eval":       {"trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
+	"nir":        {"networks", "checkpoint", "snn", "surrogate", "tensor", "kernels"}, // NIR files, beside eval
+	"recipes":    {"torchlayer", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
+	"cmd": {"torchlayer", "recipes", "nir", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate",
 		"tensor", "kernels", "kernels/kbench", "internal/cli"},
 	"internal/cli":    {},
 	"internal/golden": {}, // loads ../shared/golden for tests
@@ -60,8 +62,9 @@ var external = map[string][]string{
 	"github.com/schollz/progressbar/v3": {"trainer", "internal/cli"}, // the trainer's progress hook
 	"github.com/olekukonko/tablewriter": {"eval", "internal/cli"},
 	"gonum.org/v1/plot":                 {"eval"},
-	"gonum.org/v1/gonum":                {"trainer"}, // Cholesky solve of the ridge readout
-	"gopkg.in/yaml.v3":                  {"recipes"}, // recipe files, with line numbers for errors
+	"gonum.org/v1/gonum":                {"trainer"},    // Cholesky solve of the ridge readout
+	"gopkg.in/yaml.v3":                  {"recipes"},    // recipe files, with line numbers for errors
+	"github.com/sugarme/gotch":          {"torchlayer"}, // libtorch, only in builds with the torch tag
 }
 
 // mayUseExternal reports whether layer may import a module whose lowest
@@ -186,7 +189,7 @@ type importSite struct {
 
 // projectImports maps each package directory (relative to the module root)
 // to the imports of its non-test Go files, skipping testdata, hidden
-// directories and files built only with the "ignore" tag (generators).
+// directories, nested modules and files built only with the "ignore" tag (generators).
 func projectImports(t *testing.T) map[string][]importSite {
 	t.Helper()
 	out := make(map[string][]importSite)
@@ -199,6 +202,9 @@ func projectImports(t *testing.T) map[string][]importSite {
 		if d.IsDir() {
 			if p != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "vendor") {
 				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(p, "go.mod")); p != "." && err == nil {
+				return filepath.SkipDir // another module (make torch's build/gotch), as go's ./... skips it
 			}
 			return nil
 		}

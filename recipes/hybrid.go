@@ -1,0 +1,165 @@
+package recipes
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/braingo/braingo/torchlayer"
+)
+
+// Hybrid recipe kinds: models mixing libtorch layers (package torchlayer)
+// with braingo's spiking layers. Their specs load, validate and echo in
+// every build; running them needs a build with the torch tag (make torch),
+// and other builds say so.
+const (
+	// CSNNKind is image classification with a convolutional spiking
+	// network: libtorch conv (+ batch norm) + pool blocks, each followed by
+	// braingo LIF neurons, and a braingo spiking linear readout.
+	CSNNKind = "csnn-classify"
+	// TaskHybridKind is a task-bptt recipe whose observations pass through
+	// a libtorch MLP encoder before braingo's recurrent spiking network.
+	TaskHybridKind = "task-hybrid"
+)
+
+func init() {
+	RegisterKind(CSNNKind, func() any { return new(CSNN) })
+	RegisterKind(TaskHybridKind, func() any { return new(TaskHybrid) })
+	RegisterRunner(CSNNKind, func(ctx context.Context, r *Recipe, opts RunOptions) error {
+		return runHybrid(ctx, r, opts, runCSNN)
+	})
+	RegisterRunner(TaskHybridKind, func(ctx context.Context, r *Recipe, opts RunOptions) error {
+		return runHybrid(ctx, r, opts, runTaskHybrid)
+	})
+}
+
+// runCSNN and runTaskHybrid are set by the torch build.
+var runCSNN, runTaskHybrid Runner
+
+func runHybrid(ctx context.Context, r *Recipe, opts RunOptions, run Runner) error {
+	if !torchlayer.Available || run == nil {
+		return fmt.Errorf("recipe %s (kind %s) mixes libtorch and braingo layers: %w", r.Name, r.Kind, torchlayer.ErrNoTorch)
+	}
+	return run(ctx, r, opts)
+}
+
+// CSNN is the spec of a csnn-classify recipe.
+type CSNN struct {
+	Seed    int `yaml:"seed" default:"1" help:"seed of weight initialization (braingo's and libtorch's) and shuffling" alias:"seed"`
+	Threads int `yaml:"threads" default:"0" help:"threads of braingo's kernels and libtorch (0: all cores)" alias:"threads"`
+
+	Data struct {
+		Dataset    string `yaml:"dataset" default:"fashion-mnist" enum:"fashion-mnist,mnist" help:"image dataset (28×28 gray images)"`
+		Dir        string `yaml:"dir" default:"" help:"folder with the four IDX files (empty: $BRAINGO_FASHION_MNIST / $BRAINGO_MNIST, then the Debian package's folder)" alias:"data_dir"`
+		TrainLimit int    `yaml:"train_limit" default:"0" help:"use only the first N training images (0: all)" alias:"train_limit"`
+		TestLimit  int    `yaml:"test_limit" default:"0" help:"evaluate on the first N test images (0: all)" alias:"test_limit"`
+		Steps      int    `yaml:"steps" default:"8" help:"time steps per image (direct input: the image is the input current at every step)" alias:"steps"`
+	} `yaml:"data"`
+	Model struct {
+		Channels       []int   `yaml:"channels" default:"12,32" help:"output channels of the conv blocks (each: conv, optional batch norm, 2×2 pool, LIF)"`
+		Kernel         int     `yaml:"kernel" default:"5" help:"square kernel size of the convolutions (no padding)"`
+		Pool           string  `yaml:"pool" default:"max" enum:"max,avg" help:"2×2 pooling after each convolution"`
+		BatchNorm      bool    `yaml:"batch_norm" default:"false" help:"libtorch batch norm after each convolution (statistics over batch and time steps)"`
+		Dropout        float64 `yaml:"dropout" default:"0" help:"dropout probability on the last conv block's output (training only)"`
+		Beta           float64 `yaml:"beta" default:"0.5" help:"membrane decay per step of the conv blocks' LIF neurons"`
+		Threshold      float64 `yaml:"threshold" default:"1" help:"firing threshold of every layer"`
+		Surrogate      string  `yaml:"surrogate" default:"fast_sigmoid" enum:"atan,fast_sigmoid,sigmoid,triangle,gaussian,multi_gaussian,piecewise_quadratic,straight_through,exponential" help:"surrogate gradient of the spike"`
+		SurrogateScale float64 `yaml:"surrogate_scale" default:"25" help:"the surrogate's main parameter (fast_sigmoid slope; 0: its default)"`
+		ReadoutBeta    float64 `yaml:"readout_beta" default:"0.5" help:"membrane decay per step of the spiking readout"`
+		ReadoutReset   string  `yaml:"readout_reset" default:"subtract" enum:"subtract,zero,none" help:"reset of the readout neurons after a spike (none: the membrane keeps integrating, so its cross-entropy is not capped by the threshold)"`
+	} `yaml:"model"`
+	Train struct {
+		Epochs    int     `yaml:"epochs" default:"1" help:"passes over the training set" alias:"epochs"`
+		BatchSize int     `yaml:"batch_size" default:"128" help:"samples per batch (a final partial batch is dropped)" alias:"batch_size"`
+		Loss      string  `yaml:"loss" default:"ce_rate" enum:"ce_rate,ce_membrane,ce_count" help:"loss on the readout: cross-entropy of its spikes at each step averaged over steps (snnTorch's ce_rate_loss), of its membranes summed over steps, or of its spike counts"`
+		LR        float64 `yaml:"lr" default:"2e-3" help:"Adam learning rate" alias:"lr"`
+		LRDecay   float64 `yaml:"lr_decay" default:"1" help:"learning rate factor after each epoch"`
+		Shuffle   bool    `yaml:"shuffle" default:"true" help:"shuffle the training set every epoch"`
+		Patience  int     `yaml:"patience" default:"0" help:"stop after this many epochs without a better test accuracy (0: never)"`
+	} `yaml:"train"`
+}
+
+// Validate checks cross-field constraints, including that the conv blocks
+// fit a 28×28 image.
+func (c *CSNN) Validate() error {
+	m := c.Model
+	switch {
+	case c.Data.Steps < 1:
+		return Invalid("data.steps", "must be at least 1, got %d", c.Data.Steps)
+	case c.Train.Epochs < 1:
+		return Invalid("train.epochs", "must be at least 1, got %d", c.Train.Epochs)
+	case c.Train.BatchSize < 1:
+		return Invalid("train.batch_size", "must be at least 1, got %d", c.Train.BatchSize)
+	case c.Train.LR <= 0:
+		return Invalid("train.lr", "must be positive, got %v", c.Train.LR)
+	case c.Train.LRDecay <= 0 || c.Train.LRDecay > 1:
+		return Invalid("train.lr_decay", "must be in (0, 1], got %v", c.Train.LRDecay)
+	case c.Data.TrainLimit < 0 || c.Data.TestLimit < 0:
+		return Invalid("data.train_limit", "limits must be >= 0")
+	case c.Threads < 0:
+		return Invalid("threads", "must be >= 0, got %d", c.Threads)
+	case len(m.Channels) == 0:
+		return Invalid("model.channels", "needs at least one conv block")
+	case m.Kernel < 1:
+		return Invalid("model.kernel", "must be at least 1, got %d", m.Kernel)
+	case m.Dropout < 0 || m.Dropout >= 1:
+		return Invalid("model.dropout", "must be in [0, 1), got %v", m.Dropout)
+	case m.Threshold <= 0:
+		return Invalid("model.threshold", "must be positive, got %v", m.Threshold)
+	}
+	for _, b := range []float64{m.Beta, m.ReadoutBeta} {
+		if b < 0 || b > 1 {
+			return Invalid("model.beta", "decays must be in [0, 1], got %v", b)
+		}
+	}
+	side := 28
+	for i, ch := range m.Channels {
+		if ch < 1 {
+			return Invalid("model.channels", "channels must be positive, got %v", m.Channels)
+		}
+		side = (side - m.Kernel + 1) / 2
+		if side < 1 {
+			return Invalid("model.channels", "block %d: a %d×%d kernel and 2×2 pooling leave nothing of a 28×28 image after %d blocks", i+1, m.Kernel, m.Kernel, i+1)
+		}
+	}
+	return nil
+}
+
+// Sides returns the image side after each conv block (28×28 input).
+func (c *CSNN) Sides() []int {
+	side, out := 28, []int{}
+	for range c.Model.Channels {
+		side = (side - c.Model.Kernel + 1) / 2
+		out = append(out, side)
+	}
+	return out
+}
+
+// TaskHybrid is the spec of a task-hybrid recipe: a task-bptt recipe whose
+// model must be an rsnn, with a libtorch encoder in front.
+type TaskHybrid struct {
+	TaskBPTT `yaml:",inline"`
+	Encoder  struct {
+		Hidden     []int  `yaml:"hidden" default:"32" help:"sizes of the libtorch MLP encoder's layers (Linear, then the activation, each); the last one feeds the recurrent network"`
+		Activation string `yaml:"activation" default:"relu" enum:"relu,tanh,sigmoid" help:"activation after each encoder layer"`
+	} `yaml:"encoder"`
+}
+
+// Validate checks the task-bptt part, that the recurrent network spikes and
+// the encoder sizes.
+func (c *TaskHybrid) Validate() error {
+	if err := c.TaskBPTT.Validate(); err != nil {
+		return err
+	}
+	if c.Model.Type != "rsnn" {
+		return Invalid("model.type", "a task-hybrid feeds a recurrent spiking network: want rsnn, got %s", c.Model.Type)
+	}
+	if len(c.Encoder.Hidden) == 0 {
+		return Invalid("encoder.hidden", "needs at least one layer")
+	}
+	for _, h := range c.Encoder.Hidden {
+		if h < 1 {
+			return Invalid("encoder.hidden", "sizes must be positive, got %v", c.Encoder.Hidden)
+		}
+	}
+	return nil
+}

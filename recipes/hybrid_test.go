@@ -1,0 +1,44 @@
+package recipes_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/braingo/braingo/recipes"
+	"github.com/braingo/braingo/torchlayer"
+)
+
+// TestHybridRecipes: the hybrid recipes load and validate in every build;
+// in a build without libtorch, running one fails with a message that says
+// how to build with it.
+func TestHybridRecipes(t *testing.T) {
+	for _, name := range []string{"fmnist-csnn", "pdm-hybrid"} {
+		r, err := recipes.Load(name, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if torchlayer.Available {
+			continue
+		}
+		err = recipes.Run(context.Background(), r, recipes.RunOptions{Dir: t.TempDir(), Stdout: io.Discard, Stderr: io.Discard})
+		if !errors.Is(err, torchlayer.ErrNoTorch) || !strings.Contains(err.Error(), "make torch") || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s without libtorch: %v", name, err)
+		}
+	}
+	bad := map[string]string{
+		"model.channels=12,32,64,128": "model.channels",
+		"model.kernel=0":              "model.kernel",
+		"model.dropout=1":             "model.dropout",
+	}
+	for set, field := range bad {
+		if _, err := recipes.Load("fmnist-csnn", []string{set}); err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("fmnist-csnn with %s: %v", set, err)
+		}
+	}
+	if _, err := recipes.Load("pdm-hybrid", []string{"model.type=rate"}); err == nil || !strings.Contains(err.Error(), "rsnn") {
+		t.Errorf("pdm-hybrid with a rate network: %v", err)
+	}
+}

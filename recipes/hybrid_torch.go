@@ -1,0 +1,503 @@
+//go:build torch
+
+package recipes
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/braingo/braingo/datasets"
+	"github.com/braingo/braingo/eval"
+	"github.com/braingo/braingo/internal/sysinfo"
+	"github.com/braingo/braingo/kernels"
+	"github.com/braingo/braingo/losses"
+	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/optim"
+	"github.com/braingo/braingo/snn"
+	"github.com/braingo/braingo/surrogate"
+	"github.com/braingo/braingo/tasks"
+	"github.com/braingo/braingo/tensor"
+	"github.com/braingo/braingo/torchlayer"
+	"github.com/braingo/braingo/trainer"
+)
+
+func init() {
+	runCSNN = RunCSNN
+	runTaskHybrid = RunTaskHybrid
+}
+
+func surrogateFor(name string, scale float64) (surrogate.Func, error) {
+	var params map[string]float64
+	if scale != 0 {
+		key := map[string]string{"atan": "alpha", "fast_sigmoid": "slope", "sigmoid": "slope", "triangle": "alpha",
+			"gaussian": "sigma", "multi_gaussian": "sigma", "piecewise_quadratic": "alpha", "exponential": "beta"}[name]
+		if key == "" {
+			return nil, Invalid("model.surrogate_scale", "%s has no parameter", name)
+		}
+		params = map[string]float64{key: scale}
+	}
+	return surrogate.New(name, params)
+}
+
+// CSNNModel is the network of a csnn-classify recipe: libtorch blocks
+// (conv, optional batch norm, 2×2 pool) each driving braingo LIF neurons,
+// then a braingo spiking linear readout. The first block sees the static
+// image and runs once per batch; the later ones run once on all time
+// steps, batched as steps × batch images.
+type CSNNModel struct {
+	Store   *torchlayer.Store
+	Blocks  []*torchlayer.Layer
+	Shapes  [][3]int // (channels, height, width) after each block
+	LIF     snn.LIF  // the blocks' neurons
+	Out     snn.LIF  // the readout's neurons
+	Readout *networks.Dense
+	Steps   int
+}
+
+// BuildCSNN returns the recipe's network, initialized from its seed.
+func BuildCSNN(c *CSNN) (*CSNNModel, error) {
+	sg, err := surrogateFor(c.Model.Surrogate, c.Model.SurrogateScale)
+	if err != nil {
+		return nil, err
+	}
+	m := &CSNNModel{Store: torchlayer.NewStore(uint64(c.Seed)), Steps: c.Data.Steps,
+		LIF: snn.LIF{Beta: float32(c.Model.Beta), Threshold: float32(c.Model.Threshold), Surrogate: sg},
+		Out: snn.LIF{Beta: float32(c.Model.ReadoutBeta), Threshold: float32(c.Model.Threshold), Surrogate: sg}}
+	m.Out.Reset, _ = snn.ParseReset(c.Model.ReadoutReset)
+	s := m.Store
+	in, sides := 1, c.Sides()
+	for i, ch := range c.Model.Channels {
+		conv, err := s.Conv2d(fmt.Sprintf("conv%d", i+1), in, ch, c.Model.Kernel, torchlayer.Conv2dConfig{})
+		if err != nil {
+			return nil, err
+		}
+		parts := []*torchlayer.Layer{conv}
+		if c.Model.BatchNorm {
+			bn, err := s.BatchNorm2d(fmt.Sprintf("bn%d", i+1), ch)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, bn)
+		}
+		pool, err := s.MaxPool2d(2, 0)
+		if c.Model.Pool == "avg" {
+			pool, err = s.AvgPool2d(2, 0)
+		}
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, pool)
+		if c.Model.Dropout > 0 && i == len(c.Model.Channels)-1 {
+			d, err := s.Dropout(c.Model.Dropout)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, d)
+		}
+		b, err := s.Seq(fmt.Sprintf("block%d", i+1), parts...)
+		if err != nil {
+			return nil, err
+		}
+		m.Blocks = append(m.Blocks, b)
+		m.Shapes = append(m.Shapes, [3]int{ch, sides[i], sides[i]})
+		in = ch
+	}
+	last := m.Shapes[len(m.Shapes)-1]
+	r := rand.New(rand.NewPCG(uint64(c.Seed), 0xc5aa))
+	m.Readout = networks.NewDense("fc", last[0]*last[1]*last[2], 10, true, r)
+	return m, nil
+}
+
+// Params lists the trained tensors: libtorch's, then the readout's.
+func (m *CSNNModel) Params() []*tensor.Tensor {
+	return append(append([]*tensor.Tensor(nil), m.Store.Params()...), m.Readout.Params()...)
+}
+
+// Saved lists what a checkpoint holds: the parameters and batch norm's
+// running statistics.
+func (m *CSNNModel) Saved() []*tensor.Tensor { return append(m.Params(), m.Store.Buffers()...) }
+
+// Run simulates a batch of images x (batch, 1, 28, 28) for Steps steps on
+// tp and returns the readout's spikes and membranes per step and the
+// spikes of each block summed over neurons, samples and steps.
+func (m *CSNNModel) Run(tp *tensor.Tape, x *tensor.Tensor) (spk, mem []*tensor.Tensor, hidden []float64) {
+	b, T := x.Shape[0], m.Steps
+	hidden = make([]float64, len(m.Blocks))
+	var spikes []*tensor.Tensor // of the previous block, per step
+	for i, blk := range m.Blocks {
+		var cur func(t int) *tensor.Tensor
+		if i == 0 {
+			c := blk.Forward(tp, x) // the same current at every step
+			cur = func(int) *tensor.Tensor { return c }
+		} else {
+			sh := m.Shapes[i-1]
+			in := tp.Reshape(tp.Stack(spikes), T*b, sh[0], sh[1], sh[2])
+			c := blk.Forward(tp, in)
+			cur = func(t int) *tensor.Tensor { return tp.Narrow(c, t*b, (t+1)*b) }
+		}
+		var u *tensor.Tensor
+		for t := range T {
+			ct := cur(t)
+			if u == nil {
+				u = tensor.Zeros(ct.Shape...)
+			}
+			var s *tensor.Tensor
+			u, s = m.LIF.Forward(tp, u, ct)
+			if t == 0 {
+				spikes = make([]*tensor.Tensor, T)
+			}
+			spikes[t] = s
+			hidden[i] += float64(kernels.Sum(s.Data))
+		}
+	}
+	var v *tensor.Tensor
+	for t := range T {
+		flat := tp.Reshape(spikes[t], b, -1)
+		c := m.Readout.ForwardSpikes(tp, flat)
+		if v == nil {
+			v = tensor.Zeros(c.Shape...)
+		}
+		var s *tensor.Tensor
+		v, s = m.Out.Forward(tp, v, c)
+		spk, mem = append(spk, s), append(mem, v)
+	}
+	return spk, mem, hidden
+}
+
+// csnnPredict returns the class of each row: most readout spikes, ties
+// broken by the larger membrane summed over steps.
+func csnnPredict(spk, mem []*tensor.Tensor) []int {
+	rows, c := spk[0].Shape[0], spk[0].Shape[1]
+	score := make([]float64, rows*c)
+	msum := make([]float64, rows*c)
+	for t := range spk {
+		for i, v := range spk[t].Data {
+			score[i] += float64(v)
+			msum[i] += float64(mem[t].Data[i])
+		}
+	}
+	pred := make([]int, rows)
+	for r := range pred {
+		best := 0
+		for j := 1; j < c; j++ {
+			a, b := r*c+j, r*c+best
+			if score[a] > score[b] || score[a] == score[b] && msum[a] > msum[b] {
+				best = j
+			}
+		}
+		pred[r] = best
+	}
+	return pred
+}
+
+// csnnTask is one epoch's batches for trainer.Loop.
+type csnnTask struct {
+	m     *CSNNModel
+	c     *CSNN
+	data  *datasets.Images
+	tp    *tensor.Tape
+	order []int
+	x     []float32
+	y     []int
+}
+
+func (k *csnnTask) Batches(epoch int) int {
+	k.order = datasets.Order(k.data.N, k.c.Train.Shuffle, uint64(k.c.Seed), epoch)
+	k.m.Store.Timing = torchlayer.Timing{}
+	return datasets.NumBatches(k.data.N, k.c.Train.BatchSize, true)
+}
+
+func (k *csnnTask) TrainStep(epoch, bi int) (trainer.StepResult, error) {
+	bs, f := k.c.Train.BatchSize, k.data.Features()
+	ids := k.order[bi*bs : (bi+1)*bs]
+	if len(k.x) < bs*f {
+		k.x, k.y = make([]float32, bs*f), make([]int, bs)
+	}
+	k.data.Fill(k.x, k.y, ids)
+	x := tensor.New([]int{bs, 1, k.data.Rows, k.data.Cols}, k.x[:bs*f])
+	tp := k.tp
+	k.m.Store.Train = true
+	spk, mem, _ := k.m.Run(tp, x)
+	var loss *tensor.Tensor
+	switch k.c.Train.Loss {
+	case "ce_membrane":
+		loss = losses.CEMembrane(tp, mem, k.y)
+	case "ce_count":
+		loss = losses.CECount(tp, spk, k.y)
+	default:
+		loss = tp.Scale(losses.CEMembrane(tp, spk, k.y), 1/float32(len(spk)))
+	}
+	v := float64(loss.Item())
+	tp.Backward(loss)
+	correct := 0
+	for i, p := range csnnPredict(spk, mem) {
+		if p == k.y[i] {
+			correct++
+		}
+	}
+	tp.Reset()
+	k.m.Store.Release()
+	return trainer.StepResult{Loss: v, Correct: correct, Samples: bs}, nil
+}
+
+// EvaluateCSNN runs the model without gradients over data and returns the
+// predictions and each layer's firing rate (spikes per neuron per step).
+func EvaluateCSNN(m *CSNNModel, data *datasets.Images, batch int) (pred []int, rates []eval.LayerRate) {
+	m.Store.Train = false
+	defer func() { m.Store.Train = true }()
+	tp := tensor.NewTape()
+	f := data.Features()
+	x, y := make([]float32, batch*f), make([]int, batch)
+	sums := make([]float64, len(m.Blocks)+1)
+	for _, ids := range datasets.Batches(datasets.Order(data.N, false, 0, 0), batch, false) {
+		n := len(ids)
+		data.Fill(x[:n*f], y[:n], ids)
+		tp.NoGrad(func() {
+			spk, mem, hidden := m.Run(tp, tensor.New([]int{n, 1, data.Rows, data.Cols}, x[:n*f]))
+			pred = append(pred, csnnPredict(spk, mem)...)
+			for i, h := range hidden {
+				sums[i] += h
+			}
+			for _, s := range spk {
+				sums[len(m.Blocks)] += float64(kernels.Sum(s.Data))
+			}
+		})
+		tp.Reset()
+	}
+	for i, sh := range m.Shapes {
+		nn := sh[0] * sh[1] * sh[2]
+		rates = append(rates, eval.LayerRate{Layer: fmt.Sprintf("block%d", i+1), Neurons: nn,
+			Rate: sums[i] / float64(data.N*m.Steps*nn), Silent: -1})
+	}
+	rates = append(rates, eval.LayerRate{Layer: "output", Neurons: 10, Rate: sums[len(m.Blocks)] / float64(data.N*m.Steps*10), Silent: -1})
+	return pred, rates
+}
+
+// CSNNLine is the JSON object printed per epoch with --json.
+type CSNNLine struct {
+	Epoch         int     `json:"epoch"`
+	TrainSeconds  float64 `json:"train_seconds"`
+	TorchSeconds  float64 `json:"libtorch_seconds"`
+	BridgeSeconds float64 `json:"bridge_seconds"`
+	BridgePct     float64 `json:"bridge_pct"`
+	SamplesPerS   float64 `json:"samples_per_s"`
+	TrainLoss     float64 `json:"train_loss"`
+	TrainAcc      float64 `json:"train_acc"`
+	TestAcc       float64 `json:"test_acc"`
+	PeakRSSMB     float64 `json:"peak_rss_mb"`
+}
+
+const csnnFormat = "braingo-csnn/1"
+
+// RunCSNN trains a csnn-classify recipe into opts.Dir.
+func RunCSNN(ctx context.Context, r *Recipe, opts RunOptions) error {
+	c, ok := r.Spec.(*CSNN)
+	if !ok {
+		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, CSNNKind)
+	}
+	prev := kernels.SetThreads(c.Threads)
+	defer kernels.SetThreads(prev)
+	src := datasets.FashionMNIST
+	if c.Data.Dataset == "mnist" {
+		src = datasets.MNIST
+	}
+	train, test, err := src.Load(c.Data.Dir)
+	if err != nil {
+		return err
+	}
+	if train.Rows != 28 || train.Cols != 28 {
+		return Invalid("data.dataset", "csnn-classify needs 28×28 images, %s has %d×%d", train.Name, train.Rows, train.Cols)
+	}
+	train, test = train.Limit(c.Data.TrainLimit), test.Limit(c.Data.TestLimit)
+	if train.N < c.Train.BatchSize {
+		return Invalid("train.batch_size", "%d is larger than the %d training images", c.Train.BatchSize, train.N)
+	}
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return err
+	}
+	m, err := BuildCSNN(c)
+	if err != nil {
+		return err
+	}
+	torchlayer.SetThreads(c.Threads)
+	opt, err := optim.New(m.Params(), optim.AdamConfig{LR: c.Train.LR, Beta1: 0.9, Beta2: 0.999})
+	if err != nil {
+		return err
+	}
+	start := 1
+	var history []eval.EpochRecord
+	ckpt := filepath.Join(opts.Dir, CheckpointFile)
+	if opts.Resume {
+		if _, err := os.Stat(ckpt); err == nil {
+			epoch, err := restoreTraining(ckpt, csnnFormat, m.Saved(), opt)
+			if err != nil {
+				return err
+			}
+			start = epoch + 1
+			// The learning rate of epoch start, whatever the checkpoint holds.
+			for _, lr := range opt.LRs() {
+				*lr = c.Train.LR * math.Pow(c.Train.LRDecay, float64(epoch))
+			}
+			history, _ = eval.ReadRecords(filepath.Join(opts.Dir, eval.MetricsFile))
+			fmt.Fprintf(opts.Stderr, "resuming %s after epoch %d\n", opts.Dir, epoch)
+		}
+	} else {
+		os.Remove(filepath.Join(opts.Dir, eval.MetricsFile))
+	}
+	if _, err := r.WriteFile(opts.Dir); err != nil {
+		return err
+	}
+	task := &csnnTask{m: m, c: c, data: train, tp: tensor.NewTape()}
+	var lastPred []int
+	var lastRates []eval.LayerRate
+	lastAcc := math.NaN()
+	evalHook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
+		tm := m.Store.Timing
+		lastPred, lastRates = EvaluateCSNN(m, test, 256)
+		correct := 0
+		for i, p := range lastPred {
+			if p == int(test.Labels[i]) {
+				correct++
+			}
+		}
+		lastAcc = float64(correct) / float64(test.N)
+		e.Extra["test_acc"] = lastAcc
+		rec := eval.NewRecord(e.Epoch)
+		rec.TrainLoss, rec.TrainAcc, rec.TestAcc = e.TrainLoss, e.TrainAcc, lastAcc
+		rec.Seconds, rec.SamplesPerSec = e.TrainSeconds, e.SamplesPerS
+		rec.Rates = lastRates
+		bridgePct := 100 * tm.Bridge.Seconds() / e.TrainSeconds
+		rec.Extra = map[string]float64{"peak_rss_mb": sysinfo.PeakRSSMB(), "libtorch_seconds": tm.Torch.Seconds(),
+			"bridge_seconds": tm.Bridge.Seconds(), "bridge_pct": bridgePct}
+		history = append(history, rec)
+		if err := eval.AppendRecord(filepath.Join(opts.Dir, eval.MetricsFile), rec); err != nil {
+			return err
+		}
+		if err := saveTraining(ckpt, csnnFormat, r, m.Saved(), opt, e.Epoch); err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.Stderr, "epoch %d: train %.1f s (libtorch %.1f s, bridge %.2f s = %.2f%%, braingo and the rest %.1f s), test accuracy %.2f%%\n",
+			e.Epoch, e.TrainSeconds, tm.Torch.Seconds(), tm.Bridge.Seconds(), bridgePct,
+			e.TrainSeconds-tm.Torch.Seconds()-tm.Bridge.Seconds(), 100*lastAcc)
+		for _, lr := range opt.LRs() {
+			*lr *= c.Train.LRDecay
+		}
+		if opts.JSON {
+			return json.NewEncoder(opts.Stdout).Encode(CSNNLine{Epoch: e.Epoch, TrainSeconds: e.TrainSeconds,
+				TorchSeconds: tm.Torch.Seconds(), BridgeSeconds: tm.Bridge.Seconds(), BridgePct: bridgePct,
+				SamplesPerS: e.SamplesPerS, TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, TestAcc: lastAcc,
+				PeakRSSMB: sysinfo.PeakRSSMB()})
+		}
+		return nil
+	}}
+	hooks := []trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: m.Params()}, evalHook}
+	if c.Train.Patience > 0 {
+		hooks = append(hooks, &trainer.EarlyStop{Metric: "test_acc", Patience: c.Train.Patience})
+	}
+	loop := &trainer.Loop{Task: task, Optimizer: opt, Epochs: c.Train.Epochs, StartEpoch: start, Hooks: hooks}
+	runErr := loop.Run(ctx)
+	if lastPred != nil {
+		if err := csnnReport(opts, c, test, lastPred, lastRates, history, lastAcc); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	return runErr
+}
+
+func csnnReport(opts RunOptions, c *CSNN, test *datasets.Images, pred []int, rates []eval.LayerRate, history []eval.EpochRecord, acc float64) error {
+	cm := eval.NewConfusionMatrix(test.Classes)
+	labels := make([]int, test.N)
+	for i := range labels {
+		labels[i] = int(test.Labels[i])
+	}
+	cm.Add(pred, labels)
+	if err := eval.WriteCurves(opts.Dir, history); err != nil {
+		return err
+	}
+	if err := eval.WriteConfusion(opts.Dir, cm, test.ClassNames); err != nil {
+		return err
+	}
+	if opts.JSON {
+		return nil
+	}
+	w := opts.Stdout
+	fmt.Fprintf(w, "\n%s, conv SNN %v: %d epochs, test accuracy %.2f%%\n", c.Data.Dataset, c.Model.Channels, len(history), 100*acc)
+	if err := eval.WriteEpochTable(w, history); err != nil {
+		return err
+	}
+	if err := eval.WriteRateTable(w, rates); err != nil {
+		return err
+	}
+	if err := eval.WriteConfusionTable(w, cm, test.ClassNames); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "run directory %s: %s, %s, %s, %s, %s\n", opts.Dir, EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile, eval.ConfusionFile)
+	return nil
+}
+
+// RunTaskHybrid trains a task-hybrid recipe: task-bptt with a libtorch
+// MLP encoder in front of the recurrent spiking network.
+func RunTaskHybrid(ctx context.Context, r *Recipe, opts RunOptions) error {
+	c, ok := r.Spec.(*TaskHybrid)
+	if !ok {
+		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, TaskHybridKind)
+	}
+	prev := kernels.SetThreads(c.Threads)
+	defer kernels.SetThreads(prev)
+	task, o, err := c.Task.options(uint64(c.Seed))
+	if err != nil {
+		return err
+	}
+	ds, err := tasks.NewDataset(task, o, tasks.DatasetConfig{BatchSize: c.Train.BatchSize, SeqLen: c.Train.SeqLen})
+	if err != nil {
+		return Invalid("task", "%v", err)
+	}
+	spec := ds.Spec()
+	store := torchlayer.NewStore(uint64(c.Seed))
+	torchlayer.SetThreads(c.Threads)
+	var layers []*torchlayer.Layer
+	in := len(spec.Obs)
+	for i, h := range c.Encoder.Hidden {
+		lin, err := store.Linear(fmt.Sprintf("enc%d", i+1), in, h)
+		if err != nil {
+			return err
+		}
+		act, err := store.Activation(c.Encoder.Activation)
+		if err != nil {
+			return Invalid("encoder.activation", "%v", err)
+		}
+		layers = append(layers, lin, act)
+		in = h
+	}
+	enc, err := store.Seq("encoder", layers...)
+	if err != nil {
+		return err
+	}
+	core, err := c.Model.build(in, len(spec.Actions), spec.DT, c.Seed)
+	if err != nil {
+		return err
+	}
+	if rs, ok := core.(*networks.RSNN); ok {
+		rs.BinaryInput = false // the encoder's output is a current, not spikes
+	}
+	net := &torchlayer.Recurrent{Encoder: enc, Net: core, In: len(spec.Obs)}
+	tr := &taskRun{r: r, opts: opts, spec: spec, net: net, seed: uint64(c.Seed), target: c.Train.Target, evalN: c.Train.EvalTrials}
+	tr.agent = &trainer.Agent{Net: net, Actions: len(spec.Actions), Columns: c.Train.BatchSize,
+		Envs: evalEnvs(task, o, uint64(c.Seed))}
+	seq := &trainer.Sequence{Net: net, Data: ds, Steps: c.Train.Batches, Stream: c.Train.Stream, Seed: uint64(c.Seed),
+		Continuous: len(spec.Targets) > 0 && len(spec.Actions) == 0,
+		RateReg:    float32(c.Train.RateReg), RateTarget: float32(c.Train.RateTarget), MemReg: float32(c.Train.MemReg),
+		WeightL2: float32(c.Train.WeightL2), ResponseWeight: float32(c.Train.ResponseWeight)}
+	start := time.Now()
+	err = tr.run(ctx, seq, c.Train.Epochs, c.Train.Optim)
+	store.Release()
+	fmt.Fprintf(opts.Stderr, "task-hybrid: %.1f s, of which libtorch encoder %.2f s and bridge %.2f s\n",
+		time.Since(start).Seconds(), store.Timing.Torch.Seconds(), store.Timing.Bridge.Seconds())
+	return err
+}

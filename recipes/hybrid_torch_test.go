@@ -1,0 +1,81 @@
+//go:build torch
+
+package recipes_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/braingo/braingo/recipes"
+)
+
+func fmnistAvailable(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat("/usr/share/datasets/fashion-mnist"); err != nil && os.Getenv("BRAINGO_FASHION_MNIST") == "" {
+		t.Skip("no Fashion-MNIST (make setup installs dataset-fashion-mnist)")
+	}
+}
+
+// TestCSNNRunsAndResumes trains fmnist-csnn on a few batches, checks that
+// it learns something and reports the libtorch/bridge split, then resumes
+// from its checkpoint for a second epoch.
+func TestCSNNRunsAndResumes(t *testing.T) {
+	fmnistAvailable(t)
+	dir := t.TempDir()
+	set := []string{"train_limit=1024", "test_limit=500", "epochs=1", "batch_size=64", "model.channels=6,12"}
+	r, err := recipes.Load("fmnist-csnn", set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := recipes.Run(context.Background(), r, recipes.RunOptions{Dir: dir, Stdout: &out, Stderr: io.Discard, JSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	var line recipes.CSNNLine
+	if err := json.Unmarshal(out.Bytes(), &line); err != nil {
+		t.Fatalf("JSON line %q: %v", out.String(), err)
+	}
+	if line.TestAcc < 0.3 {
+		t.Errorf("test accuracy %.3f after 16 batches: the hybrid network does not learn", line.TestAcc)
+	}
+	if line.TorchSeconds <= 0 || line.BridgeSeconds <= 0 || line.TorchSeconds+line.BridgeSeconds > line.TrainSeconds {
+		t.Errorf("time split libtorch %v s, bridge %v s of %v s", line.TorchSeconds, line.BridgeSeconds, line.TrainSeconds)
+	}
+	r2, err := recipes.Load("fmnist-csnn", append(set[:len(set)-3:len(set)-3], "epochs=2", "batch_size=64", "model.channels=6,12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	out.Reset()
+	if err := recipes.Run(context.Background(), r2, recipes.RunOptions{Dir: dir, Resume: true, Stdout: &out, Stderr: &log, JSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "resuming") || !strings.Contains(out.String(), `"epoch":2`) || strings.Contains(out.String(), `"epoch":1`) {
+		t.Errorf("resume: stderr %q, stdout %q", log.String(), out.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, recipes.CheckpointFile)); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestTaskHybridRuns trains pdm-hybrid briefly: the libtorch encoder and
+// the recurrent SNN train together and the run writes its checkpoint.
+func TestTaskHybridRuns(t *testing.T) {
+	dir := t.TempDir()
+	r, err := recipes.Load("pdm-hybrid", []string{"epochs=1", "train.batches=5", "eval_trials=50"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := recipes.Run(context.Background(), r, recipes.RunOptions{Dir: dir, Stdout: io.Discard, Stderr: io.Discard, JSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, recipes.CheckpointFile)); err != nil {
+		t.Error(err)
+	}
+}
