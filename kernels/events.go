@@ -345,10 +345,26 @@ func rowSumGo(dst, w []float32, ldw int, idx []int32, acc bool) {
 }
 
 // DefaultEventCrossover is the spike density below which SpikeMatMul and
-// SpikeMatMulGrad take the event-driven path rather than the dense Gemm.
-// Measured on 128×1000×1000 against the AVX-512 Gemm (events_test.go's
-// benchmarks): the event kernels match Gemm at about 20-25% density.
+// SpikeMatMulGrad take the event-driven path rather than the dense Gemm,
+// for outputs at least 128 wide. Measured on 128×1000×1000 against the
+// AVX-512 Gemm (events_test.go's benchmarks): the event kernels match Gemm
+// at about 20-25% density.
 const DefaultEventCrossover = 0.2
+
+// EventCrossover is the density below which the event path is taken for n
+// outputs. Narrow outputs (a readout) gain little from events: Gemm does the
+// forward product and the weight gradient of 128×1000×10 in about 60 µs at
+// any density, the event kernels in about 1 µs per 0.1% of density (200 µs
+// at 20%), so they break even near 5% (n ≤ 32) and near 14% (n ≤ 64).
+func EventCrossover(n int) float64 {
+	switch {
+	case n <= 32:
+		return 0.05
+	case n <= 64:
+		return 0.14
+	}
+	return DefaultEventCrossover
+}
 
 // CountNonzero returns the number of elements of s that are not zero (NaN
 // counts as nonzero, -0 does not).
@@ -385,7 +401,7 @@ func SpikeMatMul(y []float32, ldy int, s []float32, rows, cols int, w []float32,
 	}
 	checkLen("SpikeMatMul", rows*cols, s)
 	nnz := CountNonzero(s[:rows*cols])
-	if float64(nnz) < DefaultEventCrossover*float64(rows)*float64(cols) {
+	if float64(nnz) < EventCrossover(n)*float64(rows)*float64(cols) {
 		e.FromDense(s, rows, cols)
 		EventMatMul(y, ldy, e, w, ldw, n, accumulate)
 		return true

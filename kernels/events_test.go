@@ -188,14 +188,14 @@ func TestEventMatMulGrad(t *testing.T) {
 func TestSpikeMatMulAuto(t *testing.T) {
 	r := rand.New(rand.NewPCG(4, 4))
 	bsz, k, n := 7, 40, 33
-	for _, d := range []float64{0.02, 0.9} {
+	for _, d := range []float64{0.02, 0.1, 0.9} {
 		s := randSpikes(r, bsz, k, d)
 		w := randSlice(r, k*n)
 		delta := randSlice(r, bsz*n)
 		var e Events
 		y := make([]float32, bsz*n)
 		ev := SpikeMatMul(y, n, s, bsz, k, w, n, n, false, &e)
-		if ev != (d < DefaultEventCrossover) {
+		if ev != (d < EventCrossover(n)) {
 			t.Errorf("density %v: event path %v", d, ev)
 		}
 		want := make([]float32, bsz*n)

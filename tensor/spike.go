@@ -7,8 +7,8 @@ import (
 )
 
 // SpikeMatMul returns s·w for a binary spike matrix s (batch × in; nonzero
-// means a spike) and weights w (in × out). Below kernels'
-// DefaultEventCrossover density the forward pass adds, for each row of s,
+// means a spike) and weights w (in × out). Below kernels.EventCrossover's
+// density for its width the forward pass adds, for each row of s,
 // the rows of w whose neurons fired, so work follows the spike count, and
 // the weight gradient dW[i,:] += Σ_b δ[b,:] over the rows b where i fired
 // reuses the same index lists; above it both are dense products. The
