@@ -35,6 +35,11 @@ func init() {
 // runCSNN and runTaskHybrid are set by the torch build.
 var runCSNN, runTaskHybrid Runner
 
+// loadCSNN, set by the torch build, returns the *CSNNModel of a
+// csnn-classify recipe with the parameters of checkpoint ckpt, in inference
+// mode (LoadNetwork).
+var loadCSNN func(c *CSNN, ckpt string) (any, error)
+
 func runHybrid(ctx context.Context, r *Recipe, opts RunOptions, run Runner) error {
 	if !torchlayer.Available || run == nil {
 		return fmt.Errorf("recipe %s (kind %s) mixes libtorch and braingo layers: %w", r.Name, r.Kind, torchlayer.ErrNoTorch)
