@@ -281,3 +281,23 @@ func TestExportCSNNMaxPool(t *testing.T) {
 		t.Errorf("lossy: warnings %q, pool1 %s", warn, g.Nodes["pool1"].Type)
 	}
 }
+
+// A csnn whose neurons all reset to zero, with average pooling, exports
+// without --lossy and without warnings.
+func TestExportCSNNZeroReset(t *testing.T) {
+	r, err := recipes.Load("fmnist-csnn", []string{"model.channels=2,4", "model.pool=avg", "model.reset=zero", "model.readout_reset=zero", "model.batch_norm=true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := recipes.BuildCSNN(r.Spec.(*recipes.CSNN))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, warn, err := csnnToNIR(m, nir.Options{})
+	if err != nil || len(warn) > 0 {
+		t.Fatalf("export: %v, warnings %q", err, warn)
+	}
+	if n := len(g.Nodes); n != 11 {
+		t.Errorf("%d nodes, want 11 (batch norm folded)", n)
+	}
+}
