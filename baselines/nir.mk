@@ -20,7 +20,7 @@ NIR_CHECK_LIMIT ?= 2000
 NORSE_SRC ?= /opt/norse-src
 NIR_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 PYTHONPATH=$(NIR_SRC):$(SNNTORCH_SRC):$(NORSE_SRC)$${PYTHONPATH:+:$$PYTHONPATH}
 
-.PHONY: nir-check nir-testdata
+.PHONY: nir-check nir-check-csnn nir-testdata
 
 nir-check: build
 	@$(NIR_ENV) $(PYTHON) -c 'import h5py, torch, nir, nirtorch, snntorch' || { \
@@ -44,6 +44,23 @@ nir-check: build
 	$(NIR_ENV) $(PYTHON) baselines/nir_check.py check-every $(NIR_CHECK_DIR)/braingo_every_type.nir
 	$(NIR_ENV) $(PYTHON) baselines/nir_check.py write-reference $(NIR_CHECK_DIR)/reference
 	$(BIN) import $(NIR_CHECK_DIR)/reference/snntorch_ff.nir -o $(NIR_CHECK_DIR)/snntorch_ff
+
+# The conv SNN export (csnn-classify, bin/braingo-torch): average pooling
+# and batch norm (folded into the convolutions), reset by subtraction
+# (--lossy) and all-zero resets (no --lossy); nir.read with type checking,
+# braingo's semantics run from the file alone, snnTorch's import.
+nir-check-csnn: torch
+	rm -rf $(NIR_CHECK_DIR)/csnn-* && mkdir -p $(NIR_CHECK_DIR)
+	for v in subtract zero; do \
+		bin/braingo-torch train fmnist-csnn --set model.pool=avg --set model.batch_norm=true --set model.reset=$$v \
+			--set model.readout_reset=$$v --set data.train_limit=20000 --set data.test_limit=$(NIR_CHECK_LIMIT) \
+			--out $(NIR_CHECK_DIR)/csnn-$$v --json | cut -c1-200 || exit 1; \
+	done
+	bin/braingo-torch export $(NIR_CHECK_DIR)/csnn-subtract --format nir -o $(NIR_CHECK_DIR)/csnn-subtract.nir --lossy
+	bin/braingo-torch export $(NIR_CHECK_DIR)/csnn-zero --format nir -o $(NIR_CHECK_DIR)/csnn-zero.nir
+	for v in subtract zero; do \
+		$(NIR_ENV) $(PYTHON) baselines/nir_check.py check-conv $(NIR_CHECK_DIR)/csnn-$$v.nir --limit $(NIR_CHECK_LIMIT) || exit 1; \
+	done
 
 nir-testdata:
 	$(NIR_ENV) $(PYTHON) baselines/nir_check.py write-reference nir/testdata

@@ -20,6 +20,16 @@ and snnTorch's NIR importer and exporter (README, "Export to NIR").
       prints one JSON line: the accuracies and the agreement of (b) with (a);
       (c) likewise through Norse's from_nir when norse is on PYTHONPATH.
 
+  nir_check.py check-conv FILE [--data-dir D] [--steps 8] [--limit N]
+      Like check, for a braingo-written convolutional file (csnn-classify:
+      Conv2d, AvgPool2d/SumPool2d, LIF, Flatten, Affine, LIF): nir.read with
+      type checking, then braingo's semantics from the file alone, the
+      convolutions and pools by torch.nn.functional on the file's PyTorch-
+      layout weights, the neurons in NumPy, the image at every step; the
+      class is the most readout spikes, ties broken by the larger membrane
+      summed over steps (as braingo's csnn evaluation); and snnTorch's
+      import_from_nir of the file, run the same steps.
+
   nir_check.py check-every FILE
       nir.read of braingo's graph of every NIR node type (written by
       NIR_DUMP=DIR go test ./nir -run DumpEveryType).
@@ -211,6 +221,119 @@ def braingo_reference(g, x, steps, dt):
     return np.argmax(score, axis=1), spiking
 
 
+def conv_reference(g, x, steps, dt):
+    """Runs a convolutional chain graph on images x (N, 1, 28, 28) with
+    braingo's discrete semantics; returns braingo's csnn prediction."""
+    import torch
+    import torch.nn.functional as F
+
+    path = chain(g)
+    state = {}
+    spikes = memsum = None
+    for _ in range(steps):
+        h = torch.from_numpy(x)
+        for name in path[1:-1]:
+            n = g.nodes[name]
+            t = type(n).__name__
+            if t == "Conv2d":
+                pad = n.padding if not isinstance(n.padding, str) else n.padding
+                h = F.conv2d(h, torch.from_numpy(np.asarray(n.weight, np.float32)), torch.from_numpy(np.asarray(n.bias, np.float32)),
+                             stride=tuple(int(v) for v in np.atleast_1d(n.stride)), padding=tuple(int(v) for v in np.atleast_1d(pad)),
+                             dilation=tuple(int(v) for v in np.atleast_1d(n.dilation)), groups=int(n.groups))
+            elif t in ("AvgPool2d", "SumPool2d"):
+                k = tuple(int(v) for v in np.atleast_1d(n.kernel_size))
+                h = F.avg_pool2d(h, k, stride=tuple(int(v) for v in np.atleast_1d(n.stride)),
+                                 padding=tuple(int(v) for v in np.atleast_1d(n.padding)))
+                if t == "SumPool2d":
+                    h = h * (k[0] * k[1])
+            elif t == "Flatten":
+                h = h.reshape(h.shape[0], -1)
+            elif t in ("Affine", "Linear"):
+                h = h @ torch.from_numpy(np.asarray(n.weight, np.float32)).T
+                if t == "Affine":
+                    h = h + torch.from_numpy(np.asarray(n.bias, np.float32))
+            elif t == "LIF":
+                meta = getattr(n, "metadata", {}) or {}
+                tau = np.asarray(n.tau, np.float64)
+                beta = torch.from_numpy((1 - dt / tau).astype(np.float32))
+                gain = np.asarray(n.r, np.float64) * dt / tau
+                th = float(np.asarray(n.v_threshold).flat[0])
+                if np.any(np.abs(gain - 1) > 1e-6):
+                    h = h * torch.from_numpy(gain.astype(np.float32))
+                u = state.get(name, torch.zeros_like(h))
+                fired = (u > th).float()
+                v = beta * u + h
+                reset = str(meta.get("braingo_reset", "zero"))
+                if reset == "subtract":
+                    v = v - fired * th
+                elif reset != "none":
+                    v = v * (1 - fired)
+                state[name] = v
+                h = (v > th).float()
+                last_v = v
+            else:
+                raise ValueError("node %s: %s is not handled by the conv reference" % (name, t))
+        spikes = h if spikes is None else spikes + h
+        memsum = last_v if memsum is None else memsum + last_v
+    # most spikes, ties by the larger membrane sum
+    score = spikes.double() * 1e6 + memsum.double() / (memsum.abs().max().double() + 1)
+    return score.argmax(dim=1).numpy()
+
+
+def check_conv(path, data_dir, steps, limit):
+    import nir
+    import torch
+    import snntorch as snn
+    from snntorch.import_nir import import_from_nir
+
+    g = nir.read(path)  # type_check=True
+    out = {"file": path, "nir": nir.version, "snntorch": snn.__version__, "version_in_file": h5_version(path),
+           "nodes": {k: type(v).__name__ for k, v in g.nodes.items()}, "nir_read": "ok"}
+    dt = float((g.metadata or {}).get("braingo_dt", 1e-4))
+    x, y = load_test(data_dir, limit)
+    x = x.reshape(-1, 1, 28, 28)
+    with torch.no_grad():
+        ref = conv_reference(g, x, steps, dt)
+    out["images"] = int(len(y))
+    out["braingo_semantics_acc"] = float(np.mean(ref == y))
+    try:
+        net = import_from_nir(nir.read(path))
+        xt = torch.from_numpy(x)
+        with torch.no_grad():
+            counts, state = None, None
+            for _ in range(steps):
+                o, state = net(xt) if state is None else net(xt, state)
+                o = o[0] if isinstance(o, tuple) else o
+                counts = o if counts is None else counts + o
+        pred = counts.argmax(dim=1).numpy()
+        out["snntorch_import"] = "ok"
+        out["snntorch_acc"] = float(np.mean(pred == y))
+        out["snntorch_agreement"] = float(np.mean(pred == ref))
+    except Exception as e:  # report, do not hide
+        out["snntorch_import"] = "failed: %s: %s" % (type(e).__name__, e)
+    # snnTorch's importer builds torch.nn.Flatten(start_dim, end_dim) from
+    # NIR's batch-free dims (its exporter subtracts 1, its importer does not
+    # add it back): run it again with the batch axis kept.
+    try:
+        net = import_from_nir(nir.read(path))
+        for m in net.modules():
+            if isinstance(m, torch.nn.Flatten) and m.start_dim == 0:
+                m.start_dim = 1
+        xt = torch.from_numpy(x)
+        with torch.no_grad():
+            counts, state = None, None
+            for _ in range(steps):
+                o, state = net(xt) if state is None else net(xt, state)
+                o = o[0] if isinstance(o, tuple) else o
+                counts = o if counts is None else counts + o
+        pred = counts.argmax(dim=1).numpy()
+        out["snntorch_flatten_fixed_acc"] = float(np.mean(pred == y))
+        out["snntorch_flatten_fixed_agreement"] = float(np.mean(pred == ref))
+    except Exception as e:
+        out["snntorch_flatten_fixed"] = "failed: %s: %s" % (type(e).__name__, e)
+    print(json.dumps(out))
+
+
 def load_test(data_dir, limit):
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from fmnist_common import load_fashion_mnist
@@ -348,6 +471,11 @@ def main():
     c.add_argument("--limit", type=int, default=10000)
     cg = sub.add_parser("check-graph")
     cg.add_argument("file")
+    cc = sub.add_parser("check-conv")
+    cc.add_argument("file")
+    cc.add_argument("--data-dir", default=os.environ.get("BRAINGO_FASHION_MNIST", "/usr/share/datasets/fashion-mnist"))
+    cc.add_argument("--steps", type=int, default=8)
+    cc.add_argument("--limit", type=int, default=10000)
     ce = sub.add_parser("check-every")
     ce.add_argument("file")
     a = ap.parse_args()
@@ -360,6 +488,8 @@ def main():
         write_reference(a.outdir)
     elif a.cmd == "check":
         check(a.file, a.data_dir, a.steps, a.limit)
+    elif a.cmd == "check-conv":
+        check_conv(a.file, a.data_dir, a.steps, a.limit)
     elif a.cmd == "check-every":
         check_every(a.file)
     else:

@@ -35,6 +35,11 @@ func init() {
 // runCSNN and runTaskHybrid are set by the torch build.
 var runCSNN, runTaskHybrid Runner
 
+// loadCSNN, set by the torch build, returns the *CSNNModel of a
+// csnn-classify recipe with the parameters of checkpoint ckpt, in inference
+// mode (LoadNetwork).
+var loadCSNN func(c *CSNN, ckpt string) (any, error)
+
 func runHybrid(ctx context.Context, r *Recipe, opts RunOptions, run Runner) error {
 	if !torchlayer.Available || run == nil {
 		return fmt.Errorf("recipe %s (kind %s) mixes libtorch and braingo layers: %w", r.Name, r.Kind, torchlayer.ErrNoTorch)
@@ -62,6 +67,7 @@ type CSNN struct {
 		Dropout        float64 `yaml:"dropout" default:"0" help:"dropout probability on the last conv block's output (training only)"`
 		Beta           float64 `yaml:"beta" default:"0.5" help:"membrane decay per step of the conv blocks' LIF neurons"`
 		Threshold      float64 `yaml:"threshold" default:"1" help:"firing threshold of every layer"`
+		Reset          string  `yaml:"reset" default:"subtract" enum:"subtract,zero,none" help:"reset of the conv blocks' LIF neurons after a spike (zero: what NIR expresses, for export without --lossy)"`
 		Surrogate      string  `yaml:"surrogate" default:"fast_sigmoid" enum:"atan,fast_sigmoid,sigmoid,triangle,gaussian,multi_gaussian,piecewise_quadratic,straight_through,exponential" help:"surrogate gradient of the spike"`
 		SurrogateScale float64 `yaml:"surrogate_scale" default:"25" help:"the surrogate's main parameter (fast_sigmoid slope; 0: its default)"`
 		ReadoutBeta    float64 `yaml:"readout_beta" default:"0.5" help:"membrane decay per step of the spiking readout"`

@@ -70,6 +70,7 @@ func BuildCSNN(c *CSNN) (*CSNNModel, error) {
 		LIF: snn.LIF{Beta: float32(c.Model.Beta), Threshold: float32(c.Model.Threshold), Surrogate: sg},
 		Out: snn.LIF{Beta: float32(c.Model.ReadoutBeta), Threshold: float32(c.Model.Threshold), Surrogate: sg}}
 	m.Out.Reset, _ = snn.ParseReset(c.Model.ReadoutReset)
+	m.LIF.Reset, _ = snn.ParseReset(c.Model.Reset)
 	s := m.Store
 	in, sides := 1, c.Sides()
 	for i, ch := range c.Model.Channels {

@@ -12,13 +12,15 @@ import (
 	"github.com/braingo/braingo/snn"
 	"github.com/braingo/braingo/tasks"
 	"github.com/braingo/braingo/tensor"
+	"github.com/braingo/braingo/torchlayer"
 )
 
 // LoadNetwork returns the trained network of a run directory, or of a
 // checkpoint file alone (its metadata holds the recipe): the recipe builds
 // the network, the checkpoint fills its parameters. The network is a
 // *networks.FeedForward (snn-classify) or a networks.Recurrent (task-bptt:
-// *networks.RSNN or a rate RNN).
+// *networks.RSNN or a rate RNN), or in torch builds a *CSNNModel
+// (csnn-classify, in inference mode; other builds say how to get one).
 func LoadNetwork(path string) (*Recipe, any, error) {
 	ckpt := path
 	var r *Recipe
@@ -86,6 +88,15 @@ func LoadNetwork(path string) (*Recipe, any, error) {
 			return nil, nil, err
 		}
 		if _, err := restoreTraining(ckpt, taskCheckpointFormat, net.Params(), nil); err != nil {
+			return nil, nil, err
+		}
+		return r, net, nil
+	case *CSNN:
+		if loadCSNN == nil {
+			return nil, nil, fmt.Errorf("%s: recipe %s (kind %s) mixes libtorch and braingo layers: %w", path, r.Name, r.Kind, torchlayer.ErrNoTorch)
+		}
+		net, err := loadCSNN(c, ckpt)
+		if err != nil {
 			return nil, nil, err
 		}
 		return r, net, nil

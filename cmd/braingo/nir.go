@@ -24,7 +24,9 @@ others read: an HDF5 file in the layout of the NIR reference
 implementation's nir.write.
 
 Feed-forward networks (snn-classify) become a chain of Affine, Scale and
-neuron nodes; recurrent spiking networks (task-bptt with model.type rsnn) a
+neuron nodes; convolutional SNNs (csnn-classify, in bin/braingo-torch) a
+chain of Conv2d (batch norm folded in), AvgPool2d, LIF, Flatten, Affine
+and LIF nodes (MaxPool2d only with --lossy, as AvgPool2d); recurrent spiking networks (task-bptt with model.type rsnn) a
 graph with a recurrent edge from the neuron node through a projection back
 to itself. Decays map to time constants with the time step --dt (seconds,
 snnTorch's 1e-4 by default): tau = dt/(1-beta), r = tau/dt, v_leak = 0.
@@ -65,6 +67,10 @@ details are in node metadata other tools ignore); other tools do not.`,
 				case *networks.RSNN:
 					g, warn, err = nir.FromRSNN(n, o)
 				default:
+					if f := nirExporters[fmt.Sprintf("%T", net)]; f != nil {
+						g, warn, err = f(net, o)
+						break
+					}
 					err = fmt.Errorf("%s: %T networks have no NIR export (NIR has spiking and leaky-integrator neurons only)", args[0], net)
 				}
 				if err != nil {
@@ -136,6 +142,19 @@ else snnTorch's 1e-4 s).`,
 			}
 		},
 	})
+}
+
+// nirExporters holds NIR exporters of network types that build tags add
+// (the torch build's csnn-classify networks), by the type's %T name.
+var nirExporters = map[string]func(net any, o nir.Options) (*nir.Node, []string, error){}
+
+// registerNIRExporter makes export convert networks of type typ (as %T
+// prints it) with f; from init, once per type.
+func registerNIRExporter(typ string, f func(net any, o nir.Options) (*nir.Node, []string, error)) {
+	if _, dup := nirExporters[typ]; dup {
+		panic("braingo: registerNIRExporter called twice for " + typ)
+	}
+	nirExporters[typ] = f
 }
 
 // describe counts a graph's node types, e.g. "2 Affine, 2 LIF, Input, Output".
