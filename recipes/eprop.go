@@ -28,28 +28,20 @@ type TaskEProp struct {
 	Task    TaskSpec  `yaml:"task"`
 	Model   TaskModel `yaml:"model"`
 	Train   struct {
-		Epochs        int       `yaml:"epochs" default:"10" help:"epochs (each: batches, then an evaluation)" alias:"epochs"`
-		Batches       int       `yaml:"batches" default:"100" help:"batches per epoch" alias:"batches"`
-		BatchSize     int       `yaml:"batch_size" default:"32" help:"trials per batch (columns run side by side)" alias:"batch_size"`
-		Optim         TaskOptim `yaml:"optim"`
-		Feedback      string    `yaml:"feedback" default:"symmetric" enum:"symmetric,random,adaptive" help:"learning-signal weights: readout transposed, fixed random (feedback alignment), or random and trained like the readout" alias:"feedback"`
-		FeedbackDecay float64   `yaml:"feedback_decay" default:"0" help:"adaptive feedback: weight decay"`
-		RateReg       float64   `yaml:"rate_reg" default:"0" help:"firing-rate regularizer weight (Bellec et al.'s c_reg)"`
-		RateTarget    float64   `yaml:"rate_target" default:"0" help:"target rate of the regularizer in spikes per step"`
-		EvalTrials    int       `yaml:"eval_trials" default:"400" help:"trials played after each epoch to measure performance" alias:"eval_trials"`
-		Target        float64   `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
+		TaskLoop      `yaml:",inline"`
+		Feedback      string  `yaml:"feedback" default:"symmetric" enum:"symmetric,random,adaptive" help:"learning-signal weights: readout transposed, fixed random (feedback alignment), or random and trained like the readout" alias:"feedback"`
+		FeedbackDecay float64 `yaml:"feedback_decay" default:"0" help:"adaptive feedback: weight decay"`
+		RateReg       float64 `yaml:"rate_reg" default:"0" help:"firing-rate regularizer weight (Bellec et al.'s c_reg)"`
+		RateTarget    float64 `yaml:"rate_target" default:"0" help:"target rate of the regularizer in spikes per step"`
 	} `yaml:"train"`
 }
 
 // Validate checks cross-field constraints.
 func (c *TaskEProp) Validate() error {
+	if err := c.Train.validate(); err != nil {
+		return err
+	}
 	switch {
-	case c.Train.Epochs < 1:
-		return Invalid("train.epochs", "must be at least 1, got %d", c.Train.Epochs)
-	case c.Train.Batches < 1 || c.Train.BatchSize < 1:
-		return Invalid("train.batch_size", "batches and batch_size must be at least 1")
-	case c.Train.Optim.LR <= 0:
-		return Invalid("train.optim.lr", "must be positive, got %v", c.Train.Optim.LR)
 	case c.Model.Type != "rsnn":
 		return Invalid("model.type", "e-prop trains a recurrent spiking network: want rsnn, got %q", c.Model.Type)
 	case c.Model.Neuron != "lif" && c.Model.Neuron != "alif":

@@ -119,20 +119,39 @@ type TaskBPTT struct {
 	Task    TaskSpec  `yaml:"task"`
 	Model   TaskModel `yaml:"model"`
 	Train   struct {
-		Epochs         int       `yaml:"epochs" default:"10" help:"epochs (each: batches, then an evaluation)" alias:"epochs"`
-		Batches        int       `yaml:"batches" default:"100" help:"batches per epoch" alias:"batches"`
-		BatchSize      int       `yaml:"batch_size" default:"32" help:"trials per batch" alias:"batch_size"`
-		Stream         bool      `yaml:"stream" default:"false" help:"train on NeuroGym's concatenated stream instead of trial-aligned batches"`
-		SeqLen         int       `yaml:"seq_len" default:"100" help:"stream: steps per batch"`
-		Optim          TaskOptim `yaml:"optim"`
-		ResponseWeight float64   `yaml:"response_weight" default:"1" help:"loss weight of steps whose ground truth is a response rather than fixation"`
-		RateReg        float64   `yaml:"rate_reg" default:"0" help:"firing-rate regularizer weight"`
-		RateTarget     float64   `yaml:"rate_target" default:"0" help:"target rate of the regularizer (spikes per step, or rate)"`
-		MemReg         float64   `yaml:"mem_reg" default:"0" help:"membrane-range regularizer weight (rsnn)"`
-		WeightL2       float64   `yaml:"weight_l2" default:"0" help:"L2 penalty on weight matrices"`
-		EvalTrials     int       `yaml:"eval_trials" default:"400" help:"trials played after each epoch to measure performance" alias:"eval_trials"`
-		Target         float64   `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
+		TaskLoop       `yaml:",inline"`
+		Stream         bool    `yaml:"stream" default:"false" help:"train on NeuroGym's concatenated stream instead of trial-aligned batches"`
+		SeqLen         int     `yaml:"seq_len" default:"100" help:"stream: steps per batch"`
+		ResponseWeight float64 `yaml:"response_weight" default:"1" help:"loss weight of steps whose ground truth is a response rather than fixation"`
+		RateReg        float64 `yaml:"rate_reg" default:"0" help:"firing-rate regularizer weight"`
+		RateTarget     float64 `yaml:"rate_target" default:"0" help:"target rate of the regularizer (spikes per step, or rate)"`
+		MemReg         float64 `yaml:"mem_reg" default:"0" help:"membrane-range regularizer weight (rsnn)"`
+		WeightL2       float64 `yaml:"weight_l2" default:"0" help:"L2 penalty on weight matrices"`
 	} `yaml:"train"`
+}
+
+// TaskLoop is the training loop of the supervised task kinds (task-bptt,
+// task-eprop): epochs of batches of trials, an optimizer, and an
+// evaluation in the environment after each epoch.
+type TaskLoop struct {
+	Epochs     int       `yaml:"epochs" default:"10" help:"epochs (each: batches, then an evaluation)" alias:"epochs"`
+	Batches    int       `yaml:"batches" default:"100" help:"batches per epoch" alias:"batches"`
+	BatchSize  int       `yaml:"batch_size" default:"32" help:"trials per batch (columns run side by side)" alias:"batch_size"`
+	Optim      TaskOptim `yaml:"optim"`
+	EvalTrials int       `yaml:"eval_trials" default:"400" help:"trials played after each epoch to measure performance" alias:"eval_trials"`
+	Target     float64   `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
+}
+
+func (l TaskLoop) validate() error {
+	switch {
+	case l.Epochs < 1:
+		return Invalid("train.epochs", "must be at least 1, got %d", l.Epochs)
+	case l.Batches < 1 || l.BatchSize < 1:
+		return Invalid("train.batch_size", "batches and batch_size must be at least 1")
+	case l.Optim.LR <= 0:
+		return Invalid("train.optim.lr", "must be positive, got %v", l.Optim.LR)
+	}
+	return nil
 }
 
 // TaskRL is the spec of a task-rl recipe.
@@ -164,13 +183,8 @@ type TaskRL struct {
 
 // Validate checks cross-field constraints.
 func (c *TaskBPTT) Validate() error {
-	switch {
-	case c.Train.Epochs < 1:
-		return Invalid("train.epochs", "must be at least 1, got %d", c.Train.Epochs)
-	case c.Train.Batches < 1 || c.Train.BatchSize < 1:
-		return Invalid("train.batch_size", "batches and batch_size must be at least 1")
-	case c.Train.Optim.LR <= 0:
-		return Invalid("train.optim.lr", "must be positive, got %v", c.Train.Optim.LR)
+	if err := c.Train.validate(); err != nil {
+		return err
 	}
 	return c.Model.validate()
 }
