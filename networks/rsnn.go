@@ -428,14 +428,9 @@ func leakySum(tp *tensor.Tape, prev *tensor.Tensor, beta float32, x, y, b1, b2 *
 				o[j] = xr[j] + yr[j]
 			}
 		}
-		if b1 != nil {
-			for j, v := range b1.Data {
-				o[j] += v
-			}
-		}
-		if b2 != nil {
-			for j, v := range b2.Data {
-				o[j] += v
+		for _, b := range []*tensor.Tensor{b1, b2} {
+			if b != nil {
+				kernels.AddTo(o, b.Data)
 			}
 		}
 	}
