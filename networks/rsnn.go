@@ -152,43 +152,37 @@ func (g GIF) Forward(tp *tensor.Tape, st []*tensor.Tensor, x *tensor.Tensor) (ne
 		if x.RequiresGrad() {
 			gx, fx = tp.GradAcc(x)
 		}
-		// A chunk at a time: the incoming gradients (zero where absent), the
-		// surrogate, then the four outgoing gradients written or added.
-		const chunk = 256
-		var in [4][chunk]float32  // gV, gI₂, gS, gvs
-		var out [4][chunk]float32 // to V[t−1], x, I₂[t−1], S[t−1]
-		var sg [chunk]float32
-		grads := [4][]float32{gV, gI2, gS, gVs}
-		dsts := [4][]float32{gv, gx, gi2, gs}
-		fresh := [4]bool{fv, fx, fi2, fs}
-		for c := 0; c < x.Len(); c += chunk {
-			m := min(chunk, x.Len()-c)
-			for i, gr := range grads {
-				if gr == nil {
-					clear(in[i][:m])
-				} else {
-					copy(in[i][:m], gr[c:c+m])
-				}
+		at := func(b []float32, k int) float32 {
+			if b == nil {
+				return 0
 			}
-			var spikeG [chunk]float32
-			for k := range m {
-				spikeG[k] = in[2][k] - in[0][k]
+			return b[k]
+		}
+		put := func(b []float32, fresh bool, k int, val float32) {
+			if b == nil {
+				return
 			}
-			surrogate.GradSlice(g.Surrogate, sg[:m], spikeG[:m], vs.Data[c:c+m])
-			for k := range m {
-				j := (c + k) % n
-				gvn := in[0][k] + in[3][k] + sg[k]
-				gi := in[1][k] + (1-dv)*gvn
-				out[0][k], out[1][k], out[2][k], out[3][k] = dv*gvn, (1-dv)*gvn, d2[j]*gi, a2[j]*gi
+			if fresh {
+				b[k] = val
+			} else {
+				b[k] += val
 			}
-			for i, d := range dsts {
-				switch {
-				case d == nil:
-				case fresh[i]:
-					copy(d[c:c+m], out[i][:m])
-				default:
-					kernels.AddTo(d[c:c+m], out[i][:m])
-				}
+		}
+		var spikeG, sg [256]float32
+		for c := 0; c < x.Len(); c += len(sg) {
+			e := min(c+len(sg), x.Len())
+			for k := c; k < e; k++ {
+				spikeG[k-c] = at(gS, k) - at(gV, k)
+			}
+			surrogate.GradSlice(g.Surrogate, sg[:e-c], spikeG[:e-c], vs.Data[c:e])
+			for k := c; k < e; k++ {
+				j := k % n
+				gvn := at(gV, k) + at(gVs, k) + sg[k-c]
+				gi := at(gI2, k) + (1-dv)*gvn
+				put(gv, fv, k, dv*gvn)
+				put(gx, fx, k, (1-dv)*gvn)
+				put(gi2, fi2, k, d2[j]*gi)
+				put(gs, fs, k, a2[j]*gi)
 			}
 		}
 	})
