@@ -191,6 +191,13 @@ const eventBlock = 128
 //
 // Work is split over column blocks of n (or over rows of S when n is
 // narrow); each output element is summed by one goroutine in index order.
+//
+// Outputs at most narrowEvent (32) wide, a readout layer, are summed
+// differently: a row's listed inputs are dealt in turn to four partial sums,
+// which are then added as (s0+s1)+(s2+s3) (and that to y with accumulate).
+// Four independent sums keep the adds from waiting on each other, so
+// those products run about 5x faster than the single chain, and the result
+// is still the same for any Threads() (rowSumNarrowGo is the reference).
 func EventMatMul(y []float32, ldy int, e *Events, w []float32, ldw, n int, accumulate bool) {
 	e.check("EventMatMul")
 	checkStrided("EventMatMul", "W", w, e.Cols, n, ldw)
@@ -198,7 +205,68 @@ func EventMatMul(y []float32, ldy int, e *Events, w []float32, ldw, n int, accum
 	if n == 0 || e.Rows == 0 {
 		return
 	}
+	if n <= narrowEvent {
+		narrowRowSums(y, ldy, e.Rows, e.Ptr, e.Idx, w, ldw, n, accumulate)
+		return
+	}
 	rowSums(y, ldy, e.Rows, e.Ptr, e.Idx, w, ldw, n, accumulate, false)
+}
+
+// narrowEvent is the widest output EventMatMul sums with the narrow
+// kernels (four partial sums per row).
+const narrowEvent = 32
+
+// narrowMask is the AVX-512 lane mask of n ≤ 32 columns: bits 0-15 for the
+// first vector of 16, bits 16-31 for the second.
+func narrowMask(n int) uint32 { return uint32(uint64(1)<<uint(n) - 1) }
+
+// narrowRowSums is rowSums for n ≤ narrowEvent, split over rows between
+// goroutines when there is enough work.
+func narrowRowSums(y []float32, ldy, rows int, ptr, idx []int32, w []float32, ldw, n int, acc bool) {
+	run := func(r0, r1 int) {
+		switch {
+		case !vecAVX512:
+			rowSumNarrowGo(y[r0*ldy:], ldy, r1-r0, ptr[r0:r1+1], idx, w, ldw, n, acc)
+		case n <= 16:
+			rowSumNarrow16(&y[r0*ldy], ldy, &w[0], ldw, &ptr[r0], &idx[0], r1-r0, acc, narrowMask(n))
+		default:
+			rowSumNarrow32(&y[r0*ldy], ldy, &w[0], ldw, &ptr[r0], &idx[0], r1-r0, acc, narrowMask(n))
+		}
+	}
+	if len(idx) == 0 {
+		idx = []int32{0} // the kernels take &idx[0]; no row lists anything
+	}
+	// Below about 64k adds one goroutine is faster than two.
+	if int(ptr[rows]-ptr[0])*n < 1<<16 || Threads() == 1 || rows < 2 {
+		run(0, rows)
+		return
+	}
+	Parallel(rows, 1, run)
+}
+
+// rowSumNarrowGo is the narrow kernels' reference: row r of y (for r <
+// rows, n columns, row r's inputs idx[ptr[r]:ptr[r+1]]) is set to, or with
+// acc added to, (s0+s1)+(s2+s3), where s_a sums in order the rows of w of
+// the row's inputs at positions p ≡ a (mod 4) of its list.
+func rowSumNarrowGo(y []float32, ldy, rows int, ptr, idx []int32, w []float32, ldw, n int, acc bool) {
+	var s [4][narrowEvent]float32
+	for r := 0; r < rows; r++ {
+		s = [4][narrowEvent]float32{}
+		for p, i := range idx[ptr[r]:ptr[r+1]] {
+			a := &s[p%4]
+			for j, v := range w[int(i)*ldw : int(i)*ldw+n] {
+				a[j] += v
+			}
+		}
+		dst := y[r*ldy : r*ldy+n]
+		for j := range dst {
+			v := (s[0][j] + s[1][j]) + (s[2][j] + s[3][j])
+			if acc {
+				v = dst[j] + v
+			}
+			dst[j] = v
+		}
+	}
 }
 
 // EventMatMulGrad accumulates the weight gradient of EventMatMul:
@@ -228,6 +296,17 @@ func EventMatMulGrad(dw []float32, lddw int, e *Events, delta []float32, ldd, n 
 		// Transposing the spike lists would cost more than the adds.
 		checkStrided("EventMatMulGrad", "delta", delta, e.Rows, n, ldd)
 		checkStrided("EventMatMulGrad", "dW", dw, e.Cols, n, lddw)
+		if n == 0 || e.NNZ() == 0 {
+			return
+		}
+		switch {
+		case vecAVX512 && n <= 16:
+			scatterNarrow16(&dw[0], lddw, &delta[0], ldd, &e.Ptr[0], &e.Idx[0], e.Rows, narrowMask(n))
+			return
+		case vecAVX512:
+			scatterNarrow32(&dw[0], lddw, &delta[0], ldd, &e.Ptr[0], &e.Idx[0], e.Rows, narrowMask(n))
+			return
+		}
 		for b := 0; b < e.Rows; b++ {
 			d := delta[b*ldd : b*ldd+n]
 			for _, i := range e.Row(b) {
@@ -254,7 +333,7 @@ func EventMatMulGrad(dw []float32, lddw int, e *Events, delta []float32, ldd, n 
 
 // narrowGrad is the widest output for which EventMatMulGrad scatters
 // directly instead of transposing the spike lists.
-const narrowGrad = 32
+const narrowGrad = narrowEvent
 
 func checkStrided(name, what string, s []float32, rows, cols, ld int) {
 	if rows < 0 || cols < 0 || ld < cols {

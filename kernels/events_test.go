@@ -85,8 +85,31 @@ func TestEventsMalformedPanics(t *testing.T) {
 	}
 }
 
-// eventNaive is EventMatMul's reference loop.
+// eventNaive is EventMatMul's reference loop; for n ≤ narrowEvent each
+// row's inputs are dealt in turn to four partial sums, added as
+// (s0+s1)+(s2+s3).
 func eventNaive(y []float32, ldy int, e *Events, w []float32, ldw, n int, acc bool) {
+	if n <= narrowEvent {
+		for b := 0; b < e.Rows; b++ {
+			s := make([][]float32, 4)
+			for a := range s {
+				s[a] = make([]float32, n)
+			}
+			for p, i := range e.Row(b) {
+				for j := 0; j < n; j++ {
+					s[p%4][j] += w[int(i)*ldw+j]
+				}
+			}
+			for j := 0; j < n; j++ {
+				v := (s[0][j] + s[1][j]) + (s[2][j] + s[3][j])
+				if acc {
+					v = y[b*ldy+j] + v
+				}
+				y[b*ldy+j] = v
+			}
+		}
+		return
+	}
 	for b := 0; b < e.Rows; b++ {
 		if !acc {
 			clear(y[b*ldy : b*ldy+n])
@@ -112,7 +135,7 @@ func eventGradNaive(dw []float32, lddw int, e *Events, delta []float32, ldd, n i
 
 func eventShapes() [][3]int {
 	s := [][3]int{{0, 3, 4}, {1, 1, 1}, {3, 5, 7}, {4, 9, 16}, {5, 20, 113}, {2, 30, 127}, {3, 11, 128},
-		{6, 40, 129}, {9, 50, 250}, {1, 300, 1000}, {33, 70, 300}}
+		{6, 40, 129}, {9, 50, 250}, {1, 300, 1000}, {33, 70, 300}, {40, 600, 17}, {50, 700, 10}, {7, 13, 31}}
 	if !testing.Short() {
 		s = append(s, [3]int{128, 200, 1000}, [3]int{64, 784, 100}, [3]int{128, 1000, 10}, [3]int{64, 500, 32}, [3]int{64, 500, 33})
 	}
