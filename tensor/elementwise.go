@@ -3,6 +3,8 @@ package tensor
 import (
 	"math"
 	"slices"
+
+	"github.com/braingo/braingo/kernels"
 )
 
 // Add returns a + b with NumPy broadcasting.
@@ -64,6 +66,27 @@ func (tp *Tape) binaryOp(name string, a, b *Tensor, f func(x, y float32) float32
 					gb[i] = dy
 				} else if gb != nil {
 					gb[i] += dy
+				}
+			}
+			return
+		}
+		if name == "Add" && va.kind == 0 && vb.kind == 2 && a != b {
+			// A bias row added to every row of a: a's gradient is g, b's
+			// the column sums of g (rows added in order, as in
+			// rowBroadcastGrad), with vector kernels instead of a call of
+			// d per element.
+			if a.requiresGrad {
+				if ga, fa := tp.GradAcc(a); fa {
+					copy(ga, g)
+				} else {
+					kernels.AddTo(ga, g)
+				}
+			}
+			if b.requiresGrad {
+				gb := tp.GradOf(b)
+				p := vb.period
+				for r := 0; r < len(g); r += p {
+					kernels.AddTo(gb, g[r:r+p])
 				}
 			}
 			return

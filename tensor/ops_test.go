@@ -202,13 +202,15 @@ func TestGradCheckCatchesWrongGradient(t *testing.T) {
 }
 
 // The gradient of SpikeMatMul for its spikes equals MatMul's (the product
-// is linear in s), on both the event and the dense path.
+// is linear in s), on the narrow path (7 outputs) and on both the event and
+// the dense path (20 outputs).
 func TestSpikeMatMulMatchesMatMul(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	for _, density := range []float32{0.03, 0.15, 0.5} {
+	for _, c := range [][2]float32{{0.03, 7}, {0.15, 7}, {0.5, 7}, {0.03, 20}, {0.15, 20}, {0.5, 20}} {
+		density, n := c[0], int(c[1])
 		s0 := binaryT(r, density, 16, 300)
-		w0 := randT(r, -1, 1, 300, 7)
-		g := randT(r, -1, 1, 16, 7)
+		w0 := randT(r, -1, 1, 300, n)
+		g := randT(r, -1, 1, 16, n)
 		run := func(spike bool) (*Tensor, *Tensor, *Tensor) {
 			s := s0.Clone().SetRequiresGrad(true)
 			w := w0.Clone().SetRequiresGrad(true)
@@ -231,6 +233,67 @@ func TestSpikeMatMulMatchesMatMul(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A narrow readout applied at several steps shares one packed weight and
+// one packed gradient sum per pass (tensor/narrow.go): the weight gradient
+// must equal MatMul's, also when the first step (which owns the sum) gets
+// no gradient itself, and across two passes on one tape.
+func TestSpikeMatMulNarrowSteps(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const steps, b, k, n = 4, 8, 100, 10
+	var s [steps]*Tensor
+	for i := range s {
+		s[i] = binaryT(r, 0.2, b, k).SetRequiresGrad(true)
+	}
+	w0 := randT(r, -1, 1, k, n)
+	run := func(spike bool, tp *Tape) (*Tensor, [steps][]float32) {
+		w := w0.Clone().SetRequiresGrad(true)
+		for pass := 0; pass < 2; pass++ {
+			var loss *Tensor
+			for i := range s {
+				s[i].Grad = nil
+				var y *Tensor
+				if spike {
+					y = tp.SpikeMatMul(s[i], w)
+				} else {
+					y = tp.MatMul(s[i], w, false, false)
+				}
+				if i == 0 {
+					continue // step 0's output feeds nothing
+				}
+				term := tp.Sum(tp.Square(y))
+				if loss == nil {
+					loss = term
+				} else {
+					loss = tp.Add(loss, term)
+				}
+			}
+			tp.Backward(loss)
+		}
+		var gs [steps][]float32
+		for i := range s {
+			gs[i] = s[i].Grad
+		}
+		return w, gs
+	}
+	ws, gss := run(true, NewTape())
+	wm, gsm := run(false, NewTape())
+	near := func(name string, a, b []float32) {
+		t.Helper()
+		if len(a) != len(b) {
+			t.Fatalf("%s: lengths %d and %d", name, len(a), len(b))
+		}
+		for i := range a {
+			if d := math.Abs(float64(a[i] - b[i])); d > 1e-4*(1+math.Abs(float64(b[i]))) {
+				t.Fatalf("%s[%d]: narrow %v, MatMul %v", name, i, a[i], b[i])
+			}
+		}
+	}
+	near("dW", ws.Grad, wm.Grad)
+	for i := 1; i < steps; i++ {
+		near("dS", gss[i], gsm[i])
 	}
 }
 

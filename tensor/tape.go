@@ -22,6 +22,9 @@ type Tape struct {
 	// evScratch holds transposed spike lists during one backward step of
 	// SpikeMatMul (steps run one at a time).
 	evScratch kernels.Events
+	// narrow holds the packed weights of narrow products during a recorded
+	// pass (narrow.go); cleared by Backward and Reset.
+	narrow map[*Tensor]*narrowW
 }
 
 // NewTape returns an empty tape.
@@ -173,6 +176,7 @@ func (tp *Tape) BackwardWith(out *Tensor, grad []float32) {
 		tp.back[i] = nil
 	}
 	tp.back = tp.back[:0]
+	clear(tp.narrow)
 }
 
 // Reset drops recorded steps and recycles every buffer the tape handed out
@@ -184,6 +188,7 @@ func (tp *Tape) Reset() {
 	}
 	clear(tp.back)
 	tp.back = tp.back[:0]
+	clear(tp.narrow)
 	tp.f32.reset()
 	tp.i32.reset()
 }
