@@ -163,7 +163,7 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 				if p.Grad == nil {
 					p.ZeroGrad()
 				}
-				kernels.AddTo(p.Grad, g)
+				addGrad(p.Grad, g)
 			}
 		}
 	}
@@ -416,4 +416,15 @@ func raster(tr *networks.Trace, row int) [][][2]int {
 		}
 	}
 	return out
+}
+
+// addGrad adds a worker's gradient g into dst, large ones split between
+// goroutines (elementwise, so the result does not depend on the split).
+func addGrad(dst, g []float32) {
+	const grain = 1 << 15
+	if len(g) < 2*grain {
+		kernels.AddTo(dst, g)
+		return
+	}
+	kernels.Parallel(len(g), grain, func(lo, hi int) { kernels.AddTo(dst[lo:hi], g[lo:hi]) })
 }
