@@ -92,7 +92,7 @@ func NarrowMatMul(y []float32, ldy int, a []float32, lda, m, k int, p []float32,
 // narrowRows runs fn over [0, m) rows, split between goroutines when the
 // product (m·work multiply-adds) is worth it. Rows are independent.
 func narrowRows(m, work int, fn func(r0, r1 int)) {
-	if m*work < 1<<20 || Threads() == 1 || m < 2 {
+	if m*work < 1<<23 || Threads() == 1 || m < 2 {
 		fn(0, m)
 		return
 	}
@@ -232,7 +232,7 @@ func NarrowGradPacked(gp []float32, a []float32, lda, m, k int, d []float32, ldd
 			narrowGradAVX512[n-1](&gp[c0*n*16], &a[c0*16], lda, &d[0], ldd, m, c1-1-c0, tailMask(k))
 		}
 	}
-	if m*k*n < 1<<20 || Threads() == 1 || chunks < 2 {
+	if m*k*n < 1<<23 || Threads() == 1 || chunks < 2 {
 		run(0, chunks)
 		return
 	}

@@ -63,6 +63,9 @@ type Config struct {
 	// EventShape is batch×pre×post of the event-driven matmul and its
 	// weight gradient. Default 128×1000×1000.
 	EventShape [3]int
+	// NarrowShape is batch×in×out of the narrow-readout entries (n ≤ 16
+	// outputs). Default 128×1000×10.
+	NarrowShape [3]int
 	// Densities are the spike densities of the event-driven entries.
 	// Default 1%, 5%, 10%, 20% and 50%.
 	Densities []float64
@@ -97,6 +100,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.EventShape == [3]int{} {
 		c.EventShape = [3]int{128, 1000, 1000}
+	}
+	if c.NarrowShape == [3]int{} {
+		c.NarrowShape = [3]int{128, 1000, 10}
 	}
 	if c.Densities == nil {
 		c.Densities = []float64{0.01, 0.05, 0.10, 0.20, 0.50}
@@ -327,8 +333,20 @@ func entries(cfg Config) []*entry {
 		es = append(es, gemmEntries(s[0], s[1], s[2])...)
 	}
 	es = append(es, eventEntries(cfg)...)
+	es = append(es, narrowEntries(cfg)...)
 	es = append(es, sparseEntries(cfg)...)
-	return es
+	// A dense reference may be listed twice (a GEMM shape that is also a
+	// reference of the event or narrow entries): keep the first.
+	seen := make(map[string]bool)
+	uniq := es[:0]
+	for _, e := range es {
+		if e.dense && seen[e.name()] {
+			continue
+		}
+		seen[e.name()] = true
+		uniq = append(uniq, e)
+	}
+	return uniq
 }
 
 // gemmEntries are the three training variants of an m×k×n product:

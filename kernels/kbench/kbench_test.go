@@ -96,8 +96,31 @@ func TestDefaults(t *testing.T) {
 	if q.Budget >= c.Budget || q.Runs > c.Runs {
 		t.Errorf("quick defaults %+v", q)
 	}
-	// Every default GEMM shape appears in all three variants.
+	// Every default GEMM shape appears in all three variants, each once
+	// (the narrow entries' references coincide with some), and the event
+	// entries once per density.
 	names := Suite(Config{})
+	count := func(name string) (n int) {
+		for _, s := range names {
+			if s == name {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count("gemm_nn 128x1000x10"); n != 1 {
+		t.Errorf("gemm_nn 128x1000x10 listed %d times", n)
+	}
+	for _, k := range []string{"event_matmul", "event_matmul_w_in_l1", "event_matmul_grad"} {
+		if n := count(k + " 128x1000x1000"); n != len(c.Densities) {
+			t.Errorf("%s listed %d times, want one per density (%d)", k, n, len(c.Densities))
+		}
+	}
+	for _, k := range []string{"narrow_matmul 128x1000x10", "narrow_inner 128x10x1000", "narrow_grad 1000x128x10"} {
+		if count(k) != 1 {
+			t.Errorf("default suite lacks %s", k)
+		}
+	}
 	for _, s := range []string{"128x784x1000", "128x1000x10", "1024x1024x1024"} {
 		for _, k := range []string{"gemm_nn", "gemm_tn", "gemm_nt"} {
 			if !slices.Contains(names, k+" "+s) {

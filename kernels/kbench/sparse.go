@@ -34,6 +34,23 @@ func eventEntries(cfg Config) []*entry {
 				},
 			},
 			&entry{
+				// The same kernel and spike counts with every spike on one of
+				// the first 16 inputs, whose rows of W stay in L1: how fast
+				// the kernel adds when W need not come from L2 or L3.
+				kernel: "event_matmul_w_in_l1", shape: shape3(b, k, n), density: d,
+				flops: nnz * float64(n), ref: fwdRef.name(),
+				setup: func(rng *rand.Rand) func() {
+					s, _ := spikes(rng, b, k, d)
+					w, y := fill(rng, k*n), make([]float32, b*n)
+					var ev kernels.Events
+					ev.FromDense(s, b, k)
+					for i := range ev.Idx {
+						ev.Idx[i] = int32(rng.IntN(min(16, k)))
+					}
+					return func() { kernels.EventMatMul(y, n, &ev, w, n, n, false) }
+				},
+			},
+			&entry{
 				kernel: "spike_matmul_auto", shape: shape3(b, k, n), density: d,
 				flops: nnz * float64(n), ref: fwdRef.name(),
 				setup: func(rng *rand.Rand) func() {
@@ -56,6 +73,50 @@ func eventEntries(cfg Config) []*entry {
 			})
 	}
 	return es
+}
+
+// narrowEntries benchmarks the narrow-output products (a readout of at most
+// 16 units) against the GEMMs that compute the same results: Y = A·W
+// (gemm_nn B×K×N), dA = D·Wᵀ (gemm_nt B×N×K) and dW = Aᵀ·D (gemm_tn
+// K×B×N); the weight gradient includes unpacking it into dW.
+func narrowEntries(cfg Config) []*entry {
+	b, k, n := cfg.NarrowShape[0], cfg.NarrowShape[1], cfg.NarrowShape[2]
+	if b == 0 || n > kernels.NarrowMax {
+		return nil
+	}
+	fwdRef := gemmEntry("gemm_nn", false, false, b, k, n)
+	inRef := gemmEntry("gemm_nt", false, true, b, n, k)
+	gradRef := gemmEntry("gemm_tn", true, false, k, b, n)
+	flops := 2 * float64(b) * float64(k) * float64(n)
+	packed := func(rng *rand.Rand) []float32 {
+		p := make([]float32, kernels.NarrowPackLen(k, n))
+		kernels.PackNarrow(p, fill(rng, k*n), n, k, n)
+		return p
+	}
+	return []*entry{fwdRef, inRef, gradRef,
+		{
+			kernel: "narrow_matmul", shape: shape3(b, k, n), density: 1, flops: flops, ref: fwdRef.name(),
+			setup: func(rng *rand.Rand) func() {
+				a, p, y := fill(rng, b*k), packed(rng), make([]float32, b*n)
+				return func() { kernels.NarrowMatMul(y, n, a, k, b, k, p, n, false) }
+			},
+		},
+		{
+			kernel: "narrow_inner", shape: shape3(b, n, k), density: 1, flops: flops, ref: inRef.name(),
+			setup: func(rng *rand.Rand) func() {
+				d, p, y := fill(rng, b*n), packed(rng), make([]float32, b*k)
+				return func() { kernels.NarrowInnerMatMul(y, k, d, n, b, n, p, k, false) }
+			},
+		},
+		{
+			kernel: "narrow_grad", shape: shape3(k, b, n), density: 1, flops: flops, ref: gradRef.name(),
+			setup: func(rng *rand.Rand) func() {
+				a, d, dw := fill(rng, b*k), fill(rng, b*n), make([]float32, k*n)
+				scratch := make([]float32, kernels.NarrowPackLen(k, n))
+				return func() { kernels.NarrowGradMatMul(dw, n, a, k, b, k, d, n, n, scratch) }
+			},
+		},
+	}
 }
 
 // sparseEntries benchmarks the CSR and JIT-connectivity event matvecs of a
