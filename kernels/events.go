@@ -431,14 +431,21 @@ func rowSumGo(dst, w []float32, ldw int, idx []int32, acc bool) {
 const DefaultEventCrossover = 0.2
 
 // EventCrossover is the density below which the event path is taken for n
-// outputs. Narrow outputs (a readout) gain little from events: Gemm does the
-// forward product and the weight gradient of 128×1000×10 in about 60 µs at
-// any density, the event kernels in about 1 µs per 0.1% of density (200 µs
-// at 20%), so they break even near 5% (n ≤ 32) and near 14% (n ≤ 64).
+// outputs. Narrow outputs (a readout) gain less from events, because
+// listing the spikes (CountNonzero and FromDense, about 8 µs for 64×1000)
+// costs as much as Gemm's whole product. Measured on 64×1000×n, one
+// thread, forward plus weight gradient including the listing: at n = 10
+// the event path takes 17 µs at 5% density and 58 µs at 20% against
+// Gemm's 45 µs, at n = 32 15 µs and 45 µs against 44 µs; so the path
+// switches near 12% (n ≤ 16) and 18% (n ≤ 32), and near 14% for n ≤ 64.
+// (The tape's SpikeMatMul takes the dense narrow kernels for n ≤ 16,
+// which beat both.)
 func EventCrossover(n int) float64 {
 	switch {
+	case n <= 16:
+		return 0.12
 	case n <= 32:
-		return 0.05
+		return 0.18
 	case n <= 64:
 		return 0.14
 	}

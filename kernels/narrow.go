@@ -13,7 +13,7 @@ package kernels
 // wide and it packs A for every call, so at n = 10 it runs these at a
 // fraction of its speed; these kernels keep one 16-lane vector per output
 // column in registers instead and run over A once, 2-3x faster on a
-// spiking readout's 64×1000×10 (events_test.go has the benchmarks). W is
+// spiking readout's 128×1000×10 (`braingo bench kernels --run narrow`). W is
 // given packed (PackNarrow), so the transposition is paid once per call
 // site, not per product.
 //

@@ -44,7 +44,7 @@ func (tp *Tape) narrowPack(w *Tensor, k, n int) (*narrowW, bool) {
 
 // spikeMatMulNarrow is SpikeMatMul for n ≤ kernels.NarrowMax outputs: the
 // dense narrow kernels beat both Gemm and the event path there at any
-// spike density (events_test.go's BenchmarkNarrow).
+// spike density (kernels.EventCrossover's measurements).
 func (tp *Tape) spikeMatMulNarrow(out, s, w *Tensor, b, k, n int) {
 	nw, owner := tp.narrowPack(w, k, n)
 	kernels.NarrowMatMul(out.Data, n, s.Data, k, b, k, nw.p, n, false)
