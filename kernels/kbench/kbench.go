@@ -335,6 +335,7 @@ func entries(cfg Config) []*entry {
 	es = append(es, eventEntries(cfg)...)
 	es = append(es, narrowEntries(cfg)...)
 	es = append(es, sparseEntries(cfg)...)
+	es = append(es, memEntries()...)
 	// A dense reference may be listed twice (a GEMM shape that is also a
 	// reference of the event or narrow entries): keep the first.
 	seen := make(map[string]bool)
@@ -380,3 +381,26 @@ func gemmEntry(kernel string, transA, transB bool, m, k, n int) *entry {
 		},
 	}
 }
+
+// memEntries measure how fast one core reads a buffer that fits in L1, in
+// L2, in L3 and in none (kernels.Sum, sequential AVX-512 loads): the
+// ceilings of the memory-bound kernels (the event matmul reads a row of W
+// per spike).
+func memEntries() []*entry {
+	var es []*entry
+	for _, kb := range []int{32, 512, 4096, 65536} {
+		n := kb * 1024 / 4
+		es = append(es, &entry{
+			kernel: "mem_read", shape: fmt.Sprintf("%dKiB", kb), density: 1,
+			flops: float64(n), bytes: 4 * float64(n),
+			setup: func(rng *rand.Rand) func() {
+				x := fill(rng, n)
+				return func() { sink += kernels.Sum(x) }
+			},
+		})
+	}
+	return es
+}
+
+// sink keeps the compiler from dropping mem_read's sums.
+var sink float32
