@@ -24,11 +24,6 @@ func (tp *Tape) MatMul(a, b *Tensor, ta, tb bool) *Tensor {
 	}
 	lda, ldb := a.Shape[1], b.Shape[1]
 	out := tp.NewResult([]int{m, n}, a, b)
-	if !ta && !tb && narrowShape(k, n) && a != b {
-		// A readout: the narrow kernels (tensor/narrow.go).
-		tp.matMulNarrow(out, a, b, m, k, n)
-		return out
-	}
 	kernels.Gemm(ta, tb, m, n, k, 1, a.Data, lda, b.Data, ldb, 0, out.Data, n)
 	if out.requiresGrad {
 		tp.Record(func() {

@@ -42,26 +42,24 @@ func (tp *Tape) narrowPack(w *Tensor, k, n int) (*narrowW, bool) {
 	return nw, true
 }
 
-// matMulNarrow computes out = a·w for the b×k a and k×n w, n ≤
-// kernels.NarrowMax, with the narrow kernels: SpikeMatMul's path for a
-// narrow output at any spike density (they beat both Gemm and the event
-// path there: kernels.EventCrossover's measurements) and MatMul's for a
-// narrow dense product (a readout).
-func (tp *Tape) matMulNarrow(out, a, w *Tensor, b, k, n int) {
+// spikeMatMulNarrow is SpikeMatMul for n ≤ kernels.NarrowMax outputs: the
+// dense narrow kernels beat both Gemm and the event path there at any
+// spike density (kernels.EventCrossover's measurements).
+func (tp *Tape) spikeMatMulNarrow(out, s, w *Tensor, b, k, n int) {
 	nw, owner := tp.narrowPack(w, k, n)
-	kernels.NarrowMatMul(out.Data, n, a.Data, k, b, k, nw.p, n, false)
+	kernels.NarrowMatMul(out.Data, n, s.Data, k, b, k, nw.p, n, false)
 	if !out.requiresGrad {
 		return
 	}
 	tp.Record(func() {
 		if g := out.Grad; g != nil {
 			if w.requiresGrad {
-				kernels.NarrowGradPacked(nw.gp, a.Data, k, b, k, g, n, n)
+				kernels.NarrowGradPacked(nw.gp, s.Data, k, b, k, g, n, n)
 				nw.used = true
 			}
-			if a.requiresGrad { // dA (b×k) += G·Wᵀ
-				ga, beta := gradBeta(tp, a)
-				kernels.NarrowInnerMatMul(ga, k, g, n, b, n, nw.p, k, beta != 0)
+			if s.requiresGrad { // dS (b×k) += G·Wᵀ
+				gs, beta := gradBeta(tp, s)
+				kernels.NarrowInnerMatMul(gs, k, g, n, b, n, nw.p, k, beta != 0)
 			}
 		}
 		if owner && nw.used {
@@ -69,7 +67,3 @@ func (tp *Tape) matMulNarrow(out, a, w *Tensor, b, k, n int) {
 		}
 	})
 }
-
-// narrowShape reports whether a b×k by k×n product takes the narrow
-// kernels.
-func narrowShape(k, n int) bool { return n <= kernels.NarrowMax && k >= narrowMinK }

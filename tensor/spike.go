@@ -20,8 +20,8 @@ func (tp *Tape) SpikeMatMul(s, w *Tensor) *Tensor {
 	}
 	b, k, n := s.Shape[0], s.Shape[1], w.Shape[1]
 	out := tp.NewResult([]int{b, n}, s, w)
-	if narrowShape(k, n) {
-		tp.matMulNarrow(out, s, w, b, k, n)
+	if n <= kernels.NarrowMax && k >= narrowMinK {
+		tp.spikeMatMulNarrow(out, s, w, b, k, n)
 		return out
 	}
 	ev := &kernels.Events{Ptr: tp.AllocInt32(b + 1), Idx: tp.AllocInt32(b*k + 16)} // FromDense needs 16 spare
