@@ -83,6 +83,7 @@ type ClassifyTrain struct {
 	Beta2         float64 `yaml:"beta2" default:"0.999" help:"Adam beta2"`
 	WeightDecay   float64 `yaml:"weight_decay" default:"0" help:"weight decay (decoupled for adamw)"`
 	GradClip      float64 `yaml:"grad_clip" default:"0" help:"clip the global gradient norm to this value (0: off)"`
+	Schedule      string  `yaml:"schedule" default:"none" enum:"none,cosine" help:"learning-rate schedule over the epochs: constant, or cosine annealing from lr to 0 at the last epoch (set per epoch)"`
 	L1            float64 `yaml:"l1" default:"0" help:"weight of the L1 spike-count regularizer of hidden layers"`
 	L2            float64 `yaml:"l2" default:"0" help:"weight of the L2 spike-count regularizer of hidden layers"`
 	CorrectRate   float64 `yaml:"correct_rate" default:"0.8" help:"mse_count: target firing probability of the correct class"`
@@ -292,6 +293,12 @@ func RunClassify(ctx context.Context, r *Recipe, opts RunOptions) error {
 	start := 1
 	var history []eval.EpochRecord
 	ckpt := filepath.Join(opts.Dir, CheckpointFile)
+	var sched *optim.Scheduler
+	if c.Train.Schedule == "cosine" {
+		if sched, err = optim.NewScheduler(opt.(optim.Optimizer), optim.CosineAnnealingLR{TMax: c.Train.Epochs}); err != nil {
+			return err
+		}
+	}
 	if opts.Resume {
 		if _, err := os.Stat(ckpt); err == nil {
 			epoch, err := restore(ckpt, net, opt)
@@ -299,6 +306,11 @@ func RunClassify(ctx context.Context, r *Recipe, opts RunOptions) error {
 				return err
 			}
 			start = epoch + 1
+			for range min(epoch, c.Train.Epochs) { // the schedule is a function of the epoch
+				if sched != nil {
+					sched.Step()
+				}
+			}
 			history, _ = eval.ReadRecords(filepath.Join(opts.Dir, eval.MetricsFile))
 			fmt.Fprintf(opts.Stderr, "resuming %s after epoch %d\n", opts.Dir, epoch)
 		}
@@ -336,6 +348,9 @@ func RunClassify(ctx context.Context, r *Recipe, opts RunOptions) error {
 		}
 		if err := save(ckpt, r, net, opt, e.Epoch); err != nil {
 			return err
+		}
+		if sched != nil {
+			sched.Step()
 		}
 		if opts.JSON {
 			line := EpochLine{Epoch: e.Epoch, TrainSeconds: e.TrainSeconds, SamplesPerS: e.SamplesPerS, TrainLoss: e.TrainLoss,

@@ -48,6 +48,8 @@ func TestResumeSameBitsWithRandomness(t *testing.T) {
 	}{
 		{"rate encoding", []string{"fmnist-snn", "--set", "data_dir=" + data, "--set", "batch_size=32", "--set", "model.hidden=16",
 			"--set", "steps=6", "--set", "data.encoding=rate"}},
+		{"rate encoding, cosine schedule", []string{"fmnist-snn", "--set", "data_dir=" + data, "--set", "batch_size=32", "--set", "model.hidden=16",
+			"--set", "steps=6", "--set", "data.encoding=rate", "--set", "train.schedule=cosine"}},
 		{"task rsnn", []string{"dms-snn", "--set", "model.neuron=lif", "--set", "model.units=12", "--set", "train.batches=2",
 			"--set", "train.batch_size=4", "--set", "train.eval_trials=4"}},
 	} {

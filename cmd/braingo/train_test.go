@@ -142,36 +142,50 @@ func TestTrainRejectsBadInput(t *testing.T) {
 	}
 }
 
-// The cosine schedule of the task recipes sets the learning rate per epoch:
-// the first epoch runs at lr under either schedule (same bits), the second
-// at lr·(1 + cos(π/2))/2 = lr/2 under cosine (different weights).
-func TestTaskCosineSchedule(t *testing.T) {
-	ckpt := func(schedule string, epochs int) *checkpoint.Checkpoint {
-		out := filepath.Join(t.TempDir(), "run")
-		args := []string{"train", "pdm-rate", "--out", out, "--json", "--set", "epochs=" + strconv.Itoa(epochs), "--set", "train.batches=2",
-			"--set", "batch_size=4", "--set", "eval_trials=10", "--set", "train.optim.schedule=" + schedule}
-		if _, stderr, code := run(t, args...); code != 0 {
-			t.Fatalf("%v: %s", args, stderr)
-		}
-		c, err := checkpoint.Load(filepath.Join(out, "checkpoint.bgc"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	same := func(a, b *checkpoint.Checkpoint) bool {
-		for _, x := range a.Arrays {
-			y, ok := b.Get(x.Name)
-			if !ok || !slices.Equal(x.Data, y.Data) {
-				return false
+// The cosine schedule (task and classification recipes) sets the learning
+// rate per epoch: the first epoch runs at lr under either schedule (same
+// bits), the second at lr·(1 + cos(π/2))/2 = lr/2 under cosine (different
+// weights).
+func TestCosineSchedule(t *testing.T) {
+	data := tinyData(t)
+	for _, c := range []struct {
+		name string
+		args []string
+		key  string
+	}{
+		{"task", []string{"pdm-rate", "--set", "train.batches=2", "--set", "batch_size=4", "--set", "eval_trials=10"}, "train.optim.schedule"},
+		{"classify", []string{"fmnist-snn", "--set", "data_dir=" + data, "--set", "batch_size=32", "--set", "model.hidden=16",
+			"--set", "steps=6"}, "train.schedule"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ckpt := func(schedule string, epochs int) *checkpoint.Checkpoint {
+				out := filepath.Join(t.TempDir(), "run")
+				args := append(append([]string{"train"}, c.args...), "--out", out, "--json", "--set", "epochs="+strconv.Itoa(epochs),
+					"--set", c.key+"="+schedule)
+				if _, stderr, code := run(t, args...); code != 0 {
+					t.Fatalf("%v: %s", args, stderr)
+				}
+				ck, err := checkpoint.Load(filepath.Join(out, "checkpoint.bgc"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ck
 			}
-		}
-		return true
-	}
-	if !same(ckpt("none", 1), ckpt("cosine", 1)) {
-		t.Fatal("first epoch differs between constant and cosine schedules (both run at lr)")
-	}
-	if same(ckpt("none", 2), ckpt("cosine", 2)) {
-		t.Fatal("second epoch identical under cosine: the schedule is not applied")
+			same := func(a, b *checkpoint.Checkpoint) bool {
+				for _, x := range a.Arrays {
+					y, ok := b.Get(x.Name)
+					if !ok || !slices.Equal(x.Data, y.Data) {
+						return false
+					}
+				}
+				return true
+			}
+			if !same(ckpt("none", 1), ckpt("cosine", 1)) {
+				t.Fatal("first epoch differs between constant and cosine schedules (both run at lr)")
+			}
+			if same(ckpt("none", 2), ckpt("cosine", 2)) {
+				t.Fatal("second epoch identical under cosine: the schedule is not applied")
+			}
+		})
 	}
 }
