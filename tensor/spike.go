@@ -13,7 +13,10 @@ import (
 // the weight gradient dW[i,:] += Σ_b δ[b,:] over the rows b where i fired
 // reuses the same index lists; above it both are dense products. The
 // gradient for s (if s requires one, e.g. through a surrogate) is the dense
-// product δ·wᵀ.
+// product δ·wᵀ. A narrow output (at most kernels.NarrowMax columns, a
+// readout, on at least 32 inputs) takes the dense narrow kernels at any
+// density instead (tensor/narrow.go), its weight packed once per recorded
+// pass.
 func (tp *Tape) SpikeMatMul(s, w *Tensor) *Tensor {
 	if s.Dim() != 2 || w.Dim() != 2 || s.Shape[1] != w.Shape[0] {
 		panic(fmt.Sprintf("tensor: SpikeMatMul: spikes %v and weights %v do not match", s.Shape, w.Shape))
