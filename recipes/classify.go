@@ -503,8 +503,18 @@ func restore(path string, net *networks.FeedForward, opt optimizer) (int, error)
 	return restoreTraining(path, ffFormat, net.Params(), opt)
 }
 
-// EvaluateRun loads a run directory's recipe and checkpoint and evaluates
-// the network on the test set.
+// RunKind returns the recipe kind of a run directory (from its recipe
+// echo).
+func RunKind(dir string) (string, error) {
+	r, err := Load(filepath.Join(dir, EchoFile), nil)
+	if err != nil {
+		return "", err
+	}
+	return r.Kind, nil
+}
+
+// EvaluateRun loads an snn-classify run directory's recipe and checkpoint
+// and evaluates the network on the test set.
 func EvaluateRun(dir string) (*Classify, *datasets.Images, *trainer.Evaluation, error) {
 	r, err := Load(filepath.Join(dir, EchoFile), nil)
 	if err != nil {
@@ -512,7 +522,7 @@ func EvaluateRun(dir string) (*Classify, *datasets.Images, *trainer.Evaluation, 
 	}
 	c, ok := r.Spec.(*Classify)
 	if !ok {
-		return nil, nil, nil, fmt.Errorf("%s: recipe kind %s cannot be evaluated", dir, r.Kind)
+		return nil, nil, nil, fmt.Errorf("%s: recipe kind %s is not %s", dir, r.Kind, ClassifyKind)
 	}
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)

@@ -317,18 +317,28 @@ func RunTaskBPTT(ctx context.Context, r *Recipe, opts RunOptions) error {
 	}
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
-	task, o, err := c.Task.options(uint64(c.Seed))
+	tr, seq, err := c.prepare(r, opts)
 	if err != nil {
 		return err
 	}
+	return tr.run(ctx, seq, c.Train.Epochs, c.Train.Optim)
+}
+
+// prepare builds a task-bptt run: its network, evaluation agent and
+// training sequence.
+func (c *TaskBPTT) prepare(r *Recipe, opts RunOptions) (*taskRun, *trainer.Sequence, error) {
+	task, o, err := c.Task.options(uint64(c.Seed))
+	if err != nil {
+		return nil, nil, err
+	}
 	ds, err := tasks.NewDataset(task, o, tasks.DatasetConfig{BatchSize: c.Train.BatchSize, SeqLen: c.Train.SeqLen})
 	if err != nil {
-		return Invalid("task", "%v", err)
+		return nil, nil, Invalid("task", "%v", err)
 	}
 	spec := ds.Spec()
 	net, err := c.Model.build(len(spec.Obs), len(spec.Actions), spec.DT, c.Seed)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	tr := &taskRun{r: r, opts: opts, spec: spec, net: net, seed: uint64(c.Seed), target: c.Train.Target, evalN: c.Train.EvalTrials}
 	tr.agent = &trainer.Agent{Net: net, Actions: len(spec.Actions), Columns: c.Train.BatchSize,
@@ -338,7 +348,7 @@ func RunTaskBPTT(ctx context.Context, r *Recipe, opts RunOptions) error {
 		RateReg:    float32(c.Train.RateReg), RateTarget: float32(c.Train.RateTarget), MemReg: float32(c.Train.MemReg),
 		WeightL2: float32(c.Train.WeightL2), ResponseWeight: float32(c.Train.ResponseWeight)}
 	tr.seq = seq
-	return tr.run(ctx, seq, c.Train.Epochs, c.Train.Optim)
+	return tr, seq, nil
 }
 
 // evalEnvs gives evaluation environments on seeds of their own, the same
@@ -360,13 +370,23 @@ func RunTaskRL(ctx context.Context, r *Recipe, opts RunOptions) error {
 	}
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
-	task, o, err := c.Task.options(uint64(c.Seed))
+	tr, a2c, err := c.prepare(r, opts)
 	if err != nil {
 		return err
 	}
+	return tr.run(ctx, a2c, c.Train.Epochs, c.Train.Optim)
+}
+
+// prepare builds a task-rl run: its network and critic, evaluation agent
+// and A2C learner.
+func (c *TaskRL) prepare(r *Recipe, opts RunOptions) (*taskRun, *trainer.A2C, error) {
+	task, o, err := c.Task.options(uint64(c.Seed))
+	if err != nil {
+		return nil, nil, err
+	}
 	probe, err := tasks.NewEnv(task, o)
 	if err != nil {
-		return Invalid("task", "%v", err)
+		return nil, nil, Invalid("task", "%v", err)
 	}
 	spec := probe.Spec()
 	na := len(spec.Actions)
@@ -376,7 +396,7 @@ func RunTaskRL(ctx context.Context, r *Recipe, opts RunOptions) error {
 	}
 	net, err := c.Model.build(nin, na, spec.DT, c.Seed)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	units := c.Model.Units
 	critic := networks.NewDense("critic", units, 1, true, rand.New(rand.NewPCG(uint64(c.Seed), 0xc71c)))
@@ -407,7 +427,7 @@ func RunTaskRL(ctx context.Context, r *Recipe, opts RunOptions) error {
 	}
 	a2c := &trainer.A2C{Agent: agent, Critic: critic, Method: c.Train.Method, Rollout: c.Train.Rollout, Updates: c.Train.Updates,
 		Gamma: c.Train.Gamma, Entropy: float32(c.Train.Entropy), ValueCoef: float32(c.Train.ValueCoef), Seed: uint64(c.Seed)}
-	return tr.run(ctx, a2c, c.Train.Epochs, c.Train.Optim)
+	return tr, a2c, nil
 }
 
 // banditRegret is the mean regret per trial: the best arm's probability
@@ -469,7 +489,7 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 	var trainSeconds float64
 	hook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
 		trainSeconds += e.TrainSeconds
-		res, err := trainer.Play(tr.agent, tr.evalN, tr.sample, rand.New(rand.NewPCG(tr.seed, 0xe7a1)))
+		res, err := tr.evaluate()
 		if err != nil {
 			return err
 		}
@@ -482,16 +502,8 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 		line := TaskLine{Epoch: e.Epoch, TrainSeconds: trainSeconds, TotalSeconds: time.Since(tr.start).Seconds(),
 			TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, Performance: perf, MeanReward: rew, PeakRSSMB: sysinfo.PeakRSSMB()}
 		if tr.regret != nil {
-			line.Regret = tr.regret(res)
-			rec.Extra["regret"] = line.Regret
-			fixed := *res
-			fixed.Trials = make([]trainer.TrialRecord, len(res.Trials))
-			for i, t := range res.Trials {
-				t.Choice = 0
-				fixed.Trials[i] = t
-			}
-			line.RegretFixed = tr.regret(&fixed)
-			rec.Extra["regret_fixed_arm"] = line.RegretFixed
+			line.Regret, line.RegretFixed = tr.regrets(res)
+			rec.Extra["regret"], rec.Extra["regret_fixed_arm"] = line.Regret, line.RegretFixed
 		}
 		if h := res.Example.Hidden; len(h) > 0 {
 			var s float64
@@ -536,6 +548,74 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 		return fmt.Errorf("%w; the run directory %s keeps the last good checkpoint", runErr, opts.Dir)
 	}
 	return runErr
+}
+
+// evaluate plays the evaluation trials, the same ones at every epoch.
+func (tr *taskRun) evaluate() (*trainer.PlayResult, error) {
+	return trainer.Play(tr.agent, tr.evalN, tr.sample, rand.New(rand.NewPCG(tr.seed, 0xe7a1)))
+}
+
+// TaskEvaluation is braingo eval's result for a task run.
+type TaskEvaluation struct {
+	Task        string
+	Trials      int
+	Performance float64 // fraction of trials answered correctly
+	MeanReward  float64 // per trial
+	// Regret and RegretFixed (meta-learning bandits only, else NaN): the
+	// mean regret per trial of the network and of always pulling arm 0.
+	Regret, RegretFixed float64
+}
+
+// EvaluateTaskRun loads a task-bptt or task-rl run directory's recipe and
+// checkpoint and plays the evaluation trials of training's per-epoch
+// evaluation, so a finished run reproduces its last epoch's performance.
+func EvaluateTaskRun(dir string) (*TaskEvaluation, error) {
+	r, err := Load(filepath.Join(dir, EchoFile), nil)
+	if err != nil {
+		return nil, err
+	}
+	var tr *taskRun
+	var threads int
+	switch c := r.Spec.(type) {
+	case *TaskBPTT:
+		threads = c.Threads
+		tr, _, err = c.prepare(r, RunOptions{Dir: dir})
+	case *TaskRL:
+		threads = c.Threads
+		tr, _, err = c.prepare(r, RunOptions{Dir: dir})
+	default:
+		return nil, fmt.Errorf("%s: recipe kind %s is not a task kind", dir, r.Kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	prev := kernels.SetThreads(threads)
+	defer kernels.SetThreads(prev)
+	if _, err := tr.restore(filepath.Join(dir, CheckpointFile)); err != nil {
+		return nil, err
+	}
+	res, err := tr.evaluate()
+	if err != nil {
+		return nil, err
+	}
+	ev := &TaskEvaluation{Task: tr.spec.Name, Trials: len(res.Trials), Performance: res.Performance(), MeanReward: res.MeanReward(),
+		Regret: math.NaN(), RegretFixed: math.NaN()}
+	if tr.regret != nil {
+		ev.Regret, ev.RegretFixed = tr.regrets(res)
+	}
+	return ev, nil
+}
+
+// regrets is the mean regret per trial of the evaluation res and of always
+// pulling arm 0 on the same episodes (tr.regret must be set).
+func (tr *taskRun) regrets(res *trainer.PlayResult) (regret, fixedArm float64) {
+	fixed := *res
+	fixed.Trials = make([]trainer.TrialRecord, len(res.Trials))
+	for i, t := range res.Trials {
+		t.Choice = 0
+		fixed.Trials[i] = t
+	}
+	return tr.regret(res), tr.regret(&fixed)
 }
 
 // report writes the plots and, without JSON, a summary.

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/internal/cli"
@@ -13,16 +14,33 @@ func init() {
 	register(&cli.Command{
 		Name:  "eval",
 		Args:  "RUN_DIR",
-		Short: "evaluate a trained network on its test set",
-		Long: `Eval loads a run directory's recipe and checkpoint, runs the network over the
-test set and prints the test accuracy, the confusion matrix and per-layer
-firing rates (spikes per neuron per step). With --json it prints one object
-with test_acc, samples, confusion (rows: true class) and rates.`,
+		Short: "evaluate a trained network on its test set or task",
+		Long: `Eval loads a run directory's recipe and checkpoint and evaluates the network.
+For a classification run (snn-classify) it runs the test set and prints the
+test accuracy, the confusion matrix and per-layer firing rates (spikes per
+neuron per step); with --json one object with test_acc, samples, confusion
+(rows: true class) and rates. For a task run (task-bptt, task-rl) it plays
+the evaluation trials of training's per-epoch evaluation and prints the
+performance and mean reward per trial (and the regret of a meta-learning
+bandit); with --json one object with task, trials, performance and
+mean_reward. Other kinds keep their results in the run's metrics.jsonl.`,
 		Setup: func(fs *flag.FlagSet) cli.RunFunc {
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			return func(env *cli.Env, args []string) error {
 				if len(args) != 1 {
 					return cli.Usagef("want one run directory, got %d arguments", len(args))
+				}
+				kind, err := recipes.RunKind(args[0])
+				if err != nil {
+					return err
+				}
+				switch kind {
+				case recipes.TaskBPTTKind, recipes.TaskRLKind:
+					return evalTask(env, args[0], *asJSON)
+				case recipes.ClassifyKind:
+				default:
+					return fmt.Errorf("%s: a %s run cannot be evaluated: braingo eval takes %s, %s and %s runs (this run's results are in its %s)",
+						args[0], kind, recipes.ClassifyKind, recipes.TaskBPTTKind, recipes.TaskRLKind, eval.MetricsFile)
 				}
 				c, test, ev, err := recipes.EvaluateRun(args[0])
 				if err != nil {
@@ -60,4 +78,37 @@ with test_acc, samples, confusion (rows: true class) and rates.`,
 			}
 		},
 	})
+}
+
+// evalTask prints a task run's evaluation.
+func evalTask(env *cli.Env, dir string, asJSON bool) error {
+	ev, err := recipes.EvaluateTaskRun(dir)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		out := struct {
+			Task        string   `json:"task"`
+			Trials      int      `json:"trials"`
+			Performance float64  `json:"performance"`
+			MeanReward  float64  `json:"mean_reward"`
+			Regret      *float64 `json:"regret,omitempty"`
+			RegretFixed *float64 `json:"regret_fixed_arm,omitempty"`
+		}{Task: ev.Task, Trials: ev.Trials, Performance: ev.Performance, MeanReward: ev.MeanReward}
+		if !math.IsNaN(ev.Regret) {
+			out.Regret, out.RegretFixed = &ev.Regret, &ev.RegretFixed
+		}
+		return cli.WriteJSON(env.Stdout, out)
+	}
+	rows := [][]string{
+		{"trials", fmt.Sprint(ev.Trials)},
+		{"performance", fmt.Sprintf("%.1f%%", 100*ev.Performance)},
+		{"mean reward per trial", fmt.Sprintf("%.3f", ev.MeanReward)},
+	}
+	if !math.IsNaN(ev.Regret) {
+		rows = append(rows, []string{"regret per trial", fmt.Sprintf("%.3f", ev.Regret)},
+			[]string{"regret of always arm 0", fmt.Sprintf("%.3f", ev.RegretFixed)})
+	}
+	fmt.Fprintf(env.Stdout, "%s, evaluation trials of %s:\n", ev.Task, dir)
+	return eval.WriteSummaryTable(env.Stdout, []string{"measure", "value"}, rows)
 }

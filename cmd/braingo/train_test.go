@@ -189,3 +189,60 @@ func TestCosineSchedule(t *testing.T) {
 		})
 	}
 }
+
+// braingo eval on task runs plays training's evaluation trials again: it
+// reproduces the last epoch's performance (and a bandit's regrets) from the
+// checkpoint; other kinds get an error naming what eval takes.
+func TestEvalTaskRuns(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"task-bptt", []string{"pdm-rate", "--set", "epochs=2", "--set", "train.batches=2", "--set", "batch_size=4", "--set", "eval_trials=16"}},
+		{"task-rl bandit", []string{"bandit-a2c", "--set", "epochs=1", "--set", "train.updates=2", "--set", "train.columns=4",
+			"--set", "train.eval_trials=50"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "run")
+			stdout, stderr, code := run(t, append(append([]string{"train"}, c.args...), "--out", out, "--json")...)
+			if code != 0 {
+				t.Fatalf("train: %s", stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(stdout), "\n")
+			var last map[string]any
+			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
+				t.Fatal(err)
+			}
+			stdout, stderr, code = run(t, "eval", out, "--json")
+			if code != 0 {
+				t.Fatalf("eval: exit %d: %s", code, stderr)
+			}
+			var ev map[string]any
+			if err := json.Unmarshal([]byte(stdout), &ev); err != nil {
+				t.Fatalf("eval --json: %v: %q", err, stdout)
+			}
+			for _, k := range []string{"performance", "mean_reward", "regret", "regret_fixed_arm"} {
+				if ev[k] != last[k] {
+					t.Errorf("eval %s = %v, the last epoch reported %v", k, ev[k], last[k])
+				}
+			}
+			if n, _ := ev["trials"].(float64); n < 1 {
+				t.Errorf("eval trials %v", ev["trials"])
+			}
+			if stdout, stderr, code := run(t, "eval", out); code != 0 || !strings.Contains(stdout, "performance") {
+				t.Errorf("eval table: exit %d: %s%s", code, stdout, stderr)
+			}
+		})
+	}
+	t.Run("other kinds", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "run")
+		if _, stderr, code := run(t, "train", "force-sines", "--out", out, "--set", "model.units=50", "--set", "train.train_s=0.2",
+			"--set", "train.test_s=0.1", "--json"); code != 0 {
+			t.Fatalf("train force-sines: %s", stderr)
+		}
+		_, stderr, code := run(t, "eval", out)
+		if code == 0 || !strings.Contains(stderr, "task-bptt") || !strings.Contains(stderr, "force") {
+			t.Errorf("eval of a force run: exit %d, stderr %q", code, stderr)
+		}
+	})
+}
