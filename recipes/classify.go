@@ -293,11 +293,9 @@ func RunClassify(ctx context.Context, r *Recipe, opts RunOptions) error {
 	start := 1
 	var history []eval.EpochRecord
 	ckpt := filepath.Join(opts.Dir, CheckpointFile)
-	var sched *optim.Scheduler
-	if c.Train.Schedule == "cosine" {
-		if sched, err = optim.NewScheduler(opt.(optim.Optimizer), optim.CosineAnnealingLR{TMax: c.Train.Epochs}); err != nil {
-			return err
-		}
+	sched, err := epochSchedule(opt, c.Train.Schedule, c.Train.Epochs)
+	if err != nil {
+		return err
 	}
 	if opts.Resume {
 		if _, err := os.Stat(ckpt); err == nil {
@@ -306,11 +304,7 @@ func RunClassify(ctx context.Context, r *Recipe, opts RunOptions) error {
 				return err
 			}
 			start = epoch + 1
-			for range min(epoch, c.Train.Epochs) { // the schedule is a function of the epoch
-				if sched != nil {
-					sched.Step()
-				}
-			}
+			sched.advance(min(epoch, c.Train.Epochs))
 			history, _ = eval.ReadRecords(filepath.Join(opts.Dir, eval.MetricsFile))
 			fmt.Fprintf(opts.Stderr, "resuming %s after epoch %d\n", opts.Dir, epoch)
 		}
@@ -349,9 +343,7 @@ func RunClassify(ctx context.Context, r *Recipe, opts RunOptions) error {
 		if err := save(ckpt, r, net, opt, e.Epoch); err != nil {
 			return err
 		}
-		if sched != nil {
-			sched.Step()
-		}
+		sched.advance(1)
 		if opts.JSON {
 			line := EpochLine{Epoch: e.Epoch, TrainSeconds: e.TrainSeconds, SamplesPerS: e.SamplesPerS, TrainLoss: e.TrainLoss,
 				TrainAcc: e.TrainAcc, TestAcc: last.Accuracy(), PeakRSSMB: sysinfo.PeakRSSMB()}

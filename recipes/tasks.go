@@ -451,12 +451,9 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 		return err
 	}
 	tr.opt = opt
-	var sched *optim.Scheduler
-	if o.Schedule == "cosine" {
-		sched, err = optim.NewScheduler(opt.(optim.Optimizer), optim.CosineAnnealingLR{TMax: epochs})
-		if err != nil {
-			return err
-		}
+	sched, err := epochSchedule(opt, o.Schedule, epochs)
+	if err != nil {
+		return err
 	}
 	startEpoch := 1
 	ckpt := filepath.Join(opts.Dir, CheckpointFile)
@@ -467,11 +464,7 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 				return err
 			}
 			startEpoch = ep + 1
-			for range min(ep, epochs) { // the schedule is a function of the epoch
-				if sched != nil {
-					sched.Step()
-				}
-			}
+			sched.advance(min(ep, epochs))
 			tr.history, _ = eval.ReadRecords(filepath.Join(opts.Dir, eval.MetricsFile))
 			fmt.Fprintf(opts.Stderr, "resuming %s after epoch %d\n", opts.Dir, ep)
 		}
@@ -521,9 +514,7 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 		if err := tr.save(ckpt, e.Epoch); err != nil {
 			return err
 		}
-		if sched != nil {
-			sched.Step()
-		}
+		sched.advance(1)
 		if opts.JSON {
 			if err := json.NewEncoder(opts.Stdout).Encode(line); err != nil {
 				return err
@@ -548,6 +539,30 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 		return fmt.Errorf("%w; the run directory %s keeps the last good checkpoint", runErr, opts.Dir)
 	}
 	return runErr
+}
+
+// schedule steps a recipe's learning-rate schedule once per finished
+// epoch; a nil schedule (constant rate) does nothing.
+type schedule struct{ s *optim.Scheduler }
+
+// epochSchedule returns the schedule named by a recipe's schedule field
+// ("none" or "cosine", annealing from the rate to 0 over epochs).
+func epochSchedule(opt optimizer, name string, epochs int) (*schedule, error) {
+	if name != "cosine" {
+		return &schedule{}, nil
+	}
+	s, err := optim.NewScheduler(opt.(optim.Optimizer), optim.CosineAnnealingLR{TMax: epochs})
+	return &schedule{s}, err
+}
+
+// advance steps the schedule over n finished epochs (a resumed run's
+// epochs, then one per epoch: the rate is a function of the epoch).
+func (sc *schedule) advance(n int) {
+	for range n {
+		if sc.s != nil {
+			sc.s.Step()
+		}
+	}
 }
 
 // evaluate plays the evaluation trials, the same ones at every epoch.
