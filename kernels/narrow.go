@@ -76,11 +76,9 @@ func NarrowMatMul(y []float32, ldy int, a []float32, lda, m, k int, p []float32,
 	if m == 0 || n == 0 {
 		return
 	}
-	if k == 0 {
+	if k == 0 { // an empty sum
 		if !accumulate {
-			for i := 0; i < m; i++ {
-				clear(y[i*ldy : i*ldy+n])
-			}
+			clearRows(y, ldy, m, n)
 		}
 		return
 	}
@@ -91,6 +89,13 @@ func NarrowMatMul(y []float32, ldy int, a []float32, lda, m, k int, p []float32,
 		}
 		narrowDotGo(y[r0*ldy:], ldy, a[r0*lda:], lda, r1-r0, k, p, n, accumulate)
 	})
+}
+
+// clearRows zeroes the first n elements of m rows of y (row stride ldy).
+func clearRows(y []float32, ldy, m, n int) {
+	for i := 0; i < m; i++ {
+		clear(y[i*ldy : i*ldy+n])
+	}
 }
 
 // narrowRows runs fn over [0, m) rows, split between goroutines when the
@@ -157,11 +162,9 @@ func NarrowInnerMatMul(y []float32, ldy int, d []float32, ldd, m, n int, p []flo
 	if m == 0 || k == 0 {
 		return
 	}
-	if n == 0 {
+	if n == 0 { // an empty sum
 		if !accumulate {
-			for i := 0; i < m; i++ {
-				clear(y[i*ldy : i*ldy+k])
-			}
+			clearRows(y, ldy, m, k)
 		}
 		return
 	}

@@ -144,10 +144,16 @@ func dot(n int) {
 	for j := 0; j < n; j++ {
 		e("\tVMOVSS  X%d, %d(DI)", j, 4*j)
 	}
+	nextRow(l("row"))
+}
+
+// nextRow ends the row loop of dot and inner: both advance the output by
+// R11 and the input by R8 bytes and count rows down in R10.
+func nextRow(label string) {
 	e("\tADDQ    R11, DI")
 	e("\tADDQ    R8, SI")
 	e("\tDECQ    R10")
-	e("\tJNE     %s", l("row"))
+	e("\tJNE     %s", label)
 	e("\tVZEROUPPER")
 	e("\tRET")
 }
@@ -217,12 +223,7 @@ func inner(n int) {
 	e("\tJEQ     %s", l("next"))
 	body(true)
 	e("%s:", l("next"))
-	e("\tADDQ    R11, DI")
-	e("\tADDQ    R8, SI")
-	e("\tDECQ    R10")
-	e("\tJNE     %s", l("row"))
-	e("\tVZEROUPPER")
-	e("\tRET")
+	nextRow(l("row"))
 }
 
 // grad: for each chunk of 16 columns of A, n accumulators start from the
