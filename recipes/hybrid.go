@@ -3,8 +3,13 @@ package recipes
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
+	"github.com/braingo/braingo/datasets"
+	"github.com/braingo/braingo/eval"
+	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/torchlayer"
+	"github.com/braingo/braingo/trainer"
 )
 
 // Hybrid recipe kinds: models mixing libtorch layers (package torchlayer)
@@ -39,6 +44,55 @@ var runCSNN, runTaskHybrid Runner
 // csnn-classify recipe with the parameters of checkpoint ckpt, in inference
 // mode (LoadNetwork).
 var loadCSNN func(c *CSNN, ckpt string) (any, error)
+
+// evalCSNN, set by the torch build, evaluates a csnn-classify recipe's
+// network with the parameters of checkpoint ckpt on test (EvaluateCSNN).
+var evalCSNN func(c *CSNN, ckpt string, test *datasets.Images) ([]int, []eval.LayerRate, error)
+
+// source is the dataset of a csnn-classify recipe.
+func (c *CSNN) source() datasets.Source {
+	if c.Data.Dataset == "mnist" {
+		return datasets.MNIST
+	}
+	return datasets.FashionMNIST
+}
+
+// EvaluateCSNNRun loads a csnn-classify run directory's recipe and
+// checkpoint and evaluates the network on the test set as training's
+// per-epoch evaluation does, so it reproduces the last epoch's test
+// accuracy. It needs a build with the torch tag (make torch).
+func EvaluateCSNNRun(dir string) (*CSNN, *datasets.Images, *trainer.Evaluation, error) {
+	r, err := Load(filepath.Join(dir, EchoFile), nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c, ok := r.Spec.(*CSNN)
+	if !ok {
+		return nil, nil, nil, fmt.Errorf("%s: recipe kind %s is not %s", dir, r.Kind, CSNNKind)
+	}
+	if !torchlayer.Available || evalCSNN == nil {
+		return nil, nil, nil, fmt.Errorf("%s: a %s run: %w", dir, CSNNKind, torchlayer.ErrNoTorch)
+	}
+	prev := kernels.SetThreads(c.Threads)
+	defer kernels.SetThreads(prev)
+	_, test, err := c.source().Load(c.Data.Dir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	test = test.Limit(c.Data.TestLimit)
+	pred, rates, err := evalCSNN(c, filepath.Join(dir, CheckpointFile), test)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ev := &trainer.Evaluation{Pred: pred, Labels: make([]int, len(pred))}
+	for i := range pred {
+		ev.Labels[i] = int(test.Labels[i])
+	}
+	for _, lr := range rates {
+		ev.Rates = append(ev.Rates, trainer.LayerRate{Name: lr.Layer, Neurons: lr.Neurons, Rate: lr.Rate})
+	}
+	return c, test, ev, nil
+}
 
 func runHybrid(ctx context.Context, r *Recipe, opts RunOptions, run Runner) error {
 	if !torchlayer.Available || run == nil {

@@ -27,6 +27,15 @@ func TestHybridRecipes(t *testing.T) {
 		if !errors.Is(err, torchlayer.ErrNoTorch) || !strings.Contains(err.Error(), "make torch") || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s without libtorch: %v", name, err)
 		}
+		if name == "fmnist-csnn" { // evaluating a csnn run says the same
+			dir := t.TempDir()
+			if _, err := r.WriteFile(dir); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, _, err := recipes.EvaluateCSNNRun(dir); !errors.Is(err, torchlayer.ErrNoTorch) || !strings.Contains(err.Error(), "make torch") {
+				t.Errorf("evaluating a csnn run without libtorch: %v", err)
+			}
+		}
 	}
 	bad := map[string]string{
 		"model.channels=12,32,64,128": "model.channels",

@@ -62,6 +62,21 @@ func TestCSNNRunsAndResumes(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, recipes.CheckpointFile)); err != nil {
 		t.Error(err)
 	}
+	// braingo eval's path reproduces the last epoch's test accuracy from
+	// the checkpoint.
+	var last recipes.CSNNLine
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
+		t.Fatal(err)
+	}
+	_, test, ev, err := recipes.EvaluateCSNNRun(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Accuracy() != last.TestAcc || len(ev.Pred) != test.N || len(ev.Rates) == 0 {
+		t.Errorf("EvaluateCSNNRun: accuracy %v on %d of %d images, %d rates; the last epoch reported %v",
+			ev.Accuracy(), len(ev.Pred), test.N, len(ev.Rates), last.TestAcc)
+	}
 }
 
 // TestTaskHybridRuns trains pdm-hybrid briefly: the libtorch encoder and

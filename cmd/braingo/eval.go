@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/internal/cli"
 	"github.com/braingo/braingo/recipes"
+	"github.com/braingo/braingo/trainer"
 )
 
 func init() {
@@ -19,7 +21,8 @@ func init() {
 For a classification run (snn-classify) it runs the test set and prints the
 test accuracy, the confusion matrix and per-layer firing rates (spikes per
 neuron per step); with --json one object with test_acc, samples, confusion
-(rows: true class) and rates. For a task run (task-bptt, task-rl) it plays
+(rows: true class) and rates; a convolutional run (csnn-classify) the same,
+with bin/braingo-torch. For a task run (task-bptt, task-rl) it plays
 the evaluation trials of training's per-epoch evaluation and prints the
 performance and mean reward per trial (and the regret of a meta-learning
 bandit); with --json one object with task, trials, performance and
@@ -38,46 +41,57 @@ mean_reward. Other kinds keep their results in the run's metrics.jsonl.`,
 				case recipes.TaskBPTTKind, recipes.TaskRLKind:
 					return evalTask(env, args[0], *asJSON)
 				case recipes.ClassifyKind:
-				default:
-					return fmt.Errorf("%s: a %s run cannot be evaluated: braingo eval takes %s, %s and %s runs (this run's results are in its %s)",
-						args[0], kind, recipes.ClassifyKind, recipes.TaskBPTTKind, recipes.TaskRLKind, eval.MetricsFile)
-				}
-				c, test, ev, err := recipes.EvaluateRun(args[0])
-				if err != nil {
-					return err
-				}
-				cm := eval.NewConfusionMatrix(test.Classes)
-				cm.Add(ev.Pred, ev.Labels)
-				rates := make([]eval.LayerRate, len(ev.Rates))
-				for i, r := range ev.Rates {
-					rates[i] = eval.LayerRate{Layer: r.Name, Neurons: r.Neurons, Rate: r.Rate, Silent: -1}
-				}
-				if *asJSON {
-					type rate struct {
-						Layer   string  `json:"layer"`
-						Neurons int     `json:"neurons"`
-						Rate    float64 `json:"rate"`
+					c, test, ev, err := recipes.EvaluateRun(args[0])
+					if err != nil {
+						return err
 					}
-					out := struct {
-						TestAcc   float64 `json:"test_acc"`
-						Samples   int     `json:"samples"`
-						Dataset   string  `json:"dataset"`
-						Confusion [][]int `json:"confusion"`
-						Rates     []rate  `json:"rates"`
-					}{ev.Accuracy(), len(ev.Pred), c.Data.Dataset, cm.Counts, nil}
-					for _, r := range ev.Rates {
-						out.Rates = append(out.Rates, rate{r.Name, r.Neurons, r.Rate})
+					return printClassEval(env, c.Data.Dataset, test, ev, *asJSON)
+				case recipes.CSNNKind:
+					c, test, ev, err := recipes.EvaluateCSNNRun(args[0])
+					if err != nil {
+						return err
 					}
-					return cli.WriteJSON(env.Stdout, out)
+					return printClassEval(env, c.Data.Dataset, test, ev, *asJSON)
 				}
-				fmt.Fprintf(env.Stdout, "%s test accuracy: %.2f%% of %d images\n", c.Data.Dataset, 100*ev.Accuracy(), len(ev.Pred))
-				if err := eval.WriteRateTable(env.Stdout, rates); err != nil {
-					return err
-				}
-				return eval.WriteConfusionTable(env.Stdout, cm, test.ClassNames)
+				return fmt.Errorf("%s: a %s run cannot be evaluated: braingo eval takes %s, %s, %s and %s runs (this run's results are in its %s)",
+					args[0], kind, recipes.ClassifyKind, recipes.CSNNKind, recipes.TaskBPTTKind, recipes.TaskRLKind, eval.MetricsFile)
 			}
 		},
 	})
+}
+
+// printClassEval prints a classification run's evaluation: accuracy,
+// firing rates and confusion matrix, or one JSON object.
+func printClassEval(env *cli.Env, dataset string, test *datasets.Images, ev *trainer.Evaluation, asJSON bool) error {
+	cm := eval.NewConfusionMatrix(test.Classes)
+	cm.Add(ev.Pred, ev.Labels)
+	rates := make([]eval.LayerRate, len(ev.Rates))
+	for i, r := range ev.Rates {
+		rates[i] = eval.LayerRate{Layer: r.Name, Neurons: r.Neurons, Rate: r.Rate, Silent: -1}
+	}
+	if asJSON {
+		type rate struct {
+			Layer   string  `json:"layer"`
+			Neurons int     `json:"neurons"`
+			Rate    float64 `json:"rate"`
+		}
+		out := struct {
+			TestAcc   float64 `json:"test_acc"`
+			Samples   int     `json:"samples"`
+			Dataset   string  `json:"dataset"`
+			Confusion [][]int `json:"confusion"`
+			Rates     []rate  `json:"rates"`
+		}{ev.Accuracy(), len(ev.Pred), dataset, cm.Counts, nil}
+		for _, r := range ev.Rates {
+			out.Rates = append(out.Rates, rate{r.Name, r.Neurons, r.Rate})
+		}
+		return cli.WriteJSON(env.Stdout, out)
+	}
+	fmt.Fprintf(env.Stdout, "%s test accuracy: %.2f%% of %d images\n", dataset, 100*ev.Accuracy(), len(ev.Pred))
+	if err := eval.WriteRateTable(env.Stdout, rates); err != nil {
+		return err
+	}
+	return eval.WriteConfusionTable(env.Stdout, cm, test.ClassNames)
 }
 
 // evalTask prints a task run's evaluation.
