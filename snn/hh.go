@@ -50,11 +50,10 @@ func NewHHGroup(n int, p HHGroup) *HHGroup {
 // ResetGates sets m, h, n to their steady state at the current membranes.
 func (g *HHGroup) ResetGates() {
 	for i, v := range g.Vm {
-		var r hhRates
-		r.at(float64(v), g.VT)
-		g.M[i] = float32(r.am / (r.am + r.bm))
-		g.H[i] = float32(r.ah / (r.ah + r.bh))
-		g.N[i] = float32(r.an / (r.an + r.bn))
+		am, bm, ah, bh, an, bn := kernels.HHRates(float64(v), g.VT)
+		g.M[i] = float32(am / (am + bm))
+		g.H[i] = float32(ah / (ah + bh))
+		g.N[i] = float32(an / (an + bn))
 	}
 }
 
@@ -74,46 +73,6 @@ func (g *HHGroup) State(name string) ([]float32, bool) {
 		return g.N, true
 	}
 	return nil, false
-}
-
-type hhRates struct{ am, bm, ah, bh, an, bn float64 }
-
-// exprelInv returns x/(e^x − 1), 1 at x = 0.
-func exprelInv(x float64) float64 {
-	if math.Abs(x) < 1e-4 {
-		return 1 - x/2 + x*x/12
-	}
-	return x / (fastExp(x) - 1)
-}
-
-// fastExp returns e^x with a relative error below 1e-9 for |x| < 700 (0
-// below, +Inf above), ample for float32 state: e^x = 2^k·e^r with
-// k = round(x·log2 e), r = x − k·ln 2 (split in two parts) and e^r by its
-// Taylor series to r^8 (|r| ≤ 0.347), evaluated in Estrin's scheme so that
-// its dependency chain is short. About twice as fast as math.Exp; the HH
-// rate functions and exponential-Euler updates use it.
-func fastExp(x float64) float64 {
-	if x > 700 {
-		return math.Inf(1)
-	}
-	if !(x > -700) {
-		return 0 // also NaN: the caller's state is already lost
-	}
-	k := math.Floor(x*math.Log2E + 0.5)
-	r := x - k*6.93147180369123816490e-01 - k*1.90821492927058770002e-10
-	r2 := r * r
-	r4 := r2 * r2
-	p := (1 + r) + r2*(1.0/2+r*(1.0/6)) + r4*((1.0/24+r*(1.0/120))+r2*(1.0/720+r*(1.0/5040))+r4*(1.0/40320))
-	return math.Float64frombits(math.Float64bits(p) + uint64(int64(k))<<52)
-}
-
-func (r *hhRates) at(v, vt float64) {
-	r.am = 0.32 * 4 * exprelInv((13-v+vt)/4)
-	r.bm = 0.28 * 5 * exprelInv((v-vt-40)/5)
-	r.ah = 0.128 * fastExp((17-v+vt)/18)
-	r.bh = 4 / (1 + fastExp((40-v+vt)/5))
-	r.an = 0.032 * 5 * exprelInv((15-v+vt)/5)
-	r.bn = 0.5 * fastExp((10-v+vt)/40)
 }
 
 // Update implements Neurons, in parallel over blocks of neurons.
@@ -150,15 +109,14 @@ func (g *HHGroup) update(lo, hi int, t int32, in Input, spk []int32) int {
 		x := vec{float64(g.Vm[i]), float64(g.M[i]), float64(g.H[i]), float64(g.N[i])}
 		integrate(g.Method, 4, g.Dt, &x, func(y *vec, da, db *vec) {
 			v, m, h, nn := y[0], y[1], y[2], y[3]
-			var r hhRates
-			r.at(v, g.VT)
+			am, bm, ah, bh, an, bn := kernels.HHRates(v, g.VT)
 			gna := g.GNa * m * m * m * h
 			gk := g.GK * nn * nn * nn * nn
 			da[0] = (g.GL*g.EL + gna*g.ENa + gk*g.EK + a) / g.C
 			db[0] = (g.GL + gna + gk + b) / g.C
-			da[1], db[1] = r.am, r.am+r.bm
-			da[2], db[2] = r.ah, r.ah+r.bh
-			da[3], db[3] = r.an, r.an+r.bn
+			da[1], db[1] = am, am+bm
+			da[2], db[2] = ah, ah+bh
+			da[3], db[3] = an, an+bn
 		})
 		v := float32(x[0])
 		g.Vm[i], g.M[i], g.H[i], g.N[i] = v, float32(x[1]), float32(x[2]), float32(x[3])
@@ -219,37 +177,18 @@ func BuildCOBAHH(c COBAConfig) (*Network, *Group, error) {
 // closure): every variable x with dx/dt = a − b·x becomes
 // a/b + (x − a/b)·e^(−b·dt).
 func (g *HHGroup) updateExpEuler(lo, hi int, t int32, in Input, spk []int32) int {
+	p := kernels.HHParams{C: g.C, GL: g.GL, EL: g.EL, GNa: g.GNa, ENa: g.ENa, GK: g.GK, EK: g.EK, VT: g.VT, Dt: g.Dt}
+	kernels.HHExpEuler(&p, g.Vm[lo:hi], g.M[lo:hi], g.H[lo:hi], g.N[lo:hi], in.A[lo:hi], in.B[lo:hi])
 	ref := int32(math.Round(g.Ref / g.Dt))
-	vs, dt := float32(g.VSpike), g.Dt
-	gle := g.GL * g.EL
+	vs := float32(g.VSpike)
 	cnt := 0
-	vm, mm, hm, nm, last := g.Vm[lo:hi], g.M[lo:hi], g.H[lo:hi], g.N[lo:hi], g.Last[lo:hi]
-	ia, ib := in.A[lo:hi], in.B[lo:hi]
-	for i := range vm {
-		v, m, h, n := float64(vm[i]), float64(mm[i]), float64(hm[i]), float64(nm[i])
-		var r hhRates
-		r.at(v, g.VT)
-		gna := g.GNa * m * m * m * h
-		gk := g.GK * n * n * n * n
-		av := (gle + gna*g.ENa + gk*g.EK + float64(ia[i])) / g.C
-		bv := (g.GL + gna + gk + float64(ib[i])) / g.C
-		inf := av / bv
-		v = inf + (v-inf)*fastExp(-bv*dt)
-		m = expEulerGate(m, r.am, r.am+r.bm, dt)
-		h = expEulerGate(h, r.ah, r.ah+r.bh, dt)
-		n = expEulerGate(n, r.an, r.an+r.bn, dt)
-		v32 := float32(v)
-		vm[i], mm[i], hm[i], nm[i] = v32, float32(m), float32(h), float32(n)
-		if v32 > vs && t-last[i] >= ref {
+	last := g.Last[lo:hi]
+	for i, v := range g.Vm[lo:hi] {
+		if v > vs && t-last[i] >= ref {
 			last[i] = t
 			spk[cnt] = int32(lo + i)
 			cnt++
 		}
 	}
 	return cnt
-}
-
-func expEulerGate(x, a, b, dt float64) float64 {
-	inf := a / b
-	return inf + (x-inf)*fastExp(-b*dt)
 }

@@ -307,15 +307,3 @@ func TestNeuronModelsFire(t *testing.T) {
 		}
 	}
 }
-
-func TestFastExp(t *testing.T) {
-	for x := -699.0; x < 699; x += 0.0137 {
-		got, want := fastExp(x), math.Exp(x)
-		if math.Abs(got-want) > 1e-9*want {
-			t.Fatalf("fastExp(%v) = %v, want %v", x, got, want)
-		}
-	}
-	if fastExp(-800) != 0 || !math.IsInf(fastExp(800), 1) {
-		t.Fatal("fastExp out of range")
-	}
-}

@@ -1,0 +1,7 @@
+//go:build !amd64
+
+package kernels
+
+func hhExpEulerAVX512(c *[len(hhConstNames)]float64, v, m, h, n, a, b *float32, cnt int) {
+	panic("kernels: no AVX-512")
+}
