@@ -374,9 +374,9 @@ func Evaluate(net *networks.FeedForward, data *datasets.Images, enc datasets.Enc
 					if s == nil {
 						break
 					}
-					for _, v := range s.Data {
-						spikes[l] += float64(v)
-					}
+					// Spikes are 0 or 1: the float32 sum of a step's
+					// (fewer than 2^24) is exact.
+					spikes[l] += float64(kernels.Sum(s.Data))
 				}
 			}
 			for k := 0; k < n && ids[k] < rasterSamples; k++ {
