@@ -195,9 +195,11 @@ const eventBlock = 128
 // Outputs at most narrowEvent (32) wide, a readout layer, are summed
 // differently: a row's listed inputs are dealt in turn to four partial sums,
 // which are then added as (s0+s1)+(s2+s3) (and that to y with accumulate).
-// Four independent sums keep the adds from waiting on each other, so
-// those products run about 5x faster than the single chain, and the result
-// is still the same for any Threads() (rowSumNarrowGo is the reference).
+// Four independent sums keep the adds from waiting on each other, and one
+// masked vector per row of W replaces the wide kernel's seven: on
+// 64×1000×10 at 22% density the product took 13 µs against 39 µs before
+// (listing the spikes excluded). The result is still the same for any
+// Threads() (rowSumNarrowGo is the reference).
 func EventMatMul(y []float32, ldy int, e *Events, w []float32, ldw, n int, accumulate bool) {
 	e.check("EventMatMul")
 	checkStrided("EventMatMul", "W", w, e.Cols, n, ldw)
