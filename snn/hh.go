@@ -97,32 +97,42 @@ func (g *HHGroup) Update(t int32, in Input, spk []int32) int {
 	return k
 }
 
+// update advances neurons [lo, hi) one step and lists those that spiked in
+// spk (indices of the whole group), returning their count.
 func (g *HHGroup) update(lo, hi int, t int32, in Input, spk []int32) int {
+	if g.Method == ExpEuler || g.Method == Exact {
+		// integrate's ExpEuler case on the same right-hand side, on 8
+		// neurons at a time: every variable x with dx/dt = a − b·x becomes
+		// a/b + (x − a/b)·e^(−b·dt).
+		p := kernels.HHParams{C: g.C, GL: g.GL, EL: g.EL, GNa: g.GNa, ENa: g.ENa, GK: g.GK, EK: g.EK, VT: g.VT, Dt: g.Dt}
+		kernels.HHExpEuler(&p, g.Vm[lo:hi], g.M[lo:hi], g.H[lo:hi], g.N[lo:hi], in.A[lo:hi], in.B[lo:hi])
+	} else {
+		for i := lo; i < hi; i++ {
+			a, b := float64(in.A[i]), float64(in.B[i])
+			x := vec{float64(g.Vm[i]), float64(g.M[i]), float64(g.H[i]), float64(g.N[i])}
+			integrate(g.Method, 4, g.Dt, &x, func(y *vec, da, db *vec) {
+				v, m, h, nn := y[0], y[1], y[2], y[3]
+				am, bm, ah, bh, an, bn := kernels.HHRates(v, g.VT)
+				gna := g.GNa * m * m * m * h
+				gk := g.GK * nn * nn * nn * nn
+				da[0] = (g.GL*g.EL + gna*g.ENa + gk*g.EK + a) / g.C
+				db[0] = (g.GL + gna + gk + b) / g.C
+				da[1], db[1] = am, am+bm
+				da[2], db[2] = ah, ah+bh
+				da[3], db[3] = an, an+bn
+			})
+			g.Vm[i], g.M[i], g.H[i], g.N[i] = float32(x[0]), float32(x[1]), float32(x[2]), float32(x[3])
+		}
+	}
+	// A spike: v above VSpike while not refractory.
 	ref := int32(math.Round(g.Ref / g.Dt))
 	vs := float32(g.VSpike)
 	cnt := 0
-	if g.Method == ExpEuler || g.Method == Exact {
-		return g.updateExpEuler(lo, hi, t, in, spk)
-	}
-	for i := lo; i < hi; i++ {
-		a, b := float64(in.A[i]), float64(in.B[i])
-		x := vec{float64(g.Vm[i]), float64(g.M[i]), float64(g.H[i]), float64(g.N[i])}
-		integrate(g.Method, 4, g.Dt, &x, func(y *vec, da, db *vec) {
-			v, m, h, nn := y[0], y[1], y[2], y[3]
-			am, bm, ah, bh, an, bn := kernels.HHRates(v, g.VT)
-			gna := g.GNa * m * m * m * h
-			gk := g.GK * nn * nn * nn * nn
-			da[0] = (g.GL*g.EL + gna*g.ENa + gk*g.EK + a) / g.C
-			db[0] = (g.GL + gna + gk + b) / g.C
-			da[1], db[1] = am, am+bm
-			da[2], db[2] = ah, ah+bh
-			da[3], db[3] = an, an+bn
-		})
-		v := float32(x[0])
-		g.Vm[i], g.M[i], g.H[i], g.N[i] = v, float32(x[1]), float32(x[2]), float32(x[3])
-		if v > vs && t-g.Last[i] >= ref {
-			g.Last[i] = t
-			spk[cnt] = int32(i)
+	last := g.Last[lo:hi]
+	for i, v := range g.Vm[lo:hi] {
+		if v > vs && t-last[i] >= ref {
+			last[i] = t
+			spk[cnt] = int32(lo + i)
 			cnt++
 		}
 	}
@@ -170,25 +180,4 @@ func BuildCOBAHH(c COBAConfig) (*Network, *Group, error) {
 		kernels.FillNormal(syn.g, pr.mu, pr.sd, c.Seed, pr.initSeed)
 	}
 	return net, g, nil
-}
-
-// updateExpEuler is update for ExpEuler written out (the same arithmetic as
-// integrate's ExpEuler case on the same right-hand side, without the
-// closure): every variable x with dx/dt = a − b·x becomes
-// a/b + (x − a/b)·e^(−b·dt).
-func (g *HHGroup) updateExpEuler(lo, hi int, t int32, in Input, spk []int32) int {
-	p := kernels.HHParams{C: g.C, GL: g.GL, EL: g.EL, GNa: g.GNa, ENa: g.ENa, GK: g.GK, EK: g.EK, VT: g.VT, Dt: g.Dt}
-	kernels.HHExpEuler(&p, g.Vm[lo:hi], g.M[lo:hi], g.H[lo:hi], g.N[lo:hi], in.A[lo:hi], in.B[lo:hi])
-	ref := int32(math.Round(g.Ref / g.Dt))
-	vs := float32(g.VSpike)
-	cnt := 0
-	last := g.Last[lo:hi]
-	for i, v := range g.Vm[lo:hi] {
-		if v > vs && t-last[i] >= ref {
-			last[i] = t
-			spk[cnt] = int32(lo + i)
-			cnt++
-		}
-	}
-	return cnt
 }
