@@ -112,23 +112,3 @@ func expEulerGate(x, a, b, dt float64) float64 {
 	inf := a / b
 	return inf + (x-inf)*FastExp(-b*dt)
 }
-
-// hhConstNames lists the float64 constants of the AVX-512 kernel, in the
-// order of the block hhConsts builds (hh_gen.go addresses them by index).
-var hhConstNames = [...]string{
-	"log2e", "half", "ln2hi", "ln2lo", "one", "c6", "c24", "c120", "c720", "c5040", "c40320",
-	"max", "min", "inf", "absmask", "tiny", "c12",
-	"vt", "c13", "c4", "c40", "c5", "c17", "c18", "c10", "c15",
-	"am", "bm", "ah", "bh", "an", "bn",
-	"gna", "gk", "gle", "ena", "ek", "gl", "cap", "negdt",
-}
-
-func hhConsts(p *HHParams) [len(hhConstNames)]float64 {
-	return [...]float64{
-		math.Log2E, 0.5, 6.93147180369123816490e-01, 1.90821492927058770002e-10, 1, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320,
-		700, -700, math.Inf(1), math.Float64frombits(1<<63 - 1), 1e-4, 12,
-		p.VT, 13, 4, 40, 5, 17, 18, 10, 15,
-		0.32 * 4, 0.28 * 5, 0.128, 4, 0.032 * 5, 0.5,
-		p.GNa, p.GK, p.GL * p.EL, p.ENa, p.EK, p.GL, p.C, -p.Dt,
-	}
-}

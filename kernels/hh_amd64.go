@@ -4,4 +4,4 @@ package kernels
 // at least 8) with the constant block c (hhConsts).
 //
 //go:noescape
-func hhExpEulerAVX512(c *[len(hhConstNames)]float64, v, m, h, n, a, b *float32, cnt int)
+func hhExpEulerAVX512(c *[hhConstCount]float64, v, m, h, n, a, b *float32, cnt int)

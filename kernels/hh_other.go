@@ -2,6 +2,6 @@
 
 package kernels
 
-func hhExpEulerAVX512(c *[len(hhConstNames)]float64, v, m, h, n, a, b *float32, cnt int) {
+func hhExpEulerAVX512(c *[hhConstCount]float64, v, m, h, n, a, b *float32, cnt int) {
 	panic("kernels: no AVX-512")
 }
