@@ -304,11 +304,7 @@ func RunCSNN(ctx context.Context, r *Recipe, opts RunOptions) error {
 	}
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
-	src := datasets.FashionMNIST
-	if c.Data.Dataset == "mnist" {
-		src = datasets.MNIST
-	}
-	train, test, err := src.Load(c.Data.Dir)
+	train, test, err := c.source().Load(c.Data.Dir)
 	if err != nil {
 		return err
 	}
