@@ -196,10 +196,9 @@ const eventBlock = 128
 // differently: a row's listed inputs are dealt in turn to four partial sums,
 // which are then added as (s0+s1)+(s2+s3) (and that to y with accumulate).
 // Four independent sums keep the adds from waiting on each other, and one
-// masked vector per row of W replaces the wide kernel's seven: on
-// 64×1000×10 at 22% density the product took 13 µs against 39 µs before
-// (listing the spikes excluded). The result is still the same for any
-// Threads() (rowSumNarrowGo is the reference).
+// masked vector (two for n > 16) per row of W replaces the wide kernel's
+// seven (BenchmarkEventNarrow has the figures). The result is still the
+// same for any Threads() (rowSumNarrowGo is the reference).
 func EventMatMul(y []float32, ldy int, e *Events, w []float32, ldw, n int, accumulate bool) {
 	e.check("EventMatMul")
 	checkStrided("EventMatMul", "W", w, e.Cols, n, ldw)
@@ -436,19 +435,19 @@ const DefaultEventCrossover = 0.3
 // EventCrossover is the density below which the event path is taken for n
 // outputs. Narrow outputs (a readout) gain less from events, because
 // listing the spikes (CountNonzero and FromDense, about 8 µs for 64×1000)
-// costs as much as Gemm's whole product. Measured on 64×1000×n, one
-// thread, forward plus weight gradient including the listing: at n = 10
-// the event path takes 17 µs at 5% density and 58 µs at 20% against
-// Gemm's 45 µs, at n = 32 15 µs and 45 µs against 44 µs; so the path
-// switches near 12% (n ≤ 16) and 18% (n ≤ 32), and near 14% for n ≤ 64.
-// (The tape's SpikeMatMul takes the dense narrow kernels for n ≤ 16,
-// which beat both.)
+// costs a large part of Gemm's whole product. BenchmarkEventNarrow, one
+// thread, 64×1000×n, forward plus weight gradient, listing included: at
+// n = 10 the event path takes 16, 27 and 54 µs at 5%, 10% and 20% density
+// against Gemm's 42 µs; at n = 32 14, 23 and 42 µs against 43 µs. So the
+// path switches near 15% (n ≤ 16) and 20% (n ≤ 32), and near 14% for
+// n ≤ 64. (The tape's SpikeMatMul takes the dense narrow kernels for
+// n ≤ 16, which beat both.)
 func EventCrossover(n int) float64 {
 	switch {
 	case n <= 16:
-		return 0.12
+		return 0.15
 	case n <= 32:
-		return 0.18
+		return 0.2
 	case n <= 64:
 		return 0.14
 	}

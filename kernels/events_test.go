@@ -378,3 +378,34 @@ func TestCountNonzero(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkEventNarrow compares, for a readout (n ≤ 32 outputs) of 1000
+// inputs on 64 rows (a data-parallel worker's share), the event path
+// (listing the spikes, forward and weight gradient) with the two GEMMs that
+// compute the same: the measurements behind EventCrossover's narrow cases.
+// Run it on one thread: -test.cpu 1.
+func BenchmarkEventNarrow(b *testing.B) {
+	rows, k := 64, 1000
+	for _, n := range []int{10, 32} {
+		for _, d := range []float64{0.05, 0.1, 0.2} {
+			r := rand.New(rand.NewPCG(6, 6))
+			w, delta := randSlice(r, k*n), randSlice(r, rows*n)
+			s := randSpikes(r, rows, k, d)
+			y, dw := make([]float32, rows*n), make([]float32, k*n)
+			var e, t Events
+			b.Run(fmt.Sprintf("n=%d/d=%g/gemm", n, d), func(b *testing.B) {
+				for range b.N {
+					Gemm(false, false, rows, n, k, 1, s, k, w, n, 0, y, n)
+					Gemm(true, false, k, n, rows, 1, s, k, delta, n, 1, dw, n)
+				}
+			})
+			b.Run(fmt.Sprintf("n=%d/d=%g/event", n, d), func(b *testing.B) {
+				for range b.N {
+					e.FromDense(s, rows, k)
+					EventMatMul(y, n, &e, w, n, n, false)
+					EventMatMulGrad(dw, n, &e, delta, n, n, &t)
+				}
+			})
+		}
+	}
+}
