@@ -13,10 +13,10 @@ package kernels
 // wide and it packs A for every call, so at n = 10 it runs these at a
 // fraction of its speed; these kernels keep one 16-lane vector per output
 // column in registers instead and run over A once. On a spiking readout's
-// 128×1000×10, one thread, forward and input gradient run 1.8x Gemm and
-// the weight gradient 1.2x with its unpacking, about 1.7x without
-// (`braingo bench kernels --threads 1 --run narrow`); at the 64 rows of a
-// data-parallel worker, 2-2.5x. W is given packed (PackNarrow), so the
+// 128×1000×10, one thread, forward and input gradient run 1.8-1.9x Gemm
+// and the weight gradient, its unpacking included, 1.0x
+// (`braingo bench kernels --threads 1 --run narrow`; BENCHMARKS.md, "Narrow
+// readout products"). W is given packed (PackNarrow), so the
 // transposition is paid once per weight, not per product, and the tape
 // sums a readout's weight gradients over time steps packed
 // (NarrowGradPacked) and unpacks once.
