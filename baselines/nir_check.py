@@ -205,8 +205,10 @@ def braingo_reference(g, x, steps, dt):
                         u = base - r * th
                     elif reset == "none":
                         u = base
-                    else:
+                    elif reset == "zero_legacy":
                         u = base * (1 - r)
+                    else:  # NIR's reset to v_reset = 0; the step's input is kept
+                        u = beta * (1 - r) * st["u"] + h
                     st["u"] = u
                     h = (u > th).astype(np.float32)
                 else:
@@ -266,8 +268,10 @@ def conv_reference(g, x, steps, dt):
                 reset = str(meta.get("braingo_reset", "zero"))
                 if reset == "subtract":
                     v = v - fired * th
-                elif reset != "none":
+                elif reset == "zero_legacy":
                     v = v * (1 - fired)
+                elif reset != "none":  # NIR's reset to 0; the input is kept
+                    v = beta * (1 - fired) * u + h
                 state[name] = v
                 h = (v > th).float()
                 last_v = v

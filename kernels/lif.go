@@ -8,15 +8,20 @@ import (
 // snn.Reset).
 const (
 	LIFResetSubtract = 0 // U = β·U[t−1] + I − r·θ
-	LIFResetZero     = 1 // U = (β·U[t−1] + I)·(1 − r)
+	LIFResetZero     = 1 // U = β·(1 − r)·U[t−1] + I (snnTorch ≥ 0.8, NIR, BrainPy)
 	LIFResetNone     = 2 // U = β·U[t−1] + I
+	// LIFResetZeroLegacy is the zero reset of snnTorch before 0.8 and of
+	// braingo before 2026-12-06: U = (β·U[t−1] + I)·(1 − r), which also
+	// drops the input of the step after a spike.
+	LIFResetZeroLegacy = 3
 )
 
 // LIFForward advances a layer of leaky integrate-and-fire neurons by one
 // step: from the previous membrane u and the input current in it writes the
 // new membrane uNew and the spikes s (1 or 0). uNew may be u itself; all
 // slices need len(in) elements. reset is one of LIFResetSubtract,
-// LIFResetZero and LIFResetNone (any other value acts as LIFResetNone).
+// LIFResetZero, LIFResetNone and LIFResetZeroLegacy (any other value acts
+// as LIFResetNone).
 //
 // Reference loop; the fast path performs the same float32 operations in the
 // same order (separate multiply and add, no fused multiply-add), so it is
@@ -27,12 +32,17 @@ const (
 //	}
 //	for i, x := range in {
 //		prev := u[i]
-//		v := float32(beta*prev) + x
+//		r := above(prev, theta)
+//		var v float32
 //		switch reset {
 //		case LIFResetSubtract:
-//			v -= above(prev, theta) * theta
-//		case LIFResetZero:
-//			v *= 1 - above(prev, theta)
+//			v = float32(beta*prev) + x - r*theta
+//		case LIFResetZero: // the leak of a reset membrane is 0; the input stays
+//			v = float32(float32(beta*prev)*(1-r)) + x
+//		case LIFResetZeroLegacy:
+//			v = (float32(beta*prev) + x) * (1 - r)
+//		default:
+//			v = float32(beta*prev) + x
 //		}
 //		uNew[i], s[i] = v, above(v, theta)
 //	}
@@ -41,7 +51,7 @@ func LIFForward(uNew, s, u, in []float32, beta, theta float32, reset int) {
 	if len(uNew) != n || len(s) != n || len(u) != n {
 		panic("kernels: LIFForward: length mismatch")
 	}
-	if reset != LIFResetSubtract && reset != LIFResetZero {
+	if !zeroReset(reset) && reset != LIFResetSubtract {
 		reset = LIFResetNone
 	}
 	if n == 0 {
@@ -60,6 +70,10 @@ func above(v, th float32) float32 {
 	return float32(math.Float32bits(th-v) >> 31)
 }
 
+// zeroReset reports whether reset is one of the zero resets (which read the
+// previous membrane in the backward pass).
+func zeroReset(reset int) bool { return reset == LIFResetZero || reset == LIFResetZeroLegacy }
+
 func lifForwardGo(uNew, s, u, in []float32, beta, theta float32, reset int) {
 	n := len(in)
 	uNew, s, u = uNew[:n], s[:n], u[:n]
@@ -72,6 +86,12 @@ func lifForwardGo(uNew, s, u, in []float32, beta, theta float32, reset int) {
 			uNew[i], s[i] = v, above(v, theta)
 		}
 	case LIFResetZero:
+		for i, x := range in {
+			prev := u[i]
+			v := float32(float32(beta*prev)*(1-above(prev, theta))) + x
+			uNew[i], s[i] = v, above(v, theta)
+		}
+	case LIFResetZeroLegacy:
 		for i, x := range in {
 			prev := u[i]
 			v := (float32(beta*prev) + x) * (1 - above(prev, theta))
@@ -112,7 +132,7 @@ type Surrogate struct {
 // the same length n = len(UNew).
 type LIFGrad struct {
 	// U and UNew are the forward step's previous and new membranes; U is
-	// read only for LIFResetZero.
+	// read only for LIFResetZero and LIFResetZeroLegacy.
 	U, UNew []float32
 	// GU and GS are the incoming gradients of the new membrane and of the
 	// spikes; nil means zero.
@@ -131,8 +151,10 @@ type LIFGrad struct {
 //
 //	d = GS·σ'(UNew − θ) + GU
 //
-// zeroes d where a zero reset cut the path (LIFResetZero and U > θ), then
-// sends β·d to Gu and d to Gin. Reference loop (sg is σ' written out per
+// and sends β·d to Gu and d to Gin, except where a zero reset cut a path
+// (U > θ): LIFResetZero zeroes only the leak's term β·d (the input is
+// integrated after the reset), LIFResetZeroLegacy zeroes d for both.
+// Reference loop (sg is σ' written out per
 // kind below; absent GS or GU read as 0, absent Gu or Gin are skipped):
 //
 //	for i := range UNew {
@@ -154,11 +176,15 @@ type LIFGrad struct {
 //			d = GS[i] * max(0, α*(w-|x|))
 //		}
 //		d += GU[i]
-//		if reset == LIFResetZero {
+//		if reset == LIFResetZeroLegacy {
 //			d *= 1 - above(U[i], theta)
 //		}
-//		Gu[i] += beta * d   // Gu[i] = beta * d with WriteU
-//		Gin[i] += d         // Gin[i] = d with WriteIn
+//		gu := beta * d
+//		if reset == LIFResetZero {
+//			gu *= 1 - above(U[i], theta)
+//		}
+//		Gu[i] += gu   // Gu[i] = gu with WriteU
+//		Gin[i] += d   // Gin[i] = d with WriteIn
 //	}
 //
 // These are the expressions of the surrogate package's Grad and GradSlice,
@@ -176,7 +202,7 @@ func LIFBackward(g LIFGrad, beta, theta float32, reset int, sur Surrogate) {
 			panic("kernels: LIFBackward: length mismatch")
 		}
 	}
-	if reset == LIFResetZero && len(g.U) != n {
+	if zeroReset(reset) && len(g.U) != n {
 		panic("kernels: LIFBackward: length mismatch")
 	}
 	if sur.Kind < SurrogateGiven || sur.Kind > SurrogateTriangle {
@@ -202,7 +228,7 @@ func LIFBackward(g LIFGrad, beta, theta float32, reset int, sur Surrogate) {
 				sg[i] = k * float32(ex/((1+ex)*(1+ex)))
 			}
 			sub := LIFGrad{UNew: g.UNew[c:e], GS: g.GS[c:e], SG: sg, WriteU: g.WriteU, WriteIn: g.WriteIn}
-			if reset == LIFResetZero {
+			if zeroReset(reset) {
 				sub.U = g.U[c:e]
 			}
 			if g.GU != nil {
@@ -225,11 +251,12 @@ func LIFBackward(g LIFGrad, beta, theta float32, reset int, sur Surrogate) {
 const (
 	lifBwdGS      = 1 << iota // GS present
 	lifBwdGU                  // GU present
-	lifBwdZero                // zero reset: mask by U ≤ θ
+	lifBwdZero                // legacy zero reset: mask d by U ≤ θ
 	lifBwdGu                  // Gu present
 	lifBwdGin                 // Gin present
 	lifBwdWriteU              // overwrite Gu
 	lifBwdWriteIn             // overwrite Gin
+	lifBwdZeroGu              // zero reset: mask β·d (Gu's term) by U ≤ θ
 )
 
 // lifBwdArgs is the argument block of lifBackwardAVX512 (field offsets are
@@ -273,8 +300,12 @@ func lifBackward(g LIFGrad, beta, theta float32, reset int, sur Surrogate) {
 		a.flags |= lifBwdGU
 		a.gU = &g.GU[0]
 	}
-	if reset == LIFResetZero {
+	switch reset {
+	case LIFResetZeroLegacy:
 		a.flags |= lifBwdZero
+		a.u = &g.U[0]
+	case LIFResetZero:
+		a.flags |= lifBwdZeroGu
 		a.u = &g.U[0]
 	}
 	if g.Gu != nil {
@@ -333,13 +364,23 @@ func lifBackwardGo(g LIFGrad, beta, theta float32, reset, kind int, p0, p1 float
 				d[i] += v
 			}
 		}
-		if reset == LIFResetZero {
+		if reset == LIFResetZeroLegacy {
 			for i, v := range g.U[c:e] {
 				d[i] *= 1 - above(v, theta)
 			}
 		}
 		switch {
 		case g.Gu == nil:
+		case reset == LIFResetZero:
+			gu, u := g.Gu[c:e], g.U[c:e]
+			for i, v := range d {
+				t := float32(float32(beta*v) * (1 - above(u[i], theta)))
+				if g.WriteU {
+					gu[i] = t
+				} else {
+					gu[i] += t
+				}
+			}
 		case g.WriteU:
 			gu := g.Gu[c:e]
 			for i, v := range d {

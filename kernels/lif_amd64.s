@@ -25,7 +25,10 @@ TEXT ·lifForwardAVX512(SB), NOSPLIT, $0-56
 	KMOVW        BX, K1
 	CMPQ         DX, $1
 	JEQ          fzloop
-	JGT          fnloop
+	CMPQ         DX, $3
+	JEQ          flloop
+	CMPQ         DX, $2
+	JEQ          fnloop
 
 	// ResetSubtract: v = β·prev + x − [prev > θ]·θ.
 fsloop:
@@ -84,7 +87,7 @@ fsbody:
 	SUBQ      $16, CX
 	JMP       fsone
 
-	// ResetZero: v = (β·prev + x)·(1 − [prev > θ]).
+	// ResetZero: v = β·prev·(1 − [prev > θ]) + x.
 fzloop:
 	TESTQ CX, CX
 	JLE   fdone
@@ -99,6 +102,34 @@ fzbody:
 	VMOVUPS.Z (R8)(AX*1), K1, Z1
 	VMOVUPS.Z (R9)(AX*1), K1, Z2
 	VMULPS    Z1, Z20, Z3
+	VSUBPS    Z1, Z21, Z4
+	VPMOVD2M  Z4, K2
+	VMULPS    Z26, Z3, K2, Z3
+	VADDPS    Z2, Z3, Z3
+	VSUBPS    Z3, Z21, Z4
+	VPMOVD2M  Z4, K3
+	VMOVAPS.Z Z24, K3, Z5
+	VMOVUPS   Z3, K1, (DI)(AX*1)
+	VMOVUPS   Z5, K1, (SI)(AX*1)
+	ADDQ      $64, AX
+	SUBQ      $16, CX
+	JMP       fzloop
+
+	// ResetZeroLegacy: v = (β·prev + x)·(1 − [prev > θ]).
+flloop:
+	TESTQ CX, CX
+	JLE   fdone
+	CMPQ  CX, $16
+	JGE   flbody
+	MOVL  $1, BX
+	SHLL  CX, BX
+	DECL  BX
+	KMOVW BX, K1
+
+flbody:
+	VMOVUPS.Z (R8)(AX*1), K1, Z1
+	VMOVUPS.Z (R9)(AX*1), K1, Z2
+	VMULPS    Z1, Z20, Z3
 	VADDPS    Z2, Z3, Z3
 	VSUBPS    Z1, Z21, Z4
 	VPMOVD2M  Z4, K2
@@ -110,7 +141,7 @@ fzbody:
 	VMOVUPS   Z5, K1, (SI)(AX*1)
 	ADDQ      $64, AX
 	SUBQ      $16, CX
-	JMP       fzloop
+	JMP       flloop
 
 	// ResetNone: v = β·prev + x.
 fnloop:
@@ -182,6 +213,22 @@ fdone:
 	VSUBPS    t, Z21, t; \
 	VPMOVD2M  t, k; \
 	VMULPS    Z26, d, k, d
+// the mask k of lanes where u > θ (the sign bit of θ − u)
+#define BWD_MASKU(off, t, k) \
+	VMOVUPS.Z off(R8)(AX*1), K1, t; \
+	VSUBPS    t, Z21, t; \
+	VPMOVD2M  t, k
+// β·d, times 0 in the lanes of k
+#define BWD_GUWZ(off, d, t, k) \
+	VMULPS  d, Z20, t; \
+	VMULPS  Z26, t, k, t; \
+	VMOVUPS t, K1, off(DI)(AX*1)
+#define BWD_GUACCZ(off, d, t, u, k) \
+	VMULPS    d, Z20, t; \
+	VMULPS    Z26, t, k, t; \
+	VMOVUPS.Z off(DI)(AX*1), K1, u; \
+	VADDPS    t, u, t; \
+	VMOVUPS   t, K1, off(DI)(AX*1)
 #define BWD_GUW(off, d, t) \
 	VMULPS  d, Z20, t; \
 	VMOVUPS t, K1, off(DI)(AX*1)
@@ -199,8 +246,9 @@ fdone:
 // func lifBackwardAVX512(a *lifBwdArgs)
 //
 // 32 lanes per iteration (two groups: Z0-Z4 and Z10-Z14), then groups of
-// 16 under a mask. Flag bits (lif.go): 1 GS, 2 GU, 4 zero reset, 8 Gu,
-// 16 Gin, 32 write Gu, 64 write Gin. Kinds: 0 given, 1 atan, 2 fast
+// 16 under a mask. Flag bits (lif.go): 1 GS, 2 GU, 4 legacy zero reset
+// (mask d), 8 Gu, 16 Gin, 32 write Gu, 64 write Gin, 128 zero reset (mask
+// Gu's term). Kinds: 0 given, 1 atan, 2 fast
 // sigmoid, 4 triangle (3, sigmoid, never comes here).
 TEXT ·lifBackwardAVX512(SB), NOSPLIT, $0-8
 	MOVQ         a+0(FP), BX
@@ -280,6 +328,22 @@ b2nogu:
 b2nozero:
 	TESTQ $8, DX
 	JZ    b2nogu2
+	TESTQ $128, DX
+	JZ    b2gunomask
+	BWD_MASKU(0, Z1, K2)
+	BWD_MASKU(64, Z11, K3)
+	TESTQ $32, DX
+	JZ    b2accuz
+	BWD_GUWZ(0, Z0, Z1, K2)
+	BWD_GUWZ(64, Z10, Z11, K3)
+	JMP   b2nogu2
+
+b2accuz:
+	BWD_GUACCZ(0, Z0, Z1, Z2, K2)
+	BWD_GUACCZ(64, Z10, Z11, Z12, K3)
+	JMP   b2nogu2
+
+b2gunomask:
 	TESTQ $32, DX
 	JZ    b2accu
 	BWD_GUW(0, Z0, Z1)
@@ -360,6 +424,19 @@ bnogu:
 bnozero:
 	TESTQ $8, DX
 	JZ    bnogu2
+	TESTQ $128, DX
+	JZ    bgunomask
+	BWD_MASKU(0, Z1, K2)
+	TESTQ $32, DX
+	JZ    baccuz
+	BWD_GUWZ(0, Z0, Z1, K2)
+	JMP   bnogu2
+
+baccuz:
+	BWD_GUACCZ(0, Z0, Z1, Z2, K2)
+	JMP   bnogu2
+
+bgunomask:
 	TESTQ $32, DX
 	JZ    baccu
 	BWD_GUW(0, Z0, Z1)

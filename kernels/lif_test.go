@@ -12,12 +12,17 @@ func naiveLIFForward(uNew, s, u, in []float32, beta, theta float32, reset int) {
 	ab := func(v, th float32) float32 { return float32(math.Float32bits(th-v) >> 31) }
 	for i, x := range in {
 		prev := u[i]
-		v := float32(beta*prev) + x
+		r := ab(prev, theta)
+		var v float32
 		switch reset {
 		case LIFResetSubtract:
-			v -= ab(prev, theta) * theta
+			v = float32(beta*prev) + x - r*theta
 		case LIFResetZero:
-			v *= 1 - ab(prev, theta)
+			v = float32(float32(beta*prev)*(1-r)) + x
+		case LIFResetZeroLegacy:
+			v = (float32(beta*prev) + x) * (1 - r)
+		default:
+			v = float32(beta*prev) + x
 		}
 		uNew[i], s[i] = v, ab(v, theta)
 	}
@@ -59,14 +64,18 @@ func naiveLIFBackward(g LIFGrad, beta, theta float32, reset int, sur Surrogate) 
 		if g.GU != nil {
 			d += g.GU[i]
 		}
-		if reset == LIFResetZero && g.U[i] > theta {
+		if reset == LIFResetZeroLegacy && g.U[i] > theta {
 			d *= 0
 		}
 		if g.Gu != nil {
+			gu := float32(beta * d)
+			if reset == LIFResetZero && g.U[i] > theta {
+				gu *= 0
+			}
 			if g.WriteU {
-				g.Gu[i] = beta * d
+				g.Gu[i] = gu
 			} else {
-				g.Gu[i] += float32(beta * d)
+				g.Gu[i] += gu
 			}
 		}
 		if g.Gin != nil {
@@ -102,7 +111,7 @@ func TestLIFForward(t *testing.T) {
 		r := rand.New(rand.NewPCG(3, 4))
 		const beta, theta = 0.9, 1
 		for _, n := range testSizes {
-			for reset := 0; reset <= 2; reset++ {
+			for reset := 0; reset <= 3; reset++ {
 				for _, alias := range []bool{false, true} {
 					u := membranes(r, n, theta)
 					in := randSlice(r, n)
@@ -151,7 +160,7 @@ func TestLIFBackward(t *testing.T) {
 		const beta, theta = 0.85, 1.25
 		for _, n := range []int{1, 15, 16, 17, 33, 100, 1027} {
 			for _, sr := range surs {
-				for reset := 0; reset <= 2; reset++ {
+				for reset := 0; reset <= 3; reset++ {
 					for mode := 0; mode < 4*9; mode++ {
 						hasGS, hasGU := mode&1 != 0, mode&2 != 0
 						outU, outIn := (mode/4)%3, (mode/12)%3 // 0 absent, 1 write, 2 accumulate

@@ -5,6 +5,7 @@ package losses
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/braingo/braingo/tensor"
 )
@@ -45,21 +46,24 @@ func CECount(tp *tensor.Tape, spikes []*tensor.Tensor, y []int) *tensor.Tensor {
 }
 
 // MSECount is snnTorch's mse_count_loss: the squared error between spike
-// counts and targets of correctRate·T spikes for the correct class and
-// incorrectRate·T for the others, divided by T:
-// MSE(Σ_t s[t], target)/T.
-func MSECount(tp *tensor.Tape, spikes []*tensor.Tensor, y []int, correctRate, incorrectRate float32) *tensor.Tensor {
+// counts and targets of ⌊correctRate·T⌋ spikes for the correct class and
+// ⌊incorrectRate·T⌋ for the others, divided by T:
+// MSE(Σ_t s[t], target)/T. The targets are rounded down in float64 as
+// snnTorch's int(num_steps * rate) does (0.8 of 3 steps is 2 spikes).
+func MSECount(tp *tensor.Tape, spikes []*tensor.Tensor, y []int, correctRate, incorrectRate float64) *tensor.Tensor {
 	count := Count(tp, spikes)
-	steps := float32(len(spikes))
+	steps := len(spikes)
+	on := float32(math.Floor(float64(steps) * correctRate))
+	off := float32(math.Floor(float64(steps) * incorrectRate))
 	c := count.Shape[1]
 	target := tensor.Zeros(count.Shape...)
 	for r, lab := range y {
 		for j := 0; j < c; j++ {
-			target.Data[r*c+j] = incorrectRate * steps
+			target.Data[r*c+j] = off
 		}
-		target.Data[r*c+lab] = correctRate * steps
+		target.Data[r*c+lab] = on
 	}
-	return tp.Scale(tp.MSE(count, target), 1/steps)
+	return tp.Scale(tp.MSE(count, target), 1/float32(steps))
 }
 
 // NLLMaxMembrane is the loss of the BrainPy paper's Fashion-MNIST S2 setup:

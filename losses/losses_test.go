@@ -36,8 +36,9 @@ func TestLossValues(t *testing.T) {
 	near(t, "CEMembrane", CEMembrane(nil, s, y).Item(), ce([]float64{1, 0, 1}, 2)+ce([]float64{0, 0, 1}, 2)+ce([]float64{1, 1, 0}, 2))
 	near(t, "CERate", CERate(nil, s, y).Item(), (ce([]float64{1, 0, 1}, 2)+ce([]float64{0, 0, 1}, 2)+ce([]float64{1, 1, 0}, 2))/3)
 	near(t, "CECount", CECount(nil, s, y).Item(), ce([]float64{2, 1, 2}, 2))
-	// targets: correct 0.8·3 = 2.4, others 0.2·3 = 0.6; counts (2,1,2)
-	mse := (math.Pow(2-0.6, 2) + math.Pow(1-0.6, 2) + math.Pow(2-2.4, 2)) / 3
+	// targets as snnTorch's int(T·rate): correct int(0.8·3) = 2, others
+	// int(0.2·3) = 0; counts (2,1,2)
+	mse := (math.Pow(2-0, 2) + math.Pow(1-0, 2) + math.Pow(2-2, 2)) / 3
 	near(t, "MSECount", MSECount(nil, s, y, 0.8, 0.2).Item(), mse/3)
 	near(t, "NLLMaxMembrane", NLLMaxMembrane(nil, s, y).Item(), ce([]float64{1, 1, 1}, 2))
 	near(t, "SpikeCountL1", SpikeCountL1(nil, s, 0.5).Item(), 0.5*5)

@@ -25,11 +25,15 @@ type Options struct {
 	// Lossy exports what NIR cannot express as the nearest NIR node and
 	// lists what it dropped in the warnings, instead of failing.
 	Lossy bool
+	// Warn, when set, receives the one-line warnings of an import (a file
+	// braingo wrote before its zero reset followed NIR, which keeps its old
+	// rule).
+	Warn func(msg string)
 }
 
 // Metadata keys braingo writes.
 const (
-	metaReset     = "braingo_reset"      // on a neuron node: "subtract" or "none"
+	metaReset     = "braingo_reset"      // on a neuron node: "subtract", "none", "zero" or "zero_legacy"
 	metaLearnBeta = "braingo_learn_beta" // on a neuron node: 1 when the decays were trained
 	metaDT        = "braingo_dt"         // on the graph: the DT of the conversion
 	metaBinary    = "braingo_binary_input"
@@ -118,6 +122,14 @@ func (x *exporter) lif(name string, n int, p snn.LIF, cuba bool, alpha float32) 
 	}
 	switch p.Reset {
 	case snn.ResetZero:
+		// NIR's own reset; the metadata tells a braingo file written since
+		// the zero-reset change from an older one (whose zero was legacy).
+		meta[metaReset] = &Array{Type: hdf5.String, Str: []string{"zero"}}
+	case snn.ResetZeroLegacy:
+		if err := x.lossy("%s: legacy zero reset (NIR integrates the input of the step after a spike; retrain with model.reset: zero)", name); err != nil {
+			return nil, err
+		}
+		meta[metaReset] = &Array{Type: hdf5.String, Str: []string{"zero_legacy"}}
 	case snn.ResetSubtract:
 		if err := x.lossy("%s: reset by subtraction (NIR neurons reset to v_reset; written as v_reset = 0, or train with model.reset: zero)", name); err != nil {
 			return nil, err
@@ -391,10 +403,23 @@ func FromRSNN(net *networks.RSNN, o Options) (*Node, []string, error) {
 // importer turns NIR nodes into braingo pieces.
 type importer struct {
 	dt float64
+	// braingo is set for a file braingo wrote (its graph has braingo_dt);
+	// legacy collects the neuron nodes of such a file with a zero reset
+	// and no braingo_reset: written before the zero-reset change.
+	braingo bool
+	legacy  []string
+	warn    func(string)
+}
+
+// done reports the legacy zero-reset nodes in one warning.
+func (im *importer) done(what string) {
+	if len(im.legacy) > 0 && im.warn != nil {
+		im.warn(fmt.Sprintf("%s was written by braingo from before its zero reset followed NIR and snnTorch ≥ 0.8: neurons %s keep the old rule (zero_legacy)", what, strings.Join(im.legacy, ", ")))
+	}
 }
 
 func newImporter(g *Node, o Options) *importer {
-	im := &importer{dt: o.DT}
+	im := &importer{dt: o.DT, braingo: g.Metadata[metaDT] != nil, warn: o.Warn}
 	if im.dt <= 0 {
 		if m := g.Metadata[metaDT]; m != nil && m.Type == hdf5.Float64 && len(m.F64) == 1 && m.F64[0] > 0 {
 			im.dt = m.F64[0]
@@ -461,6 +486,10 @@ func (im *importer) neuron(name string, nd *Node) (*neuron, error) {
 	}
 	n := len(size)
 	nu := &neuron{reset: snn.ResetZero, gain: fill(n, 1)}
+	if im.braingo && nd.Metadata[metaReset] == nil && (nd.Type == "LIF" || nd.Type == "CubaLIF" || nd.Type == "IF") {
+		nu.reset = snn.ResetZeroLegacy
+		im.legacy = append(im.legacy, name)
+	}
 	if nd.Metadata != nil {
 		if m := nd.Metadata[metaReset]; m != nil && m.Type == hdf5.String && len(m.Str) == 1 {
 			r, ok := snn.ParseReset(m.Str[0])
@@ -758,6 +787,7 @@ func ToFeedForward(g *Node, o Options) (*networks.FeedForward, error) {
 	if want != in {
 		return nil, fmt.Errorf("nir: Output shape %v, the last layer has %d neurons", f.Nodes[path[len(path)-1]].Params["shape"].I64, in)
 	}
+	im.done("the NIR file")
 	return net, nil
 }
 
@@ -894,6 +924,7 @@ func ToRSNN(g *Node, o Options) (*networks.RSNN, error) {
 	if m := g.Metadata[metaBinary]; m != nil && len(m.Float()) == 1 && m.Float()[0] != 0 {
 		net.BinaryInput = true
 	}
+	im.done("the NIR file")
 	return net, nil
 }
 

@@ -29,7 +29,8 @@
 //	LI β                   -> LI   tau = dt/(1−β), r = tau/dt, v_leak = 0
 //	CubaLI α, β            -> CubaLI (as CubaLIF without threshold)
 //	threshold θ            -> v_threshold = θ (one per neuron)
-//	reset to zero          -> v_reset = 0
+//	reset to zero          -> v_reset = 0 (U[t] = β·(1 − r)·U[t−1] + I[t]:
+//	                          the input of the step after a spike is kept)
 //	Dense W (in×out), b    -> Affine weight = Wᵀ (out×in), bias = b
 //	                          (Linear without bias); a fixed input gain g -> a
 //	                          Scale node of g after it
@@ -42,13 +43,17 @@
 // convention of this mapping, shared with snnTorch's exporter.
 //
 // What NIR cannot express is refused with an error naming it, unless
-// Options.Lossy is set: reset by subtraction or no reset (NIR resets to
-// v_reset), adaptive thresholds (ALIF), after-spike currents (GIF),
+// Options.Lossy is set: reset by subtraction, no reset or the legacy zero
+// reset (NIR resets to v_reset), adaptive thresholds (ALIF), after-spike currents (GIF),
 // Dale's-law sign constraints and the no-self-connection mask of RSNN. A
 // lossy export writes the nearest NIR node and returns a warning for each
 // thing it dropped; braingo keeps what it needs to read its own file back
 // exactly in node metadata (braingo_reset, braingo_learn_beta, braingo_dt),
-// which other tools ignore. Conductance-based and Hodgkin-Huxley neurons,
+// which other tools ignore. Every neuron node braingo writes carries
+// braingo_reset; a braingo file (one with braingo_dt) whose zero-reset
+// neurons lack it was written before braingo's zero reset followed NIR and
+// snnTorch ≥ 0.8 (2026-12-06), and reads back with snn.ResetZeroLegacy and
+// a warning (Options.Warn). Conductance-based and Hodgkin-Huxley neurons,
 // sparse and JIT connectivity belong to package snn's simulations, which
 // have no NIR export.
 package nir

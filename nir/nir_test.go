@@ -281,6 +281,7 @@ func TestFeedForwardRoundTrip(t *testing.T) {
 	}{
 		{"lif zero", []networks.Cell{networks.LIFCell{LIF: lif(0.95, snn.ResetZero)}, networks.LIFCell{LIF: lif(0.9, snn.ResetZero)}}, 0, true, false},
 		{"lif subtract lossy", []networks.Cell{networks.LIFCell{LIF: lif(0.95, snn.ResetSubtract)}, networks.LIFCell{LIF: lif(0.8, snn.ResetNone)}}, 0, true, true},
+		{"lif zero_legacy lossy", []networks.Cell{networks.LIFCell{LIF: lif(0.95, snn.ResetZeroLegacy)}, networks.SynapticCell{Synaptic: snn.Synaptic{Alpha: 0.85, LIF: lif(0.9, snn.ResetZeroLegacy)}}}, 0, true, true},
 		{"synaptic, li, gain, no bias", []networks.Cell{networks.SynapticCell{Synaptic: snn.Synaptic{Alpha: 0.85, LIF: lif(0.9, snn.ResetZero)}},
 			networks.LIFCell{LIF: learned}, networks.LICell{LI: snn.LI{Beta: 0.7}}}, 0.3, false, false},
 		{"cuba_li readout, IF", []networks.Cell{networks.LIFCell{LIF: lif(1, snn.ResetZero)}, networks.CubaLICell{Alpha: 0.5, LI: snn.LI{Beta: 0.6}}}, 2, true, false},
@@ -541,5 +542,65 @@ func TestDumpEveryType(t *testing.T) {
 	g.Connect("input", "affine", "lif", "output")
 	if err := WriteFile(filepath.Join(dir, "braingo_every_type.nir"), g); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A braingo file written before the zero-reset change (zero-reset neurons
+// without braingo_reset) keeps the legacy rule with one warning; a file
+// from elsewhere (no braingo metadata) and today's files get NIR's reset.
+func TestImportLegacyZeroReset(t *testing.T) {
+	lif := snn.LIF{Beta: 0.9, Threshold: 0.8, Reset: snn.ResetZero}
+	net := randomFF(t, []networks.Cell{networks.LIFCell{LIF: lif}, networks.SynapticCell{Synaptic: snn.Synaptic{Alpha: 0.8, LIF: lif}}}, 0, true)
+	resets := func(ff *networks.FeedForward) []snn.Reset {
+		var out []snn.Reset
+		for _, b := range ff.Blocks {
+			switch c := b.Cell.(type) {
+			case networks.LIFCell:
+				out = append(out, c.LIF.Reset)
+			case networks.SynapticCell:
+				out = append(out, c.Synaptic.LIF.Reset)
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name     string
+		edit     func(g *Node)
+		want     snn.Reset
+		warnings int
+	}{
+		{"today's file", func(*Node) {}, snn.ResetZero, 0},
+		{"old braingo file", func(g *Node) {
+			for _, n := range g.Nodes {
+				delete(n.Metadata, metaReset)
+			}
+		}, snn.ResetZeroLegacy, 1},
+		{"file from elsewhere", func(g *Node) {
+			for _, n := range g.Nodes {
+				delete(n.Metadata, metaReset)
+			}
+			delete(g.Metadata, metaDT)
+		}, snn.ResetZero, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g, _, err := FromFeedForward(net, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.edit(g)
+			var warned []string
+			back, err := ToFeedForward(g, Options{Warn: func(m string) { warned = append(warned, m) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, r := range resets(back) {
+				if r != c.want {
+					t.Errorf("neuron %d: reset %v, want %v", i, r, c.want)
+				}
+			}
+			if len(warned) != c.warnings {
+				t.Errorf("warnings %q, want %d", warned, c.warnings)
+			}
+		})
 	}
 }

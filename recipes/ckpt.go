@@ -3,6 +3,8 @@ package recipes
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/braingo/braingo/checkpoint"
@@ -25,6 +27,51 @@ type checkpointMeta struct {
 	// recipes: the trial and noise generators), absent where every epoch's
 	// randomness derives from the seed and the epoch alone.
 	RNG json.RawMessage `json:"rng,omitempty"`
+	// ZeroReset names the rule the recipe's reset "zero" meant when the
+	// checkpoint was written (zeroResetRule). Checkpoints written before
+	// braingo followed snnTorch ≥ 0.8 lack it: their "zero" is
+	// snn.ResetZeroLegacy.
+	ZeroReset string `json:"zero_reset,omitempty"`
+}
+
+// zeroResetRule is checkpointMeta.ZeroReset for snn.ResetZero:
+// U = β·(1 − r)·U[t−1] + I (snnTorch ≥ 0.8, NIR, BrainPy).
+const zeroResetRule = "snntorch-0.8"
+
+// legacyZeroResetter is implemented by specs with reset fields: it turns
+// each "zero" into "zero_legacy" and returns the keys it changed.
+type legacyZeroResetter interface {
+	legacyZeroReset() []string
+}
+
+// keepLegacyZeroReset makes r mean what it meant when the checkpoint at
+// path was written: a checkpoint from before the zero-reset change (no
+// ZeroReset in its metadata) keeps the old rule, with a one-line warning
+// on warn. A missing checkpoint is no error (nothing to keep); a damaged
+// one is left to the restore that follows to report.
+func keepLegacyZeroReset(r *Recipe, path string, warn io.Writer) {
+	lz, ok := r.Spec.(legacyZeroResetter)
+	if !ok {
+		return
+	}
+	ck, err := checkpoint.Load(path)
+	if err != nil {
+		return
+	}
+	var meta checkpointMeta
+	if json.Unmarshal(ck.Meta, &meta) != nil || meta.ZeroReset != "" {
+		return
+	}
+	warnLegacyZeroReset(warn, path, lz.legacyZeroReset())
+}
+
+// warnLegacyZeroReset prints the one-line warning for a file that keeps the
+// legacy zero reset on keys (none: no warning).
+func warnLegacyZeroReset(warn io.Writer, path string, keys []string) {
+	if len(keys) == 0 || warn == nil {
+		return
+	}
+	fmt.Fprintf(warn, "warning: %s was written before braingo's zero reset followed snnTorch ≥ 0.8 and NIR: it keeps its old rule (%s: zero_legacy)\n", path, strings.Join(keys, ", "))
 }
 
 // saveTraining writes parameters and optimizer state atomically to path.
@@ -52,7 +99,7 @@ func saveTrainingRNG(path, format string, r *Recipe, params []*tensor.Tensor, op
 	if err != nil {
 		return err
 	}
-	meta, err := json.Marshal(checkpointMeta{Format: format, Kind: r.Kind, Recipe: string(r.Echo()), Epoch: epoch, Optim: ostate, Saved: time.Now().UTC(), RNG: rng})
+	meta, err := json.Marshal(checkpointMeta{Format: format, Kind: r.Kind, Recipe: string(r.Echo()), Epoch: epoch, Optim: ostate, Saved: time.Now().UTC(), RNG: rng, ZeroReset: zeroResetRule})
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ type ClassifyModel struct {
 	Rho            float64 `yaml:"rho" default:"0.97" help:"threshold adaptation decay per step (neuron: alif)"`
 	BetaA          float64 `yaml:"beta_a" default:"1.8" help:"threshold adaptation strength (neuron: alif)"`
 	Threshold      float64 `yaml:"threshold" default:"1" help:"firing threshold"`
-	Reset          string  `yaml:"reset" default:"subtract" enum:"subtract,zero,none" help:"reset after a spike (computed from the previous membrane and detached, as snnTorch)"`
+	Reset          string  `yaml:"reset" default:"subtract" enum:"subtract,zero,none,zero_legacy" help:"reset after a spike, computed from the previous membrane and detached, as snnTorch: subtract θ; zero (U = β(1−r)U + I, snnTorch ≥ 0.8, NIR); none; zero_legacy (U = (βU + I)(1−r), snnTorch < 0.8 and braingo before 2026-12-06)"`
 	Surrogate      string  `yaml:"surrogate" default:"atan" enum:"atan,fast_sigmoid,sigmoid,triangle,gaussian,multi_gaussian,piecewise_quadratic,straight_through,exponential" help:"surrogate gradient of the spike"`
 	SurrogateScale float64 `yaml:"surrogate_scale" default:"0" help:"the surrogate's main parameter (atan alpha, sigmoid/fast_sigmoid slope, triangle alpha, gaussian sigma; 0: its default)"`
 	Readout        string  `yaml:"readout" default:"lif" enum:"lif,li,cuba_li" help:"output layer: spiking LIF (predict by spike count), leaky integrator or leaky integrator fed by a synaptic current (both predict by max membrane over time)"`
@@ -273,6 +273,9 @@ func RunClassify(ctx context.Context, r *Recipe, opts RunOptions) error {
 	if train.N < c.Train.BatchSize {
 		return Invalid("train.batch_size", "%d is larger than the %d training images", c.Train.BatchSize, train.N)
 	}
+	if opts.Resume {
+		keepLegacyZeroReset(r, filepath.Join(opts.Dir, CheckpointFile), opts.Stderr)
+	}
 	net, err := c.Build(train.Features(), train.Classes)
 	if err != nil {
 		return err
@@ -316,7 +319,7 @@ func RunClassify(ctx context.Context, r *Recipe, opts RunOptions) error {
 	}
 	task := &trainer.Classify{Net: net, Data: train, Encoder: enc, Steps: c.Data.Steps, BatchSize: c.Train.BatchSize,
 		Shuffle: c.Train.Shuffle, DropLast: true, Seed: uint64(c.Seed), Loss: c.Train.Loss,
-		CorrectRate: float32(c.Train.CorrectRate), IncorrectRate: float32(c.Train.IncorrectRate),
+		CorrectRate: c.Train.CorrectRate, IncorrectRate: c.Train.IncorrectRate,
 		L1: float32(c.Train.L1), L2: float32(c.Train.L2), Truncate: c.Train.Truncate}
 	if err := task.Validate(); err != nil {
 		return err
@@ -506,8 +509,9 @@ func RunKind(dir string) (string, error) {
 }
 
 // EvaluateRun loads an snn-classify run directory's recipe and checkpoint
-// and evaluates the network on the test set.
-func EvaluateRun(dir string) (*Classify, *datasets.Images, *trainer.Evaluation, error) {
+// and evaluates the network on the test set; warnings (a checkpoint that
+// keeps the legacy zero reset) go to warn.
+func EvaluateRun(dir string, warn io.Writer) (*Classify, *datasets.Images, *trainer.Evaluation, error) {
 	r, err := Load(filepath.Join(dir, EchoFile), nil)
 	if err != nil {
 		return nil, nil, nil, err
@@ -516,6 +520,7 @@ func EvaluateRun(dir string) (*Classify, *datasets.Images, *trainer.Evaluation, 
 	if !ok {
 		return nil, nil, nil, fmt.Errorf("%s: recipe kind %s is not %s", dir, r.Kind, ClassifyKind)
 	}
+	keepLegacyZeroReset(r, filepath.Join(dir, CheckpointFile), warn)
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
 	_, test, err := c.source().Load(c.Data.Dir)
@@ -535,4 +540,12 @@ func EvaluateRun(dir string) (*Classify, *datasets.Images, *trainer.Evaluation, 
 		return nil, nil, nil, err
 	}
 	return c, test, trainer.Evaluate(net, test, enc, c.Data.Steps, 256, 3), nil
+}
+
+func (c *Classify) legacyZeroReset() []string {
+	if c.Model.Reset == "zero" {
+		c.Model.Reset = "zero_legacy"
+		return []string{"model.reset"}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package recipes
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/braingo/braingo/datasets"
@@ -61,7 +62,7 @@ func (c *CSNN) source() datasets.Source {
 // checkpoint and evaluates the network on the test set as training's
 // per-epoch evaluation does, so it reproduces the last epoch's test
 // accuracy. It needs a build with the torch tag (make torch).
-func EvaluateCSNNRun(dir string) (*CSNN, *datasets.Images, *trainer.Evaluation, error) {
+func EvaluateCSNNRun(dir string, warn io.Writer) (*CSNN, *datasets.Images, *trainer.Evaluation, error) {
 	r, err := Load(filepath.Join(dir, EchoFile), nil)
 	if err != nil {
 		return nil, nil, nil, err
@@ -70,6 +71,7 @@ func EvaluateCSNNRun(dir string) (*CSNN, *datasets.Images, *trainer.Evaluation, 
 	if !ok {
 		return nil, nil, nil, fmt.Errorf("%s: recipe kind %s is not %s", dir, r.Kind, CSNNKind)
 	}
+	keepLegacyZeroReset(r, filepath.Join(dir, CheckpointFile), warn)
 	if !torchlayer.Available || evalCSNN == nil {
 		return nil, nil, nil, fmt.Errorf("%s: a %s run: %w", dir, CSNNKind, torchlayer.ErrNoTorch)
 	}
@@ -121,11 +123,11 @@ type CSNN struct {
 		Dropout        float64 `yaml:"dropout" default:"0" help:"dropout probability on the last conv block's output (training only)"`
 		Beta           float64 `yaml:"beta" default:"0.5" help:"membrane decay per step of the conv blocks' LIF neurons"`
 		Threshold      float64 `yaml:"threshold" default:"1" help:"firing threshold of every layer"`
-		Reset          string  `yaml:"reset" default:"subtract" enum:"subtract,zero,none" help:"reset of the conv blocks' LIF neurons after a spike (zero: what NIR expresses, for export without --lossy)"`
+		Reset          string  `yaml:"reset" default:"subtract" enum:"subtract,zero,none,zero_legacy" help:"reset of the conv blocks' LIF neurons after a spike (zero: U = β(1−r)U + I, what NIR expresses, for export without --lossy; zero_legacy: braingo's zero before 2026-12-06)"`
 		Surrogate      string  `yaml:"surrogate" default:"fast_sigmoid" enum:"atan,fast_sigmoid,sigmoid,triangle,gaussian,multi_gaussian,piecewise_quadratic,straight_through,exponential" help:"surrogate gradient of the spike"`
 		SurrogateScale float64 `yaml:"surrogate_scale" default:"25" help:"the surrogate's main parameter (fast_sigmoid slope; 0: its default)"`
 		ReadoutBeta    float64 `yaml:"readout_beta" default:"0.5" help:"membrane decay per step of the spiking readout"`
-		ReadoutReset   string  `yaml:"readout_reset" default:"subtract" enum:"subtract,zero,none" help:"reset of the readout neurons after a spike (none: the membrane keeps integrating, so its cross-entropy is not capped by the threshold)"`
+		ReadoutReset   string  `yaml:"readout_reset" default:"subtract" enum:"subtract,zero,none,zero_legacy" help:"reset of the readout neurons after a spike (none: the membrane keeps integrating, so its cross-entropy is not capped by the threshold)"`
 	} `yaml:"model"`
 	Train struct {
 		Epochs    int     `yaml:"epochs" default:"1" help:"passes over the training set" alias:"epochs"`
@@ -222,4 +224,15 @@ func (c *TaskHybrid) Validate() error {
 		}
 	}
 	return nil
+}
+
+func (c *CSNN) legacyZeroReset() []string {
+	var keys []string
+	if c.Model.Reset == "zero" {
+		c.Model.Reset, keys = "zero_legacy", append(keys, "model.reset")
+	}
+	if c.Model.ReadoutReset == "zero" {
+		c.Model.ReadoutReset, keys = "zero_legacy", append(keys, "model.readout_reset")
+	}
+	return keys
 }

@@ -32,7 +32,7 @@ func TestHybridRecipes(t *testing.T) {
 			if _, err := r.WriteFile(dir); err != nil {
 				t.Fatal(err)
 			}
-			if _, _, _, err := recipes.EvaluateCSNNRun(dir); !errors.Is(err, torchlayer.ErrNoTorch) || !strings.Contains(err.Error(), "make torch") {
+			if _, _, _, err := recipes.EvaluateCSNNRun(dir, io.Discard); !errors.Is(err, torchlayer.ErrNoTorch) || !strings.Contains(err.Error(), "make torch") {
 				t.Errorf("evaluating a csnn run without libtorch: %v", err)
 			}
 		}

@@ -318,6 +318,9 @@ func RunCSNN(ctx context.Context, r *Recipe, opts RunOptions) error {
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return err
 	}
+	if opts.Resume {
+		keepLegacyZeroReset(r, filepath.Join(opts.Dir, CheckpointFile), opts.Stderr)
+	}
 	m, err := BuildCSNN(c)
 	if err != nil {
 		return err

@@ -69,7 +69,7 @@ func TestCSNNRunsAndResumes(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
 		t.Fatal(err)
 	}
-	_, test, ev, err := recipes.EvaluateCSNNRun(dir)
+	_, test, ev, err := recipes.EvaluateCSNNRun(dir, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

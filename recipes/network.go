@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -21,7 +22,8 @@ import (
 // *networks.FeedForward (snn-classify) or a networks.Recurrent (task-bptt:
 // *networks.RSNN or a rate RNN), or in torch builds a *CSNNModel
 // (csnn-classify, in inference mode; other builds say how to get one).
-func LoadNetwork(path string) (*Recipe, any, error) {
+// Warnings (a checkpoint that keeps the legacy zero reset) go to warn.
+func LoadNetwork(path string, warn io.Writer) (*Recipe, any, error) {
 	ckpt := path
 	var r *Recipe
 	if st, err := os.Stat(path); err != nil {
@@ -47,6 +49,9 @@ func LoadNetwork(path string) (*Recipe, any, error) {
 		if r, err = Parse(ckpt+" (recipe)", []byte(meta.Recipe), nil); err != nil {
 			return nil, nil, err
 		}
+	}
+	if lz, ok := r.Spec.(legacyZeroResetter); ok && meta.ZeroReset == "" {
+		warnLegacyZeroReset(warn, ckpt, lz.legacyZeroReset())
 	}
 	shape := func(name string, dim int) (int, error) {
 		a, ok := ck.Get(name)
@@ -137,7 +142,7 @@ func ImportClassify(dir string, base *Recipe, net *networks.FeedForward) (*Recip
 	var lifErr error
 	lifParams := func(name string, p snn.LIF) {
 		th := float64(thr(p.Threshold))
-		reset := map[snn.Reset]string{snn.ResetSubtract: "subtract", snn.ResetZero: "zero", snn.ResetNone: "none"}[p.Reset]
+		reset := p.Reset.String()
 		if lifSeen && (th != m.Threshold || reset != m.Reset) {
 			lifErr = errors.Join(lifErr, fmt.Errorf("layer %s: threshold %v or reset %s differs from an earlier layer's (%v, %s): an snn-classify recipe has one", name, th, reset, m.Threshold, m.Reset))
 		}

@@ -2,6 +2,7 @@ package recipes
 
 import (
 	"encoding/json"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -30,7 +31,7 @@ func TestLoadNetworkVersion1Run(t *testing.T) {
 		t.Error("no optimizer moment in the checkpoint")
 	}
 	for _, path := range []string{dir, filepath.Join(dir, CheckpointFile)} {
-		r, net, err := LoadNetwork(path)
+		r, net, err := LoadNetwork(path, io.Discard)
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
@@ -48,7 +49,7 @@ func TestLoadNetworkVersion1Run(t *testing.T) {
 }
 
 func TestImportClassifyRefusesMixedLayers(t *testing.T) {
-	r, _, err := LoadNetwork(filepath.Join("testdata", "run-v1"))
+	r, _, err := LoadNetwork(filepath.Join("testdata", "run-v1"), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

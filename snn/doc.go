@@ -15,15 +15,24 @@ type Reset int
 const (
 	// ResetSubtract subtracts the threshold: U ← U − θ (snnTorch "subtract").
 	ResetSubtract Reset = iota
-	// ResetZero sets the membrane to zero (snnTorch "zero").
+	// ResetZero sets the membrane to zero before the step's input is
+	// integrated: U[t] = β·(1 − r)·U[t−1] + I[t] (snnTorch ≥ 0.8 "zero",
+	// NIR's LIF with v_reset = 0, BrainPy). A neuron can fire on
+	// consecutive steps.
 	ResetZero
 	// ResetNone leaves the membrane unchanged (snnTorch "none").
 	ResetNone
+	// ResetZeroLegacy is the zero reset of snnTorch before 0.8 and of
+	// braingo before 2026-12-06: U[t] = (β·U[t−1] + I[t])·(1 − r), which
+	// also discards the input of the step after a spike. Checkpoints and
+	// NIR files braingo wrote with "zero" before then load with this rule
+	// (and a warning); recipes can ask for it as "zero_legacy".
+	ResetZeroLegacy
 )
 
-var resetNames = map[string]Reset{"subtract": ResetSubtract, "zero": ResetZero, "none": ResetNone}
+var resetNames = map[string]Reset{"subtract": ResetSubtract, "zero": ResetZero, "none": ResetNone, "zero_legacy": ResetZeroLegacy}
 
-// ParseReset maps "subtract", "zero" or "none" to a Reset.
+// ParseReset maps "subtract", "zero", "none" or "zero_legacy" to a Reset.
 func ParseReset(s string) (Reset, bool) {
 	r, ok := resetNames[s]
 	return r, ok

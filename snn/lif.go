@@ -12,15 +12,20 @@ import (
 // (and the NIR LIF node once discretized):
 //
 //	τ dU/dt = −U + R·I            (continuous form, v_leak = 0)
-//	r[t]    = H(U[t−1] − θ)       (reset from the previous membrane, detached)
-//	base    = β·U[t−1] + I[t]     (β = exp(−dt/τ) or 1 − dt/τ)
-//	U[t]    = base − r[t]·θ       (ResetSubtract)
-//	        = base·(1 − r[t])     (ResetZero)
-//	        = base                (ResetNone)
-//	S[t]    = H(U[t] − θ)         (surrogate gradient in the backward pass)
+//	r[t]    = H(U[t−1] − θ)          (reset from the previous membrane, detached)
+//	base    = β·U[t−1] + I[t]        (β = exp(−dt/τ) or 1 − dt/τ)
+//	U[t]    = base − r[t]·θ          (ResetSubtract)
+//	        = β·(1 − r[t])·U[t−1] + I[t] (ResetZero)
+//	        = base                   (ResetNone)
+//	        = base·(1 − r[t])        (ResetZeroLegacy)
+//	S[t]    = H(U[t] − θ)            (surrogate gradient in the backward pass)
 //
 // Order per step: integrate, reset (from the previous step's spike
-// condition), spike. No gradient flows through r, as in snnTorch.
+// condition), spike. No gradient flows through r, as in snnTorch. ResetZero
+// is snnTorch ≥ 0.8's Leaky._base_zero (mem = (1 − reset)·mem, then
+// mem = β·mem + input), NIR's LIF (v ← v_reset at the spike, the next
+// input integrated) and BrainPy's: the step's input survives the reset, so
+// a neuron driven hard enough fires on consecutive steps.
 type LIF struct {
 	// Beta is the membrane decay per step, in [0, 1].
 	Beta float32
@@ -74,8 +79,9 @@ func (p LIF) StepInto(uNew, s, u, in []float32) {
 	th, beta, reset := p.theta(), p.Beta, p.kernelReset()
 	// One fused pass (AVX-512 where available), bit-identical to
 	//	v := β·u[i] + in[i] − [u[i] > θ]·θ    (ResetSubtract)
-	//	v := (β·u[i] + in[i])·(1 − [u[i] > θ]) (ResetZero)
+	//	v := β·u[i]·(1 − [u[i] > θ]) + in[i]  (ResetZero)
 	//	v := β·u[i] + in[i]                   (ResetNone)
+	//	v := (β·u[i] + in[i])·(1 − [u[i] > θ]) (ResetZeroLegacy)
 	//	uNew[i], s[i] = v, [v > θ]
 	kernels.Parallel(len(u), lifGrain, func(lo, hi int) {
 		kernels.LIFForward(uNew[lo:hi], s[lo:hi], u[lo:hi], in[lo:hi], beta, th, reset)
@@ -94,6 +100,8 @@ func (p LIF) kernelReset() int {
 		return kernels.LIFResetSubtract
 	case ResetZero:
 		return kernels.LIFResetZero
+	case ResetZeroLegacy:
+		return kernels.LIFResetZeroLegacy
 	}
 	return kernels.LIFResetNone
 }
@@ -138,8 +146,9 @@ func (p LIF) Forward(tp *tensor.Tape, u, in *tensor.Tensor) (uNew, s *tensor.Ten
 }
 
 // backward computes, for elements lo..hi, d = dL/dU[t] (membrane gradient
-// plus the spike's surrogate term), zeroed where a zero reset cut the path,
-// then gu += β·d and gin += d (or writes them when fresh).
+// plus the spike's surrogate term), then gu += β·d and gin += d (or writes
+// them when fresh); where a zero reset cut a path (U[t−1] > θ) ResetZero
+// drops the β·d term and ResetZeroLegacy both.
 func (p LIF) backward(lo, hi int, u, uNew, gU, gS, gu, gin []float32, fu, fin bool) {
 	th, beta, reset := p.theta(), p.Beta, p.kernelReset()
 	g := lifGrad(lo, hi, u, uNew, gU, gS, nil, gu, gin, fu, fin)
@@ -206,25 +215,23 @@ func kernelSurrogate(fn surrogate.Func) (kernels.Surrogate, bool) {
 func (p LIF) forwardLearnBeta(tp *tensor.Tape, u, in *tensor.Tensor) (uNew, s *tensor.Tensor) {
 	th := p.theta()
 	beta := tp.Clamp(p.LearnBeta, 0, 1)
-	base := tp.Add(tp.Mul(u, beta), in)
 	r := tp.NewResult(u.Shape)
+	keep := tp.NewResult(u.Shape) // 1 − r
 	for i, v := range u.Data {
-		r.Data[i] = 0
+		r.Data[i], keep.Data[i] = 0, 1
 		if v > th {
-			r.Data[i] = 1
+			r.Data[i], keep.Data[i] = 1, 0
 		}
 	}
 	switch p.Reset {
 	case ResetSubtract:
-		uNew = tp.Sub(base, tp.Scale(r, th))
+		uNew = tp.Sub(tp.Add(tp.Mul(u, beta), in), tp.Scale(r, th))
 	case ResetZero:
-		keep := tp.NewResult(u.Shape)
-		for i, v := range r.Data {
-			keep.Data[i] = 1 - v
-		}
-		uNew = tp.Mul(base, keep)
+		uNew = tp.Add(tp.Mul(tp.Mul(u, beta), keep), in)
+	case ResetZeroLegacy:
+		uNew = tp.Mul(tp.Add(tp.Mul(u, beta), in), keep)
 	default:
-		uNew = base
+		uNew = tp.Add(tp.Mul(u, beta), in)
 	}
 	return uNew, surrogate.Spike(tp, tp.AddScalar(uNew, -th), p.sg())
 }

@@ -113,7 +113,7 @@ func TestLIFGoldenRecurrent(t *testing.T) {
 // backward against the same computation composed from checked tape ops.
 func TestLIFFusedMatchesComposed(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, reset := range []Reset{ResetSubtract, ResetZero, ResetNone} {
+	for _, reset := range []Reset{ResetSubtract, ResetZero, ResetNone, ResetZeroLegacy} {
 		p := LIF{Beta: 0.9, Reset: reset, Surrogate: surrogate.FastSigmoid{}}
 		in := tensor.Zeros(4, 6)
 		for i := range in.Data {
@@ -168,6 +168,8 @@ func composedLIF(tp *tensor.Tape, p LIF, u, in *tensor.Tensor) (*tensor.Tensor, 
 	case ResetSubtract:
 		un = tp.Sub(base, tp.Scale(r, th))
 	case ResetZero:
+		un = tp.Add(tp.Mul(tp.Scale(u, p.Beta), tp.AddScalar(tp.Scale(r, -1), 1)), in)
+	case ResetZeroLegacy:
 		un = tp.Mul(base, tp.AddScalar(tp.Scale(r, -1), 1))
 	default:
 		un = base
@@ -202,7 +204,7 @@ func TestLIFLearnBeta(t *testing.T) {
 	for i := range in.Data {
 		in.Data[i] = 0.5*r.Float32() - 0.1
 	}
-	for _, reset := range []Reset{ResetSubtract, ResetZero, ResetNone} {
+	for _, reset := range []Reset{ResetSubtract, ResetZero, ResetNone, ResetZeroLegacy} {
 		fused := LIF{Beta: 0.9, Reset: reset, Surrogate: surrogate.FastSigmoid{}}
 		learn := fused
 		learn.LearnBeta = NewLearnBeta("beta", 5, 0.9)
@@ -243,6 +245,28 @@ func TestLIFLearnBeta(t *testing.T) {
 			return u
 		}, learn.LearnBeta); err != nil {
 			t.Errorf("%v: %v", reset, err)
+		}
+	}
+}
+
+// With the zero reset a neuron driven above threshold fires on every step
+// (snnTorch ≥ 0.8, NIR, BrainPy); the legacy rule drops the input of the
+// step after a spike, so it fires on every other step.
+func TestLIFZeroResetKeepsInput(t *testing.T) {
+	for _, c := range []struct {
+		reset Reset
+		want  []float32 // membrane per step
+	}{
+		{ResetZero, []float32{1.5, 1.5, 1.5, 1.5}},
+		{ResetZeroLegacy, []float32{1.5, 0, 1.5, 0}},
+	} {
+		p := LIF{Beta: 0.9, Reset: c.reset}
+		u, s := []float32{0}, []float32{0}
+		for step, want := range c.want {
+			p.Step(u, s, []float32{1.5})
+			if u[0] != want || s[0] != float32(map[bool]int{true: 1}[want > 1]) {
+				t.Fatalf("%v step %d: membrane %v spike %v, want %v", c.reset, step, u[0], s[0], want)
+			}
 		}
 	}
 }

@@ -35,6 +35,14 @@ func (p LI) Forward(tp *tensor.Tape, o, in *tensor.Tensor) *tensor.Tensor {
 //	syn[t] = α·syn[t−1] + I[t]
 //	then the LIF step with input syn[t] (reset and spike as in LIF; with
 //	ResetZero only the membrane is reset, the synaptic current is not).
+//
+// The zero reset follows NIR's CubaLIF and BrainPy: U[t] = β·(1 − r)·U[t−1]
+// + syn[t], the synaptic current untouched. snnTorch 0.9.4's Synaptic keeps
+// its pre-0.8 zero reset (it zeroes the state after integrating the step's
+// input, and resets the synaptic current too); braingo does not copy it,
+// because NIR, the format Synaptic layers are exchanged in, and snnTorch's
+// own Leaky define the reset as above. ResetZeroLegacy gives the pre-0.8
+// membrane rule.
 type Synaptic struct {
 	// Alpha is the synaptic current decay per step.
 	Alpha float32

@@ -24,12 +24,12 @@ func lifStep(tp *tensor.Tape, u, in *tensor.Tensor, beta, theta float32, reset s
 	switch reset {
 	case "subtract":
 		uNew = tp.Sub(base, tp.Scale(r, theta))
-	case "zero":
+	case "zero": // U = β·(1 − r)·U + I (snnTorch ≥ 0.8): the input is kept
 		keep := tensor.Zeros(u.Shape...)
 		for i, v := range r.Data {
 			keep.Data[i] = 1 - v
 		}
-		uNew = tp.Mul(base, keep)
+		uNew = tp.Add(tp.Mul(tp.Scale(u, beta), keep), in)
 	default:
 		panic("unknown reset " + reset)
 	}

@@ -27,7 +27,7 @@ type Classify struct {
 	// Loss is one of losses.Names (default "ce_membrane").
 	Loss string
 	// CorrectRate and IncorrectRate are mse_count's targets.
-	CorrectRate, IncorrectRate float32
+	CorrectRate, IncorrectRate float64
 	// L1 and L2 weight the spike-count regularizers of the hidden layers.
 	L1, L2 float32
 	// Truncate > 0 backpropagates through windows of that many steps.

@@ -41,13 +41,13 @@ mean_reward. Other kinds keep their results in the run's metrics.jsonl.`,
 				case recipes.TaskBPTTKind, recipes.TaskRLKind:
 					return evalTask(env, args[0], *asJSON)
 				case recipes.ClassifyKind:
-					c, test, ev, err := recipes.EvaluateRun(args[0])
+					c, test, ev, err := recipes.EvaluateRun(args[0], env.Stderr)
 					if err != nil {
 						return err
 					}
 					return printClassEval(env, c.Data.Dataset, test, ev, *asJSON)
 				case recipes.CSNNKind:
-					c, test, ev, err := recipes.EvaluateCSNNRun(args[0])
+					c, test, ev, err := recipes.EvaluateCSNNRun(args[0], env.Stderr)
 					if err != nil {
 						return err
 					}

@@ -54,7 +54,7 @@ details are in node metadata other tools ignore); other tools do not.`,
 				if *dt <= 0 {
 					return cli.Usagef("--dt must be positive, got %v", *dt)
 				}
-				r, net, err := recipes.LoadNetwork(args[0])
+				r, net, err := recipes.LoadNetwork(args[0], env.Stderr)
 				if err != nil {
 					return err
 				}
@@ -119,7 +119,8 @@ else snnTorch's 1e-4 s).`,
 				if err != nil {
 					return err
 				}
-				net, err := nir.ToFeedForward(g, nir.Options{DT: *dt})
+				warn := func(msg string) { fmt.Fprintf(env.Stderr, "warning: %s: %s\n", args[0], msg) }
+				net, err := nir.ToFeedForward(g, nir.Options{DT: *dt, Warn: warn})
 				if err != nil {
 					if _, rerr := nir.ToRSNN(g, nir.Options{DT: *dt}); rerr == nil {
 						return fmt.Errorf("%s is a recurrent network; importing one into a run directory is not supported yet (package nir's ToRSNN reads it)", args[0])

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -53,11 +54,11 @@ func TestExportImportFMNIST(t *testing.T) {
 			if _, stderr, code := run(t, "import", file, "-o", imported); code != 0 {
 				t.Fatalf("import exit %d: %s", code, stderr)
 			}
-			_, _, ev1, err := recipes.EvaluateRun(trained)
+			_, _, ev1, err := recipes.EvaluateRun(trained, io.Discard)
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, _, ev2, err := recipes.EvaluateRun(imported)
+			_, _, ev2, err := recipes.EvaluateRun(imported, io.Discard)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,7 +97,7 @@ func TestExportRSNN(t *testing.T) {
 	if _, stderr, code := run(t, "export", lif, "-o", file, "--lossy"); code != 0 {
 		t.Fatalf("export exit %d: %s", code, stderr)
 	}
-	_, orig, err := recipes.LoadNetwork(lif)
+	_, orig, err := recipes.LoadNetwork(lif, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

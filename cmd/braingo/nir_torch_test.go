@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -215,7 +216,7 @@ func TestExportCSNNToNIR(t *testing.T) {
 	}
 
 	// braingo's forward pass on a few images against the file's.
-	_, net, err := recipes.LoadNetwork(run1)
+	_, net, err := recipes.LoadNetwork(run1, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
