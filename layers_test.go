@@ -46,8 +46,11 @@ var layers = map[string][]string{
 	"trainer":    {"networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
 	"eval":       {"trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
 	"nir":        {"networks", "checkpoint", "snn", "surrogate", "tensor", "kernels"}, // NIR files, beside eval
-	"recipes":    {"torchlayer", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
-	"cmd": {"torchlayer", "recipes", "nir", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate",
+	// the recipe language: YAML into typed specs; no project package
+	"recipes": {},
+	// the run kinds and the run directory: everything below the CLI
+	"kinds": {"recipes", "torchlayer", "nir", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
+	"cmd": {"kinds", "torchlayer", "recipes", "nir", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate",
 		"tensor", "kernels", "kernels/kbench", "internal/cli"},
 	"internal/cli":    {},
 	"internal/golden": {}, // loads ../shared/golden for tests
@@ -288,7 +291,9 @@ func TestCheckImport(t *testing.T) {
 		{"snn", "golang.org/x/sys/cpu", true},
 		{"snn", "github.com/olekukonko/tablewriter", false},
 		{"trainer", "github.com/schollz/progressbar/v3", true},
-		{"recipes", "github.com/schollz/progressbar/v3", true},
+		{"kinds", "github.com/schollz/progressbar/v3", true},
+		{"recipes", "github.com/schollz/progressbar/v3", false},
+		{"recipes", mod + "/eval", false},
 		{"networks", "github.com/schollz/progressbar/v3", false},
 		{"eval", "gonum.org/v1/plot/plotter", true},
 		{"trainer", "gonum.org/v1/plot", false},

@@ -1,9 +1,10 @@
 // Package recipes declares training and simulation runs as data: YAML
 // recipes decoded strictly into typed Go structs, overridable from the
 // command line and echoed, fully resolved, into the run directory (STYLE
-// items 8 and 18). It holds the generic mechanism that every recipe kind
-// uses; the runners that turn a recipe into a network and a trainer live
-// beside it.
+// items 8 and 18). It is the recipe language only and imports no other
+// braingo package: the kinds (package kinds) declare their structs here with
+// RegisterKind and run them; the embedded catalogue of recipes is data
+// (recipes/builtin), whose kinds a program registers by importing kinds.
 //
 // # Kinds
 //

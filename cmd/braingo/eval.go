@@ -8,7 +8,7 @@ import (
 	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/internal/cli"
-	"github.com/braingo/braingo/recipes"
+	"github.com/braingo/braingo/kinds"
 	"github.com/braingo/braingo/trainer"
 )
 
@@ -33,28 +33,28 @@ mean_reward. Other kinds keep their results in the run's metrics.jsonl.`,
 				if len(args) != 1 {
 					return cli.Usagef("want one run directory, got %d arguments", len(args))
 				}
-				kind, err := recipes.RunKind(args[0])
+				kind, err := kinds.RunKind(args[0])
 				if err != nil {
 					return err
 				}
 				switch kind {
-				case recipes.TaskBPTTKind, recipes.TaskRLKind:
+				case kinds.TaskBPTTKind, kinds.TaskRLKind:
 					return evalTask(env, args[0], *asJSON)
-				case recipes.ClassifyKind:
-					c, test, ev, err := recipes.EvaluateRun(args[0], env.Stderr)
+				case kinds.ClassifyKind:
+					c, test, ev, err := kinds.EvaluateRun(args[0], env.Stderr)
 					if err != nil {
 						return err
 					}
 					return printClassEval(env, c.Data.Dataset, test, ev, *asJSON)
-				case recipes.CSNNKind:
-					c, test, ev, err := recipes.EvaluateCSNNRun(args[0], env.Stderr)
+				case kinds.CSNNKind:
+					c, test, ev, err := kinds.EvaluateCSNNRun(args[0], env.Stderr)
 					if err != nil {
 						return err
 					}
 					return printClassEval(env, c.Data.Dataset, test, ev, *asJSON)
 				}
 				return fmt.Errorf("%s: a %s run cannot be evaluated: braingo eval takes %s, %s, %s and %s runs (this run's results are in its %s)",
-					args[0], kind, recipes.ClassifyKind, recipes.CSNNKind, recipes.TaskBPTTKind, recipes.TaskRLKind, eval.MetricsFile)
+					args[0], kind, kinds.ClassifyKind, kinds.CSNNKind, kinds.TaskBPTTKind, kinds.TaskRLKind, eval.MetricsFile)
 			}
 		},
 	})
@@ -96,7 +96,7 @@ func printClassEval(env *cli.Env, dataset string, test *datasets.Images, ev *tra
 
 // evalTask prints a task run's evaluation.
 func evalTask(env *cli.Env, dir string, asJSON bool) error {
-	ev, err := recipes.EvaluateTaskRun(dir)
+	ev, err := kinds.EvaluateTaskRun(dir)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/braingo/braingo/internal/cli"
+	"github.com/braingo/braingo/kinds"
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/nir"
 	"github.com/braingo/braingo/recipes"
@@ -54,7 +55,7 @@ details are in node metadata other tools ignore); other tools do not.`,
 				if *dt <= 0 {
 					return cli.Usagef("--dt must be positive, got %v", *dt)
 				}
-				r, net, err := recipes.LoadNetwork(args[0], env.Stderr)
+				r, net, err := kinds.LoadNetwork(args[0], env.Stderr)
 				if err != nil {
 					return err
 				}
@@ -135,10 +136,10 @@ else snnTorch's 1e-4 s).`,
 				} else if base, err = recipes.Load("fmnist-snn", sets); err != nil {
 					return cli.Usagef("%v", err)
 				}
-				if _, err := recipes.ImportClassify(*out, base, net); err != nil {
+				if _, err := kinds.ImportClassify(*out, base, net); err != nil {
 					return fmt.Errorf("%s: %v", args[0], err)
 				}
-				_, err = fmt.Fprintf(env.Stdout, "wrote %s: %s, %s (%s); evaluate with: braingo eval %s\n", *out, recipes.EchoFile, recipes.CheckpointFile, net, *out)
+				_, err = fmt.Fprintf(env.Stdout, "wrote %s: %s, %s (%s); evaluate with: braingo eval %s\n", *out, recipes.EchoFile, kinds.CheckpointFile, net, *out)
 				return err
 			}
 		},

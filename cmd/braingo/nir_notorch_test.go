@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/braingo/braingo/checkpoint"
+	"github.com/braingo/braingo/kinds"
 	"github.com/braingo/braingo/recipes"
 )
 
@@ -20,7 +21,7 @@ func TestExportCSNNNeedsTorch(t *testing.T) {
 		t.Fatal(err)
 	}
 	meta, _ := json.Marshal(map[string]any{"format": "braingo-csnn/1", "kind": r.Kind, "recipe": string(r.Echo())})
-	path := filepath.Join(t.TempDir(), recipes.CheckpointFile)
+	path := filepath.Join(t.TempDir(), kinds.CheckpointFile)
 	if err := checkpoint.Save(path, &checkpoint.Checkpoint{Meta: meta}); err != nil {
 		t.Fatal(err)
 	}

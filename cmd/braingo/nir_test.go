@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/braingo/braingo/kinds"
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/nir"
-	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/tensor"
 )
 
@@ -43,7 +43,7 @@ func TestExportImportFMNIST(t *testing.T) {
 				if code != 1 || !strings.Contains(stderr, "reset by subtraction") || !strings.Contains(stderr, "--lossy") {
 					t.Fatalf("export without --lossy: exit %d, %s", code, stderr)
 				}
-				_, stderr, code = run(t, "export", filepath.Join(trained, recipes.CheckpointFile), "--format", "nir", "-o", file, "--lossy")
+				_, stderr, code = run(t, "export", filepath.Join(trained, kinds.CheckpointFile), "--format", "nir", "-o", file, "--lossy")
 				if !strings.Contains(stderr, "warning: dropped: hidden1: reset by subtraction") {
 					t.Errorf("lossy export warned %q", stderr)
 				}
@@ -54,11 +54,11 @@ func TestExportImportFMNIST(t *testing.T) {
 			if _, stderr, code := run(t, "import", file, "-o", imported); code != 0 {
 				t.Fatalf("import exit %d: %s", code, stderr)
 			}
-			_, _, ev1, err := recipes.EvaluateRun(trained, io.Discard)
+			_, _, ev1, err := kinds.EvaluateRun(trained, io.Discard)
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, _, ev2, err := recipes.EvaluateRun(imported, io.Discard)
+			_, _, ev2, err := kinds.EvaluateRun(imported, io.Discard)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,7 +97,7 @@ func TestExportRSNN(t *testing.T) {
 	if _, stderr, code := run(t, "export", lif, "-o", file, "--lossy"); code != 0 {
 		t.Fatalf("export exit %d: %s", code, stderr)
 	}
-	_, orig, err := recipes.LoadNetwork(lif, io.Discard)
+	_, orig, err := kinds.LoadNetwork(lif, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

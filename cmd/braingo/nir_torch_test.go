@@ -216,11 +216,11 @@ func TestExportCSNNToNIR(t *testing.T) {
 	}
 
 	// braingo's forward pass on a few images against the file's.
-	_, net, err := recipes.LoadNetwork(run1, io.Discard)
+	_, net, err := kinds.LoadNetwork(run1, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := net.(*recipes.CSNNModel)
+	m := net.(*kinds.CSNNModel)
 	const n = 4
 	r := rand.New(rand.NewPCG(7, 8))
 	x := make([]float32, n*784)
@@ -267,7 +267,7 @@ func TestExportCSNNMaxPool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := recipes.BuildCSNN(r.Spec.(*recipes.CSNN))
+	m, err := recipes.BuildCSNN(r.Spec.(*kinds.CSNN))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +290,7 @@ func TestExportCSNNZeroReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := recipes.BuildCSNN(r.Spec.(*recipes.CSNN))
+	m, err := recipes.BuildCSNN(r.Spec.(*kinds.CSNN))
 	if err != nil {
 		t.Fatal(err)
 	}

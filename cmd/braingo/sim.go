@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/braingo/braingo/internal/cli"
+	"github.com/braingo/braingo/kinds"
 	"github.com/braingo/braingo/recipes"
 )
 
@@ -45,8 +46,8 @@ the network), rate_hz, exc_rate_hz, inh_rate_hz, isi_cv and peak_rss_mb.`,
 				if err != nil {
 					return err
 				}
-				if r.Kind != recipes.SimKind {
-					return fmt.Errorf("recipe %s is of kind %s; sim runs recipes of kind %s (train runs the others)", r.Name, r.Kind, recipes.SimKind)
+				if r.Kind != kinds.SimKind {
+					return fmt.Errorf("recipe %s is of kind %s; sim runs recipes of kind %s (train runs the others)", r.Name, r.Kind, kinds.SimKind)
 				}
 				dir := *out
 				if dir == "" {
@@ -54,7 +55,7 @@ the network), rate_hz, exc_rate_hz, inh_rate_hz, isi_cv and peak_rss_mb.`,
 				}
 				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 				defer stop()
-				err = recipes.Run(ctx, r, recipes.RunOptions{Dir: dir, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON})
+				err = kinds.Run(ctx, r, kinds.RunOptions{Dir: dir, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON})
 				if errors.Is(err, context.Canceled) {
 					return fmt.Errorf("interrupted")
 				}

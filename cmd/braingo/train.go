@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/braingo/braingo/internal/cli"
+	"github.com/braingo/braingo/kinds"
 	"github.com/braingo/braingo/recipes"
 )
 
@@ -72,7 +73,7 @@ hidden_rate and peak_rss_mb.`,
 				}
 				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 				defer stop()
-				err = recipes.Run(ctx, r, recipes.RunOptions{Dir: dir, Resume: *resume, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON, ForceProgress: *progress})
+				err = kinds.Run(ctx, r, kinds.RunOptions{Dir: dir, Resume: *resume, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON, ForceProgress: *progress})
 				if errors.Is(err, context.Canceled) {
 					return fmt.Errorf("interrupted; %s keeps the checkpoint of the last finished epoch (continue with --out %s --resume)", dir, dir)
 				}

@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/optim"
+	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/snn"
 	"github.com/braingo/braingo/surrogate"
 	"github.com/braingo/braingo/tensor"
@@ -26,7 +27,7 @@ import (
 // feed-forward spiking network trained by BPTT.
 const ClassifyKind = "snn-classify"
 
-func init() { RegisterKind(ClassifyKind, func() any { return new(Classify) }) }
+func init() { recipes.RegisterKind(ClassifyKind, func() any { return new(Classify) }) }
 
 // Classify is the spec of an snn-classify recipe.
 type Classify struct {
@@ -97,29 +98,29 @@ type ClassifyTrain struct {
 func (c *Classify) Validate() error {
 	switch {
 	case c.Data.Steps < 1:
-		return Invalid("data.steps", "must be at least 1, got %d", c.Data.Steps)
+		return recipes.Invalid("data.steps", "must be at least 1, got %d", c.Data.Steps)
 	case c.Train.Epochs < 1:
-		return Invalid("train.epochs", "must be at least 1, got %d", c.Train.Epochs)
+		return recipes.Invalid("train.epochs", "must be at least 1, got %d", c.Train.Epochs)
 	case c.Train.BatchSize < 1:
-		return Invalid("train.batch_size", "must be at least 1, got %d", c.Train.BatchSize)
+		return recipes.Invalid("train.batch_size", "must be at least 1, got %d", c.Train.BatchSize)
 	case c.Train.LR <= 0:
-		return Invalid("train.lr", "must be positive, got %v", c.Train.LR)
+		return recipes.Invalid("train.lr", "must be positive, got %v", c.Train.LR)
 	case c.Data.TrainLimit < 0 || c.Data.TestLimit < 0:
-		return Invalid("data.train_limit", "limits must be >= 0")
+		return recipes.Invalid("data.train_limit", "limits must be >= 0")
 	case c.Threads < 0:
-		return Invalid("threads", "must be >= 0, got %d", c.Threads)
+		return recipes.Invalid("threads", "must be >= 0, got %d", c.Threads)
 	}
 	for _, h := range c.Model.Hidden {
 		if h < 1 {
-			return Invalid("model.hidden", "layer sizes must be positive, got %v", c.Model.Hidden)
+			return recipes.Invalid("model.hidden", "layer sizes must be positive, got %v", c.Model.Hidden)
 		}
 	}
 	if c.Model.Readout != "lif" && c.Train.Loss != "nll_max_membrane" && c.Train.Loss != "ce_membrane" {
-		return Invalid("train.loss", "%s needs output spikes; a leaky-integrator readout (model.readout: %s) works with ce_membrane or nll_max_membrane", c.Train.Loss, c.Model.Readout)
+		return recipes.Invalid("train.loss", "%s needs output spikes; a leaky-integrator readout (model.readout: %s) works with ce_membrane or nll_max_membrane", c.Train.Loss, c.Model.Readout)
 	}
 	for _, b := range []float64{c.Model.Beta, c.Model.Alpha, c.Model.Rho, c.Model.ReadoutBeta, c.Model.ReadoutAlpha} {
 		if b < 0 || b > 1 {
-			return Invalid("model.beta", "decays must be in [0, 1], got %v", b)
+			return recipes.Invalid("model.beta", "decays must be in [0, 1], got %v", b)
 		}
 	}
 	return nil
@@ -138,7 +139,7 @@ func (c *Classify) surrogate() (surrogate.Func, error) {
 		key := map[string]string{"atan": "alpha", "fast_sigmoid": "slope", "sigmoid": "slope", "triangle": "alpha",
 			"gaussian": "sigma", "multi_gaussian": "sigma", "piecewise_quadratic": "alpha", "exponential": "beta"}[c.Model.Surrogate]
 		if key == "" {
-			return nil, Invalid("model.surrogate_scale", "%s has no parameter", c.Model.Surrogate)
+			return nil, recipes.Invalid("model.surrogate_scale", "%s has no parameter", c.Model.Surrogate)
 		}
 		params = map[string]float64{key: s}
 	}
@@ -255,7 +256,7 @@ type EpochLine struct {
 }
 
 // RunClassify trains the recipe's network into opts.Dir.
-func RunClassify(ctx context.Context, r *Recipe, opts RunOptions) error {
+func RunClassify(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 	c, ok := r.Spec.(*Classify)
 	if !ok {
 		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, ClassifyKind)
@@ -271,7 +272,7 @@ func RunClassify(ctx context.Context, r *Recipe, opts RunOptions) error {
 	}
 	train, test = train.Limit(c.Data.TrainLimit), test.Limit(c.Data.TestLimit)
 	if train.N < c.Train.BatchSize {
-		return Invalid("train.batch_size", "%d is larger than the %d training images", c.Train.BatchSize, train.N)
+		return recipes.Invalid("train.batch_size", "%d is larger than the %d training images", c.Train.BatchSize, train.N)
 	}
 	if opts.Resume {
 		keepLegacyZeroReset(r, filepath.Join(opts.Dir, CheckpointFile), opts.Stderr)
@@ -441,7 +442,7 @@ func report(opts RunOptions, c *Classify, test *datasets.Images, ev *trainer.Eva
 	if err := eval.WriteConfusionTable(w, cm, test.ClassNames); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "run directory %s: %s, %s, %s, %s, %s, %s\n", opts.Dir, EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile, eval.RasterFile, eval.ConfusionFile)
+	fmt.Fprintf(w, "run directory %s: %s, %s, %s, %s, %s, %s\n", opts.Dir, recipes.EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile, eval.RasterFile, eval.ConfusionFile)
 	return nil
 }
 
@@ -465,19 +466,19 @@ func neurons(ev *trainer.Evaluation, l int) int {
 func loadInit(path string, params []*tensor.Tensor) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return Invalid("model.init_file", "%v", err)
+		return recipes.Invalid("model.init_file", "%v", err)
 	}
 	var vals map[string][]float32
 	if err := json.Unmarshal(b, &vals); err != nil {
-		return Invalid("model.init_file", "%s: not a JSON object of parameter arrays: %v", path, err)
+		return recipes.Invalid("model.init_file", "%s: not a JSON object of parameter arrays: %v", path, err)
 	}
 	for _, p := range params {
 		v, ok := vals[p.Name]
 		switch {
 		case !ok:
-			return Invalid("model.init_file", "%s has no values for parameter %s", path, p.Name)
+			return recipes.Invalid("model.init_file", "%s has no values for parameter %s", path, p.Name)
 		case len(v) != len(p.Data):
-			return Invalid("model.init_file", "%s: parameter %s has %d values, the network needs %d (shape %v)", path, p.Name, len(v), len(p.Data), p.Shape)
+			return recipes.Invalid("model.init_file", "%s: parameter %s has %d values, the network needs %d (shape %v)", path, p.Name, len(v), len(p.Data), p.Shape)
 		}
 		copy(p.Data, v)
 	}
@@ -488,7 +489,7 @@ func loadInit(path string, params []*tensor.Tensor) error {
 const ffFormat = "braingo-feedforward-snn/1"
 
 // save writes the network and optimizer state atomically.
-func save(path string, r *Recipe, net *networks.FeedForward, opt optimizer, epoch int) error {
+func save(path string, r *recipes.Recipe, net *networks.FeedForward, opt optimizer, epoch int) error {
 	return saveTraining(path, ffFormat, r, net.Params(), opt, epoch)
 }
 
@@ -501,7 +502,7 @@ func restore(path string, net *networks.FeedForward, opt optimizer) (int, error)
 // RunKind returns the recipe kind of a run directory (from its recipe
 // echo).
 func RunKind(dir string) (string, error) {
-	r, err := Load(filepath.Join(dir, EchoFile), nil)
+	r, err := recipes.Load(filepath.Join(dir, recipes.EchoFile), nil)
 	if err != nil {
 		return "", err
 	}
@@ -512,7 +513,7 @@ func RunKind(dir string) (string, error) {
 // and evaluates the network on the test set; warnings (a checkpoint that
 // keeps the legacy zero reset) go to warn.
 func EvaluateRun(dir string, warn io.Writer) (*Classify, *datasets.Images, *trainer.Evaluation, error) {
-	r, err := Load(filepath.Join(dir, EchoFile), nil)
+	r, err := recipes.Load(filepath.Join(dir, recipes.EchoFile), nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}

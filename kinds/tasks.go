@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/optim"
+	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/snn"
 	"github.com/braingo/braingo/surrogate"
 	"github.com/braingo/braingo/tasks"
@@ -34,8 +35,8 @@ const (
 )
 
 func init() {
-	RegisterKind(TaskBPTTKind, func() any { return new(TaskBPTT) })
-	RegisterKind(TaskRLKind, func() any { return new(TaskRL) })
+	recipes.RegisterKind(TaskBPTTKind, func() any { return new(TaskBPTT) })
+	recipes.RegisterKind(TaskRLKind, func() any { return new(TaskRL) })
 	RegisterRunner(TaskBPTTKind, RunTaskBPTT)
 	RegisterRunner(TaskRLKind, RunTaskRL)
 }
@@ -54,20 +55,20 @@ func (t TaskSpec) options(seed uint64) (tasks.Task, tasks.Options, error) {
 		k, v, ok := strings.Cut(kv, "=")
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 		if !ok || err != nil {
-			return nil, tasks.Options{}, Invalid("task.params", "want name=number, got %q", kv)
+			return nil, tasks.Options{}, recipes.Invalid("task.params", "want name=number, got %q", kv)
 		}
 		p[strings.TrimSpace(k)] = f
 	}
 	task, err := tasks.Lookup(t.Name, p)
 	if err != nil {
-		return nil, tasks.Options{}, Invalid("task.name", "%v", err)
+		return nil, tasks.Options{}, recipes.Invalid("task.name", "%v", err)
 	}
 	o := tasks.Options{Seed: seed, DT: t.DT}
 	for _, kv := range t.Timing {
 		k, v, ok := strings.Cut(kv, "=")
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 		if !ok || err != nil {
-			return nil, tasks.Options{}, Invalid("task.timing", "want period=ms, got %q", kv)
+			return nil, tasks.Options{}, recipes.Invalid("task.timing", "want period=ms, got %q", kv)
 		}
 		if o.Timing == nil {
 			o.Timing = map[string]tasks.Timing{}
@@ -145,11 +146,11 @@ type TaskLoop struct {
 func (l TaskLoop) validate() error {
 	switch {
 	case l.Epochs < 1:
-		return Invalid("train.epochs", "must be at least 1, got %d", l.Epochs)
+		return recipes.Invalid("train.epochs", "must be at least 1, got %d", l.Epochs)
 	case l.Batches < 1 || l.BatchSize < 1:
-		return Invalid("train.batch_size", "batches and batch_size must be at least 1")
+		return recipes.Invalid("train.batch_size", "batches and batch_size must be at least 1")
 	case l.Optim.LR <= 0:
-		return Invalid("train.optim.lr", "must be positive, got %v", l.Optim.LR)
+		return recipes.Invalid("train.optim.lr", "must be positive, got %v", l.Optim.LR)
 	}
 	return nil
 }
@@ -193,13 +194,13 @@ func (c *TaskBPTT) Validate() error {
 func (c *TaskRL) Validate() error {
 	switch {
 	case c.Train.Epochs < 1 || c.Train.Updates < 1:
-		return Invalid("train.epochs", "epochs and updates must be at least 1")
+		return recipes.Invalid("train.epochs", "epochs and updates must be at least 1")
 	case c.Train.Columns < 1 || c.Train.Rollout < 1:
-		return Invalid("train.columns", "columns and rollout must be at least 1")
+		return recipes.Invalid("train.columns", "columns and rollout must be at least 1")
 	case c.Train.Gamma <= 0 || c.Train.Gamma > 1:
-		return Invalid("train.gamma", "must be in (0, 1], got %v", c.Train.Gamma)
+		return recipes.Invalid("train.gamma", "must be in (0, 1], got %v", c.Train.Gamma)
 	case c.Train.Optim.LR <= 0:
-		return Invalid("train.optim.lr", "must be positive, got %v", c.Train.Optim.LR)
+		return recipes.Invalid("train.optim.lr", "must be positive, got %v", c.Train.Optim.LR)
 	}
 	return c.Model.validate()
 }
@@ -207,11 +208,11 @@ func (c *TaskRL) Validate() error {
 func (m *TaskModel) validate() error {
 	switch {
 	case m.Units < 2:
-		return Invalid("model.units", "must be at least 2, got %d", m.Units)
+		return recipes.Invalid("model.units", "must be at least 2, got %d", m.Units)
 	case m.Tau <= 0:
-		return Invalid("model.tau", "must be positive, got %v", m.Tau)
+		return recipes.Invalid("model.tau", "must be positive, got %v", m.Tau)
 	case m.Inhibitory <= 0 || m.Inhibitory >= 1:
-		return Invalid("model.inhibitory", "must be in (0, 1), got %v", m.Inhibitory)
+		return recipes.Invalid("model.inhibitory", "must be in (0, 1), got %v", m.Inhibitory)
 	}
 	return nil
 }
@@ -230,13 +231,13 @@ func (m *TaskModel) build(nin, nout int, dt float64, seed int) (networks.Recurre
 		key := map[string]string{"atan": "alpha", "fast_sigmoid": "slope", "sigmoid": "slope", "triangle": "alpha",
 			"gaussian": "sigma", "multi_gaussian": "sigma", "piecewise_quadratic": "alpha", "exponential": "beta"}[m.Surrogate]
 		if key == "" {
-			return nil, Invalid("model.surrogate_scale", "%s has no parameter", m.Surrogate)
+			return nil, recipes.Invalid("model.surrogate_scale", "%s has no parameter", m.Surrogate)
 		}
 		params = map[string]float64{key: s}
 	}
 	sg, err := surrogate.New(m.Surrogate, params)
 	if err != nil {
-		return nil, Invalid("model.surrogate", "%v", err)
+		return nil, recipes.Invalid("model.surrogate", "%v", err)
 	}
 	inh := 0
 	if m.Dale {
@@ -285,7 +286,7 @@ type TaskLine struct {
 }
 
 type taskRun struct {
-	r       *Recipe
+	r       *recipes.Recipe
 	opts    RunOptions
 	spec    tasks.Spec
 	net     networks.Recurrent
@@ -310,7 +311,7 @@ func newOptimizer(params []*tensor.Tensor, o TaskOptim) (optimizer, error) {
 }
 
 // RunTaskBPTT trains a task-bptt recipe into opts.Dir.
-func RunTaskBPTT(ctx context.Context, r *Recipe, opts RunOptions) error {
+func RunTaskBPTT(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 	c, ok := r.Spec.(*TaskBPTT)
 	if !ok {
 		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, TaskBPTTKind)
@@ -326,14 +327,14 @@ func RunTaskBPTT(ctx context.Context, r *Recipe, opts RunOptions) error {
 
 // prepare builds a task-bptt run: its network, evaluation agent and
 // training sequence.
-func (c *TaskBPTT) prepare(r *Recipe, opts RunOptions) (*taskRun, *trainer.Sequence, error) {
+func (c *TaskBPTT) prepare(r *recipes.Recipe, opts RunOptions) (*taskRun, *trainer.Sequence, error) {
 	task, o, err := c.Task.options(uint64(c.Seed))
 	if err != nil {
 		return nil, nil, err
 	}
 	ds, err := tasks.NewDataset(task, o, tasks.DatasetConfig{BatchSize: c.Train.BatchSize, SeqLen: c.Train.SeqLen})
 	if err != nil {
-		return nil, nil, Invalid("task", "%v", err)
+		return nil, nil, recipes.Invalid("task", "%v", err)
 	}
 	spec := ds.Spec()
 	net, err := c.Model.build(len(spec.Obs), len(spec.Actions), spec.DT, c.Seed)
@@ -363,7 +364,7 @@ func evalEnvs(task tasks.Task, o tasks.Options, seed uint64) trainer.EnvFactory 
 }
 
 // RunTaskRL trains a task-rl recipe into opts.Dir.
-func RunTaskRL(ctx context.Context, r *Recipe, opts RunOptions) error {
+func RunTaskRL(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 	c, ok := r.Spec.(*TaskRL)
 	if !ok {
 		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, TaskRLKind)
@@ -379,14 +380,14 @@ func RunTaskRL(ctx context.Context, r *Recipe, opts RunOptions) error {
 
 // prepare builds a task-rl run: its network and critic, evaluation agent
 // and A2C learner.
-func (c *TaskRL) prepare(r *Recipe, opts RunOptions) (*taskRun, *trainer.A2C, error) {
+func (c *TaskRL) prepare(r *recipes.Recipe, opts RunOptions) (*taskRun, *trainer.A2C, error) {
 	task, o, err := c.Task.options(uint64(c.Seed))
 	if err != nil {
 		return nil, nil, err
 	}
 	probe, err := tasks.NewEnv(task, o)
 	if err != nil {
-		return nil, nil, Invalid("task", "%v", err)
+		return nil, nil, recipes.Invalid("task", "%v", err)
 	}
 	spec := probe.Spec()
 	na := len(spec.Actions)
@@ -585,7 +586,7 @@ type TaskEvaluation struct {
 // checkpoint and plays the evaluation trials of training's per-epoch
 // evaluation, so a finished run reproduces its last epoch's performance.
 func EvaluateTaskRun(dir string) (*TaskEvaluation, error) {
-	r, err := Load(filepath.Join(dir, EchoFile), nil)
+	r, err := recipes.Load(filepath.Join(dir, recipes.EchoFile), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -636,7 +637,7 @@ func (tr *taskRun) regrets(res *trainer.PlayResult) (regret, fixedArm float64) {
 // report writes the plots and, without JSON, a summary.
 func (tr *taskRun) report() error {
 	dir := tr.opts.Dir
-	files := []string{EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile, eval.TrialFile}
+	files := []string{recipes.EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile, eval.TrialFile}
 	if err := eval.WriteCurves(dir, tr.history); err != nil {
 		return err
 	}

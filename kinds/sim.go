@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/internal/sysinfo"
 	"github.com/braingo/braingo/kernels"
+	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/snn"
 )
 
@@ -18,7 +19,7 @@ import (
 const SimKind = "sim"
 
 func init() {
-	RegisterKind(SimKind, func() any { return new(Sim) })
+	recipes.RegisterKind(SimKind, func() any { return new(Sim) })
 	RegisterRunner(SimKind, RunSim)
 }
 
@@ -44,17 +45,17 @@ type Sim struct {
 func (s *Sim) Validate() error {
 	switch {
 	case s.Scale <= 0 && s.Neurons <= 0:
-		return Invalid("scale", "must be positive, got %g", s.Scale)
+		return recipes.Invalid("scale", "must be positive, got %g", s.Scale)
 	case s.DurationMS <= 0:
-		return Invalid("duration_ms", "must be positive, got %g", s.DurationMS)
+		return recipes.Invalid("duration_ms", "must be positive, got %g", s.DurationMS)
 	case s.Dt <= 0:
-		return Invalid("dt", "must be positive, got %g", s.Dt)
+		return recipes.Invalid("dt", "must be positive, got %g", s.Dt)
 	case s.FixedK <= 0:
-		return Invalid("fixed_k", "must be positive, got %g", s.FixedK)
+		return recipes.Invalid("fixed_k", "must be positive, got %g", s.FixedK)
 	case s.Neurons < 0:
-		return Invalid("neurons", "must not be negative, got %d", s.Neurons)
+		return recipes.Invalid("neurons", "must not be negative, got %d", s.Neurons)
 	case s.Seed < 0:
-		return Invalid("seed", "must not be negative, got %d", s.Seed)
+		return recipes.Invalid("seed", "must not be negative, got %d", s.Seed)
 	}
 	return nil
 }
@@ -90,15 +91,15 @@ type SimResult struct {
 func (s *Sim) Build() (*snn.Network, *snn.Group, error) {
 	m, err := snn.ParseMethod(s.Method)
 	if err != nil {
-		return nil, nil, Invalid("method", "%v", err)
+		return nil, nil, recipes.Invalid("method", "%v", err)
 	}
 	st, _ := snn.ParseStorage(s.Conn)
 	cfg := snn.COBAConfig{N: s.N(), K: s.FixedK, Dt: s.Dt, Method: m, Store: st, Seed: uint64(s.Seed)}
 	if s.FixedK > float64(cfg.N) {
-		return nil, nil, Invalid("fixed_k", "%g connections per neuron exceed the %d neurons", s.FixedK, cfg.N)
+		return nil, nil, recipes.Invalid("fixed_k", "%g connections per neuron exceed the %d neurons", s.FixedK, cfg.N)
 	}
 	if st == snn.StoreDense && float64(cfg.N)*float64(cfg.N)*4 > 8<<30 {
-		return nil, nil, Invalid("conn", "a dense %d×%d matrix needs %.0f GB; use csr or jit", cfg.N, cfg.N, float64(cfg.N)*float64(cfg.N)*4/1e9)
+		return nil, nil, recipes.Invalid("conn", "a dense %d×%d matrix needs %.0f GB; use csr or jit", cfg.N, cfg.N, float64(cfg.N)*float64(cfg.N)*4/1e9)
 	}
 	switch s.Model {
 	case "cuba":
@@ -116,7 +117,7 @@ func (s *Sim) Build() (*snn.Network, *snn.Group, error) {
 // RunSim simulates a sim recipe into opts.Dir: recipe.yaml, and with plots
 // raster.png and rate.png; the result goes to opts.Stdout as a line of text
 // or, with opts.JSON, as one SimResult object.
-func RunSim(ctx context.Context, r *Recipe, opts RunOptions) error {
+func RunSim(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 	s, ok := r.Spec.(*Sim)
 	if !ok {
 		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, SimKind)
@@ -168,7 +169,7 @@ func RunSim(ctx context.Context, r *Recipe, opts RunOptions) error {
 	fmt.Fprintf(opts.Stdout, "%s: %d neurons, %d synapses, %g ms in %.3f s (setup %.2f s); rate %.2f Hz (exc %.2f, inh %.2f), ISI CV %.3f; peak RSS %.0f MB\n",
 		r.Name, n, res.Synapses, s.DurationMS, run, setup, res.RateHz, res.ExcRateHz, res.InhRateHz, cv, res.PeakRSSMB)
 	if s.Plots {
-		fmt.Fprintf(opts.Stdout, "run directory %s: %s, %s, %s\n", opts.Dir, EchoFile, eval.RasterFile, SimRateFile)
+		fmt.Fprintf(opts.Stdout, "run directory %s: %s, %s, %s\n", opts.Dir, recipes.EchoFile, eval.RasterFile, SimRateFile)
 	}
 	return nil
 }

@@ -1,6 +1,6 @@
 //go:build torch
 
-package recipes_test
+package kinds_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/braingo/braingo/kinds"
 	"github.com/braingo/braingo/recipes"
 )
 
@@ -34,7 +35,7 @@ func TestCSNNRunsAndResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := recipes.Run(context.Background(), r, recipes.RunOptions{Dir: dir, Stdout: &out, Stderr: io.Discard, JSON: true}); err != nil {
+	if err := kinds.Run(context.Background(), r, kinds.RunOptions{Dir: dir, Stdout: &out, Stderr: io.Discard, JSON: true}); err != nil {
 		t.Fatal(err)
 	}
 	var line recipes.CSNNLine
@@ -53,13 +54,13 @@ func TestCSNNRunsAndResumes(t *testing.T) {
 	}
 	var log bytes.Buffer
 	out.Reset()
-	if err := recipes.Run(context.Background(), r2, recipes.RunOptions{Dir: dir, Resume: true, Stdout: &out, Stderr: &log, JSON: true}); err != nil {
+	if err := kinds.Run(context.Background(), r2, kinds.RunOptions{Dir: dir, Resume: true, Stdout: &out, Stderr: &log, JSON: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(log.String(), "resuming") || !strings.Contains(out.String(), `"epoch":2`) || strings.Contains(out.String(), `"epoch":1`) {
 		t.Errorf("resume: stderr %q, stdout %q", log.String(), out.String())
 	}
-	if _, err := os.Stat(filepath.Join(dir, recipes.CheckpointFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, kinds.CheckpointFile)); err != nil {
 		t.Error(err)
 	}
 	// braingo eval's path reproduces the last epoch's test accuracy from
@@ -69,7 +70,7 @@ func TestCSNNRunsAndResumes(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
 		t.Fatal(err)
 	}
-	_, test, ev, err := recipes.EvaluateCSNNRun(dir, io.Discard)
+	_, test, ev, err := kinds.EvaluateCSNNRun(dir, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,10 +88,10 @@ func TestTaskHybridRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := recipes.Run(context.Background(), r, recipes.RunOptions{Dir: dir, Stdout: io.Discard, Stderr: io.Discard, JSON: true}); err != nil {
+	if err := kinds.Run(context.Background(), r, kinds.RunOptions{Dir: dir, Stdout: io.Discard, Stderr: io.Discard, JSON: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, recipes.CheckpointFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, kinds.CheckpointFile)); err != nil {
 		t.Error(err)
 	}
 }

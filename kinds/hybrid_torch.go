@@ -1,6 +1,6 @@
 //go:build torch
 
-package recipes
+package kinds
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"github.com/braingo/braingo/losses"
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/optim"
+	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/snn"
 	"github.com/braingo/braingo/surrogate"
 	"github.com/braingo/braingo/tasks"
@@ -38,7 +39,7 @@ func surrogateFor(name string, scale float64) (surrogate.Func, error) {
 		key := map[string]string{"atan": "alpha", "fast_sigmoid": "slope", "sigmoid": "slope", "triangle": "alpha",
 			"gaussian": "sigma", "multi_gaussian": "sigma", "piecewise_quadratic": "alpha", "exponential": "beta"}[name]
 		if key == "" {
-			return nil, Invalid("model.surrogate_scale", "%s has no parameter", name)
+			return nil, recipes.Invalid("model.surrogate_scale", "%s has no parameter", name)
 		}
 		params = map[string]float64{key: scale}
 	}
@@ -297,7 +298,7 @@ type CSNNLine struct {
 const csnnFormat = "braingo-csnn/1"
 
 // RunCSNN trains a csnn-classify recipe into opts.Dir.
-func RunCSNN(ctx context.Context, r *Recipe, opts RunOptions) error {
+func RunCSNN(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 	c, ok := r.Spec.(*CSNN)
 	if !ok {
 		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, CSNNKind)
@@ -309,11 +310,11 @@ func RunCSNN(ctx context.Context, r *Recipe, opts RunOptions) error {
 		return err
 	}
 	if train.Rows != 28 || train.Cols != 28 {
-		return Invalid("data.dataset", "csnn-classify needs 28×28 images, %s has %d×%d", train.Name, train.Rows, train.Cols)
+		return recipes.Invalid("data.dataset", "csnn-classify needs 28×28 images, %s has %d×%d", train.Name, train.Rows, train.Cols)
 	}
 	train, test = train.Limit(c.Data.TrainLimit), test.Limit(c.Data.TestLimit)
 	if train.N < c.Train.BatchSize {
-		return Invalid("train.batch_size", "%d is larger than the %d training images", c.Train.BatchSize, train.N)
+		return recipes.Invalid("train.batch_size", "%d is larger than the %d training images", c.Train.BatchSize, train.N)
 	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return err
@@ -437,13 +438,13 @@ func csnnReport(opts RunOptions, c *CSNN, test *datasets.Images, pred []int, rat
 	if err := eval.WriteConfusionTable(w, cm, test.ClassNames); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "run directory %s: %s, %s, %s, %s, %s\n", opts.Dir, EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile, eval.ConfusionFile)
+	fmt.Fprintf(w, "run directory %s: %s, %s, %s, %s, %s\n", opts.Dir, recipes.EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile, eval.ConfusionFile)
 	return nil
 }
 
 // RunTaskHybrid trains a task-hybrid recipe: task-bptt with a libtorch
 // MLP encoder in front of the recurrent spiking network.
-func RunTaskHybrid(ctx context.Context, r *Recipe, opts RunOptions) error {
+func RunTaskHybrid(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 	c, ok := r.Spec.(*TaskHybrid)
 	if !ok {
 		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, TaskHybridKind)
@@ -456,7 +457,7 @@ func RunTaskHybrid(ctx context.Context, r *Recipe, opts RunOptions) error {
 	}
 	ds, err := tasks.NewDataset(task, o, tasks.DatasetConfig{BatchSize: c.Train.BatchSize, SeqLen: c.Train.SeqLen})
 	if err != nil {
-		return Invalid("task", "%v", err)
+		return recipes.Invalid("task", "%v", err)
 	}
 	spec := ds.Spec()
 	store := torchlayer.NewStore(uint64(c.Seed))
@@ -470,7 +471,7 @@ func RunTaskHybrid(ctx context.Context, r *Recipe, opts RunOptions) error {
 		}
 		act, err := store.Activation(c.Encoder.Activation)
 		if err != nil {
-			return Invalid("encoder.activation", "%v", err)
+			return recipes.Invalid("encoder.activation", "%v", err)
 		}
 		layers = append(layers, lin, act)
 		in = h

@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/braingo/braingo/recipes"
 )
 
 // The online-rule recipes run end to end on a few trials: JSON lines with
@@ -23,7 +25,7 @@ func TestRunOnlineRecipes(t *testing.T) {
 		{"evidence-eprop", []string{"epochs=1", "batches=1", "batch_size=2", "eval_trials=4", "model.units=10", "model.neuron=lif", "feedback=adaptive", "train.rate_reg=0.1"}},
 		{"rstdp-task", []string{"epochs=2", "train.trials=5", "eval_trials=5"}},
 	} {
-		r, err := Load(c.name, c.sets)
+		r, err := recipes.Load(c.name, c.sets)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,7 +42,7 @@ func TestRunOnlineRecipes(t *testing.T) {
 		if last.Epoch < 1 || last.Performance < 0 || last.Performance > 1 || last.TrainSeconds <= 0 {
 			t.Errorf("%s %v: %+v", c.name, c.sets, last)
 		}
-		for _, f := range []string{EchoFile, "metrics.jsonl", "curves.png", CheckpointFile} {
+		for _, f := range []string{recipes.EchoFile, "metrics.jsonl", "curves.png", CheckpointFile} {
 			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 				t.Errorf("%s: %v", c.name, err)
 			}
@@ -59,12 +61,12 @@ func TestOnlineRecipesInvalid(t *testing.T) {
 		{"rstdp-task", []string{"net.sim_dt=0"}},
 		{"rstdp-task", []string{"plasticity.baseline=2"}},
 	} {
-		if _, err := Load(c.name, c.sets); err == nil {
+		if _, err := recipes.Load(c.name, c.sets); err == nil {
 			t.Errorf("%s %v: no error", c.name, c.sets)
 		}
 	}
 	// A task without a fixation cue cannot tell the network when to choose.
-	r, err := Load("rstdp-task", []string{"task.name=EvidenceAccumulation"})
+	r, err := recipes.Load("rstdp-task", []string{"task.name=EvidenceAccumulation"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package recipes_test
+package kinds_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/braingo/braingo/kinds"
 	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/torchlayer"
 )
@@ -23,7 +24,7 @@ func TestHybridRecipes(t *testing.T) {
 		if torchlayer.Available {
 			continue
 		}
-		err = recipes.Run(context.Background(), r, recipes.RunOptions{Dir: t.TempDir(), Stdout: io.Discard, Stderr: io.Discard})
+		err = kinds.Run(context.Background(), r, kinds.RunOptions{Dir: t.TempDir(), Stdout: io.Discard, Stderr: io.Discard})
 		if !errors.Is(err, torchlayer.ErrNoTorch) || !strings.Contains(err.Error(), "make torch") || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s without libtorch: %v", name, err)
 		}
@@ -32,7 +33,7 @@ func TestHybridRecipes(t *testing.T) {
 			if _, err := r.WriteFile(dir); err != nil {
 				t.Fatal(err)
 			}
-			if _, _, _, err := recipes.EvaluateCSNNRun(dir, io.Discard); !errors.Is(err, torchlayer.ErrNoTorch) || !strings.Contains(err.Error(), "make torch") {
+			if _, _, _, err := kinds.EvaluateCSNNRun(dir, io.Discard); !errors.Is(err, torchlayer.ErrNoTorch) || !strings.Contains(err.Error(), "make torch") {
 				t.Errorf("evaluating a csnn run without libtorch: %v", err)
 			}
 		}

@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/tasks"
 	"github.com/braingo/braingo/tensor"
 	"github.com/braingo/braingo/trainer"
@@ -17,7 +18,7 @@ import (
 const TaskEPropKind = "task-eprop"
 
 func init() {
-	RegisterKind(TaskEPropKind, func() any { return new(TaskEProp) })
+	recipes.RegisterKind(TaskEPropKind, func() any { return new(TaskEProp) })
 	RegisterRunner(TaskEPropKind, RunTaskEProp)
 }
 
@@ -43,17 +44,17 @@ func (c *TaskEProp) Validate() error {
 	}
 	switch {
 	case c.Model.Type != "rsnn":
-		return Invalid("model.type", "e-prop trains a recurrent spiking network: want rsnn, got %q", c.Model.Type)
+		return recipes.Invalid("model.type", "e-prop trains a recurrent spiking network: want rsnn, got %q", c.Model.Type)
 	case c.Model.Neuron != "lif" && c.Model.Neuron != "alif":
-		return Invalid("model.neuron", "e-prop supports lif and alif, got %q", c.Model.Neuron)
+		return recipes.Invalid("model.neuron", "e-prop supports lif and alif, got %q", c.Model.Neuron)
 	case c.Model.TauIn != 0:
-		return Invalid("model.tau_in", "e-prop supports no input stage: want 0, got %v", c.Model.TauIn)
+		return recipes.Invalid("model.tau_in", "e-prop supports no input stage: want 0, got %v", c.Model.TauIn)
 	}
 	return c.Model.validate()
 }
 
 // RunTaskEProp trains a task-eprop recipe into opts.Dir.
-func RunTaskEProp(ctx context.Context, r *Recipe, opts RunOptions) error {
+func RunTaskEProp(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 	c, ok := r.Spec.(*TaskEProp)
 	if !ok {
 		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, TaskEPropKind)
@@ -66,11 +67,11 @@ func RunTaskEProp(ctx context.Context, r *Recipe, opts RunOptions) error {
 	}
 	ds, err := tasks.NewDataset(task, o, tasks.DatasetConfig{BatchSize: c.Train.BatchSize})
 	if err != nil {
-		return Invalid("task", "%v", err)
+		return recipes.Invalid("task", "%v", err)
 	}
 	spec := ds.Spec()
 	if len(spec.Actions) == 0 {
-		return Invalid("task.name", "%s has no discrete actions to score", spec.Name)
+		return recipes.Invalid("task.name", "%s has no discrete actions to score", spec.Name)
 	}
 	rec, err := c.Model.build(len(spec.Obs), len(spec.Actions), spec.DT, c.Seed)
 	if err != nil {
@@ -79,12 +80,12 @@ func RunTaskEProp(ctx context.Context, r *Recipe, opts RunOptions) error {
 	net := rec.(*networks.RSNN)
 	run, err := net.NewRun(c.Train.BatchSize)
 	if err != nil {
-		return Invalid("model", "%v", err)
+		return recipes.Invalid("model", "%v", err)
 	}
 	rule, err := trainer.NewEProp(run, trainer.EPropConfig{Feedback: c.Train.Feedback, FeedbackDecay: c.Train.FeedbackDecay,
 		RateReg: c.Train.RateReg, RateTarget: c.Train.RateTarget, Seed: uint64(c.Seed)})
 	if err != nil {
-		return Invalid("train", "%v", err)
+		return recipes.Invalid("train", "%v", err)
 	}
 	var extra []*tensor.Tensor
 	if rule.Feedback != nil && rule.Feedback.RequiresGrad() {

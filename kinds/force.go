@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/braingo/braingo/internal/sysinfo"
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/trainer"
 )
 
@@ -22,7 +23,7 @@ import (
 const ForceKind = "force"
 
 func init() {
-	RegisterKind(ForceKind, func() any { return new(Force) })
+	recipes.RegisterKind(ForceKind, func() any { return new(Force) })
 	RegisterRunner(ForceKind, RunForce)
 }
 
@@ -103,21 +104,21 @@ type Force struct {
 func (c *Force) Validate() error {
 	switch {
 	case c.Model.Units < 2:
-		return Invalid("model.units", "must be at least 2, got %d", c.Model.Units)
+		return recipes.Invalid("model.units", "must be at least 2, got %d", c.Model.Units)
 	case !(c.Model.P > 0 && c.Model.P <= 1):
-		return Invalid("model.p", "must be in (0, 1], got %v", c.Model.P)
+		return recipes.Invalid("model.p", "must be in (0, 1], got %v", c.Model.P)
 	case c.Model.TauMS <= 0 || c.Train.DtMS <= 0 || c.Train.DtMS > c.Model.TauMS:
-		return Invalid("train.dt_ms", "dt (%v ms) must be positive and at most tau (%v ms)", c.Train.DtMS, c.Model.TauMS)
+		return recipes.Invalid("train.dt_ms", "dt (%v ms) must be positive and at most tau (%v ms)", c.Train.DtMS, c.Model.TauMS)
 	case c.Train.TrainS < 0 || c.Train.TestS <= 0:
-		return Invalid("train.test_s", "train_s must not be negative and test_s must be positive")
+		return recipes.Invalid("train.test_s", "train_s must not be negative and test_s must be positive")
 	case !(c.Train.Alpha > 0):
-		return Invalid("train.alpha", "must be positive, got %v", c.Train.Alpha)
+		return recipes.Invalid("train.alpha", "must be positive, got %v", c.Train.Alpha)
 	case c.Train.Every < 1:
-		return Invalid("train.every", "must be at least 1, got %d", c.Train.Every)
+		return recipes.Invalid("train.every", "must be at least 1, got %d", c.Train.Every)
 	case c.Target.PeriodMS <= 0:
-		return Invalid("target.period_ms", "must be positive, got %v", c.Target.PeriodMS)
+		return recipes.Invalid("target.period_ms", "must be positive, got %v", c.Target.PeriodMS)
 	case c.Method == "full-force" && c.Model.Conn != networks.ConnDense:
-		return Invalid("model.conn", "full-force trains the recurrent weights, which must be dense, not %s", c.Model.Conn)
+		return recipes.Invalid("model.conn", "full-force trains the recurrent weights, which must be dense, not %s", c.Model.Conn)
 	}
 	return nil
 }
@@ -210,7 +211,7 @@ func (tr *trace) corr() float64 {
 }
 
 // RunForce trains a force recipe into opts.Dir.
-func RunForce(ctx context.Context, r *Recipe, opts RunOptions) error {
+func RunForce(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 	c, ok := r.Spec.(*Force)
 	if !ok {
 		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, ForceKind)
@@ -314,7 +315,7 @@ func RunForce(ctx context.Context, r *Recipe, opts RunOptions) error {
 	if c.Train.TrainS > 0 {
 		line.SecondsPerSimS = trainSec / c.Train.TrainS
 	}
-	files := []string{EchoFile}
+	files := []string{recipes.EchoFile}
 	if c.Plots {
 		if err := writeForcePlot(filepath.Join(opts.Dir, ForceFile), r.Name, trainTr, testTr, line.TestNMSE); err != nil {
 			return err

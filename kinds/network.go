@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/braingo/braingo/checkpoint"
 	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/snn"
 	"github.com/braingo/braingo/tasks"
 	"github.com/braingo/braingo/tensor"
@@ -23,14 +24,14 @@ import (
 // *networks.RSNN or a rate RNN), or in torch builds a *CSNNModel
 // (csnn-classify, in inference mode; other builds say how to get one).
 // Warnings (a checkpoint that keeps the legacy zero reset) go to warn.
-func LoadNetwork(path string, warn io.Writer) (*Recipe, any, error) {
+func LoadNetwork(path string, warn io.Writer) (*recipes.Recipe, any, error) {
 	ckpt := path
-	var r *Recipe
+	var r *recipes.Recipe
 	if st, err := os.Stat(path); err != nil {
 		return nil, nil, err
 	} else if st.IsDir() {
 		ckpt = filepath.Join(path, CheckpointFile)
-		if r, err = Load(filepath.Join(path, EchoFile), nil); err != nil {
+		if r, err = recipes.Load(filepath.Join(path, recipes.EchoFile), nil); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -46,7 +47,7 @@ func LoadNetwork(path string, warn io.Writer) (*Recipe, any, error) {
 		if meta.Recipe == "" {
 			return nil, nil, fmt.Errorf("checkpoint %s holds no recipe: give its run directory", ckpt)
 		}
-		if r, err = Parse(ckpt+" (recipe)", []byte(meta.Recipe), nil); err != nil {
+		if r, err = recipes.Parse(ckpt+" (recipe)", []byte(meta.Recipe), nil); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -85,7 +86,7 @@ func LoadNetwork(path string, warn io.Writer) (*Recipe, any, error) {
 		}
 		ds, err := tasks.NewDataset(task, o, tasks.DatasetConfig{BatchSize: c.Train.BatchSize, SeqLen: c.Train.SeqLen})
 		if err != nil {
-			return nil, nil, Invalid("task", "%v", err)
+			return nil, nil, recipes.Invalid("task", "%v", err)
 		}
 		spec := ds.Spec()
 		net, err := c.Model.build(len(spec.Obs), len(spec.Actions), spec.DT, c.Seed)
@@ -115,10 +116,10 @@ func LoadNetwork(path string, warn io.Writer) (*Recipe, any, error) {
 // checkpoint of net's parameters, so that braingo eval and train --resume
 // work on it. A network the recipe cannot describe (layers of different
 // neuron models or gains) is an error naming the difference.
-func ImportClassify(dir string, base *Recipe, net *networks.FeedForward) (*Recipe, error) {
+func ImportClassify(dir string, base *recipes.Recipe, net *networks.FeedForward) (*recipes.Recipe, error) {
 	if base == nil {
 		var err error
-		if base, err = Load("fmnist-snn", nil); err != nil {
+		if base, err = recipes.Load("fmnist-snn", nil); err != nil {
 			return nil, err
 		}
 	}
@@ -215,7 +216,7 @@ func ImportClassify(dir string, base *Recipe, net *networks.FeedForward) (*Recip
 	if err := copyParams(built.Params(), net); err != nil {
 		return nil, err
 	}
-	r := &Recipe{Kind: ClassifyKind, Name: base.Name, Description: base.Description, Spec: c, Source: base.Source, Overrides: base.Overrides}
+	r := &recipes.Recipe{Kind: ClassifyKind, Name: base.Name, Description: base.Description, Spec: c, Source: base.Source, Overrides: base.Overrides}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}

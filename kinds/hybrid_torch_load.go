@@ -1,6 +1,6 @@
 //go:build torch
 
-package recipes
+package kinds
 
 import (
 	"github.com/braingo/braingo/datasets"

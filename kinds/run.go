@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"context"
@@ -6,10 +6,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/braingo/braingo/recipes"
 )
 
 // Runner trains (or simulates) a loaded recipe into a run directory.
-type Runner func(ctx context.Context, r *Recipe, opts RunOptions) error
+type Runner func(ctx context.Context, r *recipes.Recipe, opts RunOptions) error
 
 var (
 	runMu   sync.RWMutex
@@ -28,7 +30,7 @@ func RegisterRunner(kind string, run Runner) {
 }
 
 // Run runs r with the runner of its kind.
-func Run(ctx context.Context, r *Recipe, opts RunOptions) error {
+func Run(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 	runMu.RLock()
 	run, ok := runners[r.Kind]
 	runMu.RUnlock()

@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/braingo/braingo/internal/sysinfo"
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/trainer"
 )
 
@@ -19,7 +20,7 @@ import (
 const SpikingForceKind = "spiking-force"
 
 func init() {
-	RegisterKind(SpikingForceKind, func() any { return new(SpikingForceSpec) })
+	recipes.RegisterKind(SpikingForceKind, func() any { return new(SpikingForceSpec) })
 	RegisterRunner(SpikingForceKind, RunSpikingForce)
 }
 
@@ -56,23 +57,23 @@ type SpikingForceSpec struct {
 func (c *SpikingForceSpec) Validate() error {
 	switch {
 	case c.Model.Units < 2:
-		return Invalid("model.units", "must be at least 2, got %d", c.Model.Units)
+		return recipes.Invalid("model.units", "must be at least 2, got %d", c.Model.Units)
 	case c.Train.DtMS <= 0:
-		return Invalid("train.dt_ms", "must be positive, got %v", c.Train.DtMS)
+		return recipes.Invalid("train.dt_ms", "must be positive, got %v", c.Train.DtMS)
 	case c.Train.TrainS < 0 || c.Train.TestS <= 0 || c.Train.WarmupS < 0:
-		return Invalid("train.test_s", "warmup_s and train_s must not be negative and test_s must be positive")
+		return recipes.Invalid("train.test_s", "warmup_s and train_s must not be negative and test_s must be positive")
 	case c.Train.Alpha < 0:
-		return Invalid("train.alpha", "must not be negative, got %v", c.Train.Alpha)
+		return recipes.Invalid("train.alpha", "must not be negative, got %v", c.Train.Alpha)
 	case c.Train.Every < 1:
-		return Invalid("train.every", "must be at least 1, got %d", c.Train.Every)
+		return recipes.Invalid("train.every", "must be at least 1, got %d", c.Train.Every)
 	case c.Target.PeriodMS <= 0:
-		return Invalid("target.period_ms", "must be positive, got %v", c.Target.PeriodMS)
+		return recipes.Invalid("target.period_ms", "must be positive, got %v", c.Target.PeriodMS)
 	}
 	return nil
 }
 
 // RunSpikingForce trains a spiking-force recipe into opts.Dir.
-func RunSpikingForce(ctx context.Context, r *Recipe, opts RunOptions) error {
+func RunSpikingForce(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 	c, ok := r.Spec.(*SpikingForceSpec)
 	if !ok {
 		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, SpikingForceKind)
@@ -90,7 +91,7 @@ func RunSpikingForce(ctx context.Context, r *Recipe, opts RunOptions) error {
 	net, err := networks.NewSpikingForce(networks.SpikingForceConfig{Units: m.Units, Outputs: outs, P: m.P, G: m.G, Q: m.Q,
 		DtMS: c.Train.DtMS, TauMMS: m.TauM, TauRef: m.TauRef, TauRMS: m.TauR, TauDMS: m.TauD, Conn: m.Conn, Seed: uint64(c.Seed)})
 	if err != nil {
-		return Invalid("model", "%v", err)
+		return recipes.Invalid("model", "%v", err)
 	}
 	alpha := c.Train.Alpha
 	if alpha == 0 {
@@ -160,7 +161,7 @@ func RunSpikingForce(ctx context.Context, r *Recipe, opts RunOptions) error {
 	if c.Train.TrainS > 0 {
 		line.SecondsPerSimS = trainSec / c.Train.TrainS
 	}
-	files := []string{EchoFile}
+	files := []string{recipes.EchoFile}
 	if c.Plots {
 		if err := writeForcePlot(filepath.Join(opts.Dir, ForceFile), r.Name, trainTr, testTr, line.TestNMSE); err != nil {
 			return err

@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/braingo/braingo/datasets"
+	"github.com/braingo/braingo/recipes"
 )
 
 // TestRunForceKinds runs small versions of the FORCE recipes end to end:
@@ -27,7 +28,7 @@ func TestRunForceKinds(t *testing.T) {
 		{"force-sines", []string{"units=200", "method=full-force", "conn=dense", "dt=0.5", "train_s=6", "test_s=1", "period_ms=1200", "plots=false"}, 0.2},
 		{"force-spiking", []string{"units=500", "train_s=1", "test_s=0.5", "train.warmup_s=0.2"}, 0.5},
 	} {
-		r, err := Load(c.name, c.sets)
+		r, err := recipes.Load(c.name, c.sets)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +53,7 @@ func TestRunForceKinds(t *testing.T) {
 			t.Errorf("%s: plot written %v, want %v", c.name, err == nil, plots)
 		}
 	}
-	if _, err := Load("force-sines", []string{"method=full-force", "conn=csr"}); err == nil {
+	if _, err := recipes.Load("force-sines", []string{"method=full-force", "conn=csr"}); err == nil {
 		t.Error("full-force with CSR recurrent weights was accepted")
 	}
 }
@@ -69,7 +70,7 @@ func TestRunReservoir(t *testing.T) {
 		{"units=100", "method=rls", "conn=csr", "train_limit=600", "test_limit=300", "plots=false"},
 		{"units=100", "method=lms", "train_limit=600", "test_limit=300", "plots=false"},
 	} {
-		r, err := Load("reservoir-fmnist", sets)
+		r, err := recipes.Load("reservoir-fmnist", sets)
 		if err != nil {
 			t.Fatal(err)
 		}

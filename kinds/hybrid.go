@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/kernels"
+	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/torchlayer"
 	"github.com/braingo/braingo/trainer"
 )
@@ -28,12 +29,12 @@ const (
 )
 
 func init() {
-	RegisterKind(CSNNKind, func() any { return new(CSNN) })
-	RegisterKind(TaskHybridKind, func() any { return new(TaskHybrid) })
-	RegisterRunner(CSNNKind, func(ctx context.Context, r *Recipe, opts RunOptions) error {
+	recipes.RegisterKind(CSNNKind, func() any { return new(CSNN) })
+	recipes.RegisterKind(TaskHybridKind, func() any { return new(TaskHybrid) })
+	RegisterRunner(CSNNKind, func(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 		return runHybrid(ctx, r, opts, runCSNN)
 	})
-	RegisterRunner(TaskHybridKind, func(ctx context.Context, r *Recipe, opts RunOptions) error {
+	RegisterRunner(TaskHybridKind, func(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 		return runHybrid(ctx, r, opts, runTaskHybrid)
 	})
 }
@@ -63,7 +64,7 @@ func (c *CSNN) source() datasets.Source {
 // per-epoch evaluation does, so it reproduces the last epoch's test
 // accuracy. It needs a build with the torch tag (make torch).
 func EvaluateCSNNRun(dir string, warn io.Writer) (*CSNN, *datasets.Images, *trainer.Evaluation, error) {
-	r, err := Load(filepath.Join(dir, EchoFile), nil)
+	r, err := recipes.Load(filepath.Join(dir, recipes.EchoFile), nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -96,7 +97,7 @@ func EvaluateCSNNRun(dir string, warn io.Writer) (*CSNN, *datasets.Images, *trai
 	return c, test, ev, nil
 }
 
-func runHybrid(ctx context.Context, r *Recipe, opts RunOptions, run Runner) error {
+func runHybrid(ctx context.Context, r *recipes.Recipe, opts RunOptions, run Runner) error {
 	if !torchlayer.Available || run == nil {
 		return fmt.Errorf("recipe %s (kind %s) mixes libtorch and braingo layers: %w", r.Name, r.Kind, torchlayer.ErrNoTorch)
 	}
@@ -146,41 +147,41 @@ func (c *CSNN) Validate() error {
 	m := c.Model
 	switch {
 	case c.Data.Steps < 1:
-		return Invalid("data.steps", "must be at least 1, got %d", c.Data.Steps)
+		return recipes.Invalid("data.steps", "must be at least 1, got %d", c.Data.Steps)
 	case c.Train.Epochs < 1:
-		return Invalid("train.epochs", "must be at least 1, got %d", c.Train.Epochs)
+		return recipes.Invalid("train.epochs", "must be at least 1, got %d", c.Train.Epochs)
 	case c.Train.BatchSize < 1:
-		return Invalid("train.batch_size", "must be at least 1, got %d", c.Train.BatchSize)
+		return recipes.Invalid("train.batch_size", "must be at least 1, got %d", c.Train.BatchSize)
 	case c.Train.LR <= 0:
-		return Invalid("train.lr", "must be positive, got %v", c.Train.LR)
+		return recipes.Invalid("train.lr", "must be positive, got %v", c.Train.LR)
 	case c.Train.LRDecay <= 0 || c.Train.LRDecay > 1:
-		return Invalid("train.lr_decay", "must be in (0, 1], got %v", c.Train.LRDecay)
+		return recipes.Invalid("train.lr_decay", "must be in (0, 1], got %v", c.Train.LRDecay)
 	case c.Data.TrainLimit < 0 || c.Data.TestLimit < 0:
-		return Invalid("data.train_limit", "limits must be >= 0")
+		return recipes.Invalid("data.train_limit", "limits must be >= 0")
 	case c.Threads < 0:
-		return Invalid("threads", "must be >= 0, got %d", c.Threads)
+		return recipes.Invalid("threads", "must be >= 0, got %d", c.Threads)
 	case len(m.Channels) == 0:
-		return Invalid("model.channels", "needs at least one conv block")
+		return recipes.Invalid("model.channels", "needs at least one conv block")
 	case m.Kernel < 1:
-		return Invalid("model.kernel", "must be at least 1, got %d", m.Kernel)
+		return recipes.Invalid("model.kernel", "must be at least 1, got %d", m.Kernel)
 	case m.Dropout < 0 || m.Dropout >= 1:
-		return Invalid("model.dropout", "must be in [0, 1), got %v", m.Dropout)
+		return recipes.Invalid("model.dropout", "must be in [0, 1), got %v", m.Dropout)
 	case m.Threshold <= 0:
-		return Invalid("model.threshold", "must be positive, got %v", m.Threshold)
+		return recipes.Invalid("model.threshold", "must be positive, got %v", m.Threshold)
 	}
 	for _, b := range []float64{m.Beta, m.ReadoutBeta} {
 		if b < 0 || b > 1 {
-			return Invalid("model.beta", "decays must be in [0, 1], got %v", b)
+			return recipes.Invalid("model.beta", "decays must be in [0, 1], got %v", b)
 		}
 	}
 	side := 28
 	for i, ch := range m.Channels {
 		if ch < 1 {
-			return Invalid("model.channels", "channels must be positive, got %v", m.Channels)
+			return recipes.Invalid("model.channels", "channels must be positive, got %v", m.Channels)
 		}
 		side = (side - m.Kernel + 1) / 2
 		if side < 1 {
-			return Invalid("model.channels", "block %d: a %d×%d kernel and 2×2 pooling leave nothing of a 28×28 image after %d blocks", i+1, m.Kernel, m.Kernel, i+1)
+			return recipes.Invalid("model.channels", "block %d: a %d×%d kernel and 2×2 pooling leave nothing of a 28×28 image after %d blocks", i+1, m.Kernel, m.Kernel, i+1)
 		}
 	}
 	return nil
@@ -213,14 +214,14 @@ func (c *TaskHybrid) Validate() error {
 		return err
 	}
 	if c.Model.Type != "rsnn" {
-		return Invalid("model.type", "a task-hybrid feeds a recurrent spiking network: want rsnn, got %s", c.Model.Type)
+		return recipes.Invalid("model.type", "a task-hybrid feeds a recurrent spiking network: want rsnn, got %s", c.Model.Type)
 	}
 	if len(c.Encoder.Hidden) == 0 {
-		return Invalid("encoder.hidden", "needs at least one layer")
+		return recipes.Invalid("encoder.hidden", "needs at least one layer")
 	}
 	for _, h := range c.Encoder.Hidden {
 		if h < 1 {
-			return Invalid("encoder.hidden", "sizes must be positive, got %v", c.Encoder.Hidden)
+			return recipes.Invalid("encoder.hidden", "sizes must be positive, got %v", c.Encoder.Hidden)
 		}
 	}
 	return nil

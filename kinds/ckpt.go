@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/braingo/braingo/checkpoint"
 	"github.com/braingo/braingo/optim"
+	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/tensor"
 )
 
@@ -49,7 +50,7 @@ type legacyZeroResetter interface {
 // ZeroReset in its metadata) keeps the old rule, with a one-line warning
 // on warn. A missing checkpoint is no error (nothing to keep); a damaged
 // one is left to the restore that follows to report.
-func keepLegacyZeroReset(r *Recipe, path string, warn io.Writer) {
+func keepLegacyZeroReset(r *recipes.Recipe, path string, warn io.Writer) {
 	lz, ok := r.Spec.(legacyZeroResetter)
 	if !ok {
 		return
@@ -75,12 +76,12 @@ func warnLegacyZeroReset(warn io.Writer, path string, keys []string) {
 }
 
 // saveTraining writes parameters and optimizer state atomically to path.
-func saveTraining(path, format string, r *Recipe, params []*tensor.Tensor, opt optim.Checkpointer, epoch int) error {
+func saveTraining(path, format string, r *recipes.Recipe, params []*tensor.Tensor, opt optim.Checkpointer, epoch int) error {
 	return saveTrainingRNG(path, format, r, params, opt, epoch, nil)
 }
 
 // saveTrainingRNG is saveTraining with the run's random state (nil: none).
-func saveTrainingRNG(path, format string, r *Recipe, params []*tensor.Tensor, opt optim.Checkpointer, epoch int, rng json.RawMessage) error {
+func saveTrainingRNG(path, format string, r *recipes.Recipe, params []*tensor.Tensor, opt optim.Checkpointer, epoch int, rng json.RawMessage) error {
 	st := opt.State()
 	ck := &checkpoint.Checkpoint{}
 	for _, p := range params {

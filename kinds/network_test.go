@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/braingo/braingo/internal/sysinfo"
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/trainer"
 )
 
@@ -24,7 +25,7 @@ import (
 const ReservoirKind = "reservoir"
 
 func init() {
-	RegisterKind(ReservoirKind, func() any { return new(ReservoirSpec) })
+	recipes.RegisterKind(ReservoirKind, func() any { return new(ReservoirSpec) })
 	RegisterRunner(ReservoirKind, RunReservoir)
 }
 
@@ -68,21 +69,21 @@ func (c *ReservoirSpec) Validate() error {
 	m := c.Model
 	switch {
 	case m.Units < 2:
-		return Invalid("model.units", "must be at least 2, got %d", m.Units)
+		return recipes.Invalid("model.units", "must be at least 2, got %d", m.Units)
 	case m.Steps < 1:
-		return Invalid("model.steps", "must be at least 1, got %d", m.Steps)
+		return recipes.Invalid("model.steps", "must be at least 1, got %d", m.Steps)
 	case m.Degree <= 0:
-		return Invalid("model.degree", "must be positive, got %v", m.Degree)
+		return recipes.Invalid("model.degree", "must be positive, got %v", m.Degree)
 	case !(m.Leak > 0 && m.Leak <= 1):
-		return Invalid("model.leak", "must be in (0, 1], got %v", m.Leak)
+		return recipes.Invalid("model.leak", "must be in (0, 1], got %v", m.Leak)
 	case c.Readout.BatchSize < 1:
-		return Invalid("readout.batch_size", "must be at least 1, got %d", c.Readout.BatchSize)
+		return recipes.Invalid("readout.batch_size", "must be at least 1, got %d", c.Readout.BatchSize)
 	case c.Readout.Lambda < 0 || (c.Readout.Method == "rls" && c.Readout.Lambda == 0):
-		return Invalid("readout.lambda", "must be positive, got %v", c.Readout.Lambda)
+		return recipes.Invalid("readout.lambda", "must be positive, got %v", c.Readout.Lambda)
 	case c.Readout.Epochs < 1:
-		return Invalid("readout.epochs", "must be at least 1, got %d", c.Readout.Epochs)
+		return recipes.Invalid("readout.epochs", "must be at least 1, got %d", c.Readout.Epochs)
 	case c.Data.TrainLimit < 0 || c.Data.TestLimit < 0:
-		return Invalid("data.train_limit", "limits must be >= 0")
+		return recipes.Invalid("data.train_limit", "limits must be >= 0")
 	}
 	return nil
 }
@@ -162,7 +163,7 @@ func (r *resRun) features(d *datasets.Images, lo, hi int) {
 }
 
 // RunReservoir trains a reservoir recipe into opts.Dir.
-func RunReservoir(ctx context.Context, rc *Recipe, opts RunOptions) error {
+func RunReservoir(ctx context.Context, rc *recipes.Recipe, opts RunOptions) error {
 	c, ok := rc.Spec.(*ReservoirSpec)
 	if !ok {
 		return fmt.Errorf("recipe %s is of kind %s, not %s", rc.Name, rc.Kind, ReservoirKind)
@@ -191,7 +192,7 @@ func RunReservoir(ctx context.Context, rc *Recipe, opts RunOptions) error {
 		Neuron: m.Neuron, Degree: m.Degree, SpectralRadius: m.SpectralRadius, InputScale: m.InputScale, BiasScale: m.BiasScale,
 		Leak: m.Leak, Beta: m.Beta, Conn: conn, Seed: uint64(c.Seed)})
 	if err != nil {
-		return Invalid("model", "%v", err)
+		return recipes.Invalid("model", "%v", err)
 	}
 	build := time.Since(t0).Seconds()
 	px, classes := train.Features(), train.Classes
@@ -259,7 +260,7 @@ func RunReservoir(ctx context.Context, rc *Recipe, opts RunOptions) error {
 		line.TrainAcc = tc.Accuracy()
 	}
 	line.PeakRSSMB = sysinfo.PeakRSSMB()
-	files := []string{EchoFile}
+	files := []string{recipes.EchoFile}
 	if c.Plots {
 		if err := eval.WriteConfusion(opts.Dir, conf, src.ClassNames); err != nil {
 			return err

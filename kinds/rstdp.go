@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/braingo/braingo/internal/sysinfo"
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/optim"
+	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/tasks"
 	"github.com/braingo/braingo/tensor"
 	"github.com/braingo/braingo/trainer"
@@ -29,7 +30,7 @@ import (
 const TaskRSTDPKind = "task-rstdp"
 
 func init() {
-	RegisterKind(TaskRSTDPKind, func() any { return new(TaskRSTDP) })
+	recipes.RegisterKind(TaskRSTDPKind, func() any { return new(TaskRSTDP) })
 	RegisterRunner(TaskRSTDPKind, RunTaskRSTDP)
 }
 
@@ -74,15 +75,15 @@ type TaskRSTDP struct {
 func (c *TaskRSTDP) Validate() error {
 	switch {
 	case c.Train.Epochs < 1 || c.Train.Trials < 1 || c.Train.Block < 1:
-		return Invalid("train.trials", "epochs, trials and block must be at least 1")
+		return recipes.Invalid("train.trials", "epochs, trials and block must be at least 1")
 	case c.Net.PerInput < 1 || c.Net.PerChoice < 1:
-		return Invalid("net.per_input", "per_input and per_choice must be at least 1")
+		return recipes.Invalid("net.per_input", "per_input and per_choice must be at least 1")
 	case c.Net.SimDT <= 0:
-		return Invalid("net.sim_dt", "must be positive, got %v", c.Net.SimDT)
+		return recipes.Invalid("net.sim_dt", "must be positive, got %v", c.Net.SimDT)
 	case c.Net.MaxRate < 0 || c.Net.MaxRate*c.Net.SimDT > 1000:
-		return Invalid("net.max_rate", "must be in [0, 1000/sim_dt] Hz, got %v", c.Net.MaxRate)
+		return recipes.Invalid("net.max_rate", "must be in [0, 1000/sim_dt] Hz, got %v", c.Net.MaxRate)
 	case c.Plasticity.Baseline < 0 || c.Plasticity.Baseline > 1:
-		return Invalid("plasticity.baseline", "must be in [0, 1], got %v", c.Plasticity.Baseline)
+		return recipes.Invalid("plasticity.baseline", "must be in [0, 1], got %v", c.Plasticity.Baseline)
 	}
 	return nil
 }
@@ -235,7 +236,7 @@ func (nopOptimizer) SetState(optim.State) error { return nil }
 const rstdpCheckpointFormat = "braingo-rstdp/1"
 
 // RunTaskRSTDP trains a task-rstdp recipe into opts.Dir.
-func RunTaskRSTDP(ctx context.Context, r *Recipe, opts RunOptions) error {
+func RunTaskRSTDP(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 	c, ok := r.Spec.(*TaskRSTDP)
 	if !ok {
 		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, TaskRSTDPKind)
@@ -246,7 +247,7 @@ func RunTaskRSTDP(ctx context.Context, r *Recipe, opts RunOptions) error {
 	}
 	env, err := tasks.NewEnv(task, o)
 	if err != nil {
-		return Invalid("task", "%v", err)
+		return recipes.Invalid("task", "%v", err)
 	}
 	spec := env.Spec()
 	fix := -1
@@ -256,15 +257,15 @@ func RunTaskRSTDP(ctx context.Context, r *Recipe, opts RunOptions) error {
 		}
 	}
 	if !spec.HasFixation() || fix < 0 {
-		return Invalid("task.name", "%s: task-rstdp needs a fixation action and a fixation observation whose offset cues the decision", spec.Name)
+		return recipes.Invalid("task.name", "%s: task-rstdp needs a fixation action and a fixation observation whose offset cues the decision", spec.Name)
 	}
 	choices := len(spec.Actions) - 1
 	if choices < 2 {
-		return Invalid("task.name", "%s has %d choices, want at least 2", spec.Name, choices)
+		return recipes.Invalid("task.name", "%s has %d choices, want at least 2", spec.Name, choices)
 	}
 	sub := int(math.Round(spec.DT / c.Net.SimDT))
 	if sub < 1 || math.Abs(float64(sub)*c.Net.SimDT-spec.DT) > 1e-9*spec.DT {
-		return Invalid("net.sim_dt", "the task step %v ms is not a multiple of sim_dt %v ms", spec.DT, c.Net.SimDT)
+		return recipes.Invalid("net.sim_dt", "the task step %v ms is not a multiple of sim_dt %v ms", spec.DT, c.Net.SimDT)
 	}
 	var chans []int
 	for i := range spec.Obs {
@@ -278,7 +279,7 @@ func RunTaskRSTDP(ctx context.Context, r *Recipe, opts RunOptions) error {
 		DT: c.Net.SimDT, TauMem: c.Net.TauMem, TauSyn: c.Net.TauSyn, WMax: c.Net.WMax, Inhibition: c.Net.Inhibition,
 		NoiseRate: c.Net.NoiseRate}, wr)
 	if err != nil {
-		return Invalid("net", "%v", err)
+		return recipes.Invalid("net", "%v", err)
 	}
 	p := c.Plasticity
 	rule, err := trainer.NewRSTDP(net.W, nin, net.Outputs(), trainer.RSTDPConfig{
@@ -286,7 +287,7 @@ func RunTaskRSTDP(ctx context.Context, r *Recipe, opts RunOptions) error {
 			DT: c.Net.SimDT, WMin: 0, WMax: c.Net.WMax},
 		TauElig: p.TauElig, TauDopamine: p.TauDopamine, LR: p.LR})
 	if err != nil {
-		return Invalid("plasticity", "%v", err)
+		return recipes.Invalid("plasticity", "%v", err)
 	}
 	agent := &rstdpAgent{c: c, net: net, rule: rule, spec: spec, fix: fix, chans: chans, sub: sub, in: make([]float32, nin),
 		rng: rand.New(rand.NewPCG(uint64(c.Seed), 0x5b1e))}
@@ -386,7 +387,7 @@ func RunTaskRSTDP(ctx context.Context, r *Recipe, opts RunOptions) error {
 	if err := eval.WriteCurves(opts.Dir, history); err != nil && runErr == nil {
 		runErr = err
 	}
-	files := []string{EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile}
+	files := []string{recipes.EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile}
 	// Percent choice of the second option against the signed coherence,
 	// for tasks whose trials carry one ("coh"), from the last evaluation.
 	var psy *eval.Psychometric

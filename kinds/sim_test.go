@@ -1,4 +1,4 @@
-package recipes
+package kinds
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/braingo/braingo/recipes"
 )
 
 func TestRunSim(t *testing.T) {
@@ -20,7 +22,7 @@ func TestRunSim(t *testing.T) {
 		{"cuba", []string{"neurons=800", "duration_ms=100"}},
 		{"coba-hh", []string{"neurons=400", "duration_ms=50", "plots=false"}},
 	} {
-		r, err := Load(c.name, c.sets)
+		r, err := recipes.Load(c.name, c.sets)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -36,7 +38,7 @@ func TestRunSim(t *testing.T) {
 		if res.Neurons == 0 || res.Synapses == 0 || res.RateHz <= 0 || res.RunSeconds <= 0 || res.PeakRSSMB <= 0 {
 			t.Errorf("%s %v: %+v", c.name, c.sets, res)
 		}
-		want := []string{EchoFile}
+		want := []string{recipes.EchoFile}
 		if r.Spec.(*Sim).Plots {
 			want = append(want, "raster.png", SimRateFile)
 		}
@@ -50,7 +52,7 @@ func TestRunSim(t *testing.T) {
 
 func TestSimInvalid(t *testing.T) {
 	for _, sets := range [][]string{{"scale=0", "neurons=0"}, {"duration_ms=-1"}, {"conn=sparse"}, {"neurons=10", "fixed_k=80"}} {
-		r, err := Load("coba", sets)
+		r, err := recipes.Load("coba", sets)
 		if err == nil {
 			_, _, err = r.Spec.(*Sim).Build()
 		}
