@@ -164,3 +164,12 @@ func restoreMeta(path, format string, params []*tensor.Tensor, opt optim.Checkpo
 	}
 	return meta.Epoch, meta, nil
 }
+
+// decodeMeta reads a training checkpoint's metadata.
+func decodeMeta(ck *checkpoint.Checkpoint, path string) (checkpointMeta, error) {
+	var meta checkpointMeta
+	if err := json.Unmarshal(ck.Meta, &meta); err != nil {
+		return meta, fmt.Errorf("checkpoint %s: metadata: %v", path, err)
+	}
+	return meta, nil
+}

@@ -225,23 +225,6 @@ func (c *Classify) optimizer(params []*tensor.Tensor) (optimizer, error) {
 	return optim.New(params, optim.AdamConfig{LR: t.LR, Beta1: t.Beta1, Beta2: t.Beta2, WeightDecay: t.WeightDecay})
 }
 
-// RunOptions configures a run.
-type RunOptions struct {
-	// Dir is the run directory (created if needed).
-	Dir string
-	// Resume continues from Dir's checkpoint when there is one.
-	Resume bool
-	// Stdout receives results: a table at the end, or with JSON one object
-	// per epoch. Stderr receives progress.
-	Stdout, Stderr io.Writer
-	JSON           bool
-	// ForceProgress shows the progress bar even when Stderr is no terminal.
-	ForceProgress bool
-}
-
-// CheckpointFile is the name of a run's checkpoint.
-const CheckpointFile = "checkpoint.bgc"
-
 // EpochLine is the JSON object printed per epoch with --json.
 type EpochLine struct {
 	Epoch        int     `json:"epoch"`
@@ -255,12 +238,9 @@ type EpochLine struct {
 	PeakRSSMB    float64 `json:"peak_rss_mb"`
 }
 
-// RunClassify trains the recipe's network into opts.Dir.
-func RunClassify(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
-	c, ok := r.Spec.(*Classify)
-	if !ok {
-		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, ClassifyKind)
-	}
+// Run trains the recipe's network into opts.Dir.
+func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
+	r := opts.Recipe
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
 	train, test, err := c.source().Load(c.Data.Dir)
@@ -301,21 +281,13 @@ func RunClassify(ctx context.Context, r *recipes.Recipe, opts RunOptions) error 
 	if err != nil {
 		return err
 	}
-	if opts.Resume {
-		if _, err := os.Stat(ckpt); err == nil {
-			epoch, err := restore(ckpt, net, opt)
-			if err != nil {
-				return err
-			}
-			start = epoch + 1
-			sched.advance(min(epoch, c.Train.Epochs))
-			history, _ = eval.ReadRecords(filepath.Join(opts.Dir, eval.MetricsFile))
-			fmt.Fprintf(opts.Stderr, "resuming %s after epoch %d\n", opts.Dir, epoch)
-		}
-	} else {
-		os.Remove(filepath.Join(opts.Dir, eval.MetricsFile))
+	epoch, history, err := opts.resume(func(path string) (int, error) { return restore(path, net, opt) })
+	if err != nil {
+		return err
 	}
-	if _, err := r.WriteFile(opts.Dir); err != nil {
+	start = epoch + 1
+	sched.advance(min(epoch, c.Train.Epochs))
+	if err := opts.WriteEcho(); err != nil {
 		return err
 	}
 	task := &trainer.Classify{Net: net, Data: train, Encoder: enc, Steps: c.Data.Steps, BatchSize: c.Train.BatchSize,
@@ -341,7 +313,7 @@ func RunClassify(ctx context.Context, r *recipes.Recipe, opts RunOptions) error 
 		}
 		rec.Extra = map[string]float64{"peak_rss_mb": sysinfo.PeakRSSMB()}
 		history = append(history, rec)
-		if err := eval.AppendRecord(filepath.Join(opts.Dir, eval.MetricsFile), rec); err != nil {
+		if err := opts.AppendMetrics(rec); err != nil {
 			return err
 		}
 		if err := save(ckpt, r, net, opt, e.Epoch); err != nil {
@@ -393,7 +365,7 @@ func (c clipped) Step() error {
 
 // report writes the plots into the run directory and, without JSON, the
 // results tables to stdout.
-func report(opts RunOptions, c *Classify, test *datasets.Images, ev *trainer.Evaluation, history []eval.EpochRecord) error {
+func report(opts *RunDir, c *Classify, test *datasets.Images, ev *trainer.Evaluation, history []eval.EpochRecord) error {
 	cm := eval.NewConfusionMatrix(test.Classes)
 	cm.Add(ev.Pred, ev.Labels)
 	var panels [][]eval.Raster

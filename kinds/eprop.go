@@ -2,7 +2,6 @@ package kinds
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/networks"
@@ -19,7 +18,6 @@ const TaskEPropKind = "task-eprop"
 
 func init() {
 	recipes.RegisterKind(TaskEPropKind, func() any { return new(TaskEProp) })
-	RegisterRunner(TaskEPropKind, RunTaskEProp)
 }
 
 // TaskEProp is the spec of a task-eprop recipe.
@@ -53,12 +51,9 @@ func (c *TaskEProp) Validate() error {
 	return c.Model.validate()
 }
 
-// RunTaskEProp trains a task-eprop recipe into opts.Dir.
-func RunTaskEProp(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
-	c, ok := r.Spec.(*TaskEProp)
-	if !ok {
-		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, TaskEPropKind)
-	}
+// Run trains a task-eprop recipe into opts.Dir.
+func (c *TaskEProp) Run(ctx context.Context, opts *RunDir) error {
+	r := opts.Recipe
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
 	task, o, err := c.Task.options(uint64(c.Seed))

@@ -24,7 +24,6 @@ const ForceKind = "force"
 
 func init() {
 	recipes.RegisterKind(ForceKind, func() any { return new(Force) })
-	RegisterRunner(ForceKind, RunForce)
 }
 
 // ForceTarget is the periodic signal a FORCE network learns to generate.
@@ -210,18 +209,15 @@ func (tr *trace) corr() float64 {
 	return s / k
 }
 
-// RunForce trains a force recipe into opts.Dir.
-func RunForce(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
-	c, ok := r.Spec.(*Force)
-	if !ok {
-		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, ForceKind)
-	}
+// Run trains a force recipe into opts.Dir.
+func (c *Force) Run(ctx context.Context, opts *RunDir) error {
+	r := opts.Recipe
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return err
 	}
-	if _, err := r.WriteFile(opts.Dir); err != nil {
+	if err := opts.WriteEcho(); err != nil {
 		return err
 	}
 	m := c.Model
@@ -352,7 +348,7 @@ func writeForcePlot(path, name string, train, test *trace, nmse float64) error {
 	return eval.WriteLines(path, panels...)
 }
 
-func reportForce(opts RunOptions, name string, line ForceLine, files []string) error {
+func reportForce(opts *RunDir, name string, line ForceLine, files []string) error {
 	if opts.JSON {
 		return json.NewEncoder(opts.Stdout).Encode(line)
 	}

@@ -31,16 +31,29 @@ const (
 func init() {
 	recipes.RegisterKind(CSNNKind, func() any { return new(CSNN) })
 	recipes.RegisterKind(TaskHybridKind, func() any { return new(TaskHybrid) })
-	RegisterRunner(CSNNKind, func(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
-		return runHybrid(ctx, r, opts, runCSNN)
-	})
-	RegisterRunner(TaskHybridKind, func(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
-		return runHybrid(ctx, r, opts, runTaskHybrid)
-	})
 }
 
 // runCSNN and runTaskHybrid are set by the torch build.
-var runCSNN, runTaskHybrid Runner
+var (
+	runCSNN       func(c *CSNN, ctx context.Context, d *RunDir) error
+	runTaskHybrid func(c *TaskHybrid, ctx context.Context, d *RunDir) error
+)
+
+// Run trains a csnn-classify recipe (torch build only).
+func (c *CSNN) Run(ctx context.Context, d *RunDir) error {
+	if err := hybridAvailable(d.Recipe, runCSNN != nil); err != nil {
+		return err
+	}
+	return runCSNN(c, ctx, d)
+}
+
+// Run trains a task-hybrid recipe (torch build only).
+func (c *TaskHybrid) Run(ctx context.Context, d *RunDir) error {
+	if err := hybridAvailable(d.Recipe, runTaskHybrid != nil); err != nil {
+		return err
+	}
+	return runTaskHybrid(c, ctx, d)
+}
 
 // loadCSNN, set by the torch build, returns the *CSNNModel of a
 // csnn-classify recipe with the parameters of checkpoint ckpt, in inference
@@ -97,11 +110,11 @@ func EvaluateCSNNRun(dir string, warn io.Writer) (*CSNN, *datasets.Images, *trai
 	return c, test, ev, nil
 }
 
-func runHybrid(ctx context.Context, r *recipes.Recipe, opts RunOptions, run Runner) error {
-	if !torchlayer.Available || run == nil {
+func hybridAvailable(r *recipes.Recipe, built bool) error {
+	if !torchlayer.Available || !built {
 		return fmt.Errorf("recipe %s (kind %s) mixes libtorch and braingo layers: %w", r.Name, r.Kind, torchlayer.ErrNoTorch)
 	}
-	return run(ctx, r, opts)
+	return nil
 }
 
 // CSNN is the spec of a csnn-classify recipe.

@@ -29,8 +29,8 @@ import (
 )
 
 func init() {
-	runCSNN = RunCSNN
-	runTaskHybrid = RunTaskHybrid
+	runCSNN = (*CSNN).run
+	runTaskHybrid = (*TaskHybrid).run
 }
 
 func surrogateFor(name string, scale float64) (surrogate.Func, error) {
@@ -297,12 +297,9 @@ type CSNNLine struct {
 
 const csnnFormat = "braingo-csnn/1"
 
-// RunCSNN trains a csnn-classify recipe into opts.Dir.
-func RunCSNN(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
-	c, ok := r.Spec.(*CSNN)
-	if !ok {
-		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, CSNNKind)
-	}
+// run trains a csnn-classify recipe into opts.Dir.
+func (c *CSNN) run(ctx context.Context, opts *RunDir) error {
+	r := opts.Recipe
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
 	train, test, err := c.source().Load(c.Data.Dir)
@@ -334,24 +331,18 @@ func RunCSNN(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 	start := 1
 	var history []eval.EpochRecord
 	ckpt := filepath.Join(opts.Dir, CheckpointFile)
-	if opts.Resume {
-		if _, err := os.Stat(ckpt); err == nil {
-			epoch, err := restoreTraining(ckpt, csnnFormat, m.Saved(), opt)
-			if err != nil {
-				return err
-			}
-			start = epoch + 1
-			// The learning rate of epoch start, whatever the checkpoint holds.
-			for _, lr := range opt.LRs() {
-				*lr = c.Train.LR * math.Pow(c.Train.LRDecay, float64(epoch))
-			}
-			history, _ = eval.ReadRecords(filepath.Join(opts.Dir, eval.MetricsFile))
-			fmt.Fprintf(opts.Stderr, "resuming %s after epoch %d\n", opts.Dir, epoch)
-		}
-	} else {
-		os.Remove(filepath.Join(opts.Dir, eval.MetricsFile))
+	epoch, history, err := opts.resume(func(path string) (int, error) { return restoreTraining(path, csnnFormat, m.Saved(), opt) })
+	if err != nil {
+		return err
 	}
-	if _, err := r.WriteFile(opts.Dir); err != nil {
+	start = epoch + 1
+	if epoch > 0 {
+		// The learning rate of epoch start, whatever the checkpoint holds.
+		for _, lr := range opt.LRs() {
+			*lr = c.Train.LR * math.Pow(c.Train.LRDecay, float64(epoch))
+		}
+	}
+	if err := opts.WriteEcho(); err != nil {
 		return err
 	}
 	task := &csnnTask{m: m, c: c, data: train, tp: tensor.NewTape()}
@@ -377,7 +368,7 @@ func RunCSNN(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 		rec.Extra = map[string]float64{"peak_rss_mb": sysinfo.PeakRSSMB(), "libtorch_seconds": tm.Torch.Seconds(),
 			"bridge_seconds": tm.Bridge.Seconds(), "bridge_pct": bridgePct}
 		history = append(history, rec)
-		if err := eval.AppendRecord(filepath.Join(opts.Dir, eval.MetricsFile), rec); err != nil {
+		if err := opts.AppendMetrics(rec); err != nil {
 			return err
 		}
 		if err := saveTraining(ckpt, csnnFormat, r, m.Saved(), opt, e.Epoch); err != nil {
@@ -411,7 +402,7 @@ func RunCSNN(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 	return runErr
 }
 
-func csnnReport(opts RunOptions, c *CSNN, test *datasets.Images, pred []int, rates []eval.LayerRate, history []eval.EpochRecord, acc float64) error {
+func csnnReport(opts *RunDir, c *CSNN, test *datasets.Images, pred []int, rates []eval.LayerRate, history []eval.EpochRecord, acc float64) error {
 	cm := eval.NewConfusionMatrix(test.Classes)
 	labels := make([]int, test.N)
 	for i := range labels {
@@ -442,13 +433,10 @@ func csnnReport(opts RunOptions, c *CSNN, test *datasets.Images, pred []int, rat
 	return nil
 }
 
-// RunTaskHybrid trains a task-hybrid recipe: task-bptt with a libtorch
+// run trains a task-hybrid recipe: task-bptt with a libtorch
 // MLP encoder in front of the recurrent spiking network.
-func RunTaskHybrid(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
-	c, ok := r.Spec.(*TaskHybrid)
-	if !ok {
-		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, TaskHybridKind)
-	}
+func (c *TaskHybrid) run(ctx context.Context, opts *RunDir) error {
+	r := opts.Recipe
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
 	task, o, err := c.Task.options(uint64(c.Seed))

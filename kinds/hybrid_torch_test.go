@@ -38,7 +38,7 @@ func TestCSNNRunsAndResumes(t *testing.T) {
 	if err := kinds.Run(context.Background(), r, kinds.RunOptions{Dir: dir, Stdout: &out, Stderr: io.Discard, JSON: true}); err != nil {
 		t.Fatal(err)
 	}
-	var line recipes.CSNNLine
+	var line kinds.CSNNLine
 	if err := json.Unmarshal(out.Bytes(), &line); err != nil {
 		t.Fatalf("JSON line %q: %v", out.String(), err)
 	}
@@ -65,7 +65,7 @@ func TestCSNNRunsAndResumes(t *testing.T) {
 	}
 	// braingo eval's path reproduces the last epoch's test accuracy from
 	// the checkpoint.
-	var last recipes.CSNNLine
+	var last kinds.CSNNLine
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
 		t.Fatal(err)

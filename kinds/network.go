@@ -217,17 +217,21 @@ func ImportClassify(dir string, base *recipes.Recipe, net *networks.FeedForward)
 		return nil, err
 	}
 	r := &recipes.Recipe{Kind: ClassifyKind, Name: base.Name, Description: base.Description, Spec: c, Source: base.Source, Overrides: base.Overrides}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// A run directory like any other: a directory holding a run is
+	// refused, and another process cannot write it meanwhile.
+	d, err := OpenRun(r, RunOptions{Dir: dir})
+	if err != nil {
 		return nil, err
 	}
+	defer d.Close()
 	opt, err := c.optimizer(built.Params())
 	if err != nil {
 		return nil, err
 	}
-	if err := saveTraining(filepath.Join(dir, CheckpointFile), ffFormat, r, built.Params(), opt, 0); err != nil {
+	if err := saveTraining(d.CheckpointPath(), ffFormat, r, built.Params(), opt, 0); err != nil {
 		return nil, err
 	}
-	if _, err := r.WriteFile(dir); err != nil {
+	if err := d.WriteEcho(); err != nil {
 		return nil, err
 	}
 	return r, nil

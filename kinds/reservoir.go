@@ -26,7 +26,6 @@ const ReservoirKind = "reservoir"
 
 func init() {
 	recipes.RegisterKind(ReservoirKind, func() any { return new(ReservoirSpec) })
-	RegisterRunner(ReservoirKind, RunReservoir)
 }
 
 // ReservoirSpec is the spec of a reservoir recipe.
@@ -162,12 +161,9 @@ func (r *resRun) features(d *datasets.Images, lo, hi int) {
 	}
 }
 
-// RunReservoir trains a reservoir recipe into opts.Dir.
-func RunReservoir(ctx context.Context, rc *recipes.Recipe, opts RunOptions) error {
-	c, ok := rc.Spec.(*ReservoirSpec)
-	if !ok {
-		return fmt.Errorf("recipe %s is of kind %s, not %s", rc.Name, rc.Kind, ReservoirKind)
-	}
+// Run trains a reservoir recipe into opts.Dir.
+func (c *ReservoirSpec) Run(ctx context.Context, opts *RunDir) error {
+	rc := opts.Recipe
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
 	src := datasets.FashionMNIST
@@ -182,7 +178,7 @@ func RunReservoir(ctx context.Context, rc *recipes.Recipe, opts RunOptions) erro
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return err
 	}
-	if _, err := rc.WriteFile(opts.Dir); err != nil {
+	if err := opts.WriteEcho(); err != nil {
 		return err
 	}
 	m := c.Model

@@ -31,7 +31,6 @@ const TaskRSTDPKind = "task-rstdp"
 
 func init() {
 	recipes.RegisterKind(TaskRSTDPKind, func() any { return new(TaskRSTDP) })
-	RegisterRunner(TaskRSTDPKind, RunTaskRSTDP)
 }
 
 // TaskRSTDP is the spec of a task-rstdp recipe.
@@ -235,12 +234,9 @@ func (nopOptimizer) SetState(optim.State) error { return nil }
 
 const rstdpCheckpointFormat = "braingo-rstdp/1"
 
-// RunTaskRSTDP trains a task-rstdp recipe into opts.Dir.
-func RunTaskRSTDP(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
-	c, ok := r.Spec.(*TaskRSTDP)
-	if !ok {
-		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, TaskRSTDPKind)
-	}
+// Run trains a task-rstdp recipe into opts.Dir.
+func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
+	r := opts.Recipe
 	task, o, err := c.Task.options(uint64(c.Seed))
 	if err != nil {
 		return err
@@ -298,20 +294,14 @@ func RunTaskRSTDP(ctx context.Context, r *recipes.Recipe, opts RunOptions) error
 	startEpoch := 1
 	ckpt := filepath.Join(opts.Dir, CheckpointFile)
 	var history []eval.EpochRecord
-	if opts.Resume {
-		if _, err := os.Stat(ckpt); err == nil {
-			ep, err := restoreTraining(ckpt, rstdpCheckpointFormat, []*tensor.Tensor{weights}, nopOptimizer{})
-			if err != nil {
-				return err
-			}
-			startEpoch = ep + 1
-			history, _ = eval.ReadRecords(filepath.Join(opts.Dir, eval.MetricsFile))
-			fmt.Fprintf(opts.Stderr, "resuming %s after epoch %d\n", opts.Dir, ep)
-		}
-	} else {
-		os.Remove(filepath.Join(opts.Dir, eval.MetricsFile))
+	ep, history, err := opts.resume(func(path string) (int, error) {
+		return restoreTraining(path, rstdpCheckpointFormat, []*tensor.Tensor{weights}, nopOptimizer{})
+	})
+	if err != nil {
+		return err
 	}
-	if _, err := r.WriteFile(opts.Dir); err != nil {
+	startEpoch = ep + 1
+	if err := opts.WriteEcho(); err != nil {
 		return err
 	}
 	train := &rstdpTrain{a: agent, env: env, obs: env.Reset(), trials: c.Train.Trials, block: c.Train.Block}
@@ -357,7 +347,7 @@ func RunTaskRSTDP(ctx context.Context, r *recipes.Recipe, opts RunOptions) error
 		rec.Extra = map[string]float64{"performance": perf, "mean_reward": rew, "output_rate_hz": rate,
 			"baseline": agent.base, "peak_rss_mb": sysinfo.PeakRSSMB()}
 		history = append(history, rec)
-		if err := eval.AppendRecord(filepath.Join(opts.Dir, eval.MetricsFile), rec); err != nil {
+		if err := opts.AppendMetrics(rec); err != nil {
 			return err
 		}
 		if err := saveTraining(ckpt, rstdpCheckpointFormat, r, []*tensor.Tensor{weights}, nopOptimizer{}, e.Epoch); err != nil {

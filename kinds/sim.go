@@ -20,7 +20,6 @@ const SimKind = "sim"
 
 func init() {
 	recipes.RegisterKind(SimKind, func() any { return new(Sim) })
-	RegisterRunner(SimKind, RunSim)
 }
 
 // Sim is the spec of a sim recipe: one of the E/I benchmark networks of
@@ -114,20 +113,17 @@ func (s *Sim) Build() (*snn.Network, *snn.Group, error) {
 	return snn.BuildCOBA(cfg)
 }
 
-// RunSim simulates a sim recipe into opts.Dir: recipe.yaml, and with plots
+// Run simulates a sim recipe into opts.Dir: recipe.yaml, and with plots
 // raster.png and rate.png; the result goes to opts.Stdout as a line of text
 // or, with opts.JSON, as one SimResult object.
-func RunSim(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
-	s, ok := r.Spec.(*Sim)
-	if !ok {
-		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, SimKind)
-	}
+func (s *Sim) Run(ctx context.Context, opts *RunDir) error {
+	r := opts.Recipe
 	prev := kernels.SetThreads(s.Threads)
 	defer kernels.SetThreads(prev)
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return err
 	}
-	if _, err := r.WriteFile(opts.Dir); err != nil {
+	if err := opts.WriteEcho(); err != nil {
 		return err
 	}
 	t0 := time.Now()

@@ -21,7 +21,6 @@ const SpikingForceKind = "spiking-force"
 
 func init() {
 	recipes.RegisterKind(SpikingForceKind, func() any { return new(SpikingForceSpec) })
-	RegisterRunner(SpikingForceKind, RunSpikingForce)
 }
 
 // SpikingForceSpec is the spec of a spiking-force recipe. Defaults are the
@@ -72,18 +71,15 @@ func (c *SpikingForceSpec) Validate() error {
 	return nil
 }
 
-// RunSpikingForce trains a spiking-force recipe into opts.Dir.
-func RunSpikingForce(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
-	c, ok := r.Spec.(*SpikingForceSpec)
-	if !ok {
-		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, SpikingForceKind)
-	}
+// Run trains a spiking-force recipe into opts.Dir.
+func (c *SpikingForceSpec) Run(ctx context.Context, opts *RunDir) error {
+	r := opts.Recipe
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return err
 	}
-	if _, err := r.WriteFile(opts.Dir); err != nil {
+	if err := opts.WriteEcho(); err != nil {
 		return err
 	}
 	m := c.Model

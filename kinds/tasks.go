@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -37,8 +38,6 @@ const (
 func init() {
 	recipes.RegisterKind(TaskBPTTKind, func() any { return new(TaskBPTT) })
 	recipes.RegisterKind(TaskRLKind, func() any { return new(TaskRL) })
-	RegisterRunner(TaskBPTTKind, RunTaskBPTT)
-	RegisterRunner(TaskRLKind, RunTaskRL)
 }
 
 // TaskSpec names the task and its settings.
@@ -287,7 +286,7 @@ type TaskLine struct {
 
 type taskRun struct {
 	r       *recipes.Recipe
-	opts    RunOptions
+	opts    *RunDir
 	spec    tasks.Spec
 	net     networks.Recurrent
 	extra   []*tensor.Tensor // trained tensors beyond the network's (the critic)
@@ -310,12 +309,9 @@ func newOptimizer(params []*tensor.Tensor, o TaskOptim) (optimizer, error) {
 	return optim.New(params, optim.AdamConfig{LR: o.LR, Beta1: 0.9, Beta2: 0.999})
 }
 
-// RunTaskBPTT trains a task-bptt recipe into opts.Dir.
-func RunTaskBPTT(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
-	c, ok := r.Spec.(*TaskBPTT)
-	if !ok {
-		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, TaskBPTTKind)
-	}
+// Run trains a task-bptt recipe into opts.Dir.
+func (c *TaskBPTT) Run(ctx context.Context, opts *RunDir) error {
+	r := opts.Recipe
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
 	tr, seq, err := c.prepare(r, opts)
@@ -327,7 +323,7 @@ func RunTaskBPTT(ctx context.Context, r *recipes.Recipe, opts RunOptions) error 
 
 // prepare builds a task-bptt run: its network, evaluation agent and
 // training sequence.
-func (c *TaskBPTT) prepare(r *recipes.Recipe, opts RunOptions) (*taskRun, *trainer.Sequence, error) {
+func (c *TaskBPTT) prepare(r *recipes.Recipe, opts *RunDir) (*taskRun, *trainer.Sequence, error) {
 	task, o, err := c.Task.options(uint64(c.Seed))
 	if err != nil {
 		return nil, nil, err
@@ -363,12 +359,9 @@ func evalEnvs(task tasks.Task, o tasks.Options, seed uint64) trainer.EnvFactory 
 	}
 }
 
-// RunTaskRL trains a task-rl recipe into opts.Dir.
-func RunTaskRL(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
-	c, ok := r.Spec.(*TaskRL)
-	if !ok {
-		return fmt.Errorf("recipe %s is of kind %s, not %s", r.Name, r.Kind, TaskRLKind)
-	}
+// Run trains a task-rl recipe into opts.Dir.
+func (c *TaskRL) Run(ctx context.Context, opts *RunDir) error {
+	r := opts.Recipe
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
 	tr, a2c, err := c.prepare(r, opts)
@@ -380,7 +373,7 @@ func RunTaskRL(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 
 // prepare builds a task-rl run: its network and critic, evaluation agent
 // and A2C learner.
-func (c *TaskRL) prepare(r *recipes.Recipe, opts RunOptions) (*taskRun, *trainer.A2C, error) {
+func (c *TaskRL) prepare(r *recipes.Recipe, opts *RunDir) (*taskRun, *trainer.A2C, error) {
 	task, o, err := c.Task.options(uint64(c.Seed))
 	if err != nil {
 		return nil, nil, err
@@ -458,21 +451,14 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 	}
 	startEpoch := 1
 	ckpt := filepath.Join(opts.Dir, CheckpointFile)
-	if opts.Resume {
-		if _, err := os.Stat(ckpt); err == nil {
-			ep, err := tr.restore(ckpt)
-			if err != nil {
-				return err
-			}
-			startEpoch = ep + 1
-			sched.advance(min(ep, epochs))
-			tr.history, _ = eval.ReadRecords(filepath.Join(opts.Dir, eval.MetricsFile))
-			fmt.Fprintf(opts.Stderr, "resuming %s after epoch %d\n", opts.Dir, ep)
-		}
-	} else {
-		os.Remove(filepath.Join(opts.Dir, eval.MetricsFile))
+	ep, history, err := opts.resume(tr.restore)
+	if err != nil {
+		return err
 	}
-	if _, err := tr.r.WriteFile(opts.Dir); err != nil {
+	tr.history = history
+	startEpoch = ep + 1
+	sched.advance(min(ep, epochs))
+	if err := opts.WriteEcho(); err != nil {
 		return err
 	}
 	var step trainer.Optimizer = opt
@@ -509,7 +495,7 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 			line.HiddenRate = s / float64(len(h)*len(h[0]))
 		}
 		tr.history = append(tr.history, rec)
-		if err := eval.AppendRecord(filepath.Join(opts.Dir, eval.MetricsFile), rec); err != nil {
+		if err := opts.AppendMetrics(rec); err != nil {
 			return err
 		}
 		if err := tr.save(ckpt, e.Epoch); err != nil {
@@ -595,10 +581,10 @@ func EvaluateTaskRun(dir string) (*TaskEvaluation, error) {
 	switch c := r.Spec.(type) {
 	case *TaskBPTT:
 		threads = c.Threads
-		tr, _, err = c.prepare(r, RunOptions{Dir: dir})
+		tr, _, err = c.prepare(r, &RunDir{RunOptions: RunOptions{Dir: dir, Stdout: io.Discard, Stderr: io.Discard}, Recipe: r})
 	case *TaskRL:
 		threads = c.Threads
-		tr, _, err = c.prepare(r, RunOptions{Dir: dir})
+		tr, _, err = c.prepare(r, &RunDir{RunOptions: RunOptions{Dir: dir, Stdout: io.Discard, Stderr: io.Discard}, Recipe: r})
 	default:
 		return nil, fmt.Errorf("%s: recipe kind %s is not a task kind", dir, r.Kind)
 	}

@@ -54,6 +54,10 @@ func (e *FieldError) Error() string {
 
 func (e *FieldError) Unwrap() error { return e.Err }
 
+// Usage reports that a recipe mistake is the user's to fix: the command
+// line exits 2 for it, as for a usage error.
+func (e *FieldError) Usage() bool { return true }
+
 // cause is the message without position, for wrapping.
 func (e *FieldError) cause() error { return fmt.Errorf("%s", e.Msg) }
 

@@ -116,6 +116,9 @@ else snnTorch's 1e-4 s).`,
 				if *out == "" {
 					return cli.Usagef("-o RUN_DIR is required")
 				}
+				if have := kinds.HoldsRun(*out); len(have) > 0 {
+					return cli.Usagef("-o %s holds a run (%s): import into a new directory", *out, strings.Join(have, ", "))
+				}
 				g, err := nir.ReadFile(args[0])
 				if err != nil {
 					return err

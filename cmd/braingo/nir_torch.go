@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/braingo/braingo/kinds"
 	"github.com/braingo/braingo/nir"
 	"github.com/braingo/braingo/tensor"
 )

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/braingo/braingo/kinds"
 	"github.com/braingo/braingo/nir"
 	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/tensor"
@@ -267,7 +268,7 @@ func TestExportCSNNMaxPool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := recipes.BuildCSNN(r.Spec.(*kinds.CSNN))
+	m, err := kinds.BuildCSNN(r.Spec.(*kinds.CSNN))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +291,7 @@ func TestExportCSNNZeroReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := recipes.BuildCSNN(r.Spec.(*kinds.CSNN))
+	m, err := kinds.BuildCSNN(r.Spec.(*kinds.CSNN))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,7 @@ the network), rate_hz, exc_rate_hz, inh_rate_hz, isi_cv and peak_rss_mb.`,
 			fs.Var(&sets, "set", "override a recipe field: key=value (repeatable)")
 			out := fs.String("out", "", "run directory (default runs/NAME-TIMESTAMP)")
 			asJSON := fs.Bool("json", false, "print the result as one JSON object")
+			force := fs.Bool("force", false, "start over in a run directory that holds a run, deleting its results")
 			return func(env *cli.Env, args []string) error {
 				if len(args) != 1 {
 					return cli.Usagef("want one recipe name or file, got %d arguments", len(args))
@@ -55,7 +56,7 @@ the network), rate_hz, exc_rate_hz, inh_rate_hz, isi_cv and peak_rss_mb.`,
 				}
 				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 				defer stop()
-				err = kinds.Run(ctx, r, kinds.RunOptions{Dir: dir, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON})
+				err = kinds.Run(ctx, r, kinds.RunOptions{Dir: dir, Force: *force, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON})
 				if errors.Is(err, context.Canceled) {
 					return fmt.Errorf("interrupted")
 				}

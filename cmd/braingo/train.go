@@ -43,7 +43,9 @@ The run directory (--out, default runs/NAME-TIMESTAMP) receives the resolved
 recipe (recipe.yaml), the metrics of every epoch (metrics.jsonl), a
 checkpoint written atomically after every epoch (checkpoint.bgc) and PNG
 plots (curves.png, raster.png, confusion.png). --resume continues a run
-from its directory's checkpoint.
+from its directory's checkpoint. A directory that holds a run is refused
+without --resume; --force deletes its results and starts over. One process
+owns a run directory at a time (an advisory lock, .lock).
 
 Progress goes to standard error (a progress bar on a terminal); the results
 table goes to standard output, or with --json one JSON object per epoch with
@@ -54,6 +56,7 @@ hidden_rate and peak_rss_mb.`,
 			fs.Var(&sets, "set", "override a recipe field: key=value (repeatable)")
 			out := fs.String("out", "", "run directory (default runs/NAME-TIMESTAMP)")
 			resume := fs.Bool("resume", false, "continue from the run directory's checkpoint (needs --out)")
+			force := fs.Bool("force", false, "start over in a run directory that holds a run, deleting its results")
 			asJSON := fs.Bool("json", false, "print one JSON object per epoch instead of tables")
 			progress := fs.Bool("progress", false, "show the progress bar even when standard error is not a terminal")
 			return func(env *cli.Env, args []string) error {
@@ -62,6 +65,9 @@ hidden_rate and peak_rss_mb.`,
 				}
 				if *resume && *out == "" {
 					return cli.Usagef("--resume needs --out DIR, the run to continue")
+				}
+				if *resume && *force {
+					return cli.Usagef("--resume continues a run and --force deletes it: give one")
 				}
 				r, err := recipes.Load(args[0], sets)
 				if err != nil {
@@ -73,8 +79,11 @@ hidden_rate and peak_rss_mb.`,
 				}
 				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 				defer stop()
-				err = kinds.Run(ctx, r, kinds.RunOptions{Dir: dir, Resume: *resume, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON, ForceProgress: *progress})
+				err = kinds.Run(ctx, r, kinds.RunOptions{Dir: dir, Resume: *resume, Force: *force, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON, ForceProgress: *progress})
 				if errors.Is(err, context.Canceled) {
+					if _, serr := os.Stat(filepath.Join(dir, kinds.CheckpointFile)); serr != nil {
+						return fmt.Errorf("interrupted before a checkpoint was written; start again with --out %s --force", dir)
+					}
 					return fmt.Errorf("interrupted; %s keeps the checkpoint of the last finished epoch (continue with --out %s --resume)", dir, dir)
 				}
 				return err

@@ -120,6 +120,7 @@ func TestTrainJSONEvalAndResume(t *testing.T) {
 }
 
 func TestTrainRejectsBadInput(t *testing.T) {
+	tmp := t.TempDir()
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -131,9 +132,11 @@ func TestTrainRejectsBadInput(t *testing.T) {
 		{[]string{"train", "fmnist-snn", "--set", "model.surrogate=relu"}, 2, "atan"},
 		{[]string{"train", "fmnist-snn", "--set", "nosuch=1"}, 2, "nosuch"},
 		{[]string{"train", "fmnist-snn", "--resume"}, 2, "--resume needs --out"},
-		{[]string{"train", "fmnist-snn", "--set", "data_dir=/nonexistent", "--out", "/tmp/braingo-test-nodata"}, 1, "not found"},
+		{[]string{"train", "fmnist-snn", "--set", "data_dir=/nonexistent", "--out", tmp + "/nodata"}, 1, "not found"},
 		{[]string{"eval", "/nonexistent-run"}, 1, "nonexistent-run"},
-		{[]string{"train", "fmnist-snn", "--set", "model.init_file=/nonexistent.json", "--out", "/tmp/braingo-test-noinit"}, 1, "model.init_file"},
+		{[]string{"train", "fmnist-snn", "--set", "model.init_file=/nonexistent.json", "--out", tmp + "/noinit"}, 2, "model.init_file"},
+		{[]string{"train", "fmnist-snn", "--resume", "--force", "--out", tmp + "/x"}, 2, "give one"},
+		{[]string{"sim", "coba", "--set", "scale=-1", "--out", tmp + "/sim"}, 2, "scale"},
 	} {
 		_, stderr, code := run(t, tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) {

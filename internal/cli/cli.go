@@ -197,9 +197,20 @@ func (a *App) report(env *Env, c *Command, err error) int {
 			a.Name, c.Name, err, a.Name, c.UsageLine(), a.Name, c.Name)
 		return ExitUsage
 	}
+	var uc usageClass
+	if errors.As(err, &uc) && uc.Usage() {
+		env.Errorf("%s %s: %v", a.Name, c.Name, err)
+		return ExitUsage
+	}
 	env.Errorf("%s %s: %v", a.Name, c.Name, err)
 	return ExitFailure
 }
+
+// usageClass is implemented by errors that are the user's to fix but not a
+// mistake in the command line itself (a bad recipe value, a run directory
+// that holds a run): they exit 2 like a usage error, without the usage
+// line.
+type usageClass interface{ Usage() bool }
 
 // flagError marks errors from the flag package, which are all usage errors.
 type flagError struct{ err error }
