@@ -109,6 +109,16 @@ func Kinds() []string {
 	return names
 }
 
+// NewSpec returns a new spec of a registered kind with its defaults set
+// (for asking what a kind can do, by type assertion).
+func NewSpec(kind string) (any, error) {
+	k, err := lookupKind(kind)
+	if err != nil {
+		return nil, err
+	}
+	return k.newSpec(), nil
+}
+
 func lookupKind(name string) (*kindInfo, error) {
 	kindsMu.RLock()
 	k := kinds[name]

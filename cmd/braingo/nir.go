@@ -8,7 +8,6 @@ import (
 
 	"github.com/braingo/braingo/internal/cli"
 	"github.com/braingo/braingo/kinds"
-	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/nir"
 	"github.com/braingo/braingo/recipes"
 )
@@ -55,32 +54,14 @@ details are in node metadata other tools ignore); other tools do not.`,
 				if *dt <= 0 {
 					return cli.Usagef("--dt must be positive, got %v", *dt)
 				}
-				r, net, err := kinds.LoadNetwork(args[0], env.Stderr)
-				if err != nil {
-					return err
-				}
 				o := nir.Options{DT: *dt, Lossy: *lossy}
-				var g *nir.Node
-				var warn []string
-				switch n := net.(type) {
-				case *networks.FeedForward:
-					g, warn, err = nir.FromFeedForward(n, o)
-				case *networks.RSNN:
-					g, warn, err = nir.FromRSNN(n, o)
-				default:
-					if f := nirExporters[fmt.Sprintf("%T", net)]; f != nil {
-						g, warn, err = f(net, o)
-						break
-					}
-					err = fmt.Errorf("%s: %T networks have no NIR export (NIR has spiking and leaky-integrator neurons only)", args[0], net)
-				}
+				g, warn, err := kinds.ExportNIR(args[0], o, env.Stderr)
 				if err != nil {
 					return err
 				}
 				for _, w := range warn {
 					fmt.Fprintf(env.Stderr, "warning: dropped: %s\n", w)
 				}
-				g.Metadata[nir.MetaRecipe] = nir.Text(string(r.Echo()))
 				if err := nir.WriteFile(*out, g); err != nil {
 					return err
 				}
@@ -147,19 +128,6 @@ else snnTorch's 1e-4 s).`,
 			}
 		},
 	})
-}
-
-// nirExporters holds NIR exporters of network types that build tags add
-// (the torch build's csnn-classify networks), by the type's %T name.
-var nirExporters = map[string]func(net any, o nir.Options) (*nir.Node, []string, error){}
-
-// registerNIRExporter makes export convert networks of type typ (as %T
-// prints it) with f; from init, once per type.
-func registerNIRExporter(typ string, f func(net any, o nir.Options) (*nir.Node, []string, error)) {
-	if _, dup := nirExporters[typ]; dup {
-		panic("braingo: registerNIRExporter called twice for " + typ)
-	}
-	nirExporters[typ] = f
 }
 
 // describe counts a graph's node types, e.g. "2 Affine, 2 LIF, Input, Output".

@@ -272,10 +272,10 @@ func TestExportCSNNMaxPool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := csnnToNIR(m, nir.Options{}); err == nil || !strings.Contains(err.Error(), "pool1: MaxPool2d") || !strings.Contains(err.Error(), "--lossy") {
+	if _, _, err := (&kinds.CSNN{}).ExportNIR(m, nir.Options{}); err == nil || !strings.Contains(err.Error(), "pool1: MaxPool2d") || !strings.Contains(err.Error(), "--lossy") {
 		t.Errorf("max pooling without --lossy: %v", err)
 	}
-	g, warn, err := csnnToNIR(m, nir.Options{Lossy: true})
+	g, warn, err := (&kinds.CSNN{}).ExportNIR(m, nir.Options{Lossy: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +295,7 @@ func TestExportCSNNZeroReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, warn, err := csnnToNIR(m, nir.Options{})
+	g, warn, err := (&kinds.CSNN{}).ExportNIR(m, nir.Options{})
 	if err != nil || len(warn) > 0 {
 		t.Fatalf("export: %v, warnings %q", err, warn)
 	}

@@ -1,19 +1,18 @@
 //go:build torch
 
-package main
+package kinds
 
 import (
 	"fmt"
 
-	"github.com/braingo/braingo/kinds"
 	"github.com/braingo/braingo/nir"
 	"github.com/braingo/braingo/tensor"
 )
 
 func init() {
-	registerNIRExporter("*kinds.CSNNModel", func(net any, o nir.Options) (*nir.Node, []string, error) {
-		return csnnToNIR(net.(*kinds.CSNNModel), o)
-	})
+	exportCSNN = func(net any, o nir.Options) (*nir.Node, []string, error) {
+		return csnnToNIR(net.(*CSNNModel), o)
+	}
 }
 
 // csnnOps describes a csnn-classify network as nir.Ops: per block its
@@ -21,7 +20,7 @@ func init() {
 // (nodes conv1, bn1 folded into conv1, pool1, lif1, ...), then flatten, the
 // readout's projection fc (braingo's (in, out) weight transposed to
 // PyTorch's (out, in), a gain folded in) and its LIF neurons readout.
-func csnnOps(m *kinds.CSNNModel) ([]nir.Op, error) {
+func csnnOps(m *CSNNModel) ([]nir.Op, error) {
 	var ops []nir.Op
 	data := func(t *tensor.Tensor) []float32 {
 		if t == nil {
@@ -80,7 +79,7 @@ func csnnOps(m *kinds.CSNNModel) ([]nir.Op, error) {
 }
 
 // csnnToNIR converts a csnn-classify network on 28×28 gray images.
-func csnnToNIR(m *kinds.CSNNModel, o nir.Options) (*nir.Node, []string, error) {
+func csnnToNIR(m *CSNNModel, o nir.Options) (*nir.Node, []string, error) {
 	ops, err := csnnOps(m)
 	if err != nil {
 		return nil, nil, err

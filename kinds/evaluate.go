@@ -1,0 +1,166 @@
+package kinds
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/braingo/braingo/datasets"
+	"github.com/braingo/braingo/eval"
+	"github.com/braingo/braingo/recipes"
+	"github.com/braingo/braingo/trainer"
+)
+
+// Report is the result of evaluating a run: a table for people, an object
+// for --json.
+type Report interface {
+	WriteTable(w io.Writer) error
+	JSON() any
+}
+
+// Evaluator is implemented by the kinds whose runs can be evaluated again
+// from their checkpoint. d names the run (Dir, Recipe) and takes warnings
+// (Stderr); it is not locked, as evaluation only reads.
+type Evaluator interface {
+	Evaluate(d *RunDir) (Report, error)
+}
+
+// Evaluate evaluates the run in dir with its kind's Evaluator; warnings go
+// to warn.
+func Evaluate(dir string, warn io.Writer) (Report, error) {
+	r, err := recipes.Load(filepath.Join(dir, recipes.EchoFile), nil)
+	if err != nil {
+		return nil, err
+	}
+	ev, ok := r.Spec.(Evaluator)
+	if !ok {
+		return nil, fmt.Errorf("%s: a %s run cannot be evaluated: braingo eval takes %s runs", dir, r.Kind, strings.Join(evaluable(), ", "))
+	}
+	return ev.Evaluate(&RunDir{RunOptions: RunOptions{Dir: dir, Stdout: io.Discard, Stderr: warn}, Recipe: r})
+}
+
+// evaluable lists the registered kinds that implement Evaluator.
+func evaluable() []string {
+	var out []string
+	for _, k := range recipes.Kinds() {
+		if spec, err := recipes.NewSpec(k); err == nil {
+			if _, ok := spec.(Evaluator); ok {
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// classReport is a classification run's evaluation: accuracy, per-layer
+// firing rates and the confusion matrix.
+type classReport struct {
+	dataset string
+	test    *datasets.Images
+	ev      *trainer.Evaluation
+}
+
+func (c *Classify) Evaluate(d *RunDir) (Report, error) {
+	c2, test, ev, err := EvaluateRun(d.Dir, d.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	return &classReport{c2.Data.Dataset, test, ev}, nil
+}
+
+func (c *CSNN) Evaluate(d *RunDir) (Report, error) {
+	c2, test, ev, err := EvaluateCSNNRun(d.Dir, d.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	return &classReport{c2.Data.Dataset, test, ev}, nil
+}
+
+func (c *classReport) confusion() *eval.ConfusionMatrix {
+	cm := eval.NewConfusionMatrix(c.test.Classes)
+	cm.Add(c.ev.Pred, c.ev.Labels)
+	return cm
+}
+
+func (c *classReport) JSON() any {
+	type rate struct {
+		Layer   string  `json:"layer"`
+		Neurons int     `json:"neurons"`
+		Rate    float64 `json:"rate"`
+	}
+	out := struct {
+		TestAcc   float64 `json:"test_acc"`
+		Samples   int     `json:"samples"`
+		Dataset   string  `json:"dataset"`
+		Confusion [][]int `json:"confusion"`
+		Rates     []rate  `json:"rates"`
+	}{c.ev.Accuracy(), len(c.ev.Pred), c.dataset, c.confusion().Counts, nil}
+	for _, r := range c.ev.Rates {
+		out.Rates = append(out.Rates, rate{r.Name, r.Neurons, r.Rate})
+	}
+	return out
+}
+
+func (c *classReport) WriteTable(w io.Writer) error {
+	rates := make([]eval.LayerRate, len(c.ev.Rates))
+	for i, r := range c.ev.Rates {
+		rates[i] = eval.LayerRate{Layer: r.Name, Neurons: r.Neurons, Rate: r.Rate, Silent: -1}
+	}
+	fmt.Fprintf(w, "%s test accuracy: %.2f%% of %d images\n", c.dataset, 100*c.ev.Accuracy(), len(c.ev.Pred))
+	if err := eval.WriteRateTable(w, rates); err != nil {
+		return err
+	}
+	return eval.WriteConfusionTable(w, c.confusion(), c.test.ClassNames)
+}
+
+// taskReport is a task run's evaluation.
+type taskReport struct {
+	dir string
+	ev  *TaskEvaluation
+}
+
+func (c *TaskBPTT) Evaluate(d *RunDir) (Report, error) { return evaluateTask(d) }
+func (c *TaskRL) Evaluate(d *RunDir) (Report, error)   { return evaluateTask(d) }
+
+func evaluateTask(d *RunDir) (Report, error) {
+	ev, err := EvaluateTaskRun(d.Dir)
+	if err != nil {
+		return nil, err
+	}
+	return &taskReport{d.Dir, ev}, nil
+}
+
+func (t *taskReport) JSON() any {
+	ev := t.ev
+	out := struct {
+		Task        string   `json:"task"`
+		Trials      int      `json:"trials"`
+		Performance float64  `json:"performance"`
+		MeanReward  float64  `json:"mean_reward"`
+		Regret      *float64 `json:"regret,omitempty"`
+		RegretFixed *float64 `json:"regret_fixed_arm,omitempty"`
+	}{Task: ev.Task, Trials: ev.Trials, Performance: ev.Performance, MeanReward: ev.MeanReward}
+	if !math.IsNaN(ev.Regret) {
+		out.Regret, out.RegretFixed = &ev.Regret, &ev.RegretFixed
+	}
+	return out
+}
+
+func (t *taskReport) WriteTable(w io.Writer) error {
+	ev := t.ev
+	rows := [][]string{
+		{"trials", fmt.Sprint(ev.Trials)},
+		{"performance", fmt.Sprintf("%.1f%%", 100*ev.Performance)},
+		{"mean reward per trial", fmt.Sprintf("%.3f", ev.MeanReward)},
+	}
+	if !math.IsNaN(ev.Regret) {
+		rows = append(rows, []string{"regret per trial", fmt.Sprintf("%.3f", ev.Regret)},
+			[]string{"regret of always arm 0", fmt.Sprintf("%.3f", ev.RegretFixed)})
+	}
+	fmt.Fprintf(w, "%s, evaluation trials of %s:\n", ev.Task, t.dir)
+	return eval.WriteSummaryTable(w, []string{"measure", "value"}, rows)
+}
