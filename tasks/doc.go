@@ -49,7 +49,11 @@
 //
 // Reset does not take a first step with a random action, so the first Step
 // acts on step 0. Deviations in individual tasks (a fixed scoring bug in
-// PostDecisionWager, ground truth added where NeuroGym has none, GoNogo's
-// preset performance kept, DualDelayMatchSample's performance) are in each
-// task's documentation.
+// PostDecisionWager, ground truth added where NeuroGym has none,
+// DualDelayMatchSample's performance) are in each task's documentation.
+// Where NeuroGym changed a behaviour, braingo follows its current code and
+// keeps the old behaviour as a task parameter: fixation_until_decision for
+// PerceptualDecisionMaking and ContextDecisionMaking (the fixation cue,
+// shown during the fixation period only since May 2025), and score_nogo for
+// GoNogo (NeuroGym scores a withheld no-go trial 0).
 package tasks

@@ -133,23 +133,36 @@ func TestEnvStep(t *testing.T) {
 }
 
 func TestGoNogoRewards(t *testing.T) {
-	e, _ := New("GoNogo", nil, Options{Seed: 1})
-	e.Reset()
-	seen := map[[2]float64]bool{}
-	for len(seen) < 2 {
-		gt := e.Trial().Vars["ground_truth"]
-		var r StepResult
-		for r = e.Step(0); !r.NewTrial; r = e.Step(0) {
+	for _, scoreNogo := range []bool{false, true} {
+		var p Params
+		if scoreNogo {
+			p = Params{"score_nogo": 1}
 		}
-		// Withholding: a miss (−0.5, performance 0) on go trials, 0 and performance 1 on no-go trials.
-		want := [2]float64{0, 1}
-		if gt == 1 {
-			want = [2]float64{-0.5, 0}
+		e, err := New("GoNogo", p, Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if got := [2]float64{r.Reward, r.Performance}; got != want {
-			t.Fatalf("withholding on trial type %v: reward, performance %v, want %v", gt, got, want)
+		e.Reset()
+		seen := map[[2]float64]bool{}
+		for len(seen) < 2 {
+			gt := e.Trial().Vars["ground_truth"]
+			var r StepResult
+			for r = e.Step(0); !r.NewTrial; r = e.Step(0) {
+			}
+			// Withholding: a miss (−0.5, performance 0) on go trials; 0 and
+			// performance 0 (NeuroGym) or 1 (score_nogo) on no-go trials.
+			want := [2]float64{0, 0}
+			if scoreNogo {
+				want[1] = 1
+			}
+			if gt == 1 {
+				want = [2]float64{-0.5, 0}
+			}
+			if got := [2]float64{r.Reward, r.Performance}; got != want {
+				t.Fatalf("score_nogo %v: withholding on trial type %v: reward, performance %v, want %v", scoreNogo, gt, got, want)
+			}
+			seen[[2]float64{gt, want[1]}] = true
 		}
-		seen[want] = true
 	}
 }
 
