@@ -1,0 +1,136 @@
+package tasks
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"testing"
+)
+
+// neurogymCase is one trial of NeuroGym's own code with the noise off
+// (testdata/neurogym/cases.json, written by testdata/neurogym/gen.py).
+type neurogymCase struct {
+	ID       string             `json:"id"`
+	Task     string             `json:"task"`
+	NeuroGym string             `json:"neurogym"` // file, class and commit
+	Params   Params             `json:"params"`   // braingo's task parameters
+	Timing   map[string]float64 `json:"timing"`   // constant period durations, ms
+	DT       float64            `json:"dt"`
+	Trial    map[string]float64 `json:"trial"` // the trial variables NeuroGym was given
+	Obs      [][]float32        `json:"obs"`
+	GT       []int              `json:"gt"`
+	Episodes map[string]struct {
+		Rewards     []float64 `json:"rewards"`
+		Performance float64   `json:"performance"`
+	} `json:"episodes"`
+}
+
+// neurogymScripts are gen.py's action scripts: the action at a step of
+// ground truth gt with nact actions.
+var neurogymScripts = map[string]func(gt, nact int) int{
+	"truth":  func(gt, _ int) int { return gt },
+	"fixate": func(int, int) int { return 0 },
+	"press1": func(int, int) int { return 1 },
+	"other": func(gt, nact int) int {
+		if gt == 0 {
+			return 0
+		}
+		return gt%(nact-1) + 1
+	},
+}
+
+func loadNeurogymCases(t *testing.T) []neurogymCase {
+	t.Helper()
+	b, err := os.ReadFile("testdata/neurogym/cases.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []neurogymCase
+	if err := json.Unmarshal(b, &cases); err != nil {
+		t.Fatal(err)
+	}
+	return cases
+}
+
+// find returns an environment whose current trial has the case's variables:
+// braingo cannot force them, so it draws trials until one matches.
+func (c neurogymCase) find(t *testing.T) *Env {
+	t.Helper()
+	o := Options{Seed: 11, DT: c.DT}
+	if len(c.Timing) > 0 {
+		o.Timing = map[string]Timing{}
+		for p, ms := range c.Timing {
+			o.Timing[p] = Constant(ms)
+		}
+	}
+	e, err := New(c.Task, c.Params, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+draw:
+	for range 20000 {
+		tr := e.NewTrial()
+		for k, v := range c.Trial {
+			if got, ok := tr.Vars[k]; !ok || got != v {
+				continue draw
+			}
+		}
+		return e
+	}
+	t.Fatalf("%s: no trial with %v in 20000 draws", c.ID, c.Trial)
+	return nil
+}
+
+func TestAgainstNeuroGym(t *testing.T) {
+	for _, c := range loadNeurogymCases(t) {
+		t.Run(c.ID, func(t *testing.T) {
+			tr := c.find(t).Trial()
+			nobs := len(tr.Spec().Obs)
+			if tr.Len != len(c.Obs) || len(c.Obs) > 0 && nobs != len(c.Obs[0]) {
+				t.Fatalf("trial is %d steps × %d channels, NeuroGym's (%s) %d × %d",
+					tr.Len, nobs, c.NeuroGym, len(c.Obs), len(c.Obs[0]))
+			}
+			for step, row := range c.Obs {
+				got := tr.ObsRow(step)
+				for ch, want := range row {
+					if math.Abs(float64(got[ch]-want)) > 1e-6 {
+						t.Fatalf("step %d (%v): observation %v, NeuroGym's %v", step, tr.Current(step), got, row)
+					}
+				}
+				if tr.GT[step] != c.GT[step] {
+					t.Fatalf("ground truth %v, NeuroGym's %v", tr.GT, c.GT)
+				}
+			}
+			for name, ep := range c.Episodes {
+				script := neurogymScripts[name]
+				if script == nil {
+					t.Fatalf("unknown script %q", name)
+				}
+				e := c.find(t)
+				nact := len(e.Spec().Actions)
+				var rewards []float64
+				var res StepResult
+				for step := 0; step <= len(c.GT) && !res.NewTrial; step++ {
+					res = e.Step(script(e.GroundTruth(), nact))
+					rewards = append(rewards, res.Reward)
+				}
+				if !floatsEqual(rewards, ep.Rewards) || res.Performance != ep.Performance {
+					t.Errorf("script %s: rewards %v, performance %v; NeuroGym's %v, %v",
+						name, rewards, res.Performance, ep.Rewards, ep.Performance)
+				}
+			}
+		})
+	}
+}
+
+func floatsEqual(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Abs(a[i]-b[i]) > 1e-12 {
+			return false
+		}
+	}
+	return true
+}
