@@ -7,7 +7,7 @@ import (
 )
 
 func TestRegistry(t *testing.T) {
-	if len(Names()) != 20 {
+	if len(Names()) != 26 {
 		t.Errorf("%d registered tasks: %v", len(Names()), Names())
 	}
 	_, err := New("NoSuchTask", nil, Options{})

@@ -56,6 +56,15 @@ var taskTable = []taskCase{
 	{name: "Bandit", reward: math.NaN(), chance: [2]float64{1, 1}},
 	{name: "Bandit/skewed", task: &Bandit{P: []float64{0.8, 0.2}}, reward: math.NaN(), chance: half},
 	{name: "DawTwoStep", reward: math.NaN(), chance: half},
+	// The guesser presses at the stimulus onset, mostly before the pulse.
+	{name: "Detection", perfect: half, reward: math.NaN(), chance: [2]float64{0.05, 0.15}, breaks: true},
+	{name: "Detection/score_nogo", task: &Detection{ScoreNogo: true}, reward: math.NaN(), chance: [2]float64{0.05, 0.15}, breaks: true},
+	{name: "ToneDetection", perfect: [2]float64{0, 1e-9}, reward: math.NaN(), chance: [2]float64{0, 0}, tie: true},
+	{name: "DelayPairedAssociation", perfect: half, reward: math.NaN(), chance: half, tie: true},
+	{name: "DelayPairedAssociation/score_nogo", task: &DelayPairedAssociation{ScoreNogo: true}, reward: math.NaN(), chance: half},
+	{name: "PulseDecisionMaking", reward: 1, chance: half, breaks: true, check: checkChoice("decision", 1)},
+	{name: "ProbabilisticReasoning", trials: 1000, perfect: [2]float64{0.99, 1}, reward: math.NaN(), chance: half, breaks: true, check: checkChoice("decision", 1)},
+	{name: "OneTwoThreeGo", reward: 1, chance: [2]float64{0, 0.02}, breaks: true},
 	{name: "EvidenceAccumulation", trials: 300, reward: 1, chance: [2]float64{0.4, 0.6}, check: checkCues},
 	{name: "SpikingDelayMatchSample", trials: 300, reward: 1, chance: [2]float64{0.4, 0.6}, check: checkMotion},
 }

@@ -58,7 +58,11 @@ def scripts(nact):
     }
 
 
-def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None, dt=None):
+def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None, dt=None, match=None, want=None):
+    """One trial of NeuroGym's cls with the variables trial forced through
+    new_trial(**trial), redrawn until want(env, trial) holds where the
+    variables cannot be forced. match is what braingo's Vars must equal
+    (default: the forced scalar variables)."""
     Env = load(commit, module, cls)
     kw = dict(kwargs)
     if timing:
@@ -74,12 +78,23 @@ def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None
         nact = env.action_space.n
         fn = scripts(nact)[name]
         tr = env.new_trial(**trial)
+        for _ in range(100000):
+            if want is None or want(env, tr):
+                break
+            tr = env.new_trial(**trial)
+        else:
+            raise RuntimeError(cid + ": no trial satisfies want")
+        if not env._gt_built:
+            # Detection's no-pulse trials set no ground truth (NeuroGym then
+            # reads the previous trial's array); take it as all fixation.
+            env._init_gt()
         env.performance = 0  # as TrialEnv.step after new_trial
         env.t = env.t_ind = 0
         if name == "truth":
             out["obs"] = np.asarray(env.ob, dtype=np.float32).tolist()
             out["gt"] = np.asarray(env.gt).astype(int).tolist()
-            out["trial"] = {k: float(v) for k, v in tr.items() if np.isscalar(v) and k in trial}
+            out["trial"] = match if match is not None else {
+                k: float(v) for k, v in tr.items() if np.isscalar(v) and k in trial}
         gt = np.asarray(env.gt).astype(int)
         rewards = []
         for t in range(len(gt) + 1):
@@ -123,6 +138,46 @@ def main():
                                   dict(p, fixation_until_decision=1), timing))
     for gt in (0, 1):
         cases.append(case(f"gonogo gt{gt}", HEAD, "gonogo", "GoNogo", "GoNogo", {}, {"ground_truth": gt}))
+    # Tasks added to braingo from NeuroGym's native set.
+    for gt, delay in ((1, 0), (1, 5), (0, 0)):
+        cases.append(case(f"detection gt{gt} delay{delay}", HEAD, "detection", "Detection", "Detection", off,
+                          {"ground_truth": gt}, {"sigma": -1}, {"fixation": 500, "stimulus": 1000},
+                          match={"ground_truth": gt, "delay": delay},
+                          want=lambda env, tr, d=delay: round(env.delay_trial / env.dt) == d))
+    cases.append(case("detection stim_dur 300", HEAD, "detection", "Detection", "Detection",
+                      {"sigma": 0, "stim_dur": 300}, {"ground_truth": 1}, {"sigma": -1, "stim_dur": 300},
+                      {"fixation": 500, "stimulus": 800}, match={"ground_truth": 1, "delay": 2},
+                      want=lambda env, tr: round(env.delay_trial / env.dt) == 2))
+    for cond in (0, 1, 3):
+        cases.append(case(f"tonedetection condition{cond}", HEAD, "tonedetection", "ToneDetection", "ToneDetection",
+                          {"sigma": 0}, {"condition": cond}, {"sigma": -1}, match={"ground_truth": cond}))
+    for pair in ((1, 3), (1, 4), (2, 3), (2, 4)):
+        gt = int((pair[1] - pair[0]) % 2 == 0)
+        cases.append(case(f"delaypairedassociation {pair}", HEAD, "delaypairedassociation", "DelayPairedAssociation",
+                          "DelayPairedAssociation", {}, {"pair": pair, "ground_truth": gt},
+                          match={"pair1": pair[0], "pair2": pair[1], "ground_truth": gt}))
+    for p1, p2, gt in (((1, 0, 1), (0, 1, 1), 1), ((1, 1, 0), (0, 0, 1), 0), ((0, 1, 0), (1, 0, 0), 1)):
+        m = {"ground_truth": gt}
+        for i in range(3):
+            m[f"pulse1_{i}"], m[f"pulse2_{i}"] = p1[i], p2[i]
+        cases.append(case(f"pulsedecisionmaking {p1} {p2} gt{gt}", HEAD, "perceptualdecisionmaking",
+                          "PulseDecisionMaking", "PulseDecisionMaking", {"n_bin": 3},
+                          {}, {"n_bin": 3}, match=m,  # _new_trial reads its own draws, not the kwargs
+                          want=lambda env, tr, g=gt, a=p1, b=p2: tr["ground_truth"] == g
+                          and tuple(tr["pulse1"]) == a and tuple(tr["pulse2"]) == b))
+    for locs, shapes, gt in (((1, 0), (9, 3), 1), ((0, 1), (0, 9), 0), ((0, 1), (4, 5), 1)):
+        m = {"ground_truth": gt}
+        for i in range(2):
+            m[f"loc_{i}"], m[f"shape_{i}"] = locs[i], shapes[i]
+        cases.append(case(f"probabilisticreasoning {locs} {shapes} gt{gt}", HEAD, "probabilisticreasoning",
+                          "ProbabilisticReasoning", "ProbabilisticReasoning", {"n_loc": 2},
+                          {"locs": np.array(locs), "shapes": np.array(shapes)}, {"n_loc": 2},
+                          {"fixation": 500, "stimulus0": 500, "stimulus1": 500, "delay": 500, "decision": 500},
+                          match=m, want=lambda env, tr, g=gt: tr["ground_truth"] == g))
+    for iv in (560.0, 960.0):
+        cases.append(case(f"onetwothreego interval{iv}", HEAD, "readysetgo", "OneTwoThreeGo", "OneTwoThreeGo", {}, {},
+                          timing={"fixation": 400, "target": 1000}, match={"interval": iv},
+                          want=lambda env, tr, v=iv: tr["interval"] == v))
     json.dump(cases, sys.stdout, indent=None, separators=(",", ":"))
     print()
 
