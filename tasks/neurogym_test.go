@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -39,6 +40,19 @@ var neurogymScripts = map[string]func(gt, nact int) int{
 	},
 }
 
+// neurogymDeviations are braingo's documented departures from NeuroGym's
+// scoring (see the tasks' docs): the scripts whose rewards differ, and
+// whether performance is compared.
+var neurogymDeviations = map[string]struct {
+	scripts     []string
+	performance bool
+}{
+	// NeuroGym compares the choice action with the 0-based direction.
+	"PostDecisionWager": {scripts: []string{"truth", "press1", "other"}, performance: true},
+	// braingo scores each test's first answer 0.5; NeuroGym any correct one 1.
+	"DualDelayMatchSample": {performance: false},
+}
+
 func loadNeurogymCases(t *testing.T) []neurogymCase {
 	t.Helper()
 	b, err := os.ReadFile("testdata/neurogym/cases.json")
@@ -71,7 +85,7 @@ draw:
 	for range 20000 {
 		tr := e.NewTrial()
 		for k, v := range c.Trial {
-			if got, ok := tr.Vars[k]; !ok || got != v {
+			if tr.Vars[k] != v { // an absent variable reads 0
 				continue draw
 			}
 		}
@@ -114,7 +128,12 @@ func TestAgainstNeuroGym(t *testing.T) {
 					res = e.Step(script(e.GroundTruth(), nact))
 					rewards = append(rewards, res.Reward)
 				}
-				if !floatsEqual(rewards, ep.Rewards) || res.Performance != ep.Performance {
+				dev, deviates := neurogymDeviations[c.Task]
+				if deviates && slices.Contains(dev.scripts, name) {
+					continue
+				}
+				perfOK := res.Performance == ep.Performance || deviates && !dev.performance
+				if !floatsEqual(rewards, ep.Rewards) || !perfOK {
 					t.Errorf("script %s: rewards %v, performance %v; NeuroGym's %v, %v",
 						name, rewards, res.Performance, ep.Rewards, ep.Performance)
 				}

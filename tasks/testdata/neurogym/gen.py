@@ -138,6 +138,45 @@ def main():
                                   dict(p, fixation_until_decision=1), timing))
     for gt in (0, 1):
         cases.append(case(f"gonogo gt{gt}", HEAD, "gonogo", "GoNogo", "GoNogo", {}, {"ground_truth": gt}))
+    # Tasks whose NeuroGym code did not change (the comparison covers them too).
+    for gt, coh in ((1, 0.0), (2, 51.2)):
+        cases.append(case(f"pdmdelayresponse gt{gt} coh{coh}", HEAD, "perceptualdecisionmaking",
+                          "PerceptualDecisionMakingDelayResponse", "PerceptualDecisionMakingDelayResponse",
+                          {"sigma": 0}, {"ground_truth": gt, "coh": coh, "sigma": 0}, {"sigma": -1},
+                          {"delay": 500}, match={"ground_truth": gt, "coh": coh}))
+    for wager, gt, coh in ((1, 0, 12.8), (0, 1, 51.2)):
+        cases.append(case(f"postdecisionwager wager{wager} gt{gt}", HEAD, "postdecisionwager", "PostDecisionWager",
+                          "PostDecisionWager", off, {"wager": bool(wager), "ground_truth": gt, "coh": coh}, {"sigma": -1},
+                          {"fixation": 100, "stimulus": 300, "delay": 1300, "pre_sure": 600, "decision": 100},
+                          match={"wager": wager, "ground_truth": gt, "coh": coh}))
+    for gt, th in ((1, 0.0), (2, np.pi)):
+        cases.append(case(f"delaymatchsample gt{gt}", HEAD, "delaymatchsample", "DelayMatchSample", "DelayMatchSample",
+                          off, {"ground_truth": gt, "sample_theta": th}, {"sigma": -1},
+                          match={"ground_truth": gt, "sample_theta": th}))
+    for gt, vp in ((1, (18, 10)), (2, (34, 26))):
+        v1, v2 = vp if gt == 1 else vp[::-1]
+        cases.append(case(f"delaycomparison gt{gt}", HEAD, "delaycomparison", "DelayComparison", "DelayComparison",
+                          off, {"ground_truth": gt, "vpair": vp}, {"sigma": -1},
+                          match={"ground_truth": gt, "v1": v1, "v2": v2}))
+    for g1, g2, s1, s2, order in ((1, 2, 0, 0.5, 0), (2, 1, 0.5, 0.5, 1)):
+        t = {"ground_truth1": g1, "ground_truth2": g2, "sample1": s1, "sample2": s2, "test_order": order}
+        cases.append(case(f"dualdelaymatchsample {g1}{g2} order{order}", HEAD, "dualdelaymatchsample",
+                          "DualDelayMatchSample", "DualDelayMatchSample", off, t, {"sigma": -1}))
+    for d1, d2 in ((240.0, 480.0), (560.0, 320.0)):
+        cases.append(case(f"intervaldiscrimination {d1} {d2}", HEAD, "intervaldiscrimination", "IntervalDiscrimination",
+                          "IntervalDiscrimination", {}, {}, timing={"delay1": 800},
+                          match={"duration1": d1, "duration2": d2, "ground_truth": 1 if d1 > d2 else 2},
+                          want=lambda env, tr, a=d1, b=d2: tr["duration1"] == a and tr["duration2"] == b))
+    for gt in (0, 17):
+        cases.append(case(f"antireach gt{gt}", HEAD, "antireach", "AntiReach", "AntiReach", {}, {"ground_truth": gt},
+                          match={"ground_truth": gt}))
+    for m in (800.0, 1200.0):
+        cases.append(case(f"readysetgo measure{m}", HEAD, "readysetgo", "ReadySetGo", "ReadySetGo", {}, {},
+                          match={"measure": m}, want=lambda env, tr, v=m: tr["measure"] == v))
+    for ind in (0, 1):
+        cases.append(case(f"motortiming ind{ind}", HEAD, "readysetgo", "MotorTiming", "MotorTiming", {},
+                          {"production_ind": ind}, timing={"cue": 1000}, match={"production_ind": ind}))
+
     # Tasks added to braingo from NeuroGym's native set.
     for gt, delay in ((1, 0), (1, 5), (0, 0)):
         cases.append(case(f"detection gt{gt} delay{delay}", HEAD, "detection", "Detection", "Detection", off,
