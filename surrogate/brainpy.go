@@ -44,7 +44,8 @@ func (s Erf) Grad(x float32) float32 {
 // Wu et al. 2018): g'(x) = 1/(2w) for
 // |x| ≤ w and c beyond, the derivative of g(x) = c·x + c·w for x < −w,
 // x/(2w) + 1/2 for |x| ≤ w, c·x − c·w + 1 for x > w. Defaults: C 0.01,
-// W 1. BrainPy 2.x's code returned 1/w inside, twice the slope of its own
+// W 1 (a zero field selects its default; the registry accepts only
+// positive values). BrainPy 2.x's code returned 1/w inside, twice the slope of its own
 // primitive; braintools returns 1/(2w), as braingo does.
 type PiecewiseLeakyReLU struct{ C, W float32 }
 
@@ -111,7 +112,8 @@ func (s QPseudoSpike) Grad(x float32) float32 {
 
 // LeakyReLU is BrainPy's leaky_relu: g'(x) = α for x < 0 and β for x ≥ 0,
 // the derivative of g(x) = αx for x < 0 and βx for x ≥ 0. Defaults: Alpha
-// 0.1, Beta 1.
+// 0.1, Beta 1 (a zero field selects its default; for α = 0 use
+// LogTailedReLU or HeavisideGrad).
 type LeakyReLU struct{ Alpha, Beta float32 }
 
 func (LeakyReLU) Name() string { return "leaky_relu" }

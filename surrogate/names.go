@@ -133,6 +133,6 @@ func init() {
 		func(v []float64) Func { return LeakySpikeOperator{f32(v[0])} })
 	snn("sso", Info{Name: "sso", Doc: "1 for x > 0, else (u − 1/2 + μ)·σ², u uniform from a hash of (seed, x)",
 		Params: []Param{{Name: "mean", Default: 0, Domain: Real, Doc: "mean μ"}, pos("variance", 0.2, "variance σ²"),
-			{Name: "seed", Default: 0, Domain: NonNegative, Doc: "noise seed (whole number)"}}},
+			{Name: "seed", Default: 0, Domain: Whole, Doc: "noise seed"}}},
 		func(v []float64) Func { return StochasticSpikeOperator{f32(v[0]), f32(v[1]), uint64(v[2])} })
 }

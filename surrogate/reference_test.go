@@ -322,6 +322,8 @@ func TestParameterDomains(t *testing.T) {
 		{"squarewave_fourier_series", map[string]float64{"n": 0}, false},
 		{"sso", map[string]float64{"mean": -0.3}, true},
 		{"sso", map[string]float64{"variance": 0}, false},
+		{"sso", map[string]float64{"seed": 3}, true},
+		{"sso", map[string]float64{"seed": 1.5}, false},
 		{"erf", map[string]float64{"alpha": math.Inf(1)}, false},
 		{"erf", map[string]float64{"alpha": math.NaN()}, false},
 		{"heaviside", map[string]float64{"alpha": 1}, false},

@@ -23,6 +23,8 @@ const (
 	Real
 	// Count accepts whole numbers ≥ 1.
 	Count
+	// Whole accepts whole numbers ≥ 0 (seeds).
+	Whole
 )
 
 func (d Domain) String() string {
@@ -35,6 +37,8 @@ func (d Domain) String() string {
 		return "real"
 	case Count:
 		return "integer ≥ 1"
+	case Whole:
+		return "integer ≥ 0"
 	}
 	return fmt.Sprintf("Domain(%d)", int(d))
 }
@@ -50,6 +54,8 @@ func (d Domain) ok(x float64) bool {
 		return x >= 0
 	case Count:
 		return x >= 1 && x == math.Trunc(x) && x <= 1<<20
+	case Whole:
+		return x >= 0 && x == math.Trunc(x) && x < 1<<53
 	}
 	return true
 }
