@@ -40,8 +40,8 @@
 //
 // # Time step
 //
-// dt is in ms: 100 for most NeuroGym tasks, 80 for the timing tasks, 1 for
-// the spiking tasks; Options.DT changes it (for example to 1 to drive a
+// dt is in ms: 100 for most NeuroGym tasks, 80 for the timing tasks, 50 for
+// ToneDetection, 10 for PulseDecisionMaking, 1 for the spiking tasks; Options.DT changes it (for example to 1 to drive a
 // spiking network with a NeuroGym task). Input noise follows NeuroGym's
 // σ/√dt scaling.
 //
