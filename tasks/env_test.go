@@ -1,13 +1,14 @@
 package tasks
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
 )
 
 func TestRegistry(t *testing.T) {
-	if len(Names()) != 26 {
+	if len(Names()) != 27 {
 		t.Errorf("%d registered tasks: %v", len(Names()), Names())
 	}
 	_, err := New("NoSuchTask", nil, Options{})
@@ -220,4 +221,42 @@ func TestJudgeWritesNextObservation(t *testing.T) {
 			t.Fatalf("hand %.2f shown at channel %d", hand, peak)
 		}
 	}
+}
+
+// ReachingDelayResponse's discrete actions are (go, position) vectors:
+// hold (−1, 0) and reach.k at the centre of the k-th part of the range.
+func TestReachingDelayResponseActions(t *testing.T) {
+	e, err := New("ReachingDelayResponse", Params{"bins": 4}, Options{Seed: 2, Timing: map[string]Timing{"delay": Constant(0)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		tr := e.NewTrial()
+		target := tr.Vars["ground_truth"]
+		s, _ := tr.Span("decision")
+		k := tr.GT[s]
+		if lo, hi := float64(k-1)/4, float64(k)/4; target < lo || target >= hi {
+			t.Fatalf("target %v in part %d, ground truth reach.%d", target, int(target*4)+1, k)
+		}
+		var r StepResult
+		for e.Trial().T < s {
+			if r = e.Step(0); r.Reward != 0 || r.NewTrial {
+				t.Fatalf("holding: %+v", r)
+			}
+		}
+		r = e.Step(k)
+		centre := (float64(k) - 0.5) / 4
+		want := 1 / ((1 + math.Abs(centre-target)) * (1 + math.Abs(centre-target)))
+		if !r.NewTrial || math.Abs(r.Reward-want) > 1e-12 || math.Abs(r.Performance-want) > 1e-12 {
+			t.Fatalf("reach.%d to %v: %+v, want reward and performance %v", k, target, r, want)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("StepContinuous on a discrete task did not panic")
+		}
+	}()
+	d, _ := New("GoNogo", nil, Options{})
+	d.Reset()
+	d.StepContinuous([]float64{1, 0})
 }

@@ -3,6 +3,7 @@ package tasks
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"testing"
@@ -19,7 +20,11 @@ type neurogymCase struct {
 	DT       float64            `json:"dt"`
 	Trial    map[string]float64 `json:"trial"` // the trial variables NeuroGym was given
 	Obs      [][]float32        `json:"obs"`
-	GT       []int              `json:"gt"`
+	GT       []int              `json:"gt"`     // discrete ground truth
+	Target   [][]float32        `json:"target"` // or continuous (NeuroGym's Box actions)
+	// Float64 forces the first Float64 draws of braingo's environment, for
+	// continuous trial variables a search cannot hit.
+	Float64  []float64 `json:"float64"`
 	Episodes map[string]struct {
 		Rewards     []float64 `json:"rewards"`
 		Performance float64   `json:"performance"`
@@ -81,6 +86,13 @@ func (c neurogymCase) find(t *testing.T) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(c.Float64) > 0 {
+		src := &forcedSource{next: rand.NewPCG(1, 2)}
+		for _, v := range c.Float64 {
+			src.first = append(src.first, uint64(v*(1<<53))) // rand.Float64 is (Uint64 mod 2^53) / 2^53
+		}
+		e.rng = rand.New(src)
+	}
 draw:
 	for range 20000 {
 		tr := e.NewTrial()
@@ -93,6 +105,30 @@ draw:
 	}
 	t.Fatalf("%s: no trial with %v in 20000 draws", c.ID, c.Trial)
 	return nil
+}
+
+// forcedSource returns first, then next's values.
+type forcedSource struct {
+	first []uint64
+	next  rand.Source
+}
+
+func (s *forcedSource) Uint64() uint64 {
+	if len(s.first) > 0 {
+		v := s.first[0]
+		s.first = s.first[1:]
+		return v
+	}
+	return s.next.Uint64()
+}
+
+// neurogymContinuousScripts are gen.py's (go, position) scripts, from the
+// step's continuous ground truth.
+var neurogymContinuousScripts = map[string]func(gt []float32) []float64{
+	"truth":  func(gt []float32) []float64 { return []float64{float64(gt[0]), float64(gt[1])} },
+	"fixate": func([]float32) []float64 { return []float64{-1, 0} },
+	"press1": func([]float32) []float64 { return []float64{1, 0.3} },
+	"other":  func(gt []float32) []float64 { return []float64{float64(gt[0]), float64(gt[1]) + 0.5} },
 }
 
 func TestAgainstNeuroGym(t *testing.T) {
@@ -111,7 +147,14 @@ func TestAgainstNeuroGym(t *testing.T) {
 						t.Fatalf("step %d (%v): observation %v, NeuroGym's %v", step, tr.Current(step), got, row)
 					}
 				}
-				if tr.GT[step] != c.GT[step] {
+				if c.Target != nil {
+					nt := len(tr.Spec().Targets)
+					for k, want := range c.Target[step] {
+						if got := tr.Target[step*nt+k]; math.Abs(float64(got-want)) > 1e-6 {
+							t.Fatalf("step %d: target %v, NeuroGym's %v", step, tr.Target[step*nt:(step+1)*nt], c.Target[step])
+						}
+					}
+				} else if tr.GT[step] != c.GT[step] {
 					t.Fatalf("ground truth %v, NeuroGym's %v", tr.GT, c.GT)
 				}
 			}
@@ -124,8 +167,14 @@ func TestAgainstNeuroGym(t *testing.T) {
 				nact := len(e.Spec().Actions)
 				var rewards []float64
 				var res StepResult
-				for step := 0; step <= len(c.GT) && !res.NewTrial; step++ {
-					res = e.Step(script(e.GroundTruth(), nact))
+				for step := 0; step <= len(c.Obs) && !res.NewTrial; step++ {
+					if c.Target != nil {
+						tr := e.Trial()
+						nt := len(tr.Spec().Targets)
+						res = e.StepContinuous(neurogymContinuousScripts[name](tr.Target[tr.T*nt : (tr.T+1)*nt]))
+					} else {
+						res = e.Step(script(e.GroundTruth(), nact))
+					}
 					rewards = append(rewards, res.Reward)
 				}
 				dev, deviates := neurogymDeviations[c.Task]

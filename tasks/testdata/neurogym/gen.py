@@ -58,6 +58,16 @@ def scripts(nact):
     }
 
 
+def continuous_scripts():
+    # (go, position) actions from the ground-truth row (go, position).
+    return {
+        "truth": lambda gt, t: [float(gt[0]), float(gt[1])],
+        "fixate": lambda gt, t: [-1.0, 0.0],
+        "press1": lambda gt, t: [1.0, 0.3],
+        "other": lambda gt, t: [float(gt[0]), float(gt[1]) + 0.5],
+    }
+
+
 def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None, dt=None, match=None, want=None):
     """One trial of NeuroGym's cls with the variables trial forced through
     new_trial(**trial), redrawn until want(env, trial) holds where the
@@ -75,8 +85,8 @@ def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None
     for name, script in scripts(0).items():
         env = Env(**kw)
         env.seed(0)
-        nact = env.action_space.n
-        fn = scripts(nact)[name]
+        continuous = not hasattr(env.action_space, "n")
+        fn = continuous_scripts()[name] if continuous else scripts(env.action_space.n)[name]
         tr = env.new_trial(**trial)
         for _ in range(100000):
             if want is None or want(env, tr):
@@ -92,13 +102,16 @@ def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None
         env.t = env.t_ind = 0
         if name == "truth":
             out["obs"] = np.asarray(env.ob, dtype=np.float32).tolist()
-            out["gt"] = np.asarray(env.gt).astype(int).tolist()
+            if continuous:
+                out["target"] = np.asarray(env.gt, dtype=np.float32).tolist()
+            else:
+                out["gt"] = np.asarray(env.gt).astype(int).tolist()
             out["trial"] = match if match is not None else {
                 k: float(v) for k, v in tr.items() if np.isscalar(v) and k in trial}
-        gt = np.asarray(env.gt).astype(int)
+        gt = np.asarray(env.gt) if continuous else np.asarray(env.gt).astype(int)
         rewards = []
         for t in range(len(gt) + 1):
-            a = fn(int(gt[t]), t)
+            a = fn(gt[t], t) if continuous else fn(int(gt[t]), t)
             _, r, _, _, info = env.step(a)
             rewards.append(float(r))
             if info["new_trial"]:
@@ -217,6 +230,12 @@ def main():
         cases.append(case(f"onetwothreego interval{iv}", HEAD, "readysetgo", "OneTwoThreeGo", "OneTwoThreeGo", {}, {},
                           timing={"fixation": 400, "target": 1000}, match={"interval": iv},
                           want=lambda env, tr, v=iv: tr["interval"] == v))
+    for target, delay in ((0.625, 1000), (0.15625, 0)):
+        c = case(f"reachingdelayresponse {target} delay{delay}", HEAD, "reachingdelayresponse", "ReachingDelayResponse",
+                 "ReachingDelayResponse", {}, {"ground_truth": target}, timing={"delay": delay},
+                 match={"ground_truth": target})
+        c["float64"] = [target]  # braingo's one uniform draw, forced by the test
+        cases.append(c)
     json.dump(cases, sys.stdout, indent=None, separators=(",", ":"))
     print()
 
