@@ -173,7 +173,8 @@ func TestAgainstNeuroGym(t *testing.T) {
 						nt := len(tr.Spec().Targets)
 						res = e.StepContinuous(neurogymContinuousScripts[name](tr.Target[tr.T*nt : (tr.T+1)*nt]))
 					} else {
-						res = e.Step(script(e.GroundTruth(), nact))
+						// NeuroGym's Null ignores actions outside its space.
+						res = e.Step(min(script(e.GroundTruth(), nact), nact-1))
 					}
 					rewards = append(rewards, res.Reward)
 				}

@@ -66,6 +66,7 @@ var taskTable = []taskCase{
 	{name: "ProbabilisticReasoning", trials: 1000, perfect: [2]float64{0.99, 1}, reward: math.NaN(), chance: half, breaks: true, check: checkChoice("decision", 1)},
 	{name: "OneTwoThreeGo", reward: 1, chance: [2]float64{0, 0.02}, breaks: true},
 	{name: "ReachingDelayResponse", perfect: [2]float64{0.9, 1}, reward: math.NaN(), chance: [2]float64{0.4, 0.75}, breaks: true},
+	{name: "Null", trials: 50, perfect: [2]float64{0, 1e-9}, reward: math.NaN(), chance: [2]float64{0, 0}, tie: true},
 	{name: "EvidenceAccumulation", trials: 300, reward: 1, chance: [2]float64{0.4, 0.6}, check: checkCues},
 	{name: "SpikingDelayMatchSample", trials: 300, reward: 1, chance: [2]float64{0.4, 0.6}, check: checkMotion},
 }

@@ -94,6 +94,11 @@ def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None
             tr = env.new_trial(**trial)
         else:
             raise RuntimeError(cid + ": no trial satisfies want")
+        if not hasattr(env, "ob"):
+            # Null lays out no periods: its _step returns observation 0 and
+            # the trial runs until TrialEnv's initial tmax.
+            env.ob = np.zeros((int(env.tmax // env.dt), 1), np.float32)
+            env.gt, env._gt_built = np.zeros(len(env.ob), int), True
         if not env._gt_built:
             # Detection's no-pulse trials set no ground truth (NeuroGym then
             # reads the previous trial's array); take it as all fixation.
@@ -236,6 +241,7 @@ def main():
                  match={"ground_truth": target})
         c["float64"] = [target]  # braingo's one uniform draw, forced by the test
         cases.append(c)
+    cases.append(case("null", HEAD, "null", "Null", "Null", {}, {}))
     json.dump(cases, sys.stdout, indent=None, separators=(",", ":"))
     print()
 
