@@ -22,9 +22,13 @@ type neurogymCase struct {
 	Obs      [][]float32        `json:"obs"`
 	GT       []int              `json:"gt"`     // discrete ground truth
 	Target   [][]float32        `json:"target"` // or continuous (NeuroGym's Box actions)
-	// Float64 forces the first Float64 draws of braingo's environment, for
-	// continuous trial variables a search cannot hit.
-	Float64  []float64 `json:"float64"`
+	// Draws force the first random draws of braingo's environment, for
+	// continuous trial variables a search cannot hit: each is the value an
+	// IntN(n) call ({"intn": [k, n]}) or a Float64 call must return.
+	Draws []struct {
+		IntN    []int    `json:"intn"`
+		Float64 *float64 `json:"float64"`
+	} `json:"draws"`
 	Episodes map[string]struct {
 		Rewards     []float64 `json:"rewards"`
 		Performance float64   `json:"performance"`
@@ -86,10 +90,20 @@ func (c neurogymCase) find(t *testing.T) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Float64) > 0 {
+	if len(c.Draws) > 0 {
 		src := &forcedSource{next: rand.NewPCG(1, 2)}
-		for _, v := range c.Float64 {
-			src.first = append(src.first, uint64(v*(1<<53))) // rand.Float64 is (Uint64 mod 2^53) / 2^53
+		for _, d := range c.Draws {
+			var u uint64
+			switch {
+			case d.Float64 != nil: // Float64 is (Uint64 mod 2^53) / 2^53
+				u = uint64(math.Round(*d.Float64 * (1 << 53)))
+			case len(d.IntN) == 2: // IntN(n) is the high word of Uint64 × n
+				k, n := float64(d.IntN[0]), float64(d.IntN[1])
+				u = uint64((k + 0.5) / n * (1 << 64))
+			default:
+				t.Fatalf("%s: malformed draw %+v", c.ID, d)
+			}
+			src.first = append(src.first, u)
 		}
 		e.rng = rand.New(src)
 	}

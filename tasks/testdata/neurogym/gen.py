@@ -239,9 +239,21 @@ def main():
         c = case(f"reachingdelayresponse {target} delay{delay}", HEAD, "reachingdelayresponse", "ReachingDelayResponse",
                  "ReachingDelayResponse", {}, {"ground_truth": target}, timing={"delay": delay},
                  match={"ground_truth": target})
-        c["float64"] = [target]  # braingo's one uniform draw, forced by the test
+        c["draws"] = [{"float64": target}]  # braingo's one uniform draw, forced by the test
         cases.append(c)
     cases.append(case("null", HEAD, "null", "Null", "Null", {}, {}))
+    for gt, u in ((1, 0.25), (3, 0.8125)):
+        c = case(f"delaymatchsampledistractor1d gt{gt}", HEAD, "delaymatchsample", "DelayMatchSampleDistractor1D",
+                 "DelayMatchSampleDistractor1D", {}, {"ground_truth": gt, "sample": 2 * np.pi * u},
+                 match={"ground_truth": gt})
+        # braingo's draws, forced by the test: IntN(3) for the matching test,
+        # then uniforms for the sample and the distractors (NeuroGym's own).
+        env = load(HEAD, "delaymatchsample", "DelayMatchSampleDistractor1D")()
+        env.seed(0)
+        tr = env.new_trial(ground_truth=gt, sample=2 * np.pi * u)
+        c["draws"] = [{"intn": [gt - 1, 3]}, {"float64": u}] + [
+            {"float64": tr[f"test{i}"] / (2 * np.pi)} for i in (1, 2, 3) if i != gt]
+        cases.append(c)
     json.dump(cases, sys.stdout, indent=None, separators=(",", ":"))
     print()
 
