@@ -97,7 +97,9 @@ func (c neurogymCase) find(t *testing.T) *Env {
 			switch {
 			case d.Float64 != nil: // Float64 is (Uint64 mod 2^53) / 2^53
 				u = uint64(math.Round(*d.Float64 * (1 << 53)))
-			case len(d.IntN) == 2: // IntN(n) is the high word of Uint64 × n
+			case len(d.IntN) == 2 && d.IntN[1]&(d.IntN[1]-1) == 0: // IntN(2^j) masks Uint64
+				u = uint64(d.IntN[0])
+			case len(d.IntN) == 2: // IntN(n) is otherwise the high word of Uint64 × n
 				k, n := float64(d.IntN[0]), float64(d.IntN[1])
 				u = uint64((k + 0.5) / n * (1 << 64))
 			default:

@@ -18,9 +18,12 @@ package importable without its optional dependencies:
 
 stub/ stands in for gymnasium (only TrialEnv's base classes and the Box and
 Discrete spaces are needed). Each case draws one trial with its variables
-forced through new_trial(**kwargs), sets performance to 0 as TrialEnv.step
-does after drawing every trial but the first, and plays scripted action
-sequences through TrialEnv.step until the trial ends.
+forced through new_trial(**kwargs) (or redrawn until they match, or with
+rng.rand forced), sets performance to 0 as TrialEnv.step does after drawing
+every trial but the first, and plays scripted action sequences through
+TrialEnv.step until the trial ends. Where braingo cannot hit a trial's
+continuous variables by redrawing, the case lists the draws ("draws") the
+Go test forces on braingo's random source, in braingo's order of draws.
 """
 
 import importlib
@@ -68,7 +71,23 @@ def continuous_scripts():
     }
 
 
-def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None, dt=None, match=None, want=None):
+class ForcedRand:
+    """Wraps a RandomState so that rand() first returns the given values."""
+
+    def __init__(self, rng, values):
+        self.rng, self.values = rng, list(values)
+
+    def rand(self, *size):
+        if self.values and not size:
+            return self.values.pop(0)
+        return self.rng.rand(*size)
+
+    def __getattr__(self, name):
+        return getattr(self.rng, name)
+
+
+def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None, dt=None, match=None, want=None,
+         rand=None, draws=None):
     """One trial of NeuroGym's cls with the variables trial forced through
     new_trial(**trial), redrawn until want(env, trial) holds where the
     variables cannot be forced. match is what braingo's Vars must equal
@@ -85,6 +104,8 @@ def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None
     for name, script in scripts(0).items():
         env = Env(**kw)
         env.seed(0)
+        if rand:
+            env.rng = ForcedRand(env.rng, rand)
         continuous = not hasattr(env.action_space, "n")
         fn = continuous_scripts()[name] if continuous else scripts(env.action_space.n)[name]
         tr = env.new_trial(**trial)
@@ -122,6 +143,8 @@ def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None
             if info["new_trial"]:
                 break
         out["episodes"][name] = {"rewards": rewards, "performance": float(info["performance"])}
+    if draws:
+        out["draws"] = draws
     return out
 
 
@@ -157,6 +180,18 @@ def main():
     for gt in (0, 1):
         cases.append(case(f"gonogo gt{gt}", HEAD, "gonogo", "GoNogo", "GoNogo", {}, {"ground_truth": gt}))
     # Tasks whose NeuroGym code did not change (the comparison covers them too).
+    for gt, coh_i, prop in ((0, 2, 0.25), (1, 0, 0.875)):
+        coh = (5, 15, 50)[coh_i]
+        cases.append(case(f"multisensory gt{gt} coh{coh}", HEAD, "multisensory", "MultiSensoryIntegration",
+                          "MultiSensoryIntegration", off, {"ground_truth": gt, "coh": coh, "coh_prop": prop},
+                          {"sigma": -1}, match={"ground_truth": gt, "coh": coh},
+                          draws=[{"intn": [gt, 2]}, {"intn": [coh_i, 3]}, {"float64": prop}]))
+    for gt, sc, a, b in ((1, 0, 0.25, 0.5), (2, 1, 0.125, 0.75)):
+        cases.append(case(f"delaymatchcategory gt{gt} category{sc}", HEAD, "delaymatchcategory", "DelayMatchCategory",
+                          "DelayMatchCategory", off, {"ground_truth": ("match", "non-match")[gt - 1],
+                                                      "sample_category": sc}, {"sigma": -1},
+                          match={"ground_truth": gt, "sample_category": sc}, rand=[a, b],
+                          draws=[{"intn": [gt - 1, 2]}, {"intn": [sc, 2]}, {"float64": a}, {"float64": b}]))
     for gt, coh in ((1, 0.0), (2, 51.2)):
         cases.append(case(f"pdmdelayresponse gt{gt} coh{coh}", HEAD, "perceptualdecisionmaking",
                           "PerceptualDecisionMakingDelayResponse", "PerceptualDecisionMakingDelayResponse",
