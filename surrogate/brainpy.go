@@ -2,10 +2,13 @@ package surrogate
 
 import "math"
 
-// The surrogates of BrainPy (brainpy.math.surrogate, since BrainPy 2.7 an
-// alias of braintools.surrogate, whose formulas these follow) that braingo's
-// original types do not already cover. Each doc gives the backward formula
-// g'(x) and BrainPy's primitive g(x) (surrogate_fun).
+// The surrogates of BrainPy (brainpy.math.surrogate, in BrainPy's current
+// code an alias of braintools.surrogate, whose formulas these follow:
+// braintools/surrogate/_impl.py at commit 57d33c23) that braingo's original
+// types do not already cover. Where BrainPy 2.x's own
+// brainpy/_src/math/surrogate/_one_input_new.py differs, the doc says so.
+// Each doc gives the backward formula g'(x) and BrainPy's primitive g(x)
+// (surrogate_fun).
 
 // SoftSign is BrainPy's soft_sign: g'(x) = α / (2·(1 + |αx|)²), the
 // derivative of g(x) = (αx/(1 + |αx|) + 1)/2. Alpha defaults to 1.

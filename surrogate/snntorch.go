@@ -2,7 +2,7 @@ package surrogate
 
 import "math"
 
-// The surrogates of snnTorch (snntorch/surrogate.py, 0.9) that braingo's
+// The surrogates of snnTorch (snntorch/surrogate.py, 0.9.4) that braingo's
 // original types do not already cover. snnTorch's forward is H(x) = 1 for
 // x > 0, as braingo's.
 
