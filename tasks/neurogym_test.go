@@ -21,7 +21,13 @@ type neurogymCase struct {
 	Trial    map[string]float64 `json:"trial"` // the trial variables NeuroGym was given
 	Obs      [][]float32        `json:"obs"`
 	GT       []int              `json:"gt"`     // discrete ground truth
-	Target   [][]float32        `json:"target"` // or continuous (NeuroGym's Box actions)
+	Target   [][]float32        `json:"target"` // or continuous
+	// Continuous: NeuroGym's actions are vectors (Env.StepContinuous).
+	Continuous bool `json:"continuous"`
+	// Static: the trial's laid-out observations are NeuroGym's ob array;
+	// false where step() adds to it (the reaching tasks' hand), and then
+	// each episode's observations are compared instead.
+	Static bool `json:"static"`
 	// Draws force the first random draws of braingo's environment, for
 	// continuous trial variables a search cannot hit: each is the value an
 	// IntN(n) call ({"intn": [k, n]}) or a Float64 call must return.
@@ -30,8 +36,9 @@ type neurogymCase struct {
 		Float64 *float64 `json:"float64"`
 	} `json:"draws"`
 	Episodes map[string]struct {
-		Rewards     []float64 `json:"rewards"`
-		Performance float64   `json:"performance"`
+		Rewards     []float64   `json:"rewards"`
+		Performance float64     `json:"performance"`
+		Obs         [][]float32 `json:"obs"` // what step() returned, until the trial ended
 	} `json:"episodes"`
 }
 
@@ -53,13 +60,18 @@ var neurogymScripts = map[string]func(gt, nact int) int{
 // scoring (see the tasks' docs): the scripts whose rewards differ, and
 // whether performance is compared.
 var neurogymDeviations = map[string]struct {
-	scripts     []string
-	performance bool
+	scripts     []string // scripts whose rewards differ
+	performance bool     // performance compared
+	rewards     bool     // rewards compared
 }{
 	// NeuroGym compares the choice action with the 0-based direction.
-	"PostDecisionWager": {scripts: []string{"truth", "press1", "other"}, performance: true},
+	"PostDecisionWager": {scripts: []string{"truth", "press1", "other"}, performance: true, rewards: true},
 	// braingo scores each test's first answer 0.5; NeuroGym any correct one 1.
-	"DualDelayMatchSample": {performance: false},
+	"DualDelayMatchSample": {performance: false, rewards: true},
+	// NeuroGym scores the hand against the target angle truncated to an
+	// integer (its ground-truth array is the discrete action space's).
+	"Reaching1D":                    {},
+	"Reaching1DWithSelfDistraction": {},
 }
 
 func loadNeurogymCases(t *testing.T) []neurogymCase {
@@ -157,11 +169,8 @@ func TestAgainstNeuroGym(t *testing.T) {
 					tr.Len, nobs, c.NeuroGym, len(c.Obs), len(c.Obs[0]))
 			}
 			for step, row := range c.Obs {
-				got := tr.ObsRow(step)
-				for ch, want := range row {
-					if math.Abs(float64(got[ch]-want)) > 1e-6 {
-						t.Fatalf("step %d (%v): observation %v, NeuroGym's %v", step, tr.Current(step), got, row)
-					}
+				if got := tr.ObsRow(step); c.Static && !rowClose(got, row) {
+					t.Fatalf("step %d (%v): observation %v, NeuroGym's %v", step, tr.Current(step), got, row)
 				}
 				if c.Target != nil {
 					nt := len(tr.Spec().Targets)
@@ -170,7 +179,7 @@ func TestAgainstNeuroGym(t *testing.T) {
 							t.Fatalf("step %d: target %v, NeuroGym's %v", step, tr.Target[step*nt:(step+1)*nt], c.Target[step])
 						}
 					}
-				} else if tr.GT[step] != c.GT[step] {
+				} else if c.GT != nil && tr.GT[step] != c.GT[step] {
 					t.Fatalf("ground truth %v, NeuroGym's %v", tr.GT, c.GT)
 				}
 			}
@@ -184,7 +193,7 @@ func TestAgainstNeuroGym(t *testing.T) {
 				var rewards []float64
 				var res StepResult
 				for step := 0; step <= len(c.Obs) && !res.NewTrial; step++ {
-					if c.Target != nil {
+					if c.Continuous {
 						tr := e.Trial()
 						nt := len(tr.Spec().Targets)
 						res = e.StepContinuous(neurogymContinuousScripts[name](tr.Target[tr.T*nt : (tr.T+1)*nt]))
@@ -193,19 +202,35 @@ func TestAgainstNeuroGym(t *testing.T) {
 						res = e.Step(min(script(e.GroundTruth(), nact), nact-1))
 					}
 					rewards = append(rewards, res.Reward)
+					if ep.Obs != nil && !res.NewTrial && (step >= len(ep.Obs) || !rowClose(res.Obs, ep.Obs[step])) {
+						t.Fatalf("script %s: step %d returned observation %v, NeuroGym's %v", name, step, res.Obs, ep.Obs[min(step, len(ep.Obs)-1)])
+					}
 				}
 				dev, deviates := neurogymDeviations[c.Task]
 				if deviates && slices.Contains(dev.scripts, name) {
 					continue
 				}
 				perfOK := res.Performance == ep.Performance || deviates && !dev.performance
-				if !floatsEqual(rewards, ep.Rewards) || !perfOK {
+				rewOK := floatsEqual(rewards, ep.Rewards) || deviates && !dev.rewards && len(rewards) == len(ep.Rewards)
+				if !rewOK || !perfOK {
 					t.Errorf("script %s: rewards %v, performance %v; NeuroGym's %v, %v",
 						name, rewards, res.Performance, ep.Rewards, ep.Performance)
 				}
 			}
 		})
 	}
+}
+
+func rowClose(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Abs(float64(a[i]-b[i])) > 1e-6 {
+			return false
+		}
+	}
+	return true
 }
 
 func floatsEqual(a, b []float64) bool {

@@ -52,6 +52,7 @@ var taskTable = []taskCase{
 	{name: "IntervalDiscrimination", reward: 1, chance: half, breaks: true, check: checkInterval},
 	{name: "AntiReach", reward: 1, chance: [2]float64{0.015, 0.05}, breaks: true, check: checkAnti},
 	{name: "Reaching1D", trials: 500, perfect: [2]float64{0.15, 0.3}, reward: math.NaN(), chance: [2]float64{0.1, 0.25}, check: checkReach},
+	{name: "Reaching1DWithSelfDistraction", trials: 500, perfect: [2]float64{0.15, 0.3}, reward: math.NaN(), chance: [2]float64{0.1, 0.25}},
 	{name: "EconomicDecisionMaking", reward: math.NaN(), chance: half, breaks: true, check: checkChoice("decision", 0)},
 	{name: "Bandit", reward: math.NaN(), chance: [2]float64{1, 1}},
 	{name: "Bandit/skewed", task: &Bandit{P: []float64{0.8, 0.2}}, reward: math.NaN(), chance: half},

@@ -87,7 +87,7 @@ class ForcedRand:
 
 
 def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None, dt=None, match=None, want=None,
-         rand=None, draws=None):
+         rand=None, draws=None, scripts_only=None, static=True, with_gt=True):
     """One trial of NeuroGym's cls with the variables trial forced through
     new_trial(**trial), redrawn until want(env, trial) holds where the
     variables cannot be forced. match is what braingo's Vars must equal
@@ -100,13 +100,14 @@ def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None
         kw["dt"] = dt
     out = {"id": cid, "task": task, "neurogym": f"{module}.py {cls} at {commit[:8]}",
            "params": params or {}, "timing": timing or {}, "dt": dt or 0, "trial": {}, "episodes": {}}
-    nact = None
-    for name, script in scripts(0).items():
+    out["continuous"], out["static"] = False, static
+    for name in scripts_only or scripts(0):
         env = Env(**kw)
         env.seed(0)
         if rand:
             env.rng = ForcedRand(env.rng, rand)
         continuous = not hasattr(env.action_space, "n")
+        out["continuous"] = continuous
         fn = continuous_scripts()[name] if continuous else scripts(env.action_space.n)[name]
         tr = env.new_trial(**trial)
         for _ in range(100000):
@@ -126,23 +127,28 @@ def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None
             env._init_gt()
         env.performance = 0  # as TrialEnv.step after new_trial
         env.t = env.t_ind = 0
-        if name == "truth":
+        if "obs" not in out:  # the layout, once
             out["obs"] = np.asarray(env.ob, dtype=np.float32).tolist()
-            if continuous:
-                out["target"] = np.asarray(env.gt, dtype=np.float32).tolist()
+            if not with_gt:
+                pass
+            elif continuous:
+                out["target"] = np.asarray(env.gt, dtype=np.float32).reshape(len(env.gt), -1).tolist()
             else:
                 out["gt"] = np.asarray(env.gt).astype(int).tolist()
             out["trial"] = match if match is not None else {
                 k: float(v) for k, v in tr.items() if np.isscalar(v) and k in trial}
         gt = np.asarray(env.gt) if continuous else np.asarray(env.gt).astype(int)
-        rewards = []
+        rewards, obs = [], []
         for t in range(len(gt) + 1):
             a = fn(gt[t], t) if continuous else fn(int(gt[t]), t)
-            _, r, _, _, info = env.step(a)
+            ob, r, _, _, info = env.step(a)
             rewards.append(float(r))
             if info["new_trial"]:
                 break
+            obs.append(np.asarray(ob, dtype=np.float32).reshape(-1).tolist())
         out["episodes"][name] = {"rewards": rewards, "performance": float(info["performance"])}
+        if not static:
+            out["episodes"][name]["obs"] = obs
     if draws:
         out["draws"] = draws
     return out
@@ -277,6 +283,13 @@ def main():
         c["draws"] = [{"float64": target}]  # braingo's one uniform draw, forced by the test
         cases.append(c)
     cases.append(case("null", HEAD, "null", "Null", "Null", {}, {}))
+    # The reaching tasks: the hand channels exist only in the observations
+    # step() returns, so only those are compared. NeuroGym stores their
+    # angle ground truth in an integer array (truncated), so it is left out.
+    for cls, u in (("Reaching1D", 0.25), ("Reaching1D", 0.5625), ("Reaching1DWithSelfDistraction", 0.375)):
+        cases.append(case(f"{cls.lower()} {u}", HEAD, "reaching", cls, cls, {}, {"ground_truth": 2 * np.pi * u},
+                          match={"ground_truth": 2 * np.pi * u}, draws=[{"float64": u}],
+                          scripts_only=["fixate", "press1"], static=False, with_gt=False))
     for gt, u in ((1, 0.25), (3, 0.8125)):
         c = case(f"delaymatchsampledistractor1d gt{gt}", HEAD, "delaymatchsample", "DelayMatchSampleDistractor1D",
                  "DelayMatchSampleDistractor1D", {}, {"ground_truth": gt, "sample": 2 * np.pi * u},
