@@ -48,6 +48,7 @@ var neurogymScripts = map[string]func(gt, nact int) int{
 	"truth":  func(gt, _ int) int { return gt },
 	"fixate": func(int, int) int { return 0 },
 	"press1": func(int, int) int { return 1 },
+	"press2": func(_, nact int) int { return min(2, nact-1) },
 	"other": func(gt, nact int) int {
 		if gt == 0 {
 			return 0

@@ -57,6 +57,7 @@ def scripts(nact):
         "truth": lambda gt, t: gt,
         "fixate": lambda gt, t: 0,
         "press1": lambda gt, t: 1,
+        "press2": lambda gt, t: min(2, nact - 1),
         "other": lambda gt, t: 0 if gt == 0 else gt % (nact - 1) + 1,
     }
 
@@ -101,7 +102,7 @@ def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None
     out = {"id": cid, "task": task, "neurogym": f"{module}.py {cls} at {commit[:8]}",
            "params": params or {}, "timing": timing or {}, "dt": dt or 0, "trial": {}, "episodes": {}}
     out["continuous"], out["static"] = False, static
-    for name in scripts_only or scripts(0):
+    for name in scripts_only or ("truth", "fixate", "press1", "other"):
         env = Env(**kw)
         env.seed(0)
         if rand:
@@ -198,6 +199,13 @@ def main():
                                                       "sample_category": sc}, {"sigma": -1},
                           match={"ground_truth": gt, "sample_category": sc}, rand=[a, b],
                           draws=[{"intn": [gt - 1, 2]}, {"intn": [sc, 2]}, {"float64": a}, {"float64": b}]))
+    for juice, offer in ((("a", "b"), (1, 3)), (("b", "a"), (6, 1))):
+        n_b, n_a = offer
+        n1, n2 = (n_a, n_b) if juice[0] == "a" else (n_b, n_a)
+        cases.append(case(f"economicdecisionmaking {juice[0]} first {offer}", HEAD, "economicdecisionmaking",
+                          "EconomicDecisionMaking", "EconomicDecisionMaking", {}, {"juice": juice, "offer": offer},
+                          timing={"offer_on": 1500}, match={"n1": n1, "n2": n2, "a_first": int(juice[0] == "a")},
+                          scripts_only=["fixate", "press1", "press2"], with_gt=False))
     for gt, coh in ((1, 0.0), (2, 51.2)):
         cases.append(case(f"pdmdelayresponse gt{gt} coh{coh}", HEAD, "perceptualdecisionmaking",
                           "PerceptualDecisionMakingDelayResponse", "PerceptualDecisionMakingDelayResponse",
