@@ -73,6 +73,9 @@ var neurogymDeviations = map[string]struct {
 	// integer (its ground-truth array is the discrete action space's).
 	"Reaching1D":                    {},
 	"Reaching1DWithSelfDistraction": {},
+	// NeuroGym accumulates t += 8.3 ms in floating point and so ends the
+	// trial one frame early (rewards are 0 throughout).
+	"SpatialSuppressMotion": {performance: true},
 }
 
 func loadNeurogymCases(t *testing.T) []neurogymCase {
@@ -212,7 +215,7 @@ func TestAgainstNeuroGym(t *testing.T) {
 					continue
 				}
 				perfOK := res.Performance == ep.Performance || deviates && !dev.performance
-				rewOK := floatsEqual(rewards, ep.Rewards) || deviates && !dev.rewards && len(rewards) == len(ep.Rewards)
+				rewOK := floatsEqual(rewards, ep.Rewards) || deviates && !dev.rewards
 				if !rewOK || !perfOK {
 					t.Errorf("script %s: rewards %v, performance %v; NeuroGym's %v, %v",
 						name, rewards, res.Performance, ep.Rewards, ep.Performance)

@@ -291,6 +291,11 @@ def main():
         c["draws"] = [{"float64": target}]  # braingo's one uniform draw, forced by the test
         cases.append(c)
     cases.append(case("null", HEAD, "null", "Null", "Null", {}, {}))
+    for direction, contrast in ((2, 0.05), (3, 0.99)):
+        cases.append(case(f"spatialsuppressmotion direction{direction} contrast{contrast}", HEAD,
+                          "spatialsuppressmotion", "SpatialSuppressMotion", "SpatialSuppressMotion", {},
+                          {"direction": direction, "contrast": contrast},
+                          match={"direction": direction, "contrast": contrast}))
     # The reaching tasks: the hand channels exist only in the observations
     # step() returns, so only those are compared. NeuroGym stores their
     # angle ground truth in an integer array (truncated), so it is left out.
