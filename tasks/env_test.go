@@ -8,7 +8,7 @@ import (
 )
 
 func TestRegistry(t *testing.T) {
-	if len(Names()) != 31 {
+	if len(Names()) != 32 {
 		t.Errorf("%d registered tasks: %v", len(Names()), Names())
 	}
 	_, err := New("NoSuchTask", nil, Options{})
@@ -259,4 +259,35 @@ func TestReachingDelayResponseActions(t *testing.T) {
 	d, _ := New("GoNogo", nil, Options{})
 	d.Reset()
 	d.StepContinuous([]float64{1, 0})
+}
+
+// AnnubesEnv's max_sequential bounds runs of one modality across trials,
+// catch trials breaking a run.
+func TestAnnubesMaxSequential(t *testing.T) {
+	for _, c := range []struct {
+		max   int
+		catch float64
+	}{{1, -1}, {2, -1}, {2, 0.3}} {
+		e, err := New("AnnubesEnv", Params{"max_sequential": float64(c.max), "catch_prob": c.catch}, Options{Seed: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, run, longest := -1, 0, 0
+		for range 500 {
+			tr := e.NewTrial()
+			if tr.Vars["catch"] == 1 {
+				last, run = -1, 0
+				continue
+			}
+			if m := int(tr.Vars["modality"]); m == last {
+				run++
+			} else {
+				last, run = m, 1
+			}
+			longest = max(longest, run)
+		}
+		if longest != c.max {
+			t.Errorf("max_sequential %d, catch %v: longest run %d", c.max, c.catch, longest)
+		}
+	}
 }

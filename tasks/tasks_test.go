@@ -71,6 +71,9 @@ var taskTable = []taskCase{
 	// The guesser presses at the first test: right a third of the time.
 	{name: "DelayMatchSampleDistractor1D", reward: 1, chance: [2]float64{0.28, 0.39}, breaks: true},
 	{name: "SpatialSuppressMotion", perfect: [2]float64{0, 1e-9}, reward: math.NaN(), chance: [2]float64{0, 0}, tie: true},
+	// One correct stimulus step scores 1: the guesser, which presses at the
+	// first and fixates after, scores 1 on stimulus and catch trials alike.
+	{name: "AnnubesEnv", reward: math.NaN(), chance: [2]float64{1, 1}, tie: true},
 	{name: "EvidenceAccumulation", trials: 300, reward: 1, chance: [2]float64{0.4, 0.6}, check: checkCues},
 	{name: "SpikingDelayMatchSample", trials: 300, reward: 1, chance: [2]float64{0.4, 0.6}, check: checkMotion},
 }

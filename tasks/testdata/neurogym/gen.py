@@ -291,6 +291,14 @@ def main():
         c["draws"] = [{"float64": target}]  # braingo's one uniform draw, forced by the test
         cases.append(c)
     cases.append(case("null", HEAD, "null", "Null", "Null", {}, {}))
+    # AnnubesEnv draws from its own generator and ignores new_trial's
+    # arguments: redraw until the trial is the one wanted.
+    for catch, mod, value in ((False, "v", 0.9), (False, "a", 1.0), (True, None, None)):
+        m = {"catch": 1} if catch else {"modality": ("v", "a").index(mod), "stim_value": value}
+        cases.append(case(f"annubes catch{int(catch)} {mod} {value}", HEAD, "annubes", "AnnubesEnv", "AnnubesEnv",
+                          {"noise_std": 0, "random_seed": 1}, {}, {"noise_std": -1}, match=m,
+                          want=lambda env, tr, c=catch, md=mod, v=value: tr["catch"] == c and tr["stim_type"] == md
+                          and (v is None or float(tr["stim_value"][0]) == v)))
     for direction, contrast in ((2, 0.05), (3, 0.99)):
         cases.append(case(f"spatialsuppressmotion direction{direction} contrast{contrast}", HEAD,
                           "spatialsuppressmotion", "SpatialSuppressMotion", "SpatialSuppressMotion", {},
