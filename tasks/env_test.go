@@ -8,7 +8,7 @@ import (
 )
 
 func TestRegistry(t *testing.T) {
-	if len(Names()) != 32 {
+	if len(Names()) != 33 {
 		t.Errorf("%d registered tasks: %v", len(Names()), Names())
 	}
 	_, err := New("NoSuchTask", nil, Options{})
@@ -288,6 +288,29 @@ func TestAnnubesMaxSequential(t *testing.T) {
 		}
 		if longest != c.max {
 			t.Errorf("max_sequential %d, catch %v: longest run %d", c.max, c.catch, longest)
+		}
+	}
+}
+
+// HierarchicalReasoning: rules alternate in blocks of 10–20 trials, the first
+// block rule 2; by default the judged interval is the delay shown.
+func TestHierarchicalReasoningBlocks(t *testing.T) {
+	e, _ := New("HierarchicalReasoning", nil, Options{Seed: 6})
+	rule, run := 1.0, 0
+	for i := range 400 {
+		tr := e.NewTrial()
+		if tr.Vars["rule"] != rule {
+			if run < 10 || run > 20 {
+				t.Fatalf("trial %d: a block of %d trials", i, run)
+			}
+			rule, run = tr.Vars["rule"], 0
+		}
+		run++
+		if tr.Vars["interval"] != tr.Vars["delay"] {
+			t.Fatalf("judged interval %v, delay shown %v", tr.Vars["interval"], tr.Vars["delay"])
+		}
+		if long := tr.Vars["interval"] > 850; long != (tr.Vars["long_interval"] == 1) {
+			t.Fatalf("interval %v judged long %v", tr.Vars["interval"], tr.Vars["long_interval"])
 		}
 	}
 }

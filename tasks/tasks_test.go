@@ -74,6 +74,10 @@ var taskTable = []taskCase{
 	// One correct stimulus step scores 1: the guesser, which presses at the
 	// first and fixates after, scores 1 on stimulus and catch trials alike.
 	{name: "AnnubesEnv", reward: math.NaN(), chance: [2]float64{1, 1}, tie: true},
+	// The guesser reports a rule only at the first rule_target step, and the
+	// last one counts: it never earns "correct".
+	{name: "HierarchicalReasoning", reward: 1, chance: [2]float64{0, 0}, breaks: true},
+	{name: "HierarchicalReasoning/neurogym_delay", task: &HierarchicalReasoning{NeuroGymDelay: true}, reward: 1, chance: [2]float64{0, 0}, breaks: true},
 	{name: "EvidenceAccumulation", trials: 300, reward: 1, chance: [2]float64{0.4, 0.6}, check: checkCues},
 	{name: "SpikingDelayMatchSample", trials: 300, reward: 1, chance: [2]float64{0.4, 0.6}, check: checkMotion},
 }

@@ -291,6 +291,16 @@ def main():
         c["draws"] = [{"float64": target}]  # braingo's one uniform draw, forced by the test
         cases.append(c)
     cases.append(case("null", HEAD, "null", "Null", "Null", {}, {}))
+    # HierarchicalReasoning judges an interval drawn apart from the delay it
+    # shows (braingo's neurogym_delay=1); redraw until both are the ones wanted.
+    for interval, delay, rule, stim in ((600, 900, 1, 0), (1000, 500, 0, 1), (700, 700, 1, 1)):
+        cases.append(case(f"hierarchicalreasoning {interval} {delay} rule{rule} stim{stim}", HEAD,
+                          "hierarchicalreasoning", "HierarchicalReasoning", "HierarchicalReasoning",
+                          {}, {"rule": rule, "stimulus": stim}, {"neurogym_delay": 1},
+                          {"fixation": 600, "fixation2": 600},
+                          match={"interval": interval, "delay": delay, "rule": rule, "stimulus": stim},
+                          want=lambda env, tr, i=interval, d=delay: tr["interval"] == i
+                          and (env.end_t["delay"] - env.start_t["delay"]) == d))
     # AnnubesEnv draws from its own generator and ignores new_trial's
     # arguments: redraw until the trial is the one wanted.
     for catch, mod, value in ((False, "v", 0.9), (False, "a", 1.0), (True, None, None)):
