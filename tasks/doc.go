@@ -55,5 +55,12 @@
 // keeps the old behaviour as a task parameter: fixation_until_decision for
 // PerceptualDecisionMaking and ContextDecisionMaking (the fixation cue,
 // shown during the fixation period only since May 2025), and score_nogo for
-// GoNogo (NeuroGym scores a withheld no-go trial 0).
+// GoNogo, Detection and DelayPairedAssociation (NeuroGym scores a withheld
+// no-go trial 0). HierarchicalReasoning fixes NeuroGym's unseen interval by
+// default (neurogym_delay restores it). neurogym_test.go compares every
+// task but Bandit and DawTwoStep with NeuroGym's own code; docs/tasks.md
+// lists the departures.
+//
+// NeuroGym's continuous-action tasks also implement ContinuousJudge, which
+// Env.StepContinuous uses.
 package tasks
