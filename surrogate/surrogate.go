@@ -5,23 +5,38 @@
 // Zenke 2019).
 //
 // Each surrogate is a small value type whose zero value uses the documented
-// defaults; New builds one by name with optional parameters, and Spike applies
-// one on a tensor tape.
+// defaults; New builds one by name with optional parameters, Describe lists
+// the names with their parameters and defaults, and Spike applies one on a
+// tensor tape.
+//
+// Names: braingo's own names ("atan", "triangle", ...), BrainPy's function
+// names (brainpy.math.surrogate, now braintools.surrogate: "arctan",
+// "soft_sign", "s2nn", ...) and snnTorch's ("spike_rate_escape", "sfs",
+// ...) where they do not clash, and every reference function under a
+// qualified name with that library's parameter names and defaults
+// ("brainpy.sigmoid" is α = 4, "snntorch.sigmoid" is slope 25). Several
+// names build the same type: BrainPy's inv_square_grad is FastSigmoid with
+// slope 100.
+//
+// BrainPy defines each surrogate as the derivative of a smooth "primitive"
+// g(x) (surrogate_fun), the function the spike would be if it were smooth;
+// each type's doc gives both, and the tests check the derivative against
+// the primitive by finite differences. The forward pass is braingo's and
+// snnTorch's H(x) = 1 for x > 0; BrainPy spikes at x ≥ 0, which differs
+// only when x is exactly 0.
 package surrogate
 
 import (
-	"fmt"
 	"math"
-	"sort"
-	"strings"
-	"sync"
 
 	"github.com/braingo/braingo/tensor"
 )
 
 // Func is a surrogate derivative of the Heaviside spike function.
 type Func interface {
-	// Name is the registry name, e.g. "atan".
+	// Name is the registry name of the formula, e.g. "atan". Aliases
+	// with other defaults (e.g. "brainpy.arctan", "inv_square_grad") build
+	// the same types with their parameters set explicitly.
 	Name() string
 	// Grad returns dS/dx at x = U − θ.
 	Grad(x float32) float32
@@ -79,7 +94,10 @@ func GradSlice(fn Func, dst, g, x []float32) {
 }
 
 // ATan is snnTorch's arctangent surrogate (snntorch.surrogate.atan; Fang et
-// al. 2021): dS/dx = (α/2) / (1 + (π/2·α·x)²). Alpha defaults to 2.
+// al. 2021): dS/dx = (α/2) / (1 + (π/2·α·x)²), the derivative of
+// arctan(π/2·α·x)/π + 1/2. Alpha defaults to 2 (snnTorch's default; "atan",
+// "snntorch.atan"); BrainPy's arctan is the same formula with α = 1
+// ("arctan", "brainpy.arctan").
 type ATan struct{ Alpha float32 }
 
 func (ATan) Name() string { return "atan" }
@@ -98,8 +116,11 @@ func (s ATan) GradSlice(dst, g, x []float32) {
 }
 
 // FastSigmoid is SuperSpike's surrogate (Zenke and Ganguli 2018;
-// snntorch.surrogate.fast_sigmoid): dS/dx = 1 / (1 + k·|x|)². Slope k
-// defaults to 25.
+// snntorch.surrogate.fast_sigmoid): dS/dx = 1 / (1 + k·|x|)², the
+// derivative of x / (1 + k·|x|). Slope k defaults to 25 (snnTorch's
+// default; "fast_sigmoid", "snntorch.fast_sigmoid"); BrainPy's
+// inv_square_grad is the same formula with k = α = 100 ("inv_square_grad",
+// "brainpy.inv_square_grad").
 type FastSigmoid struct{ Slope float32 }
 
 func (FastSigmoid) Name() string { return "fast_sigmoid" }
@@ -115,8 +136,10 @@ func (s FastSigmoid) GradSlice(dst, g, x []float32) {
 	}
 }
 
-// Sigmoid is the logistic surrogate (snntorch.surrogate.sigmoid):
-// dS/dx = k·σ(kx)·(1 − σ(kx)). Slope k defaults to 25.
+// Sigmoid is the logistic surrogate (snntorch.surrogate.sigmoid; BrainPy's
+// sigmoid): dS/dx = k·σ(kx)·(1 − σ(kx)), the derivative of σ(kx) =
+// 1/(1 + exp(−kx)). Slope k defaults to 25 (snnTorch's default; "sigmoid",
+// "snntorch.sigmoid"); BrainPy's default is k = α = 4 ("brainpy.sigmoid").
 type Sigmoid struct{ Slope float32 }
 
 func (Sigmoid) Name() string { return "sigmoid" }
@@ -128,8 +151,11 @@ func (s Sigmoid) Grad(x float32) float32 {
 }
 
 // Triangle is the BrainPy paper's ReluGrad / triangle surrogate (Bellec et
-// al. 2018's pseudo-derivative): dS/dx = max(0, α·(w − |x|)). Alpha defaults
-// to 0.3 and Width w to 1.
+// al. 2018's pseudo-derivative): dS/dx = max(0, α·(w − |x|)), the
+// derivative of α·(w·x − x|x|/2) clipped to |x| ≤ w. Alpha defaults to 0.3
+// and Width w to 1, BrainPy's relu_grad defaults ("triangle", "relu_grad",
+// "brainpy.relu_grad"). snnTorch's triangular is a different function: see
+// SignFlip.
 type Triangle struct{ Alpha, Width float32 }
 
 func (Triangle) Name() string { return "triangle" }
@@ -137,28 +163,44 @@ func (s Triangle) Grad(x float32) float32 {
 	return max(0, def(s.Alpha, 0.3)*(def(s.Width, 1)-abs(x)))
 }
 
-// Gaussian is the Gaussian surrogate (BrainPy's GaussianGrad; Yin et al.
-// 2021): dS/dx = exp(−x²/(2σ²)) / (√(2π)·σ). Sigma defaults to 0.5.
-type Gaussian struct{ Sigma float32 }
+// Gaussian is the Gaussian surrogate (Yin et al. 2021; BrainPy's
+// GaussianGrad): dS/dx = α·exp(−x²/(2σ²)) / (√(2π)·σ), α times the normal
+// density; its primitive is α·Φ(x/σ), Φ the standard normal CDF. Sigma σ
+// defaults to 0.5 and Alpha α to 1 ("gaussian"); BrainPy's gaussian_grad
+// uses α = 0.5. BrainPy 2.x's code wrote exp(−x²/2·σ²), a precedence slip
+// that braintools (BrainPy's current backend) has fixed; braingo follows the
+// fixed formula.
+type Gaussian struct{ Sigma, Alpha float32 }
 
-func (Gaussian) Name() string             { return "gaussian" }
-func (s Gaussian) Grad(x float32) float32 { return gauss(x, 0, def(s.Sigma, 0.5)) }
+func (Gaussian) Name() string { return "gaussian" }
+func (s Gaussian) Grad(x float32) float32 {
+	return def(s.Alpha, 1) * gauss(x, 0, def(s.Sigma, 0.5))
+}
 
 // MultiGaussian is the multi-Gaussian surrogate of Yin, Corradi and Bohté
-// (2021, Nature Machine Intelligence; BrainPy's MultiGaussianGrad):
-// dS/dx = (1+h)·G(x; 0, σ) − h·G(x; s, s·σ) − h·G(x; −s, s·σ), G a normal
-// density. Defaults: Height h 0.15, Scale s 6, Sigma σ 0.5.
-type MultiGaussian struct{ Height, Scale, Sigma float32 }
+// (2021, Nature Machine Intelligence; their code's mu = ±lens; BrainPy's
+// MultiGaussianGrad):
+// dS/dx = γ·[(1+h)·N(x; 0, σ²) − h·N(x; σ, (sσ)²) − h·N(x; −σ, (sσ)²)],
+// N a normal density; the side lobes are centred at ±σ with standard
+// deviation s·σ. Defaults: Height h 0.15, Scale s 6, Sigma σ 0.5, Gain γ 1
+// ("multi_gaussian"); BrainPy's multi_gaussian_grad and Yin et al. use
+// γ = 0.5 (BrainPy's parameter "scale", Yin's "gamma"). Before 2026-12 braingo
+// centred the side lobes at ±s, which no reference does.
+type MultiGaussian struct{ Height, Scale, Sigma, Gain float32 }
 
 func (MultiGaussian) Name() string { return "multi_gaussian" }
 func (s MultiGaussian) Grad(x float32) float32 {
 	h, sc, sg := def(s.Height, 0.15), def(s.Scale, 6), def(s.Sigma, 0.5)
-	return (1+h)*gauss(x, 0, sg) - h*gauss(x, sc, sc*sg) - h*gauss(x, -sc, sc*sg)
+	return def(s.Gain, 1) * ((1+h)*gauss(x, 0, sg) - h*gauss(x, sg, sc*sg) - h*gauss(x, -sg, sc*sg))
 }
 
 // PiecewiseQuadratic is the piecewise quadratic surrogate (Esser et al.
-// 2016; Wu et al. 2018; BrainPy's PiecewiseQuadratic): dS/dx = −α²|x| + α
-// for |x| ≤ 1/α and 0 beyond. Alpha defaults to 1.
+// 2016; Wu et al. 2018; BrainPy's piecewise_quadratic): dS/dx = −α²|x| + α
+// for |x| ≤ 1/α and 0 beyond, the derivative of −α²·x|x|/2 + α·x + 1/2
+// clipped to [0, 1]. Alpha defaults to 1 ("piecewise_quadratic",
+// "brainpy.piecewise_quadratic"). BrainPy 2.x's code computed α − (αx)²,
+// which is not the derivative of its own primitive; braintools (BrainPy's
+// current backend) computes α − α²|x|, as braingo does.
 type PiecewiseQuadratic struct{ Alpha float32 }
 
 func (PiecewiseQuadratic) Name() string { return "piecewise_quadratic" }
@@ -172,15 +214,20 @@ func (s PiecewiseQuadratic) Grad(x float32) float32 {
 
 // StraightThrough is the straight-through estimator (Bengio, Léonard and
 // Courville 2013; snntorch.surrogate.straight_through_estimator):
-// dS/dx = 1.
+// dS/dx = 1, the derivative of x ("straight_through",
+// "snntorch.straight_through_estimator").
 type StraightThrough struct{}
 
 func (StraightThrough) Name() string         { return "straight_through" }
 func (StraightThrough) Grad(float32) float32 { return 1 }
 
 // Exponential is SLAYER's spike-escape-rate surrogate (Shrestha and Orchard
-// 2018): dS/dx = α·exp(−β·|x|); SLAYER's scaleRho and tauRho map to
-// α = scaleRho/tauRho and β = 1/(tauRho·θ). Alpha and Beta default to 1.
+// 2018): dS/dx = α·exp(−β·|x|), the derivative of (α/β)·e^{βx}/2 for x < 0
+// and (α/β)·(1 − e^{−βx}/2) for x ≥ 0; SLAYER's scaleRho and tauRho map to
+// α = scaleRho/tauRho and β = 1/(tauRho·θ). Alpha and Beta default to 1
+// ("exponential"). BrainPy's slayer_grad(alpha) is α = 1, β = alpha
+// ("slayer_grad", "brainpy.slayer_grad"); its piecewise_exp(alpha) is
+// α = alpha/2, β = alpha ("piecewise_exp", "brainpy.piecewise_exp").
 type Exponential struct{ Alpha, Beta float32 }
 
 func (Exponential) Name() string { return "exponential" }
@@ -200,86 +247,4 @@ func abs(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^
 func gauss(x, mu, sigma float32) float32 {
 	d := float64(x-mu) / float64(sigma)
 	return float32(math.Exp(-d*d/2) / (math.Sqrt(2*math.Pi) * float64(sigma)))
-}
-
-// Ctor builds a surrogate from named parameters; unknown keys are errors.
-type Ctor func(params map[string]float64) (Func, error)
-
-var (
-	regMu    sync.RWMutex
-	registry = map[string]Ctor{}
-)
-
-// Register makes a surrogate constructor available by name to New. It
-// panics if the name is taken (database/sql.Register's contract).
-func Register(name string, ctor Ctor) {
-	regMu.Lock()
-	defer regMu.Unlock()
-	if _, dup := registry[name]; dup {
-		panic("surrogate: Register called twice for " + name)
-	}
-	registry[name] = ctor
-}
-
-// Names lists the registered surrogates in sorted order.
-func Names() []string {
-	regMu.RLock()
-	defer regMu.RUnlock()
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
-// New returns the surrogate registered under name, configured by params
-// (nil for the defaults). An unknown name or parameter is an error listing
-// the valid choices.
-func New(name string, params map[string]float64) (Func, error) {
-	regMu.RLock()
-	ctor, ok := registry[name]
-	regMu.RUnlock()
-	if !ok {
-		return nil, fmt.Errorf("surrogate: unknown surrogate %q (valid: %s)", name, strings.Join(Names(), ", "))
-	}
-	return ctor(params)
-}
-
-// paramCtor builds a Ctor from a list of parameter names and a function
-// taking their values in that order (0 for absent: the type's default).
-func paramCtor(name string, keys []string, mk func(v []float32) Func) Ctor {
-	return func(params map[string]float64) (Func, error) {
-		v := make([]float32, len(keys))
-	next:
-		for k, x := range params {
-			for i, key := range keys {
-				if k == key {
-					if x <= 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-						return nil, fmt.Errorf("surrogate %s: parameter %s must be a positive finite number, got %v", name, k, x)
-					}
-					v[i] = float32(x)
-					continue next
-				}
-			}
-			valid := "none"
-			if len(keys) > 0 {
-				valid = strings.Join(keys, ", ")
-			}
-			return nil, fmt.Errorf("surrogate %s: unknown parameter %q (valid: %s)", name, k, valid)
-		}
-		return mk(v), nil
-	}
-}
-
-func init() {
-	Register("atan", paramCtor("atan", []string{"alpha"}, func(v []float32) Func { return ATan{v[0]} }))
-	Register("fast_sigmoid", paramCtor("fast_sigmoid", []string{"slope"}, func(v []float32) Func { return FastSigmoid{v[0]} }))
-	Register("sigmoid", paramCtor("sigmoid", []string{"slope"}, func(v []float32) Func { return Sigmoid{v[0]} }))
-	Register("triangle", paramCtor("triangle", []string{"alpha", "width"}, func(v []float32) Func { return Triangle{v[0], v[1]} }))
-	Register("gaussian", paramCtor("gaussian", []string{"sigma"}, func(v []float32) Func { return Gaussian{v[0]} }))
-	Register("multi_gaussian", paramCtor("multi_gaussian", []string{"height", "scale", "sigma"}, func(v []float32) Func { return MultiGaussian{v[0], v[1], v[2]} }))
-	Register("piecewise_quadratic", paramCtor("piecewise_quadratic", []string{"alpha"}, func(v []float32) Func { return PiecewiseQuadratic{v[0]} }))
-	Register("straight_through", paramCtor("straight_through", nil, func(v []float32) Func { return StraightThrough{} }))
-	Register("exponential", paramCtor("exponential", []string{"alpha", "beta"}, func(v []float32) Func { return Exponential{v[0], v[1]} }))
 }

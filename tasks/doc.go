@@ -40,8 +40,8 @@
 //
 // # Time step
 //
-// dt is in ms: 100 for most NeuroGym tasks, 80 for the timing tasks, 1 for
-// the spiking tasks; Options.DT changes it (for example to 1 to drive a
+// dt is in ms: 100 for most NeuroGym tasks, 80 for the timing tasks, 50 for
+// ToneDetection, 10 for PulseDecisionMaking, 1 for the spiking tasks; Options.DT changes it (for example to 1 to drive a
 // spiking network with a NeuroGym task). Input noise follows NeuroGym's
 // σ/√dt scaling.
 //
@@ -49,7 +49,18 @@
 //
 // Reset does not take a first step with a random action, so the first Step
 // acts on step 0. Deviations in individual tasks (a fixed scoring bug in
-// PostDecisionWager, ground truth added where NeuroGym has none, GoNogo's
-// preset performance kept, DualDelayMatchSample's performance) are in each
-// task's documentation.
+// PostDecisionWager, ground truth added where NeuroGym has none,
+// DualDelayMatchSample's performance) are in each task's documentation.
+// Where NeuroGym changed a behaviour, braingo follows its current code and
+// keeps the old behaviour as a task parameter: fixation_until_decision for
+// PerceptualDecisionMaking and ContextDecisionMaking (the fixation cue,
+// shown during the fixation period only since May 2025), and score_nogo for
+// GoNogo, Detection and DelayPairedAssociation (NeuroGym scores a withheld
+// no-go trial 0). HierarchicalReasoning fixes NeuroGym's unseen interval by
+// default (neurogym_delay restores it). neurogym_test.go compares every
+// task but Bandit and DawTwoStep with NeuroGym's own code; docs/tasks.md
+// lists the departures.
+//
+// NeuroGym's continuous-action tasks also implement ContinuousJudge, which
+// Env.StepContinuous uses.
 package tasks

@@ -29,6 +29,14 @@ type Judge interface {
 	Judge(tr *Trial, a int) Outcome
 }
 
+// ContinuousJudge is an optional interface of a Task whose native actions
+// are continuous vectors (NeuroGym's Box action spaces, e.g.
+// ReachingDelayResponse's (go, position)): it scores vector a at the trial's
+// current step. Env.StepContinuous uses it.
+type ContinuousJudge interface {
+	JudgeContinuous(tr *Trial, a []float64) Outcome
+}
+
 // Outcome is the verdict on one action.
 type Outcome struct {
 	Reward float64
@@ -291,6 +299,26 @@ func (e *Env) Step(a int) StepResult {
 	} else {
 		out = Standard(tr, a)
 	}
+	return e.advance(out)
+}
+
+// StepContinuous is Step for a continuous action vector, scored by the
+// task's ContinuousJudge; it panics for a task without one.
+func (e *Env) StepContinuous(a []float64) StepResult {
+	tr := e.trial
+	if tr == nil {
+		panic("tasks: StepContinuous before Reset")
+	}
+	cj, ok := e.task.(ContinuousJudge)
+	if !ok {
+		panic("tasks: " + e.spec.Name + " has no continuous actions")
+	}
+	return e.advance(cj.JudgeContinuous(tr, a))
+}
+
+// advance applies an outcome to the current step and moves on.
+func (e *Env) advance(out Outcome) StepResult {
+	tr := e.trial
 	res := StepResult{Reward: out.Reward, GT: tr.GT[tr.T]}
 	tr.T++
 	if !out.End && tr.T >= tr.Len {

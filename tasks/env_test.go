@@ -1,13 +1,14 @@
 package tasks
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
 )
 
 func TestRegistry(t *testing.T) {
-	if len(Names()) != 20 {
+	if len(Names()) != 33 {
 		t.Errorf("%d registered tasks: %v", len(Names()), Names())
 	}
 	_, err := New("NoSuchTask", nil, Options{})
@@ -133,23 +134,36 @@ func TestEnvStep(t *testing.T) {
 }
 
 func TestGoNogoRewards(t *testing.T) {
-	e, _ := New("GoNogo", nil, Options{Seed: 1})
-	e.Reset()
-	seen := map[[2]float64]bool{}
-	for len(seen) < 2 {
-		gt := e.Trial().Vars["ground_truth"]
-		var r StepResult
-		for r = e.Step(0); !r.NewTrial; r = e.Step(0) {
+	for _, scoreNogo := range []bool{false, true} {
+		var p Params
+		if scoreNogo {
+			p = Params{"score_nogo": 1}
 		}
-		// Withholding: a miss (−0.5, performance 0) on go trials, 0 and performance 1 on no-go trials.
-		want := [2]float64{0, 1}
-		if gt == 1 {
-			want = [2]float64{-0.5, 0}
+		e, err := New("GoNogo", p, Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if got := [2]float64{r.Reward, r.Performance}; got != want {
-			t.Fatalf("withholding on trial type %v: reward, performance %v, want %v", gt, got, want)
+		e.Reset()
+		seen := map[[2]float64]bool{}
+		for len(seen) < 2 {
+			gt := e.Trial().Vars["ground_truth"]
+			var r StepResult
+			for r = e.Step(0); !r.NewTrial; r = e.Step(0) {
+			}
+			// Withholding: a miss (−0.5, performance 0) on go trials; 0 and
+			// performance 0 (NeuroGym) or 1 (score_nogo) on no-go trials.
+			want := [2]float64{0, 0}
+			if scoreNogo {
+				want[1] = 1
+			}
+			if gt == 1 {
+				want = [2]float64{-0.5, 0}
+			}
+			if got := [2]float64{r.Reward, r.Performance}; got != want {
+				t.Fatalf("score_nogo %v: withholding on trial type %v: reward, performance %v, want %v", scoreNogo, gt, got, want)
+			}
+			seen[[2]float64{gt, want[1]}] = true
 		}
-		seen[want] = true
 	}
 }
 
@@ -205,6 +219,98 @@ func TestJudgeWritesNextObservation(t *testing.T) {
 		self := r.Obs[16:]
 		if peak := slices.Index(self, slices.Max(self)); peak != int(hand/(2*3.141592653589793/16)+0.5)%16 {
 			t.Fatalf("hand %.2f shown at channel %d", hand, peak)
+		}
+	}
+}
+
+// ReachingDelayResponse's discrete actions are (go, position) vectors:
+// hold (−1, 0) and reach.k at the centre of the k-th part of the range.
+func TestReachingDelayResponseActions(t *testing.T) {
+	e, err := New("ReachingDelayResponse", Params{"bins": 4}, Options{Seed: 2, Timing: map[string]Timing{"delay": Constant(0)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		tr := e.NewTrial()
+		target := tr.Vars["ground_truth"]
+		s, _ := tr.Span("decision")
+		k := tr.GT[s]
+		if lo, hi := float64(k-1)/4, float64(k)/4; target < lo || target >= hi {
+			t.Fatalf("target %v in part %d, ground truth reach.%d", target, int(target*4)+1, k)
+		}
+		var r StepResult
+		for e.Trial().T < s {
+			if r = e.Step(0); r.Reward != 0 || r.NewTrial {
+				t.Fatalf("holding: %+v", r)
+			}
+		}
+		r = e.Step(k)
+		centre := (float64(k) - 0.5) / 4
+		want := 1 / ((1 + math.Abs(centre-target)) * (1 + math.Abs(centre-target)))
+		if !r.NewTrial || math.Abs(r.Reward-want) > 1e-12 || math.Abs(r.Performance-want) > 1e-12 {
+			t.Fatalf("reach.%d to %v: %+v, want reward and performance %v", k, target, r, want)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("StepContinuous on a discrete task did not panic")
+		}
+	}()
+	d, _ := New("GoNogo", nil, Options{})
+	d.Reset()
+	d.StepContinuous([]float64{1, 0})
+}
+
+// AnnubesEnv's max_sequential bounds runs of one modality across trials,
+// catch trials breaking a run.
+func TestAnnubesMaxSequential(t *testing.T) {
+	for _, c := range []struct {
+		max   int
+		catch float64
+	}{{1, -1}, {2, -1}, {2, 0.3}} {
+		e, err := New("AnnubesEnv", Params{"max_sequential": float64(c.max), "catch_prob": c.catch}, Options{Seed: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, run, longest := -1, 0, 0
+		for range 500 {
+			tr := e.NewTrial()
+			if tr.Vars["catch"] == 1 {
+				last, run = -1, 0
+				continue
+			}
+			if m := int(tr.Vars["modality"]); m == last {
+				run++
+			} else {
+				last, run = m, 1
+			}
+			longest = max(longest, run)
+		}
+		if longest != c.max {
+			t.Errorf("max_sequential %d, catch %v: longest run %d", c.max, c.catch, longest)
+		}
+	}
+}
+
+// HierarchicalReasoning: rules alternate in blocks of 10–20 trials, the first
+// block rule 2; by default the judged interval is the delay shown.
+func TestHierarchicalReasoningBlocks(t *testing.T) {
+	e, _ := New("HierarchicalReasoning", nil, Options{Seed: 6})
+	rule, run := 1.0, 0
+	for i := range 400 {
+		tr := e.NewTrial()
+		if tr.Vars["rule"] != rule {
+			if run < 10 || run > 20 {
+				t.Fatalf("trial %d: a block of %d trials", i, run)
+			}
+			rule, run = tr.Vars["rule"], 0
+		}
+		run++
+		if tr.Vars["interval"] != tr.Vars["delay"] {
+			t.Fatalf("judged interval %v, delay shown %v", tr.Vars["interval"], tr.Vars["delay"])
+		}
+		if long := tr.Vars["interval"] > 850; long != (tr.Vars["long_interval"] == 1) {
+			t.Fatalf("interval %v judged long %v", tr.Vars["interval"], tr.Vars["long_interval"])
 		}
 	}
 }

@@ -15,6 +15,7 @@ func init() {
 		t := &DelayComparison{}
 		return t, p.Bind(map[string]any{"sigma": &t.Sigma})
 	})
+	Register("DelayMatchSampleDistractor1D", func(Params) (Task, error) { return &DelayMatchSampleDistractor1D{}, nil })
 	Register("DualDelayMatchSample", func(p Params) (Task, error) {
 		t := &DualDelayMatchSample{}
 		return t, p.Bind(map[string]any{"sigma": &t.Sigma})
@@ -259,4 +260,70 @@ func (t *DualDelayMatchSample) Judge(tr *Trial, a int) Outcome {
 		return Outcome{Reward: r, End: p == "test2"}
 	}
 	return Outcome{Reward: tr.Rewards["abort"], End: tr.Abort}
+}
+
+// DelayMatchSampleDistractor1D is NeuroGym's delayed match-to-sample with
+// distractors (neurogym/envs/native/delaymatchsample.py; NeuroGym cites
+// Miller, Erickson & Desimone 1996): a sample angle on a 32-channel ring
+// (cos(θ_i − sample), no offset), then three tests separated by delays; one
+// test, drawn uniformly, repeats the sample and the others show fresh random
+// angles. The agent must press "match" during the matching test. The
+// fixation cue is on during the fixation period only. A press during the
+// fixation or sample period costs "abort"; a press anywhere else but the
+// matching test ends the trial with "fail" (−1); a press in the matching test
+// ends it with "correct" (+1, performance 1). Ground truth: match during the
+// matching test. NeuroGym's sigma argument adds no noise and is not ported.
+type DelayMatchSampleDistractor1D struct{}
+
+func (t *DelayMatchSampleDistractor1D) Spec() Spec {
+	return Spec{
+		Name:    "DelayMatchSampleDistractor1D",
+		Summary: "press when a test repeats the sample, ignoring two distractors",
+		Source:  "Miller, Erickson & Desimone 1996 J Neurosci 16:5154; NeuroGym delaymatchsample.py",
+		DT:      100,
+		Periods: periods("fixation", Constant(300), "sample", Constant(500), "delay1", Constant(1000), "test1", Constant(500),
+			"delay2", Constant(1000), "test2", Constant(500), "delay3", Constant(1000), "test3", Constant(500)),
+		Obs:     cat([]string{"fixation"}, group("stimulus", 32)),
+		Actions: []string{"fixation", "match"},
+		Rewards: map[string]float64{"abort": -0.1, "correct": 1, "fail": -1},
+		Fixate:  []string{"fixation", "sample"},
+		Respond: []string{"test1", "test2", "test3"},
+	}
+}
+
+func (t *DelayMatchSampleDistractor1D) NewTrial(tr *Trial) {
+	gt := 1 + tr.Rng.IntN(3)
+	sample := 2 * math.Pi * tr.Rng.Float64()
+	angle := map[string]float64{"sample": sample}
+	tr.Vars["ground_truth"], tr.Vars["sample"] = float64(gt), sample
+	for i := 1; i <= 3; i++ {
+		p := "test" + string(rune('0'+i))
+		angle[p] = sample
+		if i != gt {
+			angle[p] = 2 * math.Pi * tr.Rng.Float64()
+		}
+		tr.Vars[p] = angle[p]
+	}
+	tr.Add("fixation", "sample", "delay1", "test1", "delay2", "test2", "delay3", "test3")
+	tr.AddObs("fixation", "fixation", 1)
+	theta := ring(32)
+	for _, p := range []string{"sample", "test1", "test2", "test3"} {
+		tr.AddObs(p, "stimulus", ringStim(theta, angle[p], 1, 0)...)
+	}
+	tr.SetGT("test"+string(rune('0'+gt)), 1)
+}
+
+// Judge: aborts before the tests, fails a press outside the matching test.
+func (t *DelayMatchSampleDistractor1D) Judge(tr *Trial, a int) Outcome {
+	if a == 0 {
+		return Outcome{}
+	}
+	if tr.In("fixation", tr.T) || tr.In("sample", tr.T) {
+		return Outcome{Reward: tr.Rewards["abort"], End: tr.Abort}
+	}
+	if !tr.In("test"+string(rune('0'+int(tr.Vars["ground_truth"]))), tr.T) {
+		return Outcome{Reward: tr.Rewards["fail"], End: true}
+	}
+	tr.Performance = 1
+	return Outcome{Reward: tr.Rewards["correct"], End: true}
 }

@@ -11,6 +11,7 @@ func init() {
 		t := &Reaching1D{}
 		return t, p.Bind(map[string]any{"dim_ring": &t.DimRing})
 	})
+	Register("Reaching1DWithSelfDistraction", func(Params) (Task, error) { return &Reaching1DWithSelfDistraction{}, nil })
 }
 
 // AntiReach is NeuroGym's anti-reach (anti-saccade) task (Munoz & Everling
@@ -70,6 +71,10 @@ func (t *AntiReach) NewTrial(tr *Trial) {
 // In a trial the dataset sees, the self channels and the discrete ground
 // truth follow an agent that takes those moves; when stepping, the judge
 // rewrites them from the hand the agent actually steers.
+//
+// NeuroGym stores its angle ground truth in the discrete action space's
+// integer array, so it scores the hand against the target truncated to whole
+// radians (π becomes 3); braingo scores against the target itself.
 type Reaching1D struct {
 	DimRing int // ring channels per group; 0 means 16
 }
@@ -148,6 +153,74 @@ func (t *Reaching1D) Judge(tr *Trial, a int) Outcome {
 		for i, c := range ch {
 			row[c] = float32(math.Cos(2*math.Pi*float64(i)/float64(len(ch)) - hand))
 		}
+		tr.GT[n] = reachMove(hand, float64(tr.Target[n]))
+	}
+	return Outcome{Reward: r}
+}
+
+// Reaching1DWithSelfDistraction is NeuroGym's Reaching1D with the target and
+// the hand on one ring (neurogym/envs/native/reaching.py): 32 channels show
+// cos(θ_i − hand), plus 0.3·cos(θ_i − target) during the reach, so the
+// agent's own hand is a strong distractor. Moves, rewards, performance and
+// ground truth are Reaching1D's (scored against the target itself, where
+// NeuroGym truncates it to whole radians).
+type Reaching1DWithSelfDistraction struct{}
+
+func (t *Reaching1DWithSelfDistraction) Spec() Spec {
+	return Spec{
+		Name:    "Reaching1DWithSelfDistraction",
+		Summary: "steer a hand angle onto a target angle shown on the hand's own ring",
+		Source:  "NeuroGym reaching.py (no paper given)",
+		DT:      100,
+		Periods: periods("fixation", Constant(500), "reach", Constant(500)),
+		Obs:     group("ring", 32),
+		Actions: []string{"fixation", "left", "right"},
+		Targets: []string{"angle"},
+		Rewards: map[string]float64{"correct": 1, "fail": -0.1},
+		Respond: []string{"reach"},
+	}
+}
+
+// selfRow writes step n's observation for the hand at hand.
+func (t *Reaching1DWithSelfDistraction) selfRow(tr *Trial, n int, hand float64) {
+	row := tr.ObsRow(n)
+	theta := ring(len(row))
+	for i, th := range theta {
+		v := math.Cos(th - hand)
+		if tr.In("reach", n) {
+			v += 0.3 * math.Cos(th-tr.Vars["ground_truth"])
+		}
+		row[i] = float32(v)
+	}
+}
+
+func (t *Reaching1DWithSelfDistraction) NewTrial(tr *Trial) {
+	target := 2 * math.Pi * tr.Rng.Float64()
+	tr.Vars["ground_truth"], tr.Vars["hand"] = target, math.Pi
+	tr.Add("fixation", "reach")
+	tr.SetTarget("fixation", math.Pi)
+	tr.SetTarget("reach", target)
+	hand := math.Pi
+	for s := 0; s < tr.Len; s++ {
+		t.selfRow(tr, s, hand)
+		tr.GT[s] = reachMove(hand, float64(tr.Target[s]))
+		hand = moveHand(hand, tr.GT[s])
+	}
+}
+
+// Judge is Reaching1D's, with the one-ring observation.
+func (t *Reaching1DWithSelfDistraction) Judge(tr *Trial, a int) Outcome {
+	hand := moveHand(tr.Vars["hand"], a)
+	tr.Vars["hand"] = hand
+	var r float64
+	if !tr.In("fixation", tr.T) {
+		c, f := tr.Rewards["correct"], tr.Rewards["fail"]
+		r = max(c-circDist(hand-float64(tr.Target[tr.T])), f)
+		s, e := tr.Span("reach")
+		tr.Performance += (r - f) / (c - f) / float64(e-s)
+	}
+	if n := tr.T + 1; n < tr.Len {
+		t.selfRow(tr, n, hand)
 		tr.GT[n] = reachMove(hand, float64(tr.Target[n]))
 	}
 	return Outcome{Reward: r}

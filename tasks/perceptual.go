@@ -3,7 +3,8 @@ package tasks
 func init() {
 	Register("PerceptualDecisionMaking", func(p Params) (Task, error) {
 		t := &PerceptualDecisionMaking{}
-		return t, p.Bind(map[string]any{"dim_ring": &t.DimRing, "sigma": &t.Sigma})
+		return t, p.Bind(map[string]any{"dim_ring": &t.DimRing, "sigma": &t.Sigma,
+			"fixation_until_decision": &t.FixationUntilDecision})
 	})
 	Register("PerceptualDecisionMakingDelayResponse", func(p Params) (Task, error) {
 		t := &PerceptualDecisionMakingDelayResponse{}
@@ -12,7 +13,8 @@ func init() {
 	Register("ContextDecisionMaking", func(p Params) (Task, error) {
 		t := &ContextDecisionMaking{}
 		return t, p.Bind(map[string]any{"dim_ring": &t.DimRing, "sigma": &t.Sigma,
-			"use_expl_context": &t.ExplicitContext, "impl_context_modality": &t.Modality})
+			"use_expl_context": &t.ExplicitContext, "impl_context_modality": &t.Modality,
+			"fixation_until_decision": &t.FixationUntilDecision})
 	})
 	Register("MultiSensoryIntegration", func(p Params) (Task, error) {
 		t := &MultiSensoryIntegration{}
@@ -31,10 +33,21 @@ func init() {
 // shows cos(θ_i − θ_gt)·coh/200 + 0.5 plus Gaussian noise of sd σ/√dt; the
 // agent fixates, then reports the ground truth in the decision period.
 // Coherences 0, 6.4, 12.8, 25.6, 51.2.
+//
+// The fixation cue is on during the fixation period only, as in NeuroGym
+// since May 2025 (commit f27b510a, "fix fixation observation"); nothing then
+// announces the decision period but the stimulus offset (with the default
+// 0 ms delay). FixationUntilDecision (parameter fixation_until_decision=1)
+// keeps it on through stimulus and delay, so that its offset is the go
+// signal: NeuroGym's behaviour before that commit (braingo's before
+// 2026-12), and what NeuroGym issue #279 argues the experiments did.
 type PerceptualDecisionMaking struct {
 	DimRing int       // number of choices; 0 means 2
 	Cohs    []float64 // coherences in %; nil means NeuroGym's
 	Sigma   float64   // noise sd before the 1/√dt scaling; 0 means 1, negative none
+	// FixationUntilDecision keeps the fixation cue on until the decision
+	// period (fixation_until_decision).
+	FixationUntilDecision bool
 }
 
 func (t *PerceptualDecisionMaking) Spec() Spec {
@@ -64,11 +77,11 @@ func (t *PerceptualDecisionMaking) NewTrial(tr *Trial) {
 	tr.Vars["ground_truth"], tr.Vars["coh"] = float64(gt), coh
 	theta := ring(n)
 	tr.Add("fixation", "stimulus", "delay", "decision")
-	// The fixation cue stays on until the decision (NeuroGym: period
-	// fixation, stimulus and delay): its offset is the go signal.
 	tr.AddObs("fixation", "fixation", 1)
-	tr.AddObs("stimulus", "fixation", 1)
-	tr.AddObs("delay", "fixation", 1)
+	if t.FixationUntilDecision {
+		tr.AddObs("stimulus", "fixation", 1)
+		tr.AddObs("delay", "fixation", 1)
+	}
 	tr.AddObs("stimulus", "stimulus", ringStim(theta, theta[gt], coh/200, 0.5)...)
 	tr.AddNoise("stimulus", "stimulus", noiseSD(t.Sigma, tr.DT))
 	tr.SetGT("decision", gt+1)
@@ -121,12 +134,24 @@ func (t *PerceptualDecisionMakingDelayResponse) NewTrial(tr *Trial) {
 // al. 2013, "Context-dependent computation by recurrent dynamics in
 // prefrontal cortex", Nature 503:78): two modalities each show a noisy ring
 // stimulus (coherences 5, 15, 50); the answer follows modality 1, or the
-// modality a context cue names when ExplicitContext is set.
+// modality a context cue names when ExplicitContext is set. The context cue
+// stays on for the whole trial, decision included, as in NeuroGym.
+//
+// The fixation cue is on during the fixation period only, as in NeuroGym
+// since May 2025 (commit cf210742, "fix fixation signal addition"); with the
+// random delay nothing then announces the decision period (NeuroGym issue
+// #279). FixationUntilDecision (parameter fixation_until_decision=1) keeps
+// it on through stimulus and delay so that its offset is the go cue, as in
+// Mante et al.'s experiment: NeuroGym's behaviour before that commit
+// (braingo's before 2026-12).
 type ContextDecisionMaking struct {
 	ExplicitContext bool    // cue the relevant modality per trial (use_expl_context)
 	Modality        int     // the fixed relevant modality (0 or 1) without explicit context
 	DimRing         int     // choices; 0 means 2
 	Sigma           float64 // noise sd before the 1/√dt scaling; 0 means 1, negative none
+	// FixationUntilDecision keeps the fixation cue on until the decision
+	// period (fixation_until_decision).
+	FixationUntilDecision bool
 }
 
 func (t *ContextDecisionMaking) Spec() Spec {
@@ -168,9 +193,11 @@ func (t *ContextDecisionMaking) NewTrial(tr *Trial) {
 	}
 	theta := ring(n)
 	tr.Add("fixation", "stimulus", "delay", "decision")
-	// The fixation cue is on in every period but the decision (NeuroGym:
-	// add_ob(1, where="fixation"), then set_ob(0, "decision")).
-	tr.AddObs("", "fixation", 1)
+	if t.FixationUntilDecision {
+		tr.AddObs("", "fixation", 1) // zeroed in the decision below
+	} else {
+		tr.AddObs("fixation", "fixation", 1)
+	}
 	tr.AddObs("stimulus", "mod1", ringStim(theta, theta[c1-1], coh1/200, 0.5)...)
 	tr.AddObs("stimulus", "mod2", ringStim(theta, theta[c2-1], coh2/200, 0.5)...)
 	sd := noiseSD(t.Sigma, tr.DT)

@@ -23,6 +23,9 @@ type taskCase struct {
 	// breaks: step 0 lies in a Fixate period, so the fixation breaker is
 	// aborted at once.
 	breaks bool
+	// tie: the guesser may score as well as the perfect agent (GoNogo with
+	// NeuroGym's scoring, where always pressing scores 0.5 as well).
+	tie bool
 	// check inspects drawn trials for task-specific structure.
 	check func(t *testing.T, tr *Trial)
 }
@@ -41,16 +44,40 @@ var taskTable = []taskCase{
 	{name: "DelayMatchCategory", reward: 1, chance: half, breaks: true, check: checkChoice("test", 0)},
 	{name: "DelayComparison", reward: 1, chance: half, breaks: true, check: checkComparison},
 	{name: "DualDelayMatchSample", reward: 1, chance: [2]float64{0.46, 0.54}, breaks: true, check: checkDual},
-	{name: "GoNogo", reward: math.NaN(), chance: half, check: checkGoNogo},
+	// NeuroGym scores a withheld no-go trial 0, so the perfect agent scores 0.5.
+	{name: "GoNogo", perfect: half, reward: math.NaN(), chance: half, tie: true, check: checkGoNogo(false)},
+	{name: "GoNogo/score_nogo", task: &GoNogo{ScoreNogo: true}, reward: math.NaN(), chance: half, check: checkGoNogo(true)},
 	{name: "ReadySetGo", reward: math.NaN(), chance: [2]float64{0, 0.02}, breaks: true, check: checkGo},
 	{name: "MotorTiming", reward: math.NaN(), chance: [2]float64{0, 0.02}, breaks: true, check: checkGo},
 	{name: "IntervalDiscrimination", reward: 1, chance: half, breaks: true, check: checkInterval},
 	{name: "AntiReach", reward: 1, chance: [2]float64{0.015, 0.05}, breaks: true, check: checkAnti},
 	{name: "Reaching1D", trials: 500, perfect: [2]float64{0.15, 0.3}, reward: math.NaN(), chance: [2]float64{0.1, 0.25}, check: checkReach},
+	{name: "Reaching1DWithSelfDistraction", trials: 500, perfect: [2]float64{0.15, 0.3}, reward: math.NaN(), chance: [2]float64{0.1, 0.25}},
 	{name: "EconomicDecisionMaking", reward: math.NaN(), chance: half, breaks: true, check: checkChoice("decision", 0)},
 	{name: "Bandit", reward: math.NaN(), chance: [2]float64{1, 1}},
 	{name: "Bandit/skewed", task: &Bandit{P: []float64{0.8, 0.2}}, reward: math.NaN(), chance: half},
 	{name: "DawTwoStep", reward: math.NaN(), chance: half},
+	// The guesser presses at the stimulus onset, mostly before the pulse.
+	{name: "Detection", perfect: half, reward: math.NaN(), chance: [2]float64{0.05, 0.15}, breaks: true},
+	{name: "Detection/score_nogo", task: &Detection{ScoreNogo: true}, reward: math.NaN(), chance: [2]float64{0.05, 0.15}, breaks: true},
+	{name: "ToneDetection", perfect: [2]float64{0, 1e-9}, reward: math.NaN(), chance: [2]float64{0, 0}, tie: true},
+	{name: "DelayPairedAssociation", perfect: half, reward: math.NaN(), chance: half, tie: true},
+	{name: "DelayPairedAssociation/score_nogo", task: &DelayPairedAssociation{ScoreNogo: true}, reward: math.NaN(), chance: half},
+	{name: "PulseDecisionMaking", reward: 1, chance: half, breaks: true, check: checkChoice("decision", 1)},
+	{name: "ProbabilisticReasoning", trials: 1000, perfect: [2]float64{0.99, 1}, reward: math.NaN(), chance: half, breaks: true, check: checkChoice("decision", 1)},
+	{name: "OneTwoThreeGo", reward: 1, chance: [2]float64{0, 0.02}, breaks: true},
+	{name: "ReachingDelayResponse", perfect: [2]float64{0.9, 1}, reward: math.NaN(), chance: [2]float64{0.4, 0.75}, breaks: true},
+	{name: "Null", trials: 50, perfect: [2]float64{0, 1e-9}, reward: math.NaN(), chance: [2]float64{0, 0}, tie: true},
+	// The guesser presses at the first test: right a third of the time.
+	{name: "DelayMatchSampleDistractor1D", reward: 1, chance: [2]float64{0.28, 0.39}, breaks: true},
+	{name: "SpatialSuppressMotion", perfect: [2]float64{0, 1e-9}, reward: math.NaN(), chance: [2]float64{0, 0}, tie: true},
+	// One correct stimulus step scores 1: the guesser, which presses at the
+	// first and fixates after, scores 1 on stimulus and catch trials alike.
+	{name: "AnnubesEnv", reward: math.NaN(), chance: [2]float64{1, 1}, tie: true},
+	// The guesser reports a rule only at the first rule_target step, and the
+	// last one counts: it never earns "correct".
+	{name: "HierarchicalReasoning", reward: 1, chance: [2]float64{0, 0}, breaks: true},
+	{name: "HierarchicalReasoning/neurogym_delay", task: &HierarchicalReasoning{NeuroGymDelay: true}, reward: 1, chance: [2]float64{0, 0}, breaks: true},
 	{name: "EvidenceAccumulation", trials: 300, reward: 1, chance: [2]float64{0.4, 0.6}, check: checkCues},
 	{name: "SpikingDelayMatchSample", trials: 300, reward: 1, chance: [2]float64{0.4, 0.6}, check: checkMotion},
 }
@@ -103,7 +130,7 @@ func TestTasks(t *testing.T) {
 			if g < c.chance[0] || g > c.chance[1] {
 				t.Errorf("guesser: performance %.4f, want chance in [%g, %g]", g, c.chance[0], c.chance[1])
 			}
-			if g >= perf && c.chance[1] < 1 {
+			if g >= perf && c.chance[1] < 1 && !c.tie {
 				t.Errorf("guesser (%.3f) not below the perfect agent (%.3f)", g, perf)
 			}
 			if c.breaks {
@@ -294,16 +321,22 @@ func checkDual(t *testing.T, tr *Trial) {
 	}
 }
 
-func checkGoNogo(t *testing.T, tr *Trial) {
-	s, e := tr.Span("decision")
-	gt := int(tr.Vars["ground_truth"])
-	for i := s; i < e; i++ {
-		if tr.GT[i] != gt {
-			t.Fatalf("decision ground truth %v for trial type %d", tr.GT[s:e], gt)
+func checkGoNogo(scoreNogo bool) func(t *testing.T, tr *Trial) {
+	return func(t *testing.T, tr *Trial) {
+		s, e := tr.Span("decision")
+		gt := int(tr.Vars["ground_truth"])
+		for i := s; i < e; i++ {
+			if tr.GT[i] != gt {
+				t.Fatalf("decision ground truth %v for trial type %d", tr.GT[s:e], gt)
+			}
 		}
-	}
-	if tr.Performance != float64(1-gt) || tr.TimeoutReward != -0.5*float64(gt) {
-		t.Fatalf("preset performance %g, timeout reward %g for type %d", tr.Performance, tr.TimeoutReward, gt)
+		preset := 0.0
+		if scoreNogo {
+			preset = float64(1 - gt)
+		}
+		if tr.Performance != preset || tr.TimeoutReward != -0.5*float64(gt) {
+			t.Fatalf("preset performance %g, timeout reward %g for type %d", tr.Performance, tr.TimeoutReward, gt)
+		}
 	}
 }
 
@@ -469,12 +502,24 @@ func besselI0(x float64) float64 {
 	return s
 }
 
-// The fixation cue's offset is the go signal: on in every period before the
-// decision and off in it (NeuroGym's PerceptualDecisionMaking and
-// ContextDecisionMaking).
-func TestFixationCueUntilDecision(t *testing.T) {
-	for _, name := range []string{"PerceptualDecisionMaking", "ContextDecisionMaking"} {
-		env, err := New(name, nil, Options{Seed: 3})
+// The fixation cue: by default on in the fixation period only (NeuroGym
+// since May 2025); with fixation_until_decision on in every period before
+// the decision, its offset the go signal.
+func TestFixationCue(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		until bool
+	}{
+		{"PerceptualDecisionMaking", false},
+		{"PerceptualDecisionMaking", true},
+		{"ContextDecisionMaking", false},
+		{"ContextDecisionMaking", true},
+	} {
+		var p Params
+		if c.until {
+			p = Params{"fixation_until_decision": 1}
+		}
+		env, err := New(c.name, p, Options{Seed: 3, Timing: map[string]Timing{"delay": Constant(300)}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -482,12 +527,12 @@ func TestFixationCueUntilDecision(t *testing.T) {
 			tr := env.NewTrial()
 			fix := tr.Channels("fixation")[0]
 			for step := 0; step < tr.Len; step++ {
-				want := float32(1)
-				if tr.In("decision", step) {
-					want = 0
+				want := float32(0)
+				if tr.In("fixation", step) || c.until && !tr.In("decision", step) {
+					want = 1
 				}
 				if got := tr.Obs[step*len(env.Spec().Obs)+fix]; got != want {
-					t.Fatalf("%s: step %d (%s): fixation cue %v, want %v", name, step, tr.Current(step), got, want)
+					t.Fatalf("%s %v: step %d (%s): fixation cue %v, want %v", c.name, p, step, tr.Current(step), got, want)
 				}
 			}
 		}

@@ -12,7 +12,10 @@ func init() {
 		return t, p.Bind(map[string]any{"prod_margin": &t.ProdMargin})
 	})
 	Register("IntervalDiscrimination", func(Params) (Task, error) { return &IntervalDiscrimination{}, nil })
-	Register("GoNogo", func(Params) (Task, error) { return &GoNogo{}, nil })
+	Register("GoNogo", func(p Params) (Task, error) {
+		t := &GoNogo{}
+		return t, p.Bind(map[string]any{"score_nogo": &t.ScoreNogo})
+	})
 }
 
 // ReadySetGo is NeuroGym's ready-set-go interval reproduction (Remington et
@@ -193,10 +196,20 @@ func (t *IntervalDiscrimination) NewTrial(tr *Trial) {
 // maintenance in working memory by a sensory cortex", eLife 8:e43191, the
 // paper NeuroGym cites): a go or no-go stimulus, a delay, then a decision
 // period in which "go" is right only after the go stimulus. A go trial
-// without a press costs "miss" at its end; a no-go trial without a press has
-// performance 1. (NeuroGym presets that performance but then resets it to 0
-// after the first trial; this port keeps it.)
-type GoNogo struct{}
+// without a press costs "miss" at its end.
+//
+// Performance follows NeuroGym: a press after go scores 1, a press after
+// no-go 0, and a trial without a press 0 — also a correctly withheld no-go
+// trial. (NeuroGym's _new_trial presets performance 1 − ground_truth, but
+// TrialEnv.step sets performance to 0 right after drawing each new trial,
+// so the preset survives only in the first trial after reset.) A perfect
+// agent thus scores 0.5. ScoreNogo (parameter score_nogo=1) scores a
+// withheld no-go trial 1, braingo's behaviour before 2026-12, so that
+// performance counts correct trials of both kinds.
+type GoNogo struct {
+	// ScoreNogo scores a no-go trial without a press 1 (score_nogo).
+	ScoreNogo bool
+}
 
 func (t *GoNogo) Spec() Spec {
 	return Spec{
@@ -221,6 +234,8 @@ func (t *GoNogo) NewTrial(tr *Trial) {
 	tr.AddObs("stimulus", []string{"nogo", "go"}[gt], 1)
 	tr.SetObs("decision", "", 0)
 	tr.TimeoutReward = tr.Rewards["miss"] * float64(gt)
-	tr.Performance = float64(1 - gt)
+	if t.ScoreNogo {
+		tr.Performance = float64(1 - gt)
+	}
 	tr.SetGT("decision", gt)
 }

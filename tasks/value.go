@@ -51,6 +51,9 @@ func (t *EconomicDecisionMaking) NewTrial(tr *Trial) {
 		r1, r2 = ra, rb
 	}
 	tr.Vars["n1"], tr.Vars["n2"], tr.Vars["r1"], tr.Vars["r2"] = float64(n1), float64(n2), r1, r2
+	if aFirst {
+		tr.Vars["a_first"] = 1 // option 1 is juice A
+	}
 	tr.Add("fixation", "offer_on", "decision")
 	tr.AddObs("fixation", "fixation", 1)
 	tr.AddObs("offer_on", "fixation", 1)
