@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/eval"
@@ -60,7 +61,7 @@ type ClassifyModel struct {
 	BetaA          float64 `yaml:"beta_a" default:"1.8" help:"threshold adaptation strength (neuron: alif)"`
 	Threshold      float64 `yaml:"threshold" default:"1" help:"firing threshold"`
 	Reset          string  `yaml:"reset" default:"subtract" enum:"subtract,zero,none,zero_legacy" help:"reset after a spike, computed from the previous membrane and detached, as snnTorch: subtract θ; zero (U = β(1−r)U + I, snnTorch ≥ 0.8, NIR); none; zero_legacy (U = (βU + I)(1−r), snnTorch < 0.8 and braingo before 2026-12-06)"`
-	Surrogate      string  `yaml:"surrogate" default:"atan" enum:"atan,fast_sigmoid,sigmoid,triangle,gaussian,multi_gaussian,piecewise_quadratic,straight_through,exponential" help:"surrogate gradient of the spike"`
+	Surrogate      string  `yaml:"surrogate" default:"atan" help:"surrogate gradient of the spike, by name (braingo surrogates lists them with their parameters)"`
 	SurrogateScale float64 `yaml:"surrogate_scale" default:"0" help:"the surrogate's main parameter (atan alpha, sigmoid/fast_sigmoid slope, triangle alpha, gaussian sigma; 0: its default)"`
 	Readout        string  `yaml:"readout" default:"lif" enum:"lif,li,cuba_li" help:"output layer: spiking LIF (predict by spike count), leaky integrator or leaky integrator fed by a synaptic current (both predict by max membrane over time)"`
 	ReadoutBeta    float64 `yaml:"readout_beta" default:"0.95" help:"decay per step of the output layer"`
@@ -96,6 +97,9 @@ type ClassifyTrain struct {
 
 // Validate checks cross-field constraints.
 func (c *Classify) Validate() error {
+	if err := checkSurrogate(c.Model.Surrogate); err != nil {
+		return err
+	}
 	switch {
 	case c.Data.Steps < 1:
 		return recipes.Invalid("data.steps", "must be at least 1, got %d", c.Data.Steps)
@@ -134,16 +138,29 @@ func (c *Classify) source() datasets.Source {
 }
 
 func (c *Classify) surrogate() (surrogate.Func, error) {
-	var params map[string]float64
-	if s := c.Model.SurrogateScale; s != 0 {
-		key := map[string]string{"atan": "alpha", "fast_sigmoid": "slope", "sigmoid": "slope", "triangle": "alpha",
-			"gaussian": "sigma", "multi_gaussian": "sigma", "piecewise_quadratic": "alpha", "exponential": "beta"}[c.Model.Surrogate]
-		if key == "" {
-			return nil, recipes.Invalid("model.surrogate_scale", "%s has no parameter", c.Model.Surrogate)
-		}
-		params = map[string]float64{key: s}
+	return surrogateFor(c.Model.Surrogate, c.Model.SurrogateScale)
+}
+
+// surrogateFor is the surrogate a recipe names (model.surrogate) with its
+// main parameter set to scale (model.surrogate_scale; 0: its default).
+func surrogateFor(name string, scale float64) (surrogate.Func, error) {
+	if err := checkSurrogate(name); err != nil {
+		return nil, err
 	}
-	return surrogate.New(c.Model.Surrogate, params)
+	fn, err := surrogate.WithScale(name, scale)
+	if err != nil {
+		return nil, recipes.Invalid("model.surrogate_scale", "%v", err)
+	}
+	return fn, nil
+}
+
+// checkSurrogate refuses a surrogate name that is not registered, listing
+// the names that are.
+func checkSurrogate(name string) error {
+	if _, ok := surrogate.Lookup(name); !ok {
+		return recipes.Invalid("model.surrogate", "unknown surrogate %q; known: %s", name, strings.Join(surrogate.Names(), ", "))
+	}
+	return nil
 }
 
 // Build returns the network the recipe describes, initialized from its seed.

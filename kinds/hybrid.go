@@ -138,7 +138,7 @@ type CSNN struct {
 		Beta           float64 `yaml:"beta" default:"0.5" help:"membrane decay per step of the conv blocks' LIF neurons"`
 		Threshold      float64 `yaml:"threshold" default:"1" help:"firing threshold of every layer"`
 		Reset          string  `yaml:"reset" default:"subtract" enum:"subtract,zero,none,zero_legacy" help:"reset of the conv blocks' LIF neurons after a spike (zero: U = β(1−r)U + I, what NIR expresses, for export without --lossy; zero_legacy: braingo's zero before 2026-12-06)"`
-		Surrogate      string  `yaml:"surrogate" default:"fast_sigmoid" enum:"atan,fast_sigmoid,sigmoid,triangle,gaussian,multi_gaussian,piecewise_quadratic,straight_through,exponential" help:"surrogate gradient of the spike"`
+		Surrogate      string  `yaml:"surrogate" default:"fast_sigmoid" help:"surrogate gradient of the spike, by name (braingo surrogates lists them with their parameters)"`
 		SurrogateScale float64 `yaml:"surrogate_scale" default:"25" help:"the surrogate's main parameter (fast_sigmoid slope; 0: its default)"`
 		ReadoutBeta    float64 `yaml:"readout_beta" default:"0.5" help:"membrane decay per step of the spiking readout"`
 		ReadoutReset   string  `yaml:"readout_reset" default:"subtract" enum:"subtract,zero,none,zero_legacy" help:"reset of the readout neurons after a spike (none: the membrane keeps integrating, so its cross-entropy is not capped by the threshold)"`
@@ -158,6 +158,9 @@ type CSNN struct {
 // fit a 28×28 image.
 func (c *CSNN) Validate() error {
 	m := c.Model
+	if err := checkSurrogate(m.Surrogate); err != nil {
+		return err
+	}
 	switch {
 	case c.Data.Steps < 1:
 		return recipes.Invalid("data.steps", "must be at least 1, got %d", c.Data.Steps)

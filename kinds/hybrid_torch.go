@@ -21,7 +21,6 @@ import (
 	"github.com/braingo/braingo/optim"
 	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/snn"
-	"github.com/braingo/braingo/surrogate"
 	"github.com/braingo/braingo/tasks"
 	"github.com/braingo/braingo/tensor"
 	"github.com/braingo/braingo/torchlayer"
@@ -31,19 +30,6 @@ import (
 func init() {
 	runCSNN = (*CSNN).run
 	runTaskHybrid = (*TaskHybrid).run
-}
-
-func surrogateFor(name string, scale float64) (surrogate.Func, error) {
-	var params map[string]float64
-	if scale != 0 {
-		key := map[string]string{"atan": "alpha", "fast_sigmoid": "slope", "sigmoid": "slope", "triangle": "alpha",
-			"gaussian": "sigma", "multi_gaussian": "sigma", "piecewise_quadratic": "alpha", "exponential": "beta"}[name]
-		if key == "" {
-			return nil, recipes.Invalid("model.surrogate_scale", "%s has no parameter", name)
-		}
-		params = map[string]float64{key: scale}
-	}
-	return surrogate.New(name, params)
 }
 
 // CSNNModel is the network of a csnn-classify recipe: libtorch blocks

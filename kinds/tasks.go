@@ -21,7 +21,6 @@ import (
 	"github.com/braingo/braingo/optim"
 	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/snn"
-	"github.com/braingo/braingo/surrogate"
 	"github.com/braingo/braingo/tasks"
 	"github.com/braingo/braingo/tensor"
 	"github.com/braingo/braingo/trainer"
@@ -98,7 +97,7 @@ type TaskModel struct {
 	A2        float64 `yaml:"a2" default:"-0.6" help:"rsnn gif: after-spike current I2 increment"`
 	TauI2Min  float64 `yaml:"tau_i2_min" default:"100" help:"rsnn gif: I2 time constants drawn uniformly from [min, max] ms"`
 	TauI2Max  float64 `yaml:"tau_i2_max" default:"3000" help:"rsnn gif: see tau_i2_min"`
-	Surrogate string  `yaml:"surrogate" default:"triangle" enum:"atan,fast_sigmoid,sigmoid,triangle,gaussian,multi_gaussian,piecewise_quadratic,straight_through,exponential" help:"rsnn: surrogate gradient"`
+	Surrogate string  `yaml:"surrogate" default:"triangle" help:"rsnn: surrogate gradient, by name (braingo surrogates lists them)"`
 	SGScale   float64 `yaml:"surrogate_scale" default:"0" help:"rsnn: the surrogate's main parameter (0: its default)"`
 	TauIn     float64 `yaml:"tau_in" default:"0" help:"rsnn: time constant of the leaky input stage in ms (0: none)"`
 	TauOut    float64 `yaml:"tau_out" default:"10" help:"rsnn: time constant of the leaky readout in ms"`
@@ -205,6 +204,9 @@ func (c *TaskRL) Validate() error {
 }
 
 func (m *TaskModel) validate() error {
+	if err := checkSurrogate(m.Surrogate); err != nil {
+		return err
+	}
 	switch {
 	case m.Units < 2:
 		return recipes.Invalid("model.units", "must be at least 2, got %d", m.Units)
@@ -225,18 +227,9 @@ func (m *TaskModel) build(nin, nout int, dt float64, seed int) (networks.Recurre
 			Alpha: math.Min(1, dt/m.Tau), Activation: m.Activation, SigmaRec: m.SigmaRec, Dale: m.Dale,
 			EFrac: 1 - m.Inhibitory, NoSelf: m.NoSelf, Gain: m.Gain}, r), nil
 	}
-	var params map[string]float64
-	if s := m.SGScale; s != 0 {
-		key := map[string]string{"atan": "alpha", "fast_sigmoid": "slope", "sigmoid": "slope", "triangle": "alpha",
-			"gaussian": "sigma", "multi_gaussian": "sigma", "piecewise_quadratic": "alpha", "exponential": "beta"}[m.Surrogate]
-		if key == "" {
-			return nil, recipes.Invalid("model.surrogate_scale", "%s has no parameter", m.Surrogate)
-		}
-		params = map[string]float64{key: s}
-	}
-	sg, err := surrogate.New(m.Surrogate, params)
+	sg, err := surrogateFor(m.Surrogate, m.SGScale)
 	if err != nil {
-		return nil, recipes.Invalid("model.surrogate", "%v", err)
+		return nil, err
 	}
 	inh := 0
 	if m.Dale {
