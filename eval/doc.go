@@ -2,9 +2,10 @@
 // accuracy, confusion matrices, firing-rate statistics, a per-epoch metrics
 // log in JSON lines, result tables and PNG figures.
 //
-// It sits above the trainers (DESIGN.md, layer table) but imports none of
-// them: every input is a plain Go slice or struct, so any training loop, a
-// simulation or a script reading an old run directory can use it.
+// It sits above the trainers (the layer table in layers_test.go). Most of it
+// takes plain Go slices and structs, so any training loop, a simulation or
+// a script reading an old run directory can use it; the psychometric
+// curves and trial plots read package trainer's trial records.
 //
 // # Conventions
 //

@@ -22,8 +22,8 @@ func init() {
 	recipes.RegisterKind(SimKind, func() any { return new(Sim) })
 }
 
-// Sim is the spec of a sim recipe: one of the E/I benchmark networks of
-// DESIGN.md, simulated without a tape.
+// Sim is the spec of a sim recipe: one of the E/I benchmark networks (COBA
+// and CUBA LIF, COBA Hodgkin-Huxley), simulated without a tape.
 type Sim struct {
 	Model      string  `yaml:"model" default:"coba" enum:"coba,cuba,coba-hh" help:"network: COBA LIF E/I (BrainPy paper 5.1), CUBA LIF E/I (Vogels-Abbott), COBA-HH (Traub-Miles Hodgkin-Huxley E/I)"`
 	Scale      float64 `yaml:"scale" default:"1" alias:"scale" help:"network size as a multiple of 4,000 neurons"`

@@ -1,6 +1,8 @@
 // Package networks builds trainable architectures from the neuron models of
-// package snn: feed-forward spiking networks now; recurrent spiking and rate
-// networks, reservoirs and hybrids as they are added.
+// package snn: feed-forward spiking networks (dense projections, LIF,
+// synaptic, ALIF and leaky-integrator cells), recurrent spiking networks
+// (LIF/ALIF/GIF with Dale's law), rate RNNs, echo-state reservoirs, FORCE
+// networks (rate and spiking) and the competition network of R-STDP.
 package networks
 
 import (

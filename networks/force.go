@@ -39,7 +39,7 @@ type ForceRNN struct {
 }
 
 // ForceConfig configures NewForceRNN; the zero value of each field is the
-// documented default (Sussillo and Abbott's network of DESIGN.md).
+// documented default (Sussillo and Abbott's 2009 network: N 1000, g 1.5, p 0.1, τ 10 ms).
 type ForceConfig struct {
 	Units   int     // N (default 1000)
 	Inputs  int     // input channels (default 0)

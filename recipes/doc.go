@@ -10,7 +10,9 @@
 //
 // A recipe kind is a Go struct. Every hyperparameter is declared once, on a
 // field, with its key, default and description; sections are nested structs
-// and repeated parts are slices of structs:
+// and repeated parts are slices of structs. An illustrative kind (braingo's
+// own kinds, such as kinds.Classify for snn-classify, are declared the same
+// way in package kinds):
 //
 //	type SNNClassify struct {
 //		Model  Model   `yaml:"model" help:"the network"`
@@ -32,7 +34,7 @@
 //	}
 //
 //	func init() {
-//		recipes.RegisterKind("snn-classify", func() any { return new(SNNClassify) })
+//		recipes.RegisterKind("example-classify", func() any { return new(SNNClassify) })
 //	}
 //
 // Field types are string, bool, the int, uint and float types,

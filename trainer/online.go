@@ -2,7 +2,7 @@ package trainer
 
 // Online learning rules (FORCE/RLS, LMS, e-prop, STDP, reward-modulated
 // STDP) share one small interface. Each is a caller-driven state machine
-// (STYLE item 6): it is bound to the network whose weights it trains when it
+// (a caller-driven state machine with Init and Step): it is bound to the network whose weights it trains when it
 // is built, the caller advances the network one time step and then calls
 // Step, and the rule keeps its own state (the RLS P matrix, eligibility and
 // spike traces) between calls. Nothing is stored per time step, so memory does
