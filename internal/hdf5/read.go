@@ -384,10 +384,15 @@ type dtype struct {
 	class  int
 	size   int
 	signed bool
-	vlen   bool // variable-length string
+	vlen   bool   // variable-length string
+	seq    *dtype // variable-length sequence of this number type
 }
 
 func (d *decoder) datatype(c *cursor, path string) dtype {
+	return d.datatypeIn(c, path, false)
+}
+
+func (d *decoder) datatypeIn(c *cursor, path string, inner bool) dtype {
 	cv := c.u8()
 	class, version := int(cv&0x0f), cv>>4
 	bits := c.take(3)
@@ -411,18 +416,29 @@ func (d *decoder) datatype(c *cursor, path string) dtype {
 			fail("%s: big-endian or VAX floats are not supported", path)
 		}
 		off, prec := c.u16(), c.u16()
-		if off != 0 || int(prec) != 8*size || (size != 4 && size != 8) {
-			fail("%s: float of %d bytes (precision %d) is not supported (only IEEE float32 and float64)", path, size, prec)
+		if off != 0 || int(prec) != 8*size || (size != 2 && size != 4 && size != 8) {
+			fail("%s: float of %d bytes (precision %d) is not supported (only IEEE float16, float32 and float64)", path, size, prec)
 		}
 	case 3: // fixed-length string
 		if size < 0 {
 			fail("%s: string size", path)
 		}
 	case 9: // variable length
-		if bits[0]&0x0f != 1 {
-			fail("%s: variable-length sequences are not supported (only variable-length strings)", path)
+		if inner {
+			fail("%s: variable-length data inside variable-length data is not supported", path)
 		}
-		t.vlen = true
+		switch bits[0] & 0x0f {
+		case 1:
+			t.vlen = true
+		case 0:
+			base := d.datatypeIn(c, path, true)
+			if base.class != 0 && base.class != 1 {
+				fail("%s: variable-length sequences of datatype class %d are not supported (only of numbers)", path, base.class)
+			}
+			t.seq = &base
+		default:
+			fail("%s: variable-length type %d is not supported", path, bits[0]&0x0f)
+		}
 	default:
 		name := map[int]string{2: "time", 4: "bitfield", 5: "opaque", 6: "compound", 7: "reference", 8: "enum", 10: "array"}[class]
 		if name == "" {
@@ -473,11 +489,11 @@ func (d *decoder) dataset(msgs []message, path string) *Dataset {
 		}
 	}
 	esize := uint64(t.size)
-	if t.vlen {
+	if t.vlen || t.seq != nil {
 		esize = uint64(4 + d.so + 4)
 	}
 	nbytes := n * esize
-	if (t.class == 3 || t.vlen) && n > uint64(len(d.b)) {
+	if (t.class == 3 || t.vlen || t.seq != nil) && n > uint64(len(d.b)) {
 		fail("%s: %d strings is more than the file could hold", path, n)
 	}
 	if int64(nbytes) > d.budget || nbytes > 1<<40 || int64(n) > d.budget {
@@ -815,7 +831,19 @@ func unshuffle(b []byte, size int) []byte {
 // convert turns raw little-endian elements into a Dataset.
 func (d *decoder) convert(raw []byte, shape []int, t dtype, n int, path string) *Dataset {
 	ds := &Dataset{Shape: shape}
+	if t.class == 0 || t.class == 1 {
+		ds.Bits, ds.Unsigned = 8*t.size, t.class == 0 && !t.signed
+	}
 	switch {
+	case t.seq != nil:
+		es := 4 + d.so + 4
+		ds.Type = Sequence
+		ds.Seq = &Sequences{n: n, elem: *t.seq, refs: raw[:n*es], d: d}
+	case t.class == 1 && t.size == 2:
+		ds.Type, ds.F32 = Float32, make([]float32, n)
+		for i := range ds.F32 {
+			ds.F32[i] = halfToFloat(binary.LittleEndian.Uint16(raw[2*i:]))
+		}
 	case t.class == 1 && t.size == 4:
 		ds.Type, ds.F32 = Float32, make([]float32, n)
 		for i := range ds.F32 {
