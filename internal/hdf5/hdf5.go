@@ -71,8 +71,9 @@ type Dataset struct {
 
 	// Bits is the stored width of a number in bits: 16, 32 or 64 for
 	// floats (16: IEEE half, which reads into F32), 8, 16, 32 or 64 for
-	// integers. Decode sets it; for Encode, 0 means 32 for Float32 and 64
-	// for Float64 and Int64.
+	// integers; 0 means the type's own width, 32 for Float32 and 64 for
+	// Float64 and Int64. Decode sets it only for other widths, Encode
+	// writes it.
 	Bits int
 	// Unsigned marks integers stored unsigned.
 	Unsigned bool

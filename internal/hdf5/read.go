@@ -833,6 +833,9 @@ func (d *decoder) convert(raw []byte, shape []int, t dtype, n int, path string) 
 	ds := &Dataset{Shape: shape}
 	if t.class == 0 || t.class == 1 {
 		ds.Bits, ds.Unsigned = 8*t.size, t.class == 0 && !t.signed
+		if ds.Bits == 64 && !ds.Unsigned || t.class == 1 && t.size == 4 {
+			ds.Bits = 0 // the default width of the type
+		}
 	}
 	switch {
 	case t.seq != nil:
