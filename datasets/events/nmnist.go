@@ -35,7 +35,7 @@ func DecodeNMNIST(b []byte, sensor Sensor) ([]Event, error) {
 		}
 		e := Event{
 			X: uint16(x), Y: uint16(y), P: b[i+2] >> 7,
-			T: offset + int64(b[i+2]&0x7f)<<16 | int64(b[i+3])<<8 | int64(b[i+4]),
+			T: offset + (int64(b[i+2]&0x7f)<<16 | int64(b[i+3])<<8 | int64(b[i+4])),
 		}
 		if sensor.Width > 0 && !sensor.Contains(e) {
 			return nil, fmt.Errorf("event %d: pixel (%d, %d) outside the %v sensor", i/5, x, y, sensor)
