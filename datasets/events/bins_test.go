@@ -1,0 +1,143 @@
+package events
+
+import (
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sync/atomic"
+	"testing"
+)
+
+// synthetic is an in-memory audio dataset with a read counter.
+type synthetic struct {
+	samples [][]Event
+	labels  []int
+	reads   atomic.Int64
+}
+
+func (s *synthetic) Len() int          { return len(s.samples) }
+func (s *synthetic) Classes() []string { return []string{"a", "b", "c"} }
+func (s *synthetic) Sample(i int) ([]Event, int, error) {
+	s.reads.Add(1)
+	return s.samples[i], s.labels[i], nil
+}
+
+// makeSynthetic draws n SHD-like samples: mean spikes per sample, times in
+// [0, 1 s), 700 channels.
+func makeSynthetic(n, mean int, seed uint64) *synthetic {
+	r := rand.New(rand.NewPCG(seed, 9))
+	s := &synthetic{}
+	for i := 0; i < n; i++ {
+		m := mean/2 + r.IntN(mean+1)
+		ev := make([]Event, m)
+		for k := range ev {
+			ev[k] = Event{T: int64(r.IntN(1_000_000)), X: uint16(r.IntN(AudioChannels))}
+		}
+		s.samples = append(s.samples, ev)
+		s.labels = append(s.labels, r.IntN(3))
+	}
+	return s
+}
+
+func TestBinnedCache(t *testing.T) {
+	ds := makeSynthetic(50, 300, 1)
+	s := Sensor{AudioChannels, 1, 1}
+	spec := BinSpec{Steps: 100, Duration: 1_000_000}
+	b, err := Bin(ds, s, spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < ds.Len(); i++ {
+		want := ToBins(ds.samples[i], s, spec, nil)
+		if got := b.Sample(i, nil); !reflect.DeepEqual(got, want) || b.Label(i) != ds.labels[i] {
+			t.Fatalf("sample %d differs from ToBins", i)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "shd.bins")
+	before := ds.reads.Load()
+	c1, err := LoadOrBin(path, "source v1", ds, s, spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := ds.reads.Load()
+	c2, err := LoadOrBin(path, "source v1", ds, s, spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.reads.Load() != built || built == before {
+		t.Fatalf("the second load read %d samples, the first %d", ds.reads.Load()-built, built-before)
+	}
+	for i := 0; i < ds.Len(); i++ {
+		if !reflect.DeepEqual(c1.Sample(i, nil), c2.Sample(i, nil)) || c2.Label(i) != ds.labels[i] {
+			t.Fatalf("cached sample %d differs", i)
+		}
+	}
+	if !reflect.DeepEqual(c2.Classes(), ds.Classes()) || c2.Spec != spec || c2.Channels != 700 {
+		t.Fatal("cache header")
+	}
+	// Another key or spec rebuilds; so does a corrupt file.
+	n := ds.reads.Load()
+	if _, err := LoadOrBin(path, "source v2", ds, s, spec, nil); err != nil || ds.reads.Load() == n {
+		t.Fatal("a new key did not rebuild")
+	}
+	n = ds.reads.Load()
+	spec2 := BinSpec{Steps: 50, Duration: 1_000_000, Binary: true}
+	if c, err := LoadOrBin(path, "source v2", ds, s, spec2, nil); err != nil || ds.reads.Load() == n || c.Spec != spec2 {
+		t.Fatal("a new spec did not rebuild")
+	}
+	raw, _ := os.ReadFile(path)
+	raw[len(raw)/2] ^= 0xff
+	os.WriteFile(path, raw, 0o644)
+	n = ds.reads.Load()
+	if _, err := LoadOrBin(path, "source v2", ds, s, spec2, nil); err != nil || ds.reads.Load() == n {
+		t.Fatal("a corrupt cache did not rebuild")
+	}
+	if _, err := ReadBinned(path); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ = os.ReadFile(path)
+	for k := 0; k < len(raw); k += 1 + k/20 {
+		if _, err := DecodeBinned(raw[:k], nil); err == nil {
+			t.Fatalf("a prefix of %d bytes decoded", k)
+		}
+	}
+	if _, err := ReadBinned("/dev/zero"); err == nil {
+		t.Fatal("read /dev/zero")
+	}
+}
+
+// The keyed binned cache of an SHD-sized synthetic set: 8,156 samples of
+// 2,500 to 7,500 spikes (5,000 on average) over 700 channels in 1 s,
+// binned to 100 steps. BenchmarkBinnedLoad times loading the cache;
+// BenchmarkBinnedLoadDense also expands every sample to its dense
+// [100][700] array.
+func benchBinned(b *testing.B, dense bool) {
+	dir := b.TempDir()
+	path := filepath.Join(dir, "shd.bins")
+	ds := makeSynthetic(8156, 5000, 3)
+	s := Sensor{AudioChannels, 1, 1}
+	spec := BinSpec{Steps: 100, Duration: 1_000_000}
+	if _, err := LoadOrBin(path, "synthetic", ds, s, spec, nil); err != nil {
+		b.Fatal(err)
+	}
+	st, _ := os.Stat(path)
+	b.ReportMetric(float64(st.Size())/1e6, "MB-cache")
+	ds.samples = nil // a cache hit must not need them
+	buf := make([]float32, 100*AudioChannels)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c, err := LoadOrBin(path, "synthetic", ds, s, spec, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if dense {
+			for k := 0; k < c.Len(); k++ {
+				buf = c.Sample(k, buf)
+			}
+		}
+	}
+}
+
+func BenchmarkBinnedLoad(b *testing.B)      { benchBinned(b, false) }
+func BenchmarkBinnedLoadDense(b *testing.B) { benchBinned(b, true) }
