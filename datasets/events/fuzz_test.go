@@ -19,7 +19,7 @@ func seedFiles(f *testing.F, names ...string) {
 // decoder bounds what it allocates by the input's size before allocating.
 
 func FuzzSHD(f *testing.F) {
-	seedFiles(f, "shd_test.h5", "ssc_valid.h5")
+	seedFiles(f, "shd_test.h5", "ssc_valid.h5", "h5py_shd.h5", "h5py_ssc.h5")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, err := DecodeHeidelberg(b, SHDClasses)
 		if err != nil {
