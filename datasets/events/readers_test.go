@@ -56,6 +56,11 @@ func TestSHD(t *testing.T) {
 			}
 		})
 	}
+	d, _ := OpenSHD(testdata("shd_test.h5"))
+	d.Close()
+	if _, _, err := d.Sample(0); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("sample after Close: %v", err)
+	}
 	// SHD's class count is checked: an SSC file's labels may exceed 19 and
 	// its 35 keys do not fit.
 	if _, err := OpenSHD(testdata("ssc_valid.h5")); err == nil {

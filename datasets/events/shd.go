@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/braingo/braingo/internal/hdf5"
 )
@@ -42,6 +43,7 @@ type SHD struct {
 	keys         []string
 	speaker      []int
 	release      func() error
+	closed       atomic.Bool
 }
 
 // OpenSHD opens an SHD file with the default Opener.
@@ -183,8 +185,14 @@ func (s *SHD) Speaker(i int) (speaker int, ok bool) {
 	return s.speaker[i], true
 }
 
-// Close releases the file's memory map. Samples read before stay valid.
-func (s *SHD) Close() error { return s.release() }
+// Close releases the file's memory map; later Samples are errors. Samples
+// read before stay valid. Close must not run beside a Sample.
+func (s *SHD) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	return s.release()
+}
 
 func (s *SHD) where(i int) string {
 	if s.path == "" {
@@ -196,6 +204,9 @@ func (s *SHD) where(i int) string {
 // Spikes reads sample i's spikes as stored: times in seconds and channels.
 func (s *SHD) Spikes(i int) (times []float64, units []int, err error) {
 	checkIndex(i, len(s.labels), "SHD")
+	if s.closed.Load() {
+		return nil, nil, fmt.Errorf("%s: the file is closed", s.where(i))
+	}
 	td, err := s.times.At(i)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: spikes/times: %v", s.where(i), strings.TrimPrefix(err.Error(), "hdf5: "))
