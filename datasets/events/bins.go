@@ -13,17 +13,19 @@ import (
 	"sync"
 )
 
-// Binned is a dataset binned on a BinSpec, kept sparse: for each sample
-// the nonzero bins as (step·Channels + channel, count) pairs in increasing
-// order. Sample expands one sample into the dense [Steps][Channels] array
-// a recurrent SNN takes as input.
+// Binned is a dataset binned on a BinSpec, kept sparse and compact: for
+// each sample its nonzero bins k = step·Channels + channel in increasing
+// order, each as a varint of (k − previous k − 1)·2 + (count > 1), followed
+// by a varint count when it is above 1 (about one byte per nonzero bin).
+// Sample expands one sample into the dense [Steps][Channels] array a
+// recurrent SNN takes as input.
 type Binned struct {
 	Spec     BinSpec
 	Channels int
 	names    []string
 	labels   []int32
-	offs     []int64 // n+1 offsets into the entries
-	data     []byte  // entries: 4-byte index, 2-byte count, little-endian
+	offs     []int64 // n+1 byte offsets into data
+	data     []byte  // the samples' encoded entries
 }
 
 // Len is the number of samples.
@@ -35,8 +37,6 @@ func (b *Binned) Classes() []string { return b.names }
 // Label is sample i's class.
 func (b *Binned) Label(i int) int { return int(b.labels[i]) }
 
-// Nonzero is the number of nonzero bins of sample i.
-func (b *Binned) Nonzero(i int) int { return int(b.offs[i+1] - b.offs[i]) }
 
 // Sample writes sample i into dst as a [Steps][Channels] row-major array
 // (allocating when dst is shorter) and returns it.
@@ -49,16 +49,42 @@ func (b *Binned) Sample(i int, dst []float32) []float32 {
 		dst = dst[:n]
 		clear(dst)
 	}
-	p := b.data[6*b.offs[i] : 6*b.offs[i+1]]
-	for k := 0; k+6 <= len(p); k += 6 {
-		dst[binary.LittleEndian.Uint32(p[k:])] = float32(binary.LittleEndian.Uint16(p[k+4:]))
+	p := b.data[b.offs[i]:b.offs[i+1]]
+	k := -1
+	for len(p) > 0 {
+		var v uint64
+		if p[0] < 0x80 {
+			v, p = uint64(p[0]), p[1:]
+		} else {
+			var m int
+			if v, m = binary.Uvarint(p); m <= 0 {
+				break // corrupt: impossible in a file that passed its checksum
+			}
+			p = p[m:]
+		}
+		c := uint64(1)
+		if v&1 != 0 {
+			var m int
+			if c, m = binary.Uvarint(p); m <= 0 {
+				break
+			}
+			p = p[m:]
+		}
+		if v>>1 >= uint64(n) {
+			break
+		}
+		k += int(v>>1) + 1
+		if k >= n {
+			break
+		}
+		dst[k] = float32(c)
 	}
 	return dst
 }
 
 // Bin bins every sample of ds on spec (ToBins with sensor s), after
 // transform when it is not nil, using up to GOMAXPROCS goroutines; the
-// result does not depend on their number. A bin count above 65535 is an
+// result does not depend on their number. A bin count above 2^24 is an
 // error.
 func Bin(ds Dataset, s Sensor, spec BinSpec, transform func([]Event) []Event) (*Binned, error) {
 	if spec.Steps <= 0 || spec.Duration <= 0 {
@@ -123,7 +149,7 @@ func Bin(ds Dataset, s Sensor, spec BinSpec, transform func([]Event) []Event) (*
 	total := 0
 	for i, p := range per {
 		total += len(p)
-		b.offs[i+1] = int64(total / 6)
+		b.offs[i+1] = int64(total)
 	}
 	b.data = make([]byte, 0, total)
 	for _, p := range per {
@@ -135,15 +161,22 @@ func Bin(ds Dataset, s Sensor, spec BinSpec, transform func([]Event) []Event) (*
 // sparse encodes a dense binned sample's nonzero entries.
 func sparse(dense []float32) ([]byte, error) {
 	var out []byte
+	prev := -1
 	for k, v := range dense {
 		if v == 0 {
 			continue
 		}
-		if v > 65535 {
-			return nil, fmt.Errorf("bin count %v does not fit in 16 bits", v)
+		if v < 0 || v > 1<<24 || v != float32(int(v)) {
+			return nil, fmt.Errorf("bin value %v is not a count", v)
 		}
-		out = binary.LittleEndian.AppendUint32(out, uint32(k))
-		out = binary.LittleEndian.AppendUint16(out, uint16(v))
+		d := uint64(k-prev-1) << 1
+		prev = k
+		if v == 1 {
+			out = binary.AppendUvarint(out, d)
+			continue
+		}
+		out = binary.AppendUvarint(out, d|1)
+		out = binary.AppendUvarint(out, uint64(v))
 	}
 	return out, nil
 }
@@ -152,10 +185,10 @@ func sparse(dense []float32) ([]byte, error) {
 //
 //	magic "BGEVBIN1"
 //	key   32 bytes, SHA-256 of the source's key, the sensor and the spec
-//	n, steps, duration, binary, channels, classes, entries: 7 × uint64
+//	n, steps, duration, binary, channels, classes, data bytes: 7 × uint64
 //	class names: classes × (uint32 length, bytes)
-//	labels: n × int32; offsets: (n+1) × uint64 (in entries)
-//	entries: entries × (uint32 index, uint16 count)
+//	labels: n × int32; offsets: (n+1) × uint64 (bytes into the data)
+//	data: the samples' entries as Binned encodes them
 //	CRC-32C of everything before: uint32
 const binMagic = "BGEVBIN1"
 
@@ -195,7 +228,7 @@ func EncodeBinned(b *Binned, key string) []byte {
 	if b.Spec.Binary {
 		bin = 1
 	}
-	for _, v := range []uint64{uint64(len(b.labels)), uint64(b.Spec.Steps), uint64(b.Spec.Duration), bin, uint64(b.Channels), uint64(len(b.names)), uint64(len(b.data) / 6)} {
+	for _, v := range []uint64{uint64(len(b.labels)), uint64(b.Spec.Steps), uint64(b.Spec.Duration), bin, uint64(b.Channels), uint64(len(b.names)), uint64(len(b.data))} {
 		out = binary.LittleEndian.AppendUint64(out, v)
 	}
 	for _, n := range b.names {
@@ -242,9 +275,9 @@ func decodeBinned(b []byte, want *[32]byte, checksum bool) (*Binned, error) {
 	for i := range h {
 		h[i] = binary.LittleEndian.Uint64(b[40+8*i:])
 	}
-	n, steps, dur, bin, ch, classes, entries := h[0], h[1], h[2], h[3], h[4], h[5], h[6]
+	n, steps, dur, bin, ch, classes, entries := h[0], h[1], h[2], h[3], h[4], h[5], h[6] // entries: data bytes
 	size := uint64(len(body))
-	if n > size/12 || classes > size/4 || entries > size/6 || steps == 0 || ch == 0 || steps > 1<<32 || ch > 1<<32 || steps*ch > 1<<32 || dur == 0 || dur > 1<<62 || bin > 1 {
+	if n > size/12 || classes > size/4 || entries > size || steps == 0 || ch == 0 || steps > 1<<32 || ch > 1<<32 || steps*ch > 1<<32 || dur == 0 || dur > 1<<62 || bin > 1 {
 		return nil, fmt.Errorf("binned cache header is inconsistent (n %d, steps %d, channels %d, classes %d, entries %d)", n, steps, ch, classes, entries)
 	}
 	p := body[head:]
@@ -261,8 +294,8 @@ func decodeBinned(b []byte, want *[32]byte, checksum bool) (*Binned, error) {
 		bn.names[i] = string(p[4 : 4+l])
 		p = p[4+l:]
 	}
-	if uint64(len(p)) != 4*n+8*(n+1)+6*entries {
-		return nil, fmt.Errorf("binned cache of %d bytes after the names, the header needs %d", len(p), 4*n+8*(n+1)+6*entries)
+	if uint64(len(p)) != 4*n+8*(n+1)+entries {
+		return nil, fmt.Errorf("binned cache of %d bytes after the names, the header needs %d", len(p), 4*n+8*(n+1)+entries)
 	}
 	bn.labels = make([]int32, n)
 	for i := range bn.labels {
@@ -284,13 +317,9 @@ func decodeBinned(b []byte, want *[32]byte, checksum bool) (*Binned, error) {
 	if uint64(bn.offs[n]) != entries {
 		return nil, fmt.Errorf("binned cache: offsets end at %d, not at the %d entries", bn.offs[n], entries)
 	}
+	// The entries are checked as Sample decodes them (it stops at one
+	// outside the grid), not here: loading stays a read and a checksum.
 	bn.data = p[8*(n+1):]
-	lim := uint32(steps * ch)
-	for i := 0; i < len(bn.data); i += 6 {
-		if binary.LittleEndian.Uint32(bn.data[i:]) >= lim {
-			return nil, fmt.Errorf("binned cache: entry %d indexes bin %d of %d", i/6, binary.LittleEndian.Uint32(bn.data[i:]), lim)
-		}
-	}
 	return bn, nil
 }
 
