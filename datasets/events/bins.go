@@ -379,3 +379,36 @@ func ReadBinned(path string) (*Binned, error) {
 	}
 	return bn, nil
 }
+
+// Fill writes the samples idx as a batch-major [len(idx)][Steps][Channels]
+// array into x and their classes into y, as datasets.Images.Fill does for
+// images; use it with datasets.Order and datasets.Batches.
+func (b *Binned) Fill(x []float32, y []int, idx []int) {
+	n := b.Spec.Steps * b.Channels
+	if len(x) < len(idx)*n || len(y) < len(idx) {
+		panic(fmt.Sprintf("events: Fill of %d samples into %d values and %d labels", len(idx), len(x), len(y)))
+	}
+	for r, i := range idx {
+		b.Sample(i, x[r*n:(r+1)*n])
+		y[r] = b.Label(i)
+	}
+}
+
+// FillTimeMajor writes the samples idx as a time-major
+// [Steps][len(idx)][Channels] array into x (the layout of a network that
+// steps through time over a batch) and their classes into y. scratch, of
+// Steps·Channels values, is reused when long enough.
+func (b *Binned) FillTimeMajor(x []float32, y []int, idx []int, scratch []float32) []float32 {
+	bs, c := len(idx), b.Channels
+	if len(x) < bs*b.Spec.Steps*c || len(y) < bs {
+		panic(fmt.Sprintf("events: FillTimeMajor of %d samples into %d values and %d labels", bs, len(x), len(y)))
+	}
+	for r, i := range idx {
+		scratch = b.Sample(i, scratch)
+		for t := 0; t < b.Spec.Steps; t++ {
+			copy(x[(t*bs+r)*c:(t*bs+r+1)*c], scratch[t*c:(t+1)*c])
+		}
+		y[r] = b.Label(i)
+	}
+	return scratch
+}

@@ -58,6 +58,24 @@ func TestBinnedCache(t *testing.T) {
 			t.Fatalf("sample %d differs from ToBins", i)
 		}
 	}
+	// Batches in both layouts.
+	idx := []int{4, 0, 9}
+	bm := make([]float32, 3*100*700)
+	tm := make([]float32, 3*100*700)
+	y1, y2 := make([]int, 3), make([]int, 3)
+	b.Fill(bm, y1, idx)
+	b.FillTimeMajor(tm, y2, idx, nil)
+	for r, i := range idx {
+		one := b.Sample(i, nil)
+		if y1[r] != ds.labels[i] || y2[r] != ds.labels[i] || !reflect.DeepEqual(bm[r*70000:(r+1)*70000], one) {
+			t.Fatalf("Fill row %d", r)
+		}
+		for step := 0; step < 100; step++ {
+			if !reflect.DeepEqual(tm[(step*3+r)*700:(step*3+r+1)*700], one[step*700:(step+1)*700]) {
+				t.Fatalf("FillTimeMajor row %d step %d", r, step)
+			}
+		}
+	}
 	path := filepath.Join(t.TempDir(), "shd.bins")
 	before := ds.reads.Load()
 	c1, err := LoadOrBin(path, "source v1", ds, s, spec, nil)

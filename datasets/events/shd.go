@@ -33,7 +33,9 @@ const (
 // are read from the file (memory-mapped; a gzipped file is inflated into
 // memory first) when Sample asks for them. Sample gives audio events: X is
 // the channel, T the time in microseconds, truncated toward zero from the
-// stored seconds times 1e6, as Tonic's SHD and SSC do; Y and P are zero
+// stored seconds times 1e6, as Tonic's SHD and SSC do (the product is
+// computed in float64; Tonic's, under NumPy 1.x, in float32 for float16
+// times, which can differ by 1 µs); Y and P are zero
 // (Tonic gives p = 1 and its ToFrame then sets it to 0 for the one-polarity
 // sensor).
 type SHD struct {
@@ -216,9 +218,6 @@ func (s *SHD) Spikes(i int) (times []float64, units []int, err error) {
 		return nil, nil, fmt.Errorf("%s: spikes/units: %v", s.where(i), strings.TrimPrefix(err.Error(), "hdf5: "))
 	}
 	times = td.Float()
-	if td.Type == hdf5.Float64 {
-		times = append([]float64(nil), times...)
-	}
 	if len(times) != len(ud.I64) {
 		return nil, nil, fmt.Errorf("%s: %d times and %d units", s.where(i), len(times), len(ud.I64))
 	}
