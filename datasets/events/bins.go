@@ -37,7 +37,6 @@ func (b *Binned) Classes() []string { return b.names }
 // Label is sample i's class.
 func (b *Binned) Label(i int) int { return int(b.labels[i]) }
 
-
 // Sample writes sample i into dst as a [Steps][Channels] row-major array
 // (allocating when dst is shorter) and returns it.
 func (b *Binned) Sample(i int, dst []float32) []float32 {

@@ -157,7 +157,7 @@ func makeAEDAT(seed uint64) (file []byte, valid []Event, segs []Segment) {
 	}
 	// A special event (timestamp reset) packet first.
 	packet(0, 8, 1, 0, []byte{1, 0, 0, 0, 0, 0, 0, 0})
-	t := int64(1 << 31 - 40000)
+	t := int64(1<<31 - 40000)
 	for p := 0; p < 4; p++ {
 		var data []byte
 		overflow := int32(t >> 31)
@@ -302,4 +302,3 @@ func gunzip(t *testing.T, b []byte) []byte {
 func testdata(parts ...string) string {
 	return filepath.Join(append([]string{"testdata"}, parts...)...)
 }
-

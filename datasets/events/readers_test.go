@@ -266,3 +266,24 @@ func TestGestureNPY(t *testing.T) {
 		t.Errorf("shape: %v", err)
 	}
 }
+
+// Binning an SHD file from several goroutines gives the samples one by one
+// would (run with -race to check the lazy reader's locking).
+func TestSHDConcurrent(t *testing.T) {
+	d, err := OpenSHD(testdata("shd_test.h5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	spec := BinSpec{Steps: 20, Duration: 1_000_000}
+	b, err := Bin(d, d.Sensor(), spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < d.Len(); i++ {
+		ev, _, _ := d.Sample(i)
+		if !reflect.DeepEqual(b.Sample(i, nil), ToBins(ev, d.Sensor(), spec, nil)) {
+			t.Fatalf("sample %d", i)
+		}
+	}
+}

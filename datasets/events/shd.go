@@ -246,4 +246,3 @@ func (s *SHD) Sample(i int) ([]Event, int, error) {
 	}
 	return ev, s.labels[i], nil
 }
-

@@ -70,8 +70,6 @@ func (s *Sequences) At(i int) (ds *Dataset, err error) {
 	if s.items != nil {
 		return s.items[i], nil
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			fe, ok := r.(*formatError)
@@ -95,7 +93,12 @@ func (s *Sequences) At(i int) (ds *Dataset, err error) {
 	if nb/uint64(s.elem.size) != n || nb > uint64(len(d.b)) {
 		fail("%s: %d values do not fit in the file", path, n)
 	}
-	raw := d.global(addr+d.base, idx, nb, path)
+	// The heap index is shared: look up under the lock, convert outside.
+	raw := func() []byte {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return d.global(addr+d.base, idx, nb, path)
+	}()
 	return d.convert(raw, []int{int(n)}, s.elem, int(n), path), nil
 }
 
