@@ -19,8 +19,12 @@ import (
 // the packet's overflow count (overflow·2^31 + timestamp). Invalid events
 // and packets of other types (special events, frames, IMU samples) are
 // skipped. Tonic's read_dvs_ibm instead reads every packet as 8-byte
-// polarity events and keeps invalid ones; the files of DVS Gesture hold
-// special-event packets too, which Tonic would read as pixels.
+// polarity events, keeps invalid ones and drops the overflow count (so
+// times wrap after 2^31 µs); special-event packets then read as pixels.
+// Where a file holds only valid polarity events before the first overflow,
+// both give the same events (tonic_test.go checks the shared bit fields
+// against Tonic's code). Tonic's DVSGesture dataset reads its own .npy
+// conversion instead (see GestureNPY).
 //
 // A pixel outside sensor is an error (a zero Sensor skips the check), as is
 // a truncated packet or a header without its end.

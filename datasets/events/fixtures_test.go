@@ -139,6 +139,14 @@ func encodeNMNIST(ev []Event) []byte {
 // aedatFixture: a recording with special-event packets, invalid events and
 // a timestamp overflow, plus its labels.
 func makeAEDAT(seed uint64) (file []byte, valid []Event, segs []Segment) {
+	file, valid, segs, _ = makeAEDATRecords(seed)
+	return
+}
+
+// makeAEDATRecords also returns every 8-byte record of the file, as Tonic's
+// read_dvs_ibm reads them: special and invalid ones included, with the
+// timestamp field alone (no overflow).
+func makeAEDATRecords(seed uint64) (file []byte, valid []Event, segs []Segment, records []Event) {
 	r := rand.New(rand.NewPCG(seed, 3))
 	var b bytes.Buffer
 	b.WriteString("#!AER-DAT3.1\r\n#Format: RAW\r\n#Source 1: DVS128\r\n#Start-Time: 2017-04-21 10:11:12 (TZ+0200)\r\n#!END-HEADER\r\n")
@@ -157,6 +165,7 @@ func makeAEDAT(seed uint64) (file []byte, valid []Event, segs []Segment) {
 	}
 	// A special event (timestamp reset) packet first.
 	packet(0, 8, 1, 0, []byte{1, 0, 0, 0, 0, 0, 0, 0})
+	records = append(records, Event{})
 	t := int64(1<<31 - 40000)
 	for p := 0; p < 4; p++ {
 		var data []byte
@@ -170,6 +179,9 @@ func makeAEDAT(seed uint64) (file []byte, valid []Event, segs []Segment) {
 			} else {
 				valid = append(valid, e)
 			}
+			rec := e
+			rec.T = t & 0x7fffffff
+			records = append(records, rec)
 			data = binary.LittleEndian.AppendUint32(data, w)
 			data = binary.LittleEndian.AppendUint32(data, uint32(t&0x7fffffff))
 			t += int64(r.IntN(6000))
@@ -180,7 +192,7 @@ func makeAEDAT(seed uint64) (file []byte, valid []Event, segs []Segment) {
 		{Class: 0, Start: valid[2].T, End: valid[10].T},
 		{Class: 10, Start: valid[10].T, End: valid[len(valid)-1].T + 1},
 	}
-	return b.Bytes(), valid, segs
+	return b.Bytes(), valid, segs, records
 }
 
 func labelsCSV(segs []Segment) []byte {

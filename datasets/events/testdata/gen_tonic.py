@@ -1,5 +1,5 @@
-"""Writes tonic_golden.json: Tonic's own ToFrame slicing, Denoise and N-MNIST
-reader run on small inputs, for tonic_test.go to compare braingo against.
+"""Writes tonic_golden.json: Tonic's own ToFrame slicing, Denoise, N-MNIST
+reader and DVS Gesture AEDAT reader (read_dvs_ibm) run on small inputs, for tonic_test.go to compare braingo against.
 
 Usage: /usr/bin/python3 gen_tonic.py TONIC_CHECKOUT
 (a checkout of github.com/neuromorphs/tonic; recorded with commit
@@ -25,7 +25,7 @@ for pkg in ["tonic", "tonic/functional"]:
 sys.path.insert(0, tmp)
 from tonic.functional.to_frame import to_frame_numpy  # noqa: E402
 from tonic.functional.denoise import denoise_numpy  # noqa: E402
-from tonic.io import read_mnist_file  # noqa: E402
+from tonic.io import get_aer_events_from_file, read_aedat_header_from_file, read_mnist_file  # noqa: E402
 
 rng = np.random.default_rng(20)
 cam = np.dtype([("x", int), ("y", int), ("t", int), ("p", int)])
@@ -71,6 +71,15 @@ for ft in [30, 200]:
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nmnist", "Test", "0", "00000.bin")
 ev = read_mnist_file(path, dtype=cam)
 out["nmnist"] = {"file": "nmnist/Test/0/00000.bin", "events": rows(ev)}
+path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gesture", "user01_fluorescent.aedat")
+# read_dvs_ibm at this commit unpacks two values from the three that
+# read_aedat_header_from_file returns, so it fails: call the two functions it
+# calls and apply its bit fields (x = addr >> 17, y = addr >> 2, p = addr >> 1).
+version, start, _ = read_aedat_header_from_file(path)
+ev = get_aer_events_from_file(path, version, start)
+addr, ts = ev["address"].astype(np.int64), ev["timeStamp"].astype(np.int64)
+out["aedat"] = {"file": "gesture/user01_fluorescent.aedat", "version": version,
+                "events": [[int(t), int(a >> 17 & 0x1FFF), int(a >> 2 & 0x1FFF), int(a >> 1 & 1)] for a, t in zip(addr, ts)]}
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "tonic_golden.json"), "w") as f:
     json.dump(out, f, separators=(",", ":"))
 shutil.rmtree(tmp)
