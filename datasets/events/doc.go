@@ -26,7 +26,7 @@
 // # Transforms
 //
 // ToFrame (by TimeWindow, EventCount, NTimeBins or NEventBins, Tonic's
-// slicers), Downsample, Denoise (Tonic's filter_time), TimeJitter and
+// slicers), Downsample and DownsampleTo, Denoise (Tonic's filter_time), TimeJitter and
 // RandomCrop (with an explicit *rand.Rand), Crop.
 //
 // ToBins is the fixed grid of recurrent SNN training: Steps bins of

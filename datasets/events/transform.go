@@ -242,6 +242,14 @@ func Downsample(ev []Event, s Sensor, timeFactor, fx, fy float64) ([]Event, Sens
 	return out, ns
 }
 
+// DownsampleTo scales pixel coordinates from sensor s to a w × h sensor
+// (Tonic's Downsample with sensor_size and target_size: factors w/W and
+// h/H, truncating); times are unchanged.
+func DownsampleTo(ev []Event, s Sensor, w, h int) ([]Event, Sensor) {
+	out, _ := Downsample(ev, s, 1, float64(w)/float64(s.Width), float64(h)/float64(s.Height))
+	return out, Sensor{w, h, s.Polarities}
+}
+
 // Denoise drops events that no other event supports, exactly as Tonic's
 // Denoise(filter_time): going through the events in order, each pixel
 // remembers t + filterTime of its last event (initially filterTime), and

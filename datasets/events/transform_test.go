@@ -205,4 +205,18 @@ func TestJitterCropDownsample(t *testing.T) {
 	if dsz != (Sensor{4, 2, 2}) || ds[0] != (Event{T: 0, X: 2, Y: 1, P: 1}) || ds[2] != (Event{T: 0, X: 3, Y: 1}) {
 		t.Fatalf("downsample %+v %v", ds, dsz)
 	}
+	// DVS Gesture's 128 × 128 to 32 × 32: every pixel lands inside.
+	var all []Event
+	for x := 0; x < 128; x++ {
+		all = append(all, Event{T: int64(x), X: uint16(x), Y: uint16(127 - x), P: 1})
+	}
+	small, ss := DownsampleTo(all, GestureSensor, 32, 32)
+	if ss != (Sensor{32, 32, 2}) || small[127].X != 31 || small[127].Y != 0 || small[5].X != 1 || small[5].T != 5 {
+		t.Fatalf("DownsampleTo: %v %+v", ss, small[127])
+	}
+	for _, e := range small {
+		if !ss.Contains(e) {
+			t.Fatalf("%+v outside %v", e, ss)
+		}
+	}
 }
