@@ -91,7 +91,12 @@ func (o Opener) heidelberg(path string, classes int) (*SHD, error) {
 // DecodeHeidelberg reads an SHD or SSC file held in b (which must stay
 // unchanged while the result is used) with the given number of classes.
 func DecodeHeidelberg(b []byte, classes int) (*SHD, error) {
-	root, err := hdf5.Decode(b)
+	return decodeHeidelberg(b, classes, 0)
+}
+
+// decodeHeidelberg is DecodeHeidelberg with hdf5.DecodeLimit's limit.
+func decodeHeidelberg(b []byte, classes int, limit int64) (*SHD, error) {
+	root, err := hdf5.DecodeLimit(b, limit)
 	if err != nil {
 		return nil, err
 	}

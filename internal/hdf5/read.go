@@ -35,7 +35,13 @@ func fail(format string, args ...any) {
 }
 
 // Decode reads a whole HDF5 file and returns its root group.
-func Decode(b []byte) (root *Group, err error) {
+func Decode(b []byte) (root *Group, err error) { return DecodeLimit(b, 0) }
+
+// DecodeLimit is Decode with the decoded data (before conversion to Go
+// values) bounded by limit bytes instead of the default, 1100 times the
+// file's size plus 1 MiB; limit <= 0 means the default. Fuzz tests of
+// readers built on Decode use it to keep each input's work small.
+func DecodeLimit(b []byte, limit int64) (root *Group, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			fe, ok := r.(*formatError)
@@ -45,7 +51,7 @@ func Decode(b []byte) (root *Group, err error) {
 			root, err = nil, errors.New("hdf5: "+fe.msg)
 		}
 	}()
-	d := &decoder{b: b, visiting: map[uint64]bool{}}
+	d := &decoder{b: b, visiting: map[uint64]bool{}, limit: limit}
 	return d.file(), nil
 }
 
@@ -55,6 +61,7 @@ type decoder struct {
 	so, sl     int // sizes of offsets and lengths
 	visiting   map[uint64]bool
 	budget     int64 // bytes of decoded data still allowed
+	limit      int64 // the budget's start when positive
 	gcolCache  map[uint64][][]byte
 	depth      int
 	chunkCount int
@@ -164,6 +171,9 @@ func (d *decoder) file() *Group {
 	c.addr() // end of file
 	c.addr() // driver info
 	d.budget = expansion*int64(len(d.b)) + floor
+	if d.limit > 0 {
+		d.budget = d.limit
+	}
 	// Root symbol table entry.
 	c.addr() // link name offset
 	oh := c.addr()
