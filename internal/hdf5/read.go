@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync"
 )
 
 var signature = []byte("\x89HDF\r\n\x1a\n")
@@ -65,6 +66,7 @@ type decoder struct {
 	gcolCache  map[uint64][][]byte
 	depth      int
 	chunkCount int
+	mu         sync.Mutex // guards gcolCache once Decode has returned
 }
 
 // cursor reads little-endian fields from the file with bounds checks.

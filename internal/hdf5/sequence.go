@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 )
 
 // Sequences holds the elements of a Sequence dataset: variable-length
@@ -20,9 +19,8 @@ import (
 type Sequences struct {
 	n     int
 	elem  dtype
-	refs  []byte // n references of 4 + size-of-offsets + 4 bytes
-	d     *decoder
-	mu    sync.Mutex
+	refs  []byte     // n references of 4 + size-of-offsets + 4 bytes
+	d     *decoder   // shared by the file's Sequences; its mu guards its heap index
 	items []*Dataset // elements given to NewSequences
 }
 
@@ -93,10 +91,11 @@ func (s *Sequences) At(i int) (ds *Dataset, err error) {
 	if nb/uint64(s.elem.size) != n || nb > uint64(len(d.b)) {
 		fail("%s: %d values do not fit in the file", path, n)
 	}
-	// The heap index is shared: look up under the lock, convert outside.
+	// The heap index is the file's, shared by its Sequences: look up under
+	// the decoder's lock, convert outside.
 	raw := func() []byte {
-		s.mu.Lock()
-		defer s.mu.Unlock()
+		d.mu.Lock()
+		defer d.mu.Unlock()
 		return d.global(addr+d.base, idx, nb, path)
 	}()
 	return d.convert(raw, []int{int(n)}, s.elem, int(n), path), nil

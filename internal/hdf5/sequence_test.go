@@ -117,3 +117,32 @@ func TestSequences(t *testing.T) {
 		t.Fatalf("corrupt heap: %v", err)
 	}
 }
+
+// Two sequences of one file read from several goroutines at once share the
+// file's heap index safely (run with -race).
+func TestSequencesConcurrent(t *testing.T) {
+	b, err := Encode(sequenceSample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := g.Groups["spikes"]
+	done := make(chan bool)
+	for w := 0; w < 4; w++ {
+		go func(w int) {
+			seq := sp.Datasets[[]string{"times", "units"}[w%2]].Seq
+			for k := 0; k < 200; k++ {
+				if _, err := seq.At((k + w) % seq.Len()); err != nil {
+					t.Error(err)
+				}
+			}
+			done <- true
+		}(w)
+	}
+	for w := 0; w < 4; w++ {
+		<-done
+	}
+}
