@@ -14,7 +14,7 @@ import (
 // The zero value gives the reference's defaults, with seed 0.
 type RandmanConfig struct {
 	Classes         int     // nb_classes; 0 means 10
-	Units           int     // nb_units, input channels; 0 means 100
+	Units           int     // nb_units, input channels (at most 65536); 0 means 100
 	Steps           int     // nb_steps; 0 means 100
 	StepFrac        float64 // step_frac, the fraction of the steps holding spikes; 0 means 1
 	DimManifold     int     // dim_manifold; 0 means 2
@@ -83,7 +83,7 @@ type Randman struct {
 // NewRandman generates the dataset of cfg.
 func NewRandman(cfg RandmanConfig) *Randman {
 	c := cfg.withDefaults()
-	if c.Classes < 0 || c.Units < 0 || c.Steps < 0 || c.DimManifold < 0 || c.Spikes < 0 || c.SamplesPerClass < 0 || c.StepFrac < 0 || c.StepFrac > 1 {
+	if c.Classes < 0 || c.Units < 0 || c.Steps < 0 || c.DimManifold < 0 || c.Spikes < 0 || c.SamplesPerClass < 0 || c.StepFrac < 0 || c.StepFrac > 1 || c.Units > 1<<16 {
 		panic(fmt.Sprintf("events: randman config %+v", cfg))
 	}
 	master := rand.New(rand.NewPCG(c.Seed, 0x72616e646d616e31))
