@@ -247,14 +247,15 @@ func EncodeBinned(b *Binned, key string) []byte {
 // errStale reports a cache written for another key.
 var errStale = errors.New("cache was written for other data or another spec")
 
-// DecodeBinned reads a cache file written by EncodeBinned. With a non-nil
-// want, a file of another key is errStale. The entries are not copied.
-func DecodeBinned(b []byte, want *[32]byte) (*Binned, error) {
-	return decodeBinned(b, want, true)
+// DecodeBinned reads a cache file written by EncodeBinned, whatever its
+// key. The entries are not copied.
+func DecodeBinned(b []byte) (*Binned, error) {
+	return decodeBinned(b, nil, true)
 }
 
-// decodeBinned is DecodeBinned; the fuzz test turns the checksum off to
-// reach the checks behind it.
+// decodeBinned is DecodeBinned; with a non-nil want, a file of another key
+// is errStale. The fuzz test turns the checksum off to reach the checks
+// behind it.
 func decodeBinned(b []byte, want *[32]byte, checksum bool) (*Binned, error) {
 	const head = 8 + 32 + 7*8
 	if len(b) < head+4 || string(b[:8]) != binMagic {
@@ -333,7 +334,7 @@ func LoadOrBin(cachePath, key string, ds Dataset, s Sensor, spec BinSpec, transf
 	if st, err := os.Stat(cachePath); err == nil && st.Mode().IsRegular() {
 		b, err := os.ReadFile(cachePath)
 		if err == nil {
-			if bn, err := DecodeBinned(b, &want); err == nil {
+			if bn, err := decodeBinned(b, &want, true); err == nil {
 				return bn, nil
 			}
 		}
@@ -372,7 +373,7 @@ func ReadBinned(path string) (*Binned, error) {
 	if err != nil {
 		return nil, err
 	}
-	bn, err := DecodeBinned(b, nil)
+	bn, err := DecodeBinned(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}

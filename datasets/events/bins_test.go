@@ -120,7 +120,7 @@ func TestBinnedCache(t *testing.T) {
 	}
 	raw, _ = os.ReadFile(path)
 	for k := 0; k < len(raw); k += 1 + k/20 {
-		if _, err := DecodeBinned(raw[:k], nil); err == nil {
+		if _, err := DecodeBinned(raw[:k]); err == nil {
 			t.Fatalf("a prefix of %d bytes decoded", k)
 		}
 	}
