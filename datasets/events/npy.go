@@ -15,37 +15,27 @@ type NPY struct {
 	Descr string // "<f8", "<i2", "|u1", ...
 	data  []byte
 	size  int
+	conv  func([]byte) float64
 }
 
 // Len is the number of values.
 func (a *NPY) Len() int { return len(a.data) / a.size }
 
 // At returns value i (row-major) as float64.
-func (a *NPY) At(i int) float64 {
-	p := a.data[i*a.size : (i+1)*a.size]
-	switch a.Descr[1:] {
-	case "f8":
-		return math.Float64frombits(binary.LittleEndian.Uint64(p))
-	case "f4":
-		return float64(math.Float32frombits(binary.LittleEndian.Uint32(p)))
-	case "i8":
-		return float64(int64(binary.LittleEndian.Uint64(p)))
-	case "u8":
-		return float64(binary.LittleEndian.Uint64(p))
-	case "i4":
-		return float64(int32(binary.LittleEndian.Uint32(p)))
-	case "u4":
-		return float64(binary.LittleEndian.Uint32(p))
-	case "i2":
-		return float64(int16(binary.LittleEndian.Uint16(p)))
-	case "u2":
-		return float64(binary.LittleEndian.Uint16(p))
-	case "i1":
-		return float64(int8(p[0]))
-	case "u1", "b1":
-		return float64(p[0])
-	}
-	panic("events: npy descr " + a.Descr)
+func (a *NPY) At(i int) float64 { return a.conv(a.data[i*a.size : (i+1)*a.size]) }
+
+var npyConv = map[string]func([]byte) float64{
+	"f8": func(p []byte) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(p)) },
+	"f4": func(p []byte) float64 { return float64(math.Float32frombits(binary.LittleEndian.Uint32(p))) },
+	"i8": func(p []byte) float64 { return float64(int64(binary.LittleEndian.Uint64(p))) },
+	"u8": func(p []byte) float64 { return float64(binary.LittleEndian.Uint64(p)) },
+	"i4": func(p []byte) float64 { return float64(int32(binary.LittleEndian.Uint32(p))) },
+	"u4": func(p []byte) float64 { return float64(binary.LittleEndian.Uint32(p)) },
+	"i2": func(p []byte) float64 { return float64(int16(binary.LittleEndian.Uint16(p))) },
+	"u2": func(p []byte) float64 { return float64(binary.LittleEndian.Uint16(p)) },
+	"i1": func(p []byte) float64 { return float64(int8(p[0])) },
+	"u1": func(p []byte) float64 { return float64(p[0]) },
+	"b1": func(p []byte) float64 { return float64(p[0]) },
 }
 
 var npySizes = map[string]int{"f8": 8, "f4": 4, "i8": 8, "u8": 8, "i4": 4, "u4": 4, "i2": 2, "u2": 2, "i1": 1, "u1": 1, "b1": 1}
@@ -95,7 +85,7 @@ func DecodeNPY(b []byte) (*NPY, error) {
 	if len(sh) < 2 || sh[0] != '(' || sh[len(sh)-1] != ')' {
 		return nil, fmt.Errorf(".npy shape %q is not a tuple", sh)
 	}
-	a := &NPY{Descr: descr, size: npySizes[descr[1:]]}
+	a := &NPY{Descr: descr, size: npySizes[descr[1:]], conv: npyConv[descr[1:]]}
 	n := int64(1)
 	for _, f := range strings.Split(sh[1:len(sh)-1], ",") {
 		if f = strings.TrimSpace(f); f == "" {

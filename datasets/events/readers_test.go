@@ -287,3 +287,30 @@ func TestSHDConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// .npy files of other element types than Tonic's float64.
+func TestNPYTypes(t *testing.T) {
+	for _, tc := range []struct {
+		descr string
+		data  []byte
+		want  []float64
+	}{
+		{"<i2", []byte{1, 0, 0xff, 0xff, 3, 0, 0, 1}, []float64{1, -1, 3, 256}},
+		{"|u1", []byte{1, 2, 255, 0}, []float64{1, 2, 255, 0}},
+		{"<f4", []byte{0, 0, 0xc0, 0x3f, 0, 0, 0x80, 0xbf, 0, 0, 0, 0, 0, 0, 0x80, 0x3f}, []float64{1.5, -1, 0, 1}},
+		{"<u4", []byte{1, 0, 0, 0, 0, 0, 0, 0x80, 2, 0, 0, 0, 3, 0, 0, 0}, []float64{1, 1 << 31, 2, 3}},
+	} {
+		h := "{'descr': '" + tc.descr + "', 'fortran_order': False, 'shape': (1, 4), }\n"
+		b := append([]byte("\x93NUMPY\x01\x00"), byte(len(h)), 0)
+		b = append(append(b, h...), tc.data...)
+		a, err := DecodeNPY(b)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.descr, err)
+		}
+		for i, w := range tc.want {
+			if a.At(i) != w {
+				t.Errorf("%s value %d = %v, want %v", tc.descr, i, a.At(i), w)
+			}
+		}
+	}
+}
