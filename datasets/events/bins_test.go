@@ -188,3 +188,40 @@ func BenchmarkBinFromEvents(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSHDOpenBin reads an SHD-layout HDF5 file (float16 times, uint16
+// units, as encodeSHD writes) of 1,000 samples of 2,500 to 7,500 spikes and
+// bins every sample to 100 steps: the uncached path from the file, per
+// file; ns/op divided by 1,000 is the cost per sample.
+func BenchmarkSHDOpenBin(b *testing.B) {
+	syn := makeSynthetic(1000, 5000, 4)
+	f := shdFixture{keys: make([]string, SHDClasses)}
+	for i, ev := range syn.samples {
+		SortByTime(ev)
+		ts := make([]float32, len(ev))
+		us := make([]int64, len(ev))
+		for k, e := range ev {
+			ts[k], us[k] = float32(e.T)/1e6, int64(e.X)
+		}
+		f.times, f.units = append(f.times, ts), append(f.units, us)
+		f.labels, f.speaker = append(f.labels, int64(syn.labels[i])), append(f.speaker, 0)
+	}
+	path := filepath.Join(b.TempDir(), "shd_synthetic.h5")
+	if err := os.WriteFile(path, encodeSHD(f, 16), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d, err := OpenSHD(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Bin(d, d.Sensor(), shdSpec, nil); err != nil {
+			b.Fatal(err)
+		}
+		d.Close()
+	}
+	b.StopTimer()
+	st, _ := os.Stat(path)
+	b.ReportMetric(float64(st.Size())/1e6, "MB-file")
+}
