@@ -27,7 +27,8 @@
 //
 // ToFrame (by TimeWindow, EventCount, NTimeBins or NEventBins, Tonic's
 // slicers), Downsample and DownsampleTo, Denoise (Tonic's filter_time), TimeJitter and
-// RandomCrop (with an explicit *rand.Rand), Crop.
+// RandomCrop (with an explicit *rand.Rand), Crop, and N-MNIST's
+// FirstSaccade.
 //
 // ToBins is the fixed grid of recurrent SNN training: Steps bins of
 // Duration/Steps µs from time 0, giving a [Steps][channels] row-major

@@ -116,3 +116,15 @@ func (d *NMNIST) Sample(i int) ([]Event, int, error) {
 	}
 	return ev, d.labels[i], nil
 }
+
+// FirstSaccade keeps the events of N-MNIST's first saccade, those before
+// 100 ms (Tonic's NMNIST first_saccade_only: t < 1e5 µs).
+func FirstSaccade(ev []Event) []Event {
+	var out []Event
+	for _, e := range ev {
+		if e.T < 100_000 {
+			out = append(out, e)
+		}
+	}
+	return out
+}

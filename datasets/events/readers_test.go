@@ -147,6 +147,11 @@ func TestNMNIST(t *testing.T) {
 			t.Errorf("%s has no overflow marker to test", d.File(i))
 		}
 	}
+	ev, _, _ := d.Sample(3)
+	fs := FirstSaccade(ev)
+	if len(fs) == 0 || len(fs) == len(ev) || fs[len(fs)-1].T >= 100_000 || ev[len(fs)].T < 100_000 {
+		t.Fatalf("first saccade: %d of %d events", len(fs), len(ev))
+	}
 	b, _ := os.ReadFile(d.File(0))
 	if _, err := DecodeNMNIST(b[:len(b)-2], NMNISTSensor); err == nil || !strings.Contains(err.Error(), "truncated") {
 		t.Errorf("truncated: %v", err)
