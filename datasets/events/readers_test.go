@@ -319,3 +319,36 @@ func TestNPYTypes(t *testing.T) {
 		}
 	}
 }
+
+// Folder layouts: a missing labels file, a stray .npy name, an empty
+// folder are errors naming the path.
+func TestFolderErrors(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "user03_led.aedat"), []byte("#!AER-DAT3.1\r\n#!END-HEADER\r\n"), 0o644)
+	if _, err := OpenGesture(dir, ""); err == nil || !strings.Contains(err.Error(), "user03_led_labels.csv") {
+		t.Errorf("missing labels: %v", err)
+	}
+	if _, err := OpenGesture(dir, "train"); err == nil || !strings.Contains(err.Error(), "trials_to_train.txt") {
+		t.Errorf("missing trial list: %v", err)
+	}
+	os.MkdirAll(filepath.Join(dir, "npy", "user01_x"), 0o755)
+	if _, err := OpenGestureNPY(filepath.Join(dir, "npy")); err == nil || !strings.Contains(err.Error(), "no .npy") {
+		t.Errorf("empty npy folder: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "npy", "user01_x", "eleven.npy"), nil, 0o644)
+	if _, err := OpenGestureNPY(filepath.Join(dir, "npy")); err == nil || !strings.Contains(err.Error(), "eleven.npy") {
+		t.Errorf("bad npy name: %v", err)
+	}
+	os.MkdirAll(filepath.Join(dir, "nm", "4"), 0o755)
+	if _, err := OpenNMNIST(filepath.Join(dir, "nm")); err == nil || !strings.Contains(err.Error(), "no N-MNIST files") {
+		t.Errorf("empty N-MNIST: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "nm", "4", "1.bin"), []byte{1, 2, 3}, 0o644)
+	d, err := OpenNMNIST(filepath.Join(dir, "nm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := d.Sample(0); err == nil || !strings.Contains(err.Error(), "1.bin") || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("truncated N-MNIST file: %v", err)
+	}
+}
