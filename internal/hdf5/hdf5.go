@@ -6,9 +6,12 @@
 // B-tree, symbol-table nodes, local heap); datasets with contiguous,
 // compact or chunked layout (v1 B-tree chunk index; deflate and shuffle
 // filters, which nir.write of the NIR main branch applies by default);
-// little-endian IEEE float32 and float64, 8- to 64-bit integers, fixed-length
-// strings and variable-length strings (global heap); scalar and
-// n-dimensional dataspaces. Attributes, fill values and times are skipped.
+// little-endian IEEE float16 (read as float32), float32 and float64, 8- to
+// 64-bit integers, fixed-length strings and variable-length strings (global
+// heap); variable-length sequences of numbers (h5py's vlen_dtype, as in the
+// SHD and SSC spike files), read lazily one element at a time through
+// Sequences; scalar and n-dimensional dataspaces. Attributes, fill values and
+// times are skipped.
 //
 // Anything else (superblock 2 or 3, version-2 object headers, link messages
 // and dense link storage of libver="latest" files, big-endian or compound
@@ -16,8 +19,9 @@
 // truncated file is an error, never a panic.
 //
 // Encode writes the same family: superblock 0, version-1 object headers,
-// symbol-table groups and contiguous datasets, so that h5py, the NIR
-// reference implementation and Decode read it.
+// symbol-table groups and contiguous datasets (numbers of the width Bits
+// asks for, strings and sequences in global heap collections), so that
+// h5py, the NIR reference implementation and Decode read it.
 package hdf5
 
 import (
@@ -33,6 +37,9 @@ const (
 	Float64
 	Int64 // every integer type reads as Int64
 	String
+	// Sequence is a one-dimensional dataset of variable-length sequences
+	// of numbers (HDF5 class 9, type 0); its elements are in Seq.
+	Sequence
 )
 
 func (t DType) String() string {
@@ -45,6 +52,8 @@ func (t DType) String() string {
 		return "int64"
 	case String:
 		return "string"
+	case Sequence:
+		return "sequence"
 	}
 	return fmt.Sprintf("DType(%d)", int(t))
 }
@@ -58,6 +67,16 @@ type Dataset struct {
 	F64   []float64
 	I64   []int64
 	Str   []string
+	Seq   *Sequences
+
+	// Bits is the stored width of a number in bits: 16, 32 or 64 for
+	// floats (16: IEEE half, which reads into F32), 8, 16, 32 or 64 for
+	// integers; 0 means the type's own width, 32 for Float32 and 64 for
+	// Float64 and Int64. Decode sets it only for other widths, Encode
+	// writes it.
+	Bits int
+	// Unsigned marks integers stored unsigned.
+	Unsigned bool
 }
 
 // Len is the number of elements Shape declares (1 for a scalar).
@@ -80,6 +99,11 @@ func (d *Dataset) values() int {
 		return len(d.I64)
 	case String:
 		return len(d.Str)
+	case Sequence:
+		if d.Seq == nil {
+			return 0
+		}
+		return d.Seq.Len()
 	}
 	return -1
 }

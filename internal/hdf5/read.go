@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync"
 )
 
 var signature = []byte("\x89HDF\r\n\x1a\n")
@@ -35,7 +36,13 @@ func fail(format string, args ...any) {
 }
 
 // Decode reads a whole HDF5 file and returns its root group.
-func Decode(b []byte) (root *Group, err error) {
+func Decode(b []byte) (root *Group, err error) { return DecodeLimit(b, 0) }
+
+// DecodeLimit is Decode with the decoded data (before conversion to Go
+// values) bounded by limit bytes instead of the default, 1100 times the
+// file's size plus 1 MiB; limit <= 0 means the default. Fuzz tests of
+// readers built on Decode use it to keep each input's work small.
+func DecodeLimit(b []byte, limit int64) (root *Group, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			fe, ok := r.(*formatError)
@@ -45,7 +52,7 @@ func Decode(b []byte) (root *Group, err error) {
 			root, err = nil, errors.New("hdf5: "+fe.msg)
 		}
 	}()
-	d := &decoder{b: b, visiting: map[uint64]bool{}}
+	d := &decoder{b: b, visiting: map[uint64]bool{}, limit: limit}
 	return d.file(), nil
 }
 
@@ -55,9 +62,11 @@ type decoder struct {
 	so, sl     int // sizes of offsets and lengths
 	visiting   map[uint64]bool
 	budget     int64 // bytes of decoded data still allowed
+	limit      int64 // the budget's start when positive
 	gcolCache  map[uint64][][]byte
 	depth      int
 	chunkCount int
+	mu         sync.Mutex // guards gcolCache once Decode has returned
 }
 
 // cursor reads little-endian fields from the file with bounds checks.
@@ -164,6 +173,9 @@ func (d *decoder) file() *Group {
 	c.addr() // end of file
 	c.addr() // driver info
 	d.budget = expansion*int64(len(d.b)) + floor
+	if d.limit > 0 {
+		d.budget = d.limit
+	}
 	// Root symbol table entry.
 	c.addr() // link name offset
 	oh := c.addr()
@@ -384,10 +396,15 @@ type dtype struct {
 	class  int
 	size   int
 	signed bool
-	vlen   bool // variable-length string
+	vlen   bool   // variable-length string
+	seq    *dtype // variable-length sequence of this number type
 }
 
 func (d *decoder) datatype(c *cursor, path string) dtype {
+	return d.datatypeIn(c, path, false)
+}
+
+func (d *decoder) datatypeIn(c *cursor, path string, inner bool) dtype {
 	cv := c.u8()
 	class, version := int(cv&0x0f), cv>>4
 	bits := c.take(3)
@@ -411,18 +428,29 @@ func (d *decoder) datatype(c *cursor, path string) dtype {
 			fail("%s: big-endian or VAX floats are not supported", path)
 		}
 		off, prec := c.u16(), c.u16()
-		if off != 0 || int(prec) != 8*size || (size != 4 && size != 8) {
-			fail("%s: float of %d bytes (precision %d) is not supported (only IEEE float32 and float64)", path, size, prec)
+		if off != 0 || int(prec) != 8*size || (size != 2 && size != 4 && size != 8) {
+			fail("%s: float of %d bytes (precision %d) is not supported (only IEEE float16, float32 and float64)", path, size, prec)
 		}
 	case 3: // fixed-length string
 		if size < 0 {
 			fail("%s: string size", path)
 		}
 	case 9: // variable length
-		if bits[0]&0x0f != 1 {
-			fail("%s: variable-length sequences are not supported (only variable-length strings)", path)
+		if inner {
+			fail("%s: variable-length data inside variable-length data is not supported", path)
 		}
-		t.vlen = true
+		switch bits[0] & 0x0f {
+		case 1:
+			t.vlen = true
+		case 0:
+			base := d.datatypeIn(c, path, true)
+			if base.class != 0 && base.class != 1 {
+				fail("%s: variable-length sequences of datatype class %d are not supported (only of numbers)", path, base.class)
+			}
+			t.seq = &base
+		default:
+			fail("%s: variable-length type %d is not supported", path, bits[0]&0x0f)
+		}
 	default:
 		name := map[int]string{2: "time", 4: "bitfield", 5: "opaque", 6: "compound", 7: "reference", 8: "enum", 10: "array"}[class]
 		if name == "" {
@@ -473,11 +501,11 @@ func (d *decoder) dataset(msgs []message, path string) *Dataset {
 		}
 	}
 	esize := uint64(t.size)
-	if t.vlen {
+	if t.vlen || t.seq != nil {
 		esize = uint64(4 + d.so + 4)
 	}
 	nbytes := n * esize
-	if (t.class == 3 || t.vlen) && n > uint64(len(d.b)) {
+	if (t.class == 3 || t.vlen || t.seq != nil) && n > uint64(len(d.b)) {
 		fail("%s: %d strings is more than the file could hold", path, n)
 	}
 	if int64(nbytes) > d.budget || nbytes > 1<<40 || int64(n) > d.budget {
@@ -815,7 +843,22 @@ func unshuffle(b []byte, size int) []byte {
 // convert turns raw little-endian elements into a Dataset.
 func (d *decoder) convert(raw []byte, shape []int, t dtype, n int, path string) *Dataset {
 	ds := &Dataset{Shape: shape}
+	if t.class == 0 || t.class == 1 {
+		ds.Bits, ds.Unsigned = 8*t.size, t.class == 0 && !t.signed
+		if ds.Bits == 64 && !ds.Unsigned || t.class == 1 && t.size == 4 {
+			ds.Bits = 0 // the default width of the type
+		}
+	}
 	switch {
+	case t.seq != nil:
+		es := 4 + d.so + 4
+		ds.Type = Sequence
+		ds.Seq = &Sequences{n: n, elem: *t.seq, refs: raw[:n*es], d: d}
+	case t.class == 1 && t.size == 2:
+		ds.Type, ds.F32 = Float32, make([]float32, n)
+		for i := range ds.F32 {
+			ds.F32[i] = halfToFloat(binary.LittleEndian.Uint16(raw[2*i:]))
+		}
 	case t.class == 1 && t.size == 4:
 		ds.Type, ds.F32 = Float32, make([]float32, n)
 		for i := range ds.F32 {

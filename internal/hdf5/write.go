@@ -227,26 +227,12 @@ func (e *encoder) dataset(d *Dataset, path string) (uint64, error) {
 	}
 	var dt, raw []byte
 	switch d.Type {
-	case Float32:
-		dt = []byte{0x11, 0x20, 0x1f, 0x00, 4, 0, 0, 0, 0, 0, 32, 0, 23, 8, 0, 23}
-		dt = binary.LittleEndian.AppendUint32(dt, 127)
-		raw = make([]byte, 0, 4*n)
-		for _, v := range d.F32 {
-			raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(v))
+	case Float32, Float64, Int64:
+		var err error
+		if dt, err = numberType(d, path); err != nil {
+			return 0, err
 		}
-	case Float64:
-		dt = []byte{0x11, 0x20, 0x3f, 0x00, 8, 0, 0, 0, 0, 0, 64, 0, 52, 11, 0, 52}
-		dt = binary.LittleEndian.AppendUint32(dt, 1023)
-		raw = make([]byte, 0, 8*n)
-		for _, v := range d.F64 {
-			raw = binary.LittleEndian.AppendUint64(raw, math.Float64bits(v))
-		}
-	case Int64:
-		dt = []byte{0x10, 0x08, 0, 0, 8, 0, 0, 0, 0, 0, 64, 0}
-		raw = make([]byte, 0, 8*n)
-		for _, v := range d.I64 {
-			raw = binary.LittleEndian.AppendUint64(raw, uint64(v))
-		}
+		raw = appendNumbers(nil, d)
 	case String:
 		if len(d.Str) > 0xffff {
 			return 0, fmt.Errorf("hdf5: %s: %d strings; one dataset holds at most 65535", path, len(d.Str))
@@ -255,6 +241,38 @@ func (e *encoder) dataset(d *Dataset, path string) (uint64, error) {
 		dt = []byte{0x19, 0x01, 0x01, 0x00, 16, 0, 0, 0}
 		dt = append(dt, 0x10, 0x00, 0x00, 0x00, 1, 0, 0, 0, 0, 0, 8, 0)
 		raw = e.strings(d.Str)
+	case Sequence:
+		if d.Seq == nil {
+			return 0, fmt.Errorf("hdf5: %s: a Sequence dataset without Seq", path)
+		}
+		if len(d.Shape) != 1 || d.Shape[0] != d.Seq.Len() {
+			return 0, fmt.Errorf("hdf5: %s: a Sequence dataset of shape %v holds %d elements", path, d.Shape, d.Seq.Len())
+		}
+		items := d.Seq.items
+		if items == nil { // read from a file: write what it holds
+			items = make([]*Dataset, d.Seq.Len())
+			for i := range items {
+				var err error
+				if items[i], err = d.Seq.At(i); err != nil {
+					return 0, fmt.Errorf("hdf5: %s: %v", path, err)
+				}
+			}
+		}
+		first := &Dataset{Type: Float64}
+		if len(items) > 0 {
+			first = items[0]
+		}
+		for i, it := range items {
+			if it.Type != first.Type || it.Bits != first.Bits || it.Unsigned != first.Unsigned || len(it.Shape) != 1 || it.values() != it.Len() {
+				return 0, fmt.Errorf("hdf5: %s: sequence element %d is not a vector of the first element's type", path, i)
+			}
+		}
+		base, err := numberType(first, path)
+		if err != nil {
+			return 0, err
+		}
+		dt = append([]byte{0x19, 0x00, 0x00, 0x00, 16, 0, 0, 0}, base...)
+		raw = e.sequences(items)
 	default:
 		return 0, fmt.Errorf("hdf5: %s: unknown type %v", path, d.Type)
 	}
@@ -303,4 +321,114 @@ func (e *encoder) strings(ss []string) []byte {
 		refs = binary.LittleEndian.AppendUint32(refs, uint32(i+1))
 	}
 	return refs
+}
+
+// numberType returns the datatype message of d's numbers.
+func numberType(d *Dataset, path string) ([]byte, error) {
+	switch {
+	case d.Type == Float32 && (d.Bits == 0 || d.Bits == 32):
+		dt := []byte{0x11, 0x20, 0x1f, 0x00, 4, 0, 0, 0, 0, 0, 32, 0, 23, 8, 0, 23}
+		return binary.LittleEndian.AppendUint32(dt, 127), nil
+	case d.Type == Float32 && d.Bits == 16:
+		dt := []byte{0x11, 0x20, 0x0f, 0x00, 2, 0, 0, 0, 0, 0, 16, 0, 10, 5, 0, 10}
+		return binary.LittleEndian.AppendUint32(dt, 15), nil
+	case d.Type == Float64 && (d.Bits == 0 || d.Bits == 64):
+		dt := []byte{0x11, 0x20, 0x3f, 0x00, 8, 0, 0, 0, 0, 0, 64, 0, 52, 11, 0, 52}
+		return binary.LittleEndian.AppendUint32(dt, 1023), nil
+	case d.Type == Int64:
+		bits := d.Bits
+		if bits == 0 {
+			bits = 64
+		}
+		if bits != 8 && bits != 16 && bits != 32 && bits != 64 {
+			break
+		}
+		flags := byte(0x08)
+		if d.Unsigned {
+			flags = 0
+		}
+		return []byte{0x10, flags, 0, 0, byte(bits / 8), 0, 0, 0, 0, 0, byte(bits), 0}, nil
+	}
+	return nil, fmt.Errorf("hdf5: %s: %d-bit %v is not supported", path, d.Bits, d.Type)
+}
+
+// appendNumbers appends d's values in their stored width.
+func appendNumbers(raw []byte, d *Dataset) []byte {
+	switch {
+	case d.Type == Float32 && d.Bits == 16:
+		for _, v := range d.F32 {
+			raw = binary.LittleEndian.AppendUint16(raw, floatToHalf(v))
+		}
+	case d.Type == Float32:
+		for _, v := range d.F32 {
+			raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(v))
+		}
+	case d.Type == Float64:
+		for _, v := range d.F64 {
+			raw = binary.LittleEndian.AppendUint64(raw, math.Float64bits(v))
+		}
+	case d.Type == Int64:
+		size := max(d.Bits, 8) / 8
+		if d.Bits == 0 {
+			size = 8
+		}
+		for _, v := range d.I64 {
+			for k := 0; k < size; k++ {
+				raw = append(raw, byte(uint64(v)>>(8*k)))
+			}
+		}
+	}
+	return raw
+}
+
+// sequences writes the elements into global heap collections of at most
+// 1000 objects each and returns their variable-length references (an empty
+// element refers to no object, as the HDF5 library writes it).
+func (e *encoder) sequences(items []*Dataset) []byte {
+	var refs []byte
+	for start := 0; start < len(items); start += 1000 {
+		group := items[start:min(start+1000, len(items))]
+		var objs []byte
+		for i, it := range group {
+			if it.Len() == 0 {
+				continue
+			}
+			data := appendNumbers(nil, it)
+			objs = binary.LittleEndian.AppendUint16(objs, uint16(i+1))
+			objs = append(objs, 0, 0, 0, 0, 0, 0)
+			objs = binary.LittleEndian.AppendUint64(objs, uint64(len(data)))
+			objs = append(objs, data...)
+			for len(objs)%8 != 0 {
+				objs = append(objs, 0)
+			}
+		}
+		addr := e.collection(objs)
+		for i, it := range group {
+			refs = binary.LittleEndian.AppendUint32(refs, uint32(it.Len()))
+			if it.Len() == 0 {
+				refs = binary.LittleEndian.AppendUint64(refs, 0)
+				refs = binary.LittleEndian.AppendUint32(refs, 0)
+				continue
+			}
+			refs = binary.LittleEndian.AppendUint64(refs, addr)
+			refs = binary.LittleEndian.AppendUint32(refs, uint32(i+1))
+		}
+	}
+	return refs
+}
+
+// collection writes a global heap collection holding the encoded objects
+// and returns its address.
+func (e *encoder) collection(objs []byte) uint64 {
+	size := 16 + len(objs) + 16 // header, objects, free-space object
+	size = max(size, 4096)
+	h := []byte("GCOL")
+	h = append(h, 1, 0, 0, 0)
+	h = binary.LittleEndian.AppendUint64(h, uint64(size))
+	h = append(h, objs...)
+	free := size - len(h)
+	h = append(h, 0, 0, 0, 0, 0, 0, 0, 0)
+	h = binary.LittleEndian.AppendUint64(h, uint64(free))
+	h = append(h, make([]byte, size-len(h))...)
+	return e.alloc(h)
 }
