@@ -33,7 +33,7 @@ func init() { recipes.RegisterKind(ClassifyKind, func() any { return new(Classif
 // Classify is the spec of an snn-classify recipe.
 type Classify struct {
 	Seed    int `yaml:"seed" default:"1" help:"seed of weight initialization, shuffling and random encodings" alias:"seed"`
-	Threads int `yaml:"threads" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
+	Threads int `yaml:"threads" range:"[0,)" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
 
 	Data  ClassifyData  `yaml:"data"`
 	Model ClassifyModel `yaml:"model"`
@@ -44,19 +44,19 @@ type Classify struct {
 type ClassifyData struct {
 	Dataset    string `yaml:"dataset" default:"fashion-mnist" enum:"fashion-mnist,mnist" help:"image dataset"`
 	Dir        string `yaml:"dir" default:"" help:"folder with the four IDX files (empty: $BRAINGO_FASHION_MNIST / $BRAINGO_MNIST, then the Debian package's folder)" alias:"data_dir"`
-	TrainLimit int    `yaml:"train_limit" default:"0" help:"use only the first N training images (0: all)" alias:"train_limit"`
-	TestLimit  int    `yaml:"test_limit" default:"0" help:"evaluate on the first N test images (0: all)" alias:"test_limit"`
+	TrainLimit int    `yaml:"train_limit" range:"[0,)" default:"0" help:"use only the first N training images (0: all)" alias:"train_limit"`
+	TestLimit  int    `yaml:"test_limit" range:"[0,)" default:"0" help:"evaluate on the first N test images (0: all)" alias:"test_limit"`
 	Encoding   string `yaml:"encoding" default:"direct" enum:"direct,rate,latency,ttfs" help:"input encoding: direct current (the first projection is computed once per batch), rate (Bernoulli spikes), latency (snnTorch spikegen.latency, normalized to the run) or ttfs (SpyTorch's current-to-firing-time, tau 20 steps, threshold 0.2)"`
-	Steps      int    `yaml:"steps" default:"25" help:"time steps per sample" alias:"steps"`
+	Steps      int    `yaml:"steps" range:"[1,)" default:"25" help:"time steps per sample" alias:"steps"`
 }
 
 // ClassifyModel describes the network.
 type ClassifyModel struct {
-	Hidden         []int   `yaml:"hidden" default:"1000" help:"sizes of the hidden layers"`
+	Hidden         []int   `yaml:"hidden" range:"[1,)" default:"1000" help:"sizes of the hidden layers"`
 	Neuron         string  `yaml:"neuron" default:"lif" enum:"lif,synaptic,alif" help:"hidden neuron model: LIF (snnTorch Leaky), current-based synaptic LIF (snnTorch Synaptic, NIR CubaLIF) or adaptive LIF (Bellec 2020)"`
-	Beta           float64 `yaml:"beta" default:"0.95" help:"membrane decay per step of the hidden layers"`
+	Beta           float64 `yaml:"beta" range:"[0,1]" default:"0.95" help:"membrane decay per step of the hidden layers"`
 	LearnBeta      bool    `yaml:"learn_beta" default:"false" help:"train the membrane decays of LIF and synaptic layers (one per neuron, initialized to beta / readout_beta; snnTorch's learn_beta)"`
-	Alpha          float64 `yaml:"alpha" default:"0.9" help:"synaptic current decay per step (neuron: synaptic)"`
+	Alpha          float64 `yaml:"alpha" range:"[0,1]" default:"0.9" help:"synaptic current decay per step (neuron: synaptic)"`
 	Rho            float64 `yaml:"rho" default:"0.97" help:"threshold adaptation decay per step (neuron: alif)"`
 	BetaA          float64 `yaml:"beta_a" default:"1.8" help:"threshold adaptation strength (neuron: alif)"`
 	Threshold      float64 `yaml:"threshold" default:"1" help:"firing threshold"`
@@ -64,7 +64,7 @@ type ClassifyModel struct {
 	Surrogate      string  `yaml:"surrogate" default:"atan" help:"surrogate gradient of the spike, by name (braingo surrogates lists them with their parameters)"`
 	SurrogateScale float64 `yaml:"surrogate_scale" default:"0" help:"the surrogate's main parameter (atan alpha, sigmoid/fast_sigmoid slope, triangle alpha, gaussian sigma; 0: its default)"`
 	Readout        string  `yaml:"readout" default:"lif" enum:"lif,li,cuba_li" help:"output layer: spiking LIF (predict by spike count), leaky integrator or leaky integrator fed by a synaptic current (both predict by max membrane over time)"`
-	ReadoutBeta    float64 `yaml:"readout_beta" default:"0.95" help:"decay per step of the output layer"`
+	ReadoutBeta    float64 `yaml:"readout_beta" range:"[0,1]" default:"0.95" help:"decay per step of the output layer"`
 	ReadoutAlpha   float64 `yaml:"readout_alpha" default:"0.9" help:"synaptic current decay per step of a cuba_li readout"`
 	Bias           bool    `yaml:"bias" default:"true" help:"projections have biases"`
 	Init           string  `yaml:"init" default:"uniform" enum:"uniform,kaiming_normal" help:"weight initialization: uniform ±1/√fan_in with biases alike (PyTorch's nn.Linear) or normal with std √(init_scale/fan_in) and zero biases"`
@@ -76,11 +76,11 @@ type ClassifyModel struct {
 
 // ClassifyTrain configures the optimization.
 type ClassifyTrain struct {
-	Epochs        int     `yaml:"epochs" default:"1" help:"passes over the training set" alias:"epochs"`
-	BatchSize     int     `yaml:"batch_size" default:"128" help:"samples per batch (a final partial batch is dropped)" alias:"batch_size"`
+	Epochs        int     `yaml:"epochs" range:"[1,)" default:"1" help:"passes over the training set" alias:"epochs"`
+	BatchSize     int     `yaml:"batch_size" range:"[1,)" default:"128" help:"samples per batch (a final partial batch is dropped)" alias:"batch_size"`
 	Loss          string  `yaml:"loss" default:"ce_membrane" enum:"ce_membrane,ce_rate,ce_count,mse_count,nll_max_membrane" help:"loss on the output layer (see package losses)"`
 	Optimizer     string  `yaml:"optimizer" default:"adam" enum:"adam,adamw,sgd" help:"optimizer"`
-	LR            float64 `yaml:"lr" default:"5e-4" help:"learning rate" alias:"lr"`
+	LR            float64 `yaml:"lr" range:"(0,)" default:"5e-4" help:"learning rate" alias:"lr"`
 	Beta1         float64 `yaml:"beta1" default:"0.9" help:"Adam beta1 (sgd: momentum)"`
 	Beta2         float64 `yaml:"beta2" default:"0.999" help:"Adam beta2"`
 	WeightDecay   float64 `yaml:"weight_decay" default:"0" help:"weight decay (decoupled for adamw)"`

@@ -23,7 +23,7 @@ func init() {
 // TaskEProp is the spec of a task-eprop recipe.
 type TaskEProp struct {
 	Seed    int       `yaml:"seed" default:"1" help:"seed of initialization, trials and feedback" alias:"seed"`
-	Threads int       `yaml:"threads" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
+	Threads int       `yaml:"threads" range:"[0,)" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
 	Task    TaskSpec  `yaml:"task"`
 	Model   TaskModel `yaml:"model"`
 	Train   struct {

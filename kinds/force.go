@@ -77,23 +77,23 @@ func (f ForceTarget) value(t float64) float64 {
 // Force is the spec of a force recipe.
 type Force struct {
 	Seed    int    `yaml:"seed" default:"1" help:"seed of the network's weights and initial state" alias:"seed"`
-	Threads int    `yaml:"threads" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
+	Threads int    `yaml:"threads" range:"[0,)" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
 	Method  string `yaml:"method" default:"force" enum:"force,full-force" help:"force: train the readout of a network with output feedback (Sussillo and Abbott 2009); full-force: train the recurrent weights through a target-driven teacher network (DePasquale et al. 2018)" alias:"method"`
 	Model   struct {
-		Units         int     `yaml:"units" default:"1000" help:"recurrent units N" alias:"units"`
+		Units         int     `yaml:"units" range:"[1,)" default:"1000" help:"recurrent units N" alias:"units"`
 		G             float64 `yaml:"g" default:"1.5" help:"recurrent gain g (above 1: chaotic)" alias:"g"`
 		P             float64 `yaml:"p" default:"0.1" help:"recurrent connection probability; weights N(0, 1/(pN))"`
-		TauMS         float64 `yaml:"tau_ms" default:"10" help:"unit time constant (ms)"`
+		TauMS         float64 `yaml:"tau_ms" range:"(0,)" default:"10" help:"unit time constant (ms)"`
 		Conn          string  `yaml:"conn" default:"csr" enum:"dense,csr,jit" help:"storage of the recurrent weights (full-force trains them and needs dense)" alias:"conn"`
 		FeedbackScale float64 `yaml:"feedback_scale" default:"1" help:"feedback weights uniform in ±this (full-force: the teacher's u_f)"`
 		TaskG         float64 `yaml:"task_g" default:"1" help:"full-force: initial gain of the task network's recurrent weights"`
 	} `yaml:"model"`
 	Target ForceTarget `yaml:"target"`
 	Train  struct {
-		DtMS   float64 `yaml:"dt_ms" default:"0.1" help:"time step (ms)" alias:"dt"`
-		TrainS float64 `yaml:"train_s" default:"10" help:"simulated seconds of training" alias:"train_s"`
-		TestS  float64 `yaml:"test_s" default:"5" help:"simulated seconds with learning off, after training, for test_nmse" alias:"test_s"`
-		Alpha  float64 `yaml:"alpha" default:"1" help:"RLS regularizer: P(0) = I/alpha" alias:"alpha"`
+		DtMS   float64 `yaml:"dt_ms" range:"(0,)" default:"0.1" help:"time step (ms)" alias:"dt"`
+		TrainS float64 `yaml:"train_s" range:"[0,)" default:"10" help:"simulated seconds of training" alias:"train_s"`
+		TestS  float64 `yaml:"test_s" range:"[0,)" default:"5" help:"simulated seconds with learning off, after training, for test_nmse" alias:"test_s"`
+		Alpha  float64 `yaml:"alpha" range:"(0,)" default:"1" help:"RLS regularizer: P(0) = I/alpha" alias:"alpha"`
 		Every  int     `yaml:"every" default:"2" help:"steps between RLS updates" alias:"every"`
 	} `yaml:"train"`
 	Plots bool `yaml:"plots" default:"true" help:"write force.png (target and output) into the run directory" alias:"plots"`

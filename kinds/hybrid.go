@@ -120,34 +120,34 @@ func hybridAvailable(r *recipes.Recipe, built bool) error {
 // CSNN is the spec of a csnn-classify recipe.
 type CSNN struct {
 	Seed    int `yaml:"seed" default:"1" help:"seed of weight initialization (braingo's and libtorch's) and shuffling" alias:"seed"`
-	Threads int `yaml:"threads" default:"0" help:"threads of braingo's kernels and libtorch (0: all cores)" alias:"threads"`
+	Threads int `yaml:"threads" range:"[0,)" default:"0" help:"threads of braingo's kernels and libtorch (0: all cores)" alias:"threads"`
 
 	Data struct {
 		Dataset    string `yaml:"dataset" default:"fashion-mnist" enum:"fashion-mnist,mnist" help:"image dataset (28×28 gray images)"`
 		Dir        string `yaml:"dir" default:"" help:"folder with the four IDX files (empty: $BRAINGO_FASHION_MNIST / $BRAINGO_MNIST, then the Debian package's folder)" alias:"data_dir"`
-		TrainLimit int    `yaml:"train_limit" default:"0" help:"use only the first N training images (0: all)" alias:"train_limit"`
-		TestLimit  int    `yaml:"test_limit" default:"0" help:"evaluate on the first N test images (0: all)" alias:"test_limit"`
-		Steps      int    `yaml:"steps" default:"8" help:"time steps per image (direct input: the image is the input current at every step)" alias:"steps"`
+		TrainLimit int    `yaml:"train_limit" range:"[0,)" default:"0" help:"use only the first N training images (0: all)" alias:"train_limit"`
+		TestLimit  int    `yaml:"test_limit" range:"[0,)" default:"0" help:"evaluate on the first N test images (0: all)" alias:"test_limit"`
+		Steps      int    `yaml:"steps" range:"[1,)" default:"8" help:"time steps per image (direct input: the image is the input current at every step)" alias:"steps"`
 	} `yaml:"data"`
 	Model struct {
-		Channels       []int   `yaml:"channels" default:"12,32" help:"output channels of the conv blocks (each: conv, optional batch norm, 2×2 pool, LIF)"`
+		Channels       []int   `yaml:"channels" range:"[1,)" default:"12,32" help:"output channels of the conv blocks (each: conv, optional batch norm, 2×2 pool, LIF)"`
 		Kernel         int     `yaml:"kernel" default:"5" help:"square kernel size of the convolutions (no padding)"`
 		Pool           string  `yaml:"pool" default:"max" enum:"max,avg" help:"2×2 pooling after each convolution"`
 		BatchNorm      bool    `yaml:"batch_norm" default:"false" help:"libtorch batch norm after each convolution (statistics over batch and time steps)"`
 		Dropout        float64 `yaml:"dropout" default:"0" help:"dropout probability on the last conv block's output (training only)"`
-		Beta           float64 `yaml:"beta" default:"0.5" help:"membrane decay per step of the conv blocks' LIF neurons"`
+		Beta           float64 `yaml:"beta" range:"[0,1]" default:"0.5" help:"membrane decay per step of the conv blocks' LIF neurons"`
 		Threshold      float64 `yaml:"threshold" default:"1" help:"firing threshold of every layer"`
 		Reset          string  `yaml:"reset" default:"subtract" enum:"subtract,zero,none,zero_legacy" help:"reset of the conv blocks' LIF neurons after a spike (zero: U = β(1−r)U + I, what NIR expresses, for export without --lossy; zero_legacy: braingo's zero before 2026-12-06)"`
 		Surrogate      string  `yaml:"surrogate" default:"fast_sigmoid" help:"surrogate gradient of the spike, by name (braingo surrogates lists them with their parameters)"`
 		SurrogateScale float64 `yaml:"surrogate_scale" default:"25" help:"the surrogate's main parameter (fast_sigmoid slope; 0: its default)"`
-		ReadoutBeta    float64 `yaml:"readout_beta" default:"0.5" help:"membrane decay per step of the spiking readout"`
+		ReadoutBeta    float64 `yaml:"readout_beta" range:"[0,1]" default:"0.5" help:"membrane decay per step of the spiking readout"`
 		ReadoutReset   string  `yaml:"readout_reset" default:"subtract" enum:"subtract,zero,none,zero_legacy" help:"reset of the readout neurons after a spike (none: the membrane keeps integrating, so its cross-entropy is not capped by the threshold)"`
 	} `yaml:"model"`
 	Train struct {
-		Epochs    int     `yaml:"epochs" default:"1" help:"passes over the training set" alias:"epochs"`
-		BatchSize int     `yaml:"batch_size" default:"128" help:"samples per batch (a final partial batch is dropped)" alias:"batch_size"`
+		Epochs    int     `yaml:"epochs" range:"[1,)" default:"1" help:"passes over the training set" alias:"epochs"`
+		BatchSize int     `yaml:"batch_size" range:"[1,)" default:"128" help:"samples per batch (a final partial batch is dropped)" alias:"batch_size"`
 		Loss      string  `yaml:"loss" default:"ce_rate" enum:"ce_rate,ce_membrane,ce_count" help:"loss on the readout: cross-entropy of its spikes at each step averaged over steps (snnTorch's ce_rate_loss), of its membranes summed over steps, or of its spike counts"`
-		LR        float64 `yaml:"lr" default:"2e-3" help:"Adam learning rate" alias:"lr"`
+		LR        float64 `yaml:"lr" range:"(0,)" default:"2e-3" help:"Adam learning rate" alias:"lr"`
 		LRDecay   float64 `yaml:"lr_decay" default:"1" help:"learning rate factor after each epoch"`
 		Shuffle   bool    `yaml:"shuffle" default:"true" help:"shuffle the training set every epoch"`
 		Patience  int     `yaml:"patience" default:"0" help:"stop after this many epochs without a better test accuracy (0: never)"`
@@ -218,7 +218,7 @@ func (c *CSNN) Sides() []int {
 type TaskHybrid struct {
 	TaskBPTT `yaml:",inline"`
 	Encoder  struct {
-		Hidden     []int  `yaml:"hidden" default:"32" help:"sizes of the libtorch MLP encoder's layers (Linear, then the activation, each); the last one feeds the recurrent network"`
+		Hidden     []int  `yaml:"hidden" range:"[1,)" default:"32" help:"sizes of the libtorch MLP encoder's layers (Linear, then the activation, each); the last one feeds the recurrent network"`
 		Activation string `yaml:"activation" default:"relu" enum:"relu,tanh,sigmoid" help:"activation after each encoder layer"`
 	} `yaml:"encoder"`
 }

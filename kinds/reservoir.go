@@ -31,33 +31,33 @@ func init() {
 // ReservoirSpec is the spec of a reservoir recipe.
 type ReservoirSpec struct {
 	Seed    int `yaml:"seed" default:"1" help:"seed of the reservoir's weights" alias:"seed"`
-	Threads int `yaml:"threads" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
+	Threads int `yaml:"threads" range:"[0,)" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
 	Data    struct {
 		Dataset    string `yaml:"dataset" default:"fashion-mnist" enum:"fashion-mnist,mnist" help:"image dataset"`
 		Dir        string `yaml:"dir" default:"" help:"folder with the four IDX files (empty: $BRAINGO_FASHION_MNIST / $BRAINGO_MNIST, then the Debian package's folder)" alias:"data_dir"`
-		TrainLimit int    `yaml:"train_limit" default:"0" help:"use only the first N training images (0: all)" alias:"train_limit"`
-		TestLimit  int    `yaml:"test_limit" default:"0" help:"evaluate on the first N test images (0: all)" alias:"test_limit"`
+		TrainLimit int    `yaml:"train_limit" range:"[0,)" default:"0" help:"use only the first N training images (0: all)" alias:"train_limit"`
+		TestLimit  int    `yaml:"test_limit" range:"[0,)" default:"0" help:"evaluate on the first N test images (0: all)" alias:"test_limit"`
 	} `yaml:"data"`
 	Model struct {
-		Units          int     `yaml:"units" default:"2000" help:"reservoir units N" alias:"units"`
+		Units          int     `yaml:"units" range:"[1,)" default:"2000" help:"reservoir units N" alias:"units"`
 		Neuron         string  `yaml:"neuron" default:"tanh" enum:"tanh,lif" help:"leaky tanh rate units (echo-state network) or LIF neurons (spiking reservoir; the readout reads spike counts)" alias:"neuron"`
 		Degree         float64 `yaml:"degree" default:"10" help:"expected recurrent inputs per unit (probability degree/N)"`
 		SpectralRadius float64 `yaml:"spectral_radius" default:"0.9" help:"spectral radius of the recurrent weights, set by power iteration" alias:"spectral_radius"`
 		InputScale     float64 `yaml:"input_scale" default:"0.1" help:"input weights N(0, input_scale²) on pixels in [0, 1]"`
 		BiasScale      float64 `yaml:"bias_scale" default:"0.5" help:"biases uniform in ±bias_scale"`
 		Leak           float64 `yaml:"leak" default:"1" help:"leak rate a of tanh units (1: none); for lif, the decay of the spike trace (1: spikes of the last step only, small: counts)"`
-		Beta           float64 `yaml:"beta" default:"0.9" help:"lif: membrane decay per step"`
+		Beta           float64 `yaml:"beta" range:"[0,1]" default:"0.9" help:"lif: membrane decay per step"`
 		Conn           string  `yaml:"conn" default:"auto" enum:"auto,dense,csr,jit" help:"storage of the recurrent weights; auto: dense up to dense_limit units, JIT beyond" alias:"conn"`
 		DenseLimit     int     `yaml:"dense_limit" default:"2048" help:"auto: the largest reservoir stored densely"`
-		Steps          int     `yaml:"steps" default:"3" help:"steps each image drives the reservoir; the final state is read" alias:"steps"`
+		Steps          int     `yaml:"steps" range:"[1,)" default:"3" help:"steps each image drives the reservoir; the final state is read" alias:"steps"`
 		IncludeInput   bool    `yaml:"include_input" default:"true" help:"the readout also reads the pixels (as echo-state readouts usually read the input)"`
 	} `yaml:"model"`
 	Readout struct {
 		Method    string  `yaml:"method" default:"ridge" enum:"ridge,rls,lms" help:"ridge: offline, closed form from the streamed XᵀX (Cholesky); rls: online recursive least squares, one sample at a time; lms: online normalized LMS" alias:"method"`
 		Lambda    float64 `yaml:"lambda" default:"1" help:"ridge regularizer λ; rls: P(0) = I/λ" alias:"lambda"`
-		LR        float64 `yaml:"lr" default:"0.05" help:"lms: normalized step size"`
-		Epochs    int     `yaml:"epochs" default:"1" help:"rls, lms: passes over the training set"`
-		BatchSize int     `yaml:"batch_size" default:"1000" help:"images run through the reservoir together" alias:"batch_size"`
+		LR        float64 `yaml:"lr" range:"(0,)" default:"0.05" help:"lms: normalized step size"`
+		Epochs    int     `yaml:"epochs" range:"[1,)" default:"1" help:"rls, lms: passes over the training set"`
+		BatchSize int     `yaml:"batch_size" range:"[1,)" default:"1000" help:"images run through the reservoir together" alias:"batch_size"`
 		TrainEval int     `yaml:"train_eval" default:"10000" help:"training images scored for train_acc after fitting (0: none)"`
 	} `yaml:"readout"`
 	Plots bool `yaml:"plots" default:"true" help:"write confusion.png into the run directory" alias:"plots"`

@@ -58,14 +58,14 @@ type TaskRSTDP struct {
 		TauMinus    float64 `yaml:"tau_minus" default:"20" help:"postsynaptic trace time constant in ms"`
 		TauElig     float64 `yaml:"tau_elig" default:"1000" help:"eligibility trace time constant in ms"`
 		TauDopamine float64 `yaml:"tau_dopamine" default:"0" help:"dopamine trace time constant in ms (0: the reward acts at its step only)"`
-		LR          float64 `yaml:"lr" default:"2e-5" help:"weight change per unit of reward and eligibility" alias:"lr"`
+		LR          float64 `yaml:"lr" range:"(0,)" default:"2e-5" help:"weight change per unit of reward and eligibility" alias:"lr"`
 		Baseline    float64 `yaml:"baseline" default:"0.05" help:"rate of the running reward baseline subtracted from the reward"`
 	} `yaml:"plasticity"`
 	Train struct {
-		Epochs     int     `yaml:"epochs" default:"10" help:"epochs (each: training trials, then an evaluation)" alias:"epochs"`
-		Trials     int     `yaml:"trials" default:"100" help:"training trials per epoch" alias:"batches"`
+		Epochs     int     `yaml:"epochs" range:"[1,)" default:"10" help:"epochs (each: training trials, then an evaluation)" alias:"epochs"`
+		Trials     int     `yaml:"trials" range:"[1,)" default:"100" help:"training trials per epoch" alias:"batches"`
 		Block      int     `yaml:"block" default:"10" help:"trials per progress step"`
-		EvalTrials int     `yaml:"eval_trials" default:"400" help:"trials played with learning off after each epoch" alias:"eval_trials"`
+		EvalTrials int     `yaml:"eval_trials" range:"[1,)" default:"400" help:"trials played with learning off after each epoch" alias:"eval_trials"`
 		Target     float64 `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
 	} `yaml:"train"`
 }

@@ -37,6 +37,10 @@ type RunOptions struct {
 	JSON           bool
 	// ForceProgress shows the progress bar even when Stderr is no terminal.
 	ForceProgress bool
+	// MaxMemory is the most memory (bytes) a run may plan to use; 0 means
+	// $BRAINGO_MAX_MEMORY or 90% of the machine's memory. A recipe whose
+	// estimate exceeds it is refused before anything is allocated.
+	MaxMemory float64
 }
 
 // CheckpointFile is the name of a run's checkpoint.
@@ -332,6 +336,9 @@ func Run(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 	k, ok := r.Spec.(Kind)
 	if !ok {
 		return fmt.Errorf("recipe %s: kind %s cannot be run by this build", r.Name, r.Kind)
+	}
+	if err := checkMemory(r, opts); err != nil {
+		return err
 	}
 	d, err := OpenRun(r, opts)
 	if err != nil {

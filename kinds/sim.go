@@ -26,19 +26,26 @@ func init() {
 // and CUBA LIF, COBA Hodgkin-Huxley), simulated without a tape.
 type Sim struct {
 	Model      string  `yaml:"model" default:"coba" enum:"coba,cuba,coba-hh" help:"network: COBA LIF E/I (BrainPy paper 5.1), CUBA LIF E/I (Vogels-Abbott), COBA-HH (Traub-Miles Hodgkin-Huxley E/I)"`
-	Scale      float64 `yaml:"scale" default:"1" alias:"scale" help:"network size as a multiple of 4,000 neurons"`
-	Neurons    int     `yaml:"neurons" default:"0" alias:"neurons" help:"number of neurons; overrides scale when positive"`
-	FixedK     float64 `yaml:"fixed_k" default:"80" alias:"fixed_k" help:"expected connections per neuron: the connection probability is fixed_k/N (0.02 at 4,000)"`
+	Scale      float64 `yaml:"scale" range:"(0,)" default:"1" alias:"scale" help:"network size as a multiple of 4,000 neurons"`
+	Neurons    int     `yaml:"neurons" range:"[0,)" default:"0" alias:"neurons" help:"number of neurons; overrides scale when positive"`
+	FixedK     float64 `yaml:"fixed_k" range:"(0,)" default:"80" alias:"fixed_k" help:"expected connections per neuron: the connection probability is fixed_k/N (0.02 at 4,000)"`
 	Conn       string  `yaml:"conn" default:"csr" enum:"dense,csr,jit" alias:"conn" help:"connectivity storage: dense matrix, CSR, or JIT (regenerated from the seed, never stored)"`
-	DurationMS float64 `yaml:"duration_ms" default:"1000" alias:"duration_ms" help:"biological time to simulate (ms)"`
-	Dt         float64 `yaml:"dt" default:"0.1" alias:"dt" help:"time step (ms)"`
+	DurationMS float64 `yaml:"duration_ms" range:"(0,)" default:"1000" alias:"duration_ms" help:"biological time to simulate (ms)"`
+	Dt         float64 `yaml:"dt" range:"(0,)" default:"0.1" alias:"dt" help:"time step (ms)"`
 	Method     string  `yaml:"method" default:"euler" enum:"euler,exact,exp_euler,rk2,rk4" alias:"method" help:"integration method of neurons and synapses (euler as in the Brian2 benchmark script; coba-hh uses exp_euler for euler)"`
 	Seed       int     `yaml:"seed" default:"1" alias:"seed" help:"seed of connectivity and initial state"`
-	Threads    int     `yaml:"threads" default:"0" alias:"threads" help:"goroutines the kernels may use (0: all cores)"`
-	Record     int     `yaml:"record" default:"100000" help:"record the spikes of the first N neurons for the raster and ISI statistics (rates count every neuron)"`
-	Raster     int     `yaml:"raster" default:"500" help:"neurons shown in raster.png"`
+	Threads    int     `yaml:"threads" range:"[0,)" default:"0" alias:"threads" help:"goroutines the kernels may use (0: all cores)"`
+	Record     int     `yaml:"record" range:"[0,)" default:"100000" help:"record the spikes of the first N neurons for the raster and ISI statistics (rates count every neuron)"`
+	Raster     int     `yaml:"raster" range:"[0,)" default:"500" help:"neurons shown in raster.png"`
 	Plots      bool    `yaml:"plots" default:"true" alias:"plots" help:"write raster.png and rate.png into the run directory"`
 }
+
+// Limits of one simulation run: step counts stay far from int overflow, and
+// neuron indices fit the int32 of the connectivity kernels.
+const (
+	maxSimSteps   = 1e12
+	maxSimNeurons = 1<<31 - 1
+)
 
 // Validate checks the ranges.
 func (s *Sim) Validate() error {
@@ -55,6 +62,10 @@ func (s *Sim) Validate() error {
 		return recipes.Invalid("neurons", "must not be negative, got %d", s.Neurons)
 	case s.Seed < 0:
 		return recipes.Invalid("seed", "must not be negative, got %d", s.Seed)
+	case s.DurationMS/s.Dt > maxSimSteps:
+		return recipes.Invalid("duration_ms", "%g ms at dt %g ms is %.3g steps; braingo simulates at most %.0e in one run", s.DurationMS, s.Dt, s.DurationMS/s.Dt, float64(maxSimSteps))
+	case float64(s.N()) > maxSimNeurons:
+		return recipes.Invalid("scale", "%d neurons is more than one process simulates (%.0e)", s.N(), float64(maxSimNeurons))
 	}
 	return nil
 }

@@ -27,9 +27,9 @@ func init() {
 // LIF sinusoid example of Nicola and Clopath's code.
 type SpikingForceSpec struct {
 	Seed    int `yaml:"seed" default:"1" help:"seed of the weights and initial state" alias:"seed"`
-	Threads int `yaml:"threads" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
+	Threads int `yaml:"threads" range:"[0,)" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
 	Model   struct {
-		Units  int     `yaml:"units" default:"2000" help:"LIF neurons N" alias:"units"`
+		Units  int     `yaml:"units" range:"[1,)" default:"2000" help:"LIF neurons N" alias:"units"`
 		P      float64 `yaml:"p" default:"0.1" help:"connection probability of the static weights"`
 		G      float64 `yaml:"g" default:"0.04" help:"static weight gain G (weights G·N(0,1)/(√N·p), zero mean per neuron)" alias:"g"`
 		Q      float64 `yaml:"q" default:"10" help:"learned-feedback gain Q (encoders uniform in ±Q)" alias:"q"`
@@ -41,12 +41,12 @@ type SpikingForceSpec struct {
 	} `yaml:"model"`
 	Target ForceTarget `yaml:"target"`
 	Train  struct {
-		DtMS    float64 `yaml:"dt_ms" default:"0.05" help:"time step (ms)" alias:"dt"`
-		WarmupS float64 `yaml:"warmup_s" default:"1" help:"simulated seconds before learning starts"`
-		TrainS  float64 `yaml:"train_s" default:"5" help:"simulated seconds of training" alias:"train_s"`
-		TestS   float64 `yaml:"test_s" default:"5" help:"simulated seconds with learning off, for test_nmse" alias:"test_s"`
+		DtMS    float64 `yaml:"dt_ms" range:"(0,)" default:"0.05" help:"time step (ms)" alias:"dt"`
+		WarmupS float64 `yaml:"warmup_s" range:"[0,)" default:"1" help:"simulated seconds before learning starts"`
+		TrainS  float64 `yaml:"train_s" range:"[0,)" default:"5" help:"simulated seconds of training" alias:"train_s"`
+		TestS   float64 `yaml:"test_s" range:"[0,)" default:"5" help:"simulated seconds with learning off, for test_nmse" alias:"test_s"`
 		// P(0) = I·0.1·dt in the paper's code, for rates in Hz.
-		Alpha float64 `yaml:"alpha" default:"0" help:"RLS: P(0) = I/alpha (0: 1/(0.1·dt in s), the paper's)" alias:"alpha"`
+		Alpha float64 `yaml:"alpha" range:"[0,)" default:"0" help:"RLS: P(0) = I/alpha (0: 1/(0.1·dt in s), the paper's)" alias:"alpha"`
 		Every int     `yaml:"every" default:"50" help:"steps between RLS updates" alias:"every"`
 	} `yaml:"train"`
 	Plots bool `yaml:"plots" default:"true" help:"write force.png (target and output) into the run directory" alias:"plots"`

@@ -42,7 +42,7 @@ func init() {
 // TaskSpec names the task and its settings.
 type TaskSpec struct {
 	Name   string   `yaml:"name" default:"PerceptualDecisionMaking" help:"registered task (see braingo tasks)" alias:"task_name"`
-	DT     float64  `yaml:"dt" default:"0" help:"time step in ms (0: the task's default)" alias:"dt"`
+	DT     float64  `yaml:"dt" range:"[0,)" default:"0" help:"time step in ms (0: the task's default)" alias:"dt"`
 	Params []string `yaml:"params" default:"" help:"task parameters as name=value (e.g. sigma=1)"`
 	Timing []string `yaml:"timing" default:"" help:"period durations as name=ms (constant), overriding the task's"`
 }
@@ -79,8 +79,8 @@ func (t TaskSpec) options(seed uint64) (tasks.Task, tasks.Options, error) {
 // TaskModel describes the recurrent network.
 type TaskModel struct {
 	Type       string  `yaml:"type" default:"rate" enum:"rate,rsnn" help:"rate RNN (Song, Yang and Wang 2016) or recurrent spiking network"`
-	Units      int     `yaml:"units" default:"64" help:"recurrent units" alias:"units"`
-	Tau        float64 `yaml:"tau" default:"100" help:"rate: unit time constant in ms (alpha = dt/tau); rsnn: membrane time constant in ms"`
+	Units      int     `yaml:"units" range:"[1,)" default:"64" help:"recurrent units" alias:"units"`
+	Tau        float64 `yaml:"tau" range:"(0,)" default:"100" help:"rate: unit time constant in ms (alpha = dt/tau); rsnn: membrane time constant in ms"`
 	Activation string  `yaml:"activation" default:"softplus" enum:"softplus,relu,tanh" help:"rate: nonlinearity"`
 	SigmaRec   float64 `yaml:"sigma_rec" default:"0.05" help:"rate: recurrent noise sigma_rec"`
 	Gain       float64 `yaml:"gain" default:"0" help:"rate: initial recurrent gain (0: 1 with Dale's law, 0.5 without)"`
@@ -106,7 +106,7 @@ type TaskModel struct {
 
 // TaskOptim configures the optimizer.
 type TaskOptim struct {
-	LR       float64 `yaml:"lr" default:"1e-3" help:"Adam learning rate" alias:"lr"`
+	LR       float64 `yaml:"lr" range:"(0,)" default:"1e-3" help:"Adam learning rate" alias:"lr"`
 	GradClip float64 `yaml:"grad_clip" default:"1" help:"clip the global gradient norm (0: off)"`
 	Schedule string  `yaml:"schedule" default:"none" enum:"none,cosine" help:"learning-rate schedule over the epochs: constant, or cosine annealing from lr to 0 at the last epoch (set per epoch)"`
 }
@@ -114,13 +114,13 @@ type TaskOptim struct {
 // TaskBPTT is the spec of a task-bptt recipe.
 type TaskBPTT struct {
 	Seed    int       `yaml:"seed" default:"1" help:"seed of initialization, trials and noise" alias:"seed"`
-	Threads int       `yaml:"threads" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
+	Threads int       `yaml:"threads" range:"[0,)" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
 	Task    TaskSpec  `yaml:"task"`
 	Model   TaskModel `yaml:"model"`
 	Train   struct {
 		TaskLoop       `yaml:",inline"`
 		Stream         bool    `yaml:"stream" default:"false" help:"train on NeuroGym's concatenated stream instead of trial-aligned batches"`
-		SeqLen         int     `yaml:"seq_len" default:"100" help:"stream: steps per batch"`
+		SeqLen         int     `yaml:"seq_len" range:"[1,)" default:"100" help:"stream: steps per batch"`
 		ResponseWeight float64 `yaml:"response_weight" default:"1" help:"loss weight of steps whose ground truth is a response rather than fixation"`
 		RateReg        float64 `yaml:"rate_reg" default:"0" help:"firing-rate regularizer weight"`
 		RateTarget     float64 `yaml:"rate_target" default:"0" help:"target rate of the regularizer (spikes per step, or rate)"`
@@ -133,11 +133,11 @@ type TaskBPTT struct {
 // task-eprop): epochs of batches of trials, an optimizer, and an
 // evaluation in the environment after each epoch.
 type TaskLoop struct {
-	Epochs     int       `yaml:"epochs" default:"10" help:"epochs (each: batches, then an evaluation)" alias:"epochs"`
-	Batches    int       `yaml:"batches" default:"100" help:"batches per epoch" alias:"batches"`
-	BatchSize  int       `yaml:"batch_size" default:"32" help:"trials per batch (columns run side by side)" alias:"batch_size"`
+	Epochs     int       `yaml:"epochs" range:"[1,)" default:"10" help:"epochs (each: batches, then an evaluation)" alias:"epochs"`
+	Batches    int       `yaml:"batches" range:"[1,)" default:"100" help:"batches per epoch" alias:"batches"`
+	BatchSize  int       `yaml:"batch_size" range:"[1,)" default:"32" help:"trials per batch (columns run side by side)" alias:"batch_size"`
 	Optim      TaskOptim `yaml:"optim"`
-	EvalTrials int       `yaml:"eval_trials" default:"400" help:"trials played after each epoch to measure performance" alias:"eval_trials"`
+	EvalTrials int       `yaml:"eval_trials" range:"[1,)" default:"400" help:"trials played after each epoch to measure performance" alias:"eval_trials"`
 	Target     float64   `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
 }
 
@@ -156,17 +156,17 @@ func (l TaskLoop) validate() error {
 // TaskRL is the spec of a task-rl recipe.
 type TaskRL struct {
 	Seed    int       `yaml:"seed" default:"1" help:"seed of initialization, environments and actions" alias:"seed"`
-	Threads int       `yaml:"threads" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
+	Threads int       `yaml:"threads" range:"[0,)" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
 	Task    TaskSpec  `yaml:"task"`
 	Model   TaskModel `yaml:"model"`
 	Bandit  struct {
 		Meta bool `yaml:"meta" default:"false" help:"two-armed bandit episodes with arm probabilities p and 1-p, p uniform in [0, 1), redrawn per episode (Wang et al. 2018)"`
 	} `yaml:"bandit"`
 	Train struct {
-		Epochs        int       `yaml:"epochs" default:"10" help:"epochs" alias:"epochs"`
-		Updates       int       `yaml:"updates" default:"100" help:"updates per epoch" alias:"updates"`
-		Columns       int       `yaml:"columns" default:"32" help:"environments run side by side" alias:"batch_size"`
-		Rollout       int       `yaml:"rollout" default:"50" help:"steps per update"`
+		Epochs        int       `yaml:"epochs" range:"[1,)" default:"10" help:"epochs" alias:"epochs"`
+		Updates       int       `yaml:"updates" range:"[1,)" default:"100" help:"updates per epoch" alias:"updates"`
+		Columns       int       `yaml:"columns" range:"[1,)" default:"32" help:"environments run side by side" alias:"batch_size"`
+		Rollout       int       `yaml:"rollout" range:"[1,)" default:"50" help:"steps per update"`
 		Method        string    `yaml:"method" default:"a2c" enum:"a2c,reinforce" help:"advantage actor-critic (bootstrapped) or REINFORCE with a learned baseline"`
 		Gamma         float64   `yaml:"gamma" default:"0.99" help:"discount per step"`
 		Entropy       float64   `yaml:"entropy" default:"0.01" help:"entropy bonus weight"`
@@ -174,7 +174,7 @@ type TaskRL struct {
 		EpisodeTrials int       `yaml:"episode_trials" default:"0" help:"trials per episode; the state is kept across them (0: reset every trial)"`
 		PrevAction    bool      `yaml:"prev_action" default:"false" help:"feed the previous action and reward to the network"`
 		Optim         TaskOptim `yaml:"optim"`
-		EvalTrials    int       `yaml:"eval_trials" default:"1000" help:"trials played after each epoch" alias:"eval_trials"`
+		EvalTrials    int       `yaml:"eval_trials" range:"[1,)" default:"1000" help:"trials played after each epoch" alias:"eval_trials"`
 		EvalPolicy    string    `yaml:"eval_policy" default:"greedy" enum:"greedy,sample" help:"evaluate by the argmax of the policy (greedy) or by sampling it as in training (sample: for tasks whose policy must explore, as meta-RL bandits)"`
 		Target        float64   `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
 	} `yaml:"train"`

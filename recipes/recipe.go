@@ -400,6 +400,18 @@ func sortedKeys(m map[string]string) []string {
 func (d *decoder) validate(v reflect.Value, s *schema, path string) {
 	for _, f := range s.fields {
 		fv := v.FieldByIndex(f.index)
+		if f.rng != nil {
+			p := join(path, f.key)
+			if f.kind == kScalarSlice {
+				for i := range fv.Len() {
+					if msg := f.rng.check(number(fv.Index(i))); msg != "" {
+						d.errs = append(d.errs, &FieldError{Pos: d.posOf(p), Field: p + "." + strconv.Itoa(i), Msg: msg})
+					}
+				}
+			} else if msg := f.rng.check(number(fv)); msg != "" {
+				d.errs = append(d.errs, &FieldError{Pos: d.posOf(p), Field: p, Msg: msg})
+			}
+		}
 		switch f.kind {
 		case kStruct:
 			d.validate(fv, f.sub, join(path, f.key))

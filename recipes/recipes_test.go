@@ -3,6 +3,7 @@ package recipes_test
 import (
 	"embed"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -33,8 +34,8 @@ type testSpec struct {
 }
 
 type testModel struct {
-	Hidden    []int   `yaml:"hidden" default:"1000" help:"hidden layer sizes"`
-	Beta      float64 `yaml:"beta" default:"0.95" help:"membrane decay per step"`
+	Hidden    []int   `yaml:"hidden" default:"1000" range:"[1,)" help:"hidden layer sizes"`
+	Beta      float64 `yaml:"beta" default:"0.95" range:"[0,1]" help:"membrane decay per step"`
 	Surrogate string  `yaml:"surrogate" default:"atan" enum:"atan,fast_sigmoid,triangle" help:"surrogate gradient"`
 	LearnBeta bool    `yaml:"learn_beta" help:"train beta too"`
 	Steps     int     `yaml:"steps" default:"25" help:"time steps per example"`
@@ -49,7 +50,7 @@ type testData struct {
 
 type testTrain struct {
 	Epochs    int           `yaml:"epochs" default:"10" alias:"epochs" help:"passes over the training set"`
-	BatchSize int           `yaml:"batch_size" default:"128" alias:"batch_size" help:"training batch size"`
+	BatchSize int           `yaml:"batch_size" default:"128" alias:"batch_size" range:"[1,)" help:"training batch size"`
 	LR        float64       `yaml:"lr" default:"5e-4" help:"Adam learning rate"`
 	Timeout   time.Duration `yaml:"timeout" default:"1h" help:"stop after this long"`
 	Shuffle   bool          `yaml:"shuffle" default:"true" help:"shuffle each epoch"`
@@ -586,4 +587,40 @@ func readFile(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A range tag bounds a number (and every element of a list of numbers) and
+// refuses infinities; fields without one take .inf as YAML spells it.
+func TestRangeTag(t *testing.T) {
+	for _, c := range []struct {
+		set  string
+		want string // "" for no error
+	}{
+		{"model.beta=1", ""},
+		{"model.beta=1.5", "model.beta: must be in [0, 1], got 1.5"},
+		{"model.beta=.inf", "model.beta: must be in [0, 1], got +Inf"},
+		{"batch_size=0", "train.batch_size: must be in [1, ∞), got 0"},
+		{"model.hidden=10,0", "model.hidden.1: must be in [1, ∞), got 0"},
+		{"data.class_weights=.inf", ""},
+	} {
+		_, err := recipes.Parse("r.yaml", []byte(header), []string{c.set})
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.set, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: error %v, want %q", c.set, err, c.want)
+		}
+	}
+}
+
+func TestRangeTagPanics(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "range tag") {
+			t.Errorf("recover() = %v", r)
+		}
+	}()
+	type bad struct {
+		N int `yaml:"n" range:"1..3" help:"n"`
+	}
+	recipes.RegisterKind("bad-range", func() any { return new(bad) })
 }

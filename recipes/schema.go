@@ -2,6 +2,7 @@ package recipes
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -40,6 +41,74 @@ type field struct {
 	help   string
 	enum   []string
 	alias  string
+	rng    *bounds // from the range tag; nil: any value
+}
+
+// bounds is a field's range tag: an interval such as "[1,)", "(0,1]" or
+// "[0,100]"; an empty end is unbounded. A field with a range must also be
+// finite.
+type bounds struct {
+	lo, hi         float64
+	hasLo, hasHi   bool
+	openLo, openHi bool
+	text           string
+}
+
+// parseBounds reads a range tag; ok is false for a malformed one.
+func parseBounds(tag string) (*bounds, bool) {
+	t := strings.TrimSpace(tag)
+	if len(t) < 3 || !strings.Contains("[(", t[:1]) || !strings.Contains("])", t[len(t)-1:]) {
+		return nil, false
+	}
+	lo, hi, found := strings.Cut(t[1:len(t)-1], ",")
+	if !found {
+		return nil, false
+	}
+	b := &bounds{openLo: t[0] == '(', openHi: t[len(t)-1] == ')', text: t}
+	var err error
+	if lo = strings.TrimSpace(lo); lo != "" {
+		if b.lo, err = strconv.ParseFloat(lo, 64); err != nil {
+			return nil, false
+		}
+		b.hasLo = true
+	}
+	if hi = strings.TrimSpace(hi); hi != "" {
+		if b.hi, err = strconv.ParseFloat(hi, 64); err != nil {
+			return nil, false
+		}
+		b.hasHi = true
+	}
+	return b, true
+}
+
+// check says what is wrong with x, or "".
+func (b *bounds) check(x float64) string {
+	bad := math.IsNaN(x) || math.IsInf(x, 0) ||
+		b.hasLo && (x < b.lo || b.openLo && x == b.lo) ||
+		b.hasHi && (x > b.hi || b.openHi && x == b.hi)
+	if !bad {
+		return ""
+	}
+	return fmt.Sprintf("must be in %s, got %v", b.describe(), x)
+}
+
+// describe writes the interval for people: [1, ∞), (0, 1].
+func (b *bounds) describe() string {
+	lo, hi := "−∞", "∞"
+	if b.hasLo {
+		lo = strconv.FormatFloat(b.lo, 'g', -1, 64)
+	}
+	if b.hasHi {
+		hi = strconv.FormatFloat(b.hi, 'g', -1, 64)
+	}
+	l, r := "[", "]"
+	if b.openLo || !b.hasLo {
+		l = "("
+	}
+	if b.openHi || !b.hasHi {
+		r = ")"
+	}
+	return l + lo + ", " + hi + r
 }
 
 // schema is the list of keyed fields of a struct type.
@@ -141,6 +210,13 @@ func addFields(s *schema, t reflect.Type, index []int, building map[reflect.Type
 				f.enum = append(f.enum, strings.TrimSpace(v))
 			}
 		}
+		if rt, ok := sf.Tag.Lookup("range"); ok {
+			b, ok := parseBounds(rt)
+			if !ok {
+				panic(fmt.Sprintf("recipes: %s: range tag %q is not an interval such as [1,) or (0,1]", goName, rt))
+			}
+			f.rng = b
+		}
 		switch k, ok := scalarKind(sf.Type); {
 		case ok:
 			f.kind = k
@@ -165,12 +241,28 @@ func addFields(s *schema, t reflect.Type, index []int, building map[reflect.Type
 		if f.kind != kStruct && f.help == "" {
 			panic(fmt.Sprintf("recipes: %s has no help tag: say what %q means", goName, key))
 		}
+		if f.rng != nil && !(numeric(f.kind) || f.kind == kScalarSlice && numeric(f.elem)) {
+			panic(fmt.Sprintf("recipes: %s: range is only for numbers and lists of numbers", goName))
+		}
 		if f.enum != nil && !(f.kind == kString || f.kind == kScalarSlice && f.elem == kString) {
 			panic(fmt.Sprintf("recipes: %s: enum is only for strings and lists of strings", goName))
 		}
 		s.fields = append(s.fields, f)
 		s.byKey[key] = f
 	}
+}
+
+func numeric(k vkind) bool { return k == kInt || k == kUint || k == kFloat }
+
+// number is the value of a numeric field as a float64.
+func number(v reflect.Value) float64 {
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return float64(v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return float64(v.Uint())
+	}
+	return v.Float()
 }
 
 func scalarKind(t reflect.Type) (vkind, bool) {

@@ -39,6 +39,7 @@ the network), rate_hz, exc_rate_hz, inh_rate_hz, isi_cv and peak_rss_mb.`,
 			out := fs.String("out", "", "run directory (default runs/NAME-TIMESTAMP)")
 			asJSON := fs.Bool("json", false, "print the result as one JSON object")
 			force := fs.Bool("force", false, "start over in a run directory that holds a run, deleting its results")
+			maxMem := fs.String("max-memory", "", "refuse a run estimated to need more memory than this (e.g. 16G, or off; default: $BRAINGO_MAX_MEMORY, else 90% of this machine's)")
 			return func(env *cli.Env, args []string) error {
 				if len(args) != 1 {
 					return cli.Usagef("want one recipe name or file, got %d arguments", len(args))
@@ -50,13 +51,19 @@ the network), rate_hz, exc_rate_hz, inh_rate_hz, isi_cv and peak_rss_mb.`,
 				if r.Kind != kinds.SimKind {
 					return fmt.Errorf("recipe %s is of kind %s; sim runs recipes of kind %s (train runs the others)", r.Name, r.Kind, kinds.SimKind)
 				}
+				var limit float64
+				if *maxMem != "" {
+					if limit, err = kinds.ParseSize(*maxMem); err != nil {
+						return cli.Usagef("--max-memory: %v", err)
+					}
+				}
 				dir := *out
 				if dir == "" {
 					dir = filepath.Join("runs", r.Name+"-"+time.Now().Format("20060102-150405"))
 				}
 				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 				defer stop()
-				err = kinds.Run(ctx, r, kinds.RunOptions{Dir: dir, Force: *force, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON})
+				err = kinds.Run(ctx, r, kinds.RunOptions{MaxMemory: limit, Dir: dir, Force: *force, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON})
 				if errors.Is(err, context.Canceled) {
 					return fmt.Errorf("interrupted")
 				}

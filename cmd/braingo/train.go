@@ -57,6 +57,7 @@ hidden_rate and peak_rss_mb.`,
 			out := fs.String("out", "", "run directory (default runs/NAME-TIMESTAMP)")
 			resume := fs.Bool("resume", false, "continue from the run directory's checkpoint (needs --out)")
 			force := fs.Bool("force", false, "start over in a run directory that holds a run, deleting its results")
+			maxMem := fs.String("max-memory", "", "refuse a run estimated to need more memory than this (e.g. 16G, or off; default: $BRAINGO_MAX_MEMORY, else 90% of this machine's)")
 			asJSON := fs.Bool("json", false, "print one JSON object per epoch instead of tables")
 			progress := fs.Bool("progress", false, "show the progress bar even when standard error is not a terminal")
 			return func(env *cli.Env, args []string) error {
@@ -73,13 +74,19 @@ hidden_rate and peak_rss_mb.`,
 				if err != nil {
 					return cli.Usagef("%v", err)
 				}
+				var limit float64
+				if *maxMem != "" {
+					if limit, err = kinds.ParseSize(*maxMem); err != nil {
+						return cli.Usagef("--max-memory: %v", err)
+					}
+				}
 				dir := *out
 				if dir == "" {
 					dir = filepath.Join("runs", r.Name+"-"+time.Now().Format("20060102-150405"))
 				}
 				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 				defer stop()
-				err = kinds.Run(ctx, r, kinds.RunOptions{Dir: dir, Resume: *resume, Force: *force, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON, ForceProgress: *progress})
+				err = kinds.Run(ctx, r, kinds.RunOptions{MaxMemory: limit, Dir: dir, Resume: *resume, Force: *force, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON, ForceProgress: *progress})
 				if errors.Is(err, context.Canceled) {
 					if _, serr := os.Stat(filepath.Join(dir, kinds.CheckpointFile)); serr != nil {
 						return fmt.Errorf("interrupted before a checkpoint was written; start again with --out %s --force", dir)

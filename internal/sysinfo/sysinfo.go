@@ -32,3 +32,24 @@ func PeakRSSMB() float64 {
 	}
 	return 0
 }
+
+// MemoryBytes returns the machine's physical memory in bytes (MemTotal of
+// /proc/meminfo), or 0 where that is not available.
+func MemoryBytes() float64 {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:"); ok {
+			if fields := strings.Fields(rest); len(fields) >= 1 {
+				if kb, err := strconv.ParseFloat(fields[0], 64); err == nil {
+					return kb * 1024
+				}
+			}
+		}
+	}
+	return 0
+}
