@@ -258,6 +258,12 @@ func FuzzRead(f *testing.F) {
 	if b, err := Encode(small); err == nil {
 		f.Add(b)
 	}
+	// Crafted: shapes that wrap or exceed the file, groups shared 2^40
+	// times over.
+	f.Add(craftedShape(f, 1<<24, 1<<40))
+	f.Add(craftedShape(f, 0, 5))
+	f.Add(craftedEmpty(f, 1<<24, 1<<10))
+	f.Add(craftedShared(f, 40))
 	// Keep each input's work small: mutated shapes of fill-value or
 	// compressed data would otherwise decode megabytes of zeros.
 	defer func(e, f int64) { expansion, floor = e, f }(expansion, floor)

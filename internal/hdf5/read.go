@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/braingo/braingo/internal/checked"
 )
 
 var signature = []byte("\x89HDF\r\n\x1a\n")
@@ -18,6 +20,8 @@ const (
 	maxDepth    = 64      // nested groups, B-tree levels
 	maxMessages = 1 << 16 // header messages per object
 	maxRank     = 32
+	// maxElements bounds a dataset's element count and byte size.
+	maxElements = 1 << 40
 )
 
 // expansion bounds the decoded data at expansion times the file's size
@@ -34,8 +38,19 @@ func fail(format string, args ...any) {
 	panic(&formatError{fmt.Sprintf(format, args...)})
 }
 
-// Decode reads a whole HDF5 file and returns its root group.
+// Decode reads a whole HDF5 file and returns its root group. The data it
+// decodes is bounded by 1100 times the file's size plus 1 MiB (see
+// DecodeLimit), and the structures it walks by the file's size, so that a
+// small crafted file cannot make it allocate gigabytes or loop for ever.
 func Decode(b []byte) (root *Group, err error) {
+	return DecodeLimit(b, 0)
+}
+
+// DecodeLimit is Decode with a bound of maxData bytes on the data it
+// decodes (decompressed chunks, never-written datasets read as zeros);
+// maxData ≤ 0 means Decode's bound. A file whose datasets hold more is an
+// error that names the dataset.
+func DecodeLimit(b []byte, maxData int64) (root *Group, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			fe, ok := r.(*formatError)
@@ -45,7 +60,12 @@ func Decode(b []byte) (root *Group, err error) {
 			root, err = nil, errors.New("hdf5: "+fe.msg)
 		}
 	}()
-	d := &decoder{b: b, visiting: map[uint64]bool{}}
+	d := &decoder{b: b, visiting: map[uint64]bool{}, maxData: maxData}
+	// Every object, B-tree node and symbol is at least 8 bytes of the
+	// file, so a tree of them has at most len(b)/8 nodes; more visits mean
+	// a structure shared many times over (a DAG that would take exponential
+	// time to walk).
+	d.visits = int64(len(b))/4 + 1024
 	return d.file(), nil
 }
 
@@ -58,6 +78,16 @@ type decoder struct {
 	gcolCache  map[uint64][][]byte
 	depth      int
 	chunkCount int
+	maxData    int64 // bound on the decoded data (0: expansion·size + floor)
+	visits     int64 // objects and B-tree nodes still allowed to be visited
+}
+
+// visit counts one object or B-tree node visited.
+func (d *decoder) visit(path string) {
+	d.visits--
+	if d.visits < 0 {
+		fail("%s: the file's structure refers to the same objects too many times (more visits than a file of %d bytes can hold)", path, len(d.b))
+	}
 }
 
 // cursor reads little-endian fields from the file with bounds checks.
@@ -164,6 +194,9 @@ func (d *decoder) file() *Group {
 	c.addr() // end of file
 	c.addr() // driver info
 	d.budget = expansion*int64(len(d.b)) + floor
+	if d.maxData > 0 {
+		d.budget = d.maxData
+	}
 	// Root symbol table entry.
 	c.addr() // link name offset
 	oh := c.addr()
@@ -243,6 +276,7 @@ func (d *decoder) leave(addr uint64) {
 
 // object reads the object at addr: a group or a dataset.
 func (d *decoder) object(addr uint64, path string) (*Group, *Dataset) {
+	d.visit(path)
 	d.enter(addr, path)
 	defer d.leave(addr)
 	msgs := d.header(addr, path)
@@ -314,6 +348,7 @@ func (d *decoder) groupNode(addr uint64, heap []byte, g *Group, path string, lev
 	if level > maxDepth {
 		fail("%s: group B-tree deeper than %d", path, maxDepth)
 	}
+	d.visit(path)
 	c := d.at(addr, "group B-tree of "+path)
 	sig := string(c.take(4))
 	if sig == "SNOD" {
@@ -465,23 +500,28 @@ func (d *decoder) dataset(msgs []message, path string) *Dataset {
 		fail("%s: dataset without dataspace or datatype", path)
 	}
 	_ = haveFilt
-	n := uint64(1)
-	for _, s := range shape {
-		n *= uint64(s)
-		if n > 1<<40 {
-			fail("%s: dataset shape %v is too large", path, shape)
-		}
+	// Checked products: dimensions of 2^24 and 2^40, say, must not wrap
+	// to a small number of elements.
+	dims := make([]int, len(shape))
+	copy(dims, shape)
+	ne, ok := checked.Product(dims, maxElements)
+	if !ok {
+		fail("%s: dataset shape %v is too large (more than 2^40 elements)", path, shape)
 	}
+	n := uint64(ne)
 	esize := uint64(t.size)
 	if t.vlen {
 		esize = uint64(4 + d.so + 4)
 	}
-	nbytes := n * esize
+	nbytes, ok := checked.MulU64(n, esize, maxElements)
+	if !ok {
+		fail("%s: dataset shape %v of %d-byte elements is too large (more than 2^40 bytes)", path, shape, esize)
+	}
 	if (t.class == 3 || t.vlen) && n > uint64(len(d.b)) {
 		fail("%s: %d strings is more than the file could hold", path, n)
 	}
-	if int64(nbytes) > d.budget || nbytes > 1<<40 || int64(n) > d.budget {
-		fail("%s: dataset of %d bytes is larger than the file could hold", path, nbytes)
+	if nbytes > uint64(max(d.budget, 0)) || n > uint64(max(d.budget, 0)) {
+		fail("%s: dataset of shape %v (%d bytes) is larger than the file could hold", path, shape, nbytes)
 	}
 	raw := d.layout(layout, shape, esize, nbytes, filters, path)
 	d.budget -= int64(len(raw))
@@ -649,9 +689,9 @@ func (d *decoder) chunked(addr uint64, shape []int, dims []uint64, esize, nbytes
 		if dims[i] == 0 {
 			fail("%s: chunk dimension 0", path)
 		}
-		csize *= dims[i]
-		if csize > 1<<32 {
-			fail("%s: chunk too large", path)
+		var ok bool
+		if csize, ok = checked.MulU64(csize, dims[i], 1<<32); !ok {
+			fail("%s: chunk dimensions %v are too large", path, dims)
 		}
 	}
 	out := make([]byte, nbytes)
@@ -666,6 +706,7 @@ func (d *decoder) chunkNode(addr uint64, shape []int, cdims []uint64, esize, csi
 	if level > maxDepth {
 		fail("%s: chunk B-tree deeper than %d", path, maxDepth)
 	}
+	d.visit(path)
 	if d.visiting[addr] {
 		fail("%s: chunk B-tree node refers to itself", path)
 	}
