@@ -515,6 +515,15 @@ func FuzzDecode(f *testing.F) {
 	if b, err := Encode(snnTorchRSynaptic()); err == nil {
 		f.Add(b)
 	}
+	f.Add(crafted(f, ""))
+	for patch := range craftedPatches {
+		f.Add(crafted(f, patch))
+	}
+	// Keep each input's work small: a mutated shape of never-written or
+	// compressed data would otherwise unpack megabytes (up to 1100 times
+	// the input's size) on every execution.
+	defer func(m int64) { maxDecoded = m }(maxDecoded)
+	maxDecoded = 1 << 16
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g, _, err := Decode(b)
 		if err != nil {

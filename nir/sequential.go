@@ -63,6 +63,9 @@ func FromSequential(input []int, ops []Op, o Options) (*Node, []string, error) {
 			return nil, nil, fmt.Errorf("nir: input shape %v has a non-positive size", input)
 		}
 	}
+	if err := o.check(); err != nil {
+		return nil, nil, err
+	}
 	x := &exporter{o: o}
 	g := NewGraph()
 	g.Metadata = map[string]*Array{metaDT: Float64s(nil, []float64{o.dt()})}

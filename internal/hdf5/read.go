@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/braingo/braingo/internal/checked"
 )
@@ -404,7 +405,10 @@ func (d *decoder) symbolNode(c *cursor, heap []byte, g *Group, path string) {
 		if _, dup := g.Datasets[name]; dup {
 			fail("%s: member %q listed twice", path, name)
 		}
-		p := path + name
+		p := path + "/" + name
+		if strings.HasSuffix(path, "/") {
+			p = path + name
+		}
 		sub, ds := d.object(oh, p)
 		if sub != nil {
 			g.Groups[name] = sub
