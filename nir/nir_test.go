@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/braingo/braingo/internal/fuzzopt"
 	"github.com/braingo/braingo/internal/hdf5"
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/snn"
@@ -524,6 +525,8 @@ func FuzzDecode(f *testing.F) {
 	// the input's size) on every execution.
 	defer func(m int64) { maxDecoded = m }(maxDecoded)
 	maxDecoded = 1 << 16
+	// Inputs are kilobytes: bound Go's quadratic minimization of each.
+	fuzzopt.BoundMinimization(200)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g, _, err := Decode(b)
 		if err != nil {
