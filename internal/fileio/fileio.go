@@ -33,6 +33,11 @@ const MaxSize int64 = 4 << 30
 // file (a directory, device, FIFO or socket).
 var ErrNotRegular = errors.New("not a regular file")
 
+// ErrDirSync is wrapped by the error of a write whose rename succeeded
+// (the new content is in place) but whose folder could not be synced, so
+// that the rename may not survive a crash.
+var ErrDirSync = errors.New("folder not synced")
+
 // ErrTooLarge is wrapped by the error of a file larger than the cap.
 var ErrTooLarge = errors.New("file too large")
 

@@ -14,11 +14,11 @@ import (
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %v", ErrDirSync, err)
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return fmt.Errorf("syncing folder %s: %w", dir, err)
+		return fmt.Errorf("%w: syncing %s: %v", ErrDirSync, dir, err)
 	}
 	return nil
 }
