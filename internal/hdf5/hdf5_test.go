@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/braingo/braingo/internal/fuzzopt"
 )
 
 func readTestdata(t testing.TB, name string) *Group {
@@ -268,6 +270,8 @@ func FuzzRead(f *testing.F) {
 	// compressed data would otherwise decode megabytes of zeros.
 	defer func(e, f int64) { expansion, floor = e, f }(expansion, floor)
 	expansion, floor = 4, 1<<12
+	// Inputs are kilobytes: bound Go's quadratic minimization of each.
+	fuzzopt.BoundMinimization(200)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g, err := Decode(b)
 		if err != nil {
