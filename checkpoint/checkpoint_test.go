@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/braingo/braingo/internal/fuzzopt"
 )
 
 func sample() *Checkpoint {
@@ -107,6 +109,8 @@ func FuzzDecode(f *testing.F) {
 	for _, name := range []string{"wrapping shape", "negative shape", "huge header"} {
 		f.Add(crafted(f, name))
 	}
+	// Bound Go's quadratic minimization of each new input (see fuzzopt).
+	fuzzopt.BoundMinimization(100)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := Decode(b)
 		if err != nil {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/braingo/braingo/internal/fuzzopt"
 )
 
 func idxBytes(t testing.TB, dims []int, data []uint8) []byte {
@@ -108,6 +110,8 @@ func FuzzDecodeIDX(f *testing.F) {
 	// inflate to the full gigabyte).
 	defer func(l int) { idxLimit = l }(idxLimit)
 	idxLimit = 1 << 20
+	// Bound Go's quadratic minimization of each new input (see fuzzopt).
+	fuzzopt.BoundMinimization(100)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeIDX(bytes.NewReader(b))
 		if err != nil {

@@ -526,7 +526,7 @@ func FuzzDecode(f *testing.F) {
 	defer func(m int64) { maxDecoded = m }(maxDecoded)
 	maxDecoded = 1 << 16
 	// Inputs are kilobytes: bound Go's quadratic minimization of each.
-	fuzzopt.BoundMinimization(200)
+	fuzzopt.BoundMinimization(100)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g, _, err := Decode(b)
 		if err != nil {

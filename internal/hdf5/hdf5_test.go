@@ -271,7 +271,7 @@ func FuzzRead(f *testing.F) {
 	defer func(e, f int64) { expansion, floor = e, f }(expansion, floor)
 	expansion, floor = 4, 1<<12
 	// Inputs are kilobytes: bound Go's quadratic minimization of each.
-	fuzzopt.BoundMinimization(200)
+	fuzzopt.BoundMinimization(100)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g, err := Decode(b)
 		if err != nil {
