@@ -78,6 +78,9 @@ func crafted(t testing.TB, patch string) []byte {
 	case "":
 	case "wrapping weight": // 2^24 · 2^40 wraps to 0 in 64 bits
 		b = replaceOnce(t, b, dataspace(3, markIn), dataspace(1<<24, 1<<40))
+	case "wrapping weight and input": // and an Input of 2^40 values to match
+		b = replaceOnce(t, b, dataspace(3, markIn), dataspace(1<<24, 1<<40))
+		b = replaceOnce(t, b, binary.LittleEndian.AppendUint64(nil, markIn), binary.LittleEndian.AppendUint64(nil, 1<<40))
 	case "empty weight":
 		b = replaceOnce(t, b, dataspace(3, markIn), dataspace(0, markIn))
 	case "NaN weight":
@@ -100,14 +103,15 @@ func crafted(t testing.TB, patch string) []byte {
 
 var craftedPatches = map[string]string{
 	// patch: what the error must say
-	"wrapping weight": "too large",
-	"empty weight":    "weight of shape [0 784] has a zero dimension",
-	"NaN weight":      "weight holds NaN at index 5",
-	"Inf weight":      "weight holds +Inf at index 5",
-	"Inf tau":         "tau holds +Inf",
-	"NaN tau":         "tau holds NaN",
-	"NaN dt":          "braingo_dt must be one finite positive number",
-	"Inf dt":          "braingo_dt must be one finite positive number",
+	"wrapping weight":           "too large",
+	"wrapping weight and input": "too large",
+	"empty weight":              "weight of shape [0 784] has a zero dimension",
+	"NaN weight":                "weight holds NaN at index 5",
+	"Inf weight":                "weight holds +Inf at index 5",
+	"Inf tau":                   "tau holds +Inf",
+	"NaN tau":                   "tau holds NaN",
+	"NaN dt":                    "braingo_dt must be one finite positive number",
+	"Inf dt":                    "braingo_dt must be one finite positive number",
 }
 
 // Each crafted file is refused by ReadFile with one line naming the file,
