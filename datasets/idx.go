@@ -191,11 +191,11 @@ func unexpected(err error) error {
 // EncodeIDX writes an unsigned-byte IDX array (raw) to w; tests and tools
 // use it to make small files.
 func EncodeIDX(w io.Writer, dims []int, data []uint8) error {
-	n := 1
+	n, ok := checked.Product(dims, math.MaxInt)
 	for _, d := range dims {
-		n *= d
+		ok = ok && uint64(d) <= math.MaxUint32
 	}
-	if n != len(data) || len(dims) == 0 || len(dims) > 255 {
+	if !ok || n != len(data) || len(dims) == 0 || len(dims) > 255 {
 		return fmt.Errorf("IDX: %d values do not fill dimensions %v", len(data), dims)
 	}
 	hdr := []byte{0, 0, 0x08, byte(len(dims))}

@@ -79,3 +79,12 @@ func TestReadIDXRefusesNonRegular(t *testing.T) {
 		}
 	}
 }
+
+// EncodeIDX refuses dimensions that wrap or do not fit the header's 32 bits.
+func TestEncodeIDXBadDims(t *testing.T) {
+	for _, dims := range [][]int{{1 << 32, 1 << 32}, {1 << 32}, {-1, -1}, {1 << 62, 4}} {
+		if err := EncodeIDX(&bytes.Buffer{}, dims, nil); err == nil {
+			t.Errorf("dims %v accepted", dims)
+		}
+	}
+}
