@@ -3,6 +3,7 @@ package datasets
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -82,7 +83,7 @@ func TestReadIDXRefusesNonRegular(t *testing.T) {
 
 // EncodeIDX refuses dimensions that wrap or do not fit the header's 32 bits.
 func TestEncodeIDXBadDims(t *testing.T) {
-	for _, dims := range [][]int{{1 << 32, 1 << 32}, {1 << 32}, {-1, -1}, {1 << 62, 4}} {
+	for _, dims := range [][]int{{math.MaxInt/2 + 1, 2}, {math.MaxInt}, {-1, -1}, {-1}} {
 		if err := EncodeIDX(&bytes.Buffer{}, dims, nil); err == nil {
 			t.Errorf("dims %v accepted", dims)
 		}

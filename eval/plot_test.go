@@ -153,12 +153,12 @@ func TestPlots(t *testing.T) {
 func TestRasterBadSizes(t *testing.T) {
 	dir := t.TempDir()
 	for _, r := range []Raster{
-		{Title: "overflowed", Steps: -9223372036854775808, Neurons: 10},
+		{Title: "overflowed", Steps: math.MinInt, Neurons: 10},
 		{Title: "negative", Steps: -5, Neurons: 10},
 		{Title: "no steps", Steps: 0, Neurons: 10},
 		{Title: "no neurons", Steps: 10, Neurons: 0},
 		{Title: "absurd", Steps: MaxRasterSize + 1, Neurons: 10},
-		{Title: "absurd neurons", Steps: 10, Neurons: 1 << 40},
+		{Title: "absurd neurons", Steps: 10, Neurons: math.MaxInt},
 		{Title: "NaN dt", Steps: 10, Neurons: 10, Dt: math.NaN()},
 		{Title: "Inf dt", Steps: 10, Neurons: 10, Dt: math.Inf(1)},
 		{Title: "negative dt", Steps: 10, Neurons: 10, Dt: -0.1},

@@ -15,8 +15,8 @@ func TestMul(t *testing.T) {
 		{0, math.MaxInt, 10, 0, true},
 		{-1, 2, 10, 0, false},
 		{2, -1, 10, 0, false},
-		{1 << 24, 1 << 40, math.MaxInt, 0, false}, // wraps to 0 in 64 bits
-		{1 << 32, 1 << 32, math.MaxInt, 0, false},
+		{math.MaxInt/2 + 1, 2, math.MaxInt, 0, false}, // wraps to 0
+		{math.MaxInt, math.MaxInt, math.MaxInt, 0, false},
 		{math.MaxInt, 1, math.MaxInt, math.MaxInt, true},
 	} {
 		got, ok := Mul(c.a, c.b, c.limit)
@@ -43,9 +43,11 @@ func TestProduct(t *testing.T) {
 		{[]int{2, 3, 4}, 24, 24, true},
 		{[]int{2, 3, 4}, 23, 0, false},
 		{[]int{0, 784}, 1 << 30, 0, true},
-		{[]int{0, 1 << 40, 1 << 40}, 1 << 50, 0, false}, // the other dimensions still count
-		{[]int{1 << 24, 1 << 40}, math.MaxInt, 0, false},
-		{[]int{1 << 24, 1 << 40, 0}, math.MaxInt, 0, false},
+		{[]int{0, math.MaxInt, math.MaxInt}, math.MaxInt, 0, false}, // the other dimensions still count
+		{[]int{math.MaxInt/2 + 1, 2}, math.MaxInt, 0, false},
+		{[]int{math.MaxInt/2 + 1, 2, 0}, math.MaxInt, 0, false},
+		{[]int{0, 1000, 1000}, 1 << 20, 0, true},
+		{[]int{0, 1000, 2000}, 1 << 20, 0, false},
 		{[]int{-1, -1}, 10, 0, false},
 		{[]int{3, -2}, 10, 0, false},
 	} {

@@ -141,13 +141,13 @@ func TestLenOverflow(t *testing.T) {
 	for _, c := range []struct {
 		shape []int
 		want  int
-	}{{nil, 1}, {[]int{2, 3}, 6}, {[]int{0, 784}, 0}, {[]int{1 << 24, 1 << 40}, -1}, {[]int{-1, -1}, -1}, {[]int{math.MaxInt, 2}, -1}} {
+	}{{nil, 1}, {[]int{2, 3}, 6}, {[]int{0, 784}, 0}, {[]int{math.MaxInt/2 + 1, 2}, -1}, {[]int{-1, -1}, -1}, {[]int{math.MaxInt, 2}, -1}} {
 		if got := (&Dataset{Shape: c.shape}).Len(); got != c.want {
 			t.Errorf("Len of %v = %d, want %d", c.shape, got, c.want)
 		}
 	}
 	g := NewGroup()
-	g.Datasets["x"] = &Dataset{Shape: []int{1 << 24, 1 << 40}, Type: Float32}
+	g.Datasets["x"] = &Dataset{Shape: []int{math.MaxInt/2 + 1, 2}, Type: Float32}
 	if _, err := Encode(g); err == nil || !strings.Contains(err.Error(), "more elements") {
 		t.Errorf("Encode of a wrapping shape: %v", err)
 	}

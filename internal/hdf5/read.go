@@ -506,7 +506,7 @@ func (d *decoder) dataset(msgs []message, path string) *Dataset {
 	_ = haveFilt
 	// Checked products: dimensions of 2^24 and 2^40, say, must not wrap
 	// to a small number of elements.
-	ne, ok := checked.Product(shape, maxElements)
+	ne, ok := checked.Product(shape, min(maxElements, math.MaxInt))
 	if !ok {
 		fail("%s: dataset shape %v is too large (more than 2^40 elements)", path, shape)
 	}
