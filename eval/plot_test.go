@@ -162,6 +162,7 @@ func TestRasterBadSizes(t *testing.T) {
 		{Title: "NaN dt", Steps: 10, Neurons: 10, Dt: math.NaN()},
 		{Title: "Inf dt", Steps: 10, Neurons: 10, Dt: math.Inf(1)},
 		{Title: "negative dt", Steps: 10, Neurons: 10, Dt: -0.1},
+		{Title: "duration overflows", Steps: 10, Neurons: 10, Dt: math.MaxFloat64},
 	} {
 		good := Raster{Title: "good", Steps: 3, Neurons: 3}
 		err := WriteRaster(dir, [][]Raster{{good, r}})

@@ -61,7 +61,7 @@ func (r Raster) plot() (*plot.Plot, error) {
 	if r.Steps <= 0 || r.Neurons <= 0 || r.Steps > MaxRasterSize || r.Neurons > MaxRasterSize {
 		return nil, fmt.Errorf("eval: raster %q of %d steps and %d neurons: each must be 1 to %d (a duration or step count that overflowed?)", r.Title, r.Steps, r.Neurons, MaxRasterSize)
 	}
-	if math.IsNaN(r.Dt) || math.IsInf(r.Dt, 0) || r.Dt < 0 {
+	if math.IsNaN(r.Dt) || math.IsInf(r.Dt, 0) || r.Dt < 0 || math.IsInf(float64(r.Steps)*r.Dt, 0) {
 		return nil, fmt.Errorf("eval: raster %q: step length %v ms is not a finite non-negative number", r.Title, r.Dt)
 	}
 	for _, s := range r.Spikes {
