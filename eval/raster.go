@@ -40,7 +40,8 @@ const MaxRasterSize = 1 << 30
 // most of its step-by-neuron cell, at least 1.5 pixels wide and high, so both a
 // 10-neuron output layer and a 4,000-neuron network stay readable. A panel
 // of no steps or neurons, of more than MaxRasterSize, or of a negative or
-// non-finite Dt is an error naming it (a step count that overflowed, say);
+// non-finite Dt or duration is an error naming it (a step count that
+// overflowed, say);
 // it panics if a spike lies outside its panel.
 func WriteRaster(dir string, panels [][]Raster) error {
 	grid := make([][]*plot.Plot, len(panels))
@@ -61,8 +62,11 @@ func (r Raster) plot() (*plot.Plot, error) {
 	if r.Steps <= 0 || r.Neurons <= 0 || r.Steps > MaxRasterSize || r.Neurons > MaxRasterSize {
 		return nil, fmt.Errorf("eval: raster %q of %d steps and %d neurons: each must be 1 to %d (a duration or step count that overflowed?)", r.Title, r.Steps, r.Neurons, MaxRasterSize)
 	}
-	if math.IsNaN(r.Dt) || math.IsInf(r.Dt, 0) || r.Dt < 0 || math.IsInf(float64(r.Steps)*r.Dt, 0) {
+	if math.IsNaN(r.Dt) || math.IsInf(r.Dt, 0) || r.Dt < 0 {
 		return nil, fmt.Errorf("eval: raster %q: step length %v ms is not a finite non-negative number", r.Title, r.Dt)
+	}
+	if math.IsInf(float64(r.Steps)*r.Dt, 0) {
+		return nil, fmt.Errorf("eval: raster %q: %d steps of %v ms overflow", r.Title, r.Steps, r.Dt)
 	}
 	for _, s := range r.Spikes {
 		if uint(s.Step) >= uint(r.Steps) || uint(s.Neuron) >= uint(r.Neurons) {
