@@ -14,11 +14,19 @@
 //	16+H    4·N   array data, float32, in header order, N = total elements
 //	end−4   4     CRC-32C (Castagnoli) of every preceding byte
 //
+// Encode writes the arrays sorted by name, whatever the order they were
+// added in, so that the same content always gives the same bytes (two
+// identical runs write identical checkpoints when their metadata is
+// identical). Decode accepts any order and keeps the file's.
+//
 // Save writes to a temporary file in the destination folder, syncs it and
 // renames it over the destination (then syncs the folder), so a crash or a
-// full disk mid-write leaves the previous checkpoint intact. Load verifies
-// the magic, version, sizes and checksum and names the file and the problem
-// when any is wrong.
+// full disk mid-write leaves the previous checkpoint intact; a checkpoint it
+// replaces keeps its mode. A process killed mid-save leaves its temporary
+// file, ".NAME.tmp-*" beside NAME: TempFiles and RemoveTemps find and remove
+// them. Load reads only a regular file of at most MaxFileSize bytes and
+// verifies the magic, version, sizes and checksum, and names the file and
+// the problem when any is wrong.
 package checkpoint
 
 import (
@@ -30,8 +38,11 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/braingo/braingo/internal/checked"
+	"github.com/braingo/braingo/internal/fileio"
 )
 
 // Version is the format version Save writes.
@@ -41,6 +52,13 @@ const magic = "BRGOCKPT"
 
 // MaxElements bounds the float32 elements a header may declare (4 GiB of data).
 const MaxElements = 1 << 30
+
+// MaxHeader bounds the JSON header (64 MiB).
+const MaxHeader = 1 << 26
+
+// MaxFileSize is the largest file Load reads: the data of MaxElements
+// values, a header of MaxHeader bytes and the fixed fields.
+const MaxFileSize = 4*MaxElements + MaxHeader + 20
 
 // Array is one named float32 array.
 type Array struct {
@@ -93,13 +111,14 @@ type header struct {
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// Encode writes c in the checkpoint format.
+// Encode writes c in the checkpoint format, its arrays sorted by name.
 func Encode(w io.Writer, c *Checkpoint) error {
 	seen := map[string]bool{}
+	total := 0
 	for _, a := range c.Arrays {
-		n := 1
-		for _, d := range a.Shape {
-			n *= d
+		n, ok := checked.Product(a.Shape, MaxElements)
+		if !ok {
+			return fmt.Errorf("checkpoint: array %q: shape %v has a negative dimension or more than %d values", a.Name, a.Shape, MaxElements)
 		}
 		if n != len(a.Data) {
 			return fmt.Errorf("checkpoint: array %q: shape %v needs %d values, has %d", a.Name, a.Shape, n, len(a.Data))
@@ -108,10 +127,20 @@ func Encode(w io.Writer, c *Checkpoint) error {
 			return fmt.Errorf("checkpoint: array name %q used twice", a.Name)
 		}
 		seen[a.Name] = true
+		if total += n; total > MaxElements {
+			return fmt.Errorf("checkpoint: arrays hold more than %d values", MaxElements)
+		}
 	}
-	h, err := json.Marshal(header{Meta: c.Meta, Arrays: c.Arrays})
+	// Sorted by name: the bytes do not depend on the order of Add (a map's
+	// order, for optimizer buffers).
+	arrays := slices.Clone(c.Arrays)
+	slices.SortStableFunc(arrays, func(a, b Array) int { return strings.Compare(a.Name, b.Name) })
+	h, err := json.Marshal(header{Meta: c.Meta, Arrays: arrays})
 	if err != nil {
 		return fmt.Errorf("checkpoint: metadata: %v", err)
+	}
+	if len(h) > MaxHeader {
+		return fmt.Errorf("checkpoint: header of %d bytes (metadata and array names) is over the %d-byte limit", len(h), MaxHeader)
 	}
 	crc := crc32.New(castagnoli)
 	mw := io.MultiWriter(w, crc)
@@ -126,7 +155,7 @@ func Encode(w io.Writer, c *Checkpoint) error {
 		return err
 	}
 	buf := make([]byte, 0, 1<<16)
-	for _, a := range c.Arrays {
+	for _, a := range arrays {
 		for _, v := range a.Data {
 			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
 			if len(buf) == cap(buf) {
@@ -165,6 +194,9 @@ func Decode(b []byte) (*Checkpoint, error) {
 	}
 	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
 	hl := int64(binary.LittleEndian.Uint32(b[12:]))
+	if hl > MaxHeader {
+		return nil, fmt.Errorf("corrupt header: length %d is over the %d-byte limit", hl, MaxHeader)
+	}
 	if 16+hl > int64(len(body)) {
 		return nil, fmt.Errorf("truncated: header of %d bytes does not fit in %d bytes", hl, len(b))
 	}
@@ -179,17 +211,13 @@ func Decode(b []byte) (*Checkpoint, error) {
 	}
 	total := int64(0)
 	for _, a := range h.Arrays {
-		n := int64(1)
-		for _, d := range a.Shape {
-			if d < 0 {
-				return nil, fmt.Errorf("corrupt header: array %q has negative dimension in %v", a.Name, a.Shape)
-			}
-			n *= int64(d)
-			if n > MaxElements {
-				return nil, fmt.Errorf("corrupt header: array %q shape %v is too large", a.Name, a.Shape)
-			}
+		// A checked product: dimensions such as [2, 2^62] must not wrap
+		// to a small (or negative) count.
+		n, ok := checked.Product(a.Shape, MaxElements)
+		if !ok {
+			return nil, fmt.Errorf("corrupt header: array %q has shape %v (a negative dimension, or more than %d values)", a.Name, a.Shape, MaxElements)
 		}
-		total += n
+		total += int64(n)
 		if total > MaxElements {
 			return nil, errors.New("corrupt header: arrays too large")
 		}
@@ -212,10 +240,7 @@ func Decode(b []byte) (*Checkpoint, error) {
 			return nil, fmt.Errorf("corrupt header: array name %q used twice", a.Name)
 		}
 		seen[a.Name] = true
-		n := 1
-		for _, d := range a.Shape {
-			n *= d
-		}
+		n, _ := checked.Product(a.Shape, MaxElements)
 		a.Data = make([]float32, n)
 		for j := range a.Data {
 			a.Data[j] = math.Float32frombits(binary.LittleEndian.Uint32(b[off:]))
@@ -225,46 +250,28 @@ func Decode(b []byte) (*Checkpoint, error) {
 	return c, nil
 }
 
-// Save writes c to path atomically: a temporary file in the same folder,
-// fsync, rename, fsync of the folder.
-func Save(path string, c *Checkpoint) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("checkpoint %s: %w", path, err)
+// Save writes c to path atomically (fileio.WriteAtomicFunc): a temporary
+// file in the same folder, fsync, rename, fsync of the folder. When it
+// fails before the rename, the previous checkpoint is intact and no
+// temporary file is left; the error says so. A file it replaces keeps its
+// mode; a new one gets 0666 less the umask.
+func Save(path string, c *Checkpoint) error {
+	err := fileio.WriteAtomicFunc(path, 0o666, func(w io.Writer) error { return Encode(w, c) })
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fileio.ErrDirSync):
+		return fmt.Errorf("checkpoint %s: written, but it may not survive a crash: %w", path, err)
 	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-			err = fmt.Errorf("checkpoint %s: %w (the previous checkpoint is intact)", path, err)
-		}
-	}()
-	if err = Encode(f, c); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return fmt.Errorf("checkpoint %s: %w (the previous checkpoint is intact)", path, err)
 }
 
-// Load reads and verifies the checkpoint at path.
+// Load reads and verifies the checkpoint at path, a regular file of at
+// most MaxFileSize bytes.
 func Load(path string) (*Checkpoint, error) {
-	b, err := os.ReadFile(path)
+	b, err := fileio.ReadFileCapped(path, MaxFileSize)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
 	c, err := Decode(b)
 	if err != nil {
@@ -272,3 +279,11 @@ func Load(path string) (*Checkpoint, error) {
 	}
 	return c, nil
 }
+
+// TempFiles lists the temporary files that a Save of path killed before
+// its rename left behind (".NAME.tmp-*" beside NAME).
+func TempFiles(path string) ([]string, error) { return fileio.TempFiles(path) }
+
+// RemoveTemps removes the files TempFiles lists and returns them. Call it
+// only when no Save of path is running.
+func RemoveTemps(path string) ([]string, error) { return fileio.RemoveTemps(path) }

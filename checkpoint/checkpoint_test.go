@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/braingo/braingo/internal/fuzzopt"
 )
 
 func sample() *Checkpoint {
@@ -100,14 +103,33 @@ func TestFailedSaveKeepsPrevious(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	f.Add(encode(f, sample()))
 	f.Add(encode(f, &Checkpoint{}))
+	if b, err := os.ReadFile(filepath.Join("testdata", "v1.bgc")); err == nil {
+		f.Add(b)
+	}
+	for _, name := range []string{"wrapping shape", "negative shape", "huge header"} {
+		f.Add(crafted(f, name))
+	}
+	// Bound Go's quadratic minimization of each new input (see fuzzopt).
+	fuzzopt.BoundMinimization(100)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := Decode(b)
 		if err != nil {
 			return
 		}
-		// Anything accepted re-encodes to the same bytes.
-		if again := encode(t, c); !bytes.Equal(again, b) {
+		// Anything accepted re-encodes to the same bytes when its arrays
+		// are in name order (the order Encode writes), and to the same
+		// content in any case.
+		again := encode(t, c)
+		sorted := slices.IsSortedFunc(c.Arrays, func(a, b Array) int { return strings.Compare(a.Name, b.Name) })
+		if sorted && !bytes.Equal(again, b) {
 			t.Fatalf("accepted input does not re-encode identically")
+		}
+		back, err := Decode(again)
+		if err != nil {
+			t.Fatalf("re-encoded checkpoint does not decode: %v", err)
+		}
+		if !bytes.Equal(encode(t, back), again) {
+			t.Fatal("re-encoding is not stable")
 		}
 	})
 }

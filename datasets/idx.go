@@ -5,18 +5,27 @@ package datasets
 
 import (
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
-	"os"
+	"slices"
+
+	"github.com/braingo/braingo/internal/checked"
+	"github.com/braingo/braingo/internal/fileio"
 )
 
 // MaxIDXBytes bounds the payload an IDX header may declare, so a corrupt
 // header cannot make the reader allocate without limit.
 const MaxIDXBytes = 1 << 30
+
+// idxLimit is the payload bound in force: MaxIDXBytes, lowered by tests.
+var idxLimit = MaxIDXBytes
+
+// MaxIDXFileSize is the largest file ReadIDX reads: a payload of
+// MaxIDXBytes and the largest header.
+const MaxIDXFileSize = MaxIDXBytes + 4 + 4*255
 
 // IDX is a decoded IDX array (LeCun's MNIST file format): a big-endian
 // header with a type code and dimensions, followed by the values.
@@ -29,24 +38,22 @@ type IDX struct {
 	// Data holds the values of unsigned-byte arrays (Type 0x08), the type
 	// of every MNIST-family file, as stored.
 	Data []uint8
-	// Values holds the values of other types, converted to float64.
+	// Values holds the values of other types, converted to float64: at
+	// most MaxIDXBytes/8 of them.
 	Values []float64
 }
 
 var idxSize = map[byte]int{0x08: 1, 0x09: 1, 0x0B: 2, 0x0C: 4, 0x0D: 4, 0x0E: 8}
 
-// ReadIDX reads an IDX file, raw or gzip-compressed (detected by content).
-// Errors name the file and what is wrong with it.
+// ReadIDX reads an IDX file, raw or gzip-compressed (detected by content):
+// a regular file of at most MaxIDXFileSize bytes (a device or FIFO is
+// refused at once). Errors name the file and what is wrong with it.
 func ReadIDX(path string) (*IDX, error) {
-	f, err := os.Open(path)
+	f, size, err := fileio.OpenRegular(path, MaxIDXFileSize)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("IDX: %w", err)
 	}
 	defer f.Close()
-	var size int64 = -1
-	if st, err := f.Stat(); err == nil {
-		size = st.Size()
-	}
 	m, err := decodeIDX(f, size)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -85,25 +92,37 @@ func decodeIDX(r io.Reader, size int64) (*IDX, error) {
 		return nil, fmt.Errorf("IDX: zero dimensions")
 	}
 	dims := make([]int, nd)
-	n := int64(1)
 	for i := range dims {
-		var d uint32
-		if err := binary.Read(br, binary.BigEndian, &d); err != nil {
+		var d [4]byte
+		if _, err := io.ReadFull(br, d[:]); err != nil {
 			return nil, fmt.Errorf("IDX: dimension %d of %d truncated (%v)", i+1, nd, unexpected(err))
 		}
-		dims[i] = int(d)
-		n *= int64(d)
-		if n*int64(esize) > MaxIDXBytes {
-			return nil, fmt.Errorf("IDX: dimensions %v declare more than %d bytes", dims[:i+1], MaxIDXBytes)
-		}
+		dims[i] = int(binary.BigEndian.Uint32(d[:]))
 	}
-	payload := n * int64(esize)
+	// The payload, and for types other than unsigned bytes the float64
+	// values they become, stay within idxLimit bytes.
+	per := esize
+	if head[2] != 0x08 {
+		per = 8
+	}
+	n, ok := checked.Product(dims, idxLimit/per)
+	if !ok {
+		return nil, fmt.Errorf("IDX: dimensions %v declare more than %d bytes", dims, idxLimit)
+	}
+	payload := int64(n) * int64(esize)
 	if hdr := int64(4 + 4*nd); size >= 0 && size-hdr != payload {
 		return nil, fmt.Errorf("IDX: dimensions %v declare %d bytes of data but the file holds %d", dims, payload, size-hdr)
 	}
-	buf := make([]byte, payload)
-	if got, err := io.ReadFull(br, buf); err != nil {
-		return nil, fmt.Errorf("IDX: truncated: dimensions %v declare %d bytes of data, only %d present", dims, payload, got)
+	// Check the header against the bytes actually there before trusting
+	// it: when the size is unknown (a stream, gzip), read in steps so that
+	// a header declaring a gigabyte over a few bytes of data allocates a few
+	// bytes, not the gigabyte.
+	buf, err := readUpTo(br, payload, size >= 0)
+	if err != nil {
+		return nil, fmt.Errorf("IDX: %v", err)
+	}
+	if int64(len(buf)) < payload {
+		return nil, fmt.Errorf("IDX: truncated: dimensions %v declare %d bytes of data, only %d present", dims, payload, len(buf))
 	}
 	if extra, _ := br.Peek(1); len(extra) > 0 {
 		return nil, fmt.Errorf("IDX: trailing data after the %d bytes that dimensions %v declare", payload, dims)
@@ -114,32 +133,52 @@ func decodeIDX(r io.Reader, size int64) (*IDX, error) {
 		return m, nil
 	}
 	m.Values = make([]float64, n)
-	rd := bytes.NewReader(buf)
 	for i := range m.Values {
+		p := buf[i*esize:]
 		switch m.Type {
 		case 0x09:
-			var v int8
-			binary.Read(rd, binary.BigEndian, &v)
-			m.Values[i] = float64(v)
+			m.Values[i] = float64(int8(p[0]))
 		case 0x0B:
-			var v int16
-			binary.Read(rd, binary.BigEndian, &v)
-			m.Values[i] = float64(v)
+			m.Values[i] = float64(int16(binary.BigEndian.Uint16(p)))
 		case 0x0C:
-			var v int32
-			binary.Read(rd, binary.BigEndian, &v)
-			m.Values[i] = float64(v)
+			m.Values[i] = float64(int32(binary.BigEndian.Uint32(p)))
 		case 0x0D:
-			var v uint32
-			binary.Read(rd, binary.BigEndian, &v)
-			m.Values[i] = float64(math.Float32frombits(v))
+			m.Values[i] = float64(math.Float32frombits(binary.BigEndian.Uint32(p)))
 		case 0x0E:
-			var v uint64
-			binary.Read(rd, binary.BigEndian, &v)
-			m.Values[i] = math.Float64frombits(v)
+			m.Values[i] = math.Float64frombits(binary.BigEndian.Uint64(p))
 		}
 	}
 	return m, nil
+}
+
+// readUpTo reads n bytes from r, or fewer if r ends first. With trusted
+// set (n was checked against the file's size) it allocates n bytes at
+// once; otherwise it grows its buffer as data arrives, so that memory
+// follows the bytes present, not the count declared.
+func readUpTo(r io.Reader, n int64, trusted bool) ([]byte, error) {
+	if trusted {
+		buf := make([]byte, n)
+		got, err := io.ReadFull(r, buf)
+		if err == io.ErrUnexpectedEOF || err == io.EOF {
+			err = nil
+		}
+		return buf[:got], err
+	}
+	buf := make([]byte, 0, min(n, 1<<16))
+	for int64(len(buf)) < n {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, int(min(n-int64(len(buf)), int64(cap(buf)))))
+		}
+		got, err := r.Read(buf[len(buf):min(int64(cap(buf)), n)])
+		buf = buf[:len(buf)+got]
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return buf, nil // the caller reports the truncation
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return buf, nil
 }
 
 func unexpected(err error) error {
@@ -152,11 +191,11 @@ func unexpected(err error) error {
 // EncodeIDX writes an unsigned-byte IDX array (raw) to w; tests and tools
 // use it to make small files.
 func EncodeIDX(w io.Writer, dims []int, data []uint8) error {
-	n := 1
+	n, ok := checked.Product(dims, math.MaxInt)
 	for _, d := range dims {
-		n *= d
+		ok = ok && uint64(d) <= math.MaxUint32
 	}
-	if n != len(data) || len(dims) == 0 || len(dims) > 255 {
+	if !ok || n != len(data) || len(dims) == 0 || len(dims) > 255 {
 		return fmt.Errorf("IDX: %d values do not fill dimensions %v", len(data), dims)
 	}
 	hdr := []byte{0, 0, 0x08, byte(len(dims))}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/braingo/braingo/internal/fuzzopt"
 )
 
 func idxBytes(t testing.TB, dims []int, data []uint8) []byte {
@@ -92,12 +94,24 @@ func FuzzDecodeIDX(f *testing.F) {
 	f.Add(idxBytes(f, []int{2, 3}, []uint8{1, 2, 3, 4, 5, 6}))
 	f.Add(gz(idxBytes(f, []int{1, 2, 2}, []uint8{1, 2, 3, 4})))
 	f.Add([]byte{0, 0, 0x0E, 1, 0, 0, 0, 1, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0})
+	// Crafted: a gigabyte declared over five bytes, raw and compressed;
+	// dimensions whose product wraps.
+	lie := craftedIDX([]byte{1, 2, 3, 4, 5}, 1<<15, 1<<15)
+	f.Add(lie)
+	f.Add(gz(lie))
+	f.Add(craftedIDX(nil, 1<<31, 1<<31, 1<<31, 1<<31))
 	if seeds, _ := filepath.Glob("testdata/*-ubyte*"); len(seeds) > 0 {
 		for _, s := range seeds {
 			b, _ := os.ReadFile(s)
 			f.Add(b)
 		}
 	}
+	// Each input may decode at most 1 MiB (a short gzip stream can
+	// inflate to the full gigabyte).
+	defer func(l int) { idxLimit = l }(idxLimit)
+	idxLimit = 1 << 20
+	// Bound Go's quadratic minimization of each new input (see fuzzopt).
+	fuzzopt.BoundMinimization(100)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeIDX(bytes.NewReader(b))
 		if err != nil {

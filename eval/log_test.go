@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/braingo/braingo/internal/fuzzopt"
 )
 
 func sampleRecords() []EpochRecord {
@@ -160,6 +162,8 @@ func FuzzDecodeRecords(f *testing.F) {
 	}
 	f.Add([]byte(`{"epoch":1,"train_loss":null,"extra":{"a":"-Inf"}}`))
 	f.Add([]byte("{}\n\n[]"))
+	// Bound Go's quadratic minimization of each new input (see fuzzopt).
+	fuzzopt.BoundMinimization(100)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		recs, err := DecodeRecords(bytes.NewReader(data), "fuzz")
 		if err != nil {

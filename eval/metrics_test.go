@@ -109,7 +109,6 @@ func TestPanics(t *testing.T) {
 		{"RateMeter no neurons", func() { new(RateMeter).AddCounts("h", 1, 1, nil) }},
 		{"RateMeter no steps", func() { new(RateMeter).Add("h", 1, 1, 0, 0) }},
 		{"Raster spike outside", func() { Raster{Steps: 2, Neurons: 2, Spikes: []Spike{{2, 0}}}.plot() }},
-		{"Raster empty", func() { Raster{}.plot() }},
 		{"Series lengths", func() { LinePlot{X: []float64{1}, Series: []Series{{Y: []float64{1, 2}}}}.plot() }},
 	} {
 		func() {

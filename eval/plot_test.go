@@ -2,12 +2,14 @@ package eval
 
 import (
 	"flag"
+	"fmt"
 	"image"
 	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -141,6 +143,35 @@ func TestPlots(t *testing.T) {
 				os.WriteFile(filepath.Join(*plotDir, filepath.Base(t.Name())+".png"), data, 0o644)
 			}
 		})
+	}
+}
+
+// A raster of an overflowed step count (a simulation whose duration
+// overflowed gives a negative one), of no neurons, of absurd sizes or of a
+// non-finite step length is an error naming the panel, not a panic, and
+// writes nothing.
+func TestRasterBadSizes(t *testing.T) {
+	dir := t.TempDir()
+	for _, r := range []Raster{
+		{Title: "overflowed", Steps: math.MinInt, Neurons: 10},
+		{Title: "negative", Steps: -5, Neurons: 10},
+		{Title: "no steps", Steps: 0, Neurons: 10},
+		{Title: "no neurons", Steps: 10, Neurons: 0},
+		{Title: "absurd", Steps: MaxRasterSize + 1, Neurons: 10},
+		{Title: "absurd neurons", Steps: 10, Neurons: math.MaxInt},
+		{Title: "NaN dt", Steps: 10, Neurons: 10, Dt: math.NaN()},
+		{Title: "Inf dt", Steps: 10, Neurons: 10, Dt: math.Inf(1)},
+		{Title: "negative dt", Steps: 10, Neurons: 10, Dt: -0.1},
+		{Title: "duration overflows", Steps: 10, Neurons: 10, Dt: math.MaxFloat64},
+	} {
+		good := Raster{Title: "good", Steps: 3, Neurons: 3}
+		err := WriteRaster(dir, [][]Raster{{good, r}})
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", r.Title)) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: error %v", r.Title, err)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("refused rasters wrote %v", ents)
 	}
 }
 

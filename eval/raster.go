@@ -31,26 +31,42 @@ type Raster struct {
 	Dt float64
 }
 
+// MaxRasterSize bounds a panel's Steps and Neurons.
+const MaxRasterSize = 1 << 30
+
 // WriteRaster writes dir/raster.png: panels[i][j] is drawn in row i and
 // column j of a grid (one row per sample and one column per layer, for
 // instance), each panel 4.5 x 3 inches. Each spike is a dark mark filling
 // most of its step-by-neuron cell, at least 1.5 pixels wide and high, so both a
-// 10-neuron output layer and a 4,000-neuron network stay readable. It panics
-// if a spike lies outside its panel.
+// 10-neuron output layer and a 4,000-neuron network stay readable. A panel
+// of no steps or neurons, of more than MaxRasterSize, or of a negative or
+// non-finite Dt or duration is an error naming it (a step count that
+// overflowed, say);
+// it panics if a spike lies outside its panel.
 func WriteRaster(dir string, panels [][]Raster) error {
 	grid := make([][]*plot.Plot, len(panels))
 	for i, row := range panels {
 		grid[i] = make([]*plot.Plot, len(row))
 		for j, r := range row {
-			grid[i][j] = r.plot()
+			p, err := r.plot()
+			if err != nil {
+				return err
+			}
+			grid[i][j] = p
 		}
 	}
 	return savePlots(filepath.Join(dir, RasterFile), grid, rasterW, rasterH)
 }
 
-func (r Raster) plot() *plot.Plot {
-	if r.Steps <= 0 || r.Neurons <= 0 {
-		panic(fmt.Sprintf("eval: raster %q of %d steps and %d neurons", r.Title, r.Steps, r.Neurons))
+func (r Raster) plot() (*plot.Plot, error) {
+	if r.Steps <= 0 || r.Neurons <= 0 || r.Steps > MaxRasterSize || r.Neurons > MaxRasterSize {
+		return nil, fmt.Errorf("eval: raster %q of %d steps and %d neurons: each must be 1 to %d (a duration or step count that overflowed?)", r.Title, r.Steps, r.Neurons, MaxRasterSize)
+	}
+	if math.IsNaN(r.Dt) || math.IsInf(r.Dt, 0) || r.Dt < 0 {
+		return nil, fmt.Errorf("eval: raster %q: step length %v ms is not a finite non-negative number", r.Title, r.Dt)
+	}
+	if math.IsInf(float64(r.Steps)*r.Dt, 0) {
+		return nil, fmt.Errorf("eval: raster %q: %d steps of %v ms overflow", r.Title, r.Steps, r.Dt)
 	}
 	for _, s := range r.Spikes {
 		if uint(s.Step) >= uint(r.Steps) || uint(s.Neuron) >= uint(r.Neurons) {
@@ -74,7 +90,7 @@ func (r Raster) plot() *plot.Plot {
 	p.Y.Min, p.Y.Max = 0, float64(r.Neurons)
 	p.X.Padding, p.Y.Padding = 0, 0
 	p.Add(rasterPlotter{r: r, dt: dt})
-	return p
+	return p, nil
 }
 
 // cellTicks labels the integer cells [v, v+1) of a at their centres.

@@ -42,6 +42,14 @@ const (
 	MetaRecipe = "braingo_recipe"
 )
 
+// check refuses a time step that is not a finite non-negative number.
+func (o Options) check() error {
+	if math.IsNaN(o.DT) || math.IsInf(o.DT, 0) || o.DT < 0 {
+		return fmt.Errorf("nir: time step (Options.DT) %v s is not a finite positive number (0: the default %v s)", o.DT, DefaultDT)
+	}
+	return nil
+}
+
 func (o Options) dt() float64 {
 	if o.DT > 0 {
 		return o.DT
@@ -240,6 +248,9 @@ func FromFeedForward(net *networks.FeedForward, o Options) (*Node, []string, err
 	if len(net.Blocks) == 0 {
 		return nil, nil, fmt.Errorf("nir: network has no layers")
 	}
+	if err := o.check(); err != nil {
+		return nil, nil, err
+	}
 	x := &exporter{o: o}
 	g := NewGraph()
 	g.Metadata = map[string]*Array{metaDT: Float64s(nil, []float64{o.dt()})}
@@ -317,6 +328,9 @@ func (x *exporter) cell(name string, n int, c networks.Cell) (*Node, error) {
 // an LI node, left out when OutBeta is 0. It returns the warnings of a
 // lossy export.
 func FromRSNN(net *networks.RSNN, o Options) (*Node, []string, error) {
+	if err := o.check(); err != nil {
+		return nil, nil, err
+	}
 	x := &exporter{o: o}
 	n, nin, nout := net.Units(), net.Inputs(), net.Outputs()
 	var p snn.LIF
@@ -418,7 +432,18 @@ func (im *importer) done(what string) {
 	}
 }
 
-func newImporter(g *Node, o Options) *importer {
+// newImporter checks g (see Validate) and o, and takes the time step from
+// o, else from g's braingo_dt, else DefaultDT.
+func newImporter(g *Node, o Options) (*importer, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	if g.Type != "NIRGraph" {
+		return nil, fmt.Errorf("nir: a %s node is not a graph", g.Type)
+	}
+	if err := g.Validate("node"); err != nil {
+		return nil, fmt.Errorf("nir: %v", err)
+	}
 	im := &importer{dt: o.DT, braingo: g.Metadata[metaDT] != nil, warn: o.Warn}
 	if im.dt <= 0 {
 		if m := g.Metadata[metaDT]; m != nil && m.Type == hdf5.Float64 && len(m.F64) == 1 && m.F64[0] > 0 {
@@ -427,7 +452,7 @@ func newImporter(g *Node, o Options) *importer {
 			im.dt = DefaultDT
 		}
 	}
-	return im
+	return im, nil
 }
 
 // neuron is a decoded neuron node.
@@ -560,6 +585,12 @@ func (im *importer) neuron(name string, nd *Node) (*neuron, error) {
 		if near1(g) {
 			nu.gain[i] = 1
 		}
+		if math.IsNaN(g) || math.IsInf(g, 0) || math.Abs(g) > math.MaxFloat32 {
+			return nil, fmt.Errorf("nir: %s: input factor r·dt/tau of neuron %d is %v: beyond float32", name, i, g)
+		}
+	}
+	if math.IsInf(float64(nu.threshold), 0) {
+		return nil, fmt.Errorf("nir: %s: threshold %v is beyond float32", name, param(nd, "v_threshold")[0])
 	}
 	return nu, nil
 }
@@ -706,10 +737,10 @@ func applyGain(d *networks.Dense, g []float64) error {
 // network; nested subgraphs are flattened first. Its blocks are named
 // hidden1, hidden2, ..., output and its projections fc1, fc2, ...
 func ToFeedForward(g *Node, o Options) (*networks.FeedForward, error) {
-	if g.Type != "NIRGraph" {
-		return nil, fmt.Errorf("nir: a %s node is not a graph", g.Type)
+	im, err := newImporter(g, o)
+	if err != nil {
+		return nil, err
 	}
-	im := newImporter(g, o)
 	f, err := Flatten(g)
 	if err != nil {
 		return nil, err
@@ -718,9 +749,9 @@ func ToFeedForward(g *Node, o Options) (*networks.FeedForward, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := 1
-	for _, s := range f.Nodes[path[0]].Params["shape"].I64 {
-		in *= int(s)
+	in, err := units(f.Nodes[path[0]].Params["shape"].I64)
+	if err != nil {
+		return nil, fmt.Errorf("nir: %s: %v", path[0], err)
 	}
 	net := &networks.FeedForward{}
 	i := 1
@@ -764,6 +795,9 @@ func ToFeedForward(g *Node, o Options) (*networks.FeedForward, error) {
 		if err := applyGain(d, nu.gain); err != nil {
 			return nil, fmt.Errorf("nir: %s: %v", nname, err)
 		}
+		if err := finite(name, d); err != nil {
+			return nil, err
+		}
 		bname := fmt.Sprintf("hidden%d", k)
 		last := i == len(path)-2
 		if last {
@@ -780,9 +814,10 @@ func ToFeedForward(g *Node, o Options) (*networks.FeedForward, error) {
 	if len(net.Blocks) == 0 {
 		return nil, fmt.Errorf("nir: graph has no layers")
 	}
-	want := 1
-	for _, s := range f.Nodes[path[len(path)-1]].Params["shape"].I64 {
-		want *= int(s)
+
+	want, err := units(f.Nodes[path[len(path)-1]].Params["shape"].I64)
+	if err != nil {
+		return nil, fmt.Errorf("nir: %s: %v", path[len(path)-1], err)
 	}
 	if want != in {
 		return nil, fmt.Errorf("nir: Output shape %v, the last layer has %d neurons", f.Nodes[path[len(path)-1]].Params["shape"].I64, in)
@@ -795,10 +830,10 @@ func ToFeedForward(g *Node, o Options) (*networks.FeedForward, error) {
 // RSynaptic export: the recurrent part nested as a subgraph) into a
 // recurrent spiking network.
 func ToRSNN(g *Node, o Options) (*networks.RSNN, error) {
-	if g.Type != "NIRGraph" {
-		return nil, fmt.Errorf("nir: a %s node is not a graph", g.Type)
+	im, err := newImporter(g, o)
+	if err != nil {
+		return nil, err
 	}
-	im := newImporter(g, o)
 	f, err := Flatten(g)
 	if err != nil {
 		return nil, err
@@ -862,9 +897,9 @@ func ToRSNN(g *Node, o Options) (*networks.RSNN, error) {
 			return nil, err
 		}
 	}
-	nin := 1
-	for _, s := range f.Nodes[input].Params["shape"].I64 {
-		nin *= int(s)
+	nin, err := units(f.Nodes[input].Params["shape"].I64)
+	if err != nil {
+		return nil, fmt.Errorf("nir: %s: %v", input, err)
 	}
 	in, err := projection("rsnn.in", f.Nodes[inName], nin)
 	if err != nil {
@@ -924,8 +959,39 @@ func ToRSNN(g *Node, o Options) (*networks.RSNN, error) {
 	if m := g.Metadata[metaBinary]; m != nil && len(m.Float()) == 1 && m.Float()[0] != 0 {
 		net.BinaryInput = true
 	}
+	for _, p := range []struct {
+		name string
+		d    *networks.Dense
+	}{{inName, in}, {recName, rec}, {outName, out}} {
+		if err := finite(p.name, p.d); err != nil {
+			return nil, err
+		}
+	}
 	im.done("the NIR file")
 	return net, nil
+}
+
+// finite checks that a projection read from a file holds finite float32
+// weights, bias and gain: float64 values beyond float32's range, or input
+// factors folded into the weights, can overflow.
+func finite(name string, d *networks.Dense) error {
+	bad := func(v float32) bool { return math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) }
+	if bad(d.Gain) {
+		return fmt.Errorf("nir: %s: input gain %v is beyond float32", name, d.Gain)
+	}
+	for i, v := range d.W.Data {
+		if bad(v) {
+			return fmt.Errorf("nir: %s: weight %d is %v in float32 (the file's value, times any input factor of the neurons, is beyond float32's range)", name, i, v)
+		}
+	}
+	if d.B != nil {
+		for i, v := range d.B.Data {
+			if bad(v) {
+				return fmt.Errorf("nir: %s: bias %d is %v in float32 (beyond float32's range)", name, i, v)
+			}
+		}
+	}
+	return nil
 }
 
 // foldGain multiplies the weights and bias of output o by g[o].

@@ -60,18 +60,34 @@ package nir
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
+	"math"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/braingo/braingo/internal/checked"
+	"github.com/braingo/braingo/internal/fileio"
 	"github.com/braingo/braingo/internal/hdf5"
 )
 
 // Version is the NIR release whose file layout Write follows; it is
 // written as the file's "version".
 const Version = "1.0.7"
+
+// MaxFileSize is the largest NIR file ReadFile reads: 2 GiB, far above
+// the weights of any network braingo trains (a file of a billion float32
+// weights is 4 GiB; convert such a network in parts).
+const MaxFileSize = 2 << 30
+
+// MaxUnits bounds the size of an Input or Output node's shape (the product
+// of its dimensions) that Validate accepts.
+const MaxUnits = 1 << 30
+
+// maxDecoded bounds the data Decode unpacks from a file (on top of the
+// HDF5 reader's bound of 1100 times the file's size): compressed chunks
+// and never-written datasets could otherwise unpack to far more memory
+// than the file's size suggests. Tests lower it.
+var maxDecoded int64 = 8 << 30
 
 // Array is a parameter: an n-dimensional array (or a scalar: Shape empty)
 // of float32, float64, int64 or strings.
@@ -173,9 +189,15 @@ func Types() []string {
 }
 
 // Validate checks a node and, for a graph, its nodes and edges: known
-// types, every required parameter, numeric parameters, neuron parameters of
-// one shape, edges between existing nodes. path names the node in errors.
+// types, every required parameter, numeric parameters of finite values,
+// neuron parameters of one non-empty shape, weights without an empty
+// dimension, Input and Output shapes of 1 to MaxUnits values, a finite
+// positive braingo_dt, edges between existing nodes. path names the node
+// in errors.
 func (n *Node) Validate(path string) error {
+	if err := checkMetadata(path, n.Metadata); err != nil {
+		return err
+	}
 	if n.Type == "NIRGraph" {
 		if len(n.Params) > 0 {
 			for k := range n.Params {
@@ -212,8 +234,17 @@ func (n *Node) Validate(path string) error {
 		if !slices.Contains(s.required, k) && !slices.Contains(s.optional, k) {
 			return fmt.Errorf("%s: %s node has an unknown parameter %q", path, n.Type, k)
 		}
+		if a == nil {
+			return fmt.Errorf("%s: parameter %s is nil", path, k)
+		}
+		if a.Len() < 0 {
+			return fmt.Errorf("%s: parameter %s has shape %v: a negative dimension, or more elements than memory holds", path, k, a.Shape)
+		}
 		if a.Len() != valuesOf(a) {
 			return fmt.Errorf("%s: parameter %s has shape %v but %d values", path, k, a.Shape, valuesOf(a))
+		}
+		if i, v, ok := nonFinite(a); ok {
+			return fmt.Errorf("%s: parameter %s holds %v at index %d: NIR parameters must be finite numbers", path, k, v, i)
 		}
 		if a.Type == hdf5.String && !(k == "padding" || k == "input_type") {
 			return fmt.Errorf("%s: parameter %s holds strings, not numbers", path, k)
@@ -233,6 +264,19 @@ func (n *Node) Validate(path string) error {
 			return fmt.Errorf("%s: %s has shape %v, %s has %v: a %s node's parameters must share one shape", path, p, a.Shape, first, n.Params[first].Shape, n.Type)
 		}
 	}
+	// Neuron parameters, scales and thresholds describe at least one
+	// neuron; weights have no empty dimension.
+	for _, p := range append(slices.Clone(s.same), "w_in", "scale", "threshold") {
+		if a := n.Params[p]; a != nil && a.Len() == 0 && slices.Contains(s.required, p) {
+			return fmt.Errorf("%s: %s of shape %v holds no values: a %s node needs at least one", path, p, a.Shape, n.Type)
+		}
+	}
+	if n.Type == "I" && n.Params["r"].Len() == 0 {
+		return fmt.Errorf("%s: r of shape %v holds no values: an I node needs at least one", path, n.Params["r"].Shape)
+	}
+	if w := n.Params["weight"]; w != nil && !checked.Positive(w.Shape) {
+		return fmt.Errorf("%s: weight of shape %v has a zero dimension: a %s node needs a non-empty weight", path, w.Shape, n.Type)
+	}
 	switch n.Type {
 	case "Affine", "Linear":
 		w := n.Params["weight"]
@@ -243,8 +287,61 @@ func (n *Node) Validate(path string) error {
 			return fmt.Errorf("%s: bias of shape %v for a weight of shape %v", path, b.Shape, w.Shape)
 		}
 	case "Input", "Output":
-		if sh := n.Params["shape"]; sh.Type != hdf5.Int64 || len(sh.Shape) > 1 {
+		sh := n.Params["shape"]
+		if sh.Type != hdf5.Int64 || len(sh.Shape) > 1 {
 			return fmt.Errorf("%s: shape must be a vector of integers", path)
+		}
+		if _, err := units(sh.I64); err != nil {
+			return fmt.Errorf("%s: %v", path, err)
+		}
+	}
+	return nil
+}
+
+// units is the number of values of a tensor of the given shape (an Input
+// or Output node's): every dimension at least 1, the product at most
+// MaxUnits.
+func units(shape []int64) (int, error) {
+	dims := make([]int, len(shape))
+	for i, s := range shape {
+		if s < 1 || s > MaxUnits {
+			return 0, fmt.Errorf("shape %v has a dimension of %d (needs 1 to %d)", shape, s, MaxUnits)
+		}
+		dims[i] = int(s)
+	}
+	n, ok := checked.Product(dims, MaxUnits)
+	if !ok {
+		return 0, fmt.Errorf("shape %v has more than %d values", shape, MaxUnits)
+	}
+	return n, nil
+}
+
+// nonFinite returns the first NaN or infinite value of a float array.
+func nonFinite(a *Array) (int, float64, bool) {
+	switch a.Type {
+	case hdf5.Float32:
+		for i, v := range a.F32 {
+			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+				return i, f, true
+			}
+		}
+	case hdf5.Float64:
+		for i, v := range a.F64 {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return i, v, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// checkMetadata checks the metadata braingo reads: braingo_dt, when
+// present, is one finite positive number.
+func checkMetadata(path string, m map[string]*Array) error {
+	if a := m[metaDT]; a != nil {
+		f := a.Float()
+		if len(f) != 1 || a.Len() != 1 || !(f[0] > 0) || math.IsInf(f[0], 0) {
+			return fmt.Errorf("%s: metadata %s must be one finite positive number of seconds, got %v", path, metaDT, f)
 		}
 	}
 	return nil
@@ -322,7 +419,7 @@ func encodeNode(grp *hdf5.Group, n *Node) error {
 
 // Decode reads a NIR file's graph and its version string.
 func Decode(b []byte) (*Node, string, error) {
-	root, err := hdf5.Decode(b)
+	root, err := hdf5.DecodeLimit(b, min(1100*int64(len(b))+1<<20, maxDecoded))
 	if err != nil {
 		return nil, "", fmt.Errorf("nir: %v", err)
 	}
@@ -406,11 +503,13 @@ func decodeNode(g *hdf5.Group, path string, depth int) (*Node, error) {
 	return n, nil
 }
 
-// ReadFile reads the NIR file at path.
+// ReadFile reads the NIR file at path: a regular file of at most
+// MaxFileSize bytes. Errors name the file and, for a bad graph, the node
+// and the problem, on one line.
 func ReadFile(path string) (*Node, error) {
-	b, err := os.ReadFile(path)
+	b, err := fileio.ReadFileCapped(path, MaxFileSize)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("nir: %w", err)
 	}
 	g, _, err := Decode(b)
 	if err != nil {
@@ -419,27 +518,20 @@ func ReadFile(path string) (*Node, error) {
 	return g, nil
 }
 
-// WriteFile writes graph g to path, through a temporary file renamed into
-// place.
+// WriteFile writes graph g to path atomically (fileio.WriteAtomic): a
+// temporary file in the same folder, synced and renamed over path, then
+// the folder synced. A file it replaces keeps its mode; a new one gets
+// 0666 less the umask. When it fails, path is as it was and no temporary
+// file is left.
 func WriteFile(path string, g *Node) error {
 	b, err := Encode(g)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
+	if err := fileio.WriteAtomic(path, b, 0o666); err != nil {
+		return fmt.Errorf("nir: writing %s: %w", path, err)
 	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 // Flatten returns a graph without nested subgraphs: each NIRGraph node's

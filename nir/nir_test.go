@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/braingo/braingo/internal/fuzzopt"
 	"github.com/braingo/braingo/internal/hdf5"
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/snn"
@@ -516,6 +517,17 @@ func FuzzDecode(f *testing.F) {
 	if b, err := Encode(snnTorchRSynaptic()); err == nil {
 		f.Add(b)
 	}
+	f.Add(crafted(f, ""))
+	for patch := range craftedPatches {
+		f.Add(crafted(f, patch))
+	}
+	// Keep each input's work small: a mutated shape of never-written or
+	// compressed data would otherwise unpack megabytes (up to 1100 times
+	// the input's size) on every execution.
+	defer func(m int64) { maxDecoded = m }(maxDecoded)
+	maxDecoded = 1 << 16
+	// Inputs are kilobytes: bound Go's quadratic minimization of each.
+	fuzzopt.BoundMinimization(100)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g, _, err := Decode(b)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/braingo/braingo/internal/checked"
 	"github.com/braingo/braingo/snn"
 )
 
@@ -63,6 +64,9 @@ func FromSequential(input []int, ops []Op, o Options) (*Node, []string, error) {
 			return nil, nil, fmt.Errorf("nir: input shape %v has a non-positive size", input)
 		}
 	}
+	if err := o.check(); err != nil {
+		return nil, nil, err
+	}
 	x := &exporter{o: o}
 	g := NewGraph()
 	g.Metadata = map[string]*Array{metaDT: Float64s(nil, []float64{o.dt()})}
@@ -105,9 +109,9 @@ func FromSequential(input []int, ops []Op, o Options) (*Node, []string, error) {
 		case "Dropout":
 			continue
 		case "Flatten":
-			n := 1
-			for _, s := range shape {
-				n *= s
+			n, ok := checked.Product(shape, MaxUnits)
+			if !ok {
+				return nil, nil, fmt.Errorf("nir: %s: input of shape %v has more than %d values", name, shape, MaxUnits)
 			}
 			node = NewNode("Flatten", map[string]*Array{"start_dim": Int64s(nil, []int64{0}), "end_dim": Int64s(nil, []int64{-1}),
 				"input_type": ints(shape...)})
@@ -128,9 +132,9 @@ func FromSequential(input []int, ops []Op, o Options) (*Node, []string, error) {
 			}
 			shape = op.WeightShape[:1:1]
 		case "LIF":
-			n := 1
-			for _, s := range shape {
-				n *= s
+			n, ok := checked.Product(shape, MaxUnits)
+			if !ok {
+				return nil, nil, fmt.Errorf("nir: %s: input of shape %v has more than %d values", name, shape, MaxUnits)
 			}
 			if node, err = x.lif(name, n, op.LIF, false, 0); err != nil {
 				return nil, nil, err

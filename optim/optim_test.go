@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -627,5 +628,47 @@ func BenchmarkStep(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// The state's JSON (hyperparameters and buffers are maps) and its buffer
+// names through BufferNames come out the same every time: checkpoints of
+// identical runs are identical.
+func TestStateDeterministic(t *testing.T) {
+	for _, tc := range configs {
+		m := newModel(17)
+		opt, _ := groupsOf(t, m, tc.new)
+		m.grads()
+		if err := opt.Step(); err != nil {
+			t.Fatal(err)
+		}
+		first, err := json.Marshal(opt.State())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names [][]string
+		for _, g := range opt.State().Groups {
+			for _, p := range g.Params {
+				names = append(names, p.BufferNames())
+				if !slices.IsSorted(p.BufferNames()) || len(p.BufferNames()) != len(p.Buffers) {
+					t.Errorf("%s: BufferNames %v of buffers %v", tc.name, p.BufferNames(), p.Buffers)
+				}
+			}
+		}
+		for range 20 {
+			again, _ := json.Marshal(opt.State())
+			if !bytes.Equal(again, first) {
+				t.Fatalf("%s: the JSON of the same state differs", tc.name)
+			}
+			i := 0
+			for _, g := range opt.State().Groups {
+				for _, p := range g.Params {
+					if !slices.Equal(p.BufferNames(), names[i]) {
+						t.Fatalf("%s: BufferNames changed", tc.name)
+					}
+					i++
+				}
+			}
+		}
 	}
 }

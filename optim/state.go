@@ -44,6 +44,13 @@ type ParamState struct {
 	Buffers map[string][]float32 `json:",omitempty"`
 }
 
+// BufferNames returns the names of the parameter's buffers in sorted
+// order. Iterate over Buffers through it wherever the order shows (arrays
+// added to a checkpoint, say): a map's order differs from run to run.
+func (ps ParamState) BufferNames() []string {
+	return slices.Sorted(maps.Keys(ps.Buffers))
+}
+
 // State returns a deep copy of the optimizer's state.
 func (o *Optim[C]) State() State {
 	var s State

@@ -26,7 +26,10 @@ package hdf5
 
 import (
 	"fmt"
+	"math"
 	"sort"
+
+	"github.com/braingo/braingo/internal/checked"
 )
 
 // DType is the element type of a dataset.
@@ -79,11 +82,12 @@ type Dataset struct {
 	Unsigned bool
 }
 
-// Len is the number of elements Shape declares (1 for a scalar).
+// Len is the number of elements Shape declares (1 for a scalar), or -1
+// when a dimension is negative or the product overflows an int.
 func (d *Dataset) Len() int {
-	n := 1
-	for _, s := range d.Shape {
-		n *= s
+	n, ok := checked.Product(d.Shape, math.MaxInt)
+	if !ok {
+		return -1
 	}
 	return n
 }

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/braingo/braingo/internal/fuzzopt"
 )
 
 func readTestdata(t testing.TB, name string) *Group {
@@ -267,10 +269,18 @@ func FuzzRead(f *testing.F) {
 	if b, err := Encode(small); err == nil {
 		f.Add(b)
 	}
+	// Crafted: shapes that wrap or exceed the file, groups shared 2^40
+	// times over.
+	f.Add(craftedShape(f, 1<<24, 1<<40))
+	f.Add(craftedShape(f, 0, 5))
+	f.Add(craftedEmpty(f, 1<<24, 1<<10))
+	f.Add(craftedShared(f, 40))
 	// Keep each input's work small: mutated shapes of fill-value or
 	// compressed data would otherwise decode megabytes of zeros.
 	defer func(e, f int64) { expansion, floor = e, f }(expansion, floor)
 	expansion, floor = 4, 1<<12
+	// Inputs are kilobytes: bound Go's quadratic minimization of each.
+	fuzzopt.BoundMinimization(100)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g, err := Decode(b)
 		if err != nil {

@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"sync"
+
+	"github.com/braingo/braingo/internal/checked"
 )
 
 var signature = []byte("\x89HDF\r\n\x1a\n")
@@ -19,6 +22,8 @@ const (
 	maxDepth    = 64      // nested groups, B-tree levels
 	maxMessages = 1 << 16 // header messages per object
 	maxRank     = 32
+	// maxElements bounds a dataset's element count and byte size.
+	maxElements = 1 << 40
 )
 
 // expansion bounds the decoded data at expansion times the file's size
@@ -35,14 +40,19 @@ func fail(format string, args ...any) {
 	panic(&formatError{fmt.Sprintf(format, args...)})
 }
 
-// Decode reads a whole HDF5 file and returns its root group.
-func Decode(b []byte) (root *Group, err error) { return DecodeLimit(b, 0) }
+// Decode reads a whole HDF5 file and returns its root group. The data it
+// decodes is bounded by 1100 times the file's size plus 1 MiB (see
+// DecodeLimit), and the structures it walks by the file's size, so that a
+// small crafted file cannot make it allocate gigabytes or loop for ever.
+func Decode(b []byte) (root *Group, err error) {
+	return DecodeLimit(b, 0)
+}
 
-// DecodeLimit is Decode with the decoded data (before conversion to Go
-// values) bounded by limit bytes instead of the default, 1100 times the
-// file's size plus 1 MiB; limit <= 0 means the default. Fuzz tests of
-// readers built on Decode use it to keep each input's work small.
-func DecodeLimit(b []byte, limit int64) (root *Group, err error) {
+// DecodeLimit is Decode with a bound of maxData bytes on the data it
+// decodes (decompressed chunks, never-written datasets read as zeros);
+// maxData ≤ 0 means Decode's bound. A file whose datasets hold more is an
+// error that names the dataset.
+func DecodeLimit(b []byte, maxData int64) (root *Group, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			fe, ok := r.(*formatError)
@@ -52,7 +62,12 @@ func DecodeLimit(b []byte, limit int64) (root *Group, err error) {
 			root, err = nil, errors.New("hdf5: "+fe.msg)
 		}
 	}()
-	d := &decoder{b: b, visiting: map[uint64]bool{}, limit: limit}
+	d := &decoder{b: b, visiting: map[uint64]bool{}, maxData: maxData}
+	// Every object, B-tree node and symbol is at least 8 bytes of the
+	// file, so a tree of them has at most len(b)/8 nodes; more visits mean
+	// a structure shared many times over (a DAG that would take exponential
+	// time to walk).
+	d.visits = int64(len(b))/4 + 1024
 	return d.file(), nil
 }
 
@@ -62,11 +77,20 @@ type decoder struct {
 	so, sl     int // sizes of offsets and lengths
 	visiting   map[uint64]bool
 	budget     int64 // bytes of decoded data still allowed
-	limit      int64 // the budget's start when positive
 	gcolCache  map[uint64][][]byte
 	depth      int
 	chunkCount int
 	mu         sync.Mutex // guards gcolCache once Decode has returned
+	maxData    int64      // bound on the decoded data (0: expansion·size + floor)
+	visits     int64      // objects and B-tree nodes still allowed to be visited
+}
+
+// visit counts one object or B-tree node visited.
+func (d *decoder) visit(path string) {
+	d.visits--
+	if d.visits < 0 {
+		fail("%s: the file's structure refers to the same objects too many times (more visits than a file of %d bytes can hold)", path, len(d.b))
+	}
 }
 
 // cursor reads little-endian fields from the file with bounds checks.
@@ -173,8 +197,8 @@ func (d *decoder) file() *Group {
 	c.addr() // end of file
 	c.addr() // driver info
 	d.budget = expansion*int64(len(d.b)) + floor
-	if d.limit > 0 {
-		d.budget = d.limit
+	if d.maxData > 0 {
+		d.budget = d.maxData
 	}
 	// Root symbol table entry.
 	c.addr() // link name offset
@@ -255,6 +279,7 @@ func (d *decoder) leave(addr uint64) {
 
 // object reads the object at addr: a group or a dataset.
 func (d *decoder) object(addr uint64, path string) (*Group, *Dataset) {
+	d.visit(path)
 	d.enter(addr, path)
 	defer d.leave(addr)
 	msgs := d.header(addr, path)
@@ -326,6 +351,7 @@ func (d *decoder) groupNode(addr uint64, heap []byte, g *Group, path string, lev
 	if level > maxDepth {
 		fail("%s: group B-tree deeper than %d", path, maxDepth)
 	}
+	d.visit(path)
 	c := d.at(addr, "group B-tree of "+path)
 	sig := string(c.take(4))
 	if sig == "SNOD" {
@@ -381,7 +407,10 @@ func (d *decoder) symbolNode(c *cursor, heap []byte, g *Group, path string) {
 		if _, dup := g.Datasets[name]; dup {
 			fail("%s: member %q listed twice", path, name)
 		}
-		p := path + name
+		p := path + "/" + name
+		if strings.HasSuffix(path, "/") {
+			p = path + name
+		}
 		sub, ds := d.object(oh, p)
 		if sub != nil {
 			g.Groups[name] = sub
@@ -493,23 +522,26 @@ func (d *decoder) dataset(msgs []message, path string) *Dataset {
 		fail("%s: dataset without dataspace or datatype", path)
 	}
 	_ = haveFilt
-	n := uint64(1)
-	for _, s := range shape {
-		n *= uint64(s)
-		if n > 1<<40 {
-			fail("%s: dataset shape %v is too large", path, shape)
-		}
+	// Checked products: dimensions of 2^24 and 2^40, say, must not wrap
+	// to a small number of elements.
+	ne, ok := checked.Product(shape, min(maxElements, math.MaxInt))
+	if !ok {
+		fail("%s: dataset shape %v is too large (more than 2^40 elements)", path, shape)
 	}
+	n := uint64(ne)
 	esize := uint64(t.size)
 	if t.vlen || t.seq != nil {
 		esize = uint64(4 + d.so + 4)
 	}
-	nbytes := n * esize
+	nbytes, ok := checked.MulU64(n, esize, maxElements)
+	if !ok {
+		fail("%s: dataset shape %v of %d-byte elements is too large (more than 2^40 bytes)", path, shape, esize)
+	}
 	if (t.class == 3 || t.vlen || t.seq != nil) && n > uint64(len(d.b)) {
 		fail("%s: %d strings is more than the file could hold", path, n)
 	}
-	if int64(nbytes) > d.budget || nbytes > 1<<40 || int64(n) > d.budget {
-		fail("%s: dataset of %d bytes is larger than the file could hold", path, nbytes)
+	if nbytes > uint64(max(d.budget, 0)) || n > uint64(max(d.budget, 0)) {
+		fail("%s: dataset of shape %v (%d bytes) is larger than the file could hold", path, shape, nbytes)
 	}
 	raw := d.layout(layout, shape, esize, nbytes, filters, path)
 	d.budget -= int64(len(raw))
@@ -677,9 +709,9 @@ func (d *decoder) chunked(addr uint64, shape []int, dims []uint64, esize, nbytes
 		if dims[i] == 0 {
 			fail("%s: chunk dimension 0", path)
 		}
-		csize *= dims[i]
-		if csize > 1<<32 {
-			fail("%s: chunk too large", path)
+		var ok bool
+		if csize, ok = checked.MulU64(csize, dims[i], 1<<32); !ok {
+			fail("%s: chunk dimensions %v are too large", path, dims)
 		}
 	}
 	out := make([]byte, nbytes)
@@ -694,6 +726,7 @@ func (d *decoder) chunkNode(addr uint64, shape []int, cdims []uint64, esize, csi
 	if level > maxDepth {
 		fail("%s: chunk B-tree deeper than %d", path, maxDepth)
 	}
+	d.visit(path)
 	if d.visiting[addr] {
 		fail("%s: chunk B-tree node refers to itself", path)
 	}

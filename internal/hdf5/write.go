@@ -217,6 +217,9 @@ func (e *encoder) dataset(d *Dataset, path string) (uint64, error) {
 			return 0, fmt.Errorf("hdf5: %s: negative dimension in %v", path, d.Shape)
 		}
 	}
+	if n < 0 {
+		return 0, fmt.Errorf("hdf5: %s: shape %v has more elements than an int can count", path, d.Shape)
+	}
 	if got := d.values(); got != n {
 		return 0, fmt.Errorf("hdf5: %s: shape %v needs %d %s values, has %d", path, d.Shape, n, d.Type, got)
 	}
