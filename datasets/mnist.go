@@ -86,6 +86,10 @@ func (s Source) Load(dir string) (train, test *Images, err error) {
 	if test, err = s.loadSplit(dir, "t10k"); err != nil {
 		return nil, nil, err
 	}
+	if train.Rows != test.Rows || train.Cols != test.Cols {
+		return nil, nil, fmt.Errorf("%s: the test images in %s are %d×%d, the training images %d×%d: both splits must have one image size",
+			s.Name, dir, test.Rows, test.Cols, train.Rows, train.Cols)
+	}
 	return train, test, nil
 }
 
@@ -130,6 +134,9 @@ func (s Source) loadSplit(dir, split string) (*Images, error) {
 	}
 	if im.Dims[0] != lb.Dims[0] {
 		return nil, fmt.Errorf("%s holds %d images but %s holds %d labels", ip, im.Dims[0], lp, lb.Dims[0])
+	}
+	if im.Dims[0] < 1 || im.Dims[1] < 1 || im.Dims[2] < 1 {
+		return nil, fmt.Errorf("%s: %d images of %d×%d pixels: a data set needs at least one image of at least one pixel", ip, im.Dims[0], im.Dims[1], im.Dims[2])
 	}
 	classes := len(s.ClassNames)
 	for i, l := range lb.Data {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/braingo/braingo/checkpoint"
 	"github.com/braingo/braingo/optim"
@@ -23,7 +22,6 @@ type checkpointMeta struct {
 	Recipe string          `json:"recipe"`
 	Epoch  int             `json:"epoch"`
 	Optim  json.RawMessage `json:"optim"`
-	Saved  time.Time       `json:"saved"`
 	// RNG is the random state the run carries across epochs (task
 	// recipes: the trial and noise generators), absent where every epoch's
 	// randomness derives from the seed and the epoch alone.
@@ -100,7 +98,7 @@ func saveTrainingRNG(path, format string, r *recipes.Recipe, params []*tensor.Te
 	if err != nil {
 		return err
 	}
-	meta, err := json.Marshal(checkpointMeta{Format: format, Kind: r.Kind, Recipe: string(r.Echo()), Epoch: epoch, Optim: ostate, Saved: time.Now().UTC(), RNG: rng, ZeroReset: zeroResetRule})
+	meta, err := json.Marshal(checkpointMeta{Format: format, Kind: r.Kind, Recipe: string(r.Echo()), Epoch: epoch, Optim: ostate, RNG: rng, ZeroReset: zeroResetRule})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/braingo/braingo/checkpoint"
 	"github.com/braingo/braingo/eval"
+	"github.com/braingo/braingo/internal/fileio"
 	"github.com/braingo/braingo/recipes"
 )
 
@@ -231,7 +232,7 @@ func (d *RunDir) reconcile() error {
 			return err
 		}
 	}
-	return writeAtomic(mpath, []byte(b.String()), 0o644)
+	return fileio.WriteAtomic(mpath, []byte(b.String()), 0o644)
 }
 
 // CheckpointEpoch returns the last epoch the run's checkpoint holds (0:
@@ -280,7 +281,7 @@ func (d *RunDir) resume(restore func(path string) (int, error)) (int, []eval.Epo
 
 // WriteEcho writes the recipe echo (recipe.yaml) atomically.
 func (d *RunDir) WriteEcho() error {
-	return writeAtomic(d.Path(recipes.EchoFile), d.Recipe.Echo(), 0o644)
+	return fileio.WriteAtomic(d.Path(recipes.EchoFile), d.Recipe.Echo(), 0o644)
 }
 
 // AppendMetrics appends one epoch's record to metrics.jsonl.
@@ -292,42 +293,6 @@ func (d *RunDir) AppendMetrics(rec eval.EpochRecord) error {
 func (d *RunDir) Metrics() []eval.EpochRecord {
 	recs, _ := eval.ReadRecords(d.Path(eval.MetricsFile))
 	return recs
-}
-
-// writeAtomic writes data to path through a temporary file in the same
-// folder, fsynced and renamed, so a crash leaves the old file or the new
-// one, never a part.
-func writeAtomic(path string, data []byte, perm os.FileMode) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(perm); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	if dir, derr := os.Open(filepath.Dir(path)); derr == nil {
-		dir.Sync()
-		dir.Close()
-	}
-	return nil
 }
 
 // Run runs r in the run directory opts.Dir: it opens the directory

@@ -8,6 +8,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/braingo/braingo/internal/fileio"
 	"gopkg.in/yaml.v3"
 )
 
@@ -117,12 +118,16 @@ func IsPath(s string) bool {
 		strings.HasSuffix(s, ".yaml") || strings.HasSuffix(s, ".yml")
 }
 
+// MaxFileSize bounds a recipe file: recipes are a few kilobytes, so
+// anything this large is not one.
+const MaxFileSize = 16 << 20
+
 // Load loads the recipe nameOrPath — a file if IsPath says so, else one of
 // the catalogue's names — and applies overrides ("key=value", as --set takes
 // them). See Parse for the errors.
 func (c *Catalogue) Load(nameOrPath string, overrides []string) (*Recipe, error) {
 	if IsPath(nameOrPath) {
-		data, err := os.ReadFile(nameOrPath)
+		data, err := fileio.ReadFileCapped(nameOrPath, MaxFileSize)
 		if err != nil {
 			if base := strings.TrimSuffix(strings.TrimSuffix(path.Base(nameOrPath), ".yaml"), ".yml"); os.IsNotExist(err) && base != "" {
 				if files, _ := c.files(); files[base] != "" {

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -68,5 +71,28 @@ func TestResumeSameBitsWithRandomness(t *testing.T) {
 			}
 			sameCheckpoints(t, filepath.Join(once, "checkpoint.bgc"), filepath.Join(twice, "checkpoint.bgc"))
 		})
+	}
+}
+
+// Two identical runs write checkpoints that are the same bytes (arrays in
+// name order, no timestamp in the metadata).
+func TestCheckpointBytesDeterministic(t *testing.T) {
+	data := tinyData(t)
+	dir := t.TempDir()
+	var files [2][]byte
+	for i := range files {
+		out := filepath.Join(dir, fmt.Sprint(i))
+		if _, stderr, code := run(t, "train", "fmnist-snn", "--set", "data_dir="+data, "--set", "batch_size=32", "--set", "model.hidden=16",
+			"--set", "steps=4", "--set", "threads=1", "--json", "--out", out); code != 0 {
+			t.Fatalf("train: %s", stderr)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "checkpoint.bgc"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[i] = b
+	}
+	if !bytes.Equal(files[0], files[1]) {
+		t.Error("two identical runs wrote different checkpoint bytes")
 	}
 }

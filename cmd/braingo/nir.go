@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -51,8 +52,8 @@ details are in node metadata other tools ignore); other tools do not.`,
 				if *out == "" {
 					return cli.Usagef("-o FILE is required")
 				}
-				if *dt <= 0 {
-					return cli.Usagef("--dt must be positive, got %v", *dt)
+				if !(*dt > 0) || math.IsInf(*dt, 0) {
+					return cli.Usagef("--dt must be a positive number of seconds, got %v", *dt)
 				}
 				o := nir.Options{DT: *dt, Lossy: *lossy}
 				g, warn, err := kinds.ExportNIR(args[0], o, env.Stderr)
@@ -96,6 +97,9 @@ else snnTorch's 1e-4 s).`,
 				}
 				if *out == "" {
 					return cli.Usagef("-o RUN_DIR is required")
+				}
+				if !(*dt >= 0) || math.IsInf(*dt, 0) {
+					return cli.Usagef("--dt must be a positive number of seconds, or 0 for the file's, got %v", *dt)
 				}
 				if have := kinds.HoldsRun(*out); len(have) > 0 {
 					return cli.Usagef("-o %s holds a run (%s): import into a new directory", *out, strings.Join(have, ", "))

@@ -31,7 +31,7 @@ const MaxSize int64 = 4 << 30
 
 // ErrNotRegular is wrapped by the error of a path that is not a regular
 // file (a directory, device, FIFO or socket).
-var ErrNotRegular = errors.New("not a regular file")
+var ErrNotRegular error = usageError("not a regular file")
 
 // ErrDirSync is wrapped by the error of a write whose rename succeeded
 // (the new content is in place) but whose folder could not be synced, so
@@ -39,7 +39,7 @@ var ErrNotRegular = errors.New("not a regular file")
 var ErrDirSync = errors.New("folder not synced")
 
 // ErrTooLarge is wrapped by the error of a file larger than the cap.
-var ErrTooLarge = errors.New("file too large")
+var ErrTooLarge error = usageError("file too large")
 
 // SizeError is the error of a file over the cap.
 type SizeError struct {
@@ -53,6 +53,15 @@ func (e *SizeError) Error() string {
 }
 
 func (e *SizeError) Unwrap() error { return ErrTooLarge }
+
+// usageError is an error the user fixes by naming another file: a command
+// line exits 2 for it (its Usage method), as for a usage error.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+// Usage reports that the mistake is the user's to fix.
+func (usageError) Usage() bool { return true }
 
 // Bytes formats n bytes for messages: "512 B", "3.0 KiB", "4.0 GiB".
 func Bytes(n int64) string {
