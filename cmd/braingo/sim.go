@@ -5,10 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/braingo/braingo/internal/cli"
@@ -61,7 +58,7 @@ the network), rate_hz, exc_rate_hz, inh_rate_hz, isi_cv and peak_rss_mb.`,
 				if dir == "" {
 					dir = filepath.Join("runs", r.Name+"-"+time.Now().Format("20060102-150405"))
 				}
-				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+				ctx, stop := interruptContext(env)
 				defer stop()
 				err = kinds.Run(ctx, r, kinds.RunOptions{MaxMemory: limit, Dir: dir, Force: *force, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON})
 				if errors.Is(err, context.Canceled) {

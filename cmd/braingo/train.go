@@ -6,10 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/braingo/braingo/internal/cli"
@@ -84,7 +82,7 @@ hidden_rate and peak_rss_mb.`,
 				if dir == "" {
 					dir = filepath.Join("runs", r.Name+"-"+time.Now().Format("20060102-150405"))
 				}
-				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+				ctx, stop := interruptContext(env)
 				defer stop()
 				err = kinds.Run(ctx, r, kinds.RunOptions{MaxMemory: limit, Dir: dir, Resume: *resume, Force: *force, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON, ForceProgress: *progress})
 				if errors.Is(err, context.Canceled) {
