@@ -550,8 +550,8 @@ func TestCatalogue(t *testing.T) {
 
 	for _, tc := range []struct{ arg, want string }{
 		{"tiyn", `no recipe named "tiyn" (did you mean tiny?); embedded recipes: other, tiny; a file path needs a / or a .yaml ending, such as ./tiyn.yaml`},
-		{"tiny.yaml", "open tiny.yaml: no such file or directory (the embedded recipe is named tiny, without .yaml)"},
-		{"nowhere/x.yml", "open nowhere/x.yml: no such file or directory"},
+		{"tiny.yaml", "stat tiny.yaml: no such file or directory (the embedded recipe is named tiny, without .yaml)"},
+		{"nowhere/x.yml", "stat nowhere/x.yml: no such file or directory"},
 	} {
 		if _, err := c.Load(tc.arg, nil); err == nil || err.Error() != tc.want {
 			t.Errorf("Load(%q):\n got %v\nwant %s", tc.arg, err, tc.want)
