@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/braingo/braingo/internal/fuzzopt"
 	"github.com/braingo/braingo/recipes"
 )
 
@@ -32,6 +33,7 @@ func checkLoaded(t *testing.T, r *recipes.Recipe, err error) {
 
 // FuzzParse feeds the loader arbitrary bytes, seeded from testdata.
 func FuzzParse(f *testing.F) {
+	fuzzopt.BoundMinimization(100)
 	files, err := filepath.Glob(filepath.Join("testdata", "*", "*.y*ml"))
 	if err != nil {
 		f.Fatal(err)
@@ -55,6 +57,7 @@ func FuzzParse(f *testing.F) {
 
 // FuzzSet applies an arbitrary override to a valid recipe.
 func FuzzSet(f *testing.F) {
+	fuzzopt.BoundMinimization(100)
 	for _, s := range []string{
 		"epochs=3", "train.epochs=abc", "layers.2.size=5", "layers.0={size: 3}", "layers=[{sise: 1}]",
 		"model.hidden=1,2,3", "model.hidden.0=7", "model.hidden=[1, 2]", "data.encoders=rate,latency",
