@@ -58,6 +58,9 @@ hidden_rate and peak_rss_mb.`,
 			maxMem := fs.String("max-memory", "", "refuse a run estimated to need more memory than this (e.g. 16G, or off; default: $BRAINGO_MAX_MEMORY, else 90% of this machine's)")
 			asJSON := fs.Bool("json", false, "print one JSON object per epoch instead of tables")
 			progress := fs.Bool("progress", false, "show the progress bar even when standard error is not a terminal")
+			seeds := fs.String("seeds", "", "run once per seed (1,2,3 or 1-5), one run directory each, and summarize the final measures as mean ± std")
+			var sweeps setFlags
+			fs.Var(&sweeps, "sweep", "run once per value of a recipe key: key=v1,v2,... (repeatable: the grid of several keys)")
 			return func(env *cli.Env, args []string) error {
 				if len(args) != 1 {
 					return cli.Usagef("want one recipe name or file, got %d arguments", len(args))
@@ -84,6 +87,13 @@ hidden_rate and peak_rss_mb.`,
 				}
 				ctx, stop := interruptContext(env)
 				defer stop()
+				if *seeds != "" || len(sweeps) > 0 {
+					if *resume {
+						return cli.Usagef("--seeds and --sweep resume every run that exists; --resume is not needed")
+					}
+					return experiment(ctx, env, args[0], sets, *seeds, sweeps, dir, kinds.RunOptions{MaxMemory: limit, Force: *force,
+						Stderr: env.Stderr, ForceProgress: *progress}, *asJSON)
+				}
 				err = kinds.Run(ctx, r, kinds.RunOptions{MaxMemory: limit, Dir: dir, Resume: *resume, Force: *force, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON, ForceProgress: *progress})
 				if errors.Is(err, context.Canceled) {
 					if _, serr := os.Stat(filepath.Join(dir, kinds.CheckpointFile)); serr != nil {
@@ -95,4 +105,45 @@ hidden_rate and peak_rss_mb.`,
 			}
 		},
 	})
+}
+
+// experiment runs --seeds and --sweep: every point of the grid at every
+// seed, each in its own run directory under root, then a summary table
+// (or one JSON object per point) and, for a one-key numeric sweep, a plot.
+func experiment(ctx context.Context, env *cli.Env, recipe string, sets []string, seedList string, sweeps []string, root string, o kinds.RunOptions, asJSON bool) error {
+	var seeds []int
+	if seedList != "" {
+		var err error
+		if seeds, err = kinds.ParseSeeds(seedList); err != nil {
+			return cli.Usagef("%v", err)
+		}
+	}
+	var axes []kinds.Axis
+	for _, s := range sweeps {
+		ax, err := kinds.ParseAxis(s)
+		if err != nil {
+			return cli.Usagef("%v", err)
+		}
+		axes = append(axes, ax)
+	}
+	points, err := kinds.Experiment(ctx, recipe, sets, seeds, axes, root, o)
+	if err != nil {
+		return err
+	}
+	if err := kinds.WriteSweepPlot(root, axes, points); err != nil {
+		return err
+	}
+	if asJSON {
+		for _, p := range points {
+			if err := cli.WriteJSON(env.Stdout, p.JSON()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := kinds.WriteExperimentTable(env.Stdout, axes, points); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(env.Stdout, "runs under %s\n", root)
+	return err
 }
