@@ -38,6 +38,9 @@ type Sim struct {
 	Record     int     `yaml:"record" default:"100000" help:"record the spikes of the first N neurons for the raster and ISI statistics (rates count every neuron)"`
 	Raster     int     `yaml:"raster" default:"500" help:"neurons shown in raster.png"`
 	Plots      bool    `yaml:"plots" default:"true" alias:"plots" help:"write raster.png and rate.png into the run directory"`
+	// CheckpointS is the simulated time between checkpoints; a run also
+	// saves its state when interrupted and at the end.
+	CheckpointS float64 `yaml:"checkpoint_s" default:"10" help:"simulated seconds between checkpoints of the simulation's state (0: only when interrupted and at the end); --resume continues from the last"`
 }
 
 // Validate checks the ranges.
@@ -55,6 +58,8 @@ func (s *Sim) Validate() error {
 		return recipes.Invalid("neurons", "must not be negative, got %d", s.Neurons)
 	case s.Seed < 0:
 		return recipes.Invalid("seed", "must not be negative, got %d", s.Seed)
+	case s.CheckpointS < 0:
+		return recipes.Invalid("checkpoint_s", "must not be negative, got %g", s.CheckpointS)
 	}
 	return nil
 }
@@ -139,15 +144,48 @@ func (s *Sim) Run(ctx context.Context, opts *RunDir) error {
 	steps := int(s.DurationMS/s.Dt + 0.5)
 	fmt.Fprintf(opts.Stderr, "%s: %d neurons, %d synapses (%s), set up in %.2f s; simulating %g ms (%d steps)\n",
 		r.Name, n, net.Synapses(), s.Conn, setup, s.DurationMS, steps)
-	t1 := time.Now()
-	const chunk = 1000
-	for done := 0; done < steps; done += chunk {
-		if err := ctx.Err(); err != nil {
+	var before float64 // run seconds of the interrupted runs this one continues
+	if opts.Resume && opts.HasCheckpoint() {
+		if before, err = restoreSim(opts.CheckpointPath(), net, mon, rate); err != nil {
 			return err
 		}
-		net.Run(min(chunk, steps-done))
+		if int(net.T) > steps {
+			return fmt.Errorf("%s holds %d steps, more than duration_ms %g gives (%d): resume it with its own duration, or start over with --force", opts.Dir, net.T, s.DurationMS, steps)
+		}
+		if int(net.T) == steps {
+			fmt.Fprintf(opts.Stderr, "%s is already finished: nothing to simulate\n", opts.Dir)
+		} else {
+			fmt.Fprintf(opts.Stderr, "resuming %s at t = %g ms (step %d)\n", opts.Dir, float64(net.T)*s.Dt, net.T)
+		}
 	}
-	run := time.Since(t1).Seconds()
+	t1 := time.Now()
+	const chunk = 1000
+	every := int(s.CheckpointS*1000/s.Dt + 0.5) // steps between checkpoints (0: none)
+	saved := int(net.T)
+	for int(net.T) < steps {
+		if err := ctx.Err(); err != nil {
+			if serr := saveSim(opts.CheckpointPath(), r, net, mon, rate, before+time.Since(t1).Seconds()); serr != nil {
+				return fmt.Errorf("%w; saving the simulation's state: %v", err, serr)
+			}
+			fmt.Fprintf(opts.Stderr, "interrupted at t = %g ms: %s holds the state; continue with --resume\n", float64(net.T)*s.Dt, opts.Dir)
+			return err
+		}
+		k := min(chunk, steps-int(net.T))
+		if every > 0 {
+			k = min(k, saved+every-int(net.T))
+		}
+		net.Run(k)
+		if every > 0 && int(net.T)-saved >= every && int(net.T) < steps {
+			if err := saveSim(opts.CheckpointPath(), r, net, mon, rate, before+time.Since(t1).Seconds()); err != nil {
+				return err
+			}
+			saved = int(net.T)
+		}
+	}
+	run := before + time.Since(t1).Seconds()
+	if err := saveSim(opts.CheckpointPath(), r, net, mon, rate, run); err != nil {
+		return err
+	}
 	ne := n * 4 / 5
 	cv, cvn := mon.ISICV(0, n)
 	res := SimResult{Model: s.Model, Conn: s.Conn, Threads: kernels.Threads(), Neurons: n, Synapses: net.Synapses(),
