@@ -128,9 +128,6 @@ func (s *Sim) Run(ctx context.Context, opts *RunDir) error {
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return err
 	}
-	if err := opts.WriteEcho(); err != nil {
-		return err
-	}
 	t0 := time.Now()
 	net, g, err := s.Build()
 	if err != nil {
@@ -157,6 +154,9 @@ func (s *Sim) Run(ctx context.Context, opts *RunDir) error {
 		} else {
 			fmt.Fprintf(opts.Stderr, "resuming %s at t = %g ms (step %d)\n", opts.Dir, float64(net.T)*s.Dt, net.T)
 		}
+	}
+	if err := opts.WriteEcho(); err != nil {
+		return err
 	}
 	t1 := time.Now()
 	const chunk = 1000

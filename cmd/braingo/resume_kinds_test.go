@@ -203,3 +203,46 @@ func TestResumeAndEvalReadoutKinds(t *testing.T) {
 		})
 	}
 }
+
+// braingo sim --resume continues a stopped simulation from its checkpoint:
+// a run stopped after 100 ms (here: a run of 100 ms, extended) and
+// continued to 200 ms has the spikes, rates and state of a 200-ms run; a
+// finished run simulates nothing again.
+func TestSimResume(t *testing.T) {
+	for _, model := range []string{"coba", "coba-hh"} {
+		t.Run(model, func(t *testing.T) {
+			dir := t.TempDir()
+			once, twice := filepath.Join(dir, "once"), filepath.Join(dir, "twice")
+			args := []string{"sim", model, "--set", "neurons=300", "--set", "plots=false", "--set", "threads=1", "--json"}
+			want, stderr, code := run(t, append(args, "--out", once, "--set", "duration_ms=200")...)
+			if code != 0 {
+				t.Fatalf("sim: %s", stderr)
+			}
+			if _, stderr, code := run(t, append(args, "--out", twice, "--set", "duration_ms=100")...); code != 0 {
+				t.Fatalf("sim 100 ms: %s", stderr)
+			}
+			got, stderr, code := run(t, append(args, "--out", twice, "--set", "duration_ms=200", "--resume")...)
+			if code != 0 || !strings.Contains(stderr, "resuming") {
+				t.Fatalf("sim --resume: exit %d: %s", code, stderr)
+			}
+			sameCheckpoints(t, filepath.Join(once, "checkpoint.bgc"), filepath.Join(twice, "checkpoint.bgc"))
+			if w, g := normalize(t, []byte(want)), normalize(t, []byte(got)); !bytes.Equal(w, g) {
+				t.Errorf("results differ:\nuninterrupted %s\nresumed       %s", w, g)
+			}
+			again, stderr, code := run(t, append(args, "--out", once, "--set", "duration_ms=200", "--resume")...)
+			if code != 0 || !strings.Contains(stderr, "already finished") {
+				t.Fatalf("sim --resume of a finished run: exit %d: %s", code, stderr)
+			}
+			if w, g := normalize(t, []byte(want)), normalize(t, []byte(again)); !bytes.Equal(w, g) {
+				t.Errorf("finished run resumed reports %s, the run %s", g, w)
+			}
+			echo, _ := os.ReadFile(filepath.Join(once, "recipe.yaml"))
+			if _, stderr, code := run(t, append(args, "--out", once, "--set", "duration_ms=100", "--resume")...); code == 0 || !strings.Contains(stderr, "more than") {
+				t.Errorf("sim --resume with a shorter duration: exit %d: %s", code, stderr)
+			}
+			if after, _ := os.ReadFile(filepath.Join(once, "recipe.yaml")); !bytes.Equal(echo, after) {
+				t.Errorf("a refused resume rewrote recipe.yaml")
+			}
+		})
+	}
+}
