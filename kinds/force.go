@@ -311,6 +311,9 @@ func (c *Force) Run(ctx context.Context, opts *RunDir) error {
 	var tm trainedMeta
 	ep, _, err := opts.resume(func(path string) (int, error) {
 		meta, err := restoreState(path, forceCheckpointFormat, fr.arrays())
+		if err == nil {
+			err = sameRecipe(path, meta.checkpointMeta, r, func(f *Force) { f.Threads, f.Plots = 0, false })
+		}
 		tm = meta.Trained
 		return meta.Epoch, err
 	})

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"path/filepath"
+	"reflect"
 	"time"
 
 	"github.com/braingo/braingo/checkpoint"
@@ -119,4 +121,27 @@ func extra(rec eval.EpochRecord, k string) float64 {
 		return v
 	}
 	return math.NaN()
+}
+
+// sameRecipe refuses to continue from the checkpoint at path when the
+// recipe that wrote it (meta.Recipe) differs from r in anything but the
+// fields normalize clears (threads, plots: what does not change results).
+// normalize gets copies of the two specs.
+func sameRecipe[S any](path string, meta checkpointMeta, r *recipes.Recipe, normalize func(*S)) error {
+	old, err := recipes.Parse(path, []byte(meta.Recipe), nil)
+	if err != nil {
+		return fmt.Errorf("checkpoint %s: its recipe: %v", path, err)
+	}
+	a, ok1 := old.Spec.(*S)
+	b, ok2 := r.Spec.(*S)
+	if !ok1 || !ok2 {
+		return fmt.Errorf("checkpoint %s holds a %s run, not %s", path, old.Kind, r.Kind)
+	}
+	x, y := *a, *b
+	normalize(&x)
+	normalize(&y)
+	if !reflect.DeepEqual(x, y) {
+		return usageError(fmt.Sprintf("%s was run with another recipe than this one (compare its recipe.yaml): resume it with its own recipe, or start over with --force", filepath.Dir(path)))
+	}
+	return nil
 }

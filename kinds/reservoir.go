@@ -214,6 +214,9 @@ func (c *ReservoirSpec) Run(ctx context.Context, opts *RunDir) error {
 	var tm trainedMeta
 	ep, _, err := opts.resume(func(path string) (int, error) {
 		meta, err := restoreState(path, reservoirCheckpointFormat, []stateArray{{"readout.w", w}})
+		if err == nil {
+			err = sameRecipe(path, meta.checkpointMeta, rc, func(f *ReservoirSpec) { f.Threads, f.Plots, f.Data.Dir = 0, false, "" })
+		}
 		tm = meta.Trained
 		return meta.Epoch, err
 	})

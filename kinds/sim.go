@@ -143,7 +143,7 @@ func (s *Sim) Run(ctx context.Context, opts *RunDir) error {
 		r.Name, n, net.Synapses(), s.Conn, setup, s.DurationMS, steps)
 	var before float64 // run seconds of the interrupted runs this one continues
 	if opts.Resume && opts.HasCheckpoint() {
-		if before, err = restoreSim(opts.CheckpointPath(), net, mon, rate); err != nil {
+		if before, err = restoreSim(opts.CheckpointPath(), r, net, mon, rate); err != nil {
 			return err
 		}
 		if int(net.T) > steps {

@@ -70,8 +70,9 @@ func saveSim(path string, r *recipes.Recipe, net *snn.Network, mon *snn.SpikeMon
 }
 
 // restoreSim writes a saved state into net and the monitors (built as the
-// saved run's) and returns the run seconds spent so far.
-func restoreSim(path string, net *snn.Network, mon *snn.SpikeMonitor, rate *snn.RateMonitor) (float64, error) {
+// saved run's recipe r, which may differ in duration_ms and in what does not
+// change results) and returns the run seconds spent so far.
+func restoreSim(path string, r *recipes.Recipe, net *snn.Network, mon *snn.SpikeMonitor, rate *snn.RateMonitor) (float64, error) {
 	ck, err := checkpoint.Load(path)
 	if err != nil {
 		return 0, err
@@ -82,6 +83,11 @@ func restoreSim(path string, net *snn.Network, mon *snn.SpikeMonitor, rate *snn.
 	}
 	if meta.Format != simCheckpointFormat {
 		return 0, fmt.Errorf("checkpoint %s holds %q, not %q", path, meta.Format, simCheckpointFormat)
+	}
+	if err := sameRecipe(path, meta.checkpointMeta, r, func(s *Sim) {
+		s.DurationMS, s.Threads, s.Plots, s.Raster, s.CheckpointS = 0, 0, false, 0, 0
+	}); err != nil {
+		return 0, err
 	}
 	st, err := net.State()
 	if err != nil {

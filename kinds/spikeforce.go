@@ -174,6 +174,9 @@ func (c *SpikingForceSpec) Run(ctx context.Context, opts *RunDir) error {
 	var tm trainedMeta
 	ep, _, err := opts.resume(func(path string) (int, error) {
 		meta, err := sr.restore(path)
+		if err == nil {
+			err = sameRecipe(path, meta.checkpointMeta, r, func(f *SpikingForceSpec) { f.Threads, f.Plots = 0, false })
+		}
 		tm = meta.Trained
 		return meta.Epoch, err
 	})

@@ -246,3 +246,31 @@ func TestSimResume(t *testing.T) {
 		})
 	}
 }
+
+// Resuming with a recipe that trains or simulates differently is refused
+// (exit 2) and changes nothing; threads and plots may differ.
+func TestResumeRefusesAnotherRecipe(t *testing.T) {
+	dir := t.TempDir()
+	force := filepath.Join(dir, "force")
+	fargs := []string{"train", "force-sines", "--out", force, "--set", "model.units=40", "--set", "train.train_s=0.1", "--set", "train.test_s=0.1", "--json"}
+	if _, stderr, code := run(t, fargs...); code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
+	before := snapshot(t, force)
+	if _, stderr, code := run(t, append(fargs, "--resume", "--set", "train.train_s=0.2")...); code != 2 || !strings.Contains(stderr, "another recipe") {
+		t.Errorf("resume with another train_s: exit %d: %s", code, stderr)
+	}
+	sameFiles(t, "refused resume", before, snapshot(t, force))
+	if _, stderr, code := run(t, append(fargs, "--resume", "--set", "threads=1", "--set", "plots=false")...); code != 0 {
+		t.Errorf("resume with other threads and plots: exit %d: %s", code, stderr)
+	}
+
+	sim := filepath.Join(dir, "sim")
+	sargs := []string{"sim", "coba", "--out", sim, "--set", "neurons=200", "--set", "duration_ms=20", "--set", "plots=false", "--json"}
+	if _, stderr, code := run(t, sargs...); code != 0 {
+		t.Fatalf("sim: %s", stderr)
+	}
+	if _, stderr, code := run(t, append(sargs, "--resume", "--set", "seed=2", "--set", "duration_ms=40")...); code != 2 || !strings.Contains(stderr, "another recipe") {
+		t.Errorf("sim resume with another seed: exit %d: %s", code, stderr)
+	}
+}
