@@ -106,6 +106,9 @@ func (c *TaskEProp) prepare(r *recipes.Recipe, opts *RunDir) (*taskRun, *trainer
 // with the checkpoint's network: the last epoch's performance and mean
 // reward, bit for bit.
 func (c *TaskEProp) Evaluate(d *RunDir) (Report, error) {
+	if err := needCheckpoint(d); err != nil {
+		return nil, err
+	}
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
 	tr, _, err := c.prepare(d.Recipe, &RunDir{RunOptions: RunOptions{Dir: d.Dir, Stdout: io.Discard, Stderr: io.Discard}, Recipe: d.Recipe})

@@ -496,6 +496,9 @@ func joinNames(s []string) string {
 // network as training left it, learning off, the same steps as the run's
 // test, so the figures equal the run's bit for bit.
 func (c *Force) Evaluate(d *RunDir) (Report, error) {
+	if err := needCheckpoint(d); err != nil {
+		return nil, err
+	}
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
 	fr, err := c.build()

@@ -145,3 +145,13 @@ func sameRecipe[S any](path string, meta checkpointMeta, r *recipes.Recipe, norm
 	}
 	return nil
 }
+
+// needCheckpoint is the error of evaluating a run without a checkpoint
+// (nil when it has one).
+func needCheckpoint(d *RunDir) error {
+	if d.HasCheckpoint() {
+		return nil
+	}
+	return fmt.Errorf("%s holds no checkpoint: its training did not finish; continue it with braingo train %s --resume --out %s",
+		d.Dir, d.Path(recipes.EchoFile), d.Dir)
+}

@@ -370,6 +370,9 @@ func reportReservoir(opts *RunDir, name string, line ReservoirLine, files []stri
 // Evaluate scores the test set again with the checkpoint's readout: the
 // run's test accuracy (and lif rate), bit for bit.
 func (c *ReservoirSpec) Evaluate(d *RunDir) (Report, error) {
+	if err := needCheckpoint(d); err != nil {
+		return nil, err
+	}
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
 	r, _, test, src, w, _, err := c.setup()

@@ -360,6 +360,9 @@ func (rr *rstdpRun) evaluate(c *TaskRSTDP, records []trainer.TrialRecord) (perf,
 // with the checkpoint's weights: the last epoch's performance and mean
 // reward, bit for bit.
 func (c *TaskRSTDP) Evaluate(d *RunDir) (Report, error) {
+	if err := needCheckpoint(d); err != nil {
+		return nil, err
+	}
 	rr, err := c.prepare()
 	if err != nil {
 		return nil, err

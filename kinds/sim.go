@@ -118,9 +118,10 @@ func (s *Sim) Build() (*snn.Network, *snn.Group, error) {
 	return snn.BuildCOBA(cfg)
 }
 
-// Run simulates a sim recipe into opts.Dir: recipe.yaml, and with plots
-// raster.png and rate.png; the result goes to opts.Stdout as a line of text
-// or, with opts.JSON, as one SimResult object.
+// Run simulates a sim recipe into opts.Dir: recipe.yaml, checkpoint.bgc (the
+// simulation's state, see simckpt.go; with opts.Resume the run continues
+// from it), and with plots raster.png and rate.png; the result goes to
+// opts.Stdout as a line of text or, with opts.JSON, as one SimResult object.
 func (s *Sim) Run(ctx context.Context, opts *RunDir) error {
 	r := opts.Recipe
 	prev := kernels.SetThreads(s.Threads)
@@ -203,7 +204,7 @@ func (s *Sim) Run(ctx context.Context, opts *RunDir) error {
 	fmt.Fprintf(opts.Stdout, "%s: %d neurons, %d synapses, %g ms in %.3f s (setup %.2f s); rate %.2f Hz (exc %.2f, inh %.2f), ISI CV %.3f; peak RSS %.0f MB\n",
 		r.Name, n, res.Synapses, s.DurationMS, run, setup, res.RateHz, res.ExcRateHz, res.InhRateHz, cv, res.PeakRSSMB)
 	if s.Plots {
-		fmt.Fprintf(opts.Stdout, "run directory %s: %s, %s, %s\n", opts.Dir, recipes.EchoFile, eval.RasterFile, SimRateFile)
+		fmt.Fprintf(opts.Stdout, "run directory %s: %s, %s, %s, %s\n", opts.Dir, recipes.EchoFile, CheckpointFile, eval.RasterFile, SimRateFile)
 	}
 	return nil
 }

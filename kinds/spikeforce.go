@@ -268,6 +268,9 @@ func (c *SpikingForceSpec) Run(ctx context.Context, opts *RunDir) error {
 // Evaluate replays the test of a spiking-force run from its checkpoint
 // (learning off): the run's test NMSE, correlation and rate, bit for bit.
 func (c *SpikingForceSpec) Evaluate(d *RunDir) (Report, error) {
+	if err := needCheckpoint(d); err != nil {
+		return nil, err
+	}
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
 	sr, err := c.build()

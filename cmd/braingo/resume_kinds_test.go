@@ -157,6 +157,9 @@ func TestResumeAndEvalReadoutKinds(t *testing.T) {
 			// Interrupted while training: the recipe echo only.
 			training := filepath.Join(dir, "training")
 			copyRunFiles(t, once, training, "recipe.yaml")
+			if _, stderr, code := run(t, "eval", training); code != 1 || !strings.Contains(stderr, "holds no checkpoint") {
+				t.Errorf("eval without a checkpoint: exit %d: %s", code, stderr)
+			}
 			if _, stderr, code := run(t, append(args, "--out", training, "--resume", "--json")...); code != 0 {
 				t.Fatalf("resume (interrupted while training): %s", stderr)
 			}
