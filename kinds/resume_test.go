@@ -73,8 +73,10 @@ func TestInterruptAndResume(t *testing.T) {
 		{"coba", []string{"neurons=500", "duration_ms=400", "plots=false", "checkpoint_s=0.15"}, 3, "resuming"},
 		{"cuba", []string{"neurons=400", "duration_ms=300", "plots=false", "threads=1"}, 1, "resuming"},
 		{"coba-hh", []string{"neurons=200", "duration_ms=300", "plots=false", "threads=1"}, 2, "resuming"},
-		{"force-sines", []string{"model.units=50", "train.train_s=0.5", "train.test_s=0.3", "plots=false"}, 1, ""},                                     // in training
-		{"force-sines", []string{"model.units=50", "train.train_s=0.5", "train.test_s=0.3", "plots=false"}, 2, "testing only"},                         // in the test
+		{"force-sines", []string{"model.units=50", "train.train_s=0.5", "train.test_s=0.3", "plots=false"}, 1, ""},             // in training
+		{"force-sines", []string{"model.units=50", "train.train_s=0.5", "train.test_s=0.3", "plots=false"}, 2, "testing only"}, // in the test
+		{"force-sines", []string{"method=full-force", "model.conn=dense", "model.units=40", "train.train_s=0.5", "train.test_s=0.3", "plots=false"}, 2, "testing only"},
+		{"force-spiking", []string{"model.units=60", "train.warmup_s=0.1", "train.train_s=0.2", "train.test_s=0.3", "plots=false"}, 1, ""},             // in training
 		{"force-spiking", []string{"model.units=60", "train.warmup_s=0.1", "train.train_s=0.2", "train.test_s=0.3", "plots=false"}, 2, "testing only"}, // in the test
 	} {
 		t.Run(c.recipe, func(t *testing.T) {
