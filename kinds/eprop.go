@@ -2,6 +2,7 @@ package kinds
 
 import (
 	"context"
+	"io"
 
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/networks"
@@ -53,40 +54,66 @@ func (c *TaskEProp) Validate() error {
 
 // Run trains a task-eprop recipe into opts.Dir.
 func (c *TaskEProp) Run(ctx context.Context, opts *RunDir) error {
-	r := opts.Recipe
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
-	task, o, err := c.Task.options(uint64(c.Seed))
+	tr, seq, err := c.prepare(opts.Recipe, opts)
 	if err != nil {
 		return err
+	}
+	return tr.run(ctx, seq, c.Train.Epochs, c.Train.Optim)
+}
+
+// prepare builds a task-eprop run: its network, evaluation agent and e-prop
+// sequence, whose trial generators' state goes into checkpoints.
+func (c *TaskEProp) prepare(r *recipes.Recipe, opts *RunDir) (*taskRun, *trainer.EPropSequence, error) {
+	task, o, err := c.Task.options(uint64(c.Seed))
+	if err != nil {
+		return nil, nil, err
 	}
 	ds, err := tasks.NewDataset(task, o, tasks.DatasetConfig{BatchSize: c.Train.BatchSize})
 	if err != nil {
-		return recipes.Invalid("task", "%v", err)
+		return nil, nil, recipes.Invalid("task", "%v", err)
 	}
 	spec := ds.Spec()
 	if len(spec.Actions) == 0 {
-		return recipes.Invalid("task.name", "%s has no discrete actions to score", spec.Name)
+		return nil, nil, recipes.Invalid("task.name", "%s has no discrete actions to score", spec.Name)
 	}
 	rec, err := c.Model.build(len(spec.Obs), len(spec.Actions), spec.DT, c.Seed)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	net := rec.(*networks.RSNN)
 	run, err := net.NewRun(c.Train.BatchSize)
 	if err != nil {
-		return recipes.Invalid("model", "%v", err)
+		return nil, nil, recipes.Invalid("model", "%v", err)
 	}
 	rule, err := trainer.NewEProp(run, trainer.EPropConfig{Feedback: c.Train.Feedback, FeedbackDecay: c.Train.FeedbackDecay,
 		RateReg: c.Train.RateReg, RateTarget: c.Train.RateTarget, Seed: uint64(c.Seed)})
 	if err != nil {
-		return recipes.Invalid("train", "%v", err)
+		return nil, nil, recipes.Invalid("train", "%v", err)
 	}
 	var extra []*tensor.Tensor
 	if rule.Feedback != nil && rule.Feedback.RequiresGrad() {
 		extra = append(extra, rule.Feedback)
 	}
-	tr := &taskRun{r: r, opts: opts, spec: spec, net: net, extra: extra, seed: uint64(c.Seed), target: c.Train.Target, evalN: c.Train.EvalTrials}
+	tr := &taskRun{r: r, opts: opts, spec: spec, net: net, extra: extra, seed: uint64(c.Seed), target: c.Train.Target, evalN: c.Train.EvalTrials,
+		data: ds}
 	tr.agent = &trainer.Agent{Net: net, Actions: len(spec.Actions), Columns: c.Train.BatchSize, Envs: evalEnvs(task, o, uint64(c.Seed))}
-	return tr.run(ctx, &trainer.EPropSequence{Rule: rule, Data: ds, Steps: c.Train.Batches}, c.Train.Epochs, c.Train.Optim)
+	return tr, &trainer.EPropSequence{Rule: rule, Data: ds, Steps: c.Train.Batches}, nil
+}
+
+// Evaluate plays the evaluation trials of training's per-epoch evaluation
+// with the checkpoint's network: the last epoch's performance and mean
+// reward, bit for bit.
+func (c *TaskEProp) Evaluate(d *RunDir) (Report, error) {
+	if err := needCheckpoint(d); err != nil {
+		return nil, err
+	}
+	prev := kernels.SetThreads(c.Threads)
+	defer kernels.SetThreads(prev)
+	tr, _, err := c.prepare(d.Recipe, &RunDir{RunOptions: RunOptions{Dir: d.Dir, Stdout: io.Discard, Stderr: io.Discard}, Recipe: d.Recipe})
+	if err != nil {
+		return nil, err
+	}
+	return evaluateTaskRun(tr, d.Dir)
 }

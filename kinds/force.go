@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -209,7 +210,93 @@ func (tr *trace) corr() float64 {
 	return s / k
 }
 
-// Run trains a force recipe into opts.Dir.
+// forceRun is a built force network and its learning rule.
+type forceRun struct {
+	c       *Force
+	net     *networks.ForceRNN
+	teacher *networks.ForceRNN // full-force
+	rls     *trainer.RLS
+	rule    interface {
+		trainer.OnlineRule
+		TrainMSE() float64
+	}
+	target []float32
+	outs   int
+}
+
+const forceCheckpointFormat = "braingo-force/1"
+
+// build builds the recipe's network and rule, as they are before training.
+func (c *Force) build() (*forceRun, error) {
+	m := c.Model
+	outs := c.Target.outputs()
+	cfg := networks.ForceConfig{Units: m.Units, Outputs: outs, G: m.G, P: m.P, Alpha: c.Train.DtMS / m.TauMS,
+		FeedbackScale: m.FeedbackScale, Conn: m.Conn, Seed: uint64(c.Seed)}
+	fr := &forceRun{c: c, target: make([]float32, outs), outs: outs}
+	if c.Method == "full-force" {
+		tcfg := cfg
+		tcfg.Seed = uint64(c.Seed) + 0x7eac4e7
+		teacher, err := networks.NewForceRNN(tcfg)
+		if err != nil {
+			return nil, err
+		}
+		cfg.NoFeedback, cfg.G = true, m.TaskG
+		net, err := networks.NewForceRNN(cfg)
+		if err != nil {
+			return nil, err
+		}
+		ff, err := trainer.NewFullFORCE(net, teacher, trainer.FORCEConfig{Alpha: c.Train.Alpha, Every: c.Train.Every})
+		if err != nil {
+			return nil, err
+		}
+		fr.net, fr.teacher, fr.rule, fr.rls = net, teacher, ff, ff.RLS
+		return fr, nil
+	}
+	net, err := networks.NewForceRNN(cfg)
+	if err != nil {
+		return nil, err
+	}
+	f := trainer.NewFORCE(net, trainer.FORCEConfig{Alpha: c.Train.Alpha, Every: c.Train.Every})
+	fr.net, fr.rule, fr.rls = net, f, f.RLS
+	return fr, nil
+}
+
+// steps returns the training and test steps.
+func (c *Force) steps() (train, test int) {
+	dt := c.Train.DtMS
+	return int(c.Train.TrainS*1000/dt + 0.5), int(c.Train.TestS*1000/dt + 0.5)
+}
+
+// step advances the network and the rule by step s (0-based).
+func (fr *forceRun) step(s int, learn bool) error {
+	tms := float64(s+1) * fr.c.Train.DtMS
+	fr.c.Target.values(tms, fr.target)
+	fr.net.Step(nil)
+	if err := fr.rule.Step(trainer.Signal{Target: fr.target, Learn: learn}); err != nil {
+		return fmt.Errorf("step %d (t = %.1f ms): %w", s, tms, err)
+	}
+	if z := float64(fr.net.Z[0]); math.IsNaN(z) || math.IsInf(z, 0) {
+		return fmt.Errorf("step %d (t = %.1f ms): the output is %v: the network diverged (lower g or raise alpha)", s, tms, z)
+	}
+	return nil
+}
+
+// arrays are what the checkpoint holds: the readout, the RLS P matrix, the
+// network's state (and full-force's trained recurrent weights and teacher
+// state). RLS's pending rank-one term is applied first (exact).
+func (fr *forceRun) arrays() []stateArray {
+	n := fr.net
+	a := []stateArray{{"force.out", n.Out}, {"force.x", n.X}, {"force.r", n.R}, {"force.z", n.Z}, {"force.rls_p", fr.rls.Matrix()}}
+	if fr.teacher != nil {
+		t := fr.teacher
+		a = append(a, stateArray{"force.rec", n.Rec.Dense}, stateArray{"teacher.x", t.X}, stateArray{"teacher.r", t.R}, stateArray{"teacher.z", t.Z})
+	}
+	return a
+}
+
+// Run trains a force recipe into opts.Dir: training, a checkpoint of the
+// trained network (checkpoint.bgc, epoch 1), the test, and its measures
+// (metrics.jsonl). --resume skips what is done (see readoutckpt.go).
 func (c *Force) Run(ctx context.Context, opts *RunDir) error {
 	r := opts.Recipe
 	prev := kernels.SetThreads(c.Threads)
@@ -217,101 +304,81 @@ func (c *Force) Run(ctx context.Context, opts *RunDir) error {
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return err
 	}
+	fr, err := c.build()
+	if err != nil {
+		return err
+	}
+	var tm trainedMeta
+	ep, _, err := opts.resume(func(path string) (int, error) {
+		meta, err := restoreState(path, forceCheckpointFormat, fr.arrays())
+		if err == nil {
+			err = sameRecipe(path, meta.checkpointMeta, r, func(f *Force) { f.Threads, f.Plots = 0, false })
+		}
+		tm = meta.Trained
+		return meta.Epoch, err
+	})
+	if err != nil {
+		return err
+	}
 	if err := opts.WriteEcho(); err != nil {
 		return err
 	}
 	m := c.Model
-	outs := c.Target.outputs()
-	cfg := networks.ForceConfig{Units: m.Units, Outputs: outs, G: m.G, P: m.P, Alpha: c.Train.DtMS / m.TauMS,
-		FeedbackScale: m.FeedbackScale, Conn: m.Conn, Seed: uint64(c.Seed)}
-	var (
-		net  *networks.ForceRNN
-		rule interface {
-			trainer.OnlineRule
-			TrainMSE() float64
+	if ep >= 1 {
+		if rec, ok := finishedRecord(opts); ok {
+			fmt.Fprintf(opts.Stderr, "%s is already finished: nothing to run (its measures follow; start over with --force)\n", opts.Dir)
+			return reportForce(opts, r.Name, forceLineOf(c.Method, m.Units, rec), []string{recipes.EchoFile, CheckpointFile, eval.MetricsFile})
 		}
-		updates func() int
-	)
-	if c.Method == "full-force" {
-		tcfg := cfg
-		tcfg.Seed = uint64(c.Seed) + 0x7eac4e7
-		teacher, err := networks.NewForceRNN(tcfg)
-		if err != nil {
-			return err
-		}
-		cfg.NoFeedback, cfg.G = true, m.TaskG
-		if net, err = networks.NewForceRNN(cfg); err != nil {
-			return err
-		}
-		ff, err := trainer.NewFullFORCE(net, teacher, trainer.FORCEConfig{Alpha: c.Train.Alpha, Every: c.Train.Every})
-		if err != nil {
-			return err
-		}
-		rule, updates = ff, ff.RLS.Updates
-	} else {
-		var err error
-		if net, err = networks.NewForceRNN(cfg); err != nil {
-			return err
-		}
-		f := trainer.NewFORCE(net, trainer.FORCEConfig{Alpha: c.Train.Alpha, Every: c.Train.Every})
-		rule, updates = f, f.RLS.Updates
 	}
 	dt := c.Train.DtMS
-	trainSteps := int(c.Train.TrainS*1000/dt + 0.5)
-	testSteps := int(c.Train.TestS*1000/dt + 0.5)
+	trainSteps, testSteps := c.steps()
 	fmt.Fprintf(opts.Stderr, "%s: %s, %d units, training %g s (%d steps), testing %g s\n", r.Name, c.Method, m.Units, c.Train.TrainS, trainSteps, c.Train.TestS)
 
 	every := max(1, int(1/dt+0.5)) // plot at 1 ms
-	trainTr, testTr := newTrace(every, outs), newTrace(every, outs)
-	target := make([]float32, outs)
+	trainTr := newTrace(every, fr.outs)
 	bar := trainer.StepBar{W: opts.Stderr, Force: opts.ForceProgress}
 	bar.Start(trainSteps+testSteps, "training")
-	start := time.Now()
-	var trainSec, trainMSE float64
-	showFrom := max(0, trainSteps-int(2000/dt)) // the last 2 s of training
-	for s := 0; s < trainSteps+testSteps; s++ {
-		if s%4096 == 0 {
-			if err := ctx.Err(); err != nil {
+	if ep < 1 {
+		start := time.Now()
+		showFrom := max(0, trainSteps-int(2000/dt)) // the last 2 s of training
+		for s := 0; s < trainSteps; s++ {
+			if s%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				bar.Set(s, "training")
+			}
+			if err := fr.step(s, true); err != nil {
 				return err
 			}
-			note := "training"
-			if s >= trainSteps {
-				note = "testing"
-			}
-			bar.Set(s, note)
-		}
-		if s == trainSteps {
-			trainSec = time.Since(start).Seconds()
-			trainMSE = rule.TrainMSE()
-		}
-		learn := s < trainSteps
-		tms := float64(s+1) * dt
-		c.Target.values(tms, target)
-		net.Step(nil)
-		if err := rule.Step(trainer.Signal{Target: target, Learn: learn}); err != nil {
-			return fmt.Errorf("step %d (t = %.1f ms): %w", s, tms, err)
-		}
-		if z := float64(net.Z[0]); math.IsNaN(z) || math.IsInf(z, 0) {
-			return fmt.Errorf("step %d (t = %.1f ms): the output is %v: the network diverged (lower g or raise alpha)", s, tms, z)
-		}
-		if learn {
 			if s >= showFrom {
-				trainTr.add(s, tms, target, net.Z, false)
+				trainTr.add(s, float64(s+1)*dt, fr.target, fr.net.Z, false)
 			}
-		} else {
-			testTr.add(s, tms, target, net.Z, true)
 		}
+		tm = trainedMeta{TrainSeconds: time.Since(start).Seconds(), TrainMSE: fr.rule.TrainMSE(), Updates: fr.rls.Updates(), Steps: trainSteps}
+		if trainSteps == 0 {
+			tm.TrainMSE = 0 // nothing trained
+		}
+		if err := saveState(opts.CheckpointPath(), forceCheckpointFormat, r, fr.arrays(), 1, tm); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(opts.Stderr, "training was finished: testing only\n")
+	}
+	testTr, err := fr.test(ctx, &bar, trainSteps, testSteps)
+	if err != nil {
+		return err
 	}
 	bar.Finish()
-	if trainSteps == 0 {
-		trainMSE = 0 // nothing trained
-	}
-	line := ForceLine{Method: c.Method, Units: m.Units, Steps: trainSteps + testSteps, Updates: updates(), TrainSimS: c.Train.TrainS,
-		TrainSeconds: trainSec, TrainMSE: trainMSE, TestNMSE: testTr.nmse(), TestCorr: testTr.corr(), PeakRSSMB: sysinfo.PeakRSSMB()}
+	line := ForceLine{Method: c.Method, Units: m.Units, Steps: trainSteps + testSteps, Updates: tm.Updates, TrainSimS: c.Train.TrainS,
+		TrainSeconds: tm.TrainSeconds, TrainMSE: tm.TrainMSE, TestNMSE: testTr.nmse(), TestCorr: testTr.corr(), PeakRSSMB: sysinfo.PeakRSSMB()}
 	if c.Train.TrainS > 0 {
-		line.SecondsPerSimS = trainSec / c.Train.TrainS
+		line.SecondsPerSimS = tm.TrainSeconds / c.Train.TrainS
 	}
-	files := []string{recipes.EchoFile}
+	if err := opts.AppendMetrics(forceRecord(line)); err != nil {
+		return err
+	}
+	files := []string{recipes.EchoFile, CheckpointFile, eval.MetricsFile}
 	if c.Plots {
 		if err := writeForcePlot(filepath.Join(opts.Dir, ForceFile), r.Name, trainTr, testTr, line.TestNMSE); err != nil {
 			return err
@@ -319,6 +386,44 @@ func (c *Force) Run(ctx context.Context, opts *RunDir) error {
 		files = append(files, ForceFile)
 	}
 	return reportForce(opts, r.Name, line, files)
+}
+
+// test runs the test steps [from, from+n) with learning off.
+func (fr *forceRun) test(ctx context.Context, bar *trainer.StepBar, from, n int) (*trace, error) {
+	dt := fr.c.Train.DtMS
+	tr := newTrace(max(1, int(1/dt+0.5)), fr.outs)
+	for s := from; s < from+n; s++ {
+		if (s-from)%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			bar.Set(s, "testing")
+		}
+		if err := fr.step(s, false); err != nil {
+			return nil, err
+		}
+		tr.add(s, float64(s+1)*dt, fr.target, fr.net.Z, true)
+	}
+	return tr, nil
+}
+
+// forceRecord is the metrics.jsonl record of a force or spiking-force run
+// (epoch 1): its measures, by their --json names, in Extra.
+func forceRecord(l ForceLine) eval.EpochRecord {
+	rec := eval.NewRecord(1)
+	rec.TrainLoss, rec.Seconds = l.TrainMSE, l.TrainSeconds
+	rec.Extra = map[string]float64{"steps": float64(l.Steps), "updates": float64(l.Updates), "train_sim_s": l.TrainSimS,
+		"train_seconds": l.TrainSeconds, "seconds_per_sim_s": l.SecondsPerSimS, "train_mse": l.TrainMSE,
+		"test_nmse": l.TestNMSE, "test_corr": l.TestCorr, "rate_hz": l.RateHz, "peak_rss_mb": l.PeakRSSMB}
+	return rec
+}
+
+// forceLineOf is the line forceRecord recorded.
+func forceLineOf(method string, units int, rec eval.EpochRecord) ForceLine {
+	return ForceLine{Method: method, Units: units, Steps: int(extra(rec, "steps")), Updates: int(extra(rec, "updates")),
+		TrainSimS: extra(rec, "train_sim_s"), TrainSeconds: extra(rec, "train_seconds"), SecondsPerSimS: extra(rec, "seconds_per_sim_s"),
+		TrainMSE: extra(rec, "train_mse"), TestNMSE: extra(rec, "test_nmse"), TestCorr: extra(rec, "test_corr"),
+		RateHz: extra(rec, "rate_hz"), PeakRSSMB: extra(rec, "peak_rss_mb")}
 }
 
 func writeForcePlot(path, name string, train, test *trace, nmse float64) error {
@@ -385,4 +490,62 @@ func joinNames(s []string) string {
 		out += v
 	}
 	return out
+}
+
+// Evaluate replays the test of a force run from its checkpoint: the
+// network as training left it, learning off, the same steps as the run's
+// test, so the figures equal the run's bit for bit.
+func (c *Force) Evaluate(d *RunDir) (Report, error) {
+	if err := needCheckpoint(d); err != nil {
+		return nil, err
+	}
+	prev := kernels.SetThreads(c.Threads)
+	defer kernels.SetThreads(prev)
+	fr, err := c.build()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := restoreState(d.CheckpointPath(), forceCheckpointFormat, fr.arrays()); err != nil {
+		return nil, err
+	}
+	trainSteps, testSteps := c.steps()
+	tr, err := fr.test(context.Background(), &trainer.StepBar{}, trainSteps, testSteps)
+	if err != nil {
+		return nil, err
+	}
+	return &forceReport{Dir: d.Dir, Method: c.Method, TestS: c.Train.TestS, Steps: testSteps, NMSE: tr.nmse(), Corr: tr.corr()}, nil
+}
+
+// forceReport is the evaluation of a force or spiking-force run.
+type forceReport struct {
+	Dir, Method string
+	TestS       float64
+	Steps       int
+	NMSE, Corr  float64
+	RateHz      float64
+}
+
+func (f *forceReport) JSON() any {
+	return struct {
+		Method   string  `json:"method"`
+		TestSimS float64 `json:"test_sim_s"`
+		Steps    int     `json:"test_steps"`
+		TestNMSE float64 `json:"test_nmse"`
+		TestCorr float64 `json:"test_corr"`
+		RateHz   float64 `json:"rate_hz,omitempty"`
+	}{f.Method, f.TestS, f.Steps, f.NMSE, f.Corr, f.RateHz}
+}
+
+func (f *forceReport) WriteTable(w io.Writer) error {
+	rows := [][]string{
+		{"test (simulated s)", strconv.FormatFloat(f.TestS, 'g', -1, 64)},
+		{"test steps", strconv.Itoa(f.Steps)},
+		{"test NMSE", strconv.FormatFloat(f.NMSE, 'g', 4, 64)},
+		{"test correlation", strconv.FormatFloat(f.Corr, 'f', 4, 64)},
+	}
+	if f.RateHz > 0 {
+		rows = append(rows, []string{"mean rate (Hz)", strconv.FormatFloat(f.RateHz, 'f', 2, 64)})
+	}
+	fmt.Fprintf(w, "%s, test of %s (learning off, from the checkpoint):\n", f.Method, f.Dir)
+	return eval.WriteSummaryTable(w, []string{"measure", "value"}, rows)
 }

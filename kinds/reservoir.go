@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"strconv"
@@ -161,21 +162,65 @@ func (r *resRun) features(d *datasets.Images, lo, hi int) {
 	}
 }
 
-// Run trains a reservoir recipe into opts.Dir.
+const reservoirCheckpointFormat = "braingo-reservoir/1"
+
+// setup loads the recipe's data and builds its reservoir and the scratch of
+// a run; it returns the readout to train (classes × features, zero).
+func (c *ReservoirSpec) setup() (r *resRun, train, test *datasets.Images, src datasets.Source, w []float32, build float64, err error) {
+	src = datasets.FashionMNIST
+	if c.Data.Dataset == "mnist" {
+		src = datasets.MNIST
+	}
+	train, test, err = src.Load(c.Data.Dir)
+	if err != nil {
+		return
+	}
+	train, test = train.Limit(c.Data.TrainLimit), test.Limit(c.Data.TestLimit)
+	m := c.Model
+	t0 := time.Now()
+	res, err := networks.NewReservoir(networks.ReservoirConfig{Units: m.Units, Inputs: train.Features(), Outputs: train.Classes,
+		Neuron: m.Neuron, Degree: m.Degree, SpectralRadius: m.SpectralRadius, InputScale: m.InputScale, BiasScale: m.BiasScale,
+		Leak: m.Leak, Beta: m.Beta, Conn: c.conn(), Seed: uint64(c.Seed)})
+	if err != nil {
+		err = recipes.Invalid("model", "%v", err)
+		return
+	}
+	build = time.Since(t0).Seconds()
+	px := train.Features()
+	nf := m.Units + 1
+	if m.IncludeInput {
+		nf += px
+	}
+	bs := min(c.Readout.BatchSize, max(train.N, test.N))
+	r = &resRun{c: c, res: res, bt: res.NewBatch(bs), feat: make([]float32, bs*nf), u: make([]float32, bs*px), nf: nf}
+	w = make([]float32, train.Classes*nf)
+	return
+}
+
+// Run trains a reservoir recipe into opts.Dir: the readout's fit, a
+// checkpoint of it (epoch 1), the test and its measures (metrics.jsonl);
+// --resume skips what is done (see readoutckpt.go).
 func (c *ReservoirSpec) Run(ctx context.Context, opts *RunDir) error {
 	rc := opts.Recipe
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
-	src := datasets.FashionMNIST
-	if c.Data.Dataset == "mnist" {
-		src = datasets.MNIST
-	}
-	train, test, err := src.Load(c.Data.Dir)
+	r, train, test, src, w, build, err := c.setup()
 	if err != nil {
 		return err
 	}
-	train, test = train.Limit(c.Data.TrainLimit), test.Limit(c.Data.TestLimit)
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return err
+	}
+	var tm trainedMeta
+	ep, _, err := opts.resume(func(path string) (int, error) {
+		meta, err := restoreState(path, reservoirCheckpointFormat, []stateArray{{"readout.w", w}})
+		if err == nil {
+			err = sameRecipe(path, meta.checkpointMeta, rc, func(f *ReservoirSpec) { f.Threads, f.Plots, f.Data.Dir = 0, false, "" })
+		}
+		tm = meta.Trained
+		return meta.Epoch, err
+	})
+	if err != nil {
 		return err
 	}
 	if err := opts.WriteEcho(); err != nil {
@@ -183,57 +228,60 @@ func (c *ReservoirSpec) Run(ctx context.Context, opts *RunDir) error {
 	}
 	m := c.Model
 	conn := c.conn()
-	t0 := time.Now()
-	res, err := networks.NewReservoir(networks.ReservoirConfig{Units: m.Units, Inputs: train.Features(), Outputs: train.Classes,
-		Neuron: m.Neuron, Degree: m.Degree, SpectralRadius: m.SpectralRadius, InputScale: m.InputScale, BiasScale: m.BiasScale,
-		Leak: m.Leak, Beta: m.Beta, Conn: conn, Seed: uint64(c.Seed)})
-	if err != nil {
-		return recipes.Invalid("model", "%v", err)
+	nf := r.nf
+	if ep >= 1 {
+		if rec, ok := finishedRecord(opts); ok {
+			fmt.Fprintf(opts.Stderr, "%s is already finished: nothing to run (its measures follow; start over with --force)\n", opts.Dir)
+			return reportReservoir(opts, rc.Name, reservoirLineOf(c, rec), []string{recipes.EchoFile, CheckpointFile, eval.MetricsFile})
+		}
 	}
-	build := time.Since(t0).Seconds()
-	px, classes := train.Features(), train.Classes
-	nf := m.Units + 1
-	if m.IncludeInput {
-		nf += px
-	}
-	bs := min(c.Readout.BatchSize, max(train.N, test.N))
-	r := &resRun{c: c, res: res, bt: res.NewBatch(bs), feat: make([]float32, bs*nf), u: make([]float32, bs*px), nf: nf}
+	classes := train.Classes
+	bs := r.bt.B
 	fmt.Fprintf(opts.Stderr, "%s: %d %s units (%s, %d steps per image), %d features, readout %s; %d training and %d test images\n",
 		rc.Name, m.Units, m.Neuron, conn, m.Steps, nf, c.Readout.Method, train.N, test.N)
 
-	w := make([]float32, classes*nf) // the readout, classes × features
-	bar := trainer.StepBar{W: opts.Stderr, Force: opts.ForceProgress}
-	y := make([]float32, bs*classes)
-	t1 := time.Now()
-	var solve float64
-	switch c.Readout.Method {
-	case "ridge":
-		ridge := trainer.NewRidge(nf, classes)
-		bar.Start(train.N, "reservoir states")
-		for lo := 0; lo < train.N; lo += bs {
-			if err := ctx.Err(); err != nil {
+	if ep < 1 {
+		bar := trainer.StepBar{W: opts.Stderr, Force: opts.ForceProgress}
+		y := make([]float32, bs*classes)
+		t1 := time.Now()
+		var solve float64
+		switch c.Readout.Method {
+		case "ridge":
+			ridge := trainer.NewRidge(nf, classes)
+			bar.Start(train.N, "reservoir states")
+			for lo := 0; lo < train.N; lo += bs {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				hi := min(train.N, lo+bs)
+				r.features(train, lo, hi)
+				oneHot(y, train.Labels[lo:hi], classes)
+				ridge.Add(r.feat, y, hi-lo)
+				bar.Set(hi, "")
+			}
+			bar.Finish()
+			t2 := time.Now()
+			fmt.Fprintf(opts.Stderr, "solving for %d×%d readout weights (Cholesky of %d×%d)\n", classes, nf, nf, nf)
+			fit, err := ridge.Solve(c.Readout.Lambda)
+			if err != nil {
 				return err
 			}
-			hi := min(train.N, lo+bs)
-			r.features(train, lo, hi)
-			oneHot(y, train.Labels[lo:hi], classes)
-			ridge.Add(r.feat, y, hi-lo)
-			bar.Set(hi, "")
+			copy(w, fit)
+			solve = time.Since(t2).Seconds()
+		default:
+			if err := r.online(ctx, &bar, train, w, y); err != nil {
+				return err
+			}
 		}
-		bar.Finish()
-		t2 := time.Now()
-		fmt.Fprintf(opts.Stderr, "solving for %d×%d readout weights (Cholesky of %d×%d)\n", classes, nf, nf, nf)
-		if w, err = ridge.Solve(c.Readout.Lambda); err != nil {
+		states := time.Since(t1).Seconds() - solve
+		tm = trainedMeta{TrainSeconds: build + time.Since(t1).Seconds(),
+			Extra: map[string]float64{"build_seconds": build, "states_seconds": states, "solve_seconds": solve}}
+		if err := saveState(opts.CheckpointPath(), reservoirCheckpointFormat, rc, []stateArray{{"readout.w", w}}, 1, tm); err != nil {
 			return err
 		}
-		solve = time.Since(t2).Seconds()
-	default:
-		if err := r.online(ctx, &bar, train, w, y); err != nil {
-			return err
-		}
+	} else {
+		fmt.Fprintf(opts.Stderr, "the readout was trained: testing only\n")
 	}
-	states := time.Since(t1).Seconds() - solve
-	trainSec := build + time.Since(t1).Seconds()
 
 	t3 := time.Now()
 	conf := eval.NewConfusionMatrix(classes)
@@ -243,9 +291,9 @@ func (c *ReservoirSpec) Run(ctx context.Context, opts *RunDir) error {
 	}
 	testSec := time.Since(t3).Seconds()
 	line := ReservoirLine{Units: m.Units, Neuron: m.Neuron, Conn: conn, Readout: c.Readout.Method, Features: nf,
-		TrainSamples: train.N, TestSamples: test.N, BuildSeconds: build, StatesSeconds: states, SolveSeconds: solve,
-		TrainSeconds: trainSec, TestSeconds: testSec, TestAcc: conf.Accuracy(), TrainAcc: math.NaN()}
-	if res.Spiking && r.spkN > 0 {
+		TrainSamples: train.N, TestSamples: test.N, BuildSeconds: tm.Extra["build_seconds"], StatesSeconds: tm.Extra["states_seconds"],
+		SolveSeconds: tm.Extra["solve_seconds"], TrainSeconds: tm.TrainSeconds, TestSeconds: testSec, TestAcc: conf.Accuracy(), TrainAcc: math.NaN()}
+	if r.res.Spiking && r.spkN > 0 {
 		line.HiddenRate = r.spk / r.spkN
 	}
 	if k := min(c.Readout.TrainEval, train.N); k > 0 {
@@ -256,13 +304,46 @@ func (c *ReservoirSpec) Run(ctx context.Context, opts *RunDir) error {
 		line.TrainAcc = tc.Accuracy()
 	}
 	line.PeakRSSMB = sysinfo.PeakRSSMB()
-	files := []string{recipes.EchoFile}
+	if err := opts.AppendMetrics(reservoirRecord(line)); err != nil {
+		return err
+	}
+	files := []string{recipes.EchoFile, CheckpointFile, eval.MetricsFile}
 	if c.Plots {
 		if err := eval.WriteConfusion(opts.Dir, conf, src.ClassNames); err != nil {
 			return err
 		}
 		files = append(files, eval.ConfusionFile)
 	}
+	return reportReservoir(opts, rc.Name, line, files)
+}
+
+// reservoirRecord is the metrics.jsonl record of a reservoir run (epoch
+// 1): accuracies in their fields, the other measures by their --json names
+// in Extra (train_acc NaN: not measured).
+func reservoirRecord(l ReservoirLine) eval.EpochRecord {
+	rec := eval.NewRecord(1)
+	rec.TrainAcc, rec.TestAcc, rec.Seconds = l.TrainAcc, l.TestAcc, l.TrainSeconds+l.TestSeconds
+	if l.TrainSeconds > 0 {
+		rec.SamplesPerSec = float64(l.TrainSamples) / l.TrainSeconds
+	}
+	rec.Extra = map[string]float64{"features": float64(l.Features), "train_samples": float64(l.TrainSamples),
+		"test_samples": float64(l.TestSamples), "build_seconds": l.BuildSeconds, "states_seconds": l.StatesSeconds,
+		"solve_seconds": l.SolveSeconds, "train_seconds": l.TrainSeconds, "test_seconds": l.TestSeconds,
+		"hidden_rate": l.HiddenRate, "peak_rss_mb": l.PeakRSSMB}
+	return rec
+}
+
+// reservoirLineOf is the line reservoirRecord recorded.
+func reservoirLineOf(c *ReservoirSpec, rec eval.EpochRecord) ReservoirLine {
+	return ReservoirLine{Units: c.Model.Units, Neuron: c.Model.Neuron, Conn: c.conn(), Readout: c.Readout.Method,
+		Features: int(extra(rec, "features")), TrainSamples: int(extra(rec, "train_samples")), TestSamples: int(extra(rec, "test_samples")),
+		BuildSeconds: extra(rec, "build_seconds"), StatesSeconds: extra(rec, "states_seconds"), SolveSeconds: extra(rec, "solve_seconds"),
+		TrainSeconds: extra(rec, "train_seconds"), TestSeconds: extra(rec, "test_seconds"), TrainAcc: rec.TrainAcc, TestAcc: rec.TestAcc,
+		HiddenRate: extra(rec, "hidden_rate"), PeakRSSMB: extra(rec, "peak_rss_mb")}
+}
+
+// reportReservoir prints a reservoir run's line (JSON) or table.
+func reportReservoir(opts *RunDir, name string, line ReservoirLine, files []string) error {
 	if opts.JSON {
 		if math.IsNaN(line.TrainAcc) {
 			line.TrainAcc = -1
@@ -271,19 +352,72 @@ func (c *ReservoirSpec) Run(ctx context.Context, opts *RunDir) error {
 	}
 	f := func(v float64, p int) string { return strconv.FormatFloat(v, 'f', p, 64) }
 	rows := [][]string{
-		{"units", strconv.Itoa(m.Units)}, {"neuron", m.Neuron}, {"connectivity", conn},
-		{"readout", c.Readout.Method}, {"features", strconv.Itoa(nf)},
-		{"build (s)", f(build, 2)}, {"states + accumulation (s)", f(states, 2)}, {"solve (s)", f(solve, 2)},
-		{"train total (s)", f(trainSec, 2)}, {"test (s)", f(testSec, 2)},
+		{"units", strconv.Itoa(line.Units)}, {"neuron", line.Neuron}, {"connectivity", line.Conn},
+		{"readout", line.Readout}, {"features", strconv.Itoa(line.Features)},
+		{"build (s)", f(line.BuildSeconds, 2)}, {"states + accumulation (s)", f(line.StatesSeconds, 2)}, {"solve (s)", f(line.SolveSeconds, 2)},
+		{"train total (s)", f(line.TrainSeconds, 2)}, {"test (s)", f(line.TestSeconds, 2)},
 		{"train accuracy", fmtAcc(line.TrainAcc)}, {"test accuracy", fmtAcc(line.TestAcc)},
 		{"peak RSS (MB)", f(line.PeakRSSMB, 0)},
 	}
-	fmt.Fprintf(opts.Stdout, "\n%s\n", rc.Name)
+	fmt.Fprintf(opts.Stdout, "\n%s\n", name)
 	if err := eval.WriteSummaryTable(opts.Stdout, []string{"", "value"}, rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.Stdout, "run directory %s: %s\n", opts.Dir, joinNames(files))
 	return nil
+}
+
+// Evaluate scores the test set again with the checkpoint's readout: the
+// run's test accuracy (and lif rate), bit for bit.
+func (c *ReservoirSpec) Evaluate(d *RunDir) (Report, error) {
+	if err := needCheckpoint(d); err != nil {
+		return nil, err
+	}
+	prev := kernels.SetThreads(c.Threads)
+	defer kernels.SetThreads(prev)
+	r, _, test, src, w, _, err := c.setup()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := restoreState(d.CheckpointPath(), reservoirCheckpointFormat, []stateArray{{"readout.w", w}}); err != nil {
+		return nil, err
+	}
+	conf := eval.NewConfusionMatrix(test.Classes)
+	if err := r.score(context.Background(), test, test.N, w, conf); err != nil {
+		return nil, err
+	}
+	rep := &reservoirReport{dataset: c.Data.Dataset, names: src.ClassNames, conf: conf, samples: test.N}
+	if r.res.Spiking && r.spkN > 0 {
+		rep.rate = r.spk / r.spkN
+	}
+	return rep, nil
+}
+
+// reservoirReport is the evaluation of a reservoir run.
+type reservoirReport struct {
+	dataset string
+	names   []string
+	conf    *eval.ConfusionMatrix
+	samples int
+	rate    float64
+}
+
+func (p *reservoirReport) JSON() any {
+	return struct {
+		TestAcc    float64 `json:"test_acc"`
+		Samples    int     `json:"samples"`
+		Dataset    string  `json:"dataset"`
+		HiddenRate float64 `json:"hidden_rate,omitempty"`
+		Confusion  [][]int `json:"confusion"`
+	}{p.conf.Accuracy(), p.samples, p.dataset, p.rate, p.conf.Counts}
+}
+
+func (p *reservoirReport) WriteTable(w io.Writer) error {
+	fmt.Fprintf(w, "%s test accuracy: %.2f%% of %d images\n", p.dataset, 100*p.conf.Accuracy(), p.samples)
+	if p.rate > 0 {
+		fmt.Fprintf(w, "reservoir rate: %.4f spikes per neuron per step\n", p.rate)
+	}
+	return eval.WriteConfusionTable(w, p.conf, p.names)
 }
 
 func fmtAcc(v float64) string {

@@ -98,6 +98,7 @@ type rstdpAgent struct {
 	sub    int   // simulation steps per task step
 	in     []float32
 	rng    *rand.Rand
+	src    *rand.PCG // rng's source in training, whose state checkpoints hold
 	base   float64
 	spikes float64 // output spikes and neuron-steps, for the rate
 	steps  float64
@@ -194,9 +195,13 @@ func sum32(x []float32) float64 {
 
 // rstdpTrain is the loop's task: blocks of training trials.
 type rstdpTrain struct {
-	a       *rstdpAgent
-	env     *tasks.Env
-	obs     []float32
+	a   *rstdpAgent
+	env *tasks.Env
+	obs []float32
+	// pre is env's state at the start of the current trial, which was
+	// drawn from it: restoring it and drawing again gives that trial
+	// (checkpoints hold it).
+	pre     tasks.EnvState
 	trials  int
 	block   int
 	correct float64
@@ -209,6 +214,11 @@ func (t *rstdpTrain) TrainStep(epoch, b int) (trainer.StepResult, error) {
 	var res trainer.StepResult
 	var perf, rew float64
 	for range n {
+		pre, err := t.env.State()
+		if err != nil {
+			return res, err
+		}
+		t.pre = pre
 		p, r, next, err := t.a.trial(t.env, t.obs, true)
 		if err != nil {
 			return res, err
@@ -234,16 +244,27 @@ func (nopOptimizer) SetState(optim.State) error { return nil }
 
 const rstdpCheckpointFormat = "braingo-rstdp/1"
 
-// Run trains a task-rstdp recipe into opts.Dir.
-func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
-	r := opts.Recipe
+// rstdpRun is a built task-rstdp run.
+type rstdpRun struct {
+	task    tasks.Task
+	o       tasks.Options
+	env     *tasks.Env
+	spec    tasks.Spec
+	choices int
+	agent   *rstdpAgent
+	weights *tensor.Tensor
+}
+
+// prepare builds a task-rstdp run: the training environment, the network,
+// its rule and agent.
+func (c *TaskRSTDP) prepare() (*rstdpRun, error) {
 	task, o, err := c.Task.options(uint64(c.Seed))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	env, err := tasks.NewEnv(task, o)
 	if err != nil {
-		return recipes.Invalid("task", "%v", err)
+		return nil, recipes.Invalid("task", "%v", err)
 	}
 	spec := env.Spec()
 	fix := -1
@@ -253,15 +274,15 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 		}
 	}
 	if !spec.HasFixation() || fix < 0 {
-		return recipes.Invalid("task.name", "%s: task-rstdp needs a fixation action and a fixation observation whose offset cues the decision", spec.Name)
+		return nil, recipes.Invalid("task.name", "%s: task-rstdp needs a fixation action and a fixation observation whose offset cues the decision", spec.Name)
 	}
 	choices := len(spec.Actions) - 1
 	if choices < 2 {
-		return recipes.Invalid("task.name", "%s has %d choices, want at least 2", spec.Name, choices)
+		return nil, recipes.Invalid("task.name", "%s has %d choices, want at least 2", spec.Name, choices)
 	}
 	sub := int(math.Round(spec.DT / c.Net.SimDT))
 	if sub < 1 || math.Abs(float64(sub)*c.Net.SimDT-spec.DT) > 1e-9*spec.DT {
-		return recipes.Invalid("net.sim_dt", "the task step %v ms is not a multiple of sim_dt %v ms", spec.DT, c.Net.SimDT)
+		return nil, recipes.Invalid("net.sim_dt", "the task step %v ms is not a multiple of sim_dt %v ms", spec.DT, c.Net.SimDT)
 	}
 	var chans []int
 	for i := range spec.Obs {
@@ -275,7 +296,7 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 		DT: c.Net.SimDT, TauMem: c.Net.TauMem, TauSyn: c.Net.TauSyn, WMax: c.Net.WMax, Inhibition: c.Net.Inhibition,
 		NoiseRate: c.Net.NoiseRate}, wr)
 	if err != nil {
-		return recipes.Invalid("net", "%v", err)
+		return nil, recipes.Invalid("net", "%v", err)
 	}
 	p := c.Plasticity
 	rule, err := trainer.NewRSTDP(net.W, nin, net.Outputs(), trainer.RSTDPConfig{
@@ -283,11 +304,88 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 			DT: c.Net.SimDT, WMin: 0, WMax: c.Net.WMax},
 		TauElig: p.TauElig, TauDopamine: p.TauDopamine, LR: p.LR})
 	if err != nil {
-		return recipes.Invalid("plasticity", "%v", err)
+		return nil, recipes.Invalid("plasticity", "%v", err)
 	}
+	src := rand.NewPCG(uint64(c.Seed), 0x5b1e)
 	agent := &rstdpAgent{c: c, net: net, rule: rule, spec: spec, fix: fix, chans: chans, sub: sub, in: make([]float32, nin),
-		rng: rand.New(rand.NewPCG(uint64(c.Seed), 0x5b1e))}
+		rng: rand.New(src), src: src}
 	weights := tensor.NewParam("rstdp.w", []int{nin, net.Outputs()}, net.W)
+	return &rstdpRun{task: task, o: o, env: env, spec: spec, choices: choices, agent: agent, weights: weights}, nil
+}
+
+// rstdpState is the random state a task-rstdp run carries from one epoch
+// to the next: the agent's generator, the reward baseline, and the
+// training environment's state before it drew the pending trial.
+type rstdpState struct {
+	Agent    []byte         `json:"agent"`
+	Baseline float64        `json:"baseline"`
+	Env      tasks.EnvState `json:"env"`
+}
+
+// evaluate plays the evaluation trials: a fresh environment on a seed of
+// its own, learning off, the same trials at every evaluation (the agent's
+// training generator is left as it was). It returns the performance, mean
+// reward, output rate (Hz) and the trials, appended to records.
+func (rr *rstdpRun) evaluate(c *TaskRSTDP, records []trainer.TrialRecord) (perf, rew, rate float64, _ []trainer.TrialRecord, err error) {
+	agent := rr.agent
+	evalOpts := rr.o
+	evalOpts.Seed = uint64(c.Seed) + 0x5eed
+	eenv, err := tasks.NewEnv(rr.task, evalOpts)
+	if err != nil {
+		return 0, 0, 0, nil, err
+	}
+	saved := agent.rng
+	defer func() { agent.rng = saved }()
+	agent.rng = rand.New(rand.NewPCG(uint64(c.Seed), 0xe7a1))
+	agent.spikes, agent.steps = 0, 0
+	obs := eenv.Reset()
+	for range c.Train.EvalTrials {
+		vars := map[string]float64{}
+		for k, v := range eenv.Trial().Vars {
+			vars[k] = v
+		}
+		pf, rw, next, err := agent.trial(eenv, obs, false)
+		if err != nil {
+			return 0, 0, 0, nil, err
+		}
+		obs, perf, rew = next, perf+pf, rew+rw
+		records = append(records, trainer.TrialRecord{Vars: vars, Choice: agent.choice, Reward: rw, Performance: pf})
+	}
+	n := float64(max(1, c.Train.EvalTrials))
+	rate = 1000 * agent.spikes / math.Max(1, agent.steps) / c.Net.SimDT
+	return perf / n, rew / n, rate, records, nil
+}
+
+// Evaluate plays the evaluation trials of training's per-epoch evaluation
+// with the checkpoint's weights: the last epoch's performance and mean
+// reward, bit for bit.
+func (c *TaskRSTDP) Evaluate(d *RunDir) (Report, error) {
+	if err := needCheckpoint(d); err != nil {
+		return nil, err
+	}
+	rr, err := c.prepare()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := restoreTraining(d.CheckpointPath(), rstdpCheckpointFormat, []*tensor.Tensor{rr.weights}, nil); err != nil {
+		return nil, err
+	}
+	perf, rew, _, recs, err := rr.evaluate(c, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &taskReport{d.Dir, &TaskEvaluation{Task: rr.spec.Name, Trials: len(recs), Performance: perf, MeanReward: rew,
+		Regret: math.NaN(), RegretFixed: math.NaN()}}, nil
+}
+
+// Run trains a task-rstdp recipe into opts.Dir.
+func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
+	r := opts.Recipe
+	rr, err := c.prepare()
+	if err != nil {
+		return err
+	}
+	env, spec, choices, agent, weights := rr.env, rr.spec, rr.choices, rr.agent, rr.weights
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return err
 	}
@@ -295,7 +393,22 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 	ckpt := filepath.Join(opts.Dir, CheckpointFile)
 	var history []eval.EpochRecord
 	ep, history, err := opts.resume(func(path string) (int, error) {
-		return restoreTraining(path, rstdpCheckpointFormat, []*tensor.Tensor{weights}, nopOptimizer{})
+		ep, rng, err := restoreTrainingRNG(path, rstdpCheckpointFormat, []*tensor.Tensor{weights}, nopOptimizer{})
+		if err != nil || rng == nil {
+			return ep, err // older checkpoints hold the weights only
+		}
+		var st rstdpState
+		if err := json.Unmarshal(rng, &st); err != nil {
+			return 0, fmt.Errorf("checkpoint %s: random state: %v", path, err)
+		}
+		if err := agent.src.UnmarshalBinary(st.Agent); err != nil {
+			return 0, fmt.Errorf("checkpoint %s: random state: %v", path, err)
+		}
+		if err := env.SetState(st.Env); err != nil {
+			return 0, fmt.Errorf("checkpoint %s: %v", path, err)
+		}
+		agent.base = st.Baseline
+		return ep, nil
 	})
 	if err != nil {
 		return err
@@ -305,42 +418,18 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 		return err
 	}
 	train := &rstdpTrain{a: agent, env: env, obs: env.Reset(), trials: c.Train.Trials, block: c.Train.Block}
-	// Evaluation: fresh environments on a seed of their own, learning off,
-	// the same trials at every evaluation.
-	evalOpts := o
-	evalOpts.Seed = uint64(c.Seed) + 0x5eed
 	start := time.Now()
 	var trainSeconds, lastPerf float64
 	var records []trainer.TrialRecord
 	hook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
 		trainSeconds += e.TrainSeconds
-		eenv, err := tasks.NewEnv(task, evalOpts)
+		var perf, rew, rate float64
+		var err error
+		perf, rew, rate, records, err = rr.evaluate(c, records[:0])
 		if err != nil {
 			return err
 		}
-		saved := agent.rng
-		agent.rng = rand.New(rand.NewPCG(uint64(c.Seed), 0xe7a1))
-		agent.spikes, agent.steps = 0, 0
-		obs := eenv.Reset()
-		var perf, rew float64
-		records = records[:0]
-		for range c.Train.EvalTrials {
-			vars := map[string]float64{}
-			for k, v := range eenv.Trial().Vars {
-				vars[k] = v
-			}
-			pf, rw, next, err := agent.trial(eenv, obs, false)
-			if err != nil {
-				return err
-			}
-			obs, perf, rew = next, perf+pf, rew+rw
-			records = append(records, trainer.TrialRecord{Vars: vars, Choice: agent.choice, Reward: rw, Performance: pf})
-		}
-		agent.rng = saved
-		n := float64(max(1, c.Train.EvalTrials))
-		perf, rew = perf/n, rew/n
 		lastPerf = perf
-		rate := 1000 * agent.spikes / math.Max(1, agent.steps) / c.Net.SimDT
 		rec := eval.NewRecord(e.Epoch)
 		rec.TrainLoss, rec.TrainAcc, rec.TestAcc = e.TrainLoss, e.TrainAcc, perf
 		rec.Seconds, rec.SamplesPerSec = e.TrainSeconds, e.SamplesPerS
@@ -350,7 +439,15 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 		if err := opts.AppendMetrics(rec); err != nil {
 			return err
 		}
-		if err := saveTraining(ckpt, rstdpCheckpointFormat, r, []*tensor.Tensor{weights}, nopOptimizer{}, e.Epoch); err != nil {
+		ab, err := agent.src.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		rng, err := json.Marshal(rstdpState{Agent: ab, Baseline: agent.base, Env: train.pre})
+		if err != nil {
+			return err
+		}
+		if err := saveTrainingRNG(ckpt, rstdpCheckpointFormat, r, []*tensor.Tensor{weights}, nopOptimizer{}, e.Epoch, rng); err != nil {
 			return err
 		}
 		line := TaskLine{Epoch: e.Epoch, TrainSeconds: trainSeconds, TotalSeconds: time.Since(start).Seconds(),

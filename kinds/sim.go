@@ -38,6 +38,9 @@ type Sim struct {
 	Record     int     `yaml:"record" range:"[0,)" default:"100000" help:"record the spikes of the first N neurons for the raster and ISI statistics (rates count every neuron)"`
 	Raster     int     `yaml:"raster" range:"[0,)" default:"500" help:"neurons shown in raster.png"`
 	Plots      bool    `yaml:"plots" default:"true" alias:"plots" help:"write raster.png and rate.png into the run directory"`
+	// CheckpointS is the simulated time between checkpoints; a run also
+	// saves its state when interrupted and at the end.
+	CheckpointS float64 `yaml:"checkpoint_s" default:"10" help:"simulated seconds between checkpoints of the simulation's state (0: only when interrupted and at the end); --resume continues from the last"`
 }
 
 // Limits of one simulation run: step counts stay far from int overflow, and
@@ -66,6 +69,8 @@ func (s *Sim) Validate() error {
 		return recipes.Invalid("duration_ms", "%g ms at dt %g ms is %.3g steps; braingo simulates at most %.0e in one run", s.DurationMS, s.Dt, s.DurationMS/s.Dt, float64(maxSimSteps))
 	case float64(s.N()) > maxSimNeurons:
 		return recipes.Invalid("scale", "%d neurons is more than one process simulates (%.0e)", s.N(), float64(maxSimNeurons))
+	case s.CheckpointS < 0:
+		return recipes.Invalid("checkpoint_s", "must not be negative, got %g", s.CheckpointS)
 	}
 	return nil
 }
@@ -124,17 +129,15 @@ func (s *Sim) Build() (*snn.Network, *snn.Group, error) {
 	return snn.BuildCOBA(cfg)
 }
 
-// Run simulates a sim recipe into opts.Dir: recipe.yaml, and with plots
-// raster.png and rate.png; the result goes to opts.Stdout as a line of text
-// or, with opts.JSON, as one SimResult object.
+// Run simulates a sim recipe into opts.Dir: recipe.yaml, checkpoint.bgc (the
+// simulation's state, see simckpt.go; with opts.Resume the run continues
+// from it), and with plots raster.png and rate.png; the result goes to
+// opts.Stdout as a line of text or, with opts.JSON, as one SimResult object.
 func (s *Sim) Run(ctx context.Context, opts *RunDir) error {
 	r := opts.Recipe
 	prev := kernels.SetThreads(s.Threads)
 	defer kernels.SetThreads(prev)
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
-		return err
-	}
-	if err := opts.WriteEcho(); err != nil {
 		return err
 	}
 	t0 := time.Now()
@@ -150,15 +153,51 @@ func (s *Sim) Run(ctx context.Context, opts *RunDir) error {
 	steps := int(s.DurationMS/s.Dt + 0.5)
 	fmt.Fprintf(opts.Stderr, "%s: %d neurons, %d synapses (%s), set up in %.2f s; simulating %g ms (%d steps)\n",
 		r.Name, n, net.Synapses(), s.Conn, setup, s.DurationMS, steps)
-	t1 := time.Now()
-	const chunk = 1000
-	for done := 0; done < steps; done += chunk {
-		if err := ctx.Err(); err != nil {
+	var before float64 // run seconds of the interrupted runs this one continues
+	if opts.Resume && opts.HasCheckpoint() {
+		if before, err = restoreSim(opts.CheckpointPath(), r, net, mon, rate); err != nil {
 			return err
 		}
-		net.Run(min(chunk, steps-done))
+		if int(net.T) > steps {
+			return fmt.Errorf("%s holds %d steps, more than duration_ms %g gives (%d): resume it with its own duration, or start over with --force", opts.Dir, net.T, s.DurationMS, steps)
+		}
+		if int(net.T) == steps {
+			fmt.Fprintf(opts.Stderr, "%s is already finished: nothing to simulate\n", opts.Dir)
+		} else {
+			fmt.Fprintf(opts.Stderr, "resuming %s at t = %g ms (step %d)\n", opts.Dir, float64(net.T)*s.Dt, net.T)
+		}
 	}
-	run := time.Since(t1).Seconds()
+	if err := opts.WriteEcho(); err != nil {
+		return err
+	}
+	t1 := time.Now()
+	const chunk = 1000
+	every := int(s.CheckpointS*1000/s.Dt + 0.5) // steps between checkpoints (0: none)
+	saved := int(net.T)
+	for int(net.T) < steps {
+		if err := ctx.Err(); err != nil {
+			if serr := saveSim(opts.CheckpointPath(), r, net, mon, rate, before+time.Since(t1).Seconds()); serr != nil {
+				return fmt.Errorf("%w; saving the simulation's state: %v", err, serr)
+			}
+			fmt.Fprintf(opts.Stderr, "interrupted at t = %g ms: %s holds the state; continue with --resume\n", float64(net.T)*s.Dt, opts.Dir)
+			return err
+		}
+		k := min(chunk, steps-int(net.T))
+		if every > 0 {
+			k = min(k, saved+every-int(net.T))
+		}
+		net.Run(k)
+		if every > 0 && int(net.T)-saved >= every && int(net.T) < steps {
+			if err := saveSim(opts.CheckpointPath(), r, net, mon, rate, before+time.Since(t1).Seconds()); err != nil {
+				return err
+			}
+			saved = int(net.T)
+		}
+	}
+	run := before + time.Since(t1).Seconds()
+	if err := saveSim(opts.CheckpointPath(), r, net, mon, rate, run); err != nil {
+		return err
+	}
 	ne := n * 4 / 5
 	cv, cvn := mon.ISICV(0, n)
 	res := SimResult{Model: s.Model, Conn: s.Conn, Threads: kernels.Threads(), Neurons: n, Synapses: net.Synapses(),
@@ -176,7 +215,7 @@ func (s *Sim) Run(ctx context.Context, opts *RunDir) error {
 	fmt.Fprintf(opts.Stdout, "%s: %d neurons, %d synapses, %g ms in %.3f s (setup %.2f s); rate %.2f Hz (exc %.2f, inh %.2f), ISI CV %.3f; peak RSS %.0f MB\n",
 		r.Name, n, res.Synapses, s.DurationMS, run, setup, res.RateHz, res.ExcRateHz, res.InhRateHz, cv, res.PeakRSSMB)
 	if s.Plots {
-		fmt.Fprintf(opts.Stdout, "run directory %s: %s, %s, %s\n", opts.Dir, recipes.EchoFile, eval.RasterFile, SimRateFile)
+		fmt.Fprintf(opts.Stdout, "run directory %s: %s, %s, %s, %s\n", opts.Dir, recipes.EchoFile, CheckpointFile, eval.RasterFile, SimRateFile)
 	}
 	return nil
 }

@@ -294,6 +294,7 @@ type taskRun struct {
 	last    *trainer.PlayResult
 	regret  func(*trainer.PlayResult) float64
 	seq     *trainer.Sequence // task-bptt: its random state goes into checkpoints
+	data    *tasks.Dataset    // task-eprop: its trial generators' state goes into checkpoints
 }
 
 func (tr *taskRun) params() []*tensor.Tensor { return append(tr.net.Params(), tr.extra...) }
@@ -662,11 +663,20 @@ func (tr *taskRun) save(path string, epoch int) error {
 			return err
 		}
 	}
+	if tr.seq == nil && tr.data != nil {
+		var err error
+		if rng, err = dataState(tr.data); err != nil {
+			return err
+		}
+	}
 	return saveTrainingRNG(path, taskCheckpointFormat, tr.r, tr.params(), tr.opt, epoch, rng)
 }
 
 func (tr *taskRun) restore(path string) (int, error) {
 	ep, rng, err := restoreTrainingRNG(path, taskCheckpointFormat, tr.params(), tr.opt)
+	if err == nil && tr.seq == nil && tr.data != nil && rng != nil {
+		return ep, setDataState(tr.data, rng, path)
+	}
 	if err != nil || tr.seq == nil || rng == nil {
 		return ep, err
 	}

@@ -212,6 +212,11 @@ func (n *SpikingForce) RateHz() float64 {
 	return float64(n.count) / float64(n.steps) / float64(n.N) / float64(n.Dt)
 }
 
+// Refractory is the refractory steps left per neuron, the state a
+// checkpoint saves beside V, S, H, R, HR and Z to continue the network
+// exactly. The slice is the network's own.
+func (n *SpikingForce) Refractory() []int32 { return n.ref }
+
 // ResetRate restarts the count behind RateHz.
 func (n *SpikingForce) ResetRate() { n.count, n.steps = 0, 0 }
 

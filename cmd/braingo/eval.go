@@ -17,9 +17,14 @@ network again, printing its kind's own measures as tables, or with --json
 as one JSON object. A classification run (snn-classify; csnn-classify with
 bin/braingo-torch) runs the test set: test_acc, samples, confusion (rows:
 true class) and per-layer firing rates (spikes per neuron per step). A task
-run (task-bptt, task-rl) plays the evaluation trials of training's
-per-epoch evaluation: task, trials, performance and mean_reward (and the
-regret of a meta-learning bandit). A kind that cannot be evaluated is named
+run (task-bptt, task-rl, task-eprop, task-rstdp) plays the evaluation
+trials of training's per-epoch evaluation: task, trials, performance and
+mean_reward (and the regret of a meta-learning bandit), the last epoch's
+figures. A FORCE run (force, spiking-force) replays the test from the
+network as training left it, learning off: test_nmse and test_corr (and
+spiking-force's rate_hz), the run's own figures. A reservoir run scores the
+test set with the trained readout: test_acc, samples, confusion (and a LIF
+reservoir's hidden_rate). A kind that cannot be evaluated is named
 in the error with those that can.`,
 		Setup: func(fs *flag.FlagSet) cli.RunFunc {
 			asJSON := fs.Bool("json", false, "print one JSON object")

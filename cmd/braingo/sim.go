@@ -26,7 +26,12 @@ kind sim. --set key=value overrides a field (repeatable); short keys: scale
 "braingo recipes coba" lists every field.
 
 The run directory (--out, default runs/NAME-TIMESTAMP) receives the resolved
-recipe (recipe.yaml), raster.png and rate.png. The result goes to standard
+recipe (recipe.yaml), raster.png, rate.png and checkpoint.bgc, the state of
+the simulation (membranes, conductances, last spikes, the spikes and rates
+recorded so far), written when the run is interrupted (Ctrl-C), every
+checkpoint_s simulated seconds and at the end. --resume continues a stopped
+run from it to duration_ms (a longer duration extends a finished run) with
+the spikes and rates of an uninterrupted run. The result goes to standard
 output as a line, or with --json as one JSON object with neurons, synapses,
 duration_ms, run_seconds (the simulation loop only), setup_seconds (building
 the network), rate_hz, exc_rate_hz, inh_rate_hz, isi_cv and peak_rss_mb.`,
@@ -37,6 +42,7 @@ the network), rate_hz, exc_rate_hz, inh_rate_hz, isi_cv and peak_rss_mb.`,
 			asJSON := fs.Bool("json", false, "print the result as one JSON object")
 			force := fs.Bool("force", false, "start over in a run directory that holds a run, deleting its results")
 			maxMem := fs.String("max-memory", "", "refuse a run estimated to need more memory than this (e.g. 16G, or off; default: $BRAINGO_MAX_MEMORY, else 90% of this machine's)")
+			resume := fs.Bool("resume", false, "continue the simulation in --out from its checkpoint")
 			return func(env *cli.Env, args []string) error {
 				if len(args) != 1 {
 					return cli.Usagef("want one recipe name or file, got %d arguments", len(args))
@@ -55,12 +61,15 @@ the network), rate_hz, exc_rate_hz, inh_rate_hz, isi_cv and peak_rss_mb.`,
 					}
 				}
 				dir := *out
+				if *resume && dir == "" {
+					return cli.Usagef("--resume needs the run directory: --out DIR")
+				}
 				if dir == "" {
 					dir = filepath.Join("runs", r.Name+"-"+time.Now().Format("20060102-150405"))
 				}
 				ctx, stop := interruptContext(env)
 				defer stop()
-				err = kinds.Run(ctx, r, kinds.RunOptions{MaxMemory: limit, Dir: dir, Force: *force, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON})
+				err = kinds.Run(ctx, r, kinds.RunOptions{MaxMemory: limit, Dir: dir, Resume: *resume, Force: *force, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON})
 				if errors.Is(err, context.Canceled) {
 					return fmt.Errorf("interrupted")
 				}

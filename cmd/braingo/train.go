@@ -41,7 +41,13 @@ The run directory (--out, default runs/NAME-TIMESTAMP) receives the resolved
 recipe (recipe.yaml), the metrics of every epoch (metrics.jsonl), a
 checkpoint written atomically after every epoch (checkpoint.bgc) and PNG
 plots (curves.png, raster.png, confusion.png). --resume continues a run
-from its directory's checkpoint. A directory that holds a run is refused
+from its directory's checkpoint. Kinds that train once and then test
+(force, spiking-force, reservoir) checkpoint the trained network when
+training ends and write one metrics record after the test: --resume then
+trains again if training was interrupted, runs only the test if the test
+was, and runs nothing for a finished run (it says "already finished" and
+prints the recorded measures). Resuming with a recipe that trains
+differently is refused. A directory that holds a run is refused
 without --resume; --force deletes its results and starts over. One process
 owns a run directory at a time (an advisory lock, .lock).
 

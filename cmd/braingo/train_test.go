@@ -239,13 +239,13 @@ func TestEvalTaskRuns(t *testing.T) {
 	}
 	t.Run("other kinds", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "run")
-		if _, stderr, code := run(t, "train", "force-sines", "--out", out, "--set", "model.units=50", "--set", "train.train_s=0.2",
-			"--set", "train.test_s=0.1", "--json"); code != 0 {
-			t.Fatalf("train force-sines: %s", stderr)
+		if _, stderr, code := run(t, "sim", "coba", "--out", out, "--set", "scale=0.02", "--set", "duration_ms=5", "--set", "plots=false",
+			"--json"); code != 0 {
+			t.Fatalf("sim coba: %s", stderr)
 		}
 		_, stderr, code := run(t, "eval", out)
 		if code == 0 || !strings.Contains(stderr, "task-bptt") || !strings.Contains(stderr, "force") {
-			t.Errorf("eval of a force run: exit %d, stderr %q", code, stderr)
+			t.Errorf("eval of a sim run: exit %d, stderr %q", code, stderr)
 		}
 	})
 }
