@@ -144,72 +144,6 @@ type ForceLine struct {
 // training and over the test.
 const ForceFile = "force.png"
 
-// trace keeps target and output every few steps for the plot, and the
-// statistics of the test error of every step, per output channel.
-type trace struct {
-	every int
-	t     []float64
-	f, z  [][]float64 // per channel
-	st    []chanStats
-}
-
-type chanStats struct{ sqe, n, sf, sff, sz, szz, sfz float64 }
-
-func newTrace(every, outputs int) *trace {
-	return &trace{every: every, f: make([][]float64, outputs), z: make([][]float64, outputs), st: make([]chanStats, outputs)}
-}
-
-func (tr *trace) add(step int, tms float64, f, z []float32, score bool) {
-	if step%tr.every == 0 {
-		tr.t = append(tr.t, tms/1000)
-		for c := range f {
-			tr.f[c], tr.z[c] = append(tr.f[c], float64(f[c])), append(tr.z[c], float64(z[c]))
-		}
-	}
-	if score {
-		for c := range f {
-			fc, zc, st := float64(f[c]), float64(z[c]), &tr.st[c]
-			st.sqe += (zc - fc) * (zc - fc)
-			st.n++
-			st.sf += fc
-			st.sff += fc * fc
-			st.sz += zc
-			st.szz += zc * zc
-			st.sfz += fc * zc
-		}
-	}
-}
-
-// nmse is the mean squared error over the variance of the target, summed
-// over the channels.
-func (tr *trace) nmse() float64 {
-	var e, v float64
-	for _, st := range tr.st {
-		e += st.sqe / st.n
-		v += st.sff/st.n - (st.sf/st.n)*(st.sf/st.n)
-	}
-	return e / v
-}
-
-// corr is the mean over channels of the correlation of target and output
-// (channels silent in the test are left out; 0 if all are).
-func (tr *trace) corr() float64 {
-	var s, k float64
-	for _, st := range tr.st {
-		n := st.n
-		cov := st.sfz/n - st.sf/n*st.sz/n
-		v := (st.sff/n - st.sf/n*st.sf/n) * (st.szz/n - st.sz/n*st.sz/n)
-		if v > 0 {
-			s += cov / math.Sqrt(v)
-			k++
-		}
-	}
-	if k == 0 {
-		return 0
-	}
-	return s / k
-}
-
 // forceRun is a built force network and its learning rule.
 type forceRun struct {
 	c       *Force
@@ -335,7 +269,7 @@ func (c *Force) Run(ctx context.Context, opts *RunDir) error {
 	fmt.Fprintf(opts.Stderr, "%s: %s, %d units, training %g s (%d steps), testing %g s\n", r.Name, c.Method, m.Units, c.Train.TrainS, trainSteps, c.Train.TestS)
 
 	every := max(1, int(1/dt+0.5)) // plot at 1 ms
-	trainTr := newTrace(every, fr.outs)
+	trainTr := eval.NewSignalTrace(every, fr.outs)
 	bar := trainer.StepBar{W: opts.Stderr, Force: opts.ForceProgress}
 	bar.Start(trainSteps+testSteps, "training")
 	if ep < 1 {
@@ -352,7 +286,7 @@ func (c *Force) Run(ctx context.Context, opts *RunDir) error {
 				return err
 			}
 			if s >= showFrom {
-				trainTr.add(s, float64(s+1)*dt, fr.target, fr.net.Z, false)
+				trainTr.Add(s, float64(s+1)*dt, fr.target, fr.net.Z, false)
 			}
 		}
 		tm = trainedMeta{TrainSeconds: time.Since(start).Seconds(), TrainMSE: fr.rule.TrainMSE(), Updates: fr.rls.Updates(), Steps: trainSteps}
@@ -371,7 +305,7 @@ func (c *Force) Run(ctx context.Context, opts *RunDir) error {
 	}
 	bar.Finish()
 	line := ForceLine{Method: c.Method, Units: m.Units, Steps: trainSteps + testSteps, Updates: tm.Updates, TrainSimS: c.Train.TrainS,
-		TrainSeconds: tm.TrainSeconds, TrainMSE: tm.TrainMSE, TestNMSE: testTr.nmse(), TestCorr: testTr.corr(), PeakRSSMB: sysinfo.PeakRSSMB()}
+		TrainSeconds: tm.TrainSeconds, TrainMSE: tm.TrainMSE, TestNMSE: testTr.NMSE(), TestCorr: testTr.Corr(), PeakRSSMB: sysinfo.PeakRSSMB()}
 	if c.Train.TrainS > 0 {
 		line.SecondsPerSimS = tm.TrainSeconds / c.Train.TrainS
 	}
@@ -389,9 +323,9 @@ func (c *Force) Run(ctx context.Context, opts *RunDir) error {
 }
 
 // test runs the test steps [from, from+n) with learning off.
-func (fr *forceRun) test(ctx context.Context, bar *trainer.StepBar, from, n int) (*trace, error) {
+func (fr *forceRun) test(ctx context.Context, bar *trainer.StepBar, from, n int) (*eval.SignalTrace, error) {
 	dt := fr.c.Train.DtMS
-	tr := newTrace(max(1, int(1/dt+0.5)), fr.outs)
+	tr := eval.NewSignalTrace(max(1, int(1/dt+0.5)), fr.outs)
 	for s := from; s < from+n; s++ {
 		if (s-from)%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -402,7 +336,7 @@ func (fr *forceRun) test(ctx context.Context, bar *trainer.StepBar, from, n int)
 		if err := fr.step(s, false); err != nil {
 			return nil, err
 		}
-		tr.add(s, float64(s+1)*dt, fr.target, fr.net.Z, true)
+		tr.Add(s, float64(s+1)*dt, fr.target, fr.net.Z, true)
 	}
 	return tr, nil
 }
@@ -426,15 +360,15 @@ func forceLineOf(method string, units int, rec eval.EpochRecord) ForceLine {
 		RateHz: extra(rec, "rate_hz"), PeakRSSMB: extra(rec, "peak_rss_mb")}
 }
 
-func writeForcePlot(path, name string, train, test *trace, nmse float64) error {
-	panel := func(title string, tr *trace) eval.LinePlot {
-		lp := eval.LinePlot{Title: title, XLabel: "time (s)", YLabel: "signal", X: tr.t}
-		k := len(tr.f)
+func writeForcePlot(path, name string, train, test *eval.SignalTrace, nmse float64) error {
+	panel := func(title string, tr *eval.SignalTrace) eval.LinePlot {
+		lp := eval.LinePlot{Title: title, XLabel: "time (s)", YLabel: "signal", X: tr.T}
+		k := len(tr.F)
 		for c := range k {
 			off := 2.5 * float64(k-1-c) // several channels stacked
-			f, z := make([]float64, len(tr.t)), make([]float64, len(tr.t))
-			for i := range tr.t {
-				f[i], z[i] = tr.f[c][i]+off, tr.z[c][i]+off
+			f, z := make([]float64, len(tr.T)), make([]float64, len(tr.T))
+			for i := range tr.T {
+				f[i], z[i] = tr.F[c][i]+off, tr.Z[c][i]+off
 			}
 			tn, zn := "target", "output"
 			if k > 1 {
@@ -446,7 +380,7 @@ func writeForcePlot(path, name string, train, test *trace, nmse float64) error {
 		return lp
 	}
 	var panels []eval.LinePlot
-	if len(train.t) > 1 {
+	if len(train.T) > 1 {
 		panels = append(panels, panel(name+": end of training", train))
 	}
 	panels = append(panels, panel(fmt.Sprintf("%s: test, learning off (NMSE %.4f)", name, nmse), test))
@@ -513,7 +447,7 @@ func (c *Force) Evaluate(d *RunDir) (Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &forceReport{Dir: d.Dir, Method: c.Method, TestS: c.Train.TestS, Steps: testSteps, NMSE: tr.nmse(), Corr: tr.corr()}, nil
+	return &forceReport{Dir: d.Dir, Method: c.Method, TestS: c.Train.TestS, Steps: testSteps, NMSE: tr.NMSE(), Corr: tr.Corr()}, nil
 }
 
 // forceReport is the evaluation of a force or spiking-force run.

@@ -138,9 +138,9 @@ func (sr *sforceRun) restore(path string) (stateMeta, error) {
 
 // test runs the test steps [from, from+n) with learning off; the rate
 // counts the test only.
-func (sr *sforceRun) test(ctx context.Context, bar *trainer.StepBar, from, n int) (*trace, error) {
+func (sr *sforceRun) test(ctx context.Context, bar *trainer.StepBar, from, n int) (*eval.SignalTrace, error) {
 	dt := sr.c.Train.DtMS
-	tr := newTrace(max(1, int(1/dt+0.5)), sr.outs)
+	tr := eval.NewSignalTrace(max(1, int(1/dt+0.5)), sr.outs)
 	sr.net.ResetRate()
 	for s := from; s < from+n; s++ {
 		if (s-from)%4096 == 0 {
@@ -152,7 +152,7 @@ func (sr *sforceRun) test(ctx context.Context, bar *trainer.StepBar, from, n int
 		if err := sr.step(s, false); err != nil {
 			return nil, err
 		}
-		tr.add(s, float64(s+1)*dt, sr.target, sr.net.Z, true)
+		tr.Add(s, float64(s+1)*dt, sr.target, sr.net.Z, true)
 	}
 	return tr, nil
 }
@@ -199,7 +199,7 @@ func (c *SpikingForceSpec) Run(ctx context.Context, opts *RunDir) error {
 	fmt.Fprintf(opts.Stderr, "%s: %d LIF neurons, warm-up %g s, training %g s, testing %g s (%d steps of %g ms)\n",
 		r.Name, m.Units, c.Train.WarmupS, c.Train.TrainS, c.Train.TestS, total, dt)
 	every := max(1, int(1/dt+0.5))
-	trainTr := newTrace(every, sr.outs)
+	trainTr := eval.NewSignalTrace(every, sr.outs)
 	bar := trainer.StepBar{W: opts.Stderr, Force: opts.ForceProgress}
 	bar.Start(total, "warm-up")
 	if ep < 1 {
@@ -224,7 +224,7 @@ func (c *SpikingForceSpec) Run(ctx context.Context, opts *RunDir) error {
 				return err
 			}
 			if s >= showFrom && learn {
-				trainTr.add(s, float64(s+1)*dt, sr.target, sr.net.Z, false)
+				trainTr.Add(s, float64(s+1)*dt, sr.target, sr.net.Z, false)
 			}
 		}
 		if train == 0 {
@@ -247,7 +247,7 @@ func (c *SpikingForceSpec) Run(ctx context.Context, opts *RunDir) error {
 	}
 	bar.Finish()
 	line := ForceLine{Method: "spiking-force", Units: m.Units, Steps: total, Updates: tm.Updates, TrainSimS: c.Train.TrainS,
-		TrainSeconds: tm.TrainSeconds, TrainMSE: tm.TrainMSE, TestNMSE: testTr.nmse(), TestCorr: testTr.corr(), RateHz: sr.net.RateHz(),
+		TrainSeconds: tm.TrainSeconds, TrainMSE: tm.TrainMSE, TestNMSE: testTr.NMSE(), TestCorr: testTr.Corr(), RateHz: sr.net.RateHz(),
 		PeakRSSMB: sysinfo.PeakRSSMB()}
 	if c.Train.TrainS > 0 {
 		line.SecondsPerSimS = tm.TrainSeconds / c.Train.TrainS
@@ -285,5 +285,5 @@ func (c *SpikingForceSpec) Evaluate(d *RunDir) (Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &forceReport{Dir: d.Dir, Method: "spiking-force", TestS: c.Train.TestS, Steps: test, NMSE: tr.nmse(), Corr: tr.corr(), RateHz: sr.net.RateHz()}, nil
+	return &forceReport{Dir: d.Dir, Method: "spiking-force", TestS: c.Train.TestS, Steps: test, NMSE: tr.NMSE(), Corr: tr.Corr(), RateHz: sr.net.RateHz()}, nil
 }
