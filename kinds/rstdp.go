@@ -87,115 +87,9 @@ func (c *TaskRSTDP) Validate() error {
 	return nil
 }
 
-// rstdpAgent plays trials of a task with the competition network.
-type rstdpAgent struct {
-	c      *TaskRSTDP
-	net    *networks.Competition
-	rule   *trainer.RSTDP
-	spec   tasks.Spec
-	fix    int   // index of the fixation observation
-	chans  []int // observation channels coded by input populations
-	sub    int   // simulation steps per task step
-	in     []float32
-	rng    *rand.Rand
-	src    *rand.PCG // rng's source in training, whose state checkpoints hold
-	base   float64
-	spikes float64 // output spikes and neuron-steps, for the rate
-	steps  float64
-	choice int // the last trial's choice (population index; −1: none)
-}
-
-func (a *rstdpAgent) encode(obs []float32) {
-	p := a.c.Net.MaxRate * a.c.Net.SimDT / 1000
-	n := a.c.Net.PerInput
-	for k, ch := range a.chans {
-		pr := p * math.Max(0, float64(obs[ch]))
-		ch := k
-		for k := range n {
-			a.in[ch*n+k] = 0
-			if a.rng.Float64() < pr {
-				a.in[ch*n+k] = 1
-			}
-		}
-	}
-}
-
-// trial plays one trial of env from its current state and returns the
-// trial's performance and reward; with learn the reward (minus the
-// baseline) changes the weights at the decision.
-func (a *rstdpAgent) trial(env *tasks.Env, obs []float32, learn bool) (perf, reward float64, next []float32, err error) {
-	a.net.Reset()
-	a.rule.Reset()
-	a.choice = -1
-	for range 100000 {
-		if obs[a.fix] > 0 {
-			// Not yet cued: listen for one task step, fixating.
-			for range a.sub {
-				a.encode(obs)
-				copy(a.rule.Pre, a.in)
-				copy(a.rule.Post, a.net.Step(a.in, a.rng))
-				a.spikes += sum32(a.rule.Post)
-				a.steps += float64(len(a.rule.Post))
-				if err := a.rule.Step(trainer.Signal{Learn: learn}); err != nil {
-					return 0, 0, nil, err
-				}
-			}
-			res := env.Step(0)
-			reward += res.Reward
-			if res.NewTrial { // aborted or timed out
-				return res.Performance, reward, res.Obs, nil
-			}
-			obs = res.Obs
-			continue
-		}
-		// Cued: choose the population with the most spikes (ties at random).
-		best, ties := 0, 1
-		for p, n := range a.net.Counts {
-			switch {
-			case n > a.net.Counts[best]:
-				best, ties = p, 1
-			case p > 0 && n == a.net.Counts[best]:
-				ties++
-				if a.rng.IntN(ties) == 0 {
-					best = p
-				}
-			}
-		}
-		a.choice = best
-		res := env.Step(best + 1) // action 0 is fixation
-		reward += res.Reward
-		if !res.NewTrial {
-			obs = res.Obs
-			continue
-		}
-		clear(a.rule.Pre)
-		clear(a.rule.Post)
-		r := reward - a.base
-		if err := a.rule.Step(trainer.Signal{Reward: r, Learn: learn}); err != nil {
-			return 0, 0, nil, err
-		}
-		if learn {
-			a.base += a.c.Plasticity.Baseline * (reward - a.base)
-			if a.c.Net.Normalize {
-				a.net.Normalize(0)
-			}
-		}
-		return res.Performance, reward, res.Obs, nil
-	}
-	return 0, 0, nil, fmt.Errorf("%s: no decision in 100000 steps", a.spec.Name)
-}
-
-func sum32(x []float32) float64 {
-	var s float64
-	for _, v := range x {
-		s += float64(v)
-	}
-	return s
-}
-
 // rstdpTrain is the loop's task: blocks of training trials.
 type rstdpTrain struct {
-	a   *rstdpAgent
+	a   *trainer.RSTDPAgent
 	env *tasks.Env
 	obs []float32
 	// pre is env's state at the start of the current trial, which was
@@ -219,7 +113,7 @@ func (t *rstdpTrain) TrainStep(epoch, b int) (trainer.StepResult, error) {
 			return res, err
 		}
 		t.pre = pre
-		p, r, next, err := t.a.trial(t.env, t.obs, true)
+		p, r, next, err := t.a.Trial(t.env, t.obs, true)
 		if err != nil {
 			return res, err
 		}
@@ -251,7 +145,7 @@ type rstdpRun struct {
 	env     *tasks.Env
 	spec    tasks.Spec
 	choices int
-	agent   *rstdpAgent
+	agent   *trainer.RSTDPAgent
 	weights *tensor.Tensor
 }
 
@@ -307,8 +201,9 @@ func (c *TaskRSTDP) prepare() (*rstdpRun, error) {
 		return nil, recipes.Invalid("plasticity", "%v", err)
 	}
 	src := rand.NewPCG(uint64(c.Seed), 0x5b1e)
-	agent := &rstdpAgent{c: c, net: net, rule: rule, spec: spec, fix: fix, chans: chans, sub: sub, in: make([]float32, nin),
-		rng: rand.New(src), src: src}
+	agent := &trainer.RSTDPAgent{Net: net, Rule: rule, Task: spec.Name, Fix: fix, Chans: chans, Sub: sub, PerInput: c.Net.PerInput,
+		SpikeProb: c.Net.MaxRate * c.Net.SimDT / 1000, BaselineRate: c.Plasticity.Baseline, Normalize: c.Net.Normalize,
+		RNG: rand.New(src), Src: src}
 	weights := tensor.NewParam("rstdp.w", []int{nin, net.Outputs()}, net.W)
 	return &rstdpRun{task: task, o: o, env: env, spec: spec, choices: choices, agent: agent, weights: weights}, nil
 }
@@ -334,25 +229,25 @@ func (rr *rstdpRun) evaluate(c *TaskRSTDP, records []trainer.TrialRecord) (perf,
 	if err != nil {
 		return 0, 0, 0, nil, err
 	}
-	saved := agent.rng
-	defer func() { agent.rng = saved }()
-	agent.rng = rand.New(rand.NewPCG(uint64(c.Seed), 0xe7a1))
-	agent.spikes, agent.steps = 0, 0
+	saved := agent.RNG
+	defer func() { agent.RNG = saved }()
+	agent.RNG = rand.New(rand.NewPCG(uint64(c.Seed), 0xe7a1))
+	agent.Spikes, agent.Steps = 0, 0
 	obs := eenv.Reset()
 	for range c.Train.EvalTrials {
 		vars := map[string]float64{}
 		for k, v := range eenv.Trial().Vars {
 			vars[k] = v
 		}
-		pf, rw, next, err := agent.trial(eenv, obs, false)
+		pf, rw, next, err := agent.Trial(eenv, obs, false)
 		if err != nil {
 			return 0, 0, 0, nil, err
 		}
 		obs, perf, rew = next, perf+pf, rew+rw
-		records = append(records, trainer.TrialRecord{Vars: vars, Choice: agent.choice, Reward: rw, Performance: pf})
+		records = append(records, trainer.TrialRecord{Vars: vars, Choice: agent.Choice, Reward: rw, Performance: pf})
 	}
 	n := float64(max(1, c.Train.EvalTrials))
-	rate = 1000 * agent.spikes / math.Max(1, agent.steps) / c.Net.SimDT
+	rate = 1000 * agent.Spikes / math.Max(1, agent.Steps) / c.Net.SimDT
 	return perf / n, rew / n, rate, records, nil
 }
 
@@ -401,13 +296,13 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 		if err := json.Unmarshal(rng, &st); err != nil {
 			return 0, fmt.Errorf("checkpoint %s: random state: %v", path, err)
 		}
-		if err := agent.src.UnmarshalBinary(st.Agent); err != nil {
+		if err := agent.Src.UnmarshalBinary(st.Agent); err != nil {
 			return 0, fmt.Errorf("checkpoint %s: random state: %v", path, err)
 		}
 		if err := env.SetState(st.Env); err != nil {
 			return 0, fmt.Errorf("checkpoint %s: %v", path, err)
 		}
-		agent.base = st.Baseline
+		agent.Base = st.Baseline
 		return ep, nil
 	})
 	if err != nil {
@@ -434,16 +329,16 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 		rec.TrainLoss, rec.TrainAcc, rec.TestAcc = e.TrainLoss, e.TrainAcc, perf
 		rec.Seconds, rec.SamplesPerSec = e.TrainSeconds, e.SamplesPerS
 		rec.Extra = map[string]float64{"performance": perf, "mean_reward": rew, "output_rate_hz": rate,
-			"baseline": agent.base, "peak_rss_mb": sysinfo.PeakRSSMB()}
+			"baseline": agent.Base, "peak_rss_mb": sysinfo.PeakRSSMB()}
 		history = append(history, rec)
 		if err := opts.AppendMetrics(rec); err != nil {
 			return err
 		}
-		ab, err := agent.src.MarshalBinary()
+		ab, err := agent.Src.MarshalBinary()
 		if err != nil {
 			return err
 		}
-		rng, err := json.Marshal(rstdpState{Agent: ab, Baseline: agent.base, Env: train.pre})
+		rng, err := json.Marshal(rstdpState{Agent: ab, Baseline: agent.Base, Env: train.pre})
 		if err != nil {
 			return err
 		}
@@ -451,7 +346,7 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 			return err
 		}
 		line := TaskLine{Epoch: e.Epoch, TrainSeconds: trainSeconds, TotalSeconds: time.Since(start).Seconds(),
-			TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, Performance: perf, MeanReward: rew, HiddenRate: agent.spikes / math.Max(1, agent.steps), PeakRSSMB: sysinfo.PeakRSSMB()}
+			TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, Performance: perf, MeanReward: rew, HiddenRate: agent.Spikes / math.Max(1, agent.Steps), PeakRSSMB: sysinfo.PeakRSSMB()}
 		if opts.JSON {
 			if err := json.NewEncoder(opts.Stdout).Encode(line); err != nil {
 				return err
