@@ -21,7 +21,6 @@ import (
 	"github.com/braingo/braingo/optim"
 	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/snn"
-	"github.com/braingo/braingo/tasks"
 	"github.com/braingo/braingo/tensor"
 	"github.com/braingo/braingo/torchlayer"
 	"github.com/braingo/braingo/trainer"
@@ -425,15 +424,11 @@ func (c *TaskHybrid) run(ctx context.Context, opts *RunDir) error {
 	r := opts.Recipe
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
-	task, o, err := c.Task.options(uint64(c.Seed))
+	d, err := c.data()
 	if err != nil {
 		return err
 	}
-	ds, err := tasks.NewDataset(task, o, tasks.DatasetConfig{BatchSize: c.Train.BatchSize, SeqLen: c.Train.SeqLen})
-	if err != nil {
-		return recipes.Invalid("task", "%v", err)
-	}
-	spec := ds.Spec()
+	spec := d.spec
 	store := torchlayer.NewStore(uint64(c.Seed))
 	torchlayer.SetThreads(c.Threads)
 	var layers []*torchlayer.Layer
@@ -462,13 +457,7 @@ func (c *TaskHybrid) run(ctx context.Context, opts *RunDir) error {
 		rs.BinaryInput = false // the encoder's output is a current, not spikes
 	}
 	net := &torchlayer.Recurrent{Encoder: enc, Net: core, In: len(spec.Obs)}
-	tr := &taskRun{r: r, opts: opts, spec: spec, net: net, seed: uint64(c.Seed), target: c.Train.Target, evalN: c.Train.EvalTrials}
-	tr.agent = &trainer.Agent{Net: net, Actions: len(spec.Actions), Columns: c.Train.BatchSize,
-		Envs: evalEnvs(task, o, uint64(c.Seed))}
-	seq := &trainer.Sequence{Net: net, Data: ds, Steps: c.Train.Batches, Stream: c.Train.Stream, Seed: uint64(c.Seed),
-		Continuous: len(spec.Targets) > 0 && len(spec.Actions) == 0,
-		RateReg:    float32(c.Train.RateReg), RateTarget: float32(c.Train.RateTarget), MemReg: float32(c.Train.MemReg),
-		WeightL2: float32(c.Train.WeightL2), ResponseWeight: float32(c.Train.ResponseWeight)}
+	tr, seq := c.taskRun(r, opts, d, net)
 	start := time.Now()
 	err = tr.run(ctx, seq, c.Train.Epochs, c.Train.Optim)
 	store.Release()

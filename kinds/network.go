@@ -12,7 +12,6 @@ import (
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/snn"
-	"github.com/braingo/braingo/tasks"
 	"github.com/braingo/braingo/tensor"
 	"github.com/braingo/braingo/torchlayer"
 )
@@ -80,16 +79,11 @@ func LoadNetwork(path string, warn io.Writer) (*recipes.Recipe, any, error) {
 		}
 		return r, net, nil
 	case *TaskBPTT:
-		task, o, err := c.Task.options(uint64(c.Seed))
+		d, err := c.data()
 		if err != nil {
 			return nil, nil, err
 		}
-		ds, err := tasks.NewDataset(task, o, tasks.DatasetConfig{BatchSize: c.Train.BatchSize, SeqLen: c.Train.SeqLen})
-		if err != nil {
-			return nil, nil, recipes.Invalid("task", "%v", err)
-		}
-		spec := ds.Spec()
-		net, err := c.Model.build(len(spec.Obs), len(spec.Actions), spec.DT, c.Seed)
+		net, err := c.network(d)
 		if err != nil {
 			return nil, nil, err
 		}

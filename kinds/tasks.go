@@ -315,31 +315,60 @@ func (c *TaskBPTT) Run(ctx context.Context, opts *RunDir) error {
 	return tr.run(ctx, seq, c.Train.Epochs, c.Train.Optim)
 }
 
-// prepare builds a task-bptt run: its network, evaluation agent and
-// training sequence.
-func (c *TaskBPTT) prepare(r *recipes.Recipe, opts *RunDir) (*taskRun, *trainer.Sequence, error) {
+// taskData is a task recipe's task, its options and its batch dataset.
+type taskData struct {
+	task tasks.Task
+	o    tasks.Options
+	ds   *tasks.Dataset
+	spec tasks.Spec
+}
+
+// data builds the recipe's task and its batch dataset.
+func (c *TaskBPTT) data() (taskData, error) {
 	task, o, err := c.Task.options(uint64(c.Seed))
 	if err != nil {
-		return nil, nil, err
+		return taskData{}, err
 	}
 	ds, err := tasks.NewDataset(task, o, tasks.DatasetConfig{BatchSize: c.Train.BatchSize, SeqLen: c.Train.SeqLen})
 	if err != nil {
-		return nil, nil, recipes.Invalid("task", "%v", err)
+		return taskData{}, recipes.Invalid("task", "%v", err)
 	}
-	spec := ds.Spec()
-	net, err := c.Model.build(len(spec.Obs), len(spec.Actions), spec.DT, c.Seed)
+	return taskData{task, o, ds, ds.Spec()}, nil
+}
+
+// network builds the recipe's recurrent network for d's task.
+func (c *TaskBPTT) network(d taskData) (networks.Recurrent, error) {
+	return c.Model.build(len(d.spec.Obs), len(d.spec.Actions), d.spec.DT, c.Seed)
+}
+
+// prepare builds a task-bptt run: its network, evaluation agent and
+// training sequence.
+func (c *TaskBPTT) prepare(r *recipes.Recipe, opts *RunDir) (*taskRun, *trainer.Sequence, error) {
+	d, err := c.data()
 	if err != nil {
 		return nil, nil, err
 	}
+	net, err := c.network(d)
+	if err != nil {
+		return nil, nil, err
+	}
+	tr, seq := c.taskRun(r, opts, d, net)
+	return tr, seq, nil
+}
+
+// taskRun is the run of net on d's task as the recipe's train section
+// says: the evaluation agent and the training sequence.
+func (c *TaskBPTT) taskRun(r *recipes.Recipe, opts *RunDir, d taskData, net networks.Recurrent) (*taskRun, *trainer.Sequence) {
+	spec := d.spec
 	tr := &taskRun{r: r, opts: opts, spec: spec, net: net, seed: uint64(c.Seed), target: c.Train.Target, evalN: c.Train.EvalTrials}
 	tr.agent = &trainer.Agent{Net: net, Actions: len(spec.Actions), Columns: c.Train.BatchSize,
-		Envs: evalEnvs(task, o, uint64(c.Seed))}
-	seq := &trainer.Sequence{Net: net, Data: ds, Steps: c.Train.Batches, Stream: c.Train.Stream, Seed: uint64(c.Seed),
+		Envs: evalEnvs(d.task, d.o, uint64(c.Seed))}
+	seq := &trainer.Sequence{Net: net, Data: d.ds, Steps: c.Train.Batches, Stream: c.Train.Stream, Seed: uint64(c.Seed),
 		Continuous: len(spec.Targets) > 0 && len(spec.Actions) == 0,
 		RateReg:    float32(c.Train.RateReg), RateTarget: float32(c.Train.RateTarget), MemReg: float32(c.Train.MemReg),
 		WeightL2: float32(c.Train.WeightL2), ResponseWeight: float32(c.Train.ResponseWeight)}
 	tr.seq = seq
-	return tr, seq, nil
+	return tr, seq
 }
 
 // evalEnvs gives evaluation environments on seeds of their own, the same
