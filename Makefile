@@ -154,9 +154,9 @@ torch: torch-setup build/gotch/.patched $(TORCH_WORK)
 # 2-core CI machine they add about 6 minutes (the 530 MB libtorch-dev
 # install, gotch's first C++ build, the tests), within CI's 20.
 test-torch: torch
-	$(TORCH_GO) vet -tags torch ./torchlayer/... ./recipes/... ./cmd/braingo/
-	$(TORCH_GO) test -tags torch ./torchlayer/... ./recipes/...
-	$(TORCH_GO) test -tags torch -run 'CSNN' ./cmd/braingo/
+	$(TORCH_GO) vet -tags torch ./torchlayer/... ./kinds/... ./cmd/braingo/
+	$(TORCH_GO) test -tags torch ./torchlayer/... ./kinds/...
+	$(TORCH_GO) test -tags torch -run 'CSNN|Fixtures' ./cmd/braingo/
 
 # Baseline fragments (snnTorch/PyTorch, Brian2) add their own targets.
 -include $(wildcard baselines/*.mk)
