@@ -252,6 +252,7 @@ type EpochLine struct {
 	TestAcc      float64 `json:"test_acc"`
 	HiddenRate   float64 `json:"hidden_rate"`
 	OutputRate   float64 `json:"output_rate"`
+	SynOps       float64 `json:"synops"`
 	PeakRSSMB    float64 `json:"peak_rss_mb"`
 }
 
@@ -328,7 +329,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		for _, lr := range last.Rates {
 			rec.Rates = append(rec.Rates, eval.LayerRate{Layer: lr.Name, Neurons: lr.Neurons, Rate: lr.Rate, Silent: -1})
 		}
-		rec.Extra = map[string]float64{"peak_rss_mb": sysinfo.PeakRSSMB()}
+		rec.Extra = map[string]float64{"peak_rss_mb": sysinfo.PeakRSSMB(), "synops": c.synOps(net, last)}
 		history = append(history, rec)
 		if err := opts.AppendMetrics(rec); err != nil {
 			return err
@@ -339,7 +340,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		sched.advance(1)
 		if opts.JSON {
 			line := EpochLine{Epoch: e.Epoch, TrainSeconds: e.TrainSeconds, SamplesPerS: e.SamplesPerS, TrainLoss: e.TrainLoss,
-				TrainAcc: e.TrainAcc, TestAcc: last.Accuracy(), PeakRSSMB: sysinfo.PeakRSSMB()}
+				TrainAcc: e.TrainAcc, TestAcc: last.Accuracy(), PeakRSSMB: sysinfo.PeakRSSMB(), SynOps: c.synOps(net, last)}
 			if len(last.Rates) > 1 {
 				line.HiddenRate = last.Rates[0].Rate
 			}
@@ -538,4 +539,19 @@ func (c *Classify) legacyZeroReset() []string {
 		return []string{"model.reset"}
 	}
 	return nil
+}
+
+// synOps is the mean number of synaptic operations per test sample: every
+// spike of a spiking layer reaches each neuron of the next layer once (an
+// accumulate), summed over the steps, from the evaluation's firing rates.
+// The first projection's input is not counted: with direct encoding it is
+// one dense product per sample (the input is the same at every step), with
+// spike encodings its events depend on the data.
+func (c *Classify) synOps(net *networks.FeedForward, ev *trainer.Evaluation) float64 {
+	var ops float64
+	for l := 0; l+1 < len(ev.Rates) && l+1 < len(net.Blocks); l++ {
+		r := ev.Rates[l]
+		ops += r.Rate * float64(r.Neurons) * float64(c.Data.Steps) * float64(net.Blocks[l+1].Proj.Out())
+	}
+	return ops
 }
