@@ -42,6 +42,16 @@ type Classify struct {
 	x      []float32
 	y      []int
 	shards []*shard
+	// With a static input the first projection runs once for the whole
+	// batch (rows are independent): tp holds the scaled input xs and the
+	// projection proj; projGrad gathers the shards' gradients of proj, and
+	// the projection's parameters get theirs from it in one pass
+	// (projectBackward).
+	tp        *tensor.Tape
+	xs, proj  *tensor.Tensor
+	projGrad  []float32
+	ends      []int
+	biasShard []float32
 	// totals holds each hidden layer's spike counts per neuron over the
 	// batch (the L2 regularizer's), coef its gradient; l2 its value.
 	totals, coef [][]float32
@@ -85,6 +95,7 @@ type shard struct {
 	outMax []float32
 
 	x     *tensor.Tensor
+	proj  *tensor.Tensor // the shard's rows of Classify.proj (static input)
 	y     []int
 	ids   []int
 	frac  float32
@@ -167,15 +178,29 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 	c.Data.Fill(c.x, c.y, ids)
 
 	c.ensureShards()
+	static := c.static()
+	// The first projection's parameters, the first of Params, get their
+	// gradients from projectBackward with a static input.
+	skip := 0
+	if static {
+		skip = len(c.Net.Blocks[0].Proj.Params())
+		c.project(n, f, ids)
+	}
+	h := c.Net.Blocks[0].Proj.Out()
 	for s, sh := range c.shards {
 		slo, shi := shardRange(s, n)
 		sh.x = tensor.New([]int{shi - slo, f}, c.x[slo*f:shi*f])
+		sh.proj = nil
+		if static {
+			sh.proj = tensor.New([]int{shi - slo, h}, c.proj.Data[slo*h:shi*h]).SetRequiresGrad(true)
+			sh.proj.Grad = c.projGrad[slo*h : shi*h]
+		}
 		sh.y, sh.ids = c.y[slo:shi], ids[slo:shi]
 		sh.frac = float32(shi-slo) / float32(n)
 		sh.loss, sh.state, sh.outMax = 0, nil, nil
 		sh.counts = make([]float32, (shi-slo)*c.Net.Blocks[len(c.Net.Blocks)-1].Proj.Out())
 		if s > 0 {
-			for _, p := range sh.params {
+			for _, p := range sh.params[skip:] {
 				p.ZeroGrad()
 			}
 		}
@@ -210,6 +235,9 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 	params := c.Net.Params()
 	var srcs [][]float32
 	for i, p := range params {
+		if i < skip {
+			continue
+		}
 		srcs = srcs[:0]
 		for _, sh := range c.shards[1:] {
 			if sh.x.Shape[0] > 0 {
@@ -223,6 +251,10 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 			p.ZeroGrad()
 		}
 		addInOrder(p.Grad, srcs)
+	}
+	if static {
+		c.projectBackward(n)
+		c.tp.Reset()
 	}
 	var lossSum float64
 	var counts, outMax []float32
@@ -281,10 +313,82 @@ func (c *Classify) each(nw int, fn func(*shard)) {
 	wg.Wait()
 }
 
+// static reports whether the encoder presents the same input at every step.
+func (c *Classify) static() bool {
+	s, ok := c.Encoder.(datasets.StaticEncoder)
+	return ok && s.Static()
+}
+
+// project computes the first block's projection of the batch's static
+// input, without gradients, and clears projGrad.
+func (c *Classify) project(n, f int, ids []int) {
+	if c.tp == nil {
+		c.tp = tensor.NewTape()
+	}
+	c.tp.NoGrad(func() {
+		in := input(c.tp, c.Encoder, tensor.New([]int{n, f}, c.x), ids)
+		c.xs = in.Static
+		c.proj = c.Net.Blocks[0].Proj.Forward(c.tp, c.xs)
+	})
+	h := c.proj.Shape[1]
+	if cap(c.projGrad) < n*h {
+		c.projGrad = make([]float32, n*h)
+	}
+	c.projGrad = c.projGrad[:n*h]
+	clear(c.projGrad)
+}
+
+// projectBackward adds the first projection's parameter gradients from
+// the gradient of its output gathered from the shards: per shard Gᵀ·X and
+// the column sums of G (G through the projection's gain), added in shard
+// order; the weight's in one pass over it (kernels.GemmSegments with the
+// shards as segments).
+func (c *Classify) projectBackward(n int) {
+	d := c.Net.Blocks[0].Proj
+	f, h := d.In(), d.Out()
+	g := c.projGrad
+	if d.Gain != 0 && d.Gain != 1 {
+		for i := range g {
+			g[i] *= d.Gain
+		}
+	}
+	if d.B != nil && d.B.RequiresGrad() {
+		if d.B.Grad == nil {
+			d.B.ZeroGrad()
+		}
+		if len(c.biasShard) != h {
+			c.biasShard = make([]float32, h)
+		}
+		for s := range Shards {
+			lo, hi := shardRange(s, n)
+			if hi > lo {
+				clear(c.biasShard)
+				kernels.AddColSums(c.biasShard, g[lo*h:hi*h], hi-lo, h)
+				kernels.AddTo(d.B.Grad, c.biasShard)
+			}
+		}
+	}
+	if d.W.RequiresGrad() {
+		if d.W.Grad == nil {
+			d.W.ZeroGrad()
+		}
+		c.ends = c.ends[:0]
+		for s := range Shards {
+			_, hi := shardRange(s, n)
+			c.ends = append(c.ends, hi)
+		}
+		kernels.GemmSegments(true, false, f, h, c.ends, 1, c.xs.Data, f, g, h, 1, d.W.Grad, h)
+	}
+}
+
 // forward runs steps [t0, t1) of a shard from its state and records the
 // window's loss (the L2 regularizer left to backward).
 func (c *Classify) forward(sh *shard, t0, t1 int) {
-	sh.tr, sh.next = sh.net.RunFrom(sh.tp, input(sh.tp, c.Encoder, sh.x, sh.ids), sh.state, t0, t1)
+	in := networks.Input{Projected: sh.proj}
+	if sh.proj == nil {
+		in = input(sh.tp, c.Encoder, sh.x, sh.ids)
+	}
+	sh.tr, sh.next = sh.net.RunFrom(sh.tp, in, sh.state, t0, t1)
 	sh.l = c.loss(sh.tp, sh.tr, sh.y, sh.frac)
 	sh.loss += float64(sh.l.Item())
 	accumulateOutputs(sh.tr, sh.counts, &sh.outMax)
