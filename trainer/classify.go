@@ -43,15 +43,16 @@ type Classify struct {
 	y      []int
 	shards []*shard
 	// With a static input the first projection runs once for the whole
-	// batch (rows are independent): tp holds the scaled input xs and the
-	// projection proj; projGrad gathers the shards' gradients of proj, and
-	// the projection's parameters get theirs from it in one pass
-	// (projectBackward).
-	tp        *tensor.Tape
-	xs, proj  *tensor.Tensor
-	projGrad  []float32
-	ends      []int
-	biasShard []float32
+	// batch (rows are independent; each worker projects the rows of its
+	// shards): tp holds the scaled input xs, proj the projection; projGrad
+	// gathers the shards' gradients of proj, and the projection's
+	// parameters get theirs from it in one pass (projectBackward).
+	tp             *tensor.Tape
+	xs             *tensor.Tensor
+	proj, projGrad []float32
+	projTapes      []*tensor.Tape // one per worker
+	ends           []int
+	biasShard      []float32
 	// totals holds each hidden layer's spike counts per neuron over the
 	// batch (the L2 regularizer's), coef its gradient; l2 its value.
 	totals, coef [][]float32
@@ -62,13 +63,23 @@ type Classify struct {
 // the number of goroutines (DESIGN.md, "One definition, many engines"):
 // shard s holds the batch's samples [s·n/Shards, (s+1)·n/Shards) (integer
 // division: shards differ by at most one sample, and some are empty when
-// n < Shards). Each shard runs forward and backward on its own, from zero
-// gradients, with its loss scaled by its share of the batch; the shard
-// gradients are then added into the parameters' in shard order, as are the
-// losses and predictions. A goroutine takes whole shards, so gradients,
-// losses and the parameters after training are the same bits for any
-// Workers and kernels.Threads() (the kernels' results do not depend on the
-// thread count either).
+// n < Shards). Each shard runs forward and backward on its own, with its
+// loss scaled by its share of the batch; shard 0's gradient accumulates
+// into the parameters' own (which the loop clears before each step), and
+// the other shards' gradients, each computed from zero, are added to it in
+// shard order, as are the losses and predictions. A goroutine takes whole
+// shards, so gradients, losses and the parameters after training are the
+// same bits for any Workers and kernels.Threads() (the kernels' results do
+// not depend on the thread count either).
+//
+// With a static input (direct encoding) the first projection is computed
+// once for the whole batch: its rows are independent, so each shard's rows
+// are the bits the shard would compute. Each shard's backward pass leaves
+// the gradient G_s of its rows (summed over the windows of a truncated
+// run); the projection's weight gradient Σ_s X_sᵀ·G_s then takes one pass
+// over the weight (kernels.GemmSegments, the shards as segments, added in
+// shard order) instead of a product, a buffer and an addition per shard,
+// and its bias gradient adds the shards' column sums in order.
 //
 // Batch-wide terms stay exact: the L1 spike-count regularizer is a sum over
 // samples, so each shard adds its own part; the L2 one, λ/N·Σ_i C_i² with
@@ -192,7 +203,7 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 		sh.x = tensor.New([]int{shi - slo, f}, c.x[slo*f:shi*f])
 		sh.proj = nil
 		if static {
-			sh.proj = tensor.New([]int{shi - slo, h}, c.proj.Data[slo*h:shi*h]).SetRequiresGrad(true)
+			sh.proj = tensor.New([]int{shi - slo, h}, c.proj[slo*h:shi*h]).SetRequiresGrad(true)
 			sh.proj.Grad = c.projGrad[slo*h : shi*h]
 		}
 		sh.y, sh.ids = c.y[slo:shi], ids[slo:shi]
@@ -206,6 +217,13 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 		}
 	}
 	nw := c.numWorkers(n)
+	var pre func(w, lo, hi int)
+	if static {
+		for len(c.projTapes) < nw {
+			c.projTapes = append(c.projTapes, tensor.NewTape())
+		}
+		pre = c.projectRows
+	}
 	window := c.Steps
 	if c.Truncate > 0 {
 		window = c.Truncate
@@ -213,7 +231,7 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 	c.l2 = 0
 	if c.L2 == 0 {
 		// Each worker runs its shards through every window.
-		c.each(nw, func(sh *shard) {
+		c.each(nw, n, pre, func(sh *shard) {
 			for t0 := 0; t0 < c.Steps; t0 += window {
 				t1 := min(t0+window, c.Steps)
 				c.forward(sh, t0, t1)
@@ -225,9 +243,10 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 		// shard's backward pass: windows run in lockstep.
 		for t0 := 0; t0 < c.Steps; t0 += window {
 			t1 := min(t0+window, c.Steps)
-			c.each(nw, func(sh *shard) { c.forward(sh, t0, t1) })
+			c.each(nw, n, pre, func(sh *shard) { c.forward(sh, t0, t1) })
+			pre = nil
 			c.countTotals()
-			c.each(nw, func(sh *shard) { c.backward(sh, t1) })
+			c.each(nw, n, nil, func(sh *shard) { c.backward(sh, t1) })
 		}
 	}
 	// Add the shards' gradients into the parameters and their losses and
@@ -290,11 +309,19 @@ func (c *Classify) ensureShards() {
 	}
 }
 
-// each calls fn for every nonempty shard, the shards split into nw runs of
-// consecutive shards, one goroutine each.
-func (c *Classify) each(nw int, fn func(*shard)) {
+// each calls fn for every nonempty shard of a batch of n, the shards split
+// into nw runs of consecutive shards, one goroutine each. With pre, each
+// goroutine w first calls pre(w, lo, hi) for the samples [lo, hi) of its
+// run.
+func (c *Classify) each(nw, n int, pre func(w, lo, hi int), fn func(*shard)) {
 	run := func(w int) {
-		for _, sh := range c.shards[w*Shards/nw : (w+1)*Shards/nw] {
+		s0, s1 := w*Shards/nw, (w+1)*Shards/nw
+		if lo, _ := shardRange(s0, n); pre != nil {
+			if _, hi := shardRange(s1-1, n); hi > lo {
+				pre(w, lo, hi)
+			}
+		}
+		for _, sh := range c.shards[s0:s1] {
 			if sh.x.Shape[0] > 0 {
 				fn(sh)
 			}
@@ -319,23 +346,34 @@ func (c *Classify) static() bool {
 	return ok && s.Static()
 }
 
-// project computes the first block's projection of the batch's static
-// input, without gradients, and clears projGrad.
+// project prepares the batch's static input (xs) and the buffers of its
+// first projection (computed by projectRows) and of its gradient (cleared).
 func (c *Classify) project(n, f int, ids []int) {
 	if c.tp == nil {
 		c.tp = tensor.NewTape()
 	}
 	c.tp.NoGrad(func() {
-		in := input(c.tp, c.Encoder, tensor.New([]int{n, f}, c.x), ids)
-		c.xs = in.Static
-		c.proj = c.Net.Blocks[0].Proj.Forward(c.tp, c.xs)
+		c.xs = input(c.tp, c.Encoder, tensor.New([]int{n, f}, c.x), ids).Static
 	})
-	h := c.proj.Shape[1]
-	if cap(c.projGrad) < n*h {
-		c.projGrad = make([]float32, n*h)
+	h := c.Net.Blocks[0].Proj.Out()
+	if cap(c.proj) < n*h {
+		c.proj, c.projGrad = make([]float32, n*h), make([]float32, n*h)
 	}
-	c.projGrad = c.projGrad[:n*h]
+	c.proj, c.projGrad = c.proj[:n*h], c.projGrad[:n*h]
 	clear(c.projGrad)
+}
+
+// projectRows computes the first projection of the samples [lo, hi), as
+// worker w, without gradients (each row alone: the bits do not depend on
+// which rows are projected together).
+func (c *Classify) projectRows(w, lo, hi int) {
+	tp, d := c.projTapes[w], c.Net.Blocks[0].Proj
+	f, h := d.In(), d.Out()
+	tp.NoGrad(func() {
+		y := d.Forward(tp, tensor.New([]int{hi - lo, f}, c.xs.Data[lo*f:hi*f]))
+		copy(c.proj[lo*h:hi*h], y.Data)
+	})
+	tp.Reset()
 }
 
 // projectBackward adds the first projection's parameter gradients from
@@ -413,9 +451,15 @@ func (c *Classify) countTotals() {
 			continue
 		}
 		if first {
-			c.totals = c.totals[:0]
-			for _, p := range sh.perNeu {
-				c.totals = append(c.totals, make([]float32, p.Len()))
+			for len(c.totals) < len(sh.perNeu) {
+				c.totals = append(c.totals, nil)
+			}
+			c.totals = c.totals[:len(sh.perNeu)]
+			for l, p := range sh.perNeu {
+				if len(c.totals[l]) != p.Len() {
+					c.totals[l] = make([]float32, p.Len())
+				}
+				clear(c.totals[l])
 			}
 			first = false
 		}
