@@ -44,15 +44,16 @@ type Classify struct {
 	shards []*shard
 	// With a static input the first projection runs once for the whole
 	// batch (rows are independent; each worker projects the rows of its
-	// shards): tp holds the scaled input xs, proj the projection; projGrad
-	// gathers the shards' gradients of proj, and the projection's
-	// parameters get theirs from it in one pass (projectBackward).
-	tp             *tensor.Tape
-	xs             *tensor.Tensor
-	proj, projGrad []float32
-	projTapes      []*tensor.Tape // one per worker
-	ends           []int
-	biasShard      []float32
+	// shards, on its projTape): tp holds the scaled input xs; projGrad
+	// gathers the shards' gradients of the projection, and the
+	// projection's parameters get theirs from it in one pass
+	// (projectBackward).
+	tp        *tensor.Tape
+	xs        *tensor.Tensor
+	projGrad  []float32
+	projTapes []*tensor.Tape // one per worker, holding its rows' projection
+	ends      []int
+	biasShard []float32
 	// totals holds each hidden layer's spike counts per neuron over the
 	// batch (the L2 regularizer's), coef its gradient; l2 its value.
 	totals, coef [][]float32
@@ -197,15 +198,10 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 		skip = len(c.Net.Blocks[0].Proj.Params())
 		c.project(n, f, ids)
 	}
-	h := c.Net.Blocks[0].Proj.Out()
 	for s, sh := range c.shards {
 		slo, shi := shardRange(s, n)
 		sh.x = tensor.New([]int{shi - slo, f}, c.x[slo*f:shi*f])
-		sh.proj = nil
-		if static {
-			sh.proj = tensor.New([]int{shi - slo, h}, c.proj[slo*h:shi*h]).SetRequiresGrad(true)
-			sh.proj.Grad = c.projGrad[slo*h : shi*h]
-		}
+		sh.proj = nil // set by projectRows
 		sh.y, sh.ids = c.y[slo:shi], ids[slo:shi]
 		sh.frac = float32(shi-slo) / float32(n)
 		sh.loss, sh.state, sh.outMax = 0, nil, nil
@@ -217,7 +213,7 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 		}
 	}
 	nw := c.numWorkers(n)
-	var pre func(w, lo, hi int)
+	var pre func(w, s0, s1 int)
 	if static {
 		for len(c.projTapes) < nw {
 			c.projTapes = append(c.projTapes, tensor.NewTape())
@@ -231,7 +227,7 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 	c.l2 = 0
 	if c.L2 == 0 {
 		// Each worker runs its shards through every window.
-		c.each(nw, n, pre, func(sh *shard) {
+		c.each(nw, pre, func(sh *shard) {
 			for t0 := 0; t0 < c.Steps; t0 += window {
 				t1 := min(t0+window, c.Steps)
 				c.forward(sh, t0, t1)
@@ -243,10 +239,10 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 		// shard's backward pass: windows run in lockstep.
 		for t0 := 0; t0 < c.Steps; t0 += window {
 			t1 := min(t0+window, c.Steps)
-			c.each(nw, n, pre, func(sh *shard) { c.forward(sh, t0, t1) })
+			c.each(nw, pre, func(sh *shard) { c.forward(sh, t0, t1) })
 			pre = nil
 			c.countTotals()
-			c.each(nw, n, nil, func(sh *shard) { c.backward(sh, t1) })
+			c.each(nw, nil, func(sh *shard) { c.backward(sh, t1) })
 		}
 	}
 	// Add the shards' gradients into the parameters and their losses and
@@ -274,6 +270,9 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 	if static {
 		c.projectBackward(n)
 		c.tp.Reset()
+		for _, tp := range c.projTapes {
+			tp.Reset()
+		}
 	}
 	var lossSum float64
 	var counts, outMax []float32
@@ -309,17 +308,14 @@ func (c *Classify) ensureShards() {
 	}
 }
 
-// each calls fn for every nonempty shard of a batch of n, the shards split
-// into nw runs of consecutive shards, one goroutine each. With pre, each
-// goroutine w first calls pre(w, lo, hi) for the samples [lo, hi) of its
-// run.
-func (c *Classify) each(nw, n int, pre func(w, lo, hi int), fn func(*shard)) {
+// each calls fn for every nonempty shard, the shards split into nw runs
+// of consecutive shards, one goroutine each. With pre, each goroutine w
+// first calls pre(w, s0, s1) for its run of shards [s0, s1).
+func (c *Classify) each(nw int, pre func(w, s0, s1 int), fn func(*shard)) {
 	run := func(w int) {
 		s0, s1 := w*Shards/nw, (w+1)*Shards/nw
-		if lo, _ := shardRange(s0, n); pre != nil {
-			if _, hi := shardRange(s1-1, n); hi > lo {
-				pre(w, lo, hi)
-			}
+		if pre != nil {
+			pre(w, s0, s1)
 		}
 		for _, sh := range c.shards[s0:s1] {
 			if sh.x.Shape[0] > 0 {
@@ -356,24 +352,34 @@ func (c *Classify) project(n, f int, ids []int) {
 		c.xs = input(c.tp, c.Encoder, tensor.New([]int{n, f}, c.x), ids).Static
 	})
 	h := c.Net.Blocks[0].Proj.Out()
-	if cap(c.proj) < n*h {
-		c.proj, c.projGrad = make([]float32, n*h), make([]float32, n*h)
+	if cap(c.projGrad) < n*h {
+		c.projGrad = make([]float32, n*h)
 	}
-	c.proj, c.projGrad = c.proj[:n*h], c.projGrad[:n*h]
+	c.projGrad = c.projGrad[:n*h]
 	clear(c.projGrad)
 }
 
-// projectRows computes the first projection of the samples [lo, hi), as
-// worker w, without gradients (each row alone: the bits do not depend on
-// which rows are projected together).
-func (c *Classify) projectRows(w, lo, hi int) {
+// projectRows computes, as worker w, the first projection of the samples
+// of shards [s0, s1) in one product without gradients (each row on its
+// own: the bits do not depend on which rows are projected together), and
+// hands each shard its rows as a leaf whose gradient goes to projGrad.
+func (c *Classify) projectRows(w, s0, s1 int) {
 	tp, d := c.projTapes[w], c.Net.Blocks[0].Proj
 	f, h := d.In(), d.Out()
-	tp.NoGrad(func() {
-		y := d.Forward(tp, tensor.New([]int{hi - lo, f}, c.xs.Data[lo*f:hi*f]))
-		copy(c.proj[lo*h:hi*h], y.Data)
-	})
-	tp.Reset()
+	n := c.xs.Shape[0]
+	lo, _ := shardRange(s0, n)
+	_, hi := shardRange(s1-1, n)
+	if hi == lo {
+		return
+	}
+	var y *tensor.Tensor
+	tp.NoGrad(func() { y = d.Forward(tp, tensor.New([]int{hi - lo, f}, c.xs.Data[lo*f:hi*f])) })
+	for s := s0; s < s1; s++ {
+		slo, shi := shardRange(s, n)
+		sh := c.shards[s]
+		sh.proj = tensor.New([]int{shi - slo, h}, y.Data[(slo-lo)*h:(shi-lo)*h]).SetRequiresGrad(true)
+		sh.proj.Grad = c.projGrad[slo*h : shi*h]
+	}
 }
 
 // projectBackward adds the first projection's parameter gradients from
