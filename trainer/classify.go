@@ -74,8 +74,9 @@ type Classify struct {
 // not depend on the thread count either).
 //
 // With a static input (direct encoding) the first projection is computed
-// once for the whole batch: its rows are independent, so each shard's rows
-// are the bits the shard would compute. Each shard's backward pass leaves
+// once per batch, each worker projecting the rows of its shards in one
+// product: rows are independent, so each shard's rows are the bits the
+// shard would compute on its own. Each shard's backward pass leaves
 // the gradient G_s of its rows (summed over the windows of a truncated
 // run); the projection's weight gradient Σ_s X_sᵀ·G_s then takes one pass
 // over the weight (kernels.GemmSegments, the shards as segments, added in
@@ -107,7 +108,7 @@ type shard struct {
 	outMax []float32
 
 	x     *tensor.Tensor
-	proj  *tensor.Tensor // the shard's rows of Classify.proj (static input)
+	proj  *tensor.Tensor // its rows of the first projection (static input; set by projectRows)
 	y     []int
 	ids   []int
 	frac  float32
