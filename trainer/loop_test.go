@@ -186,3 +186,56 @@ func TestClassifyShardsMatchWholeBatch(t *testing.T) {
 		}
 	}
 }
+
+// Truncated BPTT through shards with a static input (the first
+// projection's gradient gathered over the windows, then one product) has
+// the gradient of truncated BPTT over the whole batch on one tape, up to
+// float32 rounding.
+func TestClassifyShardsTruncatedMatchWholeBatch(t *testing.T) {
+	mk := func() (*networks.FeedForward, *datasets.Images) {
+		r := rand.New(rand.NewPCG(5, 6))
+		net := &networks.FeedForward{Blocks: []networks.Block{
+			{Proj: networks.NewDense("a", 16, 24, true, r), Cell: networks.LIFCell{LIF: snn.LIF{Beta: 0.9}}},
+			{Proj: networks.NewDense("b", 24, 4, true, r), Cell: networks.LIFCell{LIF: snn.LIF{Beta: 0.9}}},
+		}}
+		net.Blocks[0].Proj.Gain = 1.5
+		d := &datasets.Images{N: 50, Rows: 4, Cols: 4, Classes: 4, Pixels: make([]uint8, 50*16), Labels: make([]uint8, 50)}
+		for i := range d.Pixels {
+			d.Pixels[i] = uint8(r.IntN(256))
+		}
+		for i := range d.Labels {
+			d.Labels[i] = uint8(i % 4)
+		}
+		return net, d
+	}
+	const steps, window = 7, 3
+	net, d := mk()
+	c := &Classify{Net: net, Data: d, Encoder: datasets.Direct{Gain: 3}, Steps: steps, BatchSize: 50, Truncate: window, Workers: 3}
+	c.Batches(1)
+	if _, err := c.TrainStep(1, 0); err != nil {
+		t.Fatal(err)
+	}
+	ref, rd := mk()
+	rc := &Classify{Net: ref, Data: rd, Encoder: datasets.Direct{Gain: 3}, Steps: steps, BatchSize: 50}
+	rc.Batches(1)
+	x, y := make([]float32, 50*16), make([]int, 50)
+	rd.Fill(x, y, rc.order)
+	tp := tensor.NewTape()
+	var st networks.State
+	for t0 := 0; t0 < steps; t0 += window {
+		t1 := min(t0+window, steps)
+		tr, next := ref.RunFrom(tp, input(tp, rc.Encoder, tensor.New([]int{50, 16}, x), rc.order), st, t0, t1)
+		tp.Backward(rc.loss(tp, tr, y, 1))
+		st = next.Detach()
+		tp.Reset()
+	}
+	got, want := net.Params(), ref.Params()
+	for i := range got {
+		for j := range got[i].Grad {
+			g, w := got[i].Grad[j], want[i].Grad[j]
+			if math.Abs(float64(g-w)) > 1e-4*(1+math.Abs(float64(w))) {
+				t.Fatalf("%s[%d]: shards %v, whole batch %v", got[i].Name, j, g, w)
+			}
+		}
+	}
+}

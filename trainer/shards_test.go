@@ -39,6 +39,7 @@ func TestClassifyThreadsBitIdentical(t *testing.T) {
 	}
 	configs := []config{
 		{name: "direct", set: func(c *Classify) {}},
+		{name: "direct-truncate", set: func(c *Classify) { c.Truncate = 2 }},
 		{name: "rate-l1-l2-truncate", set: func(c *Classify) {
 			c.Encoder = datasets.Rate{Seed: 3}
 			c.L1, c.L2, c.Truncate = 1e-3, 1e-2, 2
