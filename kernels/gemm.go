@@ -45,6 +45,45 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	gemm(gemmArch(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// GemmSegments is Gemm with the sum over p cut into segments: segment s
+// covers p in [ends[s−1], ends[s]) (ends[−1] = 0, k = ends[len−1]; empty
+// segments are skipped). It gives the same bits as Gemm called on each
+// nonempty segment in turn, C accumulating:
+//
+//	p0, first := 0, true
+//	for _, p1 := range ends {
+//		if p1 > p0 {
+//			b := beta
+//			if !first {
+//				b = 1
+//			}
+//			Gemm(transA, transB, m, n, p1-p0, alpha, A from column p0, lda, B from row p0, ldb, b, c, ldc)
+//			first = false
+//		}
+//		p0 = p1
+//	}
+//
+// but reads and writes C once, not once per segment: each tile of C stays
+// in registers while the segments' sums are added to it. With alpha = 1 and
+// segments of at most 256 steps, the result is Σ_s (op(A)·op(B) over
+// segment s) added in segment order, whatever the thread count: the weight
+// gradient of a batch split into fixed shards of samples.
+func GemmSegments(transA, transB bool, m, n int, ends []int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	k := 0
+	for _, e := range ends {
+		if e < k {
+			panic("kernels: GemmSegments: segment ends must not decrease")
+		}
+		k = e
+	}
+	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if k == 0 {
+		gemm(gemmArch(), transA, transB, m, n, 0, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	gemmSeg(gemmArch(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ends)
+}
+
 func checkGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	if m < 0 || n < 0 || k < 0 {
 		panic("kernels: negative Gemm dimension")
@@ -147,7 +186,8 @@ type gemmImpl struct {
 // gemmWork holds the packing buffers of one Gemm call; gemmPool recycles
 // them so that the hot path does not allocate.
 type gemmWork struct {
-	ap, bp, tiles []float32
+	ap, bp, tiles  []float32
+	blocks, chunks []int // GemmSegments' blocks and chunks of blocks
 }
 
 var gemmPool = sync.Pool{New: func() any { return new(gemmWork) }}
@@ -254,6 +294,13 @@ var gemmNoDirect = false
 // gemm is the blocked driver of Gemm over the micro-kernel im; the
 // arguments are checked.
 func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	gemmSeg(im, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+}
+
+// gemmSeg is gemm with the sum over p cut into the segments that end at
+// ends (nil: one segment, Gemm), each split into blocks as Gemm splits a
+// product of its depth.
+func gemmSeg(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ends []int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -280,6 +327,32 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 		threads = tiles
 	}
 	kc, mc, nc := gemmDepth(k), min(im.mc, mpad), min(im.ncw*threads, npad)
+	w := gemmPool.Get().(*gemmWork)
+	if ends != nil {
+		// Blocks end at w.blocks, chunks of blocks (at most gemmKC deep,
+		// or one block) at w.chunks.
+		w.blocks, w.chunks = w.blocks[:0], w.chunks[:0]
+		p0 := 0
+		for _, e := range ends {
+			if e == p0 {
+				continue
+			}
+			d := gemmDepth(e - p0)
+			for p := p0; p < e; p += d {
+				w.blocks = append(w.blocks, min(p+d, e))
+			}
+			p0 = e
+		}
+		kc = 0
+		start := 0
+		for i, e := range w.blocks {
+			if i+1 == len(w.blocks) || w.blocks[i+1]-start > gemmKC {
+				w.chunks = append(w.chunks, i+1)
+				kc = max(kc, e-start)
+				start = e
+			}
+		}
+	}
 	whole := false
 	if pl.transC || m*n <= gemmWholeMax {
 		// A transposed product always takes this path (C would otherwise
@@ -296,7 +369,6 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 			kc, mc, nc = k, mpad, npad
 		}
 	}
-	w := gemmPool.Get().(*gemmWork)
 	if pl.aDirect {
 		w.ap = growF32(w.ap, mr*kc) // the edge panel only
 	} else {
@@ -312,7 +384,35 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 	g := gemmBlock{gemmPlan: pl, w: w, alpha: alpha, beta: beta, c: c, ldc: ldc, kd: gemmDepth(k)}
 	if whole {
 		g.mc, g.nc, g.kc = m, n, k
+		if ends != nil {
+			g.ends = w.blocks
+		}
 		g.run(threads, true)
+		gemmPool.Put(w)
+		return
+	}
+	if ends != nil {
+		for jc := 0; jc < n; jc += nc {
+			g.j0, g.nc = jc, min(nc, n-jc)
+			first := 0
+			for ci, last := range w.chunks {
+				g.ends = w.blocks[first:last]
+				g.p0 = 0
+				if first > 0 {
+					g.p0 = w.blocks[first-1]
+				}
+				g.kc = w.blocks[last-1] - g.p0
+				g.beta = beta
+				if ci > 0 {
+					g.beta = 1
+				}
+				for ic := 0; ic < m; ic += mc {
+					g.i0, g.mc = ic, min(mc, m-ic)
+					g.run(threads, ic == 0)
+				}
+				first = last
+			}
+		}
 		gemmPool.Put(w)
 		return
 	}
@@ -344,6 +444,9 @@ type gemmBlock struct {
 	ldc                    int
 	i0, mc, j0, nc, p0, kc int
 	kd                     int // gemmDepth(k)
+	// ends, if set, are the ends of the blocks of p in [p0, p0+kc)
+	// (absolute p), replacing the blocks of kd.
+	ends []int
 }
 
 // run packs the block's A panels (and its B panels when packB) that are not
@@ -591,6 +694,20 @@ func (g *gemmBlock) compute(wk, r0, r1, c0, c1 int) {
 // blocks of kd: the first applies beta, the others add.
 func (g *gemmBlock) sum(a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int) {
 	beta := g.beta
+	if g.ends != nil {
+		p := 0
+		for _, e := range g.ends {
+			kc := e - g.p0 - p
+			ao := p * sa
+			if aRows {
+				ao = p
+			}
+			g.im.kernel(kc, a[ao:], sa, aRows, b[p*sb:], sb, c, ldc, g.alpha, beta)
+			beta = 1
+			p += kc
+		}
+		return
+	}
 	for p := 0; p < g.kc; p += g.kd {
 		kc := min(g.kd, g.kc-p)
 		ao := p * sa // p is the slow index of packed panels and of A read as columns

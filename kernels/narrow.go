@@ -82,13 +82,19 @@ func NarrowMatMul(y []float32, ldy int, a []float32, lda, m, k int, p []float32,
 		}
 		return
 	}
-	narrowRows(m, k*n, func(r0, r1 int) {
-		if vecAVX512 {
-			narrowDotAVX512[n-1](&y[r0*ldy], ldy, &a[r0*lda], lda, &p[0], r1-r0, k, accumulate, tailMask(k))
-			return
-		}
-		narrowDotGo(y[r0*ldy:], ldy, a[r0*lda:], lda, r1-r0, k, p, n, accumulate)
-	})
+	if narrowSerial(m, k*n) {
+		narrowDotRows(y, ldy, a, lda, k, p, n, accumulate, 0, m) // no closure to allocate
+		return
+	}
+	Parallel(m, 1, func(r0, r1 int) { narrowDotRows(y, ldy, a, lda, k, p, n, accumulate, r0, r1) })
+}
+
+func narrowDotRows(y []float32, ldy int, a []float32, lda, k int, p []float32, n int, accumulate bool, r0, r1 int) {
+	if vecAVX512 {
+		narrowDotAVX512[n-1](&y[r0*ldy], ldy, &a[r0*lda], lda, &p[0], r1-r0, k, accumulate, tailMask(k))
+		return
+	}
+	narrowDotGo(y[r0*ldy:], ldy, a[r0*lda:], lda, r1-r0, k, p, n, accumulate)
 }
 
 // clearRows zeroes the first n elements of m rows of y (row stride ldy).
@@ -98,14 +104,11 @@ func clearRows(y []float32, ldy, m, n int) {
 	}
 }
 
-// narrowRows runs fn over [0, m) rows, split between goroutines when the
-// product (m·work multiply-adds) is worth it. Rows are independent.
-func narrowRows(m, work int, fn func(r0, r1 int)) {
-	if m*work < 1<<23 || Threads() == 1 || m < 2 {
-		fn(0, m)
-		return
-	}
-	Parallel(m, 1, fn)
+// narrowSerial reports whether a product over m independent rows (m·work
+// multiply-adds) runs on one goroutine: when it is too small to be worth
+// splitting.
+func narrowSerial(m, work int) bool {
+	return m*work < 1<<23 || Threads() == 1 || m < 2
 }
 
 func narrowDotGo(y []float32, ldy int, a []float32, lda, m, k int, p []float32, n int, acc bool) {
@@ -168,13 +171,19 @@ func NarrowInnerMatMul(y []float32, ldy int, d []float32, ldd, m, n int, p []flo
 		}
 		return
 	}
-	narrowRows(m, k*n, func(r0, r1 int) {
-		if vecAVX512 {
-			narrowInnerAVX512[n-1](&y[r0*ldy], ldy, &d[r0*ldd], ldd, &p[0], r1-r0, k, accumulate, tailMask(k))
-			return
-		}
-		narrowInnerGo(y[r0*ldy:], ldy, d[r0*ldd:], ldd, r1-r0, n, p, k, accumulate)
-	})
+	if narrowSerial(m, k*n) {
+		narrowInnerRows(y, ldy, d, ldd, n, p, k, accumulate, 0, m) // no closure to allocate
+		return
+	}
+	Parallel(m, 1, func(r0, r1 int) { narrowInnerRows(y, ldy, d, ldd, n, p, k, accumulate, r0, r1) })
+}
+
+func narrowInnerRows(y []float32, ldy int, d []float32, ldd, n int, p []float32, k int, accumulate bool, r0, r1 int) {
+	if vecAVX512 {
+		narrowInnerAVX512[n-1](&y[r0*ldy], ldy, &d[r0*ldd], ldd, &p[0], r1-r0, k, accumulate, tailMask(k))
+		return
+	}
+	narrowInnerGo(y[r0*ldy:], ldy, d[r0*ldd:], ldd, r1-r0, n, p, k, accumulate)
 }
 
 func narrowInnerGo(y []float32, ldy int, d []float32, ldd, m, n int, p []float32, k int, acc bool) {
@@ -229,21 +238,24 @@ func NarrowGradPacked(gp []float32, a []float32, lda, m, k int, d []float32, ldd
 		return
 	}
 	chunks := (k + 15) / 16
-	run := func(c0, c1 int) {
-		switch {
-		case !vecAVX512:
-			narrowGradGo(gp[c0*n*16:], a[c0*16:], lda, m, min(c1*16, k)-c0*16, d, ldd, n)
-		case c1*16 <= k:
-			narrowGradAVX512[n-1](&gp[c0*n*16], &a[c0*16], lda, &d[0], ldd, m, c1-c0, 0)
-		default: // the last chunk is partial
-			narrowGradAVX512[n-1](&gp[c0*n*16], &a[c0*16], lda, &d[0], ldd, m, c1-1-c0, tailMask(k))
-		}
-	}
 	if m*k*n < 1<<23 || Threads() == 1 || chunks < 2 {
-		run(0, chunks)
+		narrowGradChunks(gp, a, lda, m, k, d, ldd, n, 0, chunks) // no closure to allocate
 		return
 	}
-	Parallel(chunks, 1, run)
+	Parallel(chunks, 1, func(c0, c1 int) { narrowGradChunks(gp, a, lda, m, k, d, ldd, n, c0, c1) })
+}
+
+// narrowGradChunks is NarrowGradPacked over the chunks [c0, c1) of 16
+// columns of A.
+func narrowGradChunks(gp, a []float32, lda, m, k int, d []float32, ldd, n, c0, c1 int) {
+	switch {
+	case !vecAVX512:
+		narrowGradGo(gp[c0*n*16:], a[c0*16:], lda, m, min(c1*16, k)-c0*16, d, ldd, n)
+	case c1*16 <= k:
+		narrowGradAVX512[n-1](&gp[c0*n*16], &a[c0*16], lda, &d[0], ldd, m, c1-c0, 0)
+	default: // the last chunk is partial
+		narrowGradAVX512[n-1](&gp[c0*n*16], &a[c0*16], lda, &d[0], ldd, m, c1-1-c0, tailMask(k))
+	}
 }
 
 // narrowGradGo adds the chunk sums of columns [0, k) of a into pt.

@@ -14,16 +14,11 @@ import (
 // every step, summed over steps (the FMNIST-SNN tutorial's loss; snnTorch
 // tutorial 5).
 func CEMembrane(tp *tensor.Tape, mem []*tensor.Tensor, y []int) *tensor.Tensor {
-	var loss *tensor.Tensor
-	for _, m := range mem {
-		ce := tp.CrossEntropy(m, y)
-		if loss == nil {
-			loss = ce
-		} else {
-			loss = tp.Add(loss, ce)
-		}
+	if len(mem) == 0 {
+		return nil
 	}
-	return loss
+	// One op for all steps: the bits of CrossEntropy per step added in order.
+	return tp.CrossEntropySteps(mem, y)
 }
 
 // CERate is snnTorch's ce_rate_loss: the spikes of each step pass through

@@ -40,6 +40,12 @@ type Input struct {
 	Static *tensor.Tensor
 	Step   func(t int) *tensor.Tensor
 	Binary bool
+	// Projected, in place of Static, is the first block's projection of a
+	// static input computed by the caller (batch × the first block's
+	// outputs). Rows are independent, so a caller may compute it once for
+	// a whole batch and run row slices of it; the gradient that reaches
+	// Projected is the caller's to carry to the projection's parameters.
+	Projected *tensor.Tensor
 }
 
 // Trace records a run: for each block and step its spikes (nil for
@@ -97,13 +103,18 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 	var batch int
 	var first *tensor.Tensor
 	switch {
+	case in.Projected != nil:
+		batch, first = in.Projected.Shape[0], in.Projected
+		if first.Dim() != 2 || first.Shape[1] != n.Blocks[0].Proj.Out() {
+			panic(fmt.Sprintf("networks: projected input %v for a first block of %d outputs", first.Shape, n.Blocks[0].Proj.Out()))
+		}
 	case in.Static != nil:
 		batch = in.Static.Shape[0]
 		first = n.Blocks[0].Proj.Forward(tp, in.Static)
 	case in.Step != nil:
 		batch = in.Step(t0).Shape[0]
 	default:
-		panic("networks: Run needs Input.Static or Input.Step")
+		panic("networks: Run needs Input.Static, Input.Projected or Input.Step")
 	}
 	if st == nil {
 		st = n.Init(tp, batch)

@@ -83,6 +83,10 @@ func (p LIF) StepInto(uNew, s, u, in []float32) {
 	//	v := β·u[i] + in[i]                   (ResetNone)
 	//	v := (β·u[i] + in[i])·(1 − [u[i] > θ]) (ResetZeroLegacy)
 	//	uNew[i], s[i] = v, [v > θ]
+	if len(u) < 2*lifGrain || kernels.Threads() == 1 {
+		kernels.LIFForward(uNew, s, u, in, beta, th, reset) // no closure to allocate
+		return
+	}
 	kernels.Parallel(len(u), lifGrain, func(lo, hi int) {
 		kernels.LIFForward(uNew[lo:hi], s[lo:hi], u[lo:hi], in[lo:hi], beta, th, reset)
 	})
@@ -138,7 +142,11 @@ func (p LIF) Forward(tp *tensor.Tape, u, in *tensor.Tensor) (uNew, s *tensor.Ten
 			gin, fin = tp.GradAcc(in)
 		}
 		n := len(uNew.Data)
-		kernels.Parallel(n, 1<<15, func(lo, hi int) {
+		if n < 2*lifGrain || kernels.Threads() == 1 {
+			p.backward(0, n, u.Data, uNew.Data, gU, gS, gu, gin, fu, fin)
+			return
+		}
+		kernels.Parallel(n, lifGrain, func(lo, hi int) {
 			p.backward(lo, hi, u.Data, uNew.Data, gU, gS, gu, gin, fu, fin)
 		})
 	})

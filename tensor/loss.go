@@ -101,6 +101,83 @@ func (tp *Tape) CrossEntropy(logits *Tensor, labels []int) *Tensor {
 	return tp.NLL(tp.LogSoftmax(logits), labels)
 }
 
+// CrossEntropySteps returns Σ_t CrossEntropy(logits[t], labels) over steps
+// of the same shape, the steps' losses added in order of t. It gives the
+// same bits, value and gradients, as CrossEntropy per step summed with Add,
+// in one recorded op instead of three per step (the loss of a spiking
+// network over its time steps).
+func (tp *Tape) CrossEntropySteps(logits []*Tensor, labels []int) *Tensor {
+	if len(logits) == 0 {
+		panic("tensor: CrossEntropySteps of no steps")
+	}
+	rows, c := rowsOf("CrossEntropySteps", logits[0])
+	if len(labels) != rows {
+		panic(fmt.Sprintf("tensor: CrossEntropySteps: %d labels for %d rows of %v", len(labels), rows, logits[0].Shape))
+	}
+	for r, y := range labels {
+		if y < 0 || y >= c {
+			panic(fmt.Sprintf("tensor: CrossEntropySteps: label %d out of range [0,%d) in row %d", y, c, r))
+		}
+	}
+	n := rows * c
+	for t, a := range logits {
+		if !slices.Equal(a.Shape, logits[0].Shape) {
+			panic(fmt.Sprintf("tensor: CrossEntropySteps: step %d has shape %v, step 0 %v", t, a.Shape, logits[0].Shape))
+		}
+	}
+	out := tp.NewResult([]int{}, logits...)
+	logp := tp.Alloc(len(logits) * n)
+	var loss float32
+	for t, a := range logits {
+		lp := logp[t*n : (t+1)*n]
+		for r := 0; r < rows; r++ {
+			logSoftmaxRow(lp[r*c:(r+1)*c], a.Data[r*c:(r+1)*c])
+		}
+		var s float64
+		for r, y := range labels {
+			s -= float64(lp[r*c+y])
+		}
+		ce := float32(s / float64(max(rows, 1))) // NLL's mean
+		if t == 0 {
+			loss = ce
+		} else {
+			loss += ce
+		}
+	}
+	out.Data[0] = loss
+	if out.requiresGrad {
+		tp.Record(func() {
+			if out.Grad == nil {
+				return
+			}
+			// Each step's loss gets the sum's gradient; NLL's gradient of
+			// the log-probabilities is −gl at the labels, and LogSoftmax's
+			// g − softmax·Σg, as those ops compute them.
+			gl := out.Grad[0] / float32(max(rows, 1))
+			gy := 0 - gl // NLL's: a zeroed gradient minus gl (+0, not −0, for gl = 0)
+			for t, a := range logits {
+				if !a.requiresGrad {
+					continue
+				}
+				lp := logp[t*n : (t+1)*n]
+				ga := tp.GradOf(a)
+				for r, y := range labels {
+					s := float64(gy) // Σ of the row's gradient
+					d, yl := ga[r*c:(r+1)*c], lp[r*c:(r+1)*c]
+					for i := range d {
+						var g float32
+						if i == y {
+							g = gy
+						}
+						d[i] += g - float32(math.Exp(float64(yl[i]))*s)
+					}
+				}
+			}
+		})
+	}
+	return out
+}
+
 // NLL returns the mean over rows of −logp[label] for log-probabilities of
 // shape (..., C) and one label per row.
 func (tp *Tape) NLL(logp *Tensor, labels []int) *Tensor {

@@ -309,3 +309,60 @@ func TestMaxAxisTies(t *testing.T) {
 		}
 	}
 }
+
+// CrossEntropySteps gives the bits of CrossEntropy per step summed with
+// Add, value and gradients, including steps that take no gradient.
+func TestCrossEntropyStepsMatchesSteps(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 9))
+	const steps, rows, c = 5, 7, 10
+	mk := func() []*Tensor {
+		r := rand.New(rand.NewPCG(3, 9))
+		var ls []*Tensor
+		for i := range steps {
+			d := make([]float32, rows*c)
+			for j := range d {
+				d[j] = float32(r.NormFloat64() * 3)
+			}
+			if i == 2 {
+				ls = append(ls, New([]int{rows, c}, d))
+				continue
+			}
+			ls = append(ls, NewParam("l", []int{rows, c}, d))
+		}
+		return ls
+	}
+	labels := make([]int, rows)
+	for i := range labels {
+		labels[i] = r.IntN(c)
+	}
+	for _, seed := range []float32{1, 0.37, 0} {
+		a, b := mk(), mk()
+		tp := NewTape()
+		var want *Tensor
+		for _, l := range a {
+			ce := tp.CrossEntropy(l, labels)
+			if want == nil {
+				want = ce
+			} else {
+				want = tp.Add(want, ce)
+			}
+		}
+		tp.BackwardWith(want, []float32{seed})
+		tp2 := NewTape()
+		got := tp2.CrossEntropySteps(b, labels)
+		tp2.BackwardWith(got, []float32{seed})
+		if math.Float32bits(got.Item()) != math.Float32bits(want.Item()) {
+			t.Fatalf("loss %v, per step %v", got.Item(), want.Item())
+		}
+		for i := range a {
+			if (a[i].Grad == nil) != (b[i].Grad == nil) {
+				t.Fatalf("step %d: gradient presence differs", i)
+			}
+			for j := range a[i].Grad {
+				if math.Float32bits(a[i].Grad[j]) != math.Float32bits(b[i].Grad[j]) {
+					t.Fatalf("seed %v step %d [%d]: gradient %v, per step %v", seed, i, j, b[i].Grad[j], a[i].Grad[j])
+				}
+			}
+		}
+	}
+}

@@ -90,11 +90,26 @@ func (tp *Tape) AllocInt32(n int) []int32 {
 	return tp.i32.get(n)
 }
 
+// resultHeader holds a result tensor and the storage of its shape.
+type resultHeader struct {
+	t     Tensor
+	shape [4]int
+}
+
 // NewResult returns an op's output tensor of the given shape with pooled,
 // uninitialized Data. It requires a gradient when tp records and any input
 // does; an op records its backward step (Record) only in that case.
 func (tp *Tape) NewResult(shape []int, inputs ...*Tensor) *Tensor {
-	t := &Tensor{Shape: append([]int(nil), shape...)}
+	var t *Tensor
+	if len(shape) <= len(resultHeader{}.shape) {
+		// One allocation for the header and its shape (an op's output;
+		// many per time step).
+		h := new(resultHeader)
+		t = &h.t
+		t.Shape = append(h.shape[:0], shape...)
+	} else {
+		t = &Tensor{Shape: append([]int(nil), shape...)}
+	}
 	t.Data = tp.Alloc(numel(shape))
 	t.pooled = tp != nil
 	if tp.Recording() {

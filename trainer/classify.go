@@ -32,30 +32,92 @@ type Classify struct {
 	L1, L2 float32
 	// Truncate > 0 backpropagates through windows of that many steps.
 	Truncate int
-	// Workers splits each batch among that many goroutines, each running
-	// forward and backward on its share with its own tape and gradients,
-	// summed in worker order afterwards (data parallelism; 0: one per
-	// kernels.Threads(), at most one per 32 samples). Results depend on the
-	// number of workers only through float32 rounding, and are the same
-	// bits for the same number. The L2 spike-count regularizer (a square
-	// of a sum over the batch) forces one worker.
+	// Workers is the number of goroutines that run a batch's shards
+	// (0: one per kernels.Threads(); at most Shards and one per 32
+	// samples). Each takes whole, consecutive shards. Results do not
+	// depend on it (see Shards).
 	Workers int
 
-	order   []int
-	x       []float32
-	y       []int
-	workers []*worker
+	order  []int
+	x      []float32
+	y      []int
+	shards []*shard
+	// With a static input the first projection runs once for the whole
+	// batch (rows are independent; each worker projects the rows of its
+	// shards, on its projTape): tp holds the scaled input xs; projGrad
+	// gathers the shards' gradients of the projection, and the
+	// projection's parameters get theirs from it in one pass
+	// (projectBackward).
+	tp        *tensor.Tape
+	xs        *tensor.Tensor
+	projGrad  []float32
+	projTapes []*tensor.Tape // one per worker, holding its rows' projection
+	ends      []int
+	biasShard []float32
+	// totals holds each hidden layer's spike counts per neuron over the
+	// batch (the L2 regularizer's), coef its gradient; l2 its value.
+	totals, coef [][]float32
+	l2           float64
 }
 
-// worker is one share of a data-parallel batch: a tape and a shadow of the
-// network whose parameters share values but not gradients.
-type worker struct {
+// Shards is the number of shards a training batch is split into, whatever
+// the number of goroutines (DESIGN.md, "One definition, many engines"):
+// shard s holds the batch's samples [s·n/Shards, (s+1)·n/Shards) (integer
+// division: shards differ by at most one sample, and some are empty when
+// n < Shards). Each shard runs forward and backward on its own, with its
+// loss scaled by its share of the batch; shard 0's gradient accumulates
+// into the parameters' own (which the loop clears before each step), and
+// the other shards' gradients, each computed from zero, are added to it in
+// shard order, as are the losses and predictions. A goroutine takes whole
+// shards, so gradients, losses and the parameters after training are the
+// same bits for any Workers and kernels.Threads() (the kernels' results do
+// not depend on the thread count either).
+//
+// With a static input (direct encoding) the first projection is computed
+// once per batch, each worker projecting the rows of its shards in one
+// product: rows are independent, so each shard's rows are the bits the
+// shard would compute on its own. Each shard's backward pass leaves
+// the gradient G_s of its rows (summed over the windows of a truncated
+// run); the projection's weight gradient Σ_s X_sᵀ·G_s then takes one pass
+// over the weight (kernels.GemmSegments, the shards as segments, added in
+// shard order) instead of a product, a buffer and an addition per shard,
+// and its bias gradient adds the shards' column sums in order.
+//
+// Batch-wide terms stay exact: the L1 spike-count regularizer is a sum over
+// samples, so each shard adds its own part; the L2 one, λ/N·Σ_i C_i² with
+// C_i neuron i's spike count over the batch, needs the whole batch's
+// counts, so with L2 the shards run each window's forward pass, the counts
+// are summed (spike counts are integers: the float32 sums are exact in any
+// order below 2^24), and each shard then backpropagates the gradient of the
+// whole batch's regularizer, 2·C_i·λ/N, through its own spikes.
+const Shards = 8
+
+// shardRange is the samples [lo, hi) of shard s of a batch of n.
+func shardRange(s, n int) (lo, hi int) { return s * n / Shards, (s + 1) * n / Shards }
+
+// shard is one shard of a batch: a tape and a network whose parameters
+// share values with the trained one but not gradients (shard 0 uses the
+// trained network itself: its gradient goes straight into the parameters',
+// and the other shards' are added to it in order).
+type shard struct {
 	tp     *tensor.Tape
 	net    *networks.FeedForward
 	params []*tensor.Tensor
 	loss   float64
 	counts []float32
 	outMax []float32
+
+	x     *tensor.Tensor
+	proj  *tensor.Tensor // its rows of the first projection (static input; set by projectRows)
+	y     []int
+	ids   []int
+	frac  float32
+	state networks.State
+	// The window in flight between forward and backward.
+	tr     *networks.Trace
+	next   networks.State
+	l      *tensor.Tensor
+	perNeu []*tensor.Tensor // hidden layers' spike counts per neuron (L2)
 }
 
 // Validate checks the configuration.
@@ -128,45 +190,99 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 	c.x, c.y = c.x[:n*f], c.y[:n]
 	c.Data.Fill(c.x, c.y, ids)
 
-	nw := c.numWorkers(n)
-	c.ensureWorkers(nw)
-	params := c.Net.Params()
-	var wg sync.WaitGroup
-	for w := 0; w < nw; w++ {
-		wlo, whi := w*n/nw, (w+1)*n/nw
-		wk := c.workers[w]
-		run := func() {
-			x := tensor.New([]int{whi - wlo, f}, c.x[wlo*f:whi*f])
-			c.runShare(wk, x, c.y[wlo:whi], ids[wlo:whi], float32(whi-wlo)/float32(n))
-		}
-		if nw == 1 {
-			run()
-			break
-		}
-		wg.Add(1)
-		go func() { defer wg.Done(); run() }()
+	c.ensureShards()
+	static := c.static()
+	// The first projection's parameters, the first of Params, get their
+	// gradients from projectBackward with a static input.
+	skip := 0
+	if static {
+		skip = len(c.Net.Blocks[0].Proj.Params())
+		c.project(n, f, ids)
 	}
-	wg.Wait()
-	// Sum the workers' gradients into the parameters, in worker order.
-	var lossSum float64
-	var counts, outMax []float32
-	for w := 0; w < nw; w++ {
-		wk := c.workers[w]
-		lossSum += wk.loss
-		counts = append(counts, wk.counts...)
-		outMax = append(outMax, wk.outMax...)
-		if wk.net == c.Net {
-			continue
-		}
-		for i, p := range params {
-			if g := wk.params[i].Grad; g != nil {
-				if p.Grad == nil {
-					p.ZeroGrad()
-				}
-				addGrad(p.Grad, g)
+	for s, sh := range c.shards {
+		slo, shi := shardRange(s, n)
+		sh.x = tensor.New([]int{shi - slo, f}, c.x[slo*f:shi*f])
+		sh.proj = nil // set by projectRows
+		sh.y, sh.ids = c.y[slo:shi], ids[slo:shi]
+		sh.frac = float32(shi-slo) / float32(n)
+		sh.loss, sh.state, sh.outMax = 0, nil, nil
+		sh.counts = make([]float32, (shi-slo)*c.Net.Blocks[len(c.Net.Blocks)-1].Proj.Out())
+		if s > 0 {
+			for _, p := range sh.params[skip:] {
+				p.ZeroGrad()
 			}
 		}
 	}
+	nw := c.numWorkers(n)
+	var pre func(w, s0, s1 int)
+	if static {
+		for len(c.projTapes) < nw {
+			c.projTapes = append(c.projTapes, tensor.NewTape())
+		}
+		pre = c.projectRows
+	}
+	window := c.Steps
+	if c.Truncate > 0 {
+		window = c.Truncate
+	}
+	c.l2 = 0
+	if c.L2 == 0 {
+		// Each worker runs its shards through every window.
+		c.each(nw, pre, func(sh *shard) {
+			for t0 := 0; t0 < c.Steps; t0 += window {
+				t1 := min(t0+window, c.Steps)
+				c.forward(sh, t0, t1)
+				c.backward(sh, t1)
+			}
+		})
+	} else {
+		// The regularizer needs the whole batch's counts before any
+		// shard's backward pass: windows run in lockstep.
+		for t0 := 0; t0 < c.Steps; t0 += window {
+			t1 := min(t0+window, c.Steps)
+			c.each(nw, pre, func(sh *shard) { c.forward(sh, t0, t1) })
+			pre = nil
+			c.countTotals()
+			c.each(nw, nil, func(sh *shard) { c.backward(sh, t1) })
+		}
+	}
+	// Add the shards' gradients into the parameters and their losses and
+	// outputs, in shard order.
+	params := c.Net.Params()
+	var srcs [][]float32
+	for i, p := range params {
+		if i < skip {
+			continue
+		}
+		srcs = srcs[:0]
+		for _, sh := range c.shards[1:] {
+			if sh.x.Shape[0] > 0 {
+				srcs = append(srcs, sh.params[i].Grad)
+			}
+		}
+		if len(srcs) == 0 {
+			continue
+		}
+		if p.Grad == nil {
+			p.ZeroGrad()
+		}
+		addInOrder(p.Grad, srcs)
+	}
+	if static {
+		c.projectBackward(n)
+		c.tp.Reset()
+		for _, tp := range c.projTapes {
+			tp.Reset()
+		}
+	}
+	var lossSum float64
+	var counts, outMax []float32
+	for _, sh := range c.shards {
+		lossSum += sh.loss
+		counts = append(counts, sh.counts...)
+		outMax = append(outMax, sh.outMax...)
+	}
+	lossSum += c.l2
 	if len(outMax) != len(counts) {
 		outMax = nil
 	}
@@ -178,62 +294,226 @@ func (c *Classify) numWorkers(n int) int {
 	if w <= 0 {
 		w = kernels.Threads()
 	}
-	if c.L2 != 0 {
-		w = 1
-	}
-	return max(1, min(w, n/32))
+	return max(1, min(w, Shards, n/32))
 }
 
-func (c *Classify) ensureWorkers(nw int) {
-	for len(c.workers) < nw {
-		wk := &worker{tp: tensor.NewTape()}
-		if len(c.workers) == 0 && nw == 1 {
-			wk.net, wk.params = c.Net, c.Net.Params()
+func (c *Classify) ensureShards() {
+	for len(c.shards) < Shards {
+		sh := &shard{tp: tensor.NewTape()}
+		if len(c.shards) == 0 {
+			sh.net, sh.params = c.Net, c.Net.Params()
 		} else {
-			wk.net, wk.params = c.Net.Shadow()
+			sh.net, sh.params = c.Net.Shadow()
 		}
-		c.workers = append(c.workers, wk)
-	}
-	if nw > 1 && c.workers[0].net == c.Net {
-		c.workers[0].net, c.workers[0].params = c.Net.Shadow()
+		c.shards = append(c.shards, sh)
 	}
 }
 
-// runShare runs forward and backward on one worker's share of the batch,
-// its loss scaled by the share's fraction so that the workers' gradients
-// add up to the whole batch's (spike-count L1 terms are sums over the
-// batch and take no scale).
-func (c *Classify) runShare(wk *worker, x *tensor.Tensor, y, ids []int, frac float32) {
-	if wk.net != c.Net {
-		for _, p := range wk.params {
-			p.ZeroGrad()
+// each calls fn for every nonempty shard, the shards split into nw runs
+// of consecutive shards, one goroutine each. With pre, each goroutine w
+// first calls pre(w, s0, s1) for its run of shards [s0, s1).
+func (c *Classify) each(nw int, pre func(w, s0, s1 int), fn func(*shard)) {
+	run := func(w int) {
+		s0, s1 := w*Shards/nw, (w+1)*Shards/nw
+		if pre != nil {
+			pre(w, s0, s1)
+		}
+		for _, sh := range c.shards[s0:s1] {
+			if sh.x.Shape[0] > 0 {
+				fn(sh)
+			}
 		}
 	}
-	window := c.Steps
-	if c.Truncate > 0 {
-		window = c.Truncate
+	if nw == 1 {
+		run(0)
+		return
 	}
-	var st networks.State
-	wk.loss = 0
-	wk.counts = make([]float32, len(y)*c.Net.Blocks[len(c.Net.Blocks)-1].Proj.Out())
-	wk.outMax = nil
-	for t0 := 0; t0 < c.Steps; t0 += window {
-		t1 := min(t0+window, c.Steps)
-		tr, next := wk.net.RunFrom(wk.tp, input(wk.tp, c.Encoder, x, ids), st, t0, t1)
-		loss := c.loss(wk.tp, tr, y, frac)
-		wk.loss += float64(loss.Item())
-		accumulateOutputs(tr, wk.counts, &wk.outMax)
-		wk.tp.Backward(loss)
-		if t1 < c.Steps {
-			st = next.Detach()
-		}
-		wk.tp.Reset()
+	var wg sync.WaitGroup
+	wg.Add(nw - 1)
+	for w := 1; w < nw; w++ {
+		go func() { defer wg.Done(); run(w) }()
+	}
+	run(0)
+	wg.Wait()
+}
+
+// static reports whether the encoder presents the same input at every step.
+func (c *Classify) static() bool {
+	s, ok := c.Encoder.(datasets.StaticEncoder)
+	return ok && s.Static()
+}
+
+// project prepares the batch's static input (xs) and the buffers of its
+// first projection (computed by projectRows) and of its gradient (cleared).
+func (c *Classify) project(n, f int, ids []int) {
+	if c.tp == nil {
+		c.tp = tensor.NewTape()
+	}
+	c.tp.NoGrad(func() {
+		c.xs = input(c.tp, c.Encoder, tensor.New([]int{n, f}, c.x), ids).Static
+	})
+	h := c.Net.Blocks[0].Proj.Out()
+	if cap(c.projGrad) < n*h {
+		c.projGrad = make([]float32, n*h)
+	}
+	c.projGrad = c.projGrad[:n*h]
+	clear(c.projGrad)
+}
+
+// projectRows computes, as worker w, the first projection of the samples
+// of shards [s0, s1) in one product without gradients (each row on its
+// own: the bits do not depend on which rows are projected together), and
+// hands each shard its rows as a leaf whose gradient goes to projGrad.
+func (c *Classify) projectRows(w, s0, s1 int) {
+	tp, d := c.projTapes[w], c.Net.Blocks[0].Proj
+	f, h := d.In(), d.Out()
+	n := c.xs.Shape[0]
+	lo, _ := shardRange(s0, n)
+	_, hi := shardRange(s1-1, n)
+	if hi == lo {
+		return
+	}
+	var y *tensor.Tensor
+	tp.NoGrad(func() { y = d.Forward(tp, tensor.New([]int{hi - lo, f}, c.xs.Data[lo*f:hi*f])) })
+	for s := s0; s < s1; s++ {
+		slo, shi := shardRange(s, n)
+		sh := c.shards[s]
+		sh.proj = tensor.New([]int{shi - slo, h}, y.Data[(slo-lo)*h:(shi-lo)*h]).SetRequiresGrad(true)
+		sh.proj.Grad = c.projGrad[slo*h : shi*h]
 	}
 }
 
-// loss computes the configured loss over a window, scaled so windows of a
-// truncated run add up to the full-sequence loss (count-based losses see
-// each window's counts separately).
+// projectBackward adds the first projection's parameter gradients from
+// the gradient of its output gathered from the shards: per shard Gᵀ·X and
+// the column sums of G (G through the projection's gain), added in shard
+// order; the weight's in one pass over it (kernels.GemmSegments with the
+// shards as segments).
+func (c *Classify) projectBackward(n int) {
+	d := c.Net.Blocks[0].Proj
+	f, h := d.In(), d.Out()
+	g := c.projGrad
+	if d.Gain != 0 && d.Gain != 1 {
+		for i := range g {
+			g[i] *= d.Gain
+		}
+	}
+	if d.B != nil && d.B.RequiresGrad() {
+		if d.B.Grad == nil {
+			d.B.ZeroGrad()
+		}
+		if len(c.biasShard) != h {
+			c.biasShard = make([]float32, h)
+		}
+		for s := range Shards {
+			lo, hi := shardRange(s, n)
+			if hi > lo {
+				clear(c.biasShard)
+				kernels.AddColSums(c.biasShard, g[lo*h:hi*h], hi-lo, h)
+				kernels.AddTo(d.B.Grad, c.biasShard)
+			}
+		}
+	}
+	if d.W.RequiresGrad() {
+		if d.W.Grad == nil {
+			d.W.ZeroGrad()
+		}
+		c.ends = c.ends[:0]
+		for s := range Shards {
+			_, hi := shardRange(s, n)
+			c.ends = append(c.ends, hi)
+		}
+		kernels.GemmSegments(true, false, f, h, c.ends, 1, c.xs.Data, f, g, h, 1, d.W.Grad, h)
+	}
+}
+
+// forward runs steps [t0, t1) of a shard from its state and records the
+// window's loss (the L2 regularizer left to backward).
+func (c *Classify) forward(sh *shard, t0, t1 int) {
+	in := networks.Input{Projected: sh.proj}
+	if sh.proj == nil {
+		in = input(sh.tp, c.Encoder, sh.x, sh.ids)
+	}
+	sh.tr, sh.next = sh.net.RunFrom(sh.tp, in, sh.state, t0, t1)
+	sh.l = c.loss(sh.tp, sh.tr, sh.y, sh.frac)
+	sh.loss += float64(sh.l.Item())
+	accumulateOutputs(sh.tr, sh.counts, &sh.outMax)
+	if c.L2 != 0 {
+		sh.perNeu = sh.perNeu[:0]
+		for i := 0; i < len(sh.tr.Spikes)-1; i++ {
+			if sh.tr.Spikes[i][0] != nil {
+				sh.perNeu = append(sh.perNeu, sh.tp.SumAxis(losses.Count(sh.tp, sh.tr.Spikes[i]), 0))
+			}
+		}
+	}
+}
+
+// countTotals sums the shards' spike counts per neuron of each hidden layer
+// and sets the L2 regularizer's value and its gradient with respect to the
+// counts, 2·C_i·λ/N (the gradient of losses.SpikeCountL2 over the whole
+// batch, to the bit).
+func (c *Classify) countTotals() {
+	first := true
+	for _, sh := range c.shards {
+		if sh.x.Shape[0] == 0 {
+			continue
+		}
+		if first {
+			for len(c.totals) < len(sh.perNeu) {
+				c.totals = append(c.totals, nil)
+			}
+			c.totals = c.totals[:len(sh.perNeu)]
+			for l, p := range sh.perNeu {
+				if len(c.totals[l]) != p.Len() {
+					c.totals[l] = make([]float32, p.Len())
+				}
+				clear(c.totals[l])
+			}
+			first = false
+		}
+		for l, p := range sh.perNeu {
+			kernels.AddTo(c.totals[l], p.Data)
+		}
+	}
+	for len(c.coef) < len(c.totals) {
+		c.coef = append(c.coef, nil)
+	}
+	for l, tot := range c.totals {
+		scale := c.L2 / float32(len(tot))
+		if len(c.coef[l]) != len(tot) {
+			c.coef[l] = make([]float32, len(tot))
+		}
+		var sq float64
+		for i, v := range tot {
+			sq += float64(v) * float64(v)
+			c.coef[l][i] = scale * (2 * v)
+		}
+		c.l2 += float64(scale) * sq
+	}
+}
+
+// backward backpropagates a shard's window (with the L2 regularizer's
+// gradient, computed by countTotals) and carries its state to step t1.
+func (c *Classify) backward(sh *shard, t1 int) {
+	l := sh.l
+	for i, p := range sh.perNeu {
+		if c.L2 != 0 {
+			l = sh.tp.Add(l, sh.tp.Sum(sh.tp.Mul(p, tensor.New(p.Shape, c.coef[i]))))
+		}
+	}
+	sh.tp.Backward(l)
+	if t1 < c.Steps {
+		sh.state = sh.next.Detach()
+	}
+	sh.tp.Reset()
+	sh.tr, sh.next, sh.l = nil, nil, nil
+	sh.perNeu = sh.perNeu[:0]
+}
+
+// loss computes the configured loss over a window, scaled by the shard's
+// share of the batch and so that windows of a truncated run add up to the
+// full-sequence loss (count-based losses see each window's counts
+// separately), plus the L1 spike-count regularizer (a sum over samples,
+// unscaled).
 func (c *Classify) loss(tp *tensor.Tape, tr *networks.Trace, y []int, frac float32) *tensor.Tensor {
 	var l *tensor.Tensor
 	switch c.Loss {
@@ -259,9 +539,6 @@ func (c *Classify) loss(tp *tensor.Tape, tr *networks.Trace, y []int, frac float
 		}
 		if c.L1 != 0 {
 			l = tp.Add(l, losses.SpikeCountL1(tp, tr.Spikes[i], c.L1))
-		}
-		if c.L2 != 0 {
-			l = tp.Add(l, losses.SpikeCountL2(tp, tr.Spikes[i], c.L2))
 		}
 	}
 	return l
@@ -418,13 +695,23 @@ func raster(tr *networks.Trace, row int) [][][2]int {
 	return out
 }
 
-// addGrad adds a worker's gradient g into dst, large ones split between
-// goroutines (elementwise, so the result does not depend on the split).
-func addGrad(dst, g []float32) {
-	const grain = 1 << 15
-	if len(g) < 2*grain {
-		kernels.AddTo(dst, g)
+// addInOrder adds srcs[0], srcs[1], ... into dst in that order (dst +=
+// srcs[0], then dst += srcs[1], ...), block by block so that dst stays in
+// cache; large ones are split between goroutines by element, so the result
+// does not depend on the split.
+func addInOrder(dst []float32, srcs [][]float32) {
+	const block, grain = 1 << 11, 1 << 15
+	run := func(lo, hi int) {
+		for b := lo; b < hi; b += block {
+			e := min(b+block, hi)
+			for _, g := range srcs {
+				kernels.AddTo(dst[b:e], g[b:e])
+			}
+		}
+	}
+	if len(dst) < 2*grain {
+		run(0, len(dst))
 		return
 	}
-	kernels.Parallel(len(g), grain, func(lo, hi int) { kernels.AddTo(dst[lo:hi], g[lo:hi]) })
+	kernels.Parallel(len(dst), grain, run)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/braingo/braingo/datasets"
+	"github.com/braingo/braingo/losses"
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/snn"
 	"github.com/braingo/braingo/tensor"
@@ -107,16 +108,17 @@ func TestProgressQuietWhenNotTerminal(t *testing.T) {
 	}
 }
 
-// Data-parallel workers compute the same gradients as one worker, up to
-// float32 rounding, and the same bits for the same number of workers.
-func TestClassifyWorkersAgree(t *testing.T) {
+// The sharded batch (Shards) has the gradient of the whole batch, up to
+// float32 rounding, the L1 and L2 spike-count regularizers included, and
+// the same bits for any number of workers.
+func TestClassifyShardsMatchWholeBatch(t *testing.T) {
 	mk := func() (*networks.FeedForward, *datasets.Images) {
 		r := rand.New(rand.NewPCG(4, 4))
 		net := &networks.FeedForward{Blocks: []networks.Block{
 			{Proj: networks.NewDense("a", 16, 24, true, r), Cell: networks.LIFCell{LIF: snn.LIF{Beta: 0.9, LearnBeta: snn.NewLearnBeta("beta", 24, 0.9)}}},
 			{Proj: networks.NewDense("b", 24, 4, true, r), Cell: networks.LIFCell{LIF: snn.LIF{Beta: 0.9}}},
 		}}
-		d := &datasets.Images{N: 64, Rows: 4, Cols: 4, Classes: 4, Pixels: make([]uint8, 64*16), Labels: make([]uint8, 64)}
+		d := &datasets.Images{N: 70, Rows: 4, Cols: 4, Classes: 4, Pixels: make([]uint8, 70*16), Labels: make([]uint8, 70)}
 		for i := range d.Pixels {
 			d.Pixels[i] = uint8(r.IntN(256))
 		}
@@ -125,9 +127,10 @@ func TestClassifyWorkersAgree(t *testing.T) {
 		}
 		return net, d
 	}
+	const l1, l2 = 1e-3, 1e-3
 	grads := func(workers int) ([][]float32, float64) {
 		net, d := mk()
-		c := &Classify{Net: net, Data: d, Encoder: datasets.Direct{Gain: 3}, Steps: 6, BatchSize: 64, Workers: workers, L1: 1e-3}
+		c := &Classify{Net: net, Data: d, Encoder: datasets.Direct{Gain: 3}, Steps: 6, BatchSize: 70, Workers: workers, L1: l1, L2: l2}
 		c.Batches(1)
 		for _, p := range net.Params() {
 			p.ZeroGrad()
@@ -142,19 +145,96 @@ func TestClassifyWorkersAgree(t *testing.T) {
 		}
 		return g, res.Loss
 	}
-	g1, l1 := grads(1)
-	g2, l2 := grads(2)
-	g2b, l2b := grads(2)
-	if math.Abs(l1-l2) > 1e-5*math.Abs(l1) {
-		t.Fatalf("loss: one worker %v, two %v", l1, l2)
+	// The whole batch on one tape.
+	net, d := mk()
+	c := &Classify{Net: net, Data: d, Encoder: datasets.Direct{Gain: 3}, Steps: 6, BatchSize: 70, L1: l1}
+	c.Batches(1)
+	x, y := make([]float32, 70*16), make([]int, 70)
+	d.Fill(x, y, c.order)
+	tp := tensor.NewTape()
+	tr := net.Run(tp, input(tp, c.Encoder, tensor.New([]int{70, 16}, x), c.order), 6)
+	loss := tp.Add(c.loss(tp, tr, y, 1), losses.SpikeCountL2(tp, tr.Spikes[0], l2))
+	refLoss := float64(loss.Item())
+	tp.Backward(loss)
+	var ref [][]float32
+	for _, p := range net.Params() {
+		ref = append(ref, p.Grad)
+	}
+
+	g1, loss1 := grads(1)
+	if math.Abs(loss1-refLoss) > 1e-5*math.Abs(refLoss) {
+		t.Fatalf("loss: shards %v, whole batch %v", loss1, refLoss)
 	}
 	for i := range g1 {
 		for j := range g1[i] {
-			if d := math.Abs(float64(g1[i][j] - g2[i][j])); d > 1e-4*(1+math.Abs(float64(g1[i][j]))) {
-				t.Fatalf("param %d[%d]: one worker %v, two %v", i, j, g1[i][j], g2[i][j])
+			if d := math.Abs(float64(g1[i][j] - ref[i][j])); d > 1e-4*(1+math.Abs(float64(ref[i][j]))) {
+				t.Fatalf("param %d[%d]: shards %v, whole batch %v", i, j, g1[i][j], ref[i][j])
 			}
-			if g2[i][j] != g2b[i][j] || l2 != l2b {
-				t.Fatal("two workers are not reproducible")
+		}
+	}
+	for _, w := range []int{2, 3, 8} {
+		g, l := grads(w)
+		if l != loss1 {
+			t.Fatalf("%d workers: loss %v, one worker %v", w, l, loss1)
+		}
+		for i := range g1 {
+			for j := range g1[i] {
+				if g[i][j] != g1[i][j] {
+					t.Fatalf("%d workers: param %d[%d] %v, one worker %v", w, i, j, g[i][j], g1[i][j])
+				}
+			}
+		}
+	}
+}
+
+// Truncated BPTT through shards with a static input (the first
+// projection's gradient gathered over the windows, then one product) has
+// the gradient of truncated BPTT over the whole batch on one tape, up to
+// float32 rounding.
+func TestClassifyShardsTruncatedMatchWholeBatch(t *testing.T) {
+	mk := func() (*networks.FeedForward, *datasets.Images) {
+		r := rand.New(rand.NewPCG(5, 6))
+		net := &networks.FeedForward{Blocks: []networks.Block{
+			{Proj: networks.NewDense("a", 16, 24, true, r), Cell: networks.LIFCell{LIF: snn.LIF{Beta: 0.9}}},
+			{Proj: networks.NewDense("b", 24, 4, true, r), Cell: networks.LIFCell{LIF: snn.LIF{Beta: 0.9}}},
+		}}
+		net.Blocks[0].Proj.Gain = 1.5
+		d := &datasets.Images{N: 50, Rows: 4, Cols: 4, Classes: 4, Pixels: make([]uint8, 50*16), Labels: make([]uint8, 50)}
+		for i := range d.Pixels {
+			d.Pixels[i] = uint8(r.IntN(256))
+		}
+		for i := range d.Labels {
+			d.Labels[i] = uint8(i % 4)
+		}
+		return net, d
+	}
+	const steps, window = 7, 3
+	net, d := mk()
+	c := &Classify{Net: net, Data: d, Encoder: datasets.Direct{Gain: 3}, Steps: steps, BatchSize: 50, Truncate: window, Workers: 3}
+	c.Batches(1)
+	if _, err := c.TrainStep(1, 0); err != nil {
+		t.Fatal(err)
+	}
+	ref, rd := mk()
+	rc := &Classify{Net: ref, Data: rd, Encoder: datasets.Direct{Gain: 3}, Steps: steps, BatchSize: 50}
+	rc.Batches(1)
+	x, y := make([]float32, 50*16), make([]int, 50)
+	rd.Fill(x, y, rc.order)
+	tp := tensor.NewTape()
+	var st networks.State
+	for t0 := 0; t0 < steps; t0 += window {
+		t1 := min(t0+window, steps)
+		tr, next := ref.RunFrom(tp, input(tp, rc.Encoder, tensor.New([]int{50, 16}, x), rc.order), st, t0, t1)
+		tp.Backward(rc.loss(tp, tr, y, 1))
+		st = next.Detach()
+		tp.Reset()
+	}
+	got, want := net.Params(), ref.Params()
+	for i := range got {
+		for j := range got[i].Grad {
+			g, w := got[i].Grad[j], want[i].Grad[j]
+			if math.Abs(float64(g-w)) > 1e-4*(1+math.Abs(float64(w))) {
+				t.Fatalf("%s[%d]: shards %v, whole batch %v", got[i].Name, j, g, w)
 			}
 		}
 	}
