@@ -111,10 +111,16 @@ func normalize(t *testing.T, b []byte) []byte {
 // metrics.jsonl where it writes one, else its --json output.
 func runFixture(t *testing.T, f fixture) []byte {
 	t.Helper()
+	return runFixtureThreads(t, f, 1)
+}
+
+// runFixtureThreads is runFixture at the given thread count.
+func runFixtureThreads(t *testing.T, f fixture, threads int) []byte {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "run")
 	args := []string{f.cmd, f.recipe, "--out", dir, "--json"}
 	if !f.single {
-		args = append(args, "--set", "threads=1")
+		args = append(args, "--set", fmt.Sprintf("threads=%d", threads))
 	}
 	if f.tiny {
 		args = append(args, "--set", "data_dir="+tinyData(t))
@@ -192,4 +198,28 @@ func TestFixturesCoverEveryRecipe(t *testing.T) {
 var torchFixtures = []fixture{
 	{"fmnist-csnn", "train", append([]string{"train.batch_size=64", "data.steps=4"}, fmnistShort...), false, false},
 	{"pdm-hybrid", "train", []string{"train.epochs=2", "train.batches=3", "train.batch_size=8", "train.eval_trials=32"}, false, false},
+}
+
+// Training gives the same bits on any thread count (each batch in 8 shards
+// by sample index, summed in shard order): the recipes that train in
+// parallel give their threads=1 fixtures at threads=2 and 3.
+func TestFixturesThreadIndependent(t *testing.T) {
+	for _, f := range fixtures {
+		switch f.recipe {
+		case "fmnist-snn", "fmnist-s2", "dms-snn", "evidence-eprop", "pdm-a2c":
+		default:
+			continue
+		}
+		t.Run(f.recipe, func(t *testing.T) {
+			want, err := os.ReadFile(filepath.Join("testdata", "fixtures", f.recipe+".jsonl"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, th := range []int{2, 3} {
+				if got := runFixtureThreads(t, f, th); !bytes.Equal(got, want) {
+					t.Errorf("threads=%d: measures differ from the threads=1 fixture:\n got %s\nwant %s", th, got, want)
+				}
+			}
+		})
+	}
 }
