@@ -5,9 +5,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/braingo/braingo/examples/internal/tinydata"
+	"github.com/braingo/braingo/kinds"
+	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/recipes"
 )
 
 func TestFMNIST(t *testing.T) {
@@ -30,6 +34,29 @@ func TestFMNIST(t *testing.T) {
 	for _, f := range []string{"curves.png", "confusion.png"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// networks.NewFeedForward draws the recipe fmnist-snn's initial weights for
+// the same seed.
+func TestNewFeedForwardMatchesRecipe(t *testing.T) {
+	r, err := recipes.Load("fmnist-snn", []string{"seed=5", "model.hidden=32"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := r.Spec.(*kinds.Classify).Build(784, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := networks.NewFeedForward(networks.FeedForwardConfig{Sizes: []int{784, 32, 10}, Seed: 5})
+	wp, gp := want.Params(), got.Params()
+	if len(wp) != len(gp) {
+		t.Fatalf("%d parameters, the recipe's network has %d", len(gp), len(wp))
+	}
+	for i := range wp {
+		if wp[i].Name != gp[i].Name || !slices.Equal(wp[i].Data, gp[i].Data) {
+			t.Fatalf("parameter %d: %s differs from the recipe's %s", i, gp[i].Name, wp[i].Name)
 		}
 	}
 }
