@@ -15,7 +15,7 @@ func ExampleTape_Backward() {
 	loss := tp.Sum(tp.Square(y))       // y² = 4
 	tp.Backward(loss)
 	fmt.Println("loss", loss.Item(), "dloss/dw", w.Grad) // 2y·x
-	tp.Reset()                                         // recycle the tape's buffers for the next batch
+	tp.Reset()                                           // recycle the tape's buffers for the next batch
 	// Output:
 	// loss 4 dloss/dw [-8 -12]
 }
