@@ -33,7 +33,7 @@ network: its script and charts are inline.
 
 It listens on --addr (default 127.0.0.1:8080, this machine only). The same
 data is JSON at /api/runs (one object per run: name, kind, description,
-epochs, last, pngs, modified), /api/runs/NAME/metrics (every metrics line)
+epochs, last, pngs, modified_unix_ms), /api/runs/NAME/metrics (every metrics line)
 and /api/runs/NAME/recipe (the recipe as written). Ctrl-C stops it.`,
 		Setup: func(fs *flag.FlagSet) cli.RunFunc {
 			addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on")
