@@ -54,6 +54,8 @@ var layers = map[string][]string{
 		"tensor", "kernels", "kernels/kbench", "internal/cli"},
 	"internal/cli":    {},
 	"internal/golden": {}, // loads ../shared/golden for tests
+	// the tutorials: programs on the exported API, beside the CLI (nothing imports them)
+	"examples": {"kinds", "recipes", "nir", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
 }
 
 // external lists the modules outside the standard library and the lowest
