@@ -28,14 +28,20 @@ import (
 //	y[b,Col[k]] += x[b,i]·val[k]  for each entry k of row i
 //
 // The gradient for x is the transpose product G·Mᵀ over the structure, the
-// gradient for val[k] is Σ_b x[b,i]·G[b,Col[k]] (kernels.CSR.ValGrad).
-// Samples whose input i is zero skip row i in the forward product and the
-// value gradient. Every product is bit-identical for any kernels.Threads().
+// gradient for val[k] is Σ_b x[b,i]·G[b,Col[k]]. The products run in
+// feature-major layout (kernels.CSR.MatMulFM, MatMulTFM, ValGradFM: one
+// vector operation over the batch per stored entry), inputs that are zero
+// in every sample skipped; the tape keeps xᵀ for the backward pass. Every
+// product is bit-identical for any kernels.Threads().
 func (tp *Tape) CSRMatMul(x *Tensor, m *kernels.CSR, val *Tensor) *Tensor {
 	mm := csrWith(m, val, x, "CSRMatMul")
-	b := x.Shape[0]
-	out := tp.NewResult([]int{b, m.Cols}, x, val)
-	mm.MatMul(out.Data, x.Data, b)
+	b, k, n := x.Shape[0], m.Rows, m.Cols
+	out := tp.NewResult([]int{b, n}, x, val)
+	xT := tp.Alloc(k * b)
+	kernels.Transpose(xT, x.Data, b, k)
+	yT := tp.Alloc(n * b)
+	mm.MatMulFM(yT, xT, b)
+	kernels.Transpose(out.Data, yT, n, b)
 	if !out.requiresGrad {
 		return out
 	}
@@ -44,11 +50,13 @@ func (tp *Tape) CSRMatMul(x *Tensor, m *kernels.CSR, val *Tensor) *Tensor {
 		if g == nil {
 			return
 		}
+		gT := tp.Alloc(n * b)
+		kernels.Transpose(gT, g, b, n)
 		if val.requiresGrad {
-			mm.ValGrad(tp.GradOf(val), x.Data, g, b)
+			mm.ValGradFM(tp.GradOf(val), xT, gT, b)
 		}
 		if x.requiresGrad {
-			csrInputGrad(tp, &mm, x, g, b)
+			csrInputGrad(tp, &mm, x, gT, b)
 		}
 	})
 	return out
@@ -59,7 +67,7 @@ func (tp *Tape) CSRMatMul(x *Tensor, m *kernels.CSR, val *Tensor) *Tensor {
 // of the inputs that fired (kernels.CSR.EventMatMul), and the value gradient
 // touches only those rows (kernels.CSR.EventValGrad), so both cost the
 // synapses of the spikes. The gradient for s (if it requires one, through
-// a surrogate) is the dense transpose product G·Mᵀ over the structure.
+// a surrogate) is the transpose product G·Mᵀ over the structure.
 func (tp *Tape) CSRSpikeMatMul(s *Tensor, m *kernels.CSR, val *Tensor) *Tensor {
 	mm := csrWith(m, val, s, "CSRSpikeMatMul")
 	b, k, n := s.Shape[0], s.Shape[1], m.Cols
@@ -80,7 +88,9 @@ func (tp *Tape) CSRSpikeMatMul(s *Tensor, m *kernels.CSR, val *Tensor) *Tensor {
 			mm.EventValGrad(tp.GradOf(val), ev, g, n, &tp.evScratch)
 		}
 		if s.requiresGrad {
-			csrInputGrad(tp, &mm, s, g, b)
+			gT := tp.Alloc(n * b)
+			kernels.Transpose(gT, g, b, n)
+			csrInputGrad(tp, &mm, s, gT, b)
 		}
 	})
 	return out
@@ -100,14 +110,24 @@ func csrWith(m *kernels.CSR, val, x *Tensor, op string) kernels.CSR {
 	return mm
 }
 
-// csrInputGrad adds G·Mᵀ to x's gradient.
-func csrInputGrad(tp *Tape, m *kernels.CSR, x *Tensor, g []float32, b int) {
+// csrInputGrad adds (gT)ᵀ·Mᵀ to x's gradient.
+func csrInputGrad(tp *Tape, m *kernels.CSR, x *Tensor, gT []float32, b int) {
+	dxT := tp.Alloc(m.Rows * b)
+	m.MatMulTFM(dxT, gT, b)
+	addTransposed(tp, x, dxT, m.Rows, b)
+}
+
+// addTransposed adds the transpose of the rows×b dT to x's (b×rows)
+// gradient.
+func addTransposed(tp *Tape, x *Tensor, dT []float32, rows, b int) {
 	gx, fresh := tp.GradAcc(x)
 	if fresh {
-		m.MatMulT(gx, g, b)
-	} else {
-		m.MatMulTAdd(gx, g, b)
+		kernels.Transpose(gx, dT, rows, b)
+		return
 	}
+	d := tp.Alloc(rows * b)
+	kernels.Transpose(d, dT, rows, b)
+	kernels.AddTo(gx, d)
 }
 
 // JITMatMul returns x·M for x of shape (batch, m.Rows) and the JIT matrix M
@@ -119,41 +139,38 @@ func csrInputGrad(tp *Tape, m *kernels.CSR, x *Tensor, g []float32, b int) {
 //	Uniform         [lo, hi] lo + (hi−lo)·u, u∈[0,1)     mv_prob_uniform
 //	Normal          [mu, sd] mu + sd·z, z standard       mv_prob_normal
 //
-// The matrix is regenerated from (seed, row) in the forward product and in
-// the backward pass (kernels.JIT.TransposeGrad, one generation of each row
-// for the input gradient G·Mᵀ and the weight gradient together), so it is
-// never stored. M is linear in w: with P the connection pattern and R the
-// connections' draws (u or z), the gradients are ⟨X, G·Pᵀ⟩ for a (and mu),
-// ⟨X, G·Rᵀ⟩ for sd, and for the uniform rule ⟨X, G·(P−R)ᵀ⟩ for lo and
-// ⟨X, G·Rᵀ⟩ for hi. Bit-identical for any kernels.Threads().
+// The matrix is regenerated from (seed, row) in the forward product
+// (kernels.JIT.MatMulFM: each row whose input is nonzero in some sample,
+// once per batch) and in the backward pass (kernels.JIT.TransposeGradFM:
+// one generation of each row for the input gradient G·Mᵀ and the weight
+// gradient together), so it is never stored. M is linear in w: with P the
+// connection pattern and R the connections' draws (u or z), the gradients
+// are ⟨X, G·Pᵀ⟩ for a (and mu), ⟨X, G·Rᵀ⟩ for sd, and for the uniform rule
+// ⟨X, G·(P−R)ᵀ⟩ for lo and ⟨X, G·Rᵀ⟩ for hi. Bit-identical for any
+// kernels.Threads().
 func (tp *Tape) JITMatMul(x *Tensor, m kernels.JIT, w *Tensor) *Tensor {
 	m = jitWith(m, w, x, "JITMatMul")
-	b := x.Shape[0]
-	out := tp.NewResult([]int{b, m.Cols}, x, w)
-	m.MatMul(out.Data, x.Data, b)
+	b, k, n := x.Shape[0], m.Rows, m.Cols
+	out := tp.NewResult([]int{b, n}, x, w)
+	xT := tp.Alloc(k * b)
+	kernels.Transpose(xT, x.Data, b, k)
+	yT := tp.Alloc(n * b)
+	m.MatMulFM(yT, xT, b)
+	kernels.Transpose(out.Data, yT, n, b)
 	if out.requiresGrad {
-		tp.Record(func() { jitBackward(tp, &m, x, w, out, b) })
+		tp.Record(func() { jitBackward(tp, &m, x, xT, w, out, b) })
 	}
 	return out
 }
 
-// JITSpikeMatMul is JITMatMul for a binary spike input s (nonzero counts
-// as 1), BrainPy's event_mv_prob_homo, event_mv_prob_uniform and
-// event_mv_prob_normal: the forward product regenerates only the rows of
-// the inputs that fired (kernels.JIT.EventMatMul), and so does the weight
-// gradient when s needs no gradient.
+// JITSpikeMatMul is JITMatMul for a binary spike input s, BrainPy's
+// event_mv_prob_homo, event_mv_prob_uniform and event_mv_prob_normal. The
+// products are JITMatMul's, which are already event-driven for spikes: a
+// row of M is generated only if its neuron fired in some sample of the
+// batch (and, when s needs no gradient, the same holds in the backward
+// pass). Spikes are any nonzero value, counted with its value.
 func (tp *Tape) JITSpikeMatMul(s *Tensor, m kernels.JIT, w *Tensor) *Tensor {
-	m = jitWith(m, w, s, "JITSpikeMatMul")
-	b, k := s.Shape[0], s.Shape[1]
-	out := tp.NewResult([]int{b, m.Cols}, s, w)
-	ev := &kernels.Events{Ptr: tp.AllocInt32(b + 1), Idx: tp.AllocInt32(b*k + 16)}
-	ev.FromDense(s.Data, b, k)
-	clear(out.Data)
-	m.EventMatMul(out.Data, m.Cols, ev)
-	if out.requiresGrad {
-		tp.Record(func() { jitBackward(tp, &m, s, w, out, b) })
-	}
-	return out
+	return tp.JITMatMul(s, m, w)
 }
 
 func jitWith(m kernels.JIT, w, x *Tensor, op string) kernels.JIT {
@@ -174,17 +191,14 @@ func jitWith(m kernels.JIT, w, x *Tensor, op string) kernels.JIT {
 	return m
 }
 
-func jitBackward(tp *Tape, m *kernels.JIT, x, w, out *Tensor, b int) {
+func jitBackward(tp *Tape, m *kernels.JIT, x *Tensor, xT []float32, w, out *Tensor, b int) {
 	g := out.Grad
 	if g == nil {
 		return
 	}
-	var dx, dp, dr []float32
-	fresh := false
+	var dxT, dp, dr []float32
 	if x.requiresGrad {
-		if dx, fresh = tp.GradAcc(x); !fresh {
-			dx = tp.Alloc(len(x.Data))
-		}
+		dxT = tp.Alloc(m.Rows * b)
 	}
 	if w.requiresGrad {
 		dp = tp.Alloc(m.Rows)
@@ -192,15 +206,14 @@ func jitBackward(tp *Tape, m *kernels.JIT, x, w, out *Tensor, b int) {
 			dr = tp.Alloc(m.Rows)
 		}
 	}
-	if dx == nil && dp == nil {
+	if dxT == nil && dp == nil {
 		return
 	}
-	m.TransposeGrad(dx, dp, dr, x.Data, g, b)
-	if x.requiresGrad && !fresh {
-		gx := x.Grad
-		for i, v := range dx {
-			gx[i] += v
-		}
+	gT := tp.Alloc(m.Cols * b)
+	kernels.Transpose(gT, g, b, m.Cols)
+	m.TransposeGradFM(dxT, dp, dr, xT, gT, b)
+	if dxT != nil {
+		addTransposed(tp, x, dxT, m.Rows, b)
 	}
 	if dp == nil {
 		return
