@@ -58,7 +58,6 @@ func TestCSREventValGrad(t *testing.T) {
 	}
 }
 
-
 // transpose returns the cols×rows transpose of the rows×cols a.
 func transpose(a []float32, rows, cols int) []float32 {
 	t := make([]float32, rows*cols)
