@@ -10,8 +10,19 @@ import (
 // the previous layer into a population of neurons.
 type Block struct {
 	Name string
+	// Proj is a dense projection. Conn, when set, is used instead (Proj is
+	// then nil): a Sparse (CSR) or JITProj projection, or any Projection.
 	Proj *Dense
+	Conn Projection
 	Cell Cell
+}
+
+// Projection returns the block's projection: Conn if set, else Proj.
+func (b Block) Projection() Projection {
+	if b.Conn != nil {
+		return b.Conn
+	}
+	return b.Proj
 }
 
 // FeedForward is a stack of blocks run for a number of time steps.
@@ -23,7 +34,7 @@ type FeedForward struct {
 func (n *FeedForward) Params() []*tensor.Tensor {
 	var ps []*tensor.Tensor
 	for _, b := range n.Blocks {
-		ps = append(ps, b.Proj.Params()...)
+		ps = append(ps, b.Projection().Params()...)
 		if c, ok := b.Cell.(Parameterized); ok {
 			ps = append(ps, c.Params()...)
 		}
@@ -64,7 +75,7 @@ type State [][]*tensor.Tensor
 func (n *FeedForward) Init(tp *tensor.Tape, batch int) State {
 	st := make(State, len(n.Blocks))
 	for i, b := range n.Blocks {
-		st[i] = b.Cell.Init(tp, batch, b.Proj.Out())
+		st[i] = b.Cell.Init(tp, batch, b.Projection().Out())
 	}
 	return st
 }
@@ -99,7 +110,7 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 	switch {
 	case in.Static != nil:
 		batch = in.Static.Shape[0]
-		first = n.Blocks[0].Proj.Forward(tp, in.Static)
+		first = n.Blocks[0].Projection().Forward(tp, in.Static)
 	case in.Step != nil:
 		batch = in.Step(t0).Shape[0]
 	default:
@@ -118,6 +129,7 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 		var x *tensor.Tensor
 		spiking := false
 		for i, b := range n.Blocks {
+			proj := b.Projection()
 			var cur *tensor.Tensor
 			switch {
 			case i == 0 && first != nil:
@@ -125,14 +137,14 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 			case i == 0:
 				xt := in.Step(t)
 				if in.Binary {
-					cur = b.Proj.ForwardSpikes(tp, xt)
+					cur = proj.ForwardSpikes(tp, xt)
 				} else {
-					cur = b.Proj.Forward(tp, xt)
+					cur = proj.Forward(tp, xt)
 				}
 			case spiking:
-				cur = b.Proj.ForwardSpikes(tp, x)
+				cur = proj.ForwardSpikes(tp, x)
 			default:
-				cur = b.Proj.Forward(tp, x)
+				cur = proj.Forward(tp, x)
 			}
 			var s, m *tensor.Tensor
 			st[i], s, m = b.Cell.Step(tp, st[i], cur)
@@ -151,9 +163,9 @@ func (n *FeedForward) String() string {
 	if len(n.Blocks) == 0 {
 		return "empty"
 	}
-	s := fmt.Sprint(n.Blocks[0].Proj.In())
+	s := fmt.Sprint(n.Blocks[0].Projection().In())
 	for _, b := range n.Blocks {
-		s += fmt.Sprintf("-%d(%T)", b.Proj.Out(), b.Cell)
+		s += fmt.Sprintf("-%d(%T)", b.Projection().Out(), b.Cell)
 	}
 	return s
 }
@@ -173,8 +185,19 @@ func (n *FeedForward) Shadow() (*FeedForward, []*tensor.Tensor) {
 	}
 	out := &FeedForward{Blocks: make([]Block, len(n.Blocks))}
 	for i, b := range n.Blocks {
-		d := &Dense{W: sh(b.Proj.W), B: sh(b.Proj.B), Gain: b.Proj.Gain}
-		ps = append(ps, d.Params()...)
+		var d *Dense
+		var conn Projection
+		if b.Conn != nil {
+			shw, ok := b.Conn.(Shadower)
+			if !ok {
+				panic(fmt.Sprintf("networks: FeedForward.Shadow: block %s's %T cannot be shadowed (no Shadow method)", b.Name, b.Conn))
+			}
+			conn = shw.Shadow()
+			ps = append(ps, conn.Params()...)
+		} else {
+			d = &Dense{W: sh(b.Proj.W), B: sh(b.Proj.B), Gain: b.Proj.Gain}
+			ps = append(ps, d.Params()...)
+		}
 		cell := b.Cell
 		switch c := cell.(type) {
 		case LIFCell:
@@ -187,7 +210,7 @@ func (n *FeedForward) Shadow() (*FeedForward, []*tensor.Tensor) {
 		if c, ok := cell.(Parameterized); ok {
 			ps = append(ps, c.Params()...)
 		}
-		out.Blocks[i] = Block{Name: b.Name, Proj: d, Cell: cell}
+		out.Blocks[i] = Block{Name: b.Name, Proj: d, Conn: conn, Cell: cell}
 	}
 	return out, ps
 }

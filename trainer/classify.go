@@ -71,10 +71,10 @@ func (c *Classify) Validate() error {
 		return fmt.Errorf("classify: batch_size must be at least 1, got %d", c.BatchSize)
 	case c.Loss != "" && !losses.Valid(c.Loss):
 		return fmt.Errorf("classify: unknown loss %q (valid: %v)", c.Loss, losses.Names)
-	case c.Net.Blocks[0].Proj.In() != c.Data.Features():
-		return fmt.Errorf("classify: network input size %d does not match the %d features of %s", c.Net.Blocks[0].Proj.In(), c.Data.Features(), c.Data.Name)
-	case c.Net.Blocks[len(c.Net.Blocks)-1].Proj.Out() < c.Data.Classes:
-		return fmt.Errorf("classify: network has %d outputs for %d classes", c.Net.Blocks[len(c.Net.Blocks)-1].Proj.Out(), c.Data.Classes)
+	case c.Net.Blocks[0].Projection().In() != c.Data.Features():
+		return fmt.Errorf("classify: network input size %d does not match the %d features of %s", c.Net.Blocks[0].Projection().In(), c.Data.Features(), c.Data.Name)
+	case c.Net.Blocks[len(c.Net.Blocks)-1].Projection().Out() < c.Data.Classes:
+		return fmt.Errorf("classify: network has %d outputs for %d classes", c.Net.Blocks[len(c.Net.Blocks)-1].Projection().Out(), c.Data.Classes)
 	}
 	return nil
 }
@@ -215,7 +215,7 @@ func (c *Classify) runShare(wk *worker, x *tensor.Tensor, y, ids []int, frac flo
 	}
 	var st networks.State
 	wk.loss = 0
-	wk.counts = make([]float32, len(y)*c.Net.Blocks[len(c.Net.Blocks)-1].Proj.Out())
+	wk.counts = make([]float32, len(y)*c.Net.Blocks[len(c.Net.Blocks)-1].Projection().Out())
 	wk.outMax = nil
 	for t0 := 0; t0 < c.Steps; t0 += window {
 		t1 := min(t0+window, c.Steps)
@@ -365,7 +365,7 @@ func Evaluate(net *networks.FeedForward, data *datasets.Images, enc datasets.Enc
 		xt := tensor.New([]int{n, f}, x[:n*f])
 		tp.NoGrad(func() {
 			tr := net.Run(tp, input(tp, enc, xt, ids), steps)
-			counts := make([]float32, n*net.Blocks[len(net.Blocks)-1].Proj.Out())
+			counts := make([]float32, n*net.Blocks[len(net.Blocks)-1].Projection().Out())
 			var outMax []float32
 			accumulateOutputs(tr, counts, &outMax)
 			ev.Pred = append(ev.Pred, predict(counts, outMax, n)...)
@@ -394,8 +394,8 @@ func Evaluate(net *networks.FeedForward, data *datasets.Images, enc datasets.Enc
 		if name == "" {
 			name = fmt.Sprintf("layer%d", l+1)
 		}
-		ev.Rates = append(ev.Rates, LayerRate{Name: name, Neurons: b.Proj.Out(),
-			Rate: spikes[l] / float64(data.N*steps*b.Proj.Out())})
+		ev.Rates = append(ev.Rates, LayerRate{Name: name, Neurons: b.Projection().Out(),
+			Rate: spikes[l] / float64(data.N*steps*b.Projection().Out())})
 	}
 	return ev
 }
