@@ -181,3 +181,70 @@ func TestJITProjFeedForward(t *testing.T) {
 		}
 	}
 }
+
+// An RSNN with sparse recurrent weights (RecP) runs and trains as the same
+// network with a dense Rec holding the sparse matrix (zeros off the
+// structure), under Dale's law and without self-connections.
+func TestRSNNSparseRecMatchesDense(t *testing.T) {
+	for _, neuron := range Neurons {
+		t.Run(neuron, func(t *testing.T) {
+			mk := func() *RSNN {
+				net := NewRSNN("rsnn", RSNNConfig{Inputs: 4, Units: 30, Outputs: 2, Neuron: neuron, Inhibitory: 6, NoSelf: true, InitScale: 2, RecP: 0.3, RecSeed: 8}, rand.New(rand.NewPCG(9, 9)))
+				ref := testRSNN(neuron, 0) // neuron parameters for 6 units: rebuild them for 30
+				net.BinaryInput, net.InBeta, net.OutBeta = true, 0.9, 0.8
+				net.LIF, net.ALIF = ref.LIF, ref.ALIF
+				g := ref.GIF
+				g.Tau2, g.A1, g.A2 = make([]float32, 30), make([]float32, 30), make([]float32, 30)
+				for i := range 30 {
+					g.Tau2[i], g.A1[i], g.A2[i] = 100+10*float32(i), float32(i%2), -0.6
+				}
+				net.GIF = g
+				return net
+			}
+			sp := mk()
+			if sp.RecSparse == nil || sp.Rec != nil || sp.Units() != 30 {
+				t.Fatal("RecP did not make the recurrent weights sparse")
+			}
+			for i := 0; i < 30; i++ {
+				for _, c := range sp.RecSparse.Conn.Col[sp.RecSparse.Conn.Ptr[i]:sp.RecSparse.Conn.Ptr[i+1]] {
+					if int(c) == i {
+						t.Fatal("self-connection in the structure under NoSelf")
+					}
+				}
+			}
+			de := mk()
+			de.Rec = tensor.NewParam("rsnn.rec.weight", []int{30, 30}, sp.RecSparse.Dense())
+			de.RecSparse = nil
+			tp := tensor.NewTape()
+			ys := runSeq(tp, sp, 3, 12, true, 0)
+			tp.Backward(tp.Sum(tp.Square(ys)))
+			td := tensor.NewTape()
+			yd := runSeq(td, de, 3, 12, true, 0)
+			td.Backward(td.Sum(td.Square(yd)))
+			for i := range ys.Data {
+				if math.Abs(float64(ys.Data[i]-yd.Data[i])) > 1e-4*(1+math.Abs(float64(yd.Data[i]))) {
+					t.Fatalf("output %d: sparse %v, dense %v", i, ys.Data[i], yd.Data[i])
+				}
+			}
+			c, g := sp.RecSparse.Conn, sp.RecSparse.W.Grad
+			nonzero := 0
+			for i := 0; i < 30; i++ {
+				for k := c.Ptr[i]; k < c.Ptr[i+1]; k++ {
+					want := de.Rec.Grad[i*30+int(c.Col[k])]
+					if math.Abs(float64(g[k]-want)) > 1e-4*(1+math.Abs(float64(want))) {
+						t.Fatalf("rec gradient (%d,%d): sparse %v, dense %v", i, c.Col[k], g[k], want)
+					}
+					if g[k] != 0 {
+						nonzero++
+					}
+				}
+			}
+			if nonzero == 0 {
+				t.Fatal("no recurrent gradient: the network is silent")
+			}
+			if _, err := sp.NewRun(2); err == nil {
+				t.Error("NewRun accepted sparse recurrent weights")
+			}
+		})
+	}
+}
