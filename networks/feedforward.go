@@ -15,6 +15,13 @@ type Block struct {
 	Proj *Dense
 	Conn Projection
 	Cell Cell
+	// Delay, when positive, delays the block's input by that many steps
+	// (an axonal delay common to the projection's synapses): at step t the
+	// projection maps the previous layer's output (or the network input)
+	// of step t − Delay, and a zero input before step Delay. Runs with a
+	// delay must start at step 0 (RunFrom panics otherwise: the delay line
+	// is not part of State).
+	Delay int
 }
 
 // Projection returns the block's projection: Conn if set, else Proj.
@@ -119,6 +126,17 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 	if st == nil {
 		st = n.Init(tp, batch)
 	}
+	type delayed struct {
+		x               *tensor.Tensor
+		spiking, static bool
+	}
+	hist := make([][]delayed, len(n.Blocks)) // a block's last Delay inputs
+	zero := make([]*tensor.Tensor, len(n.Blocks))
+	for i, b := range n.Blocks {
+		if b.Delay < 0 || (b.Delay > 0 && t0 != 0) {
+			panic(fmt.Sprintf("networks: FeedForward.RunFrom: block %d has delay %d; delays must be non-negative and runs with them start at step 0", i, b.Delay))
+		}
+	}
 	steps := t1 - t0
 	tr := &Trace{Spikes: make([][]*tensor.Tensor, len(n.Blocks)), Mem: make([][]*tensor.Tensor, len(n.Blocks))}
 	for i := range n.Blocks {
@@ -130,21 +148,40 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 		spiking := false
 		for i, b := range n.Blocks {
 			proj := b.Projection()
-			var cur *tensor.Tensor
+			// The block's input at step t: the static input's projection,
+			// a network input, or the previous block's output.
+			var in0 delayed
 			switch {
 			case i == 0 && first != nil:
-				cur = first
+				in0.static = true
 			case i == 0:
-				xt := in.Step(t)
-				if in.Binary {
-					cur = proj.ForwardSpikes(tp, xt)
-				} else {
-					cur = proj.Forward(tp, xt)
-				}
-			case spiking:
-				cur = proj.ForwardSpikes(tp, x)
+				in0.x, in0.spiking = in.Step(t), in.Binary
 			default:
-				cur = proj.Forward(tp, x)
+				in0.x, in0.spiking = x, spiking
+			}
+			if b.Delay > 0 {
+				h := append(hist[i], in0)
+				if len(h) > b.Delay {
+					in0 = h[len(h)-1-b.Delay]
+					h = h[1:]
+				} else {
+					in0 = delayed{} // before step Delay: no input
+				}
+				hist[i] = h
+			}
+			var cur *tensor.Tensor
+			switch {
+			case in0.static:
+				cur = first
+			case in0.x == nil:
+				if zero[i] == nil {
+					zero[i] = proj.Forward(tp, tensor.Zeros(batch, proj.In()))
+				}
+				cur = zero[i]
+			case in0.spiking:
+				cur = proj.ForwardSpikes(tp, in0.x)
+			default:
+				cur = proj.Forward(tp, in0.x)
 			}
 			var s, m *tensor.Tensor
 			st[i], s, m = b.Cell.Step(tp, st[i], cur)
@@ -210,7 +247,7 @@ func (n *FeedForward) Shadow() (*FeedForward, []*tensor.Tensor) {
 		if c, ok := cell.(Parameterized); ok {
 			ps = append(ps, c.Params()...)
 		}
-		out.Blocks[i] = Block{Name: b.Name, Proj: d, Conn: conn, Cell: cell}
+		out.Blocks[i] = Block{Name: b.Name, Proj: d, Conn: conn, Cell: cell, Delay: b.Delay}
 	}
 	return out, ps
 }
