@@ -13,7 +13,8 @@ import (
 // SpikeMatMul for spikes) against a CSR matrix of 10% density with
 // trainable values and a JIT matrix (homogeneous trained weight) of 10%.
 // Inputs: "dense" real-valued 784→1000 (an FMNIST image layer), "spikes"
-// binary 1000→1000 at 10% firing (a hidden layer).
+// binary 1000→1000 at 10% firing (a hidden layer), "spikes1000x10" a
+// readout.
 //
 //	go test ./tensor/ -run '^$' -bench SparseVsDense -benchtime 20x
 func BenchmarkSparseVsDense(b *testing.B) {
@@ -23,7 +24,7 @@ func BenchmarkSparseVsDense(b *testing.B) {
 		name    string
 		in, out int
 		spikes  bool
-	}{{"dense784x1000", 784, 1000, false}, {"spikes1000x1000", 1000, 1000, true}} {
+	}{{"dense784x1000", 784, 1000, false}, {"spikes1000x1000", 1000, 1000, true}, {"spikes1000x10", 1000, 10, true}} {
 		var x *Tensor
 		if c.spikes {
 			x = binaryT(r, 0.1, batch, c.in)
