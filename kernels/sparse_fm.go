@@ -47,7 +47,7 @@ const fmGrain = 32
 
 // MatMulFM sets yT = (X·M)ᵀ for the Rows×batch xT = Xᵀ and the Cols×batch
 // yT, with fused multiply-adds, rows of X that are zero for every sample
-// skipped:
+// and entries of weight 0 skipped (they add only zeros to finite inputs):
 //
 //	yT[:] = 0
 //	for i := 0; i < m.Rows; i++ {
@@ -85,7 +85,8 @@ func (m *CSR) MatMulFM(yT, xT []float32, batch int) {
 }
 
 // MatMulTFM sets dxT = (G·Mᵀ)ᵀ, the input gradient of Y = X·M, for the
-// Cols×batch gT = Gᵀ and the Rows×batch dxT, with fused multiply-adds:
+// Cols×batch gT = Gᵀ and the Rows×batch dxT, with fused multiply-adds
+// (entries of weight 0 skipped):
 //
 //	for i := 0; i < m.Rows; i++ {
 //		dxT[i*batch : (i+1)*batch] = 0
@@ -155,7 +156,7 @@ func (m *CSR) ValGradFM(dval, xT, gT []float32, batch int) {
 
 // MatMulFM sets yT = (X·M)ᵀ for the Rows×batch xT = Xᵀ and the Cols×batch
 // yT, regenerating each row of M whose input is nonzero in some sample
-// (for binary spikes X, the rows of the neurons that fired anywhere in the
+// (connections of weight 0 skipped; for binary spikes X, the rows of the neurons that fired anywhere in the
 // batch; each is generated once per batch, not once per spike):
 //
 //	yT[:] = 0
@@ -200,7 +201,8 @@ func (m *JIT) MatMulFM(yT, xT []float32, batch int) {
 // feature-major layout (xT = Xᵀ Rows×batch, gT = Gᵀ Cols×batch), generating
 // each row of M once:
 //
-//	dxT (Rows×batch, nil: skipped) is set to (G·Mᵀ)ᵀ;
+//	dxT (Rows×batch, nil: skipped) is set to (G·Mᵀ)ᵀ (connections of
+//	weight 0 skipped);
 //	dp (Rows, nil: skipped): dp[i] = Σ_j P[i,j]·⟨xT[i,:], gT[j,:]⟩;
 //	dr (Rows, nil: skipped): dr[i] = Σ_j R[i,j]·⟨xT[i,:], gT[j,:]⟩,
 //
