@@ -68,12 +68,16 @@ type SparseConfig struct {
 	Bias bool
 	// NoSelf leaves out the diagonal (a recurrent projection, in == out).
 	NoSelf bool
+	// InitScale, when positive, draws the values Kaiming-normal with the
+	// expected fan-in, std √(InitScale/(P·in)), and the bias at zero (as
+	// NewDenseKaiming); 0 keeps NewSparse's uniform initialization.
+	InitScale float64
 }
 
 // NewSparse returns a sparse projection in → out with the structure of c
 // and, like Dense's NewDense (PyTorch's nn.Linear) but with the expected
 // fan-in P·in, values and bias uniform in ±1/√(P·in), drawn from r in
-// entry order. It panics on sizes below 1 or P outside (0, 1] (programmer
+// entry order (or Kaiming normal, c.InitScale). It panics on sizes below 1 or P outside (0, 1] (programmer
 // errors; a recipe validates its fields first).
 func NewSparse(name string, in, out int, c SparseConfig, r *rand.Rand) *Sparse {
 	if in < 1 || out < 1 || !(c.P > 0 && c.P <= 1) {
@@ -84,16 +88,23 @@ func NewSparse(name string, in, out int, c SparseConfig, r *rand.Rand) *Sparse {
 	if c.NoSelf {
 		m = dropDiagonal(m)
 	}
-	k := float32(1 / math.Sqrt(c.P*float64(in)))
+	fanIn := c.P * float64(in)
+	k := float32(1 / math.Sqrt(fanIn))
 	w := make([]float32, m.NNZ())
 	for i := range w {
-		w[i] = k * (2*r.Float32() - 1)
+		if c.InitScale > 0 {
+			w[i] = float32(math.Sqrt(c.InitScale/fanIn) * r.NormFloat64())
+		} else {
+			w[i] = k * (2*r.Float32() - 1)
+		}
 	}
 	s := &Sparse{Conn: m, W: tensor.NewParam(name+".weight", []int{len(w)}, w)}
 	if c.Bias {
 		b := make([]float32, out)
 		for i := range b {
-			b[i] = k * (2*r.Float32() - 1)
+			if c.InitScale == 0 {
+				b[i] = k * (2*r.Float32() - 1)
+			}
 		}
 		s.B = tensor.NewParam(name+".bias", []int{out}, b)
 	}

@@ -323,3 +323,39 @@ func TestBlockDelayNaive(t *testing.T) {
 	net := &FeedForward{Blocks: []Block{{Proj: NewDense("a", 2, 2, false, rand.New(rand.NewPCG(1, 1))), Cell: LICell{snn.LI{Beta: 0.5}}, Delay: 1}}}
 	net.RunFrom(nil, Input{Static: tensor.Zeros(1, 2)}, nil, 2, 4)
 }
+
+// NewSparse: the structure has about P·in·out entries, the same seed gives
+// the same structure, and both initializations have the scale of the
+// expected fan-in.
+func TestNewSparseInit(t *testing.T) {
+	for _, scale := range []float64{0, 2} {
+		s := NewSparse("fc", 400, 300, SparseConfig{P: 0.1, Seed: 3, Bias: true, InitScale: scale}, rand.New(rand.NewPCG(1, 1)))
+		if n := s.Conn.NNZ(); math.Abs(float64(n)-12000) > 500 {
+			t.Fatalf("%d entries, want about 12000", n)
+		}
+		if err := s.Conn.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		var sum2 float64
+		for _, v := range s.W.Data {
+			sum2 += float64(v) * float64(v)
+		}
+		std := math.Sqrt(sum2 / float64(len(s.W.Data)))
+		want := 1 / math.Sqrt(3*40.0) // uniform ±1/√40
+		if scale > 0 {
+			want = math.Sqrt(scale / 40)
+		}
+		if math.Abs(std-want) > 0.05*want {
+			t.Errorf("init scale %v: std %v, want %v", scale, std, want)
+		}
+		for _, v := range s.B.Data {
+			if (scale > 0 && v != 0) || math.Abs(float64(v)) > 1/math.Sqrt(40) {
+				t.Fatalf("init scale %v: bias %v", scale, v)
+			}
+		}
+		o := NewSparse("fc", 400, 300, SparseConfig{P: 0.1, Seed: 3}, rand.New(rand.NewPCG(2, 2)))
+		if fmt.Sprint(o.Conn.Ptr, o.Conn.Col) != fmt.Sprint(s.Conn.Ptr, s.Conn.Col) {
+			t.Fatal("same seed, different structure")
+		}
+	}
+}
