@@ -253,3 +253,45 @@ func testJITFeatureMajor(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCSRTrainProducts times the three products of a training step of
+// a CSR projection (forward, input gradient, value gradient) batch-major
+// (CSR.MatMul, CSR.MatMulT and the ValGrad reference loop) against
+// feature-major (the transposes included), at 10% density, batch 128:
+//
+//	go test ./kernels -run '^$' -bench CSRTrainProducts
+func BenchmarkCSRTrainProducts(b *testing.B) {
+	r := rand.New(rand.NewPCG(21, 40))
+	for _, sz := range [][2]int{{784, 1000}, {1000, 1000}, {4000, 4000}} {
+		rows, cols, batch := sz[0], sz[1], 128
+		_, m := randCSR(r, rows, cols, 0.1)
+		x, g := randSlice(r, batch*rows), randSlice(r, batch*cols)
+		y, dx, dv := make([]float32, batch*cols), make([]float32, batch*rows), make([]float32, m.NNZ())
+		xT, gT, yT, dxT := make([]float32, len(x)), make([]float32, len(g)), make([]float32, len(y)), make([]float32, len(dx))
+		b.Run(fmt.Sprintf("%dx%d/batch-major", rows, cols), func(b *testing.B) {
+			for it := 0; it < b.N; it++ {
+				m.MatMul(y, x, batch)
+				m.MatMulT(dx, g, batch)
+				for i := 0; i < rows; i++ { // the value-gradient reference loop
+					for bb := 0; bb < batch; bb++ {
+						a := x[bb*rows+i]
+						for k := m.Ptr[i]; k < m.Ptr[i+1]; k++ {
+							dv[k] += a * g[bb*cols+int(m.Col[k])]
+						}
+					}
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("%dx%d/feature-major", rows, cols), func(b *testing.B) {
+			for it := 0; it < b.N; it++ {
+				Transpose(xT, x, batch, rows)
+				m.MatMulFM(yT, xT, batch)
+				Transpose(y, yT, cols, batch)
+				Transpose(gT, g, batch, cols)
+				m.MatMulTFM(dxT, gT, batch)
+				Transpose(dx, dxT, rows, batch)
+				m.ValGradFM(dv, xT, gT, batch)
+			}
+		})
+	}
+}
