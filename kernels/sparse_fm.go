@@ -45,6 +45,10 @@ func allZero(x []float32) bool {
 // batch-split kernels.
 const fmGrain = 32
 
+// jitSplitGrain is the least number of batch columns a goroutine takes in
+// JIT.MatMulFM.
+const jitSplitGrain = 256
+
 // MatMulFM sets yT = (X·M)ᵀ for the Rows×batch xT = Xᵀ and the Cols×batch
 // yT, with fused multiply-adds, rows of X that are zero for every sample
 // and entries of weight 0 skipped (they add only zeros to finite inputs):
@@ -175,9 +179,11 @@ func (m *JIT) MatMulFM(yT, xT []float32, batch int) {
 	m.check("MatMulFM")
 	checkMat("JIT.MatMulFM", m.Cols, batch, yT)
 	checkMat("JIT.MatMulFM", m.Rows, batch, xT)
-	// A split costs a regeneration of every active row per goroutine: take
-	// it only for batches wide enough that the vector work dominates.
-	Parallel(batch, max(64, fmGrain), func(b0, b1 int) {
+	// A split costs a regeneration of every active row per goroutine, and
+	// generating a connection (a Philox word and a logarithm) costs about
+	// as much as a 256-wide multiply-add: split only batches wider than
+	// that, where the vector work dominates.
+	Parallel(batch, jitSplitGrain, func(b0, b1 int) {
 		for j := 0; j < m.Cols; j++ {
 			clear(yT[j*batch+b0 : j*batch+b1])
 		}

@@ -169,7 +169,7 @@ func TestJITFeatureMajor(t *testing.T) { withPortable(t, testJITFeatureMajor) }
 func testJITFeatureMajor(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 6))
 	rules := []WeightRule{HomogeneousWeight(0.7), UniformWeight(-0.5, 1.5), NormalWeight(0.2, 0.9)}
-	for _, sz := range [][3]int{{0, 3, 2}, {3, 0, 2}, {4, 5, 0}, {1, 1, 1}, {5, 7, 3}, {300, 200, 150}} {
+	for _, sz := range [][3]int{{0, 3, 2}, {3, 0, 2}, {4, 5, 0}, {1, 1, 1}, {5, 7, 3}, {300, 200, 150}, {60, 50, 600}} {
 		rows, cols, batch := sz[0], sz[1], sz[2]
 		for _, p := range []float64{0.1, 1} {
 			for _, rule := range rules {
