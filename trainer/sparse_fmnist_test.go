@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/braingo/braingo/datasets"
+	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/optim"
 	"github.com/braingo/braingo/snn"
@@ -29,7 +31,9 @@ import (
 //
 // BRAINGO_SPARSE_BATCHES (default 60) sets the batches per model and round,
 // BRAINGO_SPARSE_ROUNDS (default 2) the rounds, BRAINGO_SPARSE_MODELS the
-// comma-separated models (default "dense,csr10,csr10-both"), BRAINGO_SPARSE_TEST
+// comma-separated models (default "dense,csr10,csr10-both"; also "jit10",
+// a JIT hidden layer of probability 0.1 whose normal weight distribution's
+// mean and deviation are trained), BRAINGO_SPARSE_TEST
 // the number of test images evaluated (default 10000).
 func TestFMNISTSparseBench(t *testing.T) {
 	if os.Getenv("BRAINGO_SPARSE_BENCH") == "" {
@@ -64,6 +68,9 @@ func TestFMNISTSparseBench(t *testing.T) {
 			p1, p2 = networks.NewDense("fc1", 784, 1000, true, r), networks.NewDense("fc2", 1000, 10, true, r)
 		case "csr10":
 			p1 = networks.NewSparse("fc1", 784, 1000, networks.SparseConfig{P: 0.1, Seed: 1, Bias: true}, r)
+			p2 = networks.NewDense("fc2", 1000, 10, true, r)
+		case "jit10": // a JIT hidden layer: only its weight distribution (and bias) is trained
+			p1 = networks.NewJITProj("fc1", 784, 1000, 0.1, 1, kernels.Normal, []float32{0, float32(1 / math.Sqrt(0.1*784))}, true)
 			p2 = networks.NewDense("fc2", 1000, 10, true, r)
 		case "csr10-both":
 			p1 = networks.NewSparse("fc1", 784, 1000, networks.SparseConfig{P: 0.1, Seed: 1, Bias: true}, r)
