@@ -105,6 +105,18 @@ func (m *JIT) initRow(r *JITRow, i int) {
 
 // Next returns the next connection of the row, or ok == false at its end.
 func (r *JITRow) Next() (col int, w float32, ok bool) {
+	col, raw, ok := r.nextRaw()
+	if !ok {
+		return 0, 0, false
+	}
+	return col, r.weight(raw), true
+}
+
+// nextRaw returns the next connection of the row with its raw draw, the
+// random part of its weight: Uniform32 of its weight word for Uniform, the
+// standard normal z for Normal, 0 for Homogeneous (no word is drawn). The
+// weight is then A + (B−A)·raw, A + B·raw or A.
+func (r *JITRow) nextRaw() (col int, raw float32, ok bool) {
 	if r.empty {
 		return 0, 0, false
 	}
@@ -124,15 +136,12 @@ func (r *JITRow) Next() (col int, w float32, ok bool) {
 	}
 	switch r.rule.Kind {
 	case Uniform:
-		w = r.rule.A + (r.rule.B-r.rule.A)*Uniform32(r.rng.Uint32())
+		raw = Uniform32(r.rng.Uint32())
 	case Normal:
 		a := r.rng.Uint32()
-		z, _ := Normal32Pair(a, r.rng.Uint32())
-		w = r.rule.A + r.rule.B*z
-	default:
-		w = r.rule.A
+		raw, _ = Normal32Pair(a, r.rng.Uint32())
 	}
-	return r.j, w, true
+	return r.j, raw, true
 }
 
 // ExpectedSynapses returns the expected number of connections, Rows·Cols·P

@@ -10,8 +10,26 @@ import (
 // the previous layer into a population of neurons.
 type Block struct {
 	Name string
+	// Proj is a dense projection. Conn, when set, is used instead (Proj is
+	// then nil): a Sparse (CSR) or JITProj projection, or any Projection.
 	Proj *Dense
+	Conn Projection
 	Cell Cell
+	// Delay, when positive, delays the block's input by that many steps
+	// (an axonal delay common to the projection's synapses): at step t the
+	// projection maps the previous layer's output (or the network input)
+	// of step t − Delay, and a zero input before step Delay. Runs with a
+	// delay must start at step 0 (RunFrom panics otherwise: the delay line
+	// is not part of State).
+	Delay int
+}
+
+// Projection returns the block's projection: Conn if set, else Proj.
+func (b Block) Projection() Projection {
+	if b.Conn != nil {
+		return b.Conn
+	}
+	return b.Proj
 }
 
 // FeedForward is a stack of blocks run for a number of time steps.
@@ -23,7 +41,7 @@ type FeedForward struct {
 func (n *FeedForward) Params() []*tensor.Tensor {
 	var ps []*tensor.Tensor
 	for _, b := range n.Blocks {
-		ps = append(ps, b.Proj.Params()...)
+		ps = append(ps, b.Projection().Params()...)
 		if c, ok := b.Cell.(Parameterized); ok {
 			ps = append(ps, c.Params()...)
 		}
@@ -70,7 +88,7 @@ type State [][]*tensor.Tensor
 func (n *FeedForward) Init(tp *tensor.Tape, batch int) State {
 	st := make(State, len(n.Blocks))
 	for i, b := range n.Blocks {
-		st[i] = b.Cell.Init(tp, batch, b.Proj.Out())
+		st[i] = b.Cell.Init(tp, batch, b.Projection().Out())
 	}
 	return st
 }
@@ -110,7 +128,7 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 		}
 	case in.Static != nil:
 		batch = in.Static.Shape[0]
-		first = n.Blocks[0].Proj.Forward(tp, in.Static)
+		first = n.Blocks[0].Projection().Forward(tp, in.Static)
 	case in.Step != nil:
 		batch = in.Step(t0).Shape[0]
 	default:
@@ -118,6 +136,17 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 	}
 	if st == nil {
 		st = n.Init(tp, batch)
+	}
+	type delayed struct {
+		x               *tensor.Tensor
+		spiking, static bool
+	}
+	hist := make([][]delayed, len(n.Blocks)) // a block's last Delay inputs
+	zero := make([]*tensor.Tensor, len(n.Blocks))
+	for i, b := range n.Blocks {
+		if b.Delay < 0 || (b.Delay > 0 && t0 != 0) {
+			panic(fmt.Sprintf("networks: FeedForward.RunFrom: block %d has delay %d; delays must be non-negative and runs with them start at step 0", i, b.Delay))
+		}
 	}
 	steps := t1 - t0
 	tr := &Trace{Spikes: make([][]*tensor.Tensor, len(n.Blocks)), Mem: make([][]*tensor.Tensor, len(n.Blocks))}
@@ -129,21 +158,41 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 		var x *tensor.Tensor
 		spiking := false
 		for i, b := range n.Blocks {
-			var cur *tensor.Tensor
+			proj := b.Projection()
+			// The block's input at step t: the static input's projection,
+			// a network input, or the previous block's output.
+			var in0 delayed
 			switch {
 			case i == 0 && first != nil:
-				cur = first
+				in0.static = true
 			case i == 0:
-				xt := in.Step(t)
-				if in.Binary {
-					cur = b.Proj.ForwardSpikes(tp, xt)
-				} else {
-					cur = b.Proj.Forward(tp, xt)
-				}
-			case spiking:
-				cur = b.Proj.ForwardSpikes(tp, x)
+				in0.x, in0.spiking = in.Step(t), in.Binary
 			default:
-				cur = b.Proj.Forward(tp, x)
+				in0.x, in0.spiking = x, spiking
+			}
+			if b.Delay > 0 {
+				h := append(hist[i], in0)
+				if len(h) > b.Delay {
+					in0 = h[len(h)-1-b.Delay]
+					h = h[1:]
+				} else {
+					in0 = delayed{} // before step Delay: no input
+				}
+				hist[i] = h
+			}
+			var cur *tensor.Tensor
+			switch {
+			case in0.static:
+				cur = first
+			case in0.x == nil:
+				if zero[i] == nil {
+					zero[i] = proj.Forward(tp, tensor.Zeros(batch, proj.In()))
+				}
+				cur = zero[i]
+			case in0.spiking:
+				cur = proj.ForwardSpikes(tp, in0.x)
+			default:
+				cur = proj.Forward(tp, in0.x)
 			}
 			var s, m *tensor.Tensor
 			st[i], s, m = b.Cell.Step(tp, st[i], cur)
@@ -162,9 +211,9 @@ func (n *FeedForward) String() string {
 	if len(n.Blocks) == 0 {
 		return "empty"
 	}
-	s := fmt.Sprint(n.Blocks[0].Proj.In())
+	s := fmt.Sprint(n.Blocks[0].Projection().In())
 	for _, b := range n.Blocks {
-		s += fmt.Sprintf("-%d(%T)", b.Proj.Out(), b.Cell)
+		s += fmt.Sprintf("-%d(%T)", b.Projection().Out(), b.Cell)
 	}
 	return s
 }
@@ -184,8 +233,19 @@ func (n *FeedForward) Shadow() (*FeedForward, []*tensor.Tensor) {
 	}
 	out := &FeedForward{Blocks: make([]Block, len(n.Blocks))}
 	for i, b := range n.Blocks {
-		d := &Dense{W: sh(b.Proj.W), B: sh(b.Proj.B), Gain: b.Proj.Gain}
-		ps = append(ps, d.Params()...)
+		var d *Dense
+		var conn Projection
+		if b.Conn != nil {
+			shw, ok := b.Conn.(Shadower)
+			if !ok {
+				panic(fmt.Sprintf("networks: FeedForward.Shadow: block %s's %T cannot be shadowed (no Shadow method)", b.Name, b.Conn))
+			}
+			conn = shw.Shadow()
+			ps = append(ps, conn.Params()...)
+		} else {
+			d = &Dense{W: sh(b.Proj.W), B: sh(b.Proj.B), Gain: b.Proj.Gain}
+			ps = append(ps, d.Params()...)
+		}
 		cell := b.Cell
 		switch c := cell.(type) {
 		case LIFCell:
@@ -198,7 +258,7 @@ func (n *FeedForward) Shadow() (*FeedForward, []*tensor.Tensor) {
 		if c, ok := cell.(Parameterized); ok {
 			ps = append(ps, c.Params()...)
 		}
-		out.Blocks[i] = Block{Name: b.Name, Proj: d, Cell: cell}
+		out.Blocks[i] = Block{Name: b.Name, Proj: d, Conn: conn, Cell: cell, Delay: b.Delay}
 	}
 	return out, ps
 }

@@ -205,10 +205,16 @@ func (g GIF) Forward(tp *tensor.Tape, st []*tensor.Tensor, x *tensor.Tensor) (ne
 // gradient. Under Dale's law (Sign) the recurrent weights are |W_rec|·
 // sign(pre), with no self-connections when NoSelf.
 type RSNN struct {
-	In   *Dense         // (inputs, units), with bias b_in
-	Rec  *tensor.Tensor // (units, units), pre × post
-	RecB *tensor.Tensor // (units) b_rec, or nil
-	Out  *Dense         // (units, outputs)
+	In  *Dense         // (inputs, units), with bias b_in
+	Rec *tensor.Tensor // (units, units), pre × post; nil when RecSparse is set
+	// RecSparse, when set, holds the recurrent weights instead of Rec: a
+	// fixed sparse structure with trainable values (its bias unused; RecB
+	// is the recurrent bias). The recurrent product is then the
+	// event-driven tensor.CSRSpikeMatMul; Dale's law and NoSelf apply to its
+	// values as to Rec's. Online runs (NewRun, e-prop) need a dense Rec.
+	RecSparse *Sparse
+	RecB      *tensor.Tensor // (units) b_rec, or nil
+	Out       *Dense         // (units, outputs)
 	// Neuron is "lif", "alif" or "gif"; the matching field holds its
 	// parameters.
 	Neuron string
@@ -234,6 +240,11 @@ type RSNNConfig struct {
 	// (0: no sign constraint).
 	Inhibitory int
 	NoSelf     bool
+	// RecP, in (0, 1), makes the recurrent weights sparse (RSNN.RecSparse):
+	// each pair of units is connected with probability RecP, the structure
+	// drawn from RecSeed (kernels.JIT's pattern). 0 or 1: dense.
+	RecP    float64
+	RecSeed uint64
 	// InitScale scales Kaiming-normal initial weights: std
 	// InitScale·√(2/fan_in) (default 1). BrainPy's KaimingNormal(scale=s),
 	// std √(s/fan_in), is InitScale √(s/2): its working-memory network's
@@ -264,14 +275,37 @@ func NewRSNN(name string, c RSNNConfig, r *rand.Rand) *RSNN {
 		}
 		return tensor.NewParam(pname, []int{in, out}, w)
 	}
+	// The recurrent weights, drawn between the input and the readout
+	// weights: dense, or (RecP in (0, 1)) sparse, Kaiming normal with the
+	// expected fan-in RecP·n.
+	var recSparse *Sparse
+	rec := func() *tensor.Tensor {
+		if !(c.RecP > 0 && c.RecP < 1) {
+			return kaiming(name+".rec.weight", n, n)
+		}
+		sp := &Sparse{Conn: (&kernels.JIT{Rows: n, Cols: n, P: c.RecP, Seed: c.RecSeed, Weight: kernels.HomogeneousWeight(1)}).ToCSR()}
+		sp.Conn.Val = nil
+		if c.NoSelf {
+			sp.Conn = dropDiagonal(sp.Conn)
+		}
+		sd := c.InitScale * math.Sqrt(2/(c.RecP*float64(n)))
+		w := make([]float32, sp.Conn.NNZ())
+		for i := range w {
+			w[i] = float32(r.NormFloat64() * sd)
+		}
+		sp.W = tensor.NewParam(name+".rec.weight", []int{len(w)}, w)
+		recSparse = sp
+		return nil
+	}
 	net := &RSNN{
 		In:     &Dense{W: kaiming(name+".in.weight", c.Inputs, n), B: tensor.NewParam(name+".in.bias", []int{n}, make([]float32, n))},
-		Rec:    kaiming(name+".rec.weight", n, n),
+		Rec:    rec(),
 		RecB:   tensor.NewParam(name+".rec.bias", []int{n}, make([]float32, n)),
 		Out:    &Dense{W: kaiming(name+".out.weight", n, c.Outputs), B: tensor.NewParam(name+".out.bias", []int{c.Outputs}, make([]float32, c.Outputs))},
 		Neuron: c.Neuron,
 		NoSelf: c.NoSelf,
 	}
+	net.RecSparse = recSparse
 	if c.Inhibitory > 0 {
 		ne := n - c.Inhibitory
 		net.Sign = make([]float32, n)
@@ -280,6 +314,12 @@ func NewRSNN(name string, c RSNNConfig, r *rand.Rand) *RSNN {
 			net.Sign[i] = -1
 			if i < ne {
 				net.Sign[i] = 1
+				if sp := net.RecSparse; sp != nil {
+					for k := sp.Conn.Ptr[i]; k < sp.Conn.Ptr[i+1]; k++ {
+						sp.W.Data[k] /= ratio
+					}
+					continue
+				}
 				for j := range n {
 					net.Rec.Data[i*n+j] /= ratio
 				}
@@ -289,13 +329,22 @@ func NewRSNN(name string, c RSNNConfig, r *rand.Rand) *RSNN {
 	return net
 }
 
-func (n *RSNN) Units() int   { return n.Rec.Shape[0] }
+func (n *RSNN) Units() int {
+	if n.RecSparse != nil {
+		return n.RecSparse.Out()
+	}
+	return n.Rec.Shape[0]
+}
 func (n *RSNN) Inputs() int  { return n.In.In() }
 func (n *RSNN) Outputs() int { return n.Out.Out() }
 
 // Params lists the trainable tensors.
 func (n *RSNN) Params() []*tensor.Tensor {
-	ps := append(n.In.Params(), n.Rec)
+	rec := n.Rec
+	if n.RecSparse != nil {
+		rec = n.RecSparse.W
+	}
+	ps := append(n.In.Params(), rec)
 	if n.RecB != nil {
 		ps = append(ps, n.RecB)
 	}
@@ -319,7 +368,11 @@ func (n *RSNN) stateLen() int {
 // variables...] with the spikes last.
 func (n *RSNN) Start(tp *tensor.Tape, batch int, st []*tensor.Tensor, rng *rand.Rand) Stepper {
 	s := &rsnnStepper{net: n, tp: tp}
-	s.wrec = effective(tp, n.Rec, n.Sign, n.NoSelf)
+	if n.RecSparse != nil {
+		s.wrec = effectiveSparse(tp, n.RecSparse, n.Sign, n.NoSelf)
+	} else {
+		s.wrec = effective(tp, n.Rec, n.Sign, n.NoSelf)
+	}
 	if st == nil {
 		st = make([]*tensor.Tensor, 2+n.stateLen())
 		for i := range st {
@@ -361,9 +414,12 @@ func (s *rsnnStepper) Step(x *tensor.Tensor) (out, hidden *tensor.Tensor) {
 		in = tp.MatMul(x, n.In.W, false, false)
 	}
 	var rec *tensor.Tensor
-	if n.denseRec {
+	switch {
+	case n.RecSparse != nil:
+		rec = tp.CSRSpikeMatMul(spk, n.RecSparse.Conn, s.wrec)
+	case n.denseRec:
 		rec = tp.MatMul(spk, s.wrec, false, false)
-	} else {
+	default:
 		rec = tp.SpikeMatMul(spk, s.wrec)
 	}
 	var prev *tensor.Tensor
@@ -490,4 +546,30 @@ func (s *rsnnStepper) Keep(keep []float32) {
 	for i, v := range s.st {
 		s.st[i] = s.tp.Mul(v, k)
 	}
+}
+
+// effectiveSparse returns the effective values of sparse recurrent weights:
+// |w|·sign(pre) under Dale's law, self-connections zeroed under NoSelf (the
+// sparse counterpart of effective).
+func effectiveSparse(tp *tensor.Tape, sp *Sparse, sign []float32, noSelf bool) *tensor.Tensor {
+	w, c := sp.W, sp.Conn
+	if sign == nil && !noSelf {
+		return w
+	}
+	m := make([]float32, c.NNZ())
+	for i := 0; i < c.Rows; i++ {
+		for k := c.Ptr[i]; k < c.Ptr[i+1]; k++ {
+			m[k] = 1
+			if sign != nil {
+				m[k] = sign[i]
+			}
+			if noSelf && int(c.Col[k]) == i {
+				m[k] = 0
+			}
+		}
+	}
+	if sign != nil {
+		w = tp.Abs(w)
+	}
+	return tp.Mul(w, tensor.New(w.Shape, m))
 }

@@ -254,10 +254,19 @@ func FromFeedForward(net *networks.FeedForward, o Options) (*Node, []string, err
 	x := &exporter{o: o}
 	g := NewGraph()
 	g.Metadata = map[string]*Array{metaDT: Float64s(nil, []float64{o.dt()})}
-	in := net.Blocks[0].Proj.In()
+	in := net.Blocks[0].Projection().In()
 	g.Add("input", shapeNode("Input", in))
 	path := []string{"input"}
 	for i, b := range net.Blocks {
+		switch c := b.Conn.(type) {
+		case nil:
+		case *networks.Dense:
+			b.Proj = c
+		case *networks.Sparse: // NIR's Affine is dense: zeros off the structure
+			b.Proj = &networks.Dense{W: tensor.New([]int{c.In(), c.Out()}, c.Dense()), B: c.B, Gain: c.Gain}
+		default:
+			return nil, nil, fmt.Errorf("nir: layer %s: a %T projection has no NIR form (dense and CSR ones do)", b.Name, b.Conn)
+		}
 		if b.Proj.In() != in {
 			return nil, nil, fmt.Errorf("nir: layer %s takes %d inputs, the previous layer has %d", b.Name, b.Proj.In(), in)
 		}

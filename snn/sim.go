@@ -126,6 +126,11 @@ func (n *Network) Connect(p *Projection) (*Projection, error) {
 	if p.Delay < 0 {
 		return nil, fmt.Errorf("snn: projection %s: negative delay %d", p.Name, p.Delay)
 	}
+	if _, ok := p.Conn.(delayedConn); ok {
+		if _, cs := p.Syn.(ConnSynapse); cs || p.STP != nil {
+			return nil, fmt.Errorf("snn: projection %s: per-synapse delays work with post-synaptic (AlignPost) synapses without short-term plasticity", p.Name)
+		}
+	}
 	p.Syn.Init(post)
 	if cs, ok := p.Syn.(ConnSynapse); ok {
 		if p.STP != nil {
@@ -215,6 +220,17 @@ func (p *Projection) deliver(t int32) {
 	}
 	p.ring[slot] = r
 	out := p.ring[(int(t)+1)%len(p.ring)] // written Delay steps ago
+	if dc, ok := p.Conn.(delayedConn); ok {
+		// Per-synapse delays: the ring of arrivals advances every step.
+		switch {
+		case p.Delay == 0:
+			out = r
+		case int(t) < p.Delay:
+			out = nil
+		}
+		dc.DeliverDelayed(p.Syn.Target(), out)
+		return
+	}
 	if p.Delay == 0 {
 		out = r
 	} else if int(t) < p.Delay {

@@ -133,10 +133,10 @@ func (c *Classify) Validate() error {
 		return fmt.Errorf("classify: batch_size must be at least 1, got %d", c.BatchSize)
 	case c.Loss != "" && !losses.Valid(c.Loss):
 		return fmt.Errorf("classify: unknown loss %q (valid: %v)", c.Loss, losses.Names)
-	case c.Net.Blocks[0].Proj.In() != c.Data.Features():
-		return fmt.Errorf("classify: network input size %d does not match the %d features of %s", c.Net.Blocks[0].Proj.In(), c.Data.Features(), c.Data.Name)
-	case c.Net.Blocks[len(c.Net.Blocks)-1].Proj.Out() < c.Data.Classes:
-		return fmt.Errorf("classify: network has %d outputs for %d classes", c.Net.Blocks[len(c.Net.Blocks)-1].Proj.Out(), c.Data.Classes)
+	case c.Net.Blocks[0].Projection().In() != c.Data.Features():
+		return fmt.Errorf("classify: network input size %d does not match the %d features of %s", c.Net.Blocks[0].Projection().In(), c.Data.Features(), c.Data.Name)
+	case c.Net.Blocks[len(c.Net.Blocks)-1].Projection().Out() < c.Data.Classes:
+		return fmt.Errorf("classify: network has %d outputs for %d classes", c.Net.Blocks[len(c.Net.Blocks)-1].Projection().Out(), c.Data.Classes)
 	}
 	return nil
 }
@@ -206,7 +206,7 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 		sh.y, sh.ids = c.y[slo:shi], ids[slo:shi]
 		sh.frac = float32(shi-slo) / float32(n)
 		sh.loss, sh.state, sh.outMax = 0, nil, nil
-		sh.counts = make([]float32, (shi-slo)*c.Net.Blocks[len(c.Net.Blocks)-1].Proj.Out())
+		sh.counts = make([]float32, (shi-slo)*c.Net.Blocks[len(c.Net.Blocks)-1].Projection().Out())
 		if s > 0 {
 			for _, p := range sh.params[skip:] {
 				p.ZeroGrad()
@@ -337,10 +337,12 @@ func (c *Classify) each(nw int, pre func(w, s0, s1 int), fn func(*shard)) {
 	wg.Wait()
 }
 
-// static reports whether the encoder presents the same input at every step.
+// static reports whether the encoder presents the same input at every step
+// and the first projection is dense, so that it is computed once per batch
+// (a sparse or JIT first layer runs at every step).
 func (c *Classify) static() bool {
 	s, ok := c.Encoder.(datasets.StaticEncoder)
-	return ok && s.Static()
+	return ok && s.Static() && c.Net.Blocks[0].Proj != nil && c.Net.Blocks[0].Conn == nil
 }
 
 // project prepares the batch's static input (xs) and the buffers of its
@@ -642,7 +644,7 @@ func Evaluate(net *networks.FeedForward, data *datasets.Images, enc datasets.Enc
 		xt := tensor.New([]int{n, f}, x[:n*f])
 		tp.NoGrad(func() {
 			tr := net.Run(tp, input(tp, enc, xt, ids), steps)
-			counts := make([]float32, n*net.Blocks[len(net.Blocks)-1].Proj.Out())
+			counts := make([]float32, n*net.Blocks[len(net.Blocks)-1].Projection().Out())
 			var outMax []float32
 			accumulateOutputs(tr, counts, &outMax)
 			ev.Pred = append(ev.Pred, predict(counts, outMax, n)...)
@@ -671,8 +673,8 @@ func Evaluate(net *networks.FeedForward, data *datasets.Images, enc datasets.Enc
 		if name == "" {
 			name = fmt.Sprintf("layer%d", l+1)
 		}
-		ev.Rates = append(ev.Rates, LayerRate{Name: name, Neurons: b.Proj.Out(),
-			Rate: spikes[l] / float64(data.N*steps*b.Proj.Out())})
+		ev.Rates = append(ev.Rates, LayerRate{Name: name, Neurons: b.Projection().Out(),
+			Rate: spikes[l] / float64(data.N*steps*b.Projection().Out())})
 	}
 	return ev
 }
