@@ -71,6 +71,7 @@ type ClassifyModel struct {
 	InitScale      float64 `yaml:"init_scale" default:"2" help:"kaiming_normal: the scale under the square root"`
 	HiddenGain     float64 `yaml:"hidden_gain" default:"1" help:"fixed factor on the hidden layers' input currents (an input factor of the dynamics such as dt/tau; the weights keep their scale)"`
 	ReadoutGain    float64 `yaml:"readout_gain" default:"1" help:"fixed factor on the output layer's input current"`
+	Connectivity   float64 `yaml:"connectivity" range:"(0,1]" default:"1" help:"connection probability of the hidden layers' projections: below 1 they are sparse (CSR, the structure drawn from the seed, the values trained, event-driven with spike inputs); the readout stays dense"`
 	InitFile       string  `yaml:"init_file" default:"" help:"start from these weights instead of the seeded initialization: a JSON object mapping each parameter name (fc1.weight, fc1.bias, ...; weights stored in×out) to its flat values (baselines/fmnist_snn.py --export-init writes PyTorch's)"`
 }
 
@@ -189,7 +190,19 @@ func (c *Classify) Build(features, classes int) (*networks.FeedForward, error) {
 			cell = networks.ALIFCell{ALIF: snn.ALIF{Beta: float32(c.Model.Beta), Rho: float32(c.Model.Rho), BetaA: float32(c.Model.BetaA), Threshold: float32(c.Model.Threshold), Surrogate: sg}}
 		}
 		name := fmt.Sprintf("fc%d", i+1)
-		net.Blocks = append(net.Blocks, networks.Block{Name: fmt.Sprintf("hidden%d", i+1), Proj: c.dense(name, in, h, c.Model.HiddenGain, r), Cell: cell})
+		b := networks.Block{Name: fmt.Sprintf("hidden%d", i+1), Cell: cell}
+		if p := c.Model.Connectivity; p > 0 && p < 1 {
+			var scale float64
+			if c.Model.Init == "kaiming_normal" {
+				scale = c.Model.InitScale
+			}
+			sp := networks.NewSparse(name, in, h, networks.SparseConfig{P: p, Seed: uint64(c.Seed)<<8 + uint64(i), Bias: c.Model.Bias, InitScale: scale}, r)
+			sp.Gain = float32(c.Model.HiddenGain)
+			b.Conn = sp
+		} else {
+			b.Proj = c.dense(name, in, h, c.Model.HiddenGain, r)
+		}
+		net.Blocks = append(net.Blocks, b)
 		in = h
 	}
 	var out networks.Cell
@@ -550,8 +563,12 @@ func (c *Classify) legacyZeroReset() []string {
 func (c *Classify) synOps(net *networks.FeedForward, ev *trainer.Evaluation) float64 {
 	var ops float64
 	for l := 0; l+1 < len(ev.Rates) && l+1 < len(net.Blocks); l++ {
-		r := ev.Rates[l]
-		ops += r.Rate * float64(r.Neurons) * float64(c.Data.Steps) * float64(net.Blocks[l+1].Proj.Out())
+		r, next := ev.Rates[l], net.Blocks[l+1]
+		fanout := float64(next.Projection().Out())
+		if next.Conn != nil {
+			fanout *= c.Model.Connectivity // the expected fan-out of a sparse projection
+		}
+		ops += r.Rate * float64(r.Neurons) * float64(c.Data.Steps) * fanout
 	}
 	return ops
 }

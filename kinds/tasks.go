@@ -88,20 +88,21 @@ type TaskModel struct {
 	Inhibitory float64 `yaml:"inhibitory" default:"0.2" help:"fraction of inhibitory units under Dale's law"`
 	NoSelf     bool    `yaml:"no_self" default:"false" help:"no self-connections"`
 
-	Neuron    string  `yaml:"neuron" default:"lif" enum:"lif,alif,gif" help:"rsnn: neuron model"`
-	Threshold float64 `yaml:"threshold" default:"1" help:"rsnn (lif, alif): firing threshold"`
-	TauAdapt  float64 `yaml:"tau_adapt" default:"2000" help:"rsnn alif: threshold adaptation time constant in ms"`
-	BetaA     float64 `yaml:"beta_a" default:"1.8" help:"rsnn alif: threshold adaptation strength"`
-	TauI1     float64 `yaml:"tau_i1" default:"10" help:"rsnn gif: time constant of the after-spike current I1 in ms"`
-	A1Inh     float64 `yaml:"a1_inh" default:"1" help:"rsnn gif: I1 amplitude of inhibitory neurons (excitatory: 0)"`
-	A2        float64 `yaml:"a2" default:"-0.6" help:"rsnn gif: after-spike current I2 increment"`
-	TauI2Min  float64 `yaml:"tau_i2_min" default:"100" help:"rsnn gif: I2 time constants drawn uniformly from [min, max] ms"`
-	TauI2Max  float64 `yaml:"tau_i2_max" default:"3000" help:"rsnn gif: see tau_i2_min"`
-	Surrogate string  `yaml:"surrogate" default:"triangle" help:"rsnn: surrogate gradient, by name (braingo surrogates lists them)"`
-	SGScale   float64 `yaml:"surrogate_scale" default:"0" help:"rsnn: the surrogate's main parameter (0: its default)"`
-	TauIn     float64 `yaml:"tau_in" default:"0" help:"rsnn: time constant of the leaky input stage in ms (0: none)"`
-	TauOut    float64 `yaml:"tau_out" default:"10" help:"rsnn: time constant of the leaky readout in ms"`
-	InitScale float64 `yaml:"init_scale" default:"1" help:"rsnn: scale of the Kaiming-normal initial weights"`
+	Neuron          string  `yaml:"neuron" default:"lif" enum:"lif,alif,gif" help:"rsnn: neuron model"`
+	Threshold       float64 `yaml:"threshold" default:"1" help:"rsnn (lif, alif): firing threshold"`
+	TauAdapt        float64 `yaml:"tau_adapt" default:"2000" help:"rsnn alif: threshold adaptation time constant in ms"`
+	BetaA           float64 `yaml:"beta_a" default:"1.8" help:"rsnn alif: threshold adaptation strength"`
+	TauI1           float64 `yaml:"tau_i1" default:"10" help:"rsnn gif: time constant of the after-spike current I1 in ms"`
+	A1Inh           float64 `yaml:"a1_inh" default:"1" help:"rsnn gif: I1 amplitude of inhibitory neurons (excitatory: 0)"`
+	A2              float64 `yaml:"a2" default:"-0.6" help:"rsnn gif: after-spike current I2 increment"`
+	TauI2Min        float64 `yaml:"tau_i2_min" default:"100" help:"rsnn gif: I2 time constants drawn uniformly from [min, max] ms"`
+	TauI2Max        float64 `yaml:"tau_i2_max" default:"3000" help:"rsnn gif: see tau_i2_min"`
+	Surrogate       string  `yaml:"surrogate" default:"triangle" help:"rsnn: surrogate gradient, by name (braingo surrogates lists them)"`
+	SGScale         float64 `yaml:"surrogate_scale" default:"0" help:"rsnn: the surrogate's main parameter (0: its default)"`
+	TauIn           float64 `yaml:"tau_in" default:"0" help:"rsnn: time constant of the leaky input stage in ms (0: none)"`
+	TauOut          float64 `yaml:"tau_out" default:"10" help:"rsnn: time constant of the leaky readout in ms"`
+	InitScale       float64 `yaml:"init_scale" default:"1" help:"rsnn: scale of the Kaiming-normal initial weights"`
+	RecConnectivity float64 `yaml:"rec_connectivity" range:"(0,1]" default:"1" help:"rsnn: connection probability of the recurrent weights (below 1: sparse CSR, the structure drawn from the seed, the values trained; BPTT only)"`
 }
 
 // TaskOptim configures the optimizer.
@@ -236,7 +237,7 @@ func (m *TaskModel) build(nin, nout int, dt float64, seed int) (networks.Recurre
 		inh = int(math.Round(m.Inhibitory * float64(m.Units)))
 	}
 	net := networks.NewRSNN("rsnn", networks.RSNNConfig{Inputs: nin, Units: m.Units, Outputs: nout, Neuron: m.Neuron,
-		Inhibitory: inh, NoSelf: m.NoSelf, InitScale: m.InitScale}, r)
+		Inhibitory: inh, NoSelf: m.NoSelf, InitScale: m.InitScale, RecP: m.RecConnectivity, RecSeed: uint64(seed)<<8 + 0x5e}, r)
 	decay := func(tau float64) float32 {
 		if tau <= 0 {
 			return 0

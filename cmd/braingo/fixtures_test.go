@@ -34,6 +34,8 @@ var fmnistShort = []string{"data.train_limit=512", "data.test_limit=256", "train
 
 var fixtures = []fixture{
 	{"fmnist-snn", "train", append([]string{"model.hidden=[64]", "train.batch_size=64"}, fmnistShort...), false, false},
+	{"fmnist-snn-sparse", "train", append([]string{"model.hidden=[64]", "train.batch_size=64"}, fmnistShort...), false, false},
+	{"dms-snn-sparse", "train", []string{"train.epochs=2", "train.batches=2", "train.batch_size=8", "train.eval_trials=16"}, false, false},
 	{"mnist-snn", "train", []string{"model.hidden=[64]", "train.batch_size=32", "train.epochs=2"}, true, false},
 	{"fmnist-s2", "train", append([]string{"train.batch_size=64"}, fmnistShort...), false, false},
 	{"reservoir-fmnist", "train", []string{"model.units=200", "data.train_limit=512", "data.test_limit=256", "readout.train_eval=256", "plots=false"}, false, false},
