@@ -1,0 +1,154 @@
+package snn
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/braingo/braingo/kernels"
+)
+
+// memExchange returns the spike exchanges of ranks ranks running as
+// goroutines of one process: an allgather through shared slots and a
+// barrier.
+func memExchange(ranks int) []SpikeExchange {
+	slots := make([][]int32, ranks)
+	var mu sync.Mutex
+	cond := sync.NewCond(&mu)
+	arrived, gen := 0, 0
+	barrier := func() {
+		mu.Lock()
+		g := gen
+		arrived++
+		if arrived == ranks {
+			arrived, gen = 0, gen+1
+			cond.Broadcast()
+		} else {
+			for g == gen {
+				cond.Wait()
+			}
+		}
+		mu.Unlock()
+	}
+	ex := make([]SpikeExchange, ranks)
+	for r := range ex {
+		ex[r] = func(dst, local []int32) []int32 {
+			slots[r] = local
+			barrier()
+			for _, s := range slots {
+				dst = append(dst, s...)
+			}
+			barrier()
+			return dst
+		}
+	}
+	return ex
+}
+
+// runParts simulates c split among ranks goroutines for steps steps and
+// returns the whole network's spikes of every step (from rank 0's All) and
+// the membranes gathered in neuron order.
+func runParts(t *testing.T, c COBAConfig, ranks, steps int) ([][]int32, []float32) {
+	t.Helper()
+	c = c.withDefaults()
+	ex := memExchange(ranks)
+	parts := make([]*Part, ranks)
+	for r := range parts {
+		lo, hi := r*c.N/ranks, (r+1)*c.N/ranks
+		p, err := BuildCOBAPart(c, lo, hi, ex[r])
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts[r] = p
+	}
+	var out [][]int32
+	var wg sync.WaitGroup
+	for r, p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := 0; s < steps; s++ {
+				p.Net.Step()
+				if r == 0 {
+					out = append(out, slices.Clone(p.All.Spikes))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var v []float32
+	for _, p := range parts {
+		v = append(v, p.Local.Neurons.V()...)
+	}
+	return out, v
+}
+
+// The spikes and membranes of a network split among 1 to 4 ranks are those
+// of the whole network in one process, bit for bit, for CSR and JIT
+// connectivity, COBA and CUBA, and a network of two JIT post blocks whose
+// parts cut a block.
+func TestCOBAPartsMatchWhole(t *testing.T) {
+	defer kernels.SetThreads(kernels.SetThreads(2))
+	for _, c := range []COBAConfig{
+		{N: 4000, Seed: 3},
+		{N: 4000, Seed: 3, Store: StoreJIT},
+		{N: 4000, Seed: 5, CUBA: true},
+		{N: 4000, Seed: 2, Store: StoreDense},
+		{N: 70_001, Seed: 1, Store: StoreJIT},
+		{N: 70_001, Seed: 1},
+	} {
+		steps := 400
+		if c.N > 10_000 {
+			steps = 60
+		}
+		net, g, err := BuildCOBA(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want [][]int32
+		total := 0
+		for s := 0; s < steps; s++ {
+			net.Step()
+			want = append(want, slices.Clone(g.Spikes))
+			total += len(g.Spikes)
+		}
+		if total == 0 {
+			t.Fatalf("N %d: no spikes in %d steps; the test would prove nothing", c.N, steps)
+		}
+		for _, ranks := range []int{1, 2, 3, 4} {
+			t.Run(fmt.Sprintf("N%d-store%d-cuba%v-ranks%d", c.N, c.Store, c.CUBA, ranks), func(t *testing.T) {
+				got, v := runParts(t, c, ranks, steps)
+				for s := range want {
+					if !slices.Equal(got[s], want[s]) {
+						t.Fatalf("step %d: %d spikes, want %d (%v vs %v)", s, len(got[s]), len(want[s]), got[s], want[s])
+					}
+				}
+				wv := g.Neurons.V()
+				for i := range wv {
+					if v[i] != wv[i] {
+						t.Fatalf("neuron %d: v %v, want %v", i, v[i], wv[i])
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestFillAtMatchesFill(t *testing.T) {
+	full := make([]float32, 103)
+	kernels.FillNormal(full, -55, 5, 9, 1<<40)
+	fu := make([]float32, 103)
+	kernels.FillUniform(fu, -60, -50, 9, 1<<40)
+	for _, off := range []int{0, 1, 2, 3, 50, 101} {
+		got := make([]float32, 103-off)
+		fillNormalAt(got, -55, 5, 9, 1<<40, off)
+		if !slices.Equal(got, full[off:]) {
+			t.Fatalf("fillNormalAt offset %d differs from FillNormal", off)
+		}
+		fillUniformAt(got, -60, -50, 9, 1<<40, off)
+		if !slices.Equal(got, fu[off:]) {
+			t.Fatalf("fillUniformAt offset %d differs from FillUniform", off)
+		}
+	}
+}
