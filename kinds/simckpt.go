@@ -46,6 +46,12 @@ func saveSim(path string, r *recipes.Recipe, net *snn.Network, mon *snn.SpikeMon
 	if err != nil {
 		return err
 	}
+	return writeSimCheckpoint(path, r, st, net.T, mon, rate, runSeconds)
+}
+
+// writeSimCheckpoint writes the state st of a network after steps steps
+// (a distributed run passes its ranks' state gathered in neuron order).
+func writeSimCheckpoint(path string, r *recipes.Recipe, st []snn.StateArray, steps int32, mon *snn.SpikeMonitor, rate *snn.RateMonitor, runSeconds float64) error {
 	ck := &checkpoint.Checkpoint{}
 	add := func(name string, f []float32) { ck.Add(name, []int{len(f)}, f) }
 	for _, a := range st {
@@ -60,7 +66,7 @@ func saveSim(path string, r *recipes.Recipe, net *snn.Network, mon *snn.SpikeMon
 	add("monitor/count", int32Bits(mon.Count))
 	add("rate", rate.Rate)
 	meta, err := json.Marshal(stateMeta{checkpointMeta{Format: simCheckpointFormat, Kind: r.Kind, Recipe: string(r.Echo()),
-		Epoch: int(net.T), ZeroReset: zeroResetRule}, trainedMeta{Steps: int(net.T), TrainSeconds: runSeconds}})
+		Epoch: int(steps), ZeroReset: zeroResetRule}, trainedMeta{Steps: int(steps), TrainSeconds: runSeconds}})
 	if err != nil {
 		return err
 	}

@@ -164,3 +164,11 @@ func buildPartConn(s ConnSpec, lo, hi int) (Conn, error) {
 	}
 	return &CSRConn{M: m, W: s.Weight.A}, nil
 }
+
+// State lists the rank's share of the state Network.State lists for the
+// whole network, under the same names: its neurons' and their synapses'
+// arrays, which gathered in rank order make the whole network's.
+func (p *Part) State() ([]StateArray, error) {
+	sub := &Network{Groups: []*Group{p.Local}, Projs: p.Net.Projs}
+	return sub.State()
+}
