@@ -60,9 +60,6 @@ func (s *Sim) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) 
 	}
 	prev := kernels.SetThreads(s.Threads)
 	defer kernels.SetThreads(prev)
-	if s.Model == "coba-hh" {
-		return fmt.Errorf("model coba-hh does not run on several MPI ranks yet (coba and cuba do)")
-	}
 	m, err := snn.ParseMethod(s.Method)
 	if err != nil {
 		return recipes.Invalid("method", "%v", err)
@@ -91,7 +88,14 @@ func (s *Sim) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) 
 		return dst
 	}
 	t0 := time.Now()
-	part, err := snn.BuildCOBAPart(cfg, lo, hi, ex)
+	build := snn.BuildCOBAPart
+	if s.Model == "coba-hh" {
+		if m == snn.Euler { // as Sim.Build
+			cfg.Method = snn.ExpEuler
+		}
+		build = snn.BuildCOBAHHPart
+	}
+	part, err := build(cfg, lo, hi, ex)
 	if err != nil {
 		return err
 	}

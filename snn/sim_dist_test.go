@@ -49,14 +49,18 @@ func memExchange(ranks int) []SpikeExchange {
 // runParts simulates c split among ranks goroutines for steps steps and
 // returns the whole network's spikes of every step (from rank 0's All) and
 // the membranes gathered in neuron order.
-func runParts(t *testing.T, c COBAConfig, ranks, steps int) ([][]int32, []float32) {
+func runParts(t *testing.T, c COBAConfig, hh bool, ranks, steps int) ([][]int32, []float32) {
 	t.Helper()
 	c = c.withDefaults()
 	ex := memExchange(ranks)
 	parts := make([]*Part, ranks)
 	for r := range parts {
 		lo, hi := r*c.N/ranks, (r+1)*c.N/ranks
-		p, err := BuildCOBAPart(c, lo, hi, ex[r])
+		build := BuildCOBAPart
+		if hh {
+			build = BuildCOBAHHPart
+		}
+		p, err := build(c, lo, hi, ex[r])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,19 +94,28 @@ func runParts(t *testing.T, c COBAConfig, ranks, steps int) ([][]int32, []float3
 // parts cut a block.
 func TestCOBAPartsMatchWhole(t *testing.T) {
 	defer kernels.SetThreads(kernels.SetThreads(2))
-	for _, c := range []COBAConfig{
-		{N: 4000, Seed: 3},
-		{N: 4000, Seed: 3, Store: StoreJIT},
-		{N: 4000, Seed: 5, CUBA: true},
-		{N: 4000, Seed: 2, Store: StoreDense},
-		{N: 70_001, Seed: 1, Store: StoreJIT},
-		{N: 70_001, Seed: 1},
+	for _, tc := range []struct {
+		COBAConfig
+		hh bool
+	}{
+		{COBAConfig{N: 4000, Seed: 3}, false},
+		{COBAConfig{N: 4000, Seed: 3, Store: StoreJIT}, false},
+		{COBAConfig{N: 4000, Seed: 5, CUBA: true}, false},
+		{COBAConfig{N: 4000, Seed: 2, Store: StoreDense}, false},
+		{COBAConfig{N: 2000, Seed: 4}, true},
+		{COBAConfig{N: 70_001, Seed: 1, Store: StoreJIT}, false},
+		{COBAConfig{N: 70_001, Seed: 1}, false},
 	} {
+		c := tc.COBAConfig
 		steps := 400
 		if c.N > 10_000 {
 			steps = 60
 		}
-		net, g, err := BuildCOBA(c)
+		build := BuildCOBA
+		if tc.hh {
+			build = BuildCOBAHH
+		}
+		net, g, err := build(c)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,8 +130,8 @@ func TestCOBAPartsMatchWhole(t *testing.T) {
 			t.Fatalf("N %d: no spikes in %d steps; the test would prove nothing", c.N, steps)
 		}
 		for _, ranks := range []int{1, 2, 3, 4} {
-			t.Run(fmt.Sprintf("N%d-store%d-cuba%v-ranks%d", c.N, c.Store, c.CUBA, ranks), func(t *testing.T) {
-				got, v := runParts(t, c, ranks, steps)
+			t.Run(fmt.Sprintf("N%d-store%d-cuba%v-hh%v-ranks%d", c.N, c.Store, c.CUBA, tc.hh, ranks), func(t *testing.T) {
+				got, v := runParts(t, c, tc.hh, ranks, steps)
 				for s := range want {
 					if !slices.Equal(got[s], want[s]) {
 						t.Fatalf("step %d: %d spikes, want %d (%v vs %v)", s, len(got[s]), len(want[s]), got[s], want[s])

@@ -64,6 +64,7 @@ func TestMPISimMatchesOneProcess(t *testing.T) {
 		{"coba-csr", "coba", "csr", "4000", "300"},
 		{"coba-jit", "coba", "jit", "4000", "300"},
 		{"cuba-csr", "cuba", "csr", "4000", "300"},
+		{"coba-hh-csr", "coba-hh", "csr", "2000", "100"},
 		{"coba-dense", "coba", "dense", "2000", "200"},
 		{"coba-jit-2blocks", "coba", "jit", "70001", "20"},
 	} {
@@ -139,8 +140,8 @@ func TestMPIFailingRankEndsTheJob(t *testing.T) {
 		}
 	}
 	// A kind that does not run on several ranks says so.
-	_, stderr, err := mpirun(t, 2, nil, bin, "sim", "coba-hh", "--out", t.TempDir()+"/run")
+	_, stderr, err := mpirun(t, 2, nil, bin, "train", "fmnist-snn", "--out", t.TempDir()+"/run")
 	if err == nil || !strings.Contains(stderr, "does not run on several MPI ranks") {
-		t.Errorf("coba-hh on 2 ranks: err %v, stderr:\n%s", err, stderr)
+		t.Errorf("train on 2 ranks: err %v, stderr:\n%s", err, stderr)
 	}
 }
