@@ -46,9 +46,6 @@ func (s *Sim) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) 
 	rank, size := mpi.Rank(), mpi.Size()
 	var d *RunDir
 	if rank == 0 {
-		if opts.Resume {
-			return fmt.Errorf("--resume is not supported on several MPI ranks yet: resume %s as one process (the checkpoint is the same)", opts.Dir)
-		}
 		var err error
 		if d, err = OpenRun(r, opts); err != nil {
 			return err
@@ -116,6 +113,10 @@ func (s *Sim) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) 
 		part.Net.Monitors = append(part.Net.Monitors, mon, rate)
 	}
 	steps := int(s.DurationMS/s.Dt + 0.5)
+	before, err := s.resumeRanks(d, r, part, mon, rate, steps)
+	if err != nil {
+		return err
+	}
 	if rank == 0 {
 		fmt.Fprintf(opts.Stderr, "%s: %d neurons on %d MPI ranks (%d to %d per rank), %d synapses (%s), set up in %.2f s; simulating %g ms (%d steps)\n",
 			r.Name, n, size, n/size, (n+size-1)/size, syn, s.Conn, setup, s.DurationMS, steps)
@@ -130,7 +131,7 @@ func (s *Sim) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) 
 		return s.saveRanks(d, r, part, mon, rate, run)
 	}
 	t1 := time.Now()
-	saved := 0
+	saved := int(net.T)
 	for int(net.T) < steps {
 		k := min(1000, steps-int(net.T))
 		if every > 0 {
@@ -138,14 +139,14 @@ func (s *Sim) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) 
 		}
 		net.Run(k)
 		if every > 0 && int(net.T)-saved >= every && int(net.T) < steps {
-			run = time.Since(t1).Seconds()
+			run = before + time.Since(t1).Seconds()
 			if err := save(); err != nil {
 				return err
 			}
 			saved = int(net.T)
 		}
 	}
-	run = mpi.MaxFloat64(time.Since(t1).Seconds())
+	run = before + mpi.MaxFloat64(time.Since(t1).Seconds())
 	exMax := mpi.MaxFloat64(exSeconds)
 	if err := save(); err != nil {
 		return err
@@ -205,4 +206,57 @@ func (s *Sim) saveRanks(d *RunDir, r *recipes.Recipe, part *snn.Part, mon *snn.S
 		return nil
 	}
 	return writeSimCheckpoint(d.CheckpointPath(), r, full, part.Net.T, mon, rate, run)
+}
+
+// resumeRanks continues a run from its checkpoint when rank 0 was asked to
+// resume and finds one: rank 0 reads the whole network's state and the
+// monitors, broadcasts the state, and every rank keeps its neurons' part.
+// It returns the run seconds spent before.
+func (s *Sim) resumeRanks(d *RunDir, r *recipes.Recipe, part *snn.Part, mon *snn.SpikeMonitor, rate *snn.RateMonitor, steps int) (float64, error) {
+	var flag float64
+	if mpi.Rank() == 0 && d.Resume && d.HasCheckpoint() {
+		flag = 1
+	}
+	if mpi.MaxFloat64(flag) == 0 {
+		return 0, nil
+	}
+	st, err := part.State()
+	if err != nil {
+		return 0, err
+	}
+	full := make([]snn.StateArray, len(st))
+	for k, a := range st {
+		full[k].Name = a.Name
+		if a.I != nil {
+			full[k].I = make([]int32, part.N)
+		} else {
+			full[k].F = make([]float32, part.N)
+		}
+	}
+	var done int32
+	var before float64
+	if mpi.Rank() == 0 {
+		if done, before, err = readSimCheckpoint(d.CheckpointPath(), r, full, mon, rate); err != nil {
+			return 0, err
+		}
+		if int(done) > steps {
+			return 0, fmt.Errorf("%s holds %d steps, more than duration_ms %g gives (%d): resume it with its own duration, or start over with --force", d.Dir, done, s.DurationMS, steps)
+		}
+		if int(done) == steps {
+			fmt.Fprintf(d.Stderr, "%s is already finished: nothing to simulate\n", d.Dir)
+		} else {
+			fmt.Fprintf(d.Stderr, "resuming %s at t = %g ms (step %d)\n", d.Dir, float64(done)*s.Dt, done)
+		}
+	}
+	for k, a := range st {
+		if a.I != nil {
+			mpi.BcastInt32(full[k].I)
+			copy(a.I, full[k].I[part.Lo:part.Hi])
+		} else {
+			mpi.BcastFloat32(full[k].F)
+			copy(a.F, full[k].F[part.Lo:part.Hi])
+		}
+	}
+	part.Net.T = int32(mpi.MaxFloat64(float64(done)))
+	return mpi.MaxFloat64(before), nil
 }

@@ -145,3 +145,41 @@ func TestMPIFailingRankEndsTheJob(t *testing.T) {
 		t.Errorf("train on 2 ranks: err %v, stderr:\n%s", err, stderr)
 	}
 }
+
+// A run stopped on some ranks resumes on another number of ranks (or in one
+// process) to the checkpoint of an uninterrupted one-process run.
+func TestMPIResumeOnOtherRanks(t *testing.T) {
+	bin := buildMPI(t)
+	dir := t.TempDir()
+	args := func(out, ms string, more ...string) []string {
+		return append([]string{"sim", "coba", "--json", "--out", filepath.Join(dir, out), "--set", "duration_ms=" + ms,
+			"--set", "plots=false", "--set", "conn=jit"}, more...)
+	}
+	if _, stderr, err := mpirun(t, 0, nil, bin, args("whole", "200")...); err != nil {
+		t.Fatalf("one process: %v\n%s", err, stderr)
+	}
+	want, err := checkpoint.Load(filepath.Join(dir, "whole", "checkpoint.bgc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ first, then int }{{2, 4}, {4, 0}, {0, 2}} {
+		out := fmt.Sprintf("from%d-to%d", c.first, c.then)
+		if _, stderr, err := mpirun(t, c.first, nil, bin, args(out, "100")...); err != nil {
+			t.Fatalf("%d ranks, first 100 ms: %v\n%s", c.first, err, stderr)
+		}
+		_, stderr, err := mpirun(t, c.then, nil, bin, args(out, "200", "--resume")...)
+		if err != nil || !strings.Contains(stderr, "resuming") {
+			t.Fatalf("%d ranks, resumed: %v\n%s", c.then, err, stderr)
+		}
+		got, err := checkpoint.Load(filepath.Join(dir, out, "checkpoint.bgc"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range want.Arrays {
+			g, ok := got.Get(a.Name)
+			if !ok || !slices.Equal(bitsOf(g.Data), bitsOf(a.Data)) {
+				t.Errorf("%d ranks then %d: checkpoint array %s differs from the uninterrupted run's", c.first, c.then, a.Name)
+			}
+		}
+	}
+}

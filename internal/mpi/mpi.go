@@ -15,7 +15,10 @@
 // rank in the same order, as MPI requires.
 package mpi
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // Size returns the number of processes of the job (1 without MPI).
 func Size() int { initOnce(); return size }
@@ -71,6 +74,23 @@ func GatherInt32(dst, local []int32) {
 	gatherInt32(dst, local)
 }
 
+// BcastFloat32 copies rank 0's buf into every rank's buf (the same length
+// on every rank).
+func BcastFloat32(buf []float32) {
+	initOnce()
+	if size > 1 && len(buf) > 0 {
+		bcast(unsafePointer(buf), len(buf), true)
+	}
+}
+
+// BcastInt32 is BcastFloat32 for int32 values.
+func BcastInt32(buf []int32) {
+	initOnce()
+	if size > 1 && len(buf) > 0 {
+		bcast(unsafePointer(buf), len(buf), false)
+	}
+}
+
 // MaxFloat64 returns the largest x over all ranks (every rank gets it).
 func MaxFloat64(x float64) float64 {
 	initOnce()
@@ -115,3 +135,7 @@ func Finalize() {
 		finalize()
 	}
 }
+
+// unsafePointer returns the address of the first element of a non-empty
+// slice of 4-byte values.
+func unsafePointer[T float32 | int32](s []T) unsafe.Pointer { return unsafe.Pointer(&s[0]) }

@@ -30,6 +30,9 @@ static int bg_gatherv(const void *send, int n, void *recv, const int *counts, co
 	MPI_Datatype t = isfloat ? MPI_FLOAT : MPI_INT;
 	return MPI_Gatherv(send, n, t, recv, counts, displs, t, 0, MPI_COMM_WORLD);
 }
+static int bg_bcast(void *buf, int n, int isfloat) {
+	return MPI_Bcast(buf, n, isfloat ? MPI_FLOAT : MPI_INT, 0, MPI_COMM_WORLD);
+}
 static int bg_max_double(double x, double *out) {
 	return MPI_Allreduce(&x, out, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
 }
@@ -176,4 +179,14 @@ func finalize() {
 	mu.Lock()
 	defer mu.Unlock()
 	C.bg_finalize()
+}
+
+func bcast(p unsafe.Pointer, n int, isFloat bool) {
+	mu.Lock()
+	defer mu.Unlock()
+	f := C.int(0)
+	if isFloat {
+		f = 1
+	}
+	check("MPI_Bcast", C.bg_bcast(p, C.int(n), f))
 }
