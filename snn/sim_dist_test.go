@@ -165,3 +165,35 @@ func TestFillAtMatchesFill(t *testing.T) {
 		}
 	}
 }
+
+// A JITConn restricted to the post range [Lo, Hi) scatters the columns
+// [Lo, Hi) of the whole connectivity's scatter, bit for bit, for homogeneous
+// and random weights, on one or several goroutines.
+func TestJITConnRangeMatchesWhole(t *testing.T) {
+	defer kernels.SetThreads(kernels.SetThreads(2))
+	for _, w := range []kernels.WeightRule{kernels.HomogeneousWeight(0.6), kernels.NormalWeight(0.5, 0.2), kernels.UniformWeight(-1, 1)} {
+		m := kernels.JIT{Rows: 3000, Cols: 140_000, P: 0.002, Seed: 5, Weight: w}
+		active := make([]int32, 0, 600)
+		for i := int32(0); i < 3000; i += 5 {
+			active = append(active, i)
+		}
+		whole := make([]float32, m.Cols)
+		NewJITConn(m).Scatter(whole, active)
+		for _, r := range [][2]int{{0, 140_000}, {1000, 70_000}, {65_536, 131_072}, {139_990, 140_000}} {
+			c := &JITConn{M: m, Lo: r[0], Hi: r[1]}
+			if pre, post := c.Shape(); pre != 3000 || post != r[1]-r[0] {
+				t.Fatalf("Shape %d×%d", pre, post)
+			}
+			for _, act := range [][]int32{active, active[:3]} {
+				got := make([]float32, r[1]-r[0]+1)
+				got[len(got)-1] = 42 // guard
+				c.Scatter(got[:len(got)-1], act)
+				want := make([]float32, m.Cols)
+				NewJITConn(m).Scatter(want, act)
+				if got[len(got)-1] != 42 || !slices.Equal(got[:len(got)-1], want[r[0]:r[1]]) {
+					t.Fatalf("weights %v, range %v, %d spikes: the range's scatter differs from the whole's", w, r, len(act))
+				}
+			}
+		}
+	}
+}
