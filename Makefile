@@ -63,6 +63,11 @@ test: setup
 	else \
 		echo "test: skipping test-torch (libtorch-dev is not installed and installing it needs root: make torch as root)"; \
 	fi
+	@if [ "$$(id -u)" = 0 ] || dpkg -s libopenmpi-dev 2>/dev/null | grep -q '^Status: install ok installed'; then \
+		$(MAKE) --no-print-directory test-mpi; \
+	else \
+		echo "test: skipping test-mpi (libopenmpi-dev is not installed and installing it needs root: make mpi as root)"; \
+	fi
 
 bench: build
 	$(BIN) bench kernels --threads $(THREADS)
@@ -193,7 +198,8 @@ mpi: mpi-setup
 
 # The tests of the mpi build: the MPI wrappers, then braingo-mpi under
 # mpirun on 1, 2 and 4 ranks against one process, bit for bit, and a failing
-# rank ending the job (about a minute on 2 cores).
+# rank ending the job, resuming on another number of ranks (about a minute
+# on 2 cores; make test runs it where OpenMPI is installed or can be).
 test-mpi: mpi
 	$(GO) vet -tags mpi ./internal/mpi/ ./kinds/ ./cmd/braingo/
 	$(GO) test -tags mpi ./internal/mpi/
