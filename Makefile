@@ -63,6 +63,11 @@ test: setup
 	else \
 		echo "test: skipping test-torch (libtorch-dev is not installed and installing it needs root: make torch as root)"; \
 	fi
+	@if [ "$$(id -u)" = 0 ] || dpkg -s libopenmpi-dev 2>/dev/null | grep -q '^Status: install ok installed'; then \
+		$(MAKE) --no-print-directory test-mpi; \
+	else \
+		echo "test: skipping test-mpi (libopenmpi-dev is not installed and installing it needs root: make mpi as root)"; \
+	fi
 
 bench: build
 	$(BIN) bench kernels --threads $(THREADS)
@@ -160,3 +165,42 @@ test-torch: torch
 
 # Baseline fragments (snnTorch/PyTorch, Brian2) add their own targets.
 -include $(wildcard baselines/*.mk)
+
+# More than one process with MPI (OpenMPI 4.1.4, Debian's libopenmpi-dev and
+# openmpi-bin): bin/braingo-mpi is braingo with the mpi build tag (cgo
+# through pkg-config's ompi-c; internal/mpi). Run it under mpirun, e.g.
+#	mpirun -np 4 bin/braingo-mpi sim coba --set scale=250 --set conn=jit
+# (as root add --allow-run-as-root; more ranks than cores, --oversubscribe).
+# The default build has no cgo and no MPI.
+MPI_APT := libopenmpi-dev openmpi-bin pkg-config
+
+.PHONY: mpi mpi-setup test-mpi
+
+# Installs the MPI packages with apt-get when missing (as root); without
+# them the mpi build cannot go on.
+mpi-setup:
+	@missing=""; \
+	for p in $(MPI_APT); do \
+		dpkg -s $$p 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+		echo "mpi-setup: all packages present ($(MPI_APT))"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "mpi-setup: installing$$missing"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+		echo "mpi-setup: missing$$missing; run: sudo apt-get install --no-install-recommends$$missing" >&2; exit 1; \
+	fi
+
+mpi: mpi-setup
+	$(GO) build -tags mpi -o bin/braingo-mpi ./cmd/braingo
+
+# The tests of the mpi build: the MPI wrappers, then braingo-mpi under
+# mpirun on 1, 2 and 4 ranks against one process, bit for bit, and a failing
+# rank ending the job, resuming on another number of ranks (about a minute
+# on 2 cores; make test runs it where OpenMPI is installed or can be).
+test-mpi: mpi
+	$(GO) vet -tags mpi ./internal/mpi/ ./kinds/ ./cmd/braingo/
+	$(GO) test -tags mpi ./internal/mpi/
+	$(GO) test -tags mpi -run 'MPI' ./cmd/braingo/

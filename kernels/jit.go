@@ -64,6 +64,17 @@ func NormalWeight(mu, sigma float32) WeightRule { return WeightRule{Normal, mu, 
 // it makes the matrix the same on every platform. P <= 0 gives an empty
 // matrix. A JIT is a plain value, safe for concurrent
 // use.
+//
+// Post blocks. The columns are cut into blocks of JITBlock (65,536)
+// columns, and each block of a row is generated as above on its own: block
+// b of row i covers columns [b·JITBlock, min((b+1)·JITBlock, Cols)), draws
+// its words from the stream (Seed, i + b·2³²) and restarts j at the block's
+// first column − 1. Block 0's stream is (Seed, i), so a matrix of at most
+// JITBlock columns is the single-block matrix described above. Blocks let a
+// process that owns some of the columns (a rank of a distributed
+// simulation, RowRange) regenerate only the blocks it owns, and make the
+// matrix independent of how the columns are split among processes. Rows
+// must be below 2³².
 type JIT struct {
 	Rows, Cols int
 	P          float64
@@ -75,13 +86,25 @@ type JIT struct {
 // increasing column order.
 type JITRow struct {
 	rng    Philox
-	cols   int
+	seed   uint64
+	row    uint64
+	blk    uint64 // current post block
+	cols   int    // the matrix's columns
+	bend   int    // end of the current block
+	lo, hi int    // the columns wanted
 	j      int
 	invLog float64 // 1/log(1-p); 0 when p >= 1
 	dense  bool
 	empty  bool
 	rule   WeightRule
 }
+
+// JITBlock is the number of columns of a post block of a JIT matrix (see
+// JIT).
+const JITBlock = 1 << 16
+
+// jitStream returns the Philox stream of post block b of row i.
+func jitStream(i int, b uint64) uint64 { return uint64(i) + b<<32 }
 
 // Row returns an iterator over row i.
 func (m *JIT) Row(i int) JITRow {
@@ -93,10 +116,31 @@ func (m *JIT) Row(i int) JITRow {
 	return r
 }
 
-func (m *JIT) initRow(r *JITRow, i int) {
-	r.rng.Reset(m.Seed, uint64(i))
-	r.cols, r.j, r.rule = m.Cols, -1, m.Weight
-	r.empty = !(m.P > 0) || m.Cols <= 0
+// RowRange returns an iterator over the connections of row i whose columns
+// lie in [lo, hi): those Row(i) yields there, generated from the post blocks
+// that meet [lo, hi) only.
+func (m *JIT) RowRange(i, lo, hi int) JITRow {
+	if i < 0 || i >= m.Rows {
+		panic("kernels: JIT.RowRange: row out of range")
+	}
+	if lo < 0 || hi > m.Cols || lo > hi {
+		panic("kernels: JIT.RowRange: column range out of range")
+	}
+	var r JITRow
+	m.initRange(&r, i, lo, hi)
+	return r
+}
+
+func (m *JIT) initRow(r *JITRow, i int) { m.initRange(r, i, 0, m.Cols) }
+
+func (m *JIT) initRange(r *JITRow, i, lo, hi int) {
+	r.blk = uint64(lo / JITBlock)
+	r.seed, r.row = m.Seed, uint64(i)
+	r.rng.Reset(m.Seed, jitStream(i, r.blk))
+	start := int(r.blk) * JITBlock
+	r.cols, r.bend, r.lo, r.hi = m.Cols, min(start+JITBlock, m.Cols), lo, hi
+	r.j, r.rule = start-1, m.Weight
+	r.empty = !(m.P > 0) || m.Cols <= 0 || lo >= hi
 	r.dense = m.P >= 1
 	if !r.dense && !r.empty {
 		r.invLog = 1 / math.Log1p(-m.P)
@@ -115,33 +159,48 @@ func (r *JITRow) Next() (col int, w float32, ok bool) {
 // nextRaw returns the next connection of the row with its raw draw, the
 // random part of its weight: Uniform32 of its weight word for Uniform, the
 // standard normal z for Normal, 0 for Homogeneous (no word is drawn). The
-// weight is then A + (B−A)·raw, A + B·raw or A.
+// weight is then A + (B−A)·raw, A + B·raw or A (weight). Rows are drawn per
+// post block of JITBlock columns, each block from its own stream, and only
+// the columns in [lo, hi) are returned.
 func (r *JITRow) nextRaw() (col int, raw float32, ok bool) {
-	if r.empty {
-		return 0, 0, false
-	}
-	if r.dense {
-		r.j++
-	} else {
-		s := jitLog(UniformOpen64(r.rng.Uint32())) * r.invLog
-		if s >= float64(r.cols) { // also guards the int conversion
-			r.j = r.cols
+	for !r.empty {
+		if r.dense {
+			r.j++
 		} else {
-			r.j += 1 + int(s)
+			s := jitLog(UniformOpen64(r.rng.Uint32())) * r.invLog
+			if s >= JITBlock { // also guards the int conversion
+				r.j = r.bend
+			} else {
+				r.j += 1 + int(s)
+			}
 		}
+		if r.j >= r.bend || r.j >= r.hi {
+			if r.bend >= r.hi {
+				r.empty = true
+				return 0, 0, false
+			}
+			if r.j >= r.bend { // on to the next post block
+				r.blk++
+				r.rng.Reset(r.seed, r.row+r.blk<<32)
+				r.j = r.bend - 1
+				r.bend = min(r.bend+JITBlock, r.cols)
+				continue
+			}
+		}
+		raw = 0
+		switch r.rule.Kind {
+		case Uniform:
+			raw = Uniform32(r.rng.Uint32())
+		case Normal:
+			a := r.rng.Uint32()
+			raw, _ = Normal32Pair(a, r.rng.Uint32())
+		}
+		if r.j < r.lo {
+			continue
+		}
+		return r.j, raw, true
 	}
-	if r.j >= r.cols {
-		r.empty = true
-		return 0, 0, false
-	}
-	switch r.rule.Kind {
-	case Uniform:
-		raw = Uniform32(r.rng.Uint32())
-	case Normal:
-		a := r.rng.Uint32()
-		raw, _ = Normal32Pair(a, r.rng.Uint32())
-	}
-	return r.j, raw, true
+	return 0, 0, false
 }
 
 // ExpectedSynapses returns the expected number of connections, Rows·Cols·P
@@ -151,7 +210,7 @@ func (m *JIT) ExpectedSynapses() float64 {
 }
 
 func (m *JIT) check(name string) {
-	if m.Rows < 0 || m.Cols < 0 || m.Cols > math.MaxInt32 || math.IsNaN(m.P) {
+	if m.Rows < 0 || m.Cols < 0 || m.Cols > math.MaxInt32 || uint64(m.Rows) > math.MaxUint32 || math.IsNaN(m.P) {
 		panic("kernels: JIT." + name + ": bad dimensions or probability")
 	}
 }

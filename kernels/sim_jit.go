@@ -15,36 +15,55 @@ import "math"
 //
 // It panics unless m's weights are homogeneous.
 func (m *JIT) AppendRowCols(dst []int32, i int) []int32 {
+	return m.AppendRowColsRange(dst, i, 0, m.Cols)
+}
+
+// AppendRowColsRange is AppendRowCols for the columns in [lo, hi) only
+// (those JIT.RowRange(i, lo, hi) yields), generating the post blocks that
+// meet [lo, hi) and no others.
+func (m *JIT) AppendRowColsRange(dst []int32, i, lo, hi int) []int32 {
 	if m.Weight.Kind != Homogeneous {
 		panic("kernels: JIT.AppendRowCols: weights are not homogeneous")
 	}
 	if i < 0 || i >= m.Rows {
 		panic("kernels: JIT.AppendRowCols: row out of range")
 	}
-	if !(m.P > 0) || m.Cols <= 0 {
+	if lo < 0 || hi > m.Cols || lo > hi {
+		panic("kernels: JIT.AppendRowCols: column range out of range")
+	}
+	if !(m.P > 0) || lo == hi {
 		return dst
 	}
 	if m.P >= 1 {
-		for j := 0; j < m.Cols; j++ {
+		for j := lo; j < hi; j++ {
 			dst = append(dst, int32(j))
 		}
 		return dst
 	}
 	invLog := 1 / math.Log1p(-m.P) // as JIT.initRow
-	cols := float64(m.Cols)
-	j := -1
-	for blk := uint64(0); ; blk++ {
-		w := philoxBlock(m.Seed, uint64(i), blk)
-		for _, u := range w {
-			s := jitLog(UniformOpen64(u)) * invLog
-			if s >= cols {
-				return dst
+	for b := lo / JITBlock; b*JITBlock < hi; b++ {
+		start := b * JITBlock
+		end := min(start+JITBlock, m.Cols)
+		stop := min(end, hi) // columns at or past stop end the block
+		stream := jitStream(i, uint64(b))
+		j := start - 1
+	block:
+		for blk := uint64(0); ; blk++ {
+			w := philoxBlock(m.Seed, stream, blk)
+			for _, u := range w {
+				s := jitLog(UniformOpen64(u)) * invLog
+				if s >= JITBlock {
+					break block
+				}
+				j += 1 + int(s)
+				if j >= stop {
+					break block
+				}
+				if j >= lo {
+					dst = append(dst, int32(j))
+				}
 			}
-			j += 1 + int(s)
-			if j >= m.Cols {
-				return dst
-			}
-			dst = append(dst, int32(j))
 		}
 	}
+	return dst
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/braingo/braingo/checkpoint"
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/internal/fileio"
+	"github.com/braingo/braingo/internal/mpi"
 	"github.com/braingo/braingo/recipes"
 )
 
@@ -298,6 +299,9 @@ func (d *RunDir) Metrics() []eval.EpochRecord {
 // Run runs r in the run directory opts.Dir: it opens the directory
 // (OpenRun), runs the spec's kind and releases the directory.
 func Run(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
+	if mpi.Size() > 1 {
+		return runOnRanks(ctx, r, opts) // sim_mpi.go
+	}
 	k, ok := r.Spec.(Kind)
 	if !ok {
 		return fmt.Errorf("recipe %s: kind %s cannot be run by this build", r.Name, r.Kind)

@@ -100,6 +100,12 @@ type SimResult struct {
 	ISICV        float64 `json:"isi_cv"`
 	ISICVNeurons int     `json:"isi_cv_neurons"`
 	PeakRSSMB    float64 `json:"peak_rss_mb"`
+	// On several MPI ranks (sim_mpi.go): the ranks, the longest time a rank
+	// spent in the spike exchange (waiting included) and the bytes each
+	// rank receives a step.
+	Ranks                int     `json:"ranks,omitempty"`
+	ExchangeSeconds      float64 `json:"exchange_seconds,omitempty"`
+	ExchangeBytesPerStep float64 `json:"exchange_bytes_per_step,omitempty"`
 }
 
 // Build returns the network of the recipe and its group.

@@ -46,6 +46,12 @@ func saveSim(path string, r *recipes.Recipe, net *snn.Network, mon *snn.SpikeMon
 	if err != nil {
 		return err
 	}
+	return writeSimCheckpoint(path, r, st, net.T, mon, rate, runSeconds)
+}
+
+// writeSimCheckpoint writes the state st of a network after steps steps
+// (a distributed run passes its ranks' state gathered in neuron order).
+func writeSimCheckpoint(path string, r *recipes.Recipe, st []snn.StateArray, steps int32, mon *snn.SpikeMonitor, rate *snn.RateMonitor, runSeconds float64) error {
 	ck := &checkpoint.Checkpoint{}
 	add := func(name string, f []float32) { ck.Add(name, []int{len(f)}, f) }
 	for _, a := range st {
@@ -60,7 +66,7 @@ func saveSim(path string, r *recipes.Recipe, net *snn.Network, mon *snn.SpikeMon
 	add("monitor/count", int32Bits(mon.Count))
 	add("rate", rate.Rate)
 	meta, err := json.Marshal(stateMeta{checkpointMeta{Format: simCheckpointFormat, Kind: r.Kind, Recipe: string(r.Echo()),
-		Epoch: int(net.T), ZeroReset: zeroResetRule}, trainedMeta{Steps: int(net.T), TrainSeconds: runSeconds}})
+		Epoch: int(steps), ZeroReset: zeroResetRule}, trainedMeta{Steps: int(steps), TrainSeconds: runSeconds}})
 	if err != nil {
 		return err
 	}
@@ -72,25 +78,37 @@ func saveSim(path string, r *recipes.Recipe, net *snn.Network, mon *snn.SpikeMon
 // saved run's recipe r, which may differ in duration_ms and in what does not
 // change results) and returns the run seconds spent so far.
 func restoreSim(path string, r *recipes.Recipe, net *snn.Network, mon *snn.SpikeMonitor, rate *snn.RateMonitor) (float64, error) {
-	ck, err := checkpoint.Load(path)
+	st, err := net.State()
 	if err != nil {
 		return 0, err
 	}
+	steps, secs, err := readSimCheckpoint(path, r, st, mon, rate)
+	if err != nil {
+		return 0, err
+	}
+	net.T = steps
+	return secs, nil
+}
+
+// readSimCheckpoint writes a saved state into the arrays st (a whole
+// network's, as Network.State lists them) and the monitors, and returns the
+// steps taken and the run seconds spent so far.
+func readSimCheckpoint(path string, r *recipes.Recipe, st []snn.StateArray, mon *snn.SpikeMonitor, rate *snn.RateMonitor) (int32, float64, error) {
+	ck, err := checkpoint.Load(path)
+	if err != nil {
+		return 0, 0, err
+	}
 	var meta stateMeta
 	if err := json.Unmarshal(ck.Meta, &meta); err != nil {
-		return 0, fmt.Errorf("checkpoint %s: metadata: %v", path, err)
+		return 0, 0, fmt.Errorf("checkpoint %s: metadata: %v", path, err)
 	}
 	if meta.Format != simCheckpointFormat {
-		return 0, fmt.Errorf("checkpoint %s holds %q, not %q", path, meta.Format, simCheckpointFormat)
+		return 0, 0, fmt.Errorf("checkpoint %s holds %q, not %q", path, meta.Format, simCheckpointFormat)
 	}
 	if err := sameRecipe(path, meta.checkpointMeta, r, func(s *Sim) {
 		s.DurationMS, s.Threads, s.Plots, s.Raster, s.CheckpointS = 0, 0, false, 0, 0
 	}); err != nil {
-		return 0, err
-	}
-	st, err := net.State()
-	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	get := func(name string, n int) ([]float32, error) {
 		a, ok := ck.Get(name)
@@ -106,36 +124,35 @@ func restoreSim(path string, r *recipes.Recipe, net *snn.Network, mon *snn.Spike
 		if a.I != nil {
 			f, err := get(a.Name, len(a.I))
 			if err != nil {
-				return 0, err
+				return 0, 0, err
 			}
 			copy(a.I, bitsInt32(f))
 			continue
 		}
 		f, err := get(a.Name, len(a.F))
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		copy(a.F, f)
 	}
 	ptr, err := get("monitor/ptr", meta.Trained.Steps+1-int(mon.Start))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	idx, err := get("monitor/idx", -1)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	count, err := get("monitor/count", len(mon.Count))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	rt, err := get("rate", meta.Trained.Steps)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	mon.Ptr, mon.Idx = bitsInt32(ptr), bitsInt32(idx)
 	copy(mon.Count, bitsInt32(count))
 	rate.Rate = append(rate.Rate[:0], rt...)
-	net.T = int32(meta.Trained.Steps)
-	return meta.Trained.TrainSeconds, nil
+	return int32(meta.Trained.Steps), meta.Trained.TrainSeconds, nil
 }

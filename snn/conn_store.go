@@ -80,8 +80,13 @@ func (c *CSRConn) ScatterScaled(dst []float32, active []int32, scale []float32) 
 // buffers in spike order, so the result is the same for any thread count
 // and equals kernels.JIT.EventMatVec.
 type JITConn struct {
-	M    kernels.JIT
-	bufs []jitBuf
+	M kernels.JIT
+	// Lo, Hi restrict the post-neurons to the columns [Lo, Hi) of M,
+	// renumbered from 0 (Hi 0 means all of them): a rank's share of a
+	// distributed network, whose rows are regenerated only in the post
+	// blocks (kernels.JITBlock) that meet [Lo, Hi).
+	Lo, Hi int
+	bufs   []jitBuf
 }
 
 type jitBuf struct {
@@ -93,10 +98,21 @@ type jitBuf struct {
 // NewJITConn returns the JIT connectivity m.
 func NewJITConn(m kernels.JIT) *JITConn { return &JITConn{M: m} }
 
-func (c *JITConn) Shape() (int, int) { return c.M.Rows, c.M.Cols }
+// cols returns the post range [lo, hi) of M that c covers.
+func (c *JITConn) cols() (int, int) {
+	if c.Hi == 0 {
+		return 0, c.M.Cols
+	}
+	return c.Lo, c.Hi
+}
 
-// Synapses returns the expected number of connections, Rows·Cols·P.
-func (c *JITConn) Synapses() int64 { return int64(c.M.ExpectedSynapses() + 0.5) }
+func (c *JITConn) Shape() (int, int) { lo, hi := c.cols(); return c.M.Rows, hi - lo }
+
+// Synapses returns the expected number of connections, Rows·(Hi−Lo)·P.
+func (c *JITConn) Synapses() int64 {
+	lo, hi := c.cols()
+	return int64(float64(c.M.Rows)*float64(hi-lo)*min(max(c.M.P, 0), 1) + 0.5)
+}
 
 // jitGrain is the number of expected connections below which a scatter runs
 // on the calling goroutine.
@@ -107,7 +123,8 @@ func (c *JITConn) Scatter(dst []float32, active []int32) {
 	perRow := max(1.0, c.M.P*float64(c.M.Cols))
 	chunks := max(1, min(kernels.Threads(), int(float64(len(active))*perRow/jitGrain)))
 	homo := c.M.Weight.Kind == kernels.Homogeneous
-	if chunks == 1 && !homo {
+	lo, hi := c.cols()
+	if chunks == 1 && !homo && c.Hi == 0 {
 		c.M.EventMatVec(dst, active)
 		return
 	}
@@ -116,17 +133,23 @@ func (c *JITConn) Scatter(dst []float32, active []int32) {
 	}
 	n := len(active)
 	gen := func(ch int) {
-		lo, hi := ch*n/chunks, (ch+1)*n/chunks
+		a0, a1 := ch*n/chunks, (ch+1)*n/chunks
 		b := &c.bufs[ch]
 		b.col, b.w = b.col[:0], b.w[:0]
-		for _, i := range active[lo:hi] {
+		for _, i := range active[a0:a1] {
 			if homo {
-				b.col = c.M.AppendRowCols(b.col, int(i))
+				k := len(b.col)
+				b.col = c.M.AppendRowColsRange(b.col, int(i), lo, hi)
+				if lo != 0 {
+					for t := k; t < len(b.col); t++ {
+						b.col[t] -= int32(lo)
+					}
+				}
 				continue
 			}
-			r := c.M.Row(int(i))
+			r := c.M.RowRange(int(i), lo, hi)
 			for j, w, ok := r.Next(); ok; j, w, ok = r.Next() {
-				b.col = append(b.col, int32(j))
+				b.col = append(b.col, int32(j-lo))
 				b.w = append(b.w, w)
 			}
 		}
@@ -136,7 +159,7 @@ func (c *JITConn) Scatter(dst []float32, active []int32) {
 	} else {
 		parallelChunks(chunks, gen)
 	}
-	dst = dst[:c.M.Cols]
+	dst = dst[:hi-lo]
 	for ch := 0; ch < chunks; ch++ {
 		b := &c.bufs[ch]
 		if homo {
@@ -154,10 +177,11 @@ func (c *JITConn) Scatter(dst []float32, active []int32) {
 
 // ScatterScaled adds scale[s] times the regenerated row active[s].
 func (c *JITConn) ScatterScaled(dst []float32, active []int32, scale []float32) {
+	lo, hi := c.cols()
 	for s, i := range active {
-		r := c.M.Row(int(i))
+		r := c.M.RowRange(int(i), lo, hi)
 		for j, w, ok := r.Next(); ok; j, w, ok = r.Next() {
-			dst[j] += scale[s] * w
+			dst[j-lo] += scale[s] * w
 		}
 	}
 }

@@ -179,11 +179,13 @@ func (n *Network) Step() {
 			g.Spikes = g.spk[:k]
 			continue
 		}
-		clear(g.in.A)
-		clear(g.in.B)
-		v := g.Neurons.V()
-		for _, p := range g.incom {
-			p.Out.Apply(g.in, p.Syn.G(), v)
+		if len(g.incom) > 0 { // without inputs, in stays all zero
+			clear(g.in.A)
+			clear(g.in.B)
+			v := g.Neurons.V()
+			for _, p := range g.incom {
+				p.Out.Apply(g.in, p.Syn.G(), v)
+			}
 		}
 		k := g.Neurons.Update(t, g.in, g.spk)
 		g.Spikes = g.spk[:k]

@@ -47,13 +47,29 @@ func (c COBAConfig) withDefaults() COBAConfig {
 // projections (excitatory, inhibitory).
 func BuildCOBA(c COBAConfig) (*Network, *Group, error) {
 	c = c.withDefaults()
+	if err := c.check(); err != nil {
+		return nil, nil, err
+	}
+	return buildCOBA(c, 0, c.N, nil)
+}
+
+func (c COBAConfig) check() error {
 	if c.N < 5 {
-		return nil, nil, fmt.Errorf("snn: COBA network needs at least 5 neurons, got %d", c.N)
+		return fmt.Errorf("snn: COBA network needs at least 5 neurons, got %d", c.N)
 	}
+	if p := c.K / float64(c.N); p > 1 {
+		return fmt.Errorf("snn: COBA network: %g connections per neuron exceed %d neurons", c.K, c.N)
+	}
+	return nil
+}
+
+// buildCOBA builds the neurons [lo, hi) of the network of c (checked and
+// with defaults) and the connections onto them. Without ex that is the
+// whole network (lo 0, hi N); with ex, the group of the neurons [lo, hi) is
+// followed by a group of all N neurons whose spikes ex gathers each step,
+// which drives the projections (see BuildCOBAPart).
+func buildCOBA(c COBAConfig, lo, hi int, ex SpikeExchange) (*Network, *Group, error) {
 	p := c.K / float64(c.N)
-	if p > 1 {
-		return nil, nil, fmt.Errorf("snn: COBA network: %g connections per neuron exceed %d neurons", c.K, c.N)
-	}
 	ne := c.N * 4 / 5
 	net := &Network{Dt: c.Dt}
 	lif := LIFGroup{Tau: 20, VRest: -60, VReset: -60, VTh: -50, Ref: 5, I: 20, Dt: c.Dt, Method: c.Method}
@@ -64,12 +80,22 @@ func BuildCOBA(c COBAConfig) (*Network, *Group, error) {
 		we, wi = 1.62, -9
 		oe, oi = CUBA{}, CUBA{}
 	}
-	neu := NewLIFGroup(c.N, lif)
-	kernels.FillNormal(neu.Vm, -55, 5, c.Seed, 1<<40)
-	if c.CUBA {
+	neu := NewLIFGroup(hi-lo, lif)
+	switch {
+	case c.CUBA && ex == nil:
 		kernels.FillUniform(neu.Vm, -60, -50, c.Seed, 1<<40)
+	case c.CUBA:
+		fillUniformAt(neu.Vm, -60, -50, c.Seed, 1<<40, lo)
+	case ex == nil:
+		kernels.FillNormal(neu.Vm, -55, 5, c.Seed, 1<<40)
+	default:
+		fillNormalAt(neu.Vm, -55, 5, c.Seed, 1<<40, lo)
 	}
 	g := net.AddGroup("P", neu)
+	pre := g
+	if ex != nil {
+		pre = net.AddGroup("all", &allSpikes{n: c.N, local: g, lo: int32(lo), ex: ex})
+	}
 	for k, pr := range []struct {
 		name   string
 		lo, hi int
@@ -77,12 +103,19 @@ func BuildCOBA(c COBAConfig) (*Network, *Group, error) {
 		tau    float64
 		out    Output
 	}{{"exc", 0, ne, we, 5, oe}, {"inh", ne, c.N, wi, 10, oi}} {
-		conn, err := ConnSpec{Pre: pr.hi - pr.lo, Post: c.N, Rule: FixedProb, P: p,
-			Weight: kernels.HomogeneousWeight(pr.w), Seed: c.Seed*2 + uint64(k) + 1, Store: c.Store}.Build()
+		spec := ConnSpec{Pre: pr.hi - pr.lo, Post: c.N, Rule: FixedProb, P: p,
+			Weight: kernels.HomogeneousWeight(pr.w), Seed: c.Seed*2 + uint64(k) + 1, Store: c.Store}
+		var conn Conn
+		var err error
+		if ex == nil {
+			conn, err = spec.Build()
+		} else {
+			conn, err = buildPartConn(spec, lo, hi)
+		}
 		if err != nil {
 			return nil, nil, err
 		}
-		if _, err := net.Connect(&Projection{Name: pr.name, Pre: g, Post: g, PreLo: pr.lo, PreHi: pr.hi, Conn: conn,
+		if _, err := net.Connect(&Projection{Name: pr.name, Pre: pre, Post: g, PreLo: pr.lo, PreHi: pr.hi, Conn: conn,
 			Syn: &Exponential{Tau: pr.tau, Dt: c.Dt, Method: c.Method}, Out: pr.out}); err != nil {
 			return nil, nil, err
 		}

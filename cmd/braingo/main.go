@@ -39,6 +39,7 @@ var app = &cli.App{
 func register(c *cli.Command) { app.Register(c) }
 
 func main() {
+	mainRanks() // ranks.go: returns at once unless this is one of several MPI ranks
 	if f := os.Getenv("BRAINGO_CPUPROFILE"); f != "" {
 		out, err := os.Create(f)
 		if err != nil {
