@@ -109,7 +109,7 @@ type SimResult struct {
 }
 
 // Build returns the network of the recipe and its group.
-func (s *Sim) Build() (*snn.Network, *snn.Group, error) {
+func (s *Sim) Build() (*snn.Simulation, *snn.Group, error) {
 	m, err := snn.ParseMethod(s.Method)
 	if err != nil {
 		return nil, nil, recipes.Invalid("method", "%v", err)

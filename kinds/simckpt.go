@@ -11,7 +11,7 @@ import (
 )
 
 // A sim run's checkpoint holds the simulation as it stood after a number
-// of steps (its "epoch"): the network's state (snn.Network.State: membranes,
+// of steps (its "epoch"): the network's state (snn.Simulation.State: membranes,
 // gates, last spikes, conductances), the spike monitor's record and counts
 // and the population rate so far. It is written when the run is
 // interrupted, every checkpoint_s simulated seconds and at the end; --resume
@@ -41,7 +41,7 @@ func bitsInt32(f []float32) []int32 {
 }
 
 // saveSim writes the simulation's state after net.T steps.
-func saveSim(path string, r *recipes.Recipe, net *snn.Network, mon *snn.SpikeMonitor, rate *snn.RateMonitor, runSeconds float64) error {
+func saveSim(path string, r *recipes.Recipe, net *snn.Simulation, mon *snn.SpikeMonitor, rate *snn.RateMonitor, runSeconds float64) error {
 	st, err := net.State()
 	if err != nil {
 		return err
@@ -77,7 +77,7 @@ func writeSimCheckpoint(path string, r *recipes.Recipe, st []snn.StateArray, ste
 // restoreSim writes a saved state into net and the monitors (built as the
 // saved run's recipe r, which may differ in duration_ms and in what does not
 // change results) and returns the run seconds spent so far.
-func restoreSim(path string, r *recipes.Recipe, net *snn.Network, mon *snn.SpikeMonitor, rate *snn.RateMonitor) (float64, error) {
+func restoreSim(path string, r *recipes.Recipe, net *snn.Simulation, mon *snn.SpikeMonitor, rate *snn.RateMonitor) (float64, error) {
 	st, err := net.State()
 	if err != nil {
 		return 0, err

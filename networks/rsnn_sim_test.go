@@ -67,7 +67,7 @@ func TestRSNNRunsInSimulator(t *testing.T) {
 			} else {
 				cell = snn.NewALIFCell(units, net.ALIF)
 			}
-			sim := &snn.Network{Dt: dt}
+			sim := &snn.Simulation{Dt: dt}
 			src := sim.AddGroup("input", &simDriven{n: in, fire: fire, v: make([]float32, in)})
 			rec := sim.AddGroup("rec", snn.NewCellGroup(cell))
 			for _, p := range []*snn.Projection{

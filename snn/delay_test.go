@@ -90,7 +90,7 @@ func TestDelayedCSRConnNetwork(t *testing.T) {
 		d         []uint16
 	}{{0, []uint16{0, 0}}, {0, []uint16{3, 3}}, {0, []uint16{1, 4}}, {2, []uint16{1, 4}}} {
 		name := fmt.Sprintf("delay %d synapses %v", c.projDelay, c.d)
-		net := &Network{Dt: 0.1}
+		net := &Simulation{Dt: 0.1}
 		pre := net.AddGroup("pre", &driven{n: 2, fire: map[int32][]int32{2: {0, 1}}, v: make([]float32, 2)})
 		post := &driven{n: 2, v: make([]float32, 2)}
 		pg := net.AddGroup("post", post)
@@ -120,7 +120,7 @@ func TestDelayedCSRConnNetwork(t *testing.T) {
 		}
 	}
 	// Refused with a per-connection synapse.
-	net := &Network{Dt: 0.1}
+	net := &Simulation{Dt: 0.1}
 	g := net.AddGroup("g", &driven{n: 2, v: make([]float32, 2)})
 	conn, _ := ConnSpec{Pre: 2, Post: 2, Rule: OneToOne, Weight: kernels.HomogeneousWeight(1)}.Build()
 	dc, _ := NewDelayedCSRConn(conn.(*CSRConn), []uint16{1, 1})

@@ -147,7 +147,7 @@ func (g *HHGroup) update(lo, hi int, t int32, in Input, spk []int32) int {
 // v(0) ~ EL + N(−5, 5) mV, ge(0) ~ N(40, 15) nS, gi(0) ~ N(200, 120) nS.
 // c.Method integrates the neurons (its zero value, Euler, means ExpEuler
 // here); synapses decay exactly.
-func BuildCOBAHH(c COBAConfig) (*Network, *Group, error) {
+func BuildCOBAHH(c COBAConfig) (*Simulation, *Group, error) {
 	c = c.withDefaults()
 	return buildCOBAHH(c, 0, c.N, nil)
 }
@@ -171,7 +171,7 @@ func BuildCOBAHHPart(c COBAConfig, lo, hi int, ex SpikeExchange) (*Part, error) 
 
 // buildCOBAHH builds the neurons [lo, hi) of the COBA-HH network of c and
 // the connections onto them, as buildCOBA.
-func buildCOBAHH(c COBAConfig, lo, hi int, ex SpikeExchange) (*Network, *Group, error) {
+func buildCOBAHH(c COBAConfig, lo, hi int, ex SpikeExchange) (*Simulation, *Group, error) {
 	p := TraubMiles(c.Dt)
 	if c.Method != Euler { // Euler, the zero value, means the default here
 		p.Method = c.Method
@@ -186,7 +186,7 @@ func buildCOBAHH(c COBAConfig, lo, hi int, ex SpikeExchange) (*Network, *Group, 
 	}
 	fill(neu.Vm, float32(p.EL-5), 5, 1<<40)
 	neu.ResetGates()
-	net := &Network{Dt: c.Dt}
+	net := &Simulation{Dt: c.Dt}
 	g := net.AddGroup("P", neu)
 	pre := g
 	if ex != nil {

@@ -20,7 +20,7 @@ type SpikeMonitor struct {
 }
 
 // NewSpikeMonitor returns a monitor of g recording neurons below limit (0:
-// all) from step start; add it to Network.Monitors.
+// all) from step start; add it to Simulation.Monitors.
 func NewSpikeMonitor(g *Group, limit int, start int32) *SpikeMonitor {
 	return &SpikeMonitor{G: g, Limit: int32(limit), Ptr: []int32{0}, Count: make([]int32, g.Neurons.Len()), Start: start}
 }

@@ -7,8 +7,9 @@ import (
 
 // Simulation without a tape.
 //
-// A Network holds neuron groups, the projections between them and monitors,
-// and advances them in steps of Dt milliseconds. Step t (time t·Dt) runs, in
+// A Simulation (a network simulated without a tape; package networks holds
+// the trainable ones) holds neuron groups, the projections between them and
+// monitors, and advances them in steps of Dt milliseconds. Step t (time t·Dt) runs, in
 // this order (Brian2's schedule: groups, thresholds, synapses, resets):
 //
 //  1. every group's synaptic input is gathered from its incoming projections'
@@ -86,8 +87,8 @@ type Projection struct {
 	dt    float64
 }
 
-// Network is a set of groups, projections and monitors advanced together.
-type Network struct {
+// Simulation is a set of groups, projections and monitors advanced together.
+type Simulation struct {
 	Dt       float64 // step in ms
 	Groups   []*Group
 	Projs    []*Projection
@@ -102,7 +103,7 @@ type Monitor interface {
 }
 
 // AddGroup adds a population and returns it.
-func (n *Network) AddGroup(name string, neu Neurons) *Group {
+func (n *Simulation) AddGroup(name string, neu Neurons) *Group {
 	g := &Group{Name: name, Neurons: neu, spk: make([]int32, neu.Len())}
 	n.Groups = append(n.Groups, g)
 	n.ready = false
@@ -111,7 +112,7 @@ func (n *Network) AddGroup(name string, neu Neurons) *Group {
 
 // Connect adds a projection (see Projection for the fields) after checking
 // that its parts fit together.
-func (n *Network) Connect(p *Projection) (*Projection, error) {
+func (n *Simulation) Connect(p *Projection) (*Projection, error) {
 	if p.Pre == nil || p.Post == nil || p.Conn == nil || p.Syn == nil || p.Out == nil {
 		return nil, fmt.Errorf("snn: projection %s: Pre, Post, Conn, Syn and Out are required", p.Name)
 	}
@@ -150,7 +151,7 @@ func (n *Network) Connect(p *Projection) (*Projection, error) {
 	return p, nil
 }
 
-func (n *Network) prepare() {
+func (n *Simulation) prepare() {
 	for _, g := range n.Groups {
 		g.incom = g.incom[:0]
 		k := g.Neurons.Len()
@@ -168,7 +169,7 @@ func (n *Network) prepare() {
 }
 
 // Step advances the network by one step (see the order above).
-func (n *Network) Step() {
+func (n *Simulation) Step() {
 	if !n.ready {
 		n.prepare()
 	}
@@ -203,7 +204,7 @@ func (n *Network) Step() {
 }
 
 // Run advances the network by steps steps.
-func (n *Network) Run(steps int) {
+func (n *Simulation) Run(steps int) {
 	for s := 0; s < steps; s++ {
 		n.Step()
 	}
@@ -257,7 +258,7 @@ func (p *Projection) deliver(t int32) {
 }
 
 // Synapses returns the number of connections of all projections.
-func (n *Network) Synapses() int64 {
+func (n *Simulation) Synapses() int64 {
 	var s int64
 	for _, p := range n.Projs {
 		s += p.Conn.Synapses()
@@ -266,7 +267,7 @@ func (n *Network) Synapses() int64 {
 }
 
 // Neurons returns the number of neurons of all groups.
-func (n *Network) Neurons() int {
+func (n *Simulation) Neurons() int {
 	s := 0
 	for _, g := range n.Groups {
 		s += g.Neurons.Len()

@@ -10,7 +10,7 @@ import "github.com/braingo/braingo/tensor"
 // step, evaluated without a tape (a nil tape records nothing and allocates
 // no gradient). The dynamics are written once, in the neuron's Forward or
 // Step, and serve both training and simulation; a trained network can be
-// rebuilt in a Network and run with delays, conductance synapses, plasticity
+// rebuilt in a Simulation and run with delays, conductance synapses, plasticity
 // and monitors.
 
 // Cell is one population of a training neuron (batch 1) with its state.

@@ -10,7 +10,7 @@ import (
 // A CellGroup feeds its cell Gain·(A − B·v): a conductance-based input on a
 // training LIF, checked by hand over two steps.
 func TestCellGroupConductanceInput(t *testing.T) {
-	net := &Network{Dt: 1}
+	net := &Simulation{Dt: 1}
 	src := net.AddGroup("src", &driven{n: 1, fire: map[int32][]int32{0: {0}}, v: make([]float32, 1)})
 	cell := NewLIFCell(1, LIF{Beta: 0.5, Threshold: 100})
 	cell.U[0] = 2

@@ -45,7 +45,7 @@ func (c COBAConfig) withDefaults() COBAConfig {
 
 // BuildCOBA returns the network of c with its single group and the two
 // projections (excitatory, inhibitory).
-func BuildCOBA(c COBAConfig) (*Network, *Group, error) {
+func BuildCOBA(c COBAConfig) (*Simulation, *Group, error) {
 	c = c.withDefaults()
 	if err := c.check(); err != nil {
 		return nil, nil, err
@@ -68,10 +68,10 @@ func (c COBAConfig) check() error {
 // whole network (lo 0, hi N); with ex, the group of the neurons [lo, hi) is
 // followed by a group of all N neurons whose spikes ex gathers each step,
 // which drives the projections (see BuildCOBAPart).
-func buildCOBA(c COBAConfig, lo, hi int, ex SpikeExchange) (*Network, *Group, error) {
+func buildCOBA(c COBAConfig, lo, hi int, ex SpikeExchange) (*Simulation, *Group, error) {
 	p := c.K / float64(c.N)
 	ne := c.N * 4 / 5
-	net := &Network{Dt: c.Dt}
+	net := &Simulation{Dt: c.Dt}
 	lif := LIFGroup{Tau: 20, VRest: -60, VReset: -60, VTh: -50, Ref: 5, I: 20, Dt: c.Dt, Method: c.Method}
 	we, wi := float32(0.6), float32(6.7)
 	var oe, oi Output = COBA{E: 0}, COBA{E: -80}

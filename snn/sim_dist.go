@@ -33,7 +33,7 @@ type SpikeExchange func(dst, local []int32) []int32
 
 // Part is a rank's share of a distributed network.
 type Part struct {
-	Net *Network
+	Net *Simulation
 	// Local holds the rank's neurons [Lo, Hi), numbered from 0.
 	Local *Group
 	// All is the whole network's spikes (N neurons, no state): after each
@@ -165,10 +165,10 @@ func buildPartConn(s ConnSpec, lo, hi int) (Conn, error) {
 	return &CSRConn{M: m, W: s.Weight.A}, nil
 }
 
-// State lists the rank's share of the state Network.State lists for the
+// State lists the rank's share of the state Simulation.State lists for the
 // whole network, under the same names: its neurons' and their synapses'
 // arrays, which gathered in rank order make the whole network's.
 func (p *Part) State() ([]StateArray, error) {
-	sub := &Network{Groups: []*Group{p.Local}, Projs: p.Net.Projs}
+	sub := &Simulation{Groups: []*Group{p.Local}, Projs: p.Net.Projs}
 	return sub.State()
 }

@@ -19,7 +19,7 @@ type StateArray struct {
 // fixed (or regenerated from the seed) and is not listed. Parts whose state
 // it does not know return an error: other neuron models, delays, short-term
 // plasticity and per-connection synapses.
-func (n *Network) State() ([]StateArray, error) {
+func (n *Simulation) State() ([]StateArray, error) {
 	var out []StateArray
 	for _, g := range n.Groups {
 		p := "group/" + g.Name + "/"

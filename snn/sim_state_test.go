@@ -10,7 +10,7 @@ import (
 func TestNetworkStateContinues(t *testing.T) {
 	for _, c := range []struct {
 		name  string
-		build func(COBAConfig) (*Network, *Group, error)
+		build func(COBAConfig) (*Simulation, *Group, error)
 		cfg   COBAConfig
 	}{
 		{"coba fused", BuildCOBA, COBAConfig{N: 400, K: 40, Dt: 0.1, Seed: 3}},

@@ -136,7 +136,7 @@ func (d *driven) Update(t int32, in Input, spk []int32) int {
 
 func TestDelayAndOrder(t *testing.T) {
 	for _, delay := range []int{0, 3} {
-		net := &Network{Dt: 0.1}
+		net := &Simulation{Dt: 0.1}
 		pre := net.AddGroup("pre", &driven{n: 2, fire: map[int32][]int32{2: {1}}, v: make([]float32, 2)})
 		post := &driven{n: 2, v: make([]float32, 2)}
 		pg := net.AddGroup("post", post)

@@ -44,7 +44,7 @@ func TestSaturatingMatchesPerConnection(t *testing.T) {
 				w[i] = make([]float32, post)
 				conn.Scatter(w[i], []int32{int32(i)})
 			}
-			net := &Network{Dt: dt}
+			net := &Simulation{Dt: dt}
 			pg := net.AddGroup("pre", &driven{n: pre, fire: fire, v: make([]float32, pre)})
 			qg := net.AddGroup("post", &driven{n: post, v: make([]float32, post)})
 			syn := &Saturating{Tau: tau, Dt: dt, Alpha: alpha}
@@ -93,7 +93,7 @@ func TestSaturatingMatchesPerConnection(t *testing.T) {
 // through one connection add less than one spike through each of two.
 func TestSaturatingSublinear(t *testing.T) {
 	run := func(fire map[int32][]int32) float32 {
-		net := &Network{Dt: 0.1}
+		net := &Simulation{Dt: 0.1}
 		pg := net.AddGroup("pre", &driven{n: 2, fire: fire, v: make([]float32, 2)})
 		qg := net.AddGroup("post", &driven{n: 1, v: make([]float32, 1)})
 		conn, _ := ConnSpec{Pre: 2, Post: 1, Rule: AllToAll, Weight: kernels.HomogeneousWeight(1)}.Build()
@@ -113,7 +113,7 @@ func TestSaturatingSublinear(t *testing.T) {
 
 // A connectivity that stores nothing has no connection to keep state on.
 func TestSaturatingRefusesJIT(t *testing.T) {
-	net := &Network{Dt: 0.1}
+	net := &Simulation{Dt: 0.1}
 	pg := net.AddGroup("pre", &driven{n: 10, v: make([]float32, 10)})
 	qg := net.AddGroup("post", &driven{n: 10, v: make([]float32, 10)})
 	conn, _ := ConnSpec{Pre: 10, Post: 10, Rule: FixedProb, P: 0.5, Weight: kernels.HomogeneousWeight(1), Store: StoreJIT}.Build()

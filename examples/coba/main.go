@@ -26,9 +26,9 @@ import (
 // build assembles the COBA network of n neurons (80% excitatory) with about
 // k connections per neuron: one group, two projections. It is what
 // snn.BuildCOBA(snn.COBAConfig{N: n, K: k, Seed: seed}) returns, spelt out.
-func build(n int, k float64, seed uint64) (*snn.Network, *snn.Group, error) {
+func build(n int, k float64, seed uint64) (*snn.Simulation, *snn.Group, error) {
 	const dt = 0.1 // ms
-	net := &snn.Network{Dt: dt}
+	net := &snn.Simulation{Dt: dt}
 	// The neurons: LIF in mV and ms with a 5 ms refractory period and a
 	// constant drive of 20 mV; initial membranes ~ N(−55, 5) mV.
 	neu := snn.NewLIFGroup(n, snn.LIFGroup{Tau: 20, VRest: -60, VReset: -60, VTh: -50, Ref: 5, I: 20, Dt: dt})

@@ -29,7 +29,7 @@ func TestCOBA(t *testing.T) {
 
 // The network built by hand is snn.BuildCOBA's: the same spikes.
 func TestBuildMatchesBuildCOBA(t *testing.T) {
-	count := func(net *snn.Network, g *snn.Group) []int32 {
+	count := func(net *snn.Simulation, g *snn.Group) []int32 {
 		m := snn.NewSpikeMonitor(g, 0, 0)
 		net.Monitors = append(net.Monitors, m)
 		net.Run(500)
