@@ -426,22 +426,19 @@ func rowSumGo(dst, w []float32, ldw int, idx []int32, acc bool) {
 
 // DefaultEventCrossover is the spike density below which SpikeMatMul and
 // SpikeMatMulGrad take the event-driven path rather than the dense Gemm,
-// for outputs at least 128 wide. Measured on 128×1000×1000, 2 threads,
-// forward plus weight gradient (listing the spikes included) against the
-// two AVX-512 GEMMs: 1.31 ms against 2.07 ms at 20% density, 1.72 against
-// 1.87 at 30%, 1.99 against 1.86 at 35%.
+// for outputs at least 128 wide: where forward plus weight gradient
+// (listing the spikes included) on 128×1000×1000 at 2 threads crossed the
+// two AVX-512 GEMMs (BENCHMARKS.md, "Event-driven products", records the
+// measurement and its command).
 const DefaultEventCrossover = 0.3
 
 // EventCrossover is the density below which the event path is taken for n
 // outputs. Narrow outputs (a readout) gain less from events, because
-// listing the spikes (CountNonzero and FromDense, about 8 µs for 64×1000)
-// costs a large part of Gemm's whole product. BenchmarkEventNarrow, one
-// thread, 64×1000×n, forward plus weight gradient, listing included: at
-// n = 10 the event path takes 16, 27 and 54 µs at 5%, 10% and 20% density
-// against Gemm's 42 µs; at n = 32 14, 23 and 42 µs against 43 µs. So the
-// path switches near 15% (n ≤ 16) and 20% (n ≤ 32), and near 14% for
-// n ≤ 64. (The tape's SpikeMatMul takes the dense narrow kernels for
-// n ≤ 16, which beat both.)
+// listing the spikes (CountNonzero and FromDense) costs a large part of
+// Gemm's whole product; the thresholds are where BenchmarkEventNarrow (one
+// thread, 64×1000×n, forward plus weight gradient, listing included)
+// crossed Gemm, as BENCHMARKS.md records. (The tape's SpikeMatMul takes the
+// dense narrow kernels for n ≤ 16, which beat both.)
 func EventCrossover(n int) float64 {
 	switch {
 	case n <= 16:
