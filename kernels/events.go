@@ -428,7 +428,7 @@ func rowSumGo(dst, w []float32, ldw int, idx []int32, acc bool) {
 // SpikeMatMulGrad take the event-driven path rather than the dense Gemm,
 // for outputs at least 128 wide: where forward plus weight gradient
 // (listing the spikes included) on 128×1000×1000 at 2 threads crossed the
-// two AVX-512 GEMMs (BENCHMARKS.md, "Event-driven products", records the
+// two AVX-512 GEMMs (BENCHMARKS.md, "Event-driven matmul", records the
 // measurement and its command).
 const DefaultEventCrossover = 0.3
 
