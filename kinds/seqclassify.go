@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/braingo/braingo/datasets/events"
 	"github.com/braingo/braingo/eval"
@@ -511,13 +512,15 @@ func (s *seqReport) write(opts *RunDir, steps int, history []eval.EpochRecord) e
 			}
 			row = append(row, r)
 		}
-		panels = append(panels, row)
+		if len(row) > 0 {
+			panels = append(panels, row)
+		}
 	}
-	for _, err := range []error{
-		eval.WriteCurves(opts.Dir, history),
-		eval.WriteConfusion(opts.Dir, s.confusion(), s.names),
-		eval.WriteRaster(opts.Dir, panels),
-	} {
+	errs := []error{eval.WriteCurves(opts.Dir, history), eval.WriteConfusion(opts.Dir, s.confusion(), s.names)}
+	if len(panels) > 0 { // a silent network has no raster
+		errs = append(errs, eval.WriteRaster(opts.Dir, panels))
+	}
+	for _, err := range errs {
 		if err != nil {
 			return err
 		}
@@ -536,7 +539,11 @@ func (s *seqReport) write(opts *RunDir, steps int, history []eval.EpochRecord) e
 	if err := eval.WriteConfusionTable(w, s.confusion(), s.names); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "run directory %s: %s, %s, %s, %s, %s, %s\n", opts.Dir, recipes.EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile, eval.RasterFile, eval.ConfusionFile)
+	files := []string{recipes.EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile, eval.ConfusionFile}
+	if len(panels) > 0 {
+		files = append(files, eval.RasterFile)
+	}
+	fmt.Fprintf(w, "run directory %s: %s\n", opts.Dir, strings.Join(files, ", "))
 	return nil
 }
 
@@ -581,4 +588,3 @@ func SeqDataFiles(source string) []string {
 	}
 	return out
 }
-
