@@ -25,6 +25,12 @@ Network (the tutorial's, per step t, inputs x_t, hidden spikes S, readout O):
   argmax of max_t O_t. Adam lr 2e-3, betas (0.9, 0.999), batch 256 (last
   partial batch dropped), samples shuffled each epoch in braingo's order.
 
+Subnormals: by default the script calls torch.set_flush_denormal(True)
+(PyTorch's switch for x86), so that traces decaying toward zero cannot slow
+the arithmetic; --denormals keeps them. (A first run without it had epochs
+of 75, 75, 37 and 21 s on a loaded shared machine; the cause was not
+settled.)
+
 Timing: train_seconds is the sum over batches of forward + backward +
 optimizer step (perf_counter), as braingo's train_seconds; evaluation is
 excluded.
@@ -56,12 +62,17 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
     ap.add_argument("--order", choices=["spytorch", "braingo"], default="spytorch")
+    ap.add_argument("--denormals", action="store_true",
+                    help="keep subnormal floats (default: torch.set_flush_denormal(True))")
+    ap.add_argument("--limit-batches", type=int, default=0, help="train on at most this many batches per epoch (timing)")
     a = ap.parse_args()
     openblas = setup_threads_env("1")
     import numpy as np
     import torch
 
     torch.set_num_threads(a.threads)
+    if not a.denormals:
+        torch.set_flush_denormal(True)
     torch.manual_seed(a.seed)
     load = lambda n: np.load(os.path.join(a.data, n))  # noqa: E731
     xtr = torch.from_numpy(load("x_train.npy").astype(np.float32))
@@ -143,7 +154,10 @@ def main():
     for ep in range(1, a.epochs + 1):
         order = torch.tensor(braingo_order(n, a.seed, ep))
         secs, losses, correct, seen = 0.0, [], 0, 0
-        for bi in range(n // a.batch):
+        nb = n // a.batch
+        if a.limit_batches:
+            nb = min(nb, a.limit_batches)
+        for bi in range(nb):
             idx = order[bi * a.batch:(bi + 1) * a.batch]
             x, y = xtr[idx], ytr[idx]
             t0 = time.perf_counter()
@@ -159,7 +173,7 @@ def main():
             seen += len(y)
         rec = {"epoch": ep, "train_seconds": secs, "samples_per_s": seen / secs, "train_loss": float(np.mean(losses)),
                "train_acc": correct / seen, "test_acc": accuracy(xte, yte), "peak_rss_mb": peak_rss_mb(),
-               "order": a.order, "torch_threads": a.threads, "openblas_threads": openblas,
+               "batches": nb, "flush_denormal": not a.denormals, "order": a.order, "torch_threads": a.threads, "openblas_threads": openblas,
                "torch": torch.__version__, **info}
         print(json.dumps(rec), flush=True)
 
