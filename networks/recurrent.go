@@ -36,8 +36,15 @@ func (c RecurrentCell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
 
 func (c RecurrentCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
 	k := len(st) - 1
-	in = tp.Add(in, tp.SpikeMatMul(st[k], c.W))
-	next, s, m := c.Cell.Step(tp, st[:k], in)
+	rec := tp.SpikeMatMul(st[k], c.W)
+	if sc, ok := c.Cell.(SynapticCell); ok {
+		// snn.Synaptic's step with its input I + S·W summed into the
+		// synaptic current in the same pass: syn = α·syn + I + S·W.
+		syn := leakySum(tp, st[0], sc.Alpha, in, rec, nil, nil)
+		u, s := sc.LIF.Forward(tp, st[1], syn)
+		return []*tensor.Tensor{syn, u, s}, s, u
+	}
+	next, s, m := c.Cell.Step(tp, st[:k], tp.Add(in, rec))
 	if s == nil {
 		panic("networks: RecurrentCell around a non-spiking cell")
 	}
