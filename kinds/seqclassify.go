@@ -16,7 +16,9 @@ import (
 	"github.com/braingo/braingo/internal/sysinfo"
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/optim"
 	"github.com/braingo/braingo/recipes"
+	"github.com/braingo/braingo/tensor"
 	"github.com/braingo/braingo/trainer"
 )
 
@@ -73,7 +75,7 @@ type SeqModel struct {
 type SeqTrain struct {
 	Epochs      int     `yaml:"epochs" default:"10" help:"passes over the training set" alias:"epochs"`
 	BatchSize   int     `yaml:"batch_size" default:"256" help:"samples per batch (a final partial batch is dropped)" alias:"batch_size"`
-	Optimizer   string  `yaml:"optimizer" default:"adam" enum:"adam,adamw,sgd" help:"optimizer"`
+	Optimizer   string  `yaml:"optimizer" default:"adam" enum:"adam,adamw,adamax,sgd" help:"optimizer (adamax: PyTorch's Adamax, SpyTorch's SHD tutorial)"`
 	LR          float64 `yaml:"lr" default:"1e-3" help:"learning rate" alias:"lr"`
 	Beta1       float64 `yaml:"beta1" default:"0.9" help:"Adam beta1 (sgd: momentum)"`
 	Beta2       float64 `yaml:"beta2" default:"0.999" help:"Adam beta2"`
@@ -166,6 +168,13 @@ func (c *SeqClassify) Build(inputs, classes int) (*networks.FeedForward, error) 
 		net.Blocks[i].Cell = networks.RecurrentCell{Cell: net.Blocks[i].Cell, W: w}
 	}
 	return net, nil
+}
+
+func (c *SeqClassify) optimizer(params []*tensor.Tensor) (optimizer, error) {
+	if t := c.Train; t.Optimizer == "adamax" {
+		return optim.New(params, optim.AdamaxConfig{LR: t.LR, Beta1: t.Beta1, Beta2: t.Beta2, WeightDecay: t.WeightDecay})
+	}
+	return c.classify().optimizer(params)
 }
 
 // eventFiles are the file names of the HDF5 data sets, by source and split.
@@ -367,7 +376,7 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 	if err != nil {
 		return err
 	}
-	opt, err := c.classify().optimizer(net.Params())
+	opt, err := c.optimizer(net.Params())
 	if err != nil {
 		return err
 	}

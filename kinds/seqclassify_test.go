@@ -51,7 +51,7 @@ func stripTiming(l string) string {
 func TestSeqClassifyResumeEvaluate(t *testing.T) {
 	for _, set := range [][]string{
 		nil,
-		{"model.neuron=lif", "model.decode=last"},
+		{"model.neuron=lif", "model.decode=last", "train.optimizer=adamax"},
 		{"model.neuron=alif", "model.decode=mean", "model.reset=subtract", "model.hidden=[12,8]"},
 		{"model.neuron=lif", "model.readout=lif", "model.decode=count", "model.reset=subtract"},
 		{"model.recurrent=false"},
