@@ -52,7 +52,7 @@ address and is not fetched.`,
 			base := fs.String("base-url", zenkeLab, "fetch: where the files and md5sums.txt are")
 			return func(env *cli.Env, args []string) error {
 				if len(args) == 0 {
-					return cli.Usagef("want info DIR or export RECIPE")
+					return cli.Usagef("want info DIR, export RECIPE or fetch shd|ssc DIR")
 				}
 				switch args[0] {
 				case "info":
@@ -82,7 +82,7 @@ address and is not fetched.`,
 					}
 					return dataFetch(context.Background(), env.Stderr, http.DefaultClient, strings.TrimSuffix(*base, "/"), args[1], args[2])
 				}
-				return cli.Usagef("unknown data action %q: want info or export", args[0])
+				return cli.Usagef("unknown data action %q: want info, export or fetch", args[0])
 			}
 		},
 	})
