@@ -6,6 +6,7 @@
 #	make baseline-fmnist-snn     # snntorch, torch, hoisted: one epoch each
 #	make baseline-fmnist-s2      # snntorch, torch: one epoch each
 #	make baseline-verify         # bit-identity of the hand-written loops
+#	make baseline-randman        # SpyTorch's recurrent SNN on braingo's randman data
 #
 # Results are JSON lines appended to $(BASELINE_RESULTS)/*.jsonl.
 
@@ -25,7 +26,7 @@ BASELINE_ENV := OPENBLAS_NUM_THREADS=$(BASELINE_BLAS_THREADS) SNNTORCH_SRC=$(SNN
 	PYTHONPATH=$(SNNTORCH_SRC)$${PYTHONPATH:+:$$PYTHONPATH}
 BASELINE_RUN := $(BASELINE_ENV) $(PYTHON)
 
-.PHONY: baselines-check baseline-fmnist-snn baseline-fmnist-s2 baseline-verify
+.PHONY: baselines-check baseline-fmnist-snn baseline-fmnist-s2 baseline-verify baseline-randman
 
 baselines-check:
 	@ok=1; \
@@ -56,6 +57,16 @@ baseline-fmnist-snn: baselines-check
 		$(BASELINE_RUN) baselines/fmnist_snn.py --impl $$impl --epochs $(BASELINE_EPOCHS) \
 			--threads $(BASELINE_TORCH_THREADS) --out $(BASELINE_RESULTS)/fmnist_snn.jsonl $(BASELINE_ARGS) || exit 1; \
 	done
+
+# randman-rsnn's data exported by braingo, then the PyTorch network on it
+# (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset: see DESIGN.md).
+BASELINE_RANDMAN_DATA ?= $(BASELINE_RESULTS)/randman-data
+baseline-randman:
+	@mkdir -p $(BASELINE_RESULTS)
+	go run ./cmd/braingo data export randman-rsnn --out $(BASELINE_RANDMAN_DATA)
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$(BASELINE_BLAS_THREADS) $(PYTHON) \
+		baselines/randman_spytorch.py --data $(BASELINE_RANDMAN_DATA) --epochs $(BASELINE_EPOCHS) \
+		--threads $(BASELINE_TORCH_THREADS) $(BASELINE_ARGS) | tee -a $(BASELINE_RESULTS)/randman_spytorch.jsonl
 
 baseline-fmnist-s2: baselines-check
 	@mkdir -p $(BASELINE_RESULTS)

@@ -1,5 +1,5 @@
 // Package kinds holds braingo's run kinds: each recipe kind (snn-classify,
-// task-bptt, force, sim, ...) declares its recipe struct with
+// seq-classify, task-bptt, force, sim, ...) declares its recipe struct with
 // recipes.RegisterKind and turns a loaded recipe into networks, trainers
 // and results in a run directory. Importing it registers every kind, so
 // recipes.Load can read the embedded catalogue.

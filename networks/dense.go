@@ -1,6 +1,7 @@
 // Package networks builds trainable architectures from the neuron models of
 // package snn: feed-forward spiking networks (dense projections, LIF,
-// synaptic, ALIF and leaky-integrator cells), recurrent spiking networks
+// synaptic, ALIF and leaky-integrator cells, any of the spiking ones made
+// recurrent by RecurrentCell), recurrent spiking networks for tasks
 // (LIF/ALIF/GIF with Dale's law), rate RNNs, echo-state reservoirs, FORCE
 // networks (rate and spiking) and the competition network of R-STDP.
 package networks

@@ -246,15 +246,7 @@ func (n *FeedForward) Shadow() (*FeedForward, []*tensor.Tensor) {
 			d = &Dense{W: sh(b.Proj.W), B: sh(b.Proj.B), Gain: b.Proj.Gain}
 			ps = append(ps, d.Params()...)
 		}
-		cell := b.Cell
-		switch c := cell.(type) {
-		case LIFCell:
-			c.LearnBeta = sh(c.LearnBeta)
-			cell = c
-		case SynapticCell:
-			c.LearnBeta = sh(c.LearnBeta)
-			cell = c
-		}
+		cell := shadowCell(b.Cell, sh)
 		if c, ok := cell.(Parameterized); ok {
 			ps = append(ps, c.Params()...)
 		}

@@ -33,7 +33,7 @@ type Checkpointer interface {
 // Config is the set of configuration types, one per algorithm. Each is a
 // struct whose zero value gives PyTorch's defaults.
 type Config interface {
-	SGDConfig | AdamConfig | AdamWConfig | RMSpropConfig | AdagradConfig
+	SGDConfig | AdamConfig | AdamWConfig | RMSpropConfig | AdagradConfig | AdamaxConfig
 }
 
 // Group is a set of parameters sharing hyperparameters, as an entry of
@@ -64,6 +64,7 @@ type (
 	AdamW   = Optim[AdamWConfig]
 	RMSprop = Optim[RMSpropConfig]
 	Adagrad = Optim[AdagradConfig]
+	Adamax  = Optim[AdamaxConfig]
 )
 
 var (
@@ -73,6 +74,7 @@ var (
 	_ Optimizer    = (*AdamW)(nil)
 	_ Optimizer    = (*RMSprop)(nil)
 	_ Optimizer    = (*Adagrad)(nil)
+	_ Optimizer    = (*Adamax)(nil)
 )
 
 // paramState is the per-parameter state: the number of updates applied and

@@ -13,7 +13,7 @@ import (
 // and encoding/gob write and read back exactly (float32 and float64 values
 // round-trip bit for bit through both).
 type State struct {
-	// Algorithm is "sgd", "adam", "adamw", "rmsprop" or "adagrad".
+	// Algorithm is "sgd", "adam", "adamw", "rmsprop", "adagrad" or "adamax".
 	Algorithm string
 	Groups    []GroupState
 }
@@ -40,7 +40,7 @@ type ParamState struct {
 	Step int64
 	// Buffers holds the algorithm's per-parameter buffers under PyTorch's
 	// names ("momentum_buffer", "exp_avg", "exp_avg_sq", "max_exp_avg_sq",
-	// "square_avg", "grad_avg", "sum"); a buffer not yet created is absent.
+	// "square_avg", "grad_avg", "sum", "exp_inf"); a buffer not yet created is absent.
 	Buffers map[string][]float32 `json:",omitempty"`
 }
 

@@ -1,7 +1,8 @@
 // Package trainer runs training: a loop over epochs and batches with named
 // hooks (progress, evaluation, checkpoints, early stopping, a NaN guard,
 // metrics); BPTT and truncated BPTT through spiking and rate networks on
-// image classification and cognitive tasks; FORCE/RLS and ridge readouts;
+// image classification, binned event data (SeqClassify) and cognitive
+// tasks; FORCE/RLS and ridge readouts;
 // online rules (e-prop, STDP, reward-modulated STDP); and policy-gradient
 // reinforcement learning (A2C).
 package trainer

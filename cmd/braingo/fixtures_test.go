@@ -49,6 +49,10 @@ var fixtures = []fixture{
 	{"rstdp-task", "train", []string{"train.epochs=2", "train.trials=10", "train.eval_trials=20"}, false, true},
 	{"force-sines", "train", []string{"model.units=200", "train.train_s=0.3", "train.test_s=0.2", "plots=false"}, false, false},
 	{"force-spiking", "train", []string{"model.units=200", "train.warmup_s=0.05", "train.train_s=0.2", "train.test_s=0.1", "plots=false"}, false, false},
+	{"randman-rsnn", "train", []string{"data.randman.units=10", "data.randman.samples_per_class=20", "data.steps=30", "model.hidden=[16]", "train.batch_size=32", "train.epochs=2"}, false, false},
+	{"shd-rsnn", "train", []string{"data_dir=../../datasets/events/testdata", "model.hidden=[16]", "model.init_scale=25", "train.batch_size=4", "train.epochs=2"}, false, false},
+	{"ssc-rsnn", "train", []string{"data_dir=testdata/events/ssc", "model.hidden=[16]", "model.init_scale=25", "train.batch_size=4", "train.epochs=2"}, false, false},
+	{"nmnist-snn", "train", []string{"data_dir=testdata/events/nmnist", "model.hidden=[16]", "train.batch_size=2", "train.epochs=2"}, false, false},
 	{"coba", "sim", []string{"scale=0.1", "duration_ms=100", "plots=false"}, false, false},
 	{"cuba", "sim", []string{"scale=0.1", "duration_ms=100", "plots=false"}, false, false},
 	{"coba-hh", "sim", []string{"scale=0.1", "duration_ms=50", "plots=false"}, false, false},
@@ -208,7 +212,7 @@ var torchFixtures = []fixture{
 func TestFixturesThreadIndependent(t *testing.T) {
 	for _, f := range fixtures {
 		switch f.recipe {
-		case "fmnist-snn", "fmnist-s2", "dms-snn", "evidence-eprop", "pdm-a2c":
+		case "fmnist-snn", "fmnist-s2", "dms-snn", "evidence-eprop", "pdm-a2c", "randman-rsnn", "fmnist-snn-sparse":
 		default:
 			continue
 		}

@@ -1,0 +1,125 @@
+package kinds
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/braingo/braingo/recipes"
+)
+
+// seqTiny makes randman-rsnn a run of a second.
+var seqTiny = []string{"data.randman.units=8", "data.randman.samples_per_class=16", "data.steps=20", "model.hidden=[12]",
+	"train.batch_size=16", "threads=1", "model.init_scale=2"}
+
+func runSeq(t *testing.T, dir string, resume bool, sets ...string) []string {
+	t.Helper()
+	r, err := recipes.Load("randman-rsnn", append(append([]string{}, seqTiny...), sets...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := Run(context.Background(), r, RunOptions{Dir: dir, Resume: resume, Stdout: &out, Stderr: io.Discard, JSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		// drop the timing fields: everything after train_seconds varies
+		// only in samples_per_s and peak_rss_mb
+		lines = append(lines, stripTiming(l))
+	}
+	return lines
+}
+
+func stripTiming(l string) string {
+	var keep []string
+	for _, f := range strings.Split(strings.Trim(l, "{}"), ",") {
+		if strings.Contains(f, "seconds") || strings.Contains(f, "per_s") || strings.Contains(f, "rss") {
+			continue
+		}
+		keep = append(keep, f)
+	}
+	return strings.Join(keep, ",")
+}
+
+// Three epochs in one go and two then one more after a resume give the same
+// measures to the bit, and Evaluate reproduces the last test accuracy, for
+// each neuron model and decode.
+func TestSeqClassifyResumeEvaluate(t *testing.T) {
+	for _, set := range [][]string{
+		nil,
+		{"model.neuron=lif", "model.decode=last", "train.optimizer=adamax"},
+		{"model.neuron=alif", "model.decode=mean", "model.reset=subtract", "model.hidden=[12,8]"},
+		{"model.neuron=lif", "model.readout=lif", "model.decode=count", "model.reset=subtract"},
+		{"model.recurrent=false"},
+	} {
+		t.Run(strings.Join(set, " "), func(t *testing.T) {
+			straight := runSeq(t, t.TempDir(), false, append(set, "epochs=3")...)
+			dir := t.TempDir()
+			first := runSeq(t, dir, false, append(set, "epochs=2")...)
+			rest := runSeq(t, dir, true, append(set, "epochs=3")...)
+			got := append(first, rest...)
+			if strings.Join(got, "\n") != strings.Join(straight, "\n") {
+				t.Errorf("resumed run differs:\n%s\nstraight:\n%s", strings.Join(got, "\n"), strings.Join(straight, "\n"))
+			}
+			rep, err := Evaluate(dir, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b bytes.Buffer
+			if err := rep.WriteTable(&b); err != nil {
+				t.Fatal(err)
+			}
+			last := straight[len(straight)-1]
+			i := strings.Index(last, `"test_acc":`)
+			want := strings.SplitN(last[i+len(`"test_acc":`):], ",", 2)[0]
+			if !strings.Contains(b.String(), "test accuracy") || want == "" {
+				t.Fatalf("evaluate table: %s", b.String())
+			}
+			var f float64
+			if _, err := fmtSscan(want, &f); err != nil {
+				t.Fatal(err)
+			}
+			if g := rep.(*seqReport).ev.Accuracy(); g != f {
+				t.Errorf("evaluate accuracy %v, training's last test_acc %v", g, f)
+			}
+		})
+	}
+}
+
+// A missing data folder is one line naming the folder and the files
+// expected.
+func TestSeqClassifyMissingData(t *testing.T) {
+	for _, c := range []struct{ recipe, dir, want string }{
+		{"shd-rsnn", "", "shd: no data folder: run with --set data_dir=DIR, a folder holding shd_train.h5 and shd_test.h5"},
+		{"shd-rsnn", "/no/such/dir", "shd: folder /no/such/dir not found: expected shd_train.h5 and shd_test.h5"},
+		{"ssc-rsnn", t.TempDir(), "ssc_train.h5[.gz] not found in"},
+		{"nmnist-snn", t.TempDir(), "nmnist: Train/ not found in"},
+	} {
+		r, err := recipes.Load(c.recipe, []string{"data_dir=" + c.dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = Run(context.Background(), r, RunOptions{Dir: t.TempDir(), Stdout: io.Discard, Stderr: io.Discard})
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s with data_dir %q: got %v, want one line with %q", c.recipe, c.dir, err, c.want)
+		}
+	}
+}
+
+func TestSeqClassifyInvalid(t *testing.T) {
+	for set, field := range map[string]string{
+		"model.decode=count":       "model.decode",
+		"model.hidden=[]":          "model.hidden",
+		"data.randman.test_frac=1": "test_frac",
+	} {
+		if _, err := recipes.Load("randman-rsnn", []string{set}); err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("%s: got %v, want an error naming %s", set, err, field)
+		}
+	}
+}
+
+func fmtSscan(s string, f *float64) (int, error) { return fmt.Sscan(s, f) }
