@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/trainer"
@@ -60,8 +59,18 @@ func evaluable() []string {
 // firing rates and the confusion matrix.
 type classReport struct {
 	dataset string
-	test    *datasets.Images
+	names   []string // the classes' names
+	unit    string   // what a test sample is: "images", "samples"
 	ev      *trainer.Evaluation
+}
+
+// rates are the evaluation's firing rates as the tables take them.
+func (c *classReport) rates() []eval.LayerRate {
+	out := make([]eval.LayerRate, len(c.ev.Rates))
+	for i, r := range c.ev.Rates {
+		out[i] = eval.LayerRate{Layer: r.Name, Neurons: r.Neurons, Rate: r.Rate, Silent: -1}
+	}
+	return out
 }
 
 func (c *Classify) Evaluate(d *RunDir) (Report, error) {
@@ -69,7 +78,7 @@ func (c *Classify) Evaluate(d *RunDir) (Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &classReport{c2.Data.Dataset, test, ev}, nil
+	return &classReport{dataset: c2.Data.Dataset, names: test.ClassNames, unit: "images", ev: ev}, nil
 }
 
 func (c *CSNN) Evaluate(d *RunDir) (Report, error) {
@@ -77,11 +86,11 @@ func (c *CSNN) Evaluate(d *RunDir) (Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &classReport{c2.Data.Dataset, test, ev}, nil
+	return &classReport{dataset: c2.Data.Dataset, names: test.ClassNames, unit: "images", ev: ev}, nil
 }
 
 func (c *classReport) confusion() *eval.ConfusionMatrix {
-	cm := eval.NewConfusionMatrix(c.test.Classes)
+	cm := eval.NewConfusionMatrix(len(c.names))
 	cm.Add(c.ev.Pred, c.ev.Labels)
 	return cm
 }
@@ -106,15 +115,11 @@ func (c *classReport) JSON() any {
 }
 
 func (c *classReport) WriteTable(w io.Writer) error {
-	rates := make([]eval.LayerRate, len(c.ev.Rates))
-	for i, r := range c.ev.Rates {
-		rates[i] = eval.LayerRate{Layer: r.Name, Neurons: r.Neurons, Rate: r.Rate, Silent: -1}
-	}
-	fmt.Fprintf(w, "%s test accuracy: %.2f%% of %d images\n", c.dataset, 100*c.ev.Accuracy(), len(c.ev.Pred))
-	if err := eval.WriteRateTable(w, rates); err != nil {
+	fmt.Fprintf(w, "%s test accuracy: %.2f%% of %d %s\n", c.dataset, 100*c.ev.Accuracy(), len(c.ev.Pred), c.unit)
+	if err := eval.WriteRateTable(w, c.rates()); err != nil {
 		return err
 	}
-	return eval.WriteConfusionTable(w, c.confusion(), c.test.ClassNames)
+	return eval.WriteConfusionTable(w, c.confusion(), c.names)
 }
 
 // taskReport is a task run's evaluation.

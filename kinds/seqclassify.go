@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -444,7 +443,7 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 	loop := &trainer.Loop{Task: task, Optimizer: optStep, Epochs: c.Train.Epochs, StartEpoch: epoch + 1, Hooks: hooks}
 	runErr := loop.Run(ctx)
 	if last != nil {
-		rep := &seqReport{source: c.Data.Source, names: data.Test.Classes(), ev: last}
+		rep := newSeqReport(c.Data.Source, data.Test.Classes(), last)
 		if err := rep.write(opts, c.Data.Steps, history); err != nil && runErr == nil {
 			runErr = err
 		}
@@ -456,52 +455,11 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 }
 
 // seqReport is a seq-classify run's evaluation: accuracy, per-layer firing
-// rates and the confusion matrix.
-type seqReport struct {
-	source string
-	names  []string
-	ev     *trainer.Evaluation
-}
+// rates and the confusion matrix (classReport's, over samples).
+type seqReport struct{ classReport }
 
-func (s *seqReport) confusion() *eval.ConfusionMatrix {
-	cm := eval.NewConfusionMatrix(len(s.names))
-	cm.Add(s.ev.Pred, s.ev.Labels)
-	return cm
-}
-
-func (s *seqReport) rates() []eval.LayerRate {
-	var out []eval.LayerRate
-	for _, r := range s.ev.Rates {
-		out = append(out, eval.LayerRate{Layer: r.Name, Neurons: r.Neurons, Rate: r.Rate, Silent: -1})
-	}
-	return out
-}
-
-func (s *seqReport) JSON() any {
-	type rate struct {
-		Layer   string  `json:"layer"`
-		Neurons int     `json:"neurons"`
-		Rate    float64 `json:"rate"`
-	}
-	out := struct {
-		TestAcc   float64 `json:"test_acc"`
-		Samples   int     `json:"samples"`
-		Dataset   string  `json:"dataset"`
-		Confusion [][]int `json:"confusion"`
-		Rates     []rate  `json:"rates"`
-	}{s.ev.Accuracy(), len(s.ev.Pred), s.source, s.confusion().Counts, nil}
-	for _, r := range s.ev.Rates {
-		out.Rates = append(out.Rates, rate{r.Name, r.Neurons, r.Rate})
-	}
-	return out
-}
-
-func (s *seqReport) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "%s test accuracy: %.2f%% of %d samples\n", s.source, 100*s.ev.Accuracy(), len(s.ev.Pred))
-	if err := eval.WriteRateTable(w, s.rates()); err != nil {
-		return err
-	}
-	return eval.WriteConfusionTable(w, s.confusion(), s.names)
+func newSeqReport(source string, names []string, ev *trainer.Evaluation) *seqReport {
+	return &seqReport{classReport{dataset: source, names: names, unit: "samples", ev: ev}}
 }
 
 // write puts the plots into the run directory and, without JSON, the
@@ -538,7 +496,7 @@ func (s *seqReport) write(opts *RunDir, steps int, history []eval.EpochRecord) e
 		return nil
 	}
 	w := opts.Stdout
-	fmt.Fprintf(w, "\n%s: %d epochs, test accuracy %.2f%%\n", s.source, len(history), 100*ev.Accuracy())
+	fmt.Fprintf(w, "\n%s: %d epochs, test accuracy %.2f%%\n", s.dataset, len(history), 100*ev.Accuracy())
 	if err := eval.WriteEpochTable(w, history); err != nil {
 		return err
 	}
@@ -580,7 +538,7 @@ func (c *SeqClassify) Evaluate(d *RunDir) (Report, error) {
 		return nil, err
 	}
 	ev := trainer.SeqEvaluate(net, data.Test, data.TestIndex, spec.Model.Decode, spec.Data.Binary, 256, 0)
-	return &seqReport{source: spec.Data.Source, names: data.Test.Classes(), ev: ev}, nil
+	return newSeqReport(spec.Data.Source, data.Test.Classes(), ev), nil
 }
 
 // SeqDataFiles lists the files and folders a seq-classify source reads
