@@ -160,7 +160,7 @@ torch: torch-setup build/gotch/.patched $(TORCH_WORK)
 # install, gotch's first C++ build, the tests), within CI's 20.
 test-torch: torch
 	$(TORCH_GO) vet -tags torch ./torchlayer/... ./kinds/... ./cmd/braingo/
-	$(TORCH_GO) test -tags torch ./torchlayer/... ./kinds/...
+	$(TORCH_GO) test -tags torch ./torchlayer/... ./kinds/... ./examples/csnn/
 	$(TORCH_GO) test -tags torch -run 'CSNN|Fixtures' ./cmd/braingo/
 
 # Baseline fragments (snnTorch/PyTorch, Brian2) add their own targets.
