@@ -64,6 +64,10 @@ type Input struct {
 	// a whole batch and run row slices of it; the gradient that reaches
 	// Projected is the caller's to carry to the projection's parameters.
 	Projected *tensor.Tensor
+	// Stop, when set, is asked before every step after the first: when it
+	// returns true the run ends there, and the trace holds the steps run
+	// (a trainer honouring an interrupt inside a long sequence).
+	Stop func() bool
 }
 
 // Trace records a run: for each block and step its spikes (nil for
@@ -155,6 +159,12 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 		tr.Mem[i] = make([]*tensor.Tensor, steps)
 	}
 	for t := t0; t < t1; t++ {
+		if t > t0 && in.Stop != nil && in.Stop() {
+			for i := range tr.Spikes {
+				tr.Spikes[i], tr.Mem[i] = tr.Spikes[i][:t-t0], tr.Mem[i][:t-t0]
+			}
+			break
+		}
 		var x *tensor.Tensor
 		spiking := false
 		for i, b := range n.Blocks {

@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"context"
 	"fmt"
 	"sync"
 
@@ -38,6 +39,7 @@ type Classify struct {
 	// depend on it (see Shards).
 	Workers int
 
+	ctx    context.Context // SetContext's; nil: never interrupted
 	order  []int
 	x      []float32
 	y      []int
@@ -246,6 +248,9 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 			c.each(nw, nil, func(sh *shard) { c.backward(sh, t1) })
 		}
 	}
+	if c.stopped() {
+		return StepResult{}, c.ctx.Err()
+	}
 	// Add the shards' gradients into the parameters and their losses and
 	// outputs, in shard order.
 	params := c.Net.Params()
@@ -431,10 +436,14 @@ func (c *Classify) projectBackward(n int) {
 // forward runs steps [t0, t1) of a shard from its state and records the
 // window's loss (the L2 regularizer left to backward).
 func (c *Classify) forward(sh *shard, t0, t1 int) {
+	if c.stopped() {
+		return // interrupted: TrainStep returns the context's error
+	}
 	in := networks.Input{Projected: sh.proj}
 	if sh.proj == nil {
 		in = input(sh.tp, c.Encoder, sh.x, sh.ids)
 	}
+	in.Stop = c.stopped
 	sh.tr, sh.next = sh.net.RunFrom(sh.tp, in, sh.state, t0, t1)
 	sh.l = c.loss(sh.tp, sh.tr, sh.y, sh.frac)
 	sh.loss += float64(sh.l.Item())
@@ -496,6 +505,10 @@ func (c *Classify) countTotals() {
 // backward backpropagates a shard's window (with the L2 regularizer's
 // gradient, computed by countTotals) and carries its state to step t1.
 func (c *Classify) backward(sh *shard, t1 int) {
+	if sh.l == nil {
+		sh.tp.Reset()
+		return // the forward pass did not run (interrupted)
+	}
 	l := sh.l
 	for i, p := range sh.perNeu {
 		if c.L2 != 0 {
@@ -717,3 +730,10 @@ func addInOrder(dst []float32, srcs [][]float32) {
 	}
 	kernels.Parallel(len(dst), grain, run)
 }
+
+// SetContext makes TrainStep stop inside a batch, between steps, once ctx
+// is cancelled (trainer.ContextTask).
+func (c *Classify) SetContext(ctx context.Context) { c.ctx = ctx }
+
+// stopped reports whether the run's context is cancelled.
+func (c *Classify) stopped() bool { return c.ctx != nil && c.ctx.Err() != nil }

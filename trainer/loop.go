@@ -41,6 +41,13 @@ type Task interface {
 	TrainStep(epoch, b int) (StepResult, error)
 }
 
+// ContextTask is a Task that can stop inside a batch: the loop hands it
+// the run's context before every batch, and a cancelled context ends the
+// batch early with the context's error (the optimizer does not step).
+type ContextTask interface {
+	SetContext(ctx context.Context)
+}
+
 // Epoch summarizes one epoch; hooks may add figures to Extra.
 type Epoch struct {
 	Epoch        int     // 1-based
@@ -133,6 +140,9 @@ func (l *Loop) Run(ctx context.Context) (err error) {
 		for l.Batch = 0; l.Batch < l.Batches; l.Batch++ {
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+			if ct, ok := l.Task.(ContextTask); ok {
+				ct.SetContext(ctx)
 			}
 			start := time.Now()
 			l.Optimizer.ZeroGrad()
