@@ -179,3 +179,55 @@ func floats(v []int) []float64 {
 	}
 	return out
 }
+
+// memoryEstimate of FORCE: the RLS matrix P (N² float64), the recurrent
+// weights (dense, or p·N² with their indices), twice for full-FORCE's task
+// network, and the trace kept for the plot.
+func (c *Force) memoryEstimate() (float64, string) {
+	n := float64(c.Model.Units)
+	w := n * n * f32
+	if c.Model.Conn != "dense" {
+		w = c.Model.P * n * n * 2 * f32
+		if c.Model.Conn == "jit" {
+			w = 0
+		}
+	}
+	nets := 1.0
+	if c.Method == "full-force" {
+		nets = 2
+	}
+	steps := (c.Train.TrainS + c.Train.TestS) * 1000 / c.Train.DtMS
+	return n*n*8 + nets*w + steps*2*8, fmt.Sprintf("%d units: an RLS matrix of %.3g entries", c.Model.Units, n*n)
+}
+
+// memoryEstimate of spiking FORCE: the RLS matrix over the N neurons'
+// filtered rates, the static weights and the trace.
+func (c *SpikingForceSpec) memoryEstimate() (float64, string) {
+	n := float64(c.Model.Units)
+	w := n * n * f32
+	if c.Model.Conn != "dense" {
+		w = c.Model.P * n * n * 2 * f32
+	}
+	steps := (c.Train.WarmupS + c.Train.TrainS + c.Train.TestS) * 1000 / c.Train.DtMS
+	return n*n*8 + w + steps*2*8, fmt.Sprintf("%d neurons: an RLS matrix of %.3g entries", c.Model.Units, n*n)
+}
+
+// memoryEstimate of a reservoir readout: the recurrent weights, the
+// reservoir states of the training images and the readout's normal
+// equations (features²).
+func (c *ReservoirSpec) memoryEstimate() (float64, string) {
+	n := float64(c.Model.Units)
+	w := c.Model.Degree * n * 2 * f32
+	if c.Model.Conn == "dense" || c.Model.Conn == "auto" && c.Model.Units <= c.Model.DenseLimit {
+		w = n * n * f32
+	}
+	feat := n
+	if c.Model.IncludeInput {
+		feat += 784
+	}
+	images := 60000.0
+	if c.Data.TrainLimit > 0 {
+		images = math.Min(images, float64(c.Data.TrainLimit))
+	}
+	return w + images*feat*f32 + feat*feat*8, fmt.Sprintf("%d units, %.3g training images × %.3g features", c.Model.Units, images, feat)
+}

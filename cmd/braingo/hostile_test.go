@@ -47,6 +47,9 @@ func TestHostileInput(t *testing.T) {
 		{[]string{"train", "fmnist-snn", "--set", "steps=1000000000", "--max-memory", "lots"}, 2, "--max-memory"},
 		{[]string{"sim", "coba", "--set", "scale=1000000"}, 2, "scale"},
 		{[]string{"sim", "coba", "--set", "duration_ms=1e15"}, 2, "duration_ms"},
+		{[]string{"train", "force-sines", "--set", "model.units=1000000"}, 2, "needs about"},
+		{[]string{"train", "force-spiking", "--set", "model.units=500000"}, 2, "needs about"},
+		{[]string{"train", "reservoir-fmnist", "--set", "model.units=1000000"}, 2, "needs about"},
 		// Overflow.
 		{[]string{"sim", "coba", "--set", "duration_ms=1e300", "--set", "plots=false"}, 2, "duration_ms"},
 		{[]string{"sim", "coba", "--set", "scale=1e12"}, 2, "scale"},
