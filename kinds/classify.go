@@ -13,6 +13,7 @@ import (
 
 	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/eval"
+	"github.com/braingo/braingo/internal/fileio"
 	"github.com/braingo/braingo/internal/sysinfo"
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/networks"
@@ -46,6 +47,7 @@ type ClassifyData struct {
 	Dir        string `yaml:"dir" default:"" help:"folder with the four IDX files (empty: $BRAINGO_FASHION_MNIST / $BRAINGO_MNIST, then the Debian package's folder)" alias:"data_dir"`
 	TrainLimit int    `yaml:"train_limit" range:"[0,)" default:"0" help:"use only the first N training images (0: all)" alias:"train_limit"`
 	TestLimit  int    `yaml:"test_limit" range:"[0,)" default:"0" help:"evaluate on the first N test images (0: all)" alias:"test_limit"`
+	Validation int    `yaml:"validation" range:"[0,)" default:"0" help:"hold out the last N training images (after train_limit) for validation: every epoch reports val_acc instead of test_acc, the best epoch's parameters are kept (best.bgc), and the test set is evaluated once, at the end, with them (test.json; braingo eval uses them too); 0: no validation, the test set after every epoch (Fashion-MNIST's usual split: 5000)" alias:"validation"`
 	Encoding   string `yaml:"encoding" default:"direct" enum:"direct,rate,latency,ttfs" help:"input encoding: direct current (the first projection is computed once per batch), rate (Bernoulli spikes), latency (snnTorch spikegen.latency, normalized to the run) or ttfs (SpyTorch's current-to-firing-time, tau 20 steps, threshold 0.2)"`
 	Steps      int    `yaml:"steps" range:"[1,)" default:"25" help:"time steps per sample" alias:"steps"`
 }
@@ -257,16 +259,17 @@ func (c *Classify) optimizer(params []*tensor.Tensor) (optimizer, error) {
 
 // EpochLine is the JSON object printed per epoch with --json.
 type EpochLine struct {
-	Epoch        int     `json:"epoch"`
-	TrainSeconds float64 `json:"train_seconds"`
-	SamplesPerS  float64 `json:"samples_per_s"`
-	TrainLoss    float64 `json:"train_loss"`
-	TrainAcc     float64 `json:"train_acc"`
-	TestAcc      float64 `json:"test_acc"`
-	HiddenRate   float64 `json:"hidden_rate"`
-	OutputRate   float64 `json:"output_rate"`
-	SynOps       float64 `json:"synops"`
-	PeakRSSMB    float64 `json:"peak_rss_mb"`
+	Epoch        int      `json:"epoch"`
+	TrainSeconds float64  `json:"train_seconds"`
+	SamplesPerS  float64  `json:"samples_per_s"`
+	TrainLoss    float64  `json:"train_loss"`
+	TrainAcc     float64  `json:"train_acc"`
+	TestAcc      *float64 `json:"test_acc,omitempty"`
+	ValAcc       *float64 `json:"val_acc,omitempty"`
+	HiddenRate   float64  `json:"hidden_rate"`
+	OutputRate   float64  `json:"output_rate"`
+	SynOps       float64  `json:"synops"`
+	PeakRSSMB    float64  `json:"peak_rss_mb"`
 }
 
 // Run trains the recipe's network into opts.Dir.
@@ -282,6 +285,13 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		return err
 	}
 	train, test = train.Limit(c.Data.TrainLimit), test.Limit(c.Data.TestLimit)
+	var val *datasets.Images
+	if v := c.Data.Validation; v > 0 {
+		if v >= train.N {
+			return recipes.Invalid("data.validation", "%d leaves none of the %d training images to train on", v, train.N)
+		}
+		train, val = splitTail(train, v)
+	}
 	if train.N < c.Train.BatchSize {
 		return recipes.Invalid("train.batch_size", "%d is larger than the %d training images", c.Train.BatchSize, train.N)
 	}
@@ -333,19 +343,43 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		optStep = clipped{opt, net.Params(), c.Train.GradClip}
 	}
 	var last *trainer.Evaluation
+	// With a validation set, each epoch is scored on it, and the best
+	// epoch's parameters are kept for the one test evaluation at the end.
+	evalSet, measure, bestVal := test, "test_acc", -1.0
+	if val != nil {
+		evalSet, measure = val, "val_acc"
+		for _, h := range history {
+			if v, ok := h.Extra["val_acc"]; ok && v > bestVal {
+				bestVal = v
+			}
+		}
+	}
 	evalHook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
-		last = trainer.Evaluate(net, test, enc, c.Data.Steps, 256, 3)
-		e.Extra["test_acc"] = last.Accuracy()
+		last = trainer.Evaluate(net, evalSet, enc, c.Data.Steps, 256, 3)
+		acc := last.Accuracy()
+		e.Extra[measure] = acc
 		rec := eval.NewRecord(e.Epoch)
-		rec.TrainLoss, rec.TrainAcc, rec.TestAcc = e.TrainLoss, e.TrainAcc, last.Accuracy()
+		rec.TrainLoss, rec.TrainAcc = e.TrainLoss, e.TrainAcc
+		if val == nil {
+			rec.TestAcc = acc
+		}
 		rec.Seconds, rec.SamplesPerSec = e.TrainSeconds, e.SamplesPerS
 		for _, lr := range last.Rates {
 			rec.Rates = append(rec.Rates, eval.LayerRate{Layer: lr.Name, Neurons: lr.Neurons, Rate: lr.Rate, Silent: -1})
 		}
 		rec.Extra = map[string]float64{"peak_rss_mb": sysinfo.PeakRSSMB(), "synops": c.synOps(net, last)}
+		if val != nil {
+			rec.Extra["val_acc"] = acc
+		}
 		history = append(history, rec)
 		if err := opts.AppendMetrics(rec); err != nil {
 			return err
+		}
+		if val != nil && acc > bestVal {
+			bestVal = acc
+			if err := save(opts.Path(BestFile), r, net, opt, e.Epoch); err != nil {
+				return err
+			}
 		}
 		if err := save(ckpt, r, net, opt, e.Epoch); err != nil {
 			return err
@@ -353,7 +387,12 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		sched.advance(1)
 		if opts.JSON {
 			line := EpochLine{Epoch: e.Epoch, TrainSeconds: e.TrainSeconds, SamplesPerS: e.SamplesPerS, TrainLoss: e.TrainLoss,
-				TrainAcc: e.TrainAcc, TestAcc: last.Accuracy(), PeakRSSMB: sysinfo.PeakRSSMB(), SynOps: c.synOps(net, last)}
+				TrainAcc: e.TrainAcc, PeakRSSMB: sysinfo.PeakRSSMB(), SynOps: c.synOps(net, last)}
+			if val != nil {
+				line.ValAcc = &acc
+			} else {
+				line.TestAcc = &acc
+			}
 			if len(last.Rates) > 1 {
 				line.HiddenRate = last.Rates[0].Rate
 			}
@@ -366,10 +405,33 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 	}}
 	hooks := []trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: net.Params()}, evalHook}
 	if c.Train.Patience > 0 {
-		hooks = append(hooks, &trainer.EarlyStop{Metric: "test_acc", Patience: c.Train.Patience})
+		hooks = append(hooks, &trainer.EarlyStop{Metric: measure, Patience: c.Train.Patience})
 	}
 	loop := &trainer.Loop{Task: task, Optimizer: optStep, Epochs: c.Train.Epochs, StartEpoch: start, Hooks: hooks}
 	runErr := loop.Run(ctx)
+	if val != nil && runErr == nil {
+		// The one test evaluation: the best validation epoch's parameters.
+		ep, err := restore(opts.Path(BestFile), net, nil)
+		if err != nil {
+			return err
+		}
+		last = trainer.Evaluate(net, test, enc, c.Data.Steps, 256, 3)
+		res := TestResult{BestEpoch: ep, ValAcc: bestVal, TestAcc: last.Accuracy(), Samples: len(last.Pred)}
+		b, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		if err := fileio.WriteAtomic(opts.Path(TestFile), append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+		if opts.JSON {
+			if err := json.NewEncoder(opts.Stdout).Encode(res); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintf(opts.Stdout, "\ntest accuracy %.2f%% with the parameters of epoch %d (best validation accuracy %.2f%%)\n", 100*res.TestAcc, ep, 100*bestVal)
+		}
+	}
 	if last != nil {
 		if err := report(opts, c, test, last, history); err != nil && runErr == nil {
 			runErr = err
@@ -536,7 +598,11 @@ func EvaluateRun(dir string, warn io.Writer) (*Classify, *datasets.Images, *trai
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if _, err := restore(filepath.Join(dir, CheckpointFile), net, nil); err != nil {
+	ckpt := filepath.Join(dir, CheckpointFile)
+	if _, err := os.Stat(filepath.Join(dir, BestFile)); err == nil {
+		ckpt = filepath.Join(dir, BestFile) // a validated run: its best epoch
+	}
+	if _, err := restore(ckpt, net, nil); err != nil {
 		return nil, nil, nil, err
 	}
 	enc, err := c.encoder()
@@ -571,4 +637,31 @@ func (c *Classify) synOps(net *networks.FeedForward, ev *trainer.Evaluation) flo
 		ops += r.Rate * float64(r.Neurons) * float64(c.Data.Steps) * fanout
 	}
 	return ops
+}
+
+// BestFile and TestFile are a validated run's best-epoch checkpoint and its
+// one test evaluation.
+const (
+	BestFile = "best.bgc"
+	TestFile = "test.json"
+)
+
+// TestResult is test.json: the test accuracy of the best validation
+// epoch's parameters.
+type TestResult struct {
+	BestEpoch int     `json:"best_epoch"`
+	ValAcc    float64 `json:"val_acc"`
+	TestAcc   float64 `json:"test_acc"`
+	Samples   int     `json:"samples"`
+}
+
+// splitTail returns d without its last n images, and those n images.
+func splitTail(d *datasets.Images, n int) (head, tail *datasets.Images) {
+	f := d.Features()
+	k := d.N - n
+	h, t := *d, *d
+	h.N, h.Pixels, h.Labels = k, d.Pixels[:k*f], d.Labels[:k]
+	t.N, t.Pixels, t.Labels = n, d.Pixels[k*f:d.N*f], d.Labels[k:d.N]
+	t.Name = d.Name + "/validation"
+	return &h, &t
 }

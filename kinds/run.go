@@ -54,7 +54,7 @@ const LockFile = ".lock"
 
 // runFiles are the files braingo writes into a run directory: what marks a
 // directory as holding a run, and what --force deletes.
-var runFiles = []string{recipes.EchoFile, CheckpointFile, eval.MetricsFile, eval.CurvesFile, eval.RasterFile,
+var runFiles = []string{recipes.EchoFile, CheckpointFile, BestFile, TestFile, eval.MetricsFile, eval.CurvesFile, eval.RasterFile,
 	eval.ConfusionFile, eval.TrialFile, SimRateFile, ForceFile}
 
 // RunDir is a run directory owned by this process: it holds the lock, and

@@ -424,8 +424,9 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 		}
 		sched.advance(1)
 		if opts.JSON {
+			acc := last.Accuracy()
 			line := EpochLine{Epoch: e.Epoch, TrainSeconds: e.TrainSeconds, SamplesPerS: e.SamplesPerS, TrainLoss: e.TrainLoss,
-				TrainAcc: e.TrainAcc, TestAcc: last.Accuracy(), PeakRSSMB: sysinfo.PeakRSSMB()}
+				TrainAcc: e.TrainAcc, TestAcc: &acc, PeakRSSMB: sysinfo.PeakRSSMB()}
 			if len(last.Rates) > 1 {
 				line.HiddenRate = last.Rates[0].Rate
 			}
