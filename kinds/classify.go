@@ -94,7 +94,7 @@ type ClassifyTrain struct {
 	CorrectRate   float64 `yaml:"correct_rate" default:"0.8" help:"mse_count: target firing probability of the correct class"`
 	IncorrectRate float64 `yaml:"incorrect_rate" default:"0.2" help:"mse_count: target firing probability of other classes"`
 	Truncate      int     `yaml:"truncate" default:"0" help:"truncated BPTT window in steps (0: full BPTT)"`
-	Patience      int     `yaml:"patience" default:"0" help:"stop after this many epochs without a better test accuracy (0: never)"`
+	Patience      int     `yaml:"patience" default:"0" help:"stop after this many epochs without a better test accuracy, or validation accuracy with data.validation (0: never)"`
 	Shuffle       bool    `yaml:"shuffle" default:"true" help:"shuffle the training set every epoch"`
 }
 
