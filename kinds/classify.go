@@ -55,7 +55,7 @@ type ClassifyData struct {
 // ClassifyModel describes the network.
 type ClassifyModel struct {
 	Hidden         []int   `yaml:"hidden" range:"[1,)" default:"1000" help:"sizes of the hidden layers"`
-	Neuron         string  `yaml:"neuron" default:"lif" enum:"lif,synaptic,alif" help:"hidden neuron model: LIF (snnTorch Leaky), current-based synaptic LIF (snnTorch Synaptic, NIR CubaLIF) or adaptive LIF (Bellec 2020)"`
+	Neuron         string  `yaml:"neuron" default:"lif" enum:"lif,synaptic,alif,izhikevich,adex" help:"hidden neuron model: LIF (snnTorch Leaky), current-based synaptic LIF (snnTorch Synaptic, NIR CubaLIF), adaptive LIF (Bellec 2020), Izhikevich (2003, regular spiking, Euler 0.5 ms, input in mV/ms: scale it with hidden_gain, e.g. 10) or AdEx (Brette and Gerstner 2005, regular spiking, Euler 0.1 ms, input in pA: e.g. hidden_gain 500); the last two with the surrogate on (v − v_peak)/10 mV"`
 	Beta           float64 `yaml:"beta" range:"[0,1]" default:"0.95" help:"membrane decay per step of the hidden layers"`
 	LearnBeta      bool    `yaml:"learn_beta" default:"false" help:"train the membrane decays of LIF and synaptic layers (one per neuron, initialized to beta / readout_beta; snnTorch's learn_beta)"`
 	Alpha          float64 `yaml:"alpha" range:"[0,1]" default:"0.9" help:"synaptic current decay per step (neuron: synaptic)"`
@@ -190,6 +190,10 @@ func (c *Classify) Build(features, classes int) (*networks.FeedForward, error) {
 			cell = networks.SynapticCell{Synaptic: snn.Synaptic{Alpha: float32(c.Model.Alpha), LIF: hl}}
 		case "alif":
 			cell = networks.ALIFCell{ALIF: snn.ALIF{Beta: float32(c.Model.Beta), Rho: float32(c.Model.Rho), BetaA: float32(c.Model.BetaA), Threshold: float32(c.Model.Threshold), Surrogate: sg}}
+		case "izhikevich":
+			cell = networks.IzhikevichCell{Izhikevich: snn.Izhikevich{Surrogate: sg}}
+		case "adex":
+			cell = networks.AdExCell{AdEx: snn.AdEx{Surrogate: sg}}
 		}
 		name := fmt.Sprintf("fc%d", i+1)
 		b := networks.Block{Name: fmt.Sprintf("hidden%d", i+1), Cell: cell}
