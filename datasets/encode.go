@@ -282,6 +282,10 @@ func NewEncoder(name string, steps int, seed uint64) (Encoder, error) {
 		return l, l.Validate()
 	case "ttfs":
 		return TTFS{Steps: steps}, nil
+	case "poisson":
+		// Pixel intensity 1 fires at 100 Hz in 1-ms steps (BrainPy's
+		// PoissonEncoder and Brian2's PoissonGroup convention).
+		return Poisson{MaxRateHz: 100, DtMs: 1, Seed: seed}, nil
 	}
-	return nil, fmt.Errorf("unknown encoding %q (valid: direct, rate, latency, ttfs)", name)
+	return nil, fmt.Errorf("unknown encoding %q (valid: direct, rate, latency, ttfs, poisson)", name)
 }

@@ -48,7 +48,7 @@ type ClassifyData struct {
 	TrainLimit int    `yaml:"train_limit" range:"[0,)" default:"0" help:"use only the first N training images (0: all)" alias:"train_limit"`
 	TestLimit  int    `yaml:"test_limit" range:"[0,)" default:"0" help:"evaluate on the first N test images (0: all)" alias:"test_limit"`
 	Validation int    `yaml:"validation" range:"[0,)" default:"0" help:"hold out the last N training images (after train_limit) for validation: every epoch reports val_acc instead of test_acc, the best epoch's parameters are kept (best.bgc), and the test set is evaluated once, at the end, with them (test.json; braingo eval uses them too); 0: no validation, the test set after every epoch (Fashion-MNIST's usual split: 5000)" alias:"validation"`
-	Encoding   string `yaml:"encoding" default:"direct" enum:"direct,rate,latency,ttfs" help:"input encoding: direct current (the first projection is computed once per batch), rate (Bernoulli spikes), latency (snnTorch spikegen.latency, normalized to the run) or ttfs (SpyTorch's current-to-firing-time, tau 20 steps, threshold 0.2)"`
+	Encoding   string `yaml:"encoding" default:"direct" enum:"direct,rate,latency,ttfs,poisson" help:"input encoding: direct current (the first projection is computed once per batch), rate (Bernoulli spikes), latency (snnTorch spikegen.latency, normalized to the run) or ttfs (SpyTorch's current-to-firing-time, tau 20 steps, threshold 0.2); poisson (spikes at 100 Hz times the intensity, 1-ms steps)"`
 	Steps      int    `yaml:"steps" range:"[1,)" default:"25" help:"time steps per sample" alias:"steps"`
 }
 

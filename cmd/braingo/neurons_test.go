@@ -24,3 +24,12 @@ func TestRecipeNeuronModels(t *testing.T) {
 		})
 	}
 }
+
+// The Poisson encoder is selectable in recipes.
+func TestRecipePoissonEncoding(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	if _, stderr, code := run(t, "train", "fmnist-snn", "--set", "data_dir="+tinyData(t), "--set", "batch_size=32", "--set", "model.hidden=16",
+		"--set", "steps=6", "--set", "data.encoding=poisson", "--json", "--out", out); code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
+}
