@@ -43,7 +43,9 @@ nir-check: build
 	NIR_DUMP=$(NIR_CHECK_DIR) $(GO) test -count=1 -run DumpEveryType ./nir
 	$(NIR_ENV) $(PYTHON) baselines/nir_check.py check-every $(NIR_CHECK_DIR)/braingo_every_type.nir
 	$(NIR_ENV) $(PYTHON) baselines/nir_check.py write-reference $(NIR_CHECK_DIR)/reference
-	$(BIN) import $(NIR_CHECK_DIR)/reference/snntorch_ff.nir -o $(NIR_CHECK_DIR)/snntorch_ff
+	# snnTorch's 5-6-3 file converts to a braingo network (nir tests); braingo
+	# import refuses it for a Fashion-MNIST run directory (5 inputs, not 784).
+	$(GO) test -count=1 -run 'TestReadReferenceFiles' ./nir
 
 # The conv SNN export (csnn-classify, bin/braingo-torch): average pooling
 # and batch norm (folded into the convolutions), reset by subtraction

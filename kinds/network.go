@@ -124,6 +124,13 @@ func ImportClassify(dir string, base *recipes.Recipe, net *networks.FeedForward)
 	if len(net.Blocks) == 0 {
 		return nil, fmt.Errorf("network has no layers")
 	}
+	// Fashion-MNIST and MNIST images are 28×28 in 10 classes.
+	if in := net.Blocks[0].Projection().In(); in != 28*28 {
+		return nil, usageErrorf("the network takes %d inputs; recipe %s's data set %s has %d pixels per image: import a network made for it", in, base.Name, c.Data.Dataset, 28*28)
+	}
+	if out := net.Blocks[len(net.Blocks)-1].Projection().Out(); out < 10 {
+		return nil, usageErrorf("the network has %d outputs; recipe %s's data set %s has 10 classes", out, base.Name, c.Data.Dataset)
+	}
 	m := &c.Model
 	m.Hidden = nil
 	gain := func(d *networks.Dense) float64 {

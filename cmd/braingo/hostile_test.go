@@ -60,6 +60,8 @@ func TestHostileInput(t *testing.T) {
 		{[]string{"train", "fmnist-snn", "--set", "lr=Inf"}, 2, "train.lr"},
 		{[]string{"train", "fmnist-snn", "--set", "lr=-1"}, 2, "train.lr"},
 		{[]string{"sim", "coba", "--set", "threads=-1"}, 2, "threads"},
+		{[]string{"import", "../../nir/testdata/snntorch_ff.nir", "-o", out}, 2, "takes 5 inputs"},
+		{[]string{"recipes", "nosuch"}, 2, "no recipe named"},
 		{[]string{"import", "../../nir/testdata/snntorch_ff.nir", "-o", out, "--dt", "NaN"}, 2, "--dt"},
 		{[]string{"export", legacyRun, "-o", filepath.Join(tmp, "m.nir"), "--dt", "NaN"}, 2, "--dt"},
 		// Data that does not fit together.

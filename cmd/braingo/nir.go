@@ -125,7 +125,7 @@ else snnTorch's 1e-4 s).`,
 					return cli.Usagef("%v", err)
 				}
 				if _, err := kinds.ImportClassify(*out, base, net); err != nil {
-					return fmt.Errorf("%s: %v", args[0], err)
+					return fmt.Errorf("%s: %w", args[0], err)
 				}
 				_, err = fmt.Fprintf(env.Stdout, "wrote %s: %s, %s (%s); evaluate with: braingo eval %s\n", *out, recipes.EchoFile, kinds.CheckpointFile, net, *out)
 				return err

@@ -26,7 +26,7 @@ with its value and description), ready to copy into a file and edit.`,
 				case 1:
 					r, err := recipes.Load(args[0], nil)
 					if err != nil {
-						return err
+						return cli.Usagef("%v", err)
 					}
 					_, err = env.Stdout.Write(r.Echo())
 					return err
