@@ -55,7 +55,7 @@ func TestImportClassifyRefusesMixedLayers(t *testing.T) {
 	}
 	c := r.Spec.(*Classify)
 	c.Model.Hidden = []int{3, 3}
-	net, err := c.Build(5, 2)
+	net, err := c.Build(784, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
