@@ -59,7 +59,7 @@ type ClassifyModel struct {
 	Beta           float64 `yaml:"beta" range:"[0,1]" default:"0.95" help:"membrane decay per step of the hidden layers"`
 	LearnBeta      bool    `yaml:"learn_beta" default:"false" help:"train the membrane decays of LIF and synaptic layers (one per neuron, initialized to beta / readout_beta; snnTorch's learn_beta)"`
 	Alpha          float64 `yaml:"alpha" range:"[0,1]" default:"0.9" help:"synaptic current decay per step (neuron: synaptic)"`
-	Rho            float64 `yaml:"rho" default:"0.97" help:"threshold adaptation decay per step (neuron: alif)"`
+	Rho            float64 `yaml:"rho" range:"[0,1]" default:"0.97" help:"threshold adaptation decay per step (neuron: alif)"`
 	BetaA          float64 `yaml:"beta_a" default:"1.8" help:"threshold adaptation strength (neuron: alif)"`
 	Threshold      float64 `yaml:"threshold" default:"1" help:"firing threshold"`
 	Reset          string  `yaml:"reset" default:"subtract" enum:"subtract,zero,none,zero_legacy" help:"reset after a spike, computed from the previous membrane and detached, as snnTorch: subtract θ; zero (U = β(1−r)U + I, snnTorch ≥ 0.8, NIR); none; zero_legacy (U = (βU + I)(1−r), snnTorch < 0.8 and braingo before 2026-12-06)"`
@@ -67,7 +67,7 @@ type ClassifyModel struct {
 	SurrogateScale float64 `yaml:"surrogate_scale" default:"0" help:"the surrogate's main parameter (atan alpha, sigmoid/fast_sigmoid slope, triangle alpha, gaussian sigma; 0: its default)"`
 	Readout        string  `yaml:"readout" default:"lif" enum:"lif,li,cuba_li" help:"output layer: spiking LIF (predict by spike count), leaky integrator or leaky integrator fed by a synaptic current (both predict by max membrane over time)"`
 	ReadoutBeta    float64 `yaml:"readout_beta" range:"[0,1]" default:"0.95" help:"decay per step of the output layer"`
-	ReadoutAlpha   float64 `yaml:"readout_alpha" default:"0.9" help:"synaptic current decay per step of a cuba_li readout"`
+	ReadoutAlpha   float64 `yaml:"readout_alpha" range:"[0,1]" default:"0.9" help:"synaptic current decay per step of a cuba_li readout"`
 	Bias           bool    `yaml:"bias" default:"true" help:"projections have biases"`
 	Init           string  `yaml:"init" default:"uniform" enum:"uniform,kaiming_normal" help:"weight initialization: uniform ±1/√fan_in with biases alike (PyTorch's nn.Linear) or normal with std √(init_scale/fan_in) and zero biases"`
 	InitScale      float64 `yaml:"init_scale" default:"2" help:"kaiming_normal: the scale under the square root"`
@@ -103,32 +103,8 @@ func (c *Classify) Validate() error {
 	if err := checkSurrogate(c.Model.Surrogate); err != nil {
 		return err
 	}
-	switch {
-	case c.Data.Steps < 1:
-		return recipes.Invalid("data.steps", "must be at least 1, got %d", c.Data.Steps)
-	case c.Train.Epochs < 1:
-		return recipes.Invalid("train.epochs", "must be at least 1, got %d", c.Train.Epochs)
-	case c.Train.BatchSize < 1:
-		return recipes.Invalid("train.batch_size", "must be at least 1, got %d", c.Train.BatchSize)
-	case c.Train.LR <= 0:
-		return recipes.Invalid("train.lr", "must be positive, got %v", c.Train.LR)
-	case c.Data.TrainLimit < 0 || c.Data.TestLimit < 0:
-		return recipes.Invalid("data.train_limit", "limits must be >= 0")
-	case c.Threads < 0:
-		return recipes.Invalid("threads", "must be >= 0, got %d", c.Threads)
-	}
-	for _, h := range c.Model.Hidden {
-		if h < 1 {
-			return recipes.Invalid("model.hidden", "layer sizes must be positive, got %v", c.Model.Hidden)
-		}
-	}
 	if c.Model.Readout != "lif" && c.Train.Loss != "nll_max_membrane" && c.Train.Loss != "ce_membrane" {
 		return recipes.Invalid("train.loss", "%s needs output spikes; a leaky-integrator readout (model.readout: %s) works with ce_membrane or nll_max_membrane", c.Train.Loss, c.Model.Readout)
-	}
-	for _, b := range []float64{c.Model.Beta, c.Model.Alpha, c.Model.Rho, c.Model.ReadoutBeta, c.Model.ReadoutAlpha} {
-		if b < 0 || b > 1 {
-			return recipes.Invalid("model.beta", "decays must be in [0, 1], got %v", b)
-		}
 	}
 	return nil
 }

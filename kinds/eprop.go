@@ -38,9 +38,6 @@ type TaskEProp struct {
 
 // Validate checks cross-field constraints.
 func (c *TaskEProp) Validate() error {
-	if err := c.Train.validate(); err != nil {
-		return err
-	}
 	switch {
 	case c.Model.Type != "rsnn":
 		return recipes.Invalid("model.type", "e-prop trains a recurrent spiking network: want rsnn, got %q", c.Model.Type)

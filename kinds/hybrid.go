@@ -131,12 +131,12 @@ type CSNN struct {
 	} `yaml:"data"`
 	Model struct {
 		Channels       []int   `yaml:"channels" range:"[1,)" default:"12,32" help:"output channels of the conv blocks (each: conv, optional batch norm, 2×2 pool, LIF)"`
-		Kernel         int     `yaml:"kernel" default:"5" help:"square kernel size of the convolutions (no padding)"`
+		Kernel         int     `yaml:"kernel" range:"[1,)" default:"5" help:"square kernel size of the convolutions (no padding)"`
 		Pool           string  `yaml:"pool" default:"max" enum:"max,avg" help:"2×2 pooling after each convolution"`
 		BatchNorm      bool    `yaml:"batch_norm" default:"false" help:"libtorch batch norm after each convolution (statistics over batch and time steps)"`
-		Dropout        float64 `yaml:"dropout" default:"0" help:"dropout probability on the last conv block's output (training only)"`
+		Dropout        float64 `yaml:"dropout" range:"[0,1)" default:"0" help:"dropout probability on the last conv block's output (training only)"`
 		Beta           float64 `yaml:"beta" range:"[0,1]" default:"0.5" help:"membrane decay per step of the conv blocks' LIF neurons"`
-		Threshold      float64 `yaml:"threshold" default:"1" help:"firing threshold of every layer"`
+		Threshold      float64 `yaml:"threshold" range:"(0,)" default:"1" help:"firing threshold of every layer"`
 		Reset          string  `yaml:"reset" default:"subtract" enum:"subtract,zero,none,zero_legacy" help:"reset of the conv blocks' LIF neurons after a spike (zero: U = β(1−r)U + I, what NIR expresses, for export without --lossy; zero_legacy: braingo's zero before 2026-12-06)"`
 		Surrogate      string  `yaml:"surrogate" default:"fast_sigmoid" help:"surrogate gradient of the spike, by name (braingo surrogates lists them with their parameters)"`
 		SurrogateScale float64 `yaml:"surrogate_scale" default:"25" help:"the surrogate's main parameter (fast_sigmoid slope; 0: its default)"`
@@ -148,7 +148,7 @@ type CSNN struct {
 		BatchSize int     `yaml:"batch_size" range:"[1,)" default:"128" help:"samples per batch (a final partial batch is dropped)" alias:"batch_size"`
 		Loss      string  `yaml:"loss" default:"ce_rate" enum:"ce_rate,ce_membrane,ce_count" help:"loss on the readout: cross-entropy of its spikes at each step averaged over steps (snnTorch's ce_rate_loss), of its membranes summed over steps, or of its spike counts"`
 		LR        float64 `yaml:"lr" range:"(0,)" default:"2e-3" help:"Adam learning rate" alias:"lr"`
-		LRDecay   float64 `yaml:"lr_decay" default:"1" help:"learning rate factor after each epoch"`
+		LRDecay   float64 `yaml:"lr_decay" range:"(0,1]" default:"1" help:"learning rate factor after each epoch"`
 		Shuffle   bool    `yaml:"shuffle" default:"true" help:"shuffle the training set every epoch"`
 		Patience  int     `yaml:"patience" default:"0" help:"stop after this many epochs without a better test accuracy (0: never)"`
 	} `yaml:"train"`
@@ -162,39 +162,11 @@ func (c *CSNN) Validate() error {
 		return err
 	}
 	switch {
-	case c.Data.Steps < 1:
-		return recipes.Invalid("data.steps", "must be at least 1, got %d", c.Data.Steps)
-	case c.Train.Epochs < 1:
-		return recipes.Invalid("train.epochs", "must be at least 1, got %d", c.Train.Epochs)
-	case c.Train.BatchSize < 1:
-		return recipes.Invalid("train.batch_size", "must be at least 1, got %d", c.Train.BatchSize)
-	case c.Train.LR <= 0:
-		return recipes.Invalid("train.lr", "must be positive, got %v", c.Train.LR)
-	case c.Train.LRDecay <= 0 || c.Train.LRDecay > 1:
-		return recipes.Invalid("train.lr_decay", "must be in (0, 1], got %v", c.Train.LRDecay)
-	case c.Data.TrainLimit < 0 || c.Data.TestLimit < 0:
-		return recipes.Invalid("data.train_limit", "limits must be >= 0")
-	case c.Threads < 0:
-		return recipes.Invalid("threads", "must be >= 0, got %d", c.Threads)
 	case len(m.Channels) == 0:
 		return recipes.Invalid("model.channels", "needs at least one conv block")
-	case m.Kernel < 1:
-		return recipes.Invalid("model.kernel", "must be at least 1, got %d", m.Kernel)
-	case m.Dropout < 0 || m.Dropout >= 1:
-		return recipes.Invalid("model.dropout", "must be in [0, 1), got %v", m.Dropout)
-	case m.Threshold <= 0:
-		return recipes.Invalid("model.threshold", "must be positive, got %v", m.Threshold)
-	}
-	for _, b := range []float64{m.Beta, m.ReadoutBeta} {
-		if b < 0 || b > 1 {
-			return recipes.Invalid("model.beta", "decays must be in [0, 1], got %v", b)
-		}
 	}
 	side := 28
-	for i, ch := range m.Channels {
-		if ch < 1 {
-			return recipes.Invalid("model.channels", "channels must be positive, got %v", m.Channels)
-		}
+	for i := range m.Channels {
 		side = (side - m.Kernel + 1) / 2
 		if side < 1 {
 			return recipes.Invalid("model.channels", "block %d: a %d×%d kernel and 2×2 pooling leave nothing of a 28×28 image after %d blocks", i+1, m.Kernel, m.Kernel, i+1)

@@ -31,7 +31,7 @@ func init() { recipes.RegisterKind(SeqClassifyKind, func() any { return new(SeqC
 // SeqClassify is the spec of a seq-classify recipe.
 type SeqClassify struct {
 	Seed    int `yaml:"seed" default:"1" help:"seed of weight initialization and shuffling" alias:"seed"`
-	Threads int `yaml:"threads" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
+	Threads int `yaml:"threads" range:"[0,)" default:"0" help:"goroutines the kernels may use (0: all cores)" alias:"threads"`
 
 	Data  SeqData  `yaml:"data"`
 	Model SeqModel `yaml:"model"`
@@ -42,23 +42,23 @@ type SeqClassify struct {
 type SeqData struct {
 	Source     string  `yaml:"source" default:"randman" enum:"randman,shd,ssc,nmnist" help:"data set: randman (generated from data.randman), shd or ssc (HDF5 files in data.dir), nmnist (data.dir/Train and data.dir/Test)"`
 	Dir        string  `yaml:"dir" default:"" help:"folder of the data set's files (shd: shd_train.h5, shd_test.h5; ssc: ssc_train.h5, ssc_valid.h5, ssc_test.h5; each may be .h5.gz; nmnist: Train/ and Test/)" alias:"data_dir"`
-	Steps      int     `yaml:"steps" default:"100" help:"time bins per sample" alias:"steps"`
-	DurationMS float64 `yaml:"duration_ms" default:"1000" help:"time covered by the bins in ms, from 0 (later events are dropped; randman: ignored, one step is 1 ms)"`
+	Steps      int     `yaml:"steps" range:"[1,)" default:"100" help:"time bins per sample" alias:"steps"`
+	DurationMS float64 `yaml:"duration_ms" range:"(0,)" default:"1000" help:"time covered by the bins in ms, from 0 (later events are dropped; randman: ignored, one step is 1 ms)"`
 	Binary     bool    `yaml:"binary" default:"false" help:"1 for a bin with any event instead of the count (and an event-driven first projection)"`
 	TestSplit  string  `yaml:"test_split" default:"test" enum:"test,valid" help:"ssc: evaluate on the test or the validation file"`
-	TrainLimit int     `yaml:"train_limit" default:"0" help:"use only the first N training samples (0: all)" alias:"train_limit"`
-	TestLimit  int     `yaml:"test_limit" default:"0" help:"evaluate on the first N test samples (0: all)" alias:"test_limit"`
+	TrainLimit int     `yaml:"train_limit" range:"[0,)" default:"0" help:"use only the first N training samples (0: all)" alias:"train_limit"`
+	TestLimit  int     `yaml:"test_limit" range:"[0,)" default:"0" help:"evaluate on the first N test samples (0: all)" alias:"test_limit"`
 	CacheDir   string  `yaml:"cache_dir" default:"" help:"folder for binned copies of shd/ssc files (events.LoadOrBin; empty: bin in memory every run)"`
 	Randman    struct {
-		Classes         int     `yaml:"classes" default:"10" help:"classes (nb_classes)"`
-		Units           int     `yaml:"units" default:"100" help:"input units (nb_units)"`
-		StepFrac        float64 `yaml:"step_frac" default:"1" help:"fraction of the steps holding spikes"`
-		DimManifold     int     `yaml:"dim_manifold" default:"2" help:"manifold dimension"`
-		Spikes          int     `yaml:"spikes" default:"1" help:"spikes per unit and sample"`
-		SamplesPerClass int     `yaml:"samples_per_class" default:"1000" help:"samples per class (nb_samples)"`
+		Classes         int     `yaml:"classes" range:"[2,)" default:"10" help:"classes (nb_classes)"`
+		Units           int     `yaml:"units" range:"[1,)" default:"100" help:"input units (nb_units)"`
+		StepFrac        float64 `yaml:"step_frac" range:"(0,1]" default:"1" help:"fraction of the steps holding spikes"`
+		DimManifold     int     `yaml:"dim_manifold" range:"[1,)" default:"2" help:"manifold dimension"`
+		Spikes          int     `yaml:"spikes" range:"[1,)" default:"1" help:"spikes per unit and sample"`
+		SamplesPerClass int     `yaml:"samples_per_class" range:"[1,)" default:"1000" help:"samples per class (nb_samples)"`
 		Alpha           float64 `yaml:"alpha" default:"2" help:"smoothness of the manifolds"`
 		Seed            int     `yaml:"seed" default:"42" help:"seed of the generated data set"`
-		TestFrac        float64 `yaml:"test_frac" default:"0.2" help:"fraction of the (shuffled) samples held out for testing, taken from the end"`
+		TestFrac        float64 `yaml:"test_frac" range:"(0,1)" default:"0.2" help:"fraction of the (shuffled) samples held out for testing, taken from the end"`
 	} `yaml:"randman"`
 }
 
@@ -72,10 +72,10 @@ type SeqModel struct {
 
 // SeqTrain configures the optimization.
 type SeqTrain struct {
-	Epochs      int     `yaml:"epochs" default:"10" help:"passes over the training set" alias:"epochs"`
-	BatchSize   int     `yaml:"batch_size" default:"256" help:"samples per batch (a final partial batch is dropped)" alias:"batch_size"`
+	Epochs      int     `yaml:"epochs" range:"[1,)" default:"10" help:"passes over the training set" alias:"epochs"`
+	BatchSize   int     `yaml:"batch_size" range:"[1,)" default:"256" help:"samples per batch (a final partial batch is dropped)" alias:"batch_size"`
 	Optimizer   string  `yaml:"optimizer" default:"adam" enum:"adam,adamw,adamax,sgd" help:"optimizer (adamax: PyTorch's Adamax, SpyTorch's SHD tutorial)"`
-	LR          float64 `yaml:"lr" default:"1e-3" help:"learning rate" alias:"lr"`
+	LR          float64 `yaml:"lr" range:"(0,)" default:"1e-3" help:"learning rate" alias:"lr"`
 	Beta1       float64 `yaml:"beta1" default:"0.9" help:"Adam beta1 (sgd: momentum)"`
 	Beta2       float64 `yaml:"beta2" default:"0.999" help:"Adam beta2"`
 	WeightDecay float64 `yaml:"weight_decay" default:"0" help:"weight decay (decoupled for adamw)"`
@@ -93,47 +93,12 @@ func (c *SeqClassify) Validate() error {
 		return err
 	}
 	switch {
-	case c.Data.Steps < 1:
-		return recipes.Invalid("data.steps", "must be at least 1, got %d", c.Data.Steps)
-	case c.Data.DurationMS <= 0:
-		return recipes.Invalid("data.duration_ms", "must be positive, got %v", c.Data.DurationMS)
-	case c.Train.Epochs < 1:
-		return recipes.Invalid("train.epochs", "must be at least 1, got %d", c.Train.Epochs)
-	case c.Train.BatchSize < 1:
-		return recipes.Invalid("train.batch_size", "must be at least 1, got %d", c.Train.BatchSize)
-	case c.Train.LR <= 0:
-		return recipes.Invalid("train.lr", "must be positive, got %v", c.Train.LR)
-	case c.Data.TrainLimit < 0 || c.Data.TestLimit < 0:
-		return recipes.Invalid("data.train_limit", "limits must be >= 0")
-	case c.Threads < 0:
-		return recipes.Invalid("threads", "must be >= 0, got %d", c.Threads)
 	case len(c.Model.Hidden) == 0:
 		return recipes.Invalid("model.hidden", "needs at least one hidden layer")
 	case c.Model.Decode == "count" && c.Model.Readout != "lif":
 		return recipes.Invalid("model.decode", "count needs a spiking output layer (model.readout: lif), got readout %s", c.Model.Readout)
 	case c.Model.InitFile != "":
 		return recipes.Invalid("model.init_file", "is not supported by %s", SeqClassifyKind)
-	}
-	if c.Data.Source == "randman" {
-		rm := c.Data.Randman
-		switch {
-		case rm.Classes < 2 || rm.Units < 1 || rm.DimManifold < 1 || rm.Spikes < 1 || rm.SamplesPerClass < 1:
-			return recipes.Invalid("data.randman", "classes must be at least 2 and units, dim_manifold, spikes, samples_per_class at least 1")
-		case rm.TestFrac <= 0 || rm.TestFrac >= 1:
-			return recipes.Invalid("data.randman.test_frac", "must be in (0, 1), got %v", rm.TestFrac)
-		case rm.StepFrac <= 0 || rm.StepFrac > 1:
-			return recipes.Invalid("data.randman.step_frac", "must be in (0, 1], got %v", rm.StepFrac)
-		}
-	}
-	for _, h := range c.Model.Hidden {
-		if h < 1 {
-			return recipes.Invalid("model.hidden", "layer sizes must be positive, got %v", c.Model.Hidden)
-		}
-	}
-	for _, b := range []float64{c.Model.Beta, c.Model.Alpha, c.Model.Rho, c.Model.ReadoutBeta, c.Model.ReadoutAlpha} {
-		if b < 0 || b > 1 {
-			return recipes.Invalid("model.beta", "decays must be in [0, 1], got %v", b)
-		}
 	}
 	return nil
 }

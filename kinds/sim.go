@@ -33,14 +33,14 @@ type Sim struct {
 	DurationMS float64 `yaml:"duration_ms" range:"(0,)" default:"1000" alias:"duration_ms" help:"biological time to simulate (ms)"`
 	Dt         float64 `yaml:"dt" range:"(0,)" default:"0.1" alias:"dt" help:"time step (ms)"`
 	Method     string  `yaml:"method" default:"euler" enum:"euler,exact,exp_euler,rk2,rk4" alias:"method" help:"integration method of neurons and synapses (euler as in the Brian2 benchmark script; coba-hh uses exp_euler for euler)"`
-	Seed       int     `yaml:"seed" default:"1" alias:"seed" help:"seed of connectivity and initial state"`
+	Seed       int     `yaml:"seed" range:"[0,)" default:"1" alias:"seed" help:"seed of connectivity and initial state"`
 	Threads    int     `yaml:"threads" range:"[0,)" default:"0" alias:"threads" help:"goroutines the kernels may use (0: all cores)"`
 	Record     int     `yaml:"record" range:"[0,)" default:"100000" help:"record the spikes of the first N neurons for the raster and ISI statistics (rates count every neuron)"`
 	Raster     int     `yaml:"raster" range:"[0,)" default:"500" help:"neurons shown in raster.png"`
 	Plots      bool    `yaml:"plots" default:"true" alias:"plots" help:"write raster.png and rate.png into the run directory"`
 	// CheckpointS is the simulated time between checkpoints; a run also
 	// saves its state when interrupted and at the end.
-	CheckpointS float64 `yaml:"checkpoint_s" default:"10" help:"simulated seconds between checkpoints of the simulation's state (0: only when interrupted and at the end); --resume continues from the last"`
+	CheckpointS float64 `yaml:"checkpoint_s" range:"[0,)" default:"10" help:"simulated seconds between checkpoints of the simulation's state (0: only when interrupted and at the end); --resume continues from the last"`
 }
 
 // Limits of one simulation run: step counts stay far from int overflow, and
@@ -53,24 +53,10 @@ const (
 // Validate checks the ranges.
 func (s *Sim) Validate() error {
 	switch {
-	case s.Scale <= 0 && s.Neurons <= 0:
-		return recipes.Invalid("scale", "must be positive, got %g", s.Scale)
-	case s.DurationMS <= 0:
-		return recipes.Invalid("duration_ms", "must be positive, got %g", s.DurationMS)
-	case s.Dt <= 0:
-		return recipes.Invalid("dt", "must be positive, got %g", s.Dt)
-	case s.FixedK <= 0:
-		return recipes.Invalid("fixed_k", "must be positive, got %g", s.FixedK)
-	case s.Neurons < 0:
-		return recipes.Invalid("neurons", "must not be negative, got %d", s.Neurons)
-	case s.Seed < 0:
-		return recipes.Invalid("seed", "must not be negative, got %d", s.Seed)
 	case s.DurationMS/s.Dt > maxSimSteps:
 		return recipes.Invalid("duration_ms", "%g ms at dt %g ms is %.3g steps; braingo simulates at most %.0e in one run", s.DurationMS, s.Dt, s.DurationMS/s.Dt, float64(maxSimSteps))
 	case float64(s.N()) > maxSimNeurons:
 		return recipes.Invalid("scale", "%d neurons is more than one process simulates (%.0e)", s.N(), float64(maxSimNeurons))
-	case s.CheckpointS < 0:
-		return recipes.Invalid("checkpoint_s", "must not be negative, got %g", s.CheckpointS)
 	}
 	return nil
 }

@@ -142,18 +142,6 @@ type TaskLoop struct {
 	Target     float64   `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
 }
 
-func (l TaskLoop) validate() error {
-	switch {
-	case l.Epochs < 1:
-		return recipes.Invalid("train.epochs", "must be at least 1, got %d", l.Epochs)
-	case l.Batches < 1 || l.BatchSize < 1:
-		return recipes.Invalid("train.batch_size", "batches and batch_size must be at least 1")
-	case l.Optim.LR <= 0:
-		return recipes.Invalid("train.optim.lr", "must be positive, got %v", l.Optim.LR)
-	}
-	return nil
-}
-
 // TaskRL is the spec of a task-rl recipe.
 type TaskRL struct {
 	Seed    int       `yaml:"seed" default:"1" help:"seed of initialization, environments and actions" alias:"seed"`
@@ -183,23 +171,14 @@ type TaskRL struct {
 
 // Validate checks cross-field constraints.
 func (c *TaskBPTT) Validate() error {
-	if err := c.Train.validate(); err != nil {
-		return err
-	}
 	return c.Model.validate()
 }
 
 // Validate checks cross-field constraints.
 func (c *TaskRL) Validate() error {
 	switch {
-	case c.Train.Epochs < 1 || c.Train.Updates < 1:
-		return recipes.Invalid("train.epochs", "epochs and updates must be at least 1")
-	case c.Train.Columns < 1 || c.Train.Rollout < 1:
-		return recipes.Invalid("train.columns", "columns and rollout must be at least 1")
 	case c.Train.Gamma <= 0 || c.Train.Gamma > 1:
 		return recipes.Invalid("train.gamma", "must be in (0, 1], got %v", c.Train.Gamma)
-	case c.Train.Optim.LR <= 0:
-		return recipes.Invalid("train.optim.lr", "must be positive, got %v", c.Train.Optim.LR)
 	}
 	return c.Model.validate()
 }
