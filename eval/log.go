@@ -10,6 +10,8 @@ import (
 	"math"
 	"os"
 	"strconv"
+
+	"github.com/braingo/braingo/internal/fileio"
 )
 
 // MetricsFile is the name of the metrics log in a run directory.
@@ -192,9 +194,10 @@ func AppendRecord(path string, r EpochRecord) error {
 	return f.Close()
 }
 
-// ReadRecords reads the metrics log at path.
+// ReadRecords reads the metrics log at path, which must be a regular file
+// (a FIFO or a device is refused at once, not read until it ends).
 func ReadRecords(path string) ([]EpochRecord, error) {
-	f, err := os.Open(path)
+	f, _, err := fileio.OpenRegular(path, 0)
 	if err != nil {
 		return nil, err
 	}

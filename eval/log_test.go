@@ -192,3 +192,10 @@ func FuzzDecodeRecords(f *testing.F) {
 		}
 	})
 }
+
+// A metrics log that is not a regular file is refused at once.
+func TestReadRecordsRefusesDevices(t *testing.T) {
+	if _, err := ReadRecords("/dev/zero"); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("ReadRecords(/dev/zero): %v", err)
+	}
+}
