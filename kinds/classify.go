@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -74,6 +75,9 @@ type ClassifyModel struct {
 	HiddenGain     float64 `yaml:"hidden_gain" default:"1" help:"fixed factor on the hidden layers' input currents (an input factor of the dynamics such as dt/tau; the weights keep their scale)"`
 	ReadoutGain    float64 `yaml:"readout_gain" default:"1" help:"fixed factor on the output layer's input current"`
 	Connectivity   float64 `yaml:"connectivity" range:"(0,1]" default:"1" help:"connection probability of the hidden layers' projections: below 1 they are sparse (CSR, the structure drawn from the seed, the values trained, event-driven with spike inputs); the readout stays dense"`
+	ConnKind       string  `yaml:"connectivity_kind" default:"csr" enum:"csr,jit" help:"with connectivity below 1: csr stores the structure and trains every stored weight; jit regenerates the matrix from the seed at every product and trains only its weight rule's parameters (BrainPy's jitconn operators: memory independent of the layer's size)"`
+	JITWeight      string  `yaml:"jit_weight" default:"normal" enum:"homogeneous,uniform,normal" help:"connectivity_kind jit: the weight rule whose parameters are trained: one weight for every synapse, uniform in [lo, hi), or normal (mu, sd); initialized to ±1/√(p·fan_in) (homogeneous: +), or mean 0 and std √(init_scale/(p·fan_in))"`
+	Delay          []int   `yaml:"delay" range:"[0,)" default:"0" help:"axonal delay in steps of each hidden layer's input (one value for all layers, or one per layer): at step t a layer receives its input of step t − delay, nothing before; the input layer's delay shifts the whole stimulus"`
 	InitFile       string  `yaml:"init_file" default:"" help:"start from these weights instead of the seeded initialization: a JSON object mapping each parameter name (fc1.weight, fc1.bias, ...; weights stored in×out) to its flat values (baselines/fmnist_snn.py --export-init writes PyTorch's)"`
 }
 
@@ -102,6 +106,20 @@ type ClassifyTrain struct {
 func (c *Classify) Validate() error {
 	if err := checkSurrogate(c.Model.Surrogate); err != nil {
 		return err
+	}
+	if d := c.Model.Delay; len(d) > 1 && len(d) != len(c.Model.Hidden) {
+		return recipes.Invalid("model.delay", "%d values for %d hidden layers: give one value for all layers or one per layer", len(d), len(c.Model.Hidden))
+	}
+	for _, d := range c.Model.Delay {
+		if d >= c.Data.Steps {
+			return recipes.Invalid("model.delay", "a delay of %d steps leaves no input within data.steps = %d", d, c.Data.Steps)
+		}
+		if d > 0 && c.Train.Truncate > 0 {
+			return recipes.Invalid("model.delay", "delays need full BPTT (train.truncate 0): a truncated window would cut the delay line")
+		}
+	}
+	if c.Model.ConnKind == "jit" && !(c.Model.Connectivity < 1) {
+		return recipes.Invalid("model.connectivity_kind", "jit needs model.connectivity below 1 (a fully connected JIT matrix is a dense one with its weights redrawn at every product)")
 	}
 	if c.Model.Readout != "lif" && c.Train.Loss != "nll_max_membrane" && c.Train.Loss != "ce_membrane" {
 		return recipes.Invalid("train.loss", "%s needs output spikes; a leaky-integrator readout (model.readout: %s) works with ce_membrane or nll_max_membrane", c.Train.Loss, c.Model.Readout)
@@ -172,8 +190,10 @@ func (c *Classify) Build(features, classes int) (*networks.FeedForward, error) {
 			cell = networks.AdExCell{AdEx: snn.AdEx{Surrogate: sg}}
 		}
 		name := fmt.Sprintf("fc%d", i+1)
-		b := networks.Block{Name: fmt.Sprintf("hidden%d", i+1), Cell: cell}
-		if p := c.Model.Connectivity; p > 0 && p < 1 {
+		b := networks.Block{Name: fmt.Sprintf("hidden%d", i+1), Cell: cell, Delay: c.delay(i)}
+		if p := c.Model.Connectivity; p > 0 && p < 1 && c.Model.ConnKind == "jit" {
+			b.Conn = c.jitProj(name, in, h, p, uint64(c.Seed)<<8+uint64(i))
+		} else if p > 0 && p < 1 {
 			var scale float64
 			if c.Model.Init == "kaiming_normal" {
 				scale = c.Model.InitScale
@@ -598,6 +618,38 @@ func (c *Classify) legacyZeroReset() []string {
 		return []string{"model.reset"}
 	}
 	return nil
+}
+
+// delay is hidden layer i's input delay in steps.
+func (c *Classify) delay(i int) int {
+	switch d := c.Model.Delay; {
+	case len(d) == 0:
+		return 0
+	case len(d) == 1:
+		return d[0]
+	default:
+		return d[i]
+	}
+}
+
+// jitProj is a hidden layer's JIT projection (model.connectivity_kind: jit)
+// with its weight rule initialized for the expected fan-in p·in.
+func (c *Classify) jitProj(name string, in, out int, p float64, seed uint64) *networks.JITProj {
+	fanIn := p * float64(in)
+	bound := float32(1 / math.Sqrt(fanIn))
+	var kind kernels.WeightKind
+	var init []float32
+	switch c.Model.JITWeight {
+	case "homogeneous":
+		kind, init = kernels.Homogeneous, []float32{bound}
+	case "uniform":
+		kind, init = kernels.Uniform, []float32{-bound, bound}
+	default:
+		kind, init = kernels.Normal, []float32{0, float32(math.Sqrt(c.Model.InitScale / fanIn))}
+	}
+	j := networks.NewJITProj(name, in, out, p, seed, kind, init, c.Model.Bias)
+	j.Gain = float32(c.Model.HiddenGain)
+	return j
 }
 
 // synOps is the mean number of synaptic operations per test sample: every

@@ -63,6 +63,12 @@ func LoadNetwork(path string, warn io.Writer) (*recipes.Recipe, any, error) {
 	switch c := r.Spec.(type) {
 	case *Classify:
 		in, err := shape("fc1.weight", 0)
+		if err != nil && c.Model.Connectivity < 1 {
+			// A sparse or JIT first layer stores values or a weight rule,
+			// not a matrix: its inputs are the data set's pixels (both
+			// sets are 28×28; the loader refuses other sizes).
+			in, err = imagePixels, nil
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -103,6 +109,10 @@ func LoadNetwork(path string, warn io.Writer) (*recipes.Recipe, any, error) {
 	}
 	return nil, nil, fmt.Errorf("%s: recipe kind %s has no network to export", path, r.Kind)
 }
+
+// imagePixels is the number of inputs of an snn-classify network: the
+// pixels of a Fashion-MNIST or MNIST image.
+const imagePixels = 28 * 28
 
 // ImportClassify writes a run directory for a feed-forward network read
 // from elsewhere (a NIR file): an snn-classify recipe — base with its model
@@ -153,8 +163,12 @@ func ImportClassify(dir string, base *recipes.Recipe, net *networks.FeedForward)
 			learn = true
 		}
 	}
+	m.Delay, m.Connectivity, m.ConnKind = nil, 1, "csr" // NIR projections are dense
+	delayed := false
 	for i, b := range hidden {
 		m.Hidden = append(m.Hidden, b.Proj.Out())
+		m.Delay = append(m.Delay, b.Delay)
+		delayed = delayed || b.Delay != 0
 		var kind string
 		var beta float32
 		var p snn.LIF
@@ -178,7 +192,13 @@ func ImportClassify(dir string, base *recipes.Recipe, net *networks.FeedForward)
 		m.Neuron, m.Beta, m.HiddenGain = kind, float64(beta), gain(b.Proj)
 		lifParams(b.Name, p)
 	}
+	if !delayed {
+		m.Delay = []int{0}
+	}
 	out := net.Blocks[len(net.Blocks)-1]
+	if out.Delay != 0 {
+		return nil, fmt.Errorf("output layer: its input is delayed by %d steps; an snn-classify recipe delays hidden layers only (model.delay)", out.Delay)
+	}
 	switch cell := out.Cell.(type) {
 	case networks.LIFCell:
 		m.Readout, m.ReadoutBeta = "lif", float64(cell.Beta)

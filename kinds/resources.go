@@ -141,7 +141,7 @@ func (s *Sim) memoryEstimate() (float64, string) {
 // parameters with their gradients and optimizer state, and BPTT's trace
 // (membranes, spikes and inputs of every layer at every step of a batch).
 func (c *Classify) memoryEstimate() (float64, string) {
-	in, out := 784.0, 10.0
+	in, out := float64(imagePixels), 10.0
 	sizes := append([]float64{in}, floats(c.Model.Hidden)...)
 	sizes = append(sizes, out)
 	params, units := 0.0, 0.0

@@ -181,6 +181,22 @@ func (s *Sparse) Dense() []float32 {
 	return d
 }
 
+// Dense returns the JIT matrix with its trained weight rule written out,
+// in × out row-major (absent connections 0): the matrix every product of
+// the projection uses, for export. It needs in·out floats.
+func (j *JITProj) Dense() []float32 {
+	m := j.M
+	switch w := j.W.Data; m.Weight.Kind {
+	case kernels.Homogeneous:
+		m.Weight.A = w[0]
+	default:
+		m.Weight.A, m.Weight.B = w[0], w[1]
+	}
+	d := make([]float32, m.Rows*m.Cols)
+	m.Materialize(d)
+	return d
+}
+
 // JITProj is a projection y = x·M + b through a just-in-time random matrix
 // M (kernels.JIT: each pair connected with probability P, regenerated from
 // the seed at every product, never stored) whose weight rule's parameters

@@ -264,11 +264,19 @@ func FromFeedForward(net *networks.FeedForward, o Options) (*Node, []string, err
 			b.Proj = c
 		case *networks.Sparse: // NIR's Affine is dense: zeros off the structure
 			b.Proj = &networks.Dense{W: tensor.New([]int{c.In(), c.Out()}, c.Dense()), B: c.B, Gain: c.Gain}
+		case *networks.JITProj: // NIR has no JIT connectivity: the matrix written out
+			b.Proj = &networks.Dense{W: tensor.New([]int{c.In(), c.Out()}, c.Dense()), B: c.B, Gain: c.Gain}
+			x.warn = append(x.warn, fmt.Sprintf("layer %s: JIT connectivity (p %g, seed %d) written as a dense Affine; it reads back as a dense layer", b.Name, c.M.P, c.M.Seed))
 		default:
-			return nil, nil, fmt.Errorf("nir: layer %s: a %T projection has no NIR form (dense and CSR ones do)", b.Name, b.Conn)
+			return nil, nil, fmt.Errorf("nir: layer %s: a %T projection has no NIR form (dense, CSR and JIT ones do)", b.Name, b.Conn)
 		}
 		if b.Proj.In() != in {
 			return nil, nil, fmt.Errorf("nir: layer %s takes %d inputs, the previous layer has %d", b.Name, b.Proj.In(), in)
+		}
+		if b.Delay > 0 { // NIR's Delay: output(t) = input(t − delay), per channel
+			dn := fmt.Sprintf("delay%d", i+1)
+			g.Add(dn, NewNode("Delay", map[string]*Array{"delay": Float64s([]int{in}, fill(in, float64(b.Delay)*o.dt()))}))
+			path = append(path, dn)
 		}
 		out := b.Proj.Out()
 		fc := fmt.Sprintf("fc%d", i+1)
@@ -462,6 +470,24 @@ func newImporter(g *Node, o Options) (*importer, error) {
 		}
 	}
 	return im, nil
+}
+
+// delaySteps reads a Delay node in front of a projection of in inputs as
+// braingo's per-layer delay: one delay for every channel, a whole number
+// of time steps.
+func (im *importer) delaySteps(name string, d []float64, in int) (int, error) {
+	if len(d) == 1 {
+		d = fill(in, d[0])
+	}
+	if len(d) != in || !uniform(d) {
+		return 0, fmt.Errorf("nir: %s: braingo delays every input of a layer alike; this Delay node gives %d values for %d inputs, not all equal", name, len(d), in)
+	}
+	steps := d[0] / im.dt
+	n := math.Round(steps)
+	if !(d[0] >= 0) || n > 1<<20 || math.Abs(steps-n) > 1e-6*math.Max(1, steps) {
+		return 0, fmt.Errorf("nir: %s: delay %g s is not a whole number of time steps of %g s (at most 2^20)", name, d[0], im.dt)
+	}
+	return int(n), nil
 }
 
 // neuron is a decoded neuron node.
@@ -768,6 +794,13 @@ func ToFeedForward(g *Node, o Options) (*networks.FeedForward, error) {
 		i++
 	}
 	for i < len(path)-1 {
+		delay := 0
+		if nd := f.Nodes[path[i]]; nd.Type == "Delay" {
+			if delay, err = im.delaySteps(path[i], param(nd, "delay"), in); err != nil {
+				return nil, err
+			}
+			i++
+		}
 		name := path[i]
 		nd := f.Nodes[name]
 		if nd.Type != "Affine" && nd.Type != "Linear" {
@@ -816,7 +849,7 @@ func ToFeedForward(g *Node, o Options) (*networks.FeedForward, error) {
 		if err != nil {
 			return nil, err
 		}
-		net.Blocks = append(net.Blocks, networks.Block{Name: bname, Proj: d, Cell: cell})
+		net.Blocks = append(net.Blocks, networks.Block{Name: bname, Proj: d, Cell: cell, Delay: delay})
 		in = d.Out()
 		i++
 	}

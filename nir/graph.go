@@ -53,8 +53,10 @@
 // braingo_reset; a braingo file (one with braingo_dt) whose zero-reset
 // neurons lack it was written before braingo's zero reset followed NIR and
 // snnTorch ≥ 0.8 (2026-12-06), and reads back with snn.ResetZeroLegacy and
-// a warning (Options.Warn). Conductance-based and Hodgkin-Huxley neurons,
-// sparse and JIT connectivity belong to package snn's simulations, which
+// a warning (Options.Warn). Trained CSR and JIT projections are written
+// as dense Affine nodes (zeros off their structure; a JIT matrix with its
+// weight rule drawn out) and read back as dense layers. Conductance-based
+// and Hodgkin-Huxley neurons belong to package snn's simulations, which
 // have no NIR export.
 package nir
 

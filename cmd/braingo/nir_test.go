@@ -31,6 +31,8 @@ func TestExportImportFMNIST(t *testing.T) {
 		{"default", nil, true},
 		{"synaptic zero li", []string{"--set", "model.neuron=synaptic", "--set", "model.reset=zero", "--set", "model.readout=li", "--set", "model.hidden_gain=0.5"}, false},
 		{"learned decays", []string{"--set", "model.learn_beta=true", "--set", "model.reset=zero", "--set", "model.readout_gain=2"}, false},
+		// NIR Delay nodes in front of the projections, read back as model.delay.
+		{"delays", []string{"--set", "model.hidden=48,32", "--set", "model.delay=2,1", "--set", "model.reset=zero"}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
