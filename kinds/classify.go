@@ -107,22 +107,31 @@ func (c *Classify) Validate() error {
 	if err := checkSurrogate(c.Model.Surrogate); err != nil {
 		return err
 	}
-	if d := c.Model.Delay; len(d) > 1 && len(d) != len(c.Model.Hidden) {
-		return recipes.Invalid("model.delay", "%d values for %d hidden layers: give one value for all layers or one per layer", len(d), len(c.Model.Hidden))
-	}
-	for _, d := range c.Model.Delay {
-		if d >= c.Data.Steps {
-			return recipes.Invalid("model.delay", "a delay of %d steps leaves no input within data.steps = %d", d, c.Data.Steps)
-		}
-		if d > 0 && c.Train.Truncate > 0 {
-			return recipes.Invalid("model.delay", "delays need full BPTT (train.truncate 0): a truncated window would cut the delay line")
-		}
-	}
-	if c.Model.ConnKind == "jit" && !(c.Model.Connectivity < 1) {
-		return recipes.Invalid("model.connectivity_kind", "jit needs model.connectivity below 1 (a fully connected JIT matrix is a dense one with its weights redrawn at every product)")
+	if err := c.Model.checkConnections(c.Data.Steps, c.Train.Truncate); err != nil {
+		return err
 	}
 	if c.Model.Readout != "lif" && c.Train.Loss != "nll_max_membrane" && c.Train.Loss != "ce_membrane" {
 		return recipes.Invalid("train.loss", "%s needs output spikes; a leaky-integrator readout (model.readout: %s) works with ce_membrane or nll_max_membrane", c.Train.Loss, c.Model.Readout)
+	}
+	return nil
+}
+
+// checkConnections checks the delays against the steps per sample and the
+// truncation window, and the JIT connectivity against its probability.
+func (m *ClassifyModel) checkConnections(steps, truncate int) error {
+	if d := m.Delay; len(d) > 1 && len(d) != len(m.Hidden) {
+		return recipes.Invalid("model.delay", "%d values for %d hidden layers: give one value for all layers or one per layer", len(d), len(m.Hidden))
+	}
+	for _, d := range m.Delay {
+		if d >= steps {
+			return recipes.Invalid("model.delay", "a delay of %d steps leaves no input within data.steps = %d", d, steps)
+		}
+		if d > 0 && truncate > 0 {
+			return recipes.Invalid("model.delay", "delays need full BPTT (train.truncate 0): a truncated window would cut the delay line")
+		}
+	}
+	if m.ConnKind == "jit" && !(m.Connectivity < 1) {
+		return recipes.Invalid("model.connectivity_kind", "jit needs model.connectivity below 1 (a fully connected JIT matrix is a dense one with its weights redrawn at every product)")
 	}
 	return nil
 }

@@ -92,6 +92,9 @@ func (c *SeqClassify) Validate() error {
 	if err := checkSurrogate(c.Model.Surrogate); err != nil {
 		return err
 	}
+	if err := c.Model.checkConnections(c.Data.Steps, 0); err != nil {
+		return err
+	}
 	switch {
 	case len(c.Model.Hidden) == 0:
 		return recipes.Invalid("model.hidden", "needs at least one hidden layer")
@@ -127,7 +130,7 @@ func (c *SeqClassify) Build(inputs, classes int) (*networks.FeedForward, error) 
 	}
 	r := rand.New(rand.NewPCG(uint64(c.Seed), 0x7265632e))
 	for i := range net.Blocks[:len(net.Blocks)-1] {
-		h := net.Blocks[i].Proj.Out()
+		h := net.Blocks[i].Projection().Out()
 		w := cl.dense(fmt.Sprintf("rec%d", i+1), h, h, 1, r).W
 		net.Blocks[i].Cell = networks.RecurrentCell{Cell: net.Blocks[i].Cell, W: w}
 	}

@@ -55,6 +55,8 @@ func TestSeqClassifyResumeEvaluate(t *testing.T) {
 		{"model.neuron=alif", "model.decode=mean", "model.reset=subtract", "model.hidden=[12,8]"},
 		{"model.neuron=lif", "model.readout=lif", "model.decode=count", "model.reset=subtract"},
 		{"model.recurrent=false"},
+		{"model.connectivity=0.5", "model.delay=2"},
+		{"model.connectivity=0.5", "model.connectivity_kind=jit", "model.hidden=[12,8]", "model.delay=[1,3]"},
 	} {
 		t.Run(strings.Join(set, " "), func(t *testing.T) {
 			straight := runSeq(t, t.TempDir(), false, append(set, "epochs=3")...)

@@ -82,10 +82,10 @@ func (c *SeqClassify) Validate() error {
 		return fmt.Errorf("seq-classify: no training data")
 	case c.BatchSize < 1:
 		return fmt.Errorf("seq-classify: batch_size must be at least 1, got %d", c.BatchSize)
-	case c.Net.Blocks[0].Proj.In() != c.Data.Channels:
-		return fmt.Errorf("seq-classify: network input size %d does not match the data's %d channels", c.Net.Blocks[0].Proj.In(), c.Data.Channels)
-	case c.Net.Blocks[len(c.Net.Blocks)-1].Proj.Out() < len(c.Data.Classes()):
-		return fmt.Errorf("seq-classify: network has %d outputs for %d classes", c.Net.Blocks[len(c.Net.Blocks)-1].Proj.Out(), len(c.Data.Classes()))
+	case c.Net.Blocks[0].Projection().In() != c.Data.Channels:
+		return fmt.Errorf("seq-classify: network input size %d does not match the data's %d channels", c.Net.Blocks[0].Projection().In(), c.Data.Channels)
+	case c.Net.Blocks[len(c.Net.Blocks)-1].Projection().Out() < len(c.Data.Classes()):
+		return fmt.Errorf("seq-classify: network has %d outputs for %d classes", c.Net.Blocks[len(c.Net.Blocks)-1].Projection().Out(), len(c.Data.Classes()))
 	}
 	return checkDecode(c.Decode)
 }
@@ -316,8 +316,8 @@ func SeqEvaluate(net *networks.FeedForward, data *events.Binned, samples []int, 
 		if name == "" {
 			name = fmt.Sprintf("layer%d", l+1)
 		}
-		ev.Rates = append(ev.Rates, LayerRate{Name: name, Neurons: b.Proj.Out(),
-			Rate: spikes[l] / float64(len(samples)*steps*b.Proj.Out())})
+		ev.Rates = append(ev.Rates, LayerRate{Name: name, Neurons: b.Projection().Out(),
+			Rate: spikes[l] / float64(len(samples)*steps*b.Projection().Out())})
 	}
 	return ev
 }
