@@ -66,8 +66,12 @@ type SeqData struct {
 // hidden layers recurrent or not, and how the class is read out.
 type SeqModel struct {
 	ClassifyModel `yaml:",inline"`
-	Recurrent     bool   `yaml:"recurrent" default:"true" help:"hidden layers have all-to-all recurrent weights (snnTorch RLeaky/RSynaptic; SpyTorch's v1), initialized as the feed-forward ones"`
-	Decode        string `yaml:"decode" default:"max" enum:"max,last,mean,count" help:"loss and prediction from the output layer: max over time of the membrane (SpyTorch, Cramer et al. 2020), last membrane, mean membrane, or spike count (needs readout: lif)"`
+	Recurrent     bool    `yaml:"recurrent" default:"true" help:"hidden layers have all-to-all recurrent weights (snnTorch RLeaky/RSynaptic; SpyTorch's v1), initialized as the feed-forward ones"`
+	Decode        string  `yaml:"decode" default:"max" enum:"max,last,mean,count" help:"loss and prediction from the output layer: max over time of the membrane (SpyTorch, Cramer et al. 2020), last membrane, mean membrane, or spike count (needs readout: lif)"`
+	DelayTaps     int     `yaml:"delay_taps" range:"[0,1000]" default:"0" help:"learn a delay of 0 … delay_taps−1 steps for every synapse of the hidden layers' input projections, with its weight (Hammouamri et al., ICLR 2024: a Gaussian over the taps whose width shrinks over the epochs; the delays start uniform); 0: off"`
+	DelaySigma    float64 `yaml:"delay_sigma" range:"[0,)" default:"0" help:"the Gaussian's width in steps in the first epoch (0: delay_taps/2, as Hammouamri et al.)"`
+	DelaySigmaEnd float64 `yaml:"delay_sigma_end" range:"(0,)" default:"0.5" help:"its width from epoch delay_anneal_epochs on (linear in between); evaluation uses the last trained epoch's"`
+	DelayAnneal   int     `yaml:"delay_anneal_epochs" range:"[0,)" default:"0" help:"epochs over which the width shrinks from delay_sigma to delay_sigma_end (0: train.epochs; set it to keep the schedule when a resumed run raises train.epochs)"`
 }
 
 // SeqTrain configures the optimization.
@@ -102,8 +106,40 @@ func (c *SeqClassify) Validate() error {
 		return recipes.Invalid("model.decode", "count needs a spiking output layer (model.readout: lif), got readout %s", c.Model.Readout)
 	case c.Model.InitFile != "":
 		return recipes.Invalid("model.init_file", "is not supported by %s", SeqClassifyKind)
+	case c.Model.DelayTaps > 0 && c.Model.Connectivity < 1:
+		return recipes.Invalid("model.delay_taps", "learned delays need dense projections (model.connectivity 1, got %v)", c.Model.Connectivity)
+	case c.Model.DelayTaps > c.Data.Steps:
+		return recipes.Invalid("model.delay_taps", "%d taps are longer than the %d steps of a sample", c.Model.DelayTaps, c.Data.Steps)
 	}
 	return nil
+}
+
+// delaySigma is the learned delays' Gaussian width in epoch e (0-based):
+// linear from delay_sigma (0: taps/2) to delay_sigma_end over
+// delay_anneal_epochs (0: the recipe's epochs), then constant.
+func (c *SeqClassify) delaySigma(e int) float32 {
+	s0, s1 := c.Model.DelaySigma, c.Model.DelaySigmaEnd
+	if s0 == 0 {
+		s0 = float64(c.Model.DelayTaps) / 2
+	}
+	n := c.Model.DelayAnneal
+	if n == 0 {
+		n = c.Train.Epochs
+	}
+	if n <= 1 {
+		return float32(s1)
+	}
+	e = min(max(e, 0), n-1)
+	return float32(s0 + (s1-s0)*float64(e)/float64(n-1))
+}
+
+// setDelaySigma sets the learned delays' width for epoch e (0-based).
+func (c *SeqClassify) setDelaySigma(net *networks.FeedForward, e int) {
+	for _, b := range net.Blocks {
+		if ld, ok := b.Conn.(*networks.LearnedDelay); ok {
+			*ld.Sigma = c.delaySigma(e)
+		}
+	}
 }
 
 // classify is the snn-classify spec that shares this recipe's model and
@@ -124,6 +160,16 @@ func (c *SeqClassify) Build(inputs, classes int) (*networks.FeedForward, error) 
 	net, err := cl.Build(inputs, classes)
 	if err != nil {
 		return nil, err
+	}
+	if taps := c.Model.DelayTaps; taps > 0 {
+		// Drawn from a stream of their own: the weights stay those of the
+		// same recipe without learned delays.
+		rd := rand.New(rand.NewPCG(uint64(c.Seed), 0x64656c61))
+		for i := range net.Blocks[:len(net.Blocks)-1] {
+			b := &net.Blocks[i]
+			b.Conn = networks.NewLearnedDelay(fmt.Sprintf("fc%d", i+1), b.Proj, taps, c.delaySigma(0), rd)
+			b.Proj = nil
+		}
 	}
 	if !c.Model.Recurrent {
 		return net, nil
@@ -359,6 +405,7 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 		return err
 	}
 	sched.advance(min(epoch, c.Train.Epochs))
+	c.setDelaySigma(net, epoch)
 	if err := opts.WriteEcho(); err != nil {
 		return err
 	}
@@ -391,6 +438,7 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 			return err
 		}
 		sched.advance(1)
+		c.setDelaySigma(net, e.Epoch) // the next epoch's (0-based e.Epoch)
 		if opts.JSON {
 			acc := last.Accuracy()
 			line := EpochLine{Epoch: e.Epoch, TrainSeconds: e.TrainSeconds, SamplesPerS: e.SamplesPerS, TrainLoss: e.TrainLoss,
@@ -503,9 +551,11 @@ func (c *SeqClassify) Evaluate(d *RunDir) (Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := restoreTraining(filepath.Join(d.Dir, CheckpointFile), seqFormat, net.Params(), nil); err != nil {
+	epoch, err := restoreTraining(filepath.Join(d.Dir, CheckpointFile), seqFormat, net.Params(), nil)
+	if err != nil {
 		return nil, err
 	}
+	spec.setDelaySigma(net, epoch-1) // the last trained epoch's width
 	ev := trainer.SeqEvaluate(net, data.Test, data.TestIndex, spec.Model.Decode, spec.Data.Binary, 256, 0)
 	return newSeqReport(spec.Data.Source, data.Test.Classes(), ev), nil
 }

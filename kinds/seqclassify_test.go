@@ -5,9 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/recipes"
 )
 
@@ -57,6 +60,8 @@ func TestSeqClassifyResumeEvaluate(t *testing.T) {
 		{"model.recurrent=false"},
 		{"model.connectivity=0.5", "model.delay=2"},
 		{"model.connectivity=0.5", "model.connectivity_kind=jit", "model.hidden=[12,8]", "model.delay=[1,3]"},
+		// learned delays: the width schedule must resume and evaluate as it trained
+		{"model.delay_taps=4", "model.hidden=[12,8]", "model.delay_anneal_epochs=3"},
 	} {
 		t.Run(strings.Join(set, " "), func(t *testing.T) {
 			straight := runSeq(t, t.TempDir(), false, append(set, "epochs=3")...)
@@ -125,3 +130,43 @@ func TestSeqClassifyInvalid(t *testing.T) {
 }
 
 func fmtSscan(s string, f *float64) (int, error) { return fmt.Sscan(s, f) }
+
+// Learned delays train: the checkpoint's delays moved from their initial
+// draw, stay finite, and a sparse recipe with them is refused.
+func TestSeqClassifyLearnedDelays(t *testing.T) {
+	dir := t.TempDir()
+	sets := []string{"model.delay_taps=6", "epochs=2", "train.lr=0.01"}
+	runSeq(t, dir, false, sets...)
+	r, err := recipes.Load("randman-rsnn", append(append([]string{}, seqTiny...), sets...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := r.Spec.(*SeqClassify)
+	initial, err := c.Build(8, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trained, err := c.Build(8, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := restoreTraining(filepath.Join(dir, CheckpointFile), seqFormat, trained.Params(), nil); err != nil {
+		t.Fatal(err)
+	}
+	a, b := initial.Blocks[0].Conn.(*networks.LearnedDelay), trained.Blocks[0].Conn.(*networks.LearnedDelay)
+	moved := 0
+	for i := range a.Pos.Data {
+		if math.IsNaN(float64(b.Pos.Data[i])) {
+			t.Fatalf("delay %d is NaN", i)
+		}
+		if a.Pos.Data[i] != b.Pos.Data[i] {
+			moved++
+		}
+	}
+	if moved < len(a.Pos.Data)/2 {
+		t.Fatalf("%d of %d delays moved in training", moved, len(a.Pos.Data))
+	}
+	if _, err := recipes.Load("randman-rsnn", append(append([]string{}, seqTiny...), "model.delay_taps=6", "model.connectivity=0.5")); err == nil || !strings.Contains(err.Error(), "model.delay_taps") {
+		t.Fatalf("learned delays with sparse projections: %v", err)
+	}
+}

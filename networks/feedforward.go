@@ -2,6 +2,7 @@ package networks
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/braingo/braingo/tensor"
 )
@@ -132,7 +133,9 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 		}
 	case in.Static != nil:
 		batch = in.Static.Shape[0]
-		first = n.Blocks[0].Projection().Forward(tp, in.Static)
+		if _, ok := n.Blocks[0].Conn.(HistoryProjection); !ok { // else fed at every step
+			first = n.Blocks[0].Projection().Forward(tp, in.Static)
+		}
 	case in.Step != nil:
 		batch = in.Step(t0).Shape[0]
 	default:
@@ -147,9 +150,20 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 	}
 	hist := make([][]delayed, len(n.Blocks)) // a block's last Delay inputs
 	zero := make([]*tensor.Tensor, len(n.Blocks))
+	// Blocks with a HistoryProjection: their step functions and their
+	// last inputs, the most recent first.
+	histStep := make([]func([]*tensor.Tensor) *tensor.Tensor, len(n.Blocks))
+	histIn := make([][]*tensor.Tensor, len(n.Blocks))
 	for i, b := range n.Blocks {
 		if b.Delay < 0 || (b.Delay > 0 && t0 != 0) {
 			panic(fmt.Sprintf("networks: FeedForward.RunFrom: block %d has delay %d; delays must be non-negative and runs with them start at step 0", i, b.Delay))
+		}
+		if hp, ok := b.Conn.(HistoryProjection); ok {
+			if t0 != 0 || (i == 0 && in.Projected != nil) {
+				panic(fmt.Sprintf("networks: FeedForward.RunFrom: block %d has per-synapse delays; runs with them start at step 0 from the unprojected input", i))
+			}
+			histStep[i] = hp.Prepare(tp)
+			histIn[i] = make([]*tensor.Tensor, 0, hp.Taps())
 		}
 	}
 	steps := t1 - t0
@@ -175,6 +189,8 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 			switch {
 			case i == 0 && first != nil:
 				in0.static = true
+			case i == 0 && in.Static != nil: // a HistoryProjection's static input
+				in0.x = in.Static
 			case i == 0:
 				in0.x, in0.spiking = in.Step(t), in.Binary
 			default:
@@ -191,7 +207,20 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 				hist[i] = h
 			}
 			var cur *tensor.Tensor
+			if step := histStep[i]; step != nil {
+				h := histIn[i]
+				if len(h) < cap(h) {
+					h = h[:len(h)+1]
+				}
+				copy(h[1:], h)
+				h[0] = in0.x // nil before a Delay's first input
+				histIn[i] = h
+				if slices.ContainsFunc(h, func(x *tensor.Tensor) bool { return x != nil }) {
+					cur = step(h)
+				}
+			}
 			switch {
+			case cur != nil:
 			case in0.static:
 				cur = first
 			case in0.x == nil:
