@@ -128,3 +128,59 @@ func TestDelayedCSRConnNetwork(t *testing.T) {
 		t.Error("per-connection synapse accepted with per-synapse delays")
 	}
 }
+
+// DelayedJITConn equals DelayedCSRConn on the materialized matrix and
+// delays, bit for bit, whole and as two ranks' column shares; delays cover
+// DMin … DMax.
+func TestDelayedJITConnMatchesCSR(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const pre, post, steps, dmin, dmax = 30, 25, 40, 1, 5
+	m := kernels.JIT{Rows: pre, Cols: post, P: 0.3, Seed: 12, Weight: kernels.NormalWeight(0.2, 1)}
+	whole, err := NewDelayedJITConn(NewJITConn(m), dmin, dmax, 99)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr := m.ToCSR()
+	d := make([]uint16, csr.NNZ())
+	seen := map[int]bool{}
+	for i := 0; i < pre; i++ {
+		for k := csr.Ptr[i]; k < csr.Ptr[i+1]; k++ {
+			d[k] = uint16(whole.Delay(i, int(csr.Col[k])))
+			seen[int(d[k])] = true
+		}
+	}
+	if len(seen) != dmax-dmin+1 {
+		t.Fatalf("delays drawn: %v, want every step in [%d, %d]", seen, dmin, dmax)
+	}
+	ref, err := NewDelayedCSRConn(&CSRConn{M: csr}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts [2]*DelayedJITConn
+	for p, rng := range [][2]int{{0, 12}, {12, post}} {
+		if parts[p], err = NewDelayedJITConn(&JITConn{M: m, Lo: rng[0], Hi: rng[1]}, dmin, dmax, 99); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for s := 0; s < steps; s++ {
+		var active []int32
+		for i := int32(0); i < pre; i++ {
+			if r.IntN(3) == 0 {
+				active = append(active, i)
+			}
+		}
+		want, got, split := make([]float32, post), make([]float32, post), make([]float32, post)
+		ref.DeliverDelayed(want, active)
+		whole.DeliverDelayed(got, active)
+		parts[0].DeliverDelayed(split[:12], active)
+		parts[1].DeliverDelayed(split[12:], active)
+		for j := range want {
+			if math.Float32bits(got[j]) != math.Float32bits(want[j]) || math.Float32bits(split[j]) != math.Float32bits(want[j]) {
+				t.Fatalf("step %d post %d: JIT %v, split %v, CSR %v", s, j, got[j], split[j], want[j])
+			}
+		}
+	}
+	if _, err := NewDelayedJITConn(NewJITConn(m), 3, 2, 1); err == nil {
+		t.Fatal("min delay above max accepted")
+	}
+}
