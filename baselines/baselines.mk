@@ -7,6 +7,7 @@
 #	make baseline-fmnist-s2      # snntorch, torch: one epoch each
 #	make baseline-verify         # bit-identity of the hand-written loops
 #	make baseline-randman        # SpyTorch's recurrent SNN on braingo's randman data
+#	make baselines-openblas-check # OpenBLAS's core with and without OPENBLAS_CORETYPE; results agree?
 #
 # Results are JSON lines appended to $(BASELINE_RESULTS)/*.jsonl.
 
@@ -22,11 +23,23 @@ BASELINE_EPOCHS ?= 1
 BASELINE_ARGS ?=
 BASELINE_RESULTS ?= baselines/results
 
-BASELINE_ENV := OPENBLAS_NUM_THREADS=$(BASELINE_BLAS_THREADS) SNNTORCH_SRC=$(SNNTORCH_SRC) \
+# Every baseline command unsets the machine's OpenBLAS overrides
+# (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE), in that command only: Debian's
+# OpenBLAS 0.3.21 then picks its AVX-512 kernels, which agree with the
+# overridden ones (make baselines-openblas-check) and are faster. Each JSON
+# line records the OpenBLAS core and version that ran.
+OPENBLAS_CLEAN := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
+BASELINE_ENV := $(OPENBLAS_CLEAN) OPENBLAS_NUM_THREADS=$(BASELINE_BLAS_THREADS) SNNTORCH_SRC=$(SNNTORCH_SRC) \
 	PYTHONPATH=$(SNNTORCH_SRC)$${PYTHONPATH:+:$$PYTHONPATH}
 BASELINE_RUN := $(BASELINE_ENV) $(PYTHON)
 
-.PHONY: baselines-check baseline-fmnist-snn baseline-fmnist-s2 baseline-verify baseline-randman
+.PHONY: baselines-check baseline-fmnist-snn baseline-fmnist-s2 baseline-verify baseline-randman baselines-openblas-check
+
+# OpenBLAS with and without the overrides: the core and version each picks,
+# and the same products computed by both against float64 (exit 1 if they
+# disagree). See baselines/openblas_info.py.
+baselines-openblas-check:
+	$(PYTHON) baselines/openblas_info.py --check
 
 baselines-check:
 	@ok=1; \
@@ -64,7 +77,7 @@ BASELINE_RANDMAN_DATA ?= $(BASELINE_RESULTS)/randman-data
 baseline-randman:
 	@mkdir -p $(BASELINE_RESULTS)
 	go run ./cmd/braingo data export randman-rsnn --out $(BASELINE_RANDMAN_DATA)
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$(BASELINE_BLAS_THREADS) $(PYTHON) \
+	$(OPENBLAS_CLEAN) OPENBLAS_NUM_THREADS=$(BASELINE_BLAS_THREADS) $(PYTHON) \
 		baselines/randman_spytorch.py --data $(BASELINE_RANDMAN_DATA) --epochs $(BASELINE_EPOCHS) \
 		--threads $(BASELINE_TORCH_THREADS) $(BASELINE_ARGS) | tee -a $(BASELINE_RESULTS)/randman_spytorch.jsonl
 
