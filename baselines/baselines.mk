@@ -8,6 +8,7 @@
 #	make baseline-verify         # bit-identity of the hand-written loops
 #	make baseline-randman        # SpyTorch's recurrent SNN on braingo's randman data
 #	make baselines-openblas-check # OpenBLAS's core with and without OPENBLAS_CORETYPE; results agree?
+#	make bench-open-neuromorphic  # Linear+LIF, batch 16, 500 steps: braingo, snnTorch, SpikingJelly, Norse
 #
 # Results are JSON lines appended to $(BASELINE_RESULTS)/*.jsonl.
 
@@ -33,7 +34,20 @@ BASELINE_ENV := $(OPENBLAS_CLEAN) OPENBLAS_NUM_THREADS=$(BASELINE_BLAS_THREADS) 
 	PYTHONPATH=$(SNNTORCH_SRC)$${PYTHONPATH:+:$$PYTHONPATH}
 BASELINE_RUN := $(BASELINE_ENV) $(PYTHON)
 
-.PHONY: baselines-check baseline-fmnist-snn baseline-fmnist-s2 baseline-verify baseline-randman baselines-openblas-check
+.PHONY: baselines-check baseline-fmnist-snn baseline-fmnist-s2 baseline-verify baseline-randman baselines-openblas-check bench-open-neuromorphic
+
+# The Open Neuromorphic SNN benchmark (Linear(n→n) then LIF, batch 16, 500
+# steps): braingo bench models beside snnTorch, SpikingJelly and Norse, each
+# library at each torch x OpenBLAS thread setting, alternating, one process
+# per measurement (baselines/open_neuromorphic.py; sources: README).
+ON_SIZES ?= 4096,8192,16384
+ON_ROUNDS ?= 3
+ON_SETTINGS ?= 1x2,2x1
+ON_LIBS ?= snntorch,spikingjelly,norse
+bench-open-neuromorphic: build
+	@mkdir -p $(BASELINE_RESULTS)
+	$(OPENBLAS_CLEAN) $(PYTHON) baselines/open_neuromorphic.py --compare --sizes $(ON_SIZES) --rounds $(ON_ROUNDS) \
+		--settings $(ON_SETTINGS) --libs $(ON_LIBS) --braingo-threads $(THREADS) $(BASELINE_ARGS)
 
 # OpenBLAS with and without the overrides: the core and version each picks,
 # and the same products computed by both against float64 (exit 1 if they
