@@ -21,7 +21,7 @@ memory. The networks here are the benchmark's, written out again:
 
 Timing, per (library, n) in its own process: the benchmark's untimed
 forward without gradients, one untimed forward and backward (its timeit
-warms each up once), then --rounds rounds of a timed forward and a timed
+warms each up once; --warmup 0 skips it), then --rounds rounds of a timed forward and a timed
 backward (gradients cleared before each round); the means are reported with
 the best beside them. Peak memory is the process's peak RSS (VmHWM; the
 benchmark, on a GPU, reports torch.cuda.max_memory_allocated), data and
@@ -128,10 +128,11 @@ def measure(a):
     model, x, fwd, version = build(a.lib, a.n, a.batch, a.steps)
     with torch.no_grad():
         fwd(model, x)  # the benchmark's prepare_fn
-    out = fwd(model, x)  # warm-up of forward and backward (timeit's warmup_calls=1)
-    assert out.shape == x.shape, (out.shape, x.shape)
-    out.sum().backward()
-    del out
+    if a.warmup:
+        out = fwd(model, x)  # warm-up of forward and backward (timeit's warmup_calls=1)
+        assert out.shape == x.shape, (out.shape, x.shape)
+        out.sum().backward()
+        del out
     fw, bw = [], []
     spikes = 0.0
     for _ in range(a.rounds):
@@ -148,7 +149,7 @@ def measure(a):
         del out, loss
     rec = {
         "model": "linear-lif", "framework": a.lib, "version": version, "n": a.n, "batch": a.batch,
-        "steps": a.steps, "rounds": a.rounds,
+        "steps": a.steps, "rounds": a.rounds, "warmup": a.warmup,
         "forward_seconds": sum(fw) / len(fw), "backward_seconds": sum(bw) / len(bw),
         "forward_best_seconds": min(fw), "backward_best_seconds": min(bw),
         "forward_gflops": 2.0 * a.steps * a.batch * a.n * a.n / (sum(fw) / len(fw)) / 1e9,
@@ -187,14 +188,15 @@ def compare(a):
                     env = dict(base)
                     if name == "braingo":
                         cmd = [a.braingo, "bench", "models", "--json", "--sizes", str(n), "--batch", str(a.batch),
-                               "--steps", str(a.steps), "--rounds", str(a.rounds), "--threads", str(a.braingo_threads)]
+                               "--steps", str(a.steps), "--rounds", str(a.rounds), "--threads", str(a.braingo_threads),
+                               "--warmup=%s" % ("true" if a.warmup else "false")]
                     else:
                         env["OPENBLAS_NUM_THREADS"] = str(s[1])
                         env["OMP_NUM_THREADS"] = str(s[0])
                         env["PYTHONPATH"] = SRC[name] + (":" + base["PYTHONPATH"] if base.get("PYTHONPATH") else "")
                         cmd = [sys.executable, os.path.abspath(__file__), "--lib", name, "--n", str(n),
                                "--batch", str(a.batch), "--steps", str(a.steps), "--rounds", str(a.rounds),
-                               "--threads", str(s[0])]
+                               "--threads", str(s[0]), "--warmup", str(a.warmup)]
                     sys.stderr.write("n=%d repeat %d: %s %s ...\n" % (n, rep + 1, name, "" if s is None else "%dx%d" % s))
                     try:
                         rec = child(cmd, env, a.timeout)
@@ -260,6 +262,8 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--steps", type=int, default=500)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=1, choices=[0, 1],
+                    help="1: an untimed forward and backward before the timed rounds (0 saves time at large n)")
     ap.add_argument("--repeat", type=int, default=1, help="--compare: alternations of all programs per size")
     ap.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
     ap.add_argument("--braingo-threads", type=int, default=2)

@@ -56,6 +56,7 @@ standard error.
 			steps := fs.Int("steps", 500, "models: time steps")
 			rounds := fs.Int("rounds", 3, "models: timed forward and backward passes per size")
 			seed := fs.Uint64("seed", 1, "models: seed of the weights and inputs")
+			warmup := fs.Bool("warmup", true, "models: an untimed forward and backward pass before the timed rounds")
 			return func(env *cli.Env, args []string) error {
 				if len(args) != 1 {
 					return cli.Usagef("want exactly one suite name (kernels, models), got %d arguments", len(args))
@@ -79,7 +80,7 @@ standard error.
 							return cli.Usagef("%s must be >= 1, got %d", f.name, f.v)
 						}
 					}
-					cfg := modelsConfig{Sizes: ns, Batch: *batch, Steps: *steps, Rounds: *rounds, Threads: *threads, Seed: *seed}
+					cfg := modelsConfig{Sizes: ns, Batch: *batch, Steps: *steps, Rounds: *rounds, Threads: *threads, Seed: *seed, Warmup: *warmup}
 					if *list {
 						for _, n := range ns {
 							fmt.Fprintf(env.Stdout, "linear-lif n=%d batch=%d steps=%d\n", n, *batch, *steps)

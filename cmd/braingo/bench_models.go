@@ -32,6 +32,7 @@ type modelsConfig struct {
 	Rounds  int // timed forward + backward passes per size
 	Threads int // 0: GOMAXPROCS
 	Seed    uint64
+	Warmup  bool // an untimed recorded forward and backward pass first
 }
 
 // modelResult is one JSON line of "bench models".
@@ -66,7 +67,7 @@ the sequence); backward is the gradient of the sum of the spikes with
 respect to the weight and bias.
 
 As in the benchmark, one forward pass without a tape comes first and one
-untimed forward and backward pass warms up; then --rounds times a recorded
+untimed forward and backward pass warms up (--warmup=false skips it); then --rounds times a recorded
 forward pass and its backward pass are timed separately, and their means are
 reported (the best beside them). peak_rss_mb
 is the process's peak resident memory during the configuration (VmHWM, reset
@@ -144,13 +145,15 @@ func runLinearLIF(env *cli.Env, cfg modelsConfig, n int) modelResult {
 	for i := range x.Data {
 		x.Data[i] = float32(r.NormFloat64())
 	}
-	env.Errorf("bench: linear-lif n=%d batch=%d steps=%d: warm-up", n, cfg.Batch, cfg.Steps)
+	env.Errorf("bench: linear-lif n=%d batch=%d steps=%d: untimed forward", n, cfg.Batch, cfg.Steps)
 	model.Forward(nil, x) // the benchmark's untimed forward pass without a tape
 	tp := tensor.NewTape()
 	// One untimed recorded pass, as the benchmark's timeit warms up each of
 	// forward and backward once (here: the tape's buffers are allocated).
-	tp.Backward(tp.Sum(model.Forward(tp, x)))
-	tp.Reset()
+	if cfg.Warmup {
+		tp.Backward(tp.Sum(model.Forward(tp, x)))
+		tp.Reset()
+	}
 	res := modelResult{Model: "linear-lif", N: n, Batch: cfg.Batch, Steps: cfg.Steps,
 		Threads: kernels.Threads(), Rounds: cfg.Rounds, PeakRSSScope: scope}
 	var spikes float64
