@@ -23,7 +23,8 @@ Timing, per (library, n) in its own process: the benchmark's untimed
 forward without gradients, one untimed forward and backward (its timeit
 warms each up once; --warmup 0 skips it), then --rounds rounds of a timed forward and a timed
 backward (gradients cleared before each round); the means are reported with
-the best beside them. Peak memory is the process's peak RSS (VmHWM; the
+the best beside them, and the process's CPU seconds (user + system, all
+threads) of each pass. Peak memory is the process's peak RSS (VmHWM; the
 benchmark, on a GPU, reports torch.cuda.max_memory_allocated), data and
 libraries included, the same measure as braingo's peak_rss_mb.
 
@@ -135,18 +136,21 @@ def measure(a):
         assert out.shape == x.shape, (out.shape, x.shape)
         out.sum().backward()
         del out
-    fw, bw = [], []
+    fw, bw, fc, bc = [], [], [], []
     spikes = 0.0
     for _ in range(a.rounds):
         for p in model.parameters():
             p.grad = None
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         out = fwd(model, x)
-        fw.append(time.perf_counter() - t0)
         loss = out.sum()
-        t0 = time.perf_counter()
+        fw.append(time.perf_counter() - t0)
+        c1, t0 = time.process_time(), time.perf_counter()
         loss.backward()
         bw.append(time.perf_counter() - t0)
+        c2 = time.process_time()
+        fc.append(c1 - c0)
+        bc.append(c2 - c1)
         spikes = float(loss)
         del out, loss
     rec = {
@@ -154,6 +158,7 @@ def measure(a):
         "steps": a.steps, "rounds": a.rounds, "warmup": a.warmup,
         "forward_seconds": sum(fw) / len(fw), "backward_seconds": sum(bw) / len(bw),
         "forward_best_seconds": min(fw), "backward_best_seconds": min(bw),
+        "forward_cpu_seconds": sum(fc) / len(fc), "backward_cpu_seconds": sum(bc) / len(bc),
         "forward_gflops": 2.0 * a.steps * a.batch * a.n * a.n / (sum(fw) / len(fw)) / 1e9,
         "peak_rss_mb": read_hwm_mb(), "spike_rate": spikes / (a.steps * a.batch * a.n),
         "torch_threads": a.threads, "torch_version": torch.__version__,
