@@ -73,6 +73,8 @@ bench: build
 	$(BIN) bench kernels --threads $(THREADS)
 
 # OpenBLAS's SGEMM through NumPy beside braingo's GEMM, same threads, one run.
+# Like every baseline command it unsets the machine's OPENBLAS_CORETYPE and
+# OPENBLAS_L2_SIZE (baselines/openblas_info.py); each line names the core.
 bench-openblas: build
 	@if ! $(PYTHON) -c 'import numpy' >/dev/null 2>&1; then \
 		echo "bench-openblas: NumPy is not importable by $(PYTHON); run 'make setup' as root (installs python3-numpy libopenblas0-pthread)"; \
@@ -81,11 +83,12 @@ bench-openblas: build
 	else \
 		set -e; \
 		$(BIN) bench kernels --threads $(THREADS) --run '^gemm_'; \
-		OPENBLAS_NUM_THREADS=$(THREADS) $(PYTHON) baselines/gemm_openblas.py; \
+		env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$(THREADS) $(PYTHON) baselines/gemm_openblas.py; \
 	fi
 
 # braingo's fmnist-snn beside snnTorch, the PyTorch loop and the hoisted
-# loop, taking turns (needs the baselines' setup: make baselines-check).
+# loop, taking turns (needs the baselines' setup: make baselines-check);
+# the launcher unsets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for every program.
 COMPARE_ARGS ?=
 bench-fmnist: build
 	$(PYTHON) baselines/compare_fmnist.py --protocol snn $(COMPARE_ARGS)

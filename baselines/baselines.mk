@@ -7,6 +7,8 @@
 #	make baseline-fmnist-s2      # snntorch, torch: one epoch each
 #	make baseline-verify         # bit-identity of the hand-written loops
 #	make baseline-randman        # SpyTorch's recurrent SNN on braingo's randman data
+#	make baselines-openblas-check # OpenBLAS's core with and without OPENBLAS_CORETYPE; results agree?
+#	make bench-open-neuromorphic  # Linear+LIF, batch 16, 500 steps: braingo, snnTorch, SpikingJelly, Norse
 #
 # Results are JSON lines appended to $(BASELINE_RESULTS)/*.jsonl.
 
@@ -22,11 +24,36 @@ BASELINE_EPOCHS ?= 1
 BASELINE_ARGS ?=
 BASELINE_RESULTS ?= baselines/results
 
-BASELINE_ENV := OPENBLAS_NUM_THREADS=$(BASELINE_BLAS_THREADS) SNNTORCH_SRC=$(SNNTORCH_SRC) \
+# Every baseline command unsets the machine's OpenBLAS overrides
+# (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE), in that command only: Debian's
+# OpenBLAS 0.3.21 then picks its AVX-512 kernels, which agree with the
+# overridden ones (make baselines-openblas-check) and are faster. Each JSON
+# line records the OpenBLAS core and version that ran.
+OPENBLAS_CLEAN := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
+BASELINE_ENV := $(OPENBLAS_CLEAN) OPENBLAS_NUM_THREADS=$(BASELINE_BLAS_THREADS) SNNTORCH_SRC=$(SNNTORCH_SRC) \
 	PYTHONPATH=$(SNNTORCH_SRC)$${PYTHONPATH:+:$$PYTHONPATH}
 BASELINE_RUN := $(BASELINE_ENV) $(PYTHON)
 
-.PHONY: baselines-check baseline-fmnist-snn baseline-fmnist-s2 baseline-verify baseline-randman
+.PHONY: baselines-check baseline-fmnist-snn baseline-fmnist-s2 baseline-verify baseline-randman baselines-openblas-check bench-open-neuromorphic
+
+# The Open Neuromorphic SNN benchmark (Linear(n→n) then LIF, batch 16, 500
+# steps): braingo bench models beside snnTorch, SpikingJelly and Norse, each
+# library at each torch x OpenBLAS thread setting, alternating, one process
+# per measurement (baselines/open_neuromorphic.py; sources: README).
+ON_SIZES ?= 4096,8192,16384
+ON_ROUNDS ?= 3
+ON_SETTINGS ?= 1x2,2x1
+ON_LIBS ?= snntorch,spikingjelly,norse
+bench-open-neuromorphic: build
+	@mkdir -p $(BASELINE_RESULTS)
+	$(OPENBLAS_CLEAN) $(PYTHON) baselines/open_neuromorphic.py --compare --sizes $(ON_SIZES) --rounds $(ON_ROUNDS) \
+		--settings $(ON_SETTINGS) --libs $(ON_LIBS) --braingo-threads $(THREADS) $(BASELINE_ARGS)
+
+# OpenBLAS with and without the overrides: the core and version each picks,
+# and the same products computed by both against float64 (exit 1 if they
+# disagree). See baselines/openblas_info.py.
+baselines-openblas-check:
+	$(PYTHON) baselines/openblas_info.py --check
 
 baselines-check:
 	@ok=1; \
@@ -64,7 +91,7 @@ BASELINE_RANDMAN_DATA ?= $(BASELINE_RESULTS)/randman-data
 baseline-randman:
 	@mkdir -p $(BASELINE_RESULTS)
 	go run ./cmd/braingo data export randman-rsnn --out $(BASELINE_RANDMAN_DATA)
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$(BASELINE_BLAS_THREADS) $(PYTHON) \
+	$(OPENBLAS_CLEAN) OPENBLAS_NUM_THREADS=$(BASELINE_BLAS_THREADS) $(PYTHON) \
 		baselines/randman_spytorch.py --data $(BASELINE_RANDMAN_DATA) --epochs $(BASELINE_EPOCHS) \
 		--threads $(BASELINE_TORCH_THREADS) $(BASELINE_ARGS) | tee -a $(BASELINE_RESULTS)/randman_spytorch.jsonl
 

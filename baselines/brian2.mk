@@ -16,6 +16,9 @@ COBA_SIZES ?= 4000 8000 16000 32000 64000
 COBA_MODES ?= cython cpp_standalone
 COBA_REPEATS ?= 2
 BRAINGO ?= bin/braingo
+# Brian2 does no BLAS products here, but like every baseline command it
+# runs without the machine's OpenBLAS overrides (baselines/openblas_info.py).
+BRIAN2_RUN := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PYTHON)
 
 .PHONY: brian2-check baseline-coba baseline-coba-hh compare-coba
 
@@ -26,13 +29,13 @@ brian2-check:
 baseline-coba: brian2-check
 	@mkdir -p $(BASELINE_RESULTS)
 	@for n in $(COBA_SIZES); do for m in $(COBA_MODES); do \
-		$(PYTHON) baselines/brian2_coba.py --model coba --mode $$m --n $$n 2>/dev/null | tee -a $(BASELINE_RESULTS)/brian2_coba.jsonl; \
+		$(BRIAN2_RUN) baselines/brian2_coba.py --model coba --mode $$m --n $$n 2>/dev/null | tee -a $(BASELINE_RESULTS)/brian2_coba.jsonl; \
 	done; done
 
 baseline-coba-hh: brian2-check
 	@mkdir -p $(BASELINE_RESULTS)
 	@for m in $(COBA_MODES); do \
-		$(PYTHON) baselines/brian2_coba.py --model coba-hh --mode $$m --n 4000 2>/dev/null | tee -a $(BASELINE_RESULTS)/brian2_coba.jsonl; \
+		$(BRIAN2_RUN) baselines/brian2_coba.py --model coba-hh --mode $$m --n 4000 2>/dev/null | tee -a $(BASELINE_RESULTS)/brian2_coba.jsonl; \
 	done
 
 # Alternate braingo and Brian2 runs so that both see the same machine load.
@@ -42,6 +45,6 @@ compare-coba: brian2-check
 	@for n in $(COBA_SIZES); do for r in $$(seq $(COBA_REPEATS)); do \
 		for th in 1 2; do $(BRAINGO) sim coba --set neurons=$$n --set threads=$$th --set plots=false --out /tmp/braingo-coba-$$n --json 2>/dev/null | tee -a $(BASELINE_RESULTS)/sim_coba.jsonl; done; \
 		for m in $(COBA_MODES); do \
-			$(PYTHON) baselines/brian2_coba.py --model coba --mode $$m --n $$n 2>/dev/null | tee -a $(BASELINE_RESULTS)/brian2_coba.jsonl; \
+			$(BRIAN2_RUN) baselines/brian2_coba.py --model coba --mode $$m --n $$n 2>/dev/null | tee -a $(BASELINE_RESULTS)/brian2_coba.jsonl; \
 		done; \
 	done; done

@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 
+import openblas_info
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -65,7 +67,10 @@ def main():
     recipe, script, impls = PROTOCOLS[a.protocol]
     if a.impls:
         impls = a.impls.split(",")
-    env = dict(os.environ)
+    # Every program runs without the machine's OpenBLAS overrides
+    # (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE: see openblas_info.py); each
+    # baseline's JSON line records the core that ran.
+    env = openblas_info.clean_env()
     env.setdefault("OPENBLAS_NUM_THREADS", "2")
     env["PYTHONPATH"] = a.snntorch_src + (":" + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     out = a.out or os.path.join(HERE, "results", "compare_%s_%s.jsonl" % (a.protocol, time.strftime("%Y%m%d-%H%M%S")))
@@ -108,7 +113,10 @@ def main():
         print("| %s | %.1f | %.0f | %.2f%% | %.0f | %.2fx |" % (
             name, rec["train_seconds"], rec["samples_per_s"], 100 * rec["test_acc"],
             rec.get("peak_rss_mb", float("nan")), bs / rec["samples_per_s"]))
-    print("\nraw JSON lines: %s; machine load (1 min) at the end: %.1f" % (out, os.getloadavg()[0]))
+    cores = sorted({"%s (%s)" % (best[n].get("openblas_core", "?"), best[n].get("openblas_config", "?").split(" ")[1] if best[n].get("openblas_config") else "?")
+                    for n in impls})
+    print("\nraw JSON lines: %s; machine load (1 min) at the end: %.1f; baselines' OpenBLAS: %s" % (
+        out, os.getloadavg()[0], ", ".join(cores)))
 
 
 if __name__ == "__main__":

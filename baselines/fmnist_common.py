@@ -18,6 +18,8 @@ import time
 
 import numpy as np
 
+import openblas_info
+
 DEFAULT_DATA_DIR = "/usr/share/datasets/fashion-mnist"
 
 _IDX_DTYPES = {
@@ -87,7 +89,9 @@ def setup_threads_env(default_openblas="2"):
 
 
 def machine_info():
-    """nproc, CPU model and load average, recorded with each result."""
+    """nproc, CPU model, load average and the loaded OpenBLAS (version,
+    core, the OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE overrides in force),
+    recorded with each result."""
     cpu = ""
     try:
         with open("/proc/cpuinfo") as f:
@@ -98,8 +102,10 @@ def machine_info():
     except OSError:
         pass
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    return {"nproc": os.cpu_count(), "cpu": cpu, "loadavg_1m": load,
-            "time_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    rec = {"nproc": os.cpu_count(), "cpu": cpu, "loadavg_1m": load,
+           "time_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    rec.update(openblas_info.info())  # the OpenBLAS core and version that ran
+    return rec
 
 
 def peak_rss_mb():

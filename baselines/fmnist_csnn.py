@@ -30,7 +30,7 @@ import os
 import sys
 import time
 
-from fmnist_common import DEFAULT_DATA_DIR, load_fashion_mnist, peak_rss_mb, setup_threads_env
+from fmnist_common import DEFAULT_DATA_DIR, load_fashion_mnist, machine_info, peak_rss_mb, setup_threads_env
 
 STEPS = 8
 BATCH = 128
@@ -173,7 +173,7 @@ def main(argv=None):
             "train_acc": round(correct / (n_batches * BATCH), 4),
             "test_acc": acc, "threads": args.threads, "openblas_threads": openblas_threads,
             "peak_rss_mb": round(peak_rss_mb(), 1), "torch_version": torch.__version__,
-            "snntorch_version": snn.__version__,
+            "snntorch_version": snn.__version__, **machine_info(),
         }), flush=True)
 
 

@@ -18,7 +18,10 @@ P·r; the rank-one update P -= c·k·kᵀ goes through a preallocated buffer
 Prints one JSON line: {"impl", "dtype", "units", "train_seconds",
 "seconds_per_sim_s", "test_nmse", "threads"}.
 
-  OPENBLAS_NUM_THREADS=2 /usr/bin/python3 baselines/force_numpy.py
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=2 /usr/bin/python3 baselines/force_numpy.py
+
+The JSON line records the OpenBLAS core and version that ran
+(openblas_info.py); make bench-force unsets the machine's overrides.
 """
 
 import argparse
@@ -29,6 +32,8 @@ import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
 import numpy as np  # noqa: E402
+
+import openblas_info  # noqa: E402
 
 
 def target(t_ms, period=1200.0, amp=1.3):
@@ -94,7 +99,8 @@ def main():
     nmse = sq / test / float(np.var(ft.astype(np.float64)))
     print(json.dumps({"impl": "numpy", "dtype": a.dtype, "units": n, "train_sim_s": a.train_s,
                       "train_seconds": train_seconds, "seconds_per_sim_s": train_seconds / a.train_s,
-                      "test_nmse": nmse, "threads": os.environ.get("OPENBLAS_NUM_THREADS")}))
+                      "test_nmse": nmse, "threads": os.environ.get("OPENBLAS_NUM_THREADS"),
+                      **openblas_info.info()}))
 
 
 if __name__ == "__main__":

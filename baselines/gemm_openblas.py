@@ -15,13 +15,16 @@ Each entry is warmed up, then timed as the best of --repeats runs of as many
 calls as fill --budget seconds. One JSON line per entry on stdout:
 {"kernel", "shape" (m×k×n), "seconds" (per call, best run), "gflops"
 (2·m·k·n / seconds / 1e9), "median_seconds" (per call, median run),
-"threads"}.
+"threads", "openblas_core", "openblas_config", "openblas_overrides"}.
 
 OPENBLAS_NUM_THREADS must be set before NumPy loads OpenBLAS; this script sets
 it to 2 unless the environment already does. Run with Debian's interpreter,
 whose NumPy uses the libblas.so.3 alternative (libopenblas0-pthread):
 
-  OPENBLAS_NUM_THREADS=2 /usr/bin/python3 baselines/gemm_openblas.py
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=2 /usr/bin/python3 baselines/gemm_openblas.py
+
+(unsetting the machine's overrides, as `make bench-openblas` does: see
+openblas_info.py).
 """
 
 import argparse
@@ -33,6 +36,8 @@ import time
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
 
 import numpy as np  # noqa: E402  (after the thread setting, on purpose)
+
+import openblas_info  # noqa: E402
 
 SHAPES = [(128, 784, 1000), (128, 1000, 10), (1024, 1024, 1024)]
 VARIANTS = ["gemm_nn", "gemm_tn", "gemm_nt"]
@@ -80,6 +85,7 @@ def main():
     p.add_argument("--run", default="", help="only variants whose name contains this")
     args = p.parse_args()
     rng = np.random.default_rng(1)
+    blas = openblas_info.info()
     for m, k, n in SHAPES:
         for variant in VARIANTS:
             if args.run not in variant:
@@ -92,6 +98,9 @@ def main():
                 "gflops": 2.0 * m * k * n / s / 1e9,
                 "median_seconds": med,
                 "threads": int(os.environ["OPENBLAS_NUM_THREADS"]),
+                "openblas_core": blas["openblas_core"],
+                "openblas_config": blas["openblas_config"],
+                "openblas_overrides": blas["openblas_overrides"],
             }), flush=True)
     return 0
 

@@ -21,10 +21,11 @@ var benchTweak func(*kbench.Config)
 func init() {
 	register(&cli.Command{
 		Name:  "bench",
-		Args:  "kernels",
-		Short: "run the kernel benchmark suite",
-		Long: `Bench runs a benchmark suite. The only suite so far is "kernels": braingo's
-compute kernels on the shapes its models use.
+		Args:  "kernels|models",
+		Short: "run a benchmark suite (kernels, models)",
+		Long: `Bench runs a benchmark suite: "kernels", braingo's compute kernels on the
+shapes its models use, or "models", whole networks trained as other SNN
+libraries' benchmarks define them.
 
 The kernels suite times the dense GEMM (128x784x1000, 128x1000x10 and
 1024x1024x1024, m x k x n, each as A·B, Aᵀ·B and A·Bᵀ: gemm_nn, gemm_tn,
@@ -41,22 +42,52 @@ per entry and line, with the keys kernel, shape, density, seconds,
 best_seconds, gflops, gbps (memory-bound kernels), events_per_s (sparse
 kernels), speedup_vs_dense (1 for dense entries, null where no dense
 reference exists), dense_ref, runs, iters and threads. Progress goes to
-standard error.`,
+standard error.
+
+` + modelsLong,
 		Setup: func(fs *flag.FlagSet) cli.RunFunc {
 			asJSON := fs.Bool("json", false, "print one JSON object per measurement instead of a table")
 			quick := fs.Bool("quick", false, "smoke run: a much shorter time budget per entry")
 			threads := fs.Int("threads", 0, "goroutines the kernels may use (0: GOMAXPROCS)")
 			run := fs.String("run", "", "only entries whose \"kernel shape\" matches this regular expression\n(their dense references are measured too)")
 			list := fs.Bool("list", false, "list the entries that would run, without running them")
+			sizes := fs.String("sizes", "4096,8192,16384", "models: the layer sizes n, comma-separated")
+			batch := fs.Int("batch", 16, "models: batch size")
+			steps := fs.Int("steps", 500, "models: time steps")
+			rounds := fs.Int("rounds", 3, "models: timed forward and backward passes per size")
+			seed := fs.Uint64("seed", 1, "models: seed of the weights and inputs")
+			warmup := fs.Bool("warmup", true, "models: an untimed forward and backward pass before the timed rounds")
 			return func(env *cli.Env, args []string) error {
 				if len(args) != 1 {
-					return cli.Usagef("want exactly one suite name (kernels), got %d arguments", len(args))
+					return cli.Usagef("want exactly one suite name (kernels, models), got %d arguments", len(args))
 				}
-				if args[0] != "kernels" {
-					return cli.Usagef("unknown suite %q (known suites: kernels)", args[0])
+				if args[0] != "kernels" && args[0] != "models" {
+					return cli.Usagef("unknown suite %q (known suites: kernels, models)", args[0])
 				}
 				if *threads < 0 {
 					return cli.Usagef("--threads must be >= 0, got %d", *threads)
+				}
+				if args[0] == "models" {
+					ns, err := parseSizes(*sizes)
+					if err != nil {
+						return err
+					}
+					for _, f := range []struct {
+						name string
+						v    int
+					}{{"--batch", *batch}, {"--steps", *steps}, {"--rounds", *rounds}} {
+						if f.v < 1 {
+							return cli.Usagef("%s must be >= 1, got %d", f.name, f.v)
+						}
+					}
+					cfg := modelsConfig{Sizes: ns, Batch: *batch, Steps: *steps, Rounds: *rounds, Threads: *threads, Seed: *seed, Warmup: *warmup}
+					if *list {
+						for _, n := range ns {
+							fmt.Fprintf(env.Stdout, "linear-lif n=%d batch=%d steps=%d\n", n, *batch, *steps)
+						}
+						return nil
+					}
+					return benchModels(env, cfg, *asJSON)
 				}
 				cfg := kbench.Config{Quick: *quick, Threads: *threads}
 				if *run != "" {

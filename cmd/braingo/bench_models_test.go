@@ -1,0 +1,54 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// bench models --json writes one line per size with the benchmark's keys;
+// the table names every size; bad sizes are usage errors.
+func TestBenchModels(t *testing.T) {
+	out, _, code := run(t, "bench", "models", "--sizes", "16,24", "--steps", "6", "--batch", "3", "--rounds", "2", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want 2:\n%s", len(lines), out)
+	}
+	for i, line := range lines {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"model", "n", "batch", "steps", "forward_seconds", "backward_seconds", "peak_rss_mb"} {
+			if _, ok := r[k]; !ok {
+				t.Fatalf("line %d has no %q: %s", i, k, line)
+			}
+		}
+		if r["model"] != "linear-lif" || r["n"] != float64([]int{16, 24}[i]) || r["batch"] != 3.0 || r["steps"] != 6.0 {
+			t.Fatalf("line %d: %s", i, line)
+		}
+		for _, k := range []string{"forward_seconds", "backward_seconds", "peak_rss_mb", "grad_norm"} {
+			if v := r[k].(float64); !(v > 0) {
+				t.Fatalf("line %d: %s = %v", i, k, v)
+			}
+		}
+	}
+	out, _, code = run(t, "bench", "models", "--sizes", "8", "--steps", "3", "--batch", "2", "--rounds", "1")
+	if code != 0 || !strings.Contains(out, "linear-lif") || !strings.Contains(out, "peak RSS MB") {
+		t.Fatalf("exit %d, table:\n%s", code, out)
+	}
+	for _, args := range [][]string{
+		{"bench", "models", "--sizes", "0"},
+		{"bench", "models", "--sizes", "4096,x"},
+		{"bench", "models", "--steps", "0"},
+		{"bench", "models", "--rounds", "-1"},
+		{"bench", "speed"},
+	} {
+		if _, errOut, code := run(t, args...); code != 2 || strings.Count(strings.TrimSpace(errOut), "\n") > 2 {
+			t.Fatalf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+}

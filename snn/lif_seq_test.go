@@ -1,0 +1,83 @@
+package snn
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/braingo/braingo/kernels"
+	"github.com/braingo/braingo/surrogate"
+	"github.com/braingo/braingo/tensor"
+)
+
+// Sequence is Forward step by step in one op: the same spikes and the same
+// gradient of the input currents, bit for bit, for every reset, surrogate
+// and thread count, including layers large enough to be split across
+// goroutines.
+func TestLIFSequenceMatchesSteps(t *testing.T) {
+	surs := []surrogate.Func{surrogate.ATan{}, surrogate.FastSigmoid{}, surrogate.Triangle{}, surrogate.Sigmoid{}}
+	for _, reset := range []Reset{ResetSubtract, ResetZero, ResetNone, ResetZeroLegacy} {
+		for si, sg := range surs {
+			for _, size := range [][2]int{{7, 13}, {4, 2*lifGrain + 100}} {
+				for _, th := range []int{1, 2} {
+					name := fmt.Sprintf("reset%d/sur%d/%dx%d/threads%d", reset, si, size[0], size[1], th)
+					t.Run(name, func(t *testing.T) {
+						prev := kernels.SetThreads(th)
+						defer kernels.SetThreads(prev)
+						p := LIF{Beta: 0.9, Threshold: 0.8, Reset: reset, Surrogate: sg}
+						compareSequence(t, p, size[0], size[1])
+					})
+				}
+			}
+		}
+	}
+}
+
+func compareSequence(t *testing.T, p LIF, steps, m int) {
+	r := rand.New(rand.NewPCG(3, uint64(m)))
+	x := make([]float32, steps*m)
+	gs := make([]float32, steps*m)
+	for i := range x {
+		x[i] = 1.2 * r.Float32()
+		gs[i] = float32(r.NormFloat64())
+	}
+	run := func(seq bool) (spk, grad []float32) {
+		cur := tensor.NewParam("cur", []int{steps, m}, append([]float32(nil), x...))
+		tp := tensor.NewTape()
+		var s *tensor.Tensor
+		if seq {
+			s = p.Sequence(tp, cur)
+		} else {
+			s = p.sequenceSteps(tp, cur)
+		}
+		tp.BackwardWith(s, gs)
+		return append([]float32(nil), s.Data...), cur.Grad
+	}
+	s1, g1 := run(true)
+	s2, g2 := run(false)
+	spikes := 0
+	for i := range s1 {
+		if s1[i] != s2[i] {
+			t.Fatalf("spike %d: Sequence %v, steps %v", i, s1[i], s2[i])
+		}
+		spikes += int(s1[i])
+		if g1[i] != g2[i] {
+			t.Fatalf("gradient %d: Sequence %v, steps %v", i, g1[i], g2[i])
+		}
+	}
+	if spikes == 0 || spikes == len(s1) {
+		t.Fatalf("%d spikes of %d: the case tests nothing", spikes, len(s1))
+	}
+}
+
+// Without a recording tape Sequence computes the spikes only.
+func TestLIFSequenceNoTape(t *testing.T) {
+	x := tensor.New([]int{3, 2}, []float32{0.6, 1.5, 0.6, 0, 0.6, 0})
+	s := LIF{Beta: 1}.Sequence(nil, x)
+	want := []float32{0, 1, 1, 0, 0, 0} // U: 0.6 1.5 | 1.2 0.5 | 0.8 0.5
+	for i, v := range want {
+		if s.Data[i] != v {
+			t.Fatalf("spikes %v, want %v", s.Data, want)
+		}
+	}
+}
