@@ -38,6 +38,9 @@ type Classify struct {
 	// samples). Each takes whole, consecutive shards. Results do not
 	// depend on it (see Shards).
 	Workers int
+	// Exchange shares each batch's shards with other processes (data-
+	// parallel training; nil: this process computes them all).
+	Exchange ShardExchange
 
 	ctx    context.Context // SetContext's; nil: never interrupted
 	order  []int
@@ -60,6 +63,10 @@ type Classify struct {
 	// batch (the L2 regularizer's), coef its gradient; l2 its value.
 	totals, coef [][]float32
 	l2           float64
+	// The shards [own0, own1) this process computes (ownShards), and the
+	// exchange's buffers.
+	own0, own1 int
+	xbuf       [][]float32
 }
 
 // Shards is the number of shards a training batch is split into, whatever
@@ -193,6 +200,7 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 	c.Data.Fill(c.x, c.y, ids)
 
 	c.ensureShards()
+	c.own0, c.own1 = c.ownShards()
 	static := c.static()
 	// The first projection's parameters, the first of Params, get their
 	// gradients from projectBackward with a static input.
@@ -244,12 +252,18 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 			t1 := min(t0+window, c.Steps)
 			c.each(nw, pre, func(sh *shard) { c.forward(sh, t0, t1) })
 			pre = nil
+			if c.Exchange != nil && !c.stopped() {
+				c.exchangeCounts()
+			}
 			c.countTotals()
 			c.each(nw, nil, func(sh *shard) { c.backward(sh, t1) })
 		}
 	}
 	if c.stopped() {
 		return StepResult{}, c.ctx.Err()
+	}
+	if c.Exchange != nil {
+		c.exchangeResults(n, skip, static)
 	}
 	// Add the shards' gradients into the parameters and their losses and
 	// outputs, in shard order.
@@ -299,7 +313,7 @@ func (c *Classify) numWorkers(n int) int {
 	if w <= 0 {
 		w = kernels.Threads()
 	}
-	return max(1, min(w, Shards, n/32))
+	return max(1, min(w, c.own1-c.own0, n/32))
 }
 
 func (c *Classify) ensureShards() {
@@ -314,12 +328,14 @@ func (c *Classify) ensureShards() {
 	}
 }
 
-// each calls fn for every nonempty shard, the shards split into nw runs
-// of consecutive shards, one goroutine each. With pre, each goroutine w
-// first calls pre(w, s0, s1) for its run of shards [s0, s1).
+// each calls fn for every nonempty shard this process owns, the shards
+// split into nw runs of consecutive shards, one goroutine each. With pre,
+// each goroutine w first calls pre(w, s0, s1) for its run of shards
+// [s0, s1).
 func (c *Classify) each(nw int, pre func(w, s0, s1 int), fn func(*shard)) {
 	run := func(w int) {
-		s0, s1 := w*Shards/nw, (w+1)*Shards/nw
+		k := c.own1 - c.own0
+		s0, s1 := c.own0+w*k/nw, c.own0+(w+1)*k/nw
 		if pre != nil {
 			pre(w, s0, s1)
 		}
