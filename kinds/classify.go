@@ -314,7 +314,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 	task := &trainer.Classify{Net: net, Data: train, Encoder: enc, Steps: c.Data.Steps, BatchSize: c.Train.BatchSize,
 		Shuffle: c.Train.Shuffle, DropLast: true, Seed: uint64(c.Seed), Loss: c.Train.Loss,
 		CorrectRate: c.Train.CorrectRate, IncorrectRate: c.Train.IncorrectRate,
-		L1: float32(c.Train.L1), L2: float32(c.Train.L2), Truncate: c.Train.Truncate}
+		L1: float32(c.Train.L1), L2: float32(c.Train.L2), Truncate: c.Train.Truncate, Exchange: opts.shards}
 	if err := task.Validate(); err != nil {
 		return err
 	}
