@@ -34,7 +34,19 @@ import (
 
 // runRanks trains an snn-classify recipe data-parallel.
 func (c *Classify) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
-	return trainOnRanks(ctx, r, opts, c.Run)
+	return trainOnRanks(ctx, r, opts, trainer.Shards, "", c.Run)
+}
+
+// runRanks trains a task-bptt recipe data-parallel: its batches must be
+// split into shards (train.shards), at least one per rank.
+func (c *TaskBPTT) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
+	if c.Train.Shards == 0 {
+		return recipes.Invalid("train.shards", "0 runs each batch at once, which one process computes: set it (e.g. 8) to train on %d MPI ranks; the same shards give the same bits in one process", mpi.Size())
+	}
+	if c.Train.Stream {
+		return recipes.Invalid("train.stream", "stream training does not run on several MPI ranks (its state is carried across batches, which checkpoints do not hold)")
+	}
+	return trainOnRanks(ctx, r, opts, c.Train.Shards, "train.shards", c.Run)
 }
 
 // rankShards is trainer.ShardExchange on the ranks of an MPI job: rank r
@@ -84,10 +96,15 @@ var resumeFiles = []string{CheckpointFile, BestFile, eval.MetricsFile}
 
 // trainOnRanks runs a training kind's run on every rank with a
 // rankShards exchange in its RunDir (the kind hands it to its trainer).
-func trainOnRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions, run func(context.Context, *RunDir) error) error {
+// shards is the number of shards of a batch; field, the recipe field that
+// sets it ("": fixed).
+func trainOnRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions, shards int, field string, run func(context.Context, *RunDir) error) error {
 	rank, size := mpi.Rank(), mpi.Size()
-	if size > trainer.Shards {
-		return fmt.Errorf("%d MPI ranks for the %d shards of a batch: data-parallel training runs on at most %d ranks", size, trainer.Shards, trainer.Shards)
+	if size > shards {
+		if field != "" {
+			return recipes.Invalid(field, "%d MPI ranks for the %d shards of a batch: data-parallel training runs on at most one rank per shard; raise %s", size, shards, field)
+		}
+		return fmt.Errorf("%d MPI ranks for the %d shards of a batch: data-parallel training runs on at most %d ranks", size, shards, shards)
 	}
 	if os.Getenv("BRAINGO_TEST_FAIL_RANK") == fmt.Sprint(rank) { // the tests' failing rank (cmd/braingo/mpi_test.go)
 		return fmt.Errorf("failing as BRAINGO_TEST_FAIL_RANK asks")
@@ -117,8 +134,8 @@ func trainOnRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions, run f
 	ex := &rankShards{rank: rank, size: size, counts: make([]int32, size)}
 	d.shards = ex
 	if rank == 0 {
-		lo, hi := ex.Own(trainer.Shards)
-		fmt.Fprintf(opts.Stderr, "%s: data-parallel training on %d MPI ranks (rank 0 computes shards %d to %d of the %d of each batch)\n", r.Name, size, lo, hi-1, trainer.Shards)
+		lo, hi := ex.Own(shards)
+		fmt.Fprintf(opts.Stderr, "%s: data-parallel training on %d MPI ranks (rank 0 computes shards %d to %d of the %d of each batch)\n", r.Name, size, lo, hi-1, shards)
 	}
 	if err := run(ctx, d); err != nil {
 		return err
