@@ -215,9 +215,9 @@ func trainLines(t *testing.T, stdout string) []string {
 // Data-parallel training on 2 and 3 ranks gives the epochs' losses and
 // accuracies and the checkpoint (parameters and optimizer state) of one
 // process, bit for bit: fmnist-snn (a static input: the first projection's
-// gradient rows travel) and fmnist-s2 (time-to-first-spike input, the L1
-// and L2 regularizers, whose batch-wide counts are exchanged between
-// windows, and a leaky-integrator readout).
+// gradient rows travel), fmnist-s2 (time-to-first-spike input, the L1 and
+// L2 regularizers, whose batch-wide counts are exchanged between windows,
+// and a leaky-integrator readout) and the dms-snn task with train.shards.
 func TestMPITrainMatchesOneProcess(t *testing.T) {
 	bin := buildMPI(t)
 	for _, c := range []struct {
@@ -227,6 +227,9 @@ func TestMPITrainMatchesOneProcess(t *testing.T) {
 	}{
 		{"fmnist-snn", []string{"--set", "epochs=2"}, []int{2, 3}},
 		{"fmnist-s2", []string{"--set", "batch_size=128", "--set", "steps=40"}, []int{2}},
+		// A task: the spiking working-memory network with its membrane
+		// regularizer, 8 trials a batch in 8 shards.
+		{"dms-snn", []string{"--set", "train.shards=8", "--set", "epochs=2", "--set", "batches=2", "--set", "batch_size=8", "--set", "eval_trials=8"}, []int{2}},
 	} {
 		t.Run(c.recipe, func(t *testing.T) {
 			dir := t.TempDir()
@@ -307,9 +310,14 @@ func TestMPITrainResumeOnOtherRanks(t *testing.T) {
 			t.Errorf("%d ranks then %d: metrics.jsonl holds %q (%v), want 2 epochs", c.first, c.then, recs, err)
 		}
 	}
-	// More ranks than shards is refused, naming both.
+	// More ranks than shards is refused, naming both; a task without
+	// shards says which field to set.
 	_, stderr, err = mpirun(t, 9, nil, bin, args("nine", "1")...)
 	if err == nil || !strings.Contains(stderr, "9 MPI ranks for the 8 shards") {
 		t.Errorf("9 ranks: err %v, stderr:\n%s", err, stderr)
+	}
+	_, stderr, err = mpirun(t, 2, nil, bin, "train", "dms-snn", "--out", filepath.Join(dir, "task"))
+	if err == nil || !strings.Contains(stderr, "train.shards") {
+		t.Errorf("a task without shards on 2 ranks: err %v, stderr:\n%s", err, stderr)
 	}
 }
