@@ -204,7 +204,7 @@ func trainLines(t *testing.T, stdout string) []string {
 		if err := json.Unmarshal([]byte(l), &m); err != nil {
 			t.Fatalf("stdout line %q: %v", l, err)
 		}
-		for _, k := range []string{"train_seconds", "samples_per_s", "peak_rss_mb"} {
+		for _, k := range []string{"train_seconds", "total_seconds", "samples_per_s", "peak_rss_mb"} {
 			delete(m, k)
 		}
 		lines = append(lines, fmt.Sprint(m))
@@ -225,11 +225,11 @@ func TestMPITrainMatchesOneProcess(t *testing.T) {
 		args   []string
 		ranks  []int
 	}{
-		{"fmnist-snn", []string{"--set", "epochs=2"}, []int{2, 3}},
-		{"fmnist-s2", []string{"--set", "batch_size=128", "--set", "steps=40"}, []int{2}},
+		{"fmnist-snn", slices.Concat(trainShort, []string{"--set", "epochs=2"}), []int{2, 3}},
+		{"fmnist-s2", slices.Concat(trainShort, []string{"--set", "batch_size=128", "--set", "steps=40"}), []int{2}},
 		// A task: the spiking working-memory network with its membrane
 		// regularizer, 8 trials a batch in 8 shards.
-		{"dms-snn", []string{"--set", "train.shards=8", "--set", "epochs=2", "--set", "batches=2", "--set", "batch_size=8", "--set", "eval_trials=8"}, []int{2}},
+		{"dms-snn", []string{"--set", "threads=1", "--set", "train.shards=8", "--set", "epochs=2", "--set", "batches=2", "--set", "batch_size=8", "--set", "eval_trials=8"}, []int{2}},
 	} {
 		t.Run(c.recipe, func(t *testing.T) {
 			dir := t.TempDir()
@@ -237,7 +237,7 @@ func TestMPITrainMatchesOneProcess(t *testing.T) {
 			var wantCk []byte
 			for _, np := range append([]int{0}, c.ranks...) {
 				out := filepath.Join(dir, fmt.Sprintf("np%d", np))
-				args := append(append([]string{"train", c.recipe, "--json", "--out", out}, trainShort...), c.args...)
+				args := append([]string{"train", c.recipe, "--json", "--out", out}, c.args...)
 				stdout, stderr, err := mpirun(t, np, nil, bin, args...)
 				if err != nil {
 					t.Fatalf("%d ranks: %v\n%s", np, err, stderr)
