@@ -96,6 +96,7 @@ type ClassifyTrain struct {
 	Truncate      int     `yaml:"truncate" default:"0" help:"truncated BPTT window in steps (0: full BPTT)"`
 	Patience      int     `yaml:"patience" default:"0" help:"stop after this many epochs without a better test accuracy, or validation accuracy with data.validation (0: never)"`
 	Shuffle       bool    `yaml:"shuffle" default:"true" help:"shuffle the training set every epoch"`
+	Shards        int     `yaml:"shards" range:"[1,)" default:"8" help:"shards of a batch, each run forward and backward on its own and added in order: the results depend on it, not on the threads or MPI ranks (at most one rank per shard)"`
 }
 
 // Validate checks cross-field constraints.
@@ -314,7 +315,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 	task := &trainer.Classify{Net: net, Data: train, Encoder: enc, Steps: c.Data.Steps, BatchSize: c.Train.BatchSize,
 		Shuffle: c.Train.Shuffle, DropLast: true, Seed: uint64(c.Seed), Loss: c.Train.Loss,
 		CorrectRate: c.Train.CorrectRate, IncorrectRate: c.Train.IncorrectRate,
-		L1: float32(c.Train.L1), L2: float32(c.Train.L2), Truncate: c.Train.Truncate, Exchange: opts.shards}
+		L1: float32(c.Train.L1), L2: float32(c.Train.L2), Truncate: c.Train.Truncate, Exchange: opts.shards, NumShards: c.Train.Shards}
 	if err := task.Validate(); err != nil {
 		return err
 	}

@@ -12,13 +12,12 @@ import (
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/internal/mpi"
 	"github.com/braingo/braingo/recipes"
-	"github.com/braingo/braingo/trainer"
 )
 
 // Data-parallel training on several MPI ranks (braingo-mpi train under
 // mpirun): every rank builds the same network from the seed, loads the
 // data set and runs the same batches; each computes its run of each
-// batch's trainer.Shards shards (mpi.Part), and the ranks exchange the
+// batch's shards (mpi.Part; train.shards of them), and the ranks exchange the
 // shards' results (rankShards, an allgather: the values are copied, never
 // summed by MPI) so that every rank adds them in shard order and steps its
 // optimizer with the gradient of one process. Parameters, losses, metrics
@@ -34,7 +33,7 @@ import (
 
 // runRanks trains an snn-classify recipe data-parallel.
 func (c *Classify) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
-	return trainOnRanks(ctx, r, opts, trainer.Shards, "", c.Run)
+	return trainOnRanks(ctx, r, opts, c.Train.Shards, "train.shards", c.Run)
 }
 
 // runRanks trains a task-bptt recipe data-parallel: its batches must be
@@ -96,15 +95,12 @@ var resumeFiles = []string{CheckpointFile, BestFile, eval.MetricsFile}
 
 // trainOnRanks runs a training kind's run on every rank with a
 // rankShards exchange in its RunDir (the kind hands it to its trainer).
-// shards is the number of shards of a batch; field, the recipe field that
-// sets it ("": fixed).
+// shards is the number of shards of a batch, set by the recipe field
+// field.
 func trainOnRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions, shards int, field string, run func(context.Context, *RunDir) error) error {
 	rank, size := mpi.Rank(), mpi.Size()
 	if size > shards {
-		if field != "" {
-			return recipes.Invalid(field, "%d MPI ranks for the %d shards of a batch: data-parallel training runs on at most one rank per shard; raise %s", size, shards, field)
-		}
-		return fmt.Errorf("%d MPI ranks for the %d shards of a batch: data-parallel training runs on at most %d ranks", size, shards, shards)
+		return recipes.Invalid(field, "%d MPI ranks for the %d shards of a batch: data-parallel training runs on at most one rank per shard; raise %s (which changes the results)", size, shards, field)
 	}
 	if os.Getenv("BRAINGO_TEST_FAIL_RANK") == fmt.Sprint(rank) { // the tests' failing rank (cmd/braingo/mpi_test.go)
 		return fmt.Errorf("failing as BRAINGO_TEST_FAIL_RANK asks")

@@ -29,11 +29,12 @@ type ShardExchange interface {
 // ownShards returns the shards [lo, hi) this process computes: all of them
 // without an Exchange.
 func (c *Classify) ownShards() (lo, hi int) {
+	k := c.nShards()
 	if c.Exchange == nil {
-		return 0, Shards
+		return 0, k
 	}
-	lo, hi = c.Exchange.Own(Shards)
-	if lo < 0 || hi > Shards || lo >= hi {
+	lo, hi = c.Exchange.Own(k)
+	if lo < 0 || hi > k || lo >= hi {
 		panic("trainer: ShardExchange.Own returned an empty or out-of-range run of shards")
 	}
 	return lo, hi
@@ -57,7 +58,7 @@ func (c *Classify) exchangeResults(n, skip int, static bool) {
 	if static {
 		h = c.Net.Blocks[0].Proj.Out()
 	}
-	bufs := c.xbufs(Shards)
+	bufs := c.xbufs(c.nShards())
 	for s, sh := range c.shards {
 		bufs[s] = bufs[s][:0]
 		rows := sh.x.Shape[0]
@@ -66,7 +67,7 @@ func (c *Classify) exchangeResults(n, skip int, static bool) {
 		}
 		b := bufs[s]
 		if static {
-			slo, shi := shardRange(s, n)
+			slo, shi := c.shardRange(s, n)
 			b = append(b, c.projGrad[slo*h:shi*h]...)
 		}
 		for _, p := range sh.params[skip:] {
@@ -103,7 +104,7 @@ func (c *Classify) exchangeResults(n, skip int, static bool) {
 			return v
 		}
 		if static {
-			slo, shi := shardRange(s, n)
+			slo, shi := c.shardRange(s, n)
 			copy(c.projGrad[slo*h:shi*h], take((shi-slo)*h))
 		}
 		for i, p := range sh.params[skip:] {
@@ -140,7 +141,7 @@ func (c *Classify) xbufs(k int) [][]float32 {
 // this one's shards (the L2 regularizer's, countTotals'), and takes theirs:
 // per nonempty shard, the number of layers, their sizes, then the counts.
 func (c *Classify) exchangeCounts() {
-	bufs := c.xbufs(Shards)
+	bufs := c.xbufs(c.nShards())
 	for s, sh := range c.shards {
 		bufs[s] = bufs[s][:0]
 		if !c.owned(s) || sh.x.Shape[0] == 0 {

@@ -85,6 +85,7 @@ func TestClassifyShardExchangeBitIdentical(t *testing.T) {
 		set   func(c *Classify)
 		li    bool
 		n, bs int
+		sizes []int // ranks (nil: 2, 3, 8)
 	}
 	configs := []config{
 		{name: "direct", n: 300, bs: 130, set: func(c *Classify) {}},
@@ -97,6 +98,7 @@ func TestClassifyShardExchangeBitIdentical(t *testing.T) {
 			c.L2, c.Loss = 1e-2, "nll_max_membrane"
 		}},
 		{name: "empty-shards", n: 40, bs: 5, set: func(c *Classify) { c.L2 = 1e-2 }},
+		{name: "12-shards", n: 300, bs: 130, sizes: []int{5, 12}, set: func(c *Classify) { c.NumShards = 12 }},
 	}
 	train := func(cfg config, ex ShardExchange) ([][]float32, []Epoch) {
 		r := rand.New(rand.NewPCG(7, 7))
@@ -133,7 +135,11 @@ func TestClassifyShardExchangeBitIdentical(t *testing.T) {
 	for _, cfg := range configs {
 		t.Run(cfg.name, func(t *testing.T) {
 			want, wantH := train(cfg, nil)
-			for _, size := range []int{2, 3, 8} {
+			sizes := cfg.sizes
+			if sizes == nil {
+				sizes = []int{2, 3, 8}
+			}
+			for _, size := range sizes {
 				w := newWorld(size)
 				got := make([][][]float32, size)
 				hist := make([][]Epoch, size)
