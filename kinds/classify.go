@@ -336,7 +336,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		}
 	}
 	evalHook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
-		last = trainer.Evaluate(net, evalSet, enc, c.Data.Steps, 256, 3)
+		last = evaluate(opts, net, evalSet, enc, c.Data.Steps) // trainer.Evaluate, shared by MPI ranks
 		acc := last.Accuracy()
 		e.Extra[measure] = acc
 		rec := eval.NewRecord(e.Epoch)
@@ -396,7 +396,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		if err != nil {
 			return err
 		}
-		last = trainer.Evaluate(net, test, enc, c.Data.Steps, 256, 3)
+		last = evaluate(opts, net, test, enc, c.Data.Steps)
 		res := TestResult{BestEpoch: ep, ValAcc: bestVal, TestAcc: last.Accuracy(), Samples: len(last.Pred)}
 		b, err := json.Marshal(res)
 		if err != nil {

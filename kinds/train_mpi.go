@@ -5,13 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/internal/mpi"
+	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/recipes"
+	"github.com/braingo/braingo/trainer"
 )
 
 // Data-parallel training on several MPI ranks (braingo-mpi train under
@@ -190,4 +194,92 @@ func shareResumeFiles(d *RunDir) error {
 		d.Resume = true
 	}
 	return nil
+}
+
+// evaluate is trainer.Evaluate (batches of 256, a raster of the first 3
+// samples) on the ranks of an MPI job: each evaluates a run of the batches
+// (rank 0 the first ones, with the raster), and every rank gathers the
+// predictions and spike counts. Rows are independent and the spike counts
+// are integers, so every rank gets the one-process evaluation.
+func evaluate(d *RunDir, net *networks.FeedForward, data *datasets.Images, enc datasets.Encoder, steps int) *trainer.Evaluation {
+	const batch, raster = 256, 3
+	if d.shards == nil || mpi.Size() == 1 {
+		return trainer.Evaluate(net, data, enc, steps, batch, raster)
+	}
+	rank, size := mpi.Rank(), mpi.Size()
+	nb := (data.N + batch - 1) / batch
+	// Rank r takes batches [⌈r·nb/R⌉, ⌈(r+1)·nb/R⌉): rank 0 the first.
+	first := func(r int) int { return min(data.N, (r*nb+size-1)/size*batch) }
+	lo, hi := first(rank), first(rank+1)
+	f := data.Features()
+	part := *data
+	part.N, part.Pixels, part.Labels = hi-lo, data.Pixels[lo*f:hi*f], data.Labels[lo:hi]
+	keep := raster
+	if rank != 0 {
+		keep = 0
+	}
+	ev := trainer.Evaluate(net, &part, enc, steps, batch, keep)
+	counts := make([]int32, size)
+	local := make([]int32, 0, 2*len(ev.Pred))
+	for i, p := range ev.Pred {
+		local = append(local, int32(p), int32(ev.Labels[i]))
+	}
+	all := mpi.AllgatherInt32(nil, local, counts)
+	out := &trainer.Evaluation{Raster: shareRaster(ev.Raster, len(net.Blocks)), Pred: make([]int, 0, data.N), Labels: make([]int, 0, data.N)}
+	for i := 0; i+1 < len(all); i += 2 {
+		out.Pred, out.Labels = append(out.Pred, int(all[i])), append(out.Labels, int(all[i+1]))
+	}
+	// Each layer's spike total (an integer, recovered from the part's rate),
+	// summed over the ranks.
+	for _, lr := range ev.Rates {
+		var spikes int64
+		if part.N > 0 {
+			spikes = int64(math.Round(lr.Rate * float64(part.N*steps*lr.Neurons)))
+		}
+		total := mpi.SumInt64(spikes)
+		out.Rates = append(out.Rates, trainer.LayerRate{Name: lr.Name, Neurons: lr.Neurons,
+			Rate: float64(total) / float64(data.N*steps*lr.Neurons)})
+	}
+	return out
+}
+
+// shareRaster sends rank 0's raster ([sample][layer][]{t, i}) to every
+// rank: the counts of spikes, then the pairs.
+func shareRaster(r [][][][2]int, layers int) [][][][2]int {
+	var flat []int32
+	if mpi.Rank() == 0 {
+		flat = append(flat, int32(len(r)))
+		for _, s := range r {
+			for _, l := range s {
+				flat = append(flat, int32(len(l)))
+			}
+		}
+		for _, s := range r {
+			for _, l := range s {
+				for _, p := range l {
+					flat = append(flat, int32(p[0]), int32(p[1]))
+				}
+			}
+		}
+	}
+	n := []int32{int32(len(flat))}
+	mpi.BcastInt32(n)
+	if mpi.Rank() != 0 {
+		flat = make([]int32, n[0])
+	}
+	mpi.BcastInt32(flat)
+	samples := int(flat[0])
+	counts, pairs := flat[1:1+samples*layers], flat[1+samples*layers:]
+	out := make([][][][2]int, samples)
+	for s := range out {
+		out[s] = make([][][2]int, layers)
+		for l := range out[s] {
+			k := int(counts[s*layers+l])
+			for j := range k {
+				out[s][l] = append(out[s][l], [2]int{int(pairs[2*j]), int(pairs[2*j+1])})
+			}
+			pairs = pairs[2*k:]
+		}
+	}
+	return out
 }

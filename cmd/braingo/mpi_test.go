@@ -192,7 +192,7 @@ func TestMPIResumeOnOtherRanks(t *testing.T) {
 
 // trainShort makes a Fashion-MNIST training short: 3 batches of 128 an
 // epoch, one thread a rank.
-var trainShort = []string{"--set", "train_limit=384", "--set", "test_limit=200", "--set", "threads=1"}
+var trainShort = []string{"--set", "train_limit=384", "--set", "test_limit=600", "--set", "threads=1"}
 
 // trainLines returns the --json lines of a training run without the
 // figures that vary from run to run.
@@ -259,6 +259,15 @@ func TestMPITrainMatchesOneProcess(t *testing.T) {
 				}
 				if !bytes.Equal(ck, wantCk) {
 					t.Errorf("%d ranks: the checkpoint differs from one process's", np)
+				}
+				// The plots of the split test evaluation (raster of rank
+				// 0's first samples, confusion of everyone's predictions).
+				for _, f := range []string{"raster.png", "confusion.png"} {
+					a, errA := os.ReadFile(filepath.Join(dir, "np0", f))
+					b, errB := os.ReadFile(filepath.Join(out, f))
+					if errA == nil && (errB != nil || !bytes.Equal(a, b)) {
+						t.Errorf("%d ranks: %s differs from one process's (%v)", np, f, errB)
+					}
 				}
 			}
 		})
