@@ -52,6 +52,12 @@ func (c *TaskBPTT) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOpti
 	return trainOnRanks(ctx, r, opts, c.Train.Shards, "train.shards", c.Run)
 }
 
+// runRanks refuses a task-hybrid, which would otherwise inherit
+// TaskBPTT's: its libtorch encoder does not run in shards.
+func (c *TaskHybrid) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
+	return fmt.Errorf("recipe %s: kind %s does not run on several MPI ranks yet; run it as one process (without mpirun)", r.Name, r.Kind)
+}
+
 // rankShards is trainer.ShardExchange on the ranks of an MPI job: rank r
 // owns the shards mpi.Part(S, r, size); an exchange is an allgather of the
 // shards' lengths, then of their values, in rank order (which is shard
