@@ -200,10 +200,11 @@ mpi: mpi-setup
 	$(GO) build -tags mpi -o bin/braingo-mpi ./cmd/braingo
 
 # The tests of the mpi build: the MPI wrappers, then braingo-mpi under
-# mpirun on 1, 2 and 4 ranks against one process, bit for bit, and a failing
-# rank ending the job, resuming on another number of ranks (about a minute
+# mpirun on 1, 2 and 4 ranks against one process, bit for bit, training on 2
+# and 3 ranks (fmnist-snn, fmnist-s2, dms-snn) against one process, and a failing
+# rank ending the job, resuming on another number of ranks (a few minutes
 # on 2 cores; make test runs it where OpenMPI is installed or can be).
 test-mpi: mpi
 	$(GO) vet -tags mpi ./internal/mpi/ ./kinds/ ./cmd/braingo/
 	$(GO) test -tags mpi ./internal/mpi/
-	$(GO) test -tags mpi -run 'MPI' ./cmd/braingo/
+	$(GO) test -tags mpi -timeout 30m -run 'MPI' ./cmd/braingo/

@@ -100,6 +100,7 @@ type ClassifyTrain struct {
 	Truncate      int     `yaml:"truncate" default:"0" help:"truncated BPTT window in steps (0: full BPTT)"`
 	Patience      int     `yaml:"patience" default:"0" help:"stop after this many epochs without a better test accuracy, or validation accuracy with data.validation (0: never)"`
 	Shuffle       bool    `yaml:"shuffle" default:"true" help:"shuffle the training set every epoch"`
+	Shards        int     `yaml:"shards" range:"[1,)" default:"8" help:"shards of a batch, each run forward and backward on its own and added in order: the results depend on it, not on the threads or MPI ranks (at most one rank per shard)"`
 }
 
 // Validate checks cross-field constraints.
@@ -343,7 +344,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 	task := &trainer.Classify{Net: net, Data: train, Encoder: enc, Steps: c.Data.Steps, BatchSize: c.Train.BatchSize,
 		Shuffle: c.Train.Shuffle, DropLast: true, Seed: uint64(c.Seed), Loss: c.Train.Loss,
 		CorrectRate: c.Train.CorrectRate, IncorrectRate: c.Train.IncorrectRate,
-		L1: float32(c.Train.L1), L2: float32(c.Train.L2), Truncate: c.Train.Truncate}
+		L1: float32(c.Train.L1), L2: float32(c.Train.L2), Truncate: c.Train.Truncate, Exchange: opts.shards, NumShards: c.Train.Shards}
 	if err := task.Validate(); err != nil {
 		return err
 	}
@@ -364,7 +365,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		}
 	}
 	evalHook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
-		last = trainer.Evaluate(net, evalSet, enc, c.Data.Steps, 256, 3)
+		last = evaluate(opts, net, evalSet, enc, c.Data.Steps) // trainer.Evaluate, shared by MPI ranks
 		acc := last.Accuracy()
 		e.Extra[measure] = acc
 		rec := eval.NewRecord(e.Epoch)
@@ -424,7 +425,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		if err != nil {
 			return err
 		}
-		last = trainer.Evaluate(net, test, enc, c.Data.Steps, 256, 3)
+		last = evaluate(opts, net, test, enc, c.Data.Steps)
 		res := TestResult{BestEpoch: ep, ValAcc: bestVal, TestAcc: last.Accuracy(), Samples: len(last.Pred)}
 		b, err := json.Marshal(res)
 		if err != nil {

@@ -207,6 +207,9 @@ func (c *TaskHybrid) Validate() error {
 	if len(c.Encoder.Hidden) == 0 {
 		return recipes.Invalid("encoder.hidden", "needs at least one layer")
 	}
+	if c.Train.Shards != 0 {
+		return recipes.Invalid("train.shards", "a task-hybrid runs each batch at once (its libtorch encoder is not split into shards): leave it 0")
+	}
 	for _, h := range c.Encoder.Hidden {
 		if h < 1 {
 			return recipes.Invalid("encoder.hidden", "sizes must be positive, got %v", c.Encoder.Hidden)

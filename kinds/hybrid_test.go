@@ -52,3 +52,15 @@ func TestHybridRecipes(t *testing.T) {
 		t.Errorf("pdm-hybrid with a rate network: %v", err)
 	}
 }
+
+// A task-hybrid refuses train.shards, which it inherits from task-bptt but
+// cannot honour (its libtorch encoder runs the whole batch).
+func TestHybridRefusesShards(t *testing.T) {
+	_, err := recipes.Load("pdm-hybrid", []string{"train.shards=8"})
+	if err == nil || !strings.Contains(err.Error(), "train.shards") {
+		t.Fatalf("pdm-hybrid with train.shards=8: %v", err)
+	}
+	if _, err := recipes.Load("pdm-rate", []string{"train.shards=8"}); err != nil {
+		t.Fatalf("pdm-rate with train.shards=8: %v", err)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/braingo/braingo/internal/fileio"
 	"github.com/braingo/braingo/internal/mpi"
 	"github.com/braingo/braingo/recipes"
+	"github.com/braingo/braingo/trainer"
 )
 
 // Kind is what every recipe kind's spec implements: run the spec in a run
@@ -64,6 +65,9 @@ type RunDir struct {
 	RunOptions
 	Recipe *recipes.Recipe
 	lock   *os.File
+	// shards shares a training kind's batch shards with the other ranks
+	// of an MPI job (train_mpi.go; nil: one process).
+	shards trainer.ShardExchange
 }
 
 // ErrRunExists is returned (wrapped) by OpenRun for a directory that holds

@@ -127,6 +127,7 @@ type TaskBPTT struct {
 		RateTarget     float64 `yaml:"rate_target" default:"0" help:"target rate of the regularizer (spikes per step, or rate)"`
 		MemReg         float64 `yaml:"mem_reg" default:"0" help:"membrane-range regularizer weight (rsnn)"`
 		WeightL2       float64 `yaml:"weight_l2" default:"0" help:"L2 penalty on weight matrices"`
+		Shards         int     `yaml:"shards" range:"[0,)" default:"0" help:"split each batch's trials into this many shards, run on their own and added in order (0: the whole batch at once); data-parallel training on MPI ranks needs one shard or more per rank, and a run gives the same bits on any number of ranks with the same shards"`
 	} `yaml:"train"`
 }
 
@@ -346,7 +347,8 @@ func (c *TaskBPTT) taskRun(r *recipes.Recipe, opts *RunDir, d taskData, net netw
 	seq := &trainer.Sequence{Net: net, Data: d.ds, Steps: c.Train.Batches, Stream: c.Train.Stream, Seed: uint64(c.Seed),
 		Continuous: len(spec.Targets) > 0 && len(spec.Actions) == 0,
 		RateReg:    float32(c.Train.RateReg), RateTarget: float32(c.Train.RateTarget), MemReg: float32(c.Train.MemReg),
-		WeightL2: float32(c.Train.WeightL2), ResponseWeight: float32(c.Train.ResponseWeight)}
+		WeightL2: float32(c.Train.WeightL2), ResponseWeight: float32(c.Train.ResponseWeight),
+		Shards: c.Train.Shards, Exchange: opts.shards}
 	tr.seq = seq
 	return tr, seq
 }

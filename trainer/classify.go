@@ -34,10 +34,17 @@ type Classify struct {
 	// Truncate > 0 backpropagates through windows of that many steps.
 	Truncate int
 	// Workers is the number of goroutines that run a batch's shards
-	// (0: one per kernels.Threads(); at most Shards and one per 32
+	// (0: one per kernels.Threads(); at most one per shard and per 32
 	// samples). Each takes whole, consecutive shards. Results do not
 	// depend on it (see Shards).
 	Workers int
+	// Exchange shares each batch's shards with other processes (data-
+	// parallel training; nil: this process computes them all).
+	Exchange ShardExchange
+	// NumShards is the number of shards of a batch (0: Shards). The
+	// results depend on it; a process owns one shard or more, so it is
+	// also the most processes an Exchange can share a batch among.
+	NumShards int
 
 	ctx    context.Context // SetContext's; nil: never interrupted
 	order  []int
@@ -60,17 +67,22 @@ type Classify struct {
 	// batch (the L2 regularizer's), coef its gradient; l2 its value.
 	totals, coef [][]float32
 	l2           float64
+	// The shards [own0, own1) this process computes (ownShards), and the
+	// exchange's buffers.
+	own0, own1 int
+	xbuf       [][]float32
 }
 
-// Shards is the number of shards a training batch is split into, whatever
-// the number of goroutines (DESIGN.md, "One definition, many engines"):
-// shard s holds the batch's samples [s·n/Shards, (s+1)·n/Shards) (integer
-// division: shards differ by at most one sample, and some are empty when
-// n < Shards). Each shard runs forward and backward on its own, with its
-// loss scaled by its share of the batch; shard 0's gradient accumulates
-// into the parameters' own (which the loop clears before each step), and
-// the other shards' gradients, each computed from zero, are added to it in
-// shard order, as are the losses and predictions. A goroutine takes whole
+// Shards is the number of shards a training batch is split into (unless
+// Classify.NumShards says otherwise), whatever the number of goroutines
+// (DESIGN.md, "One definition, many engines"): shard s holds the batch's
+// samples [s·n/Shards, (s+1)·n/Shards) (integer division: shards differ by
+// at most one sample, and some are empty when n < Shards). Each shard runs
+// forward and backward on its own, with its loss scaled by its share of the
+// batch; shard 0's gradient accumulates into the parameters' own (which
+// the loop clears before each step), and the other shards' gradients, each
+// computed from zero, are added to it in shard order, as are the losses
+// and predictions. A goroutine takes whole
 // shards, so gradients, losses and the parameters after training are the
 // same bits for any Workers and kernels.Threads() (the kernels' results do
 // not depend on the thread count either).
@@ -95,7 +107,18 @@ type Classify struct {
 const Shards = 8
 
 // shardRange is the samples [lo, hi) of shard s of a batch of n.
-func shardRange(s, n int) (lo, hi int) { return s * n / Shards, (s + 1) * n / Shards }
+func (c *Classify) shardRange(s, n int) (lo, hi int) {
+	k := c.nShards()
+	return s * n / k, (s + 1) * n / k
+}
+
+// nShards is the number of shards of a batch: NumShards, or Shards.
+func (c *Classify) nShards() int {
+	if c.NumShards > 0 {
+		return c.NumShards
+	}
+	return Shards
+}
 
 // shard is one shard of a batch: a tape and a network whose parameters
 // share values with the trained one but not gradients (shard 0 uses the
@@ -193,6 +216,7 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 	c.Data.Fill(c.x, c.y, ids)
 
 	c.ensureShards()
+	c.own0, c.own1 = c.ownShards()
 	static := c.static()
 	// The first projection's parameters, the first of Params, get their
 	// gradients from projectBackward with a static input.
@@ -202,7 +226,7 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 		c.project(n, f, ids)
 	}
 	for s, sh := range c.shards {
-		slo, shi := shardRange(s, n)
+		slo, shi := c.shardRange(s, n)
 		sh.x = tensor.New([]int{shi - slo, f}, c.x[slo*f:shi*f])
 		sh.proj = nil // set by projectRows
 		sh.y, sh.ids = c.y[slo:shi], ids[slo:shi]
@@ -244,12 +268,18 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 			t1 := min(t0+window, c.Steps)
 			c.each(nw, pre, func(sh *shard) { c.forward(sh, t0, t1) })
 			pre = nil
+			if c.Exchange != nil && !c.stopped() {
+				c.exchangeCounts()
+			}
 			c.countTotals()
 			c.each(nw, nil, func(sh *shard) { c.backward(sh, t1) })
 		}
 	}
 	if c.stopped() {
 		return StepResult{}, c.ctx.Err()
+	}
+	if c.Exchange != nil {
+		c.exchangeResults(n, skip, static)
 	}
 	// Add the shards' gradients into the parameters and their losses and
 	// outputs, in shard order.
@@ -299,11 +329,11 @@ func (c *Classify) numWorkers(n int) int {
 	if w <= 0 {
 		w = kernels.Threads()
 	}
-	return max(1, min(w, Shards, n/32))
+	return max(1, min(w, c.own1-c.own0, n/32))
 }
 
 func (c *Classify) ensureShards() {
-	for len(c.shards) < Shards {
+	for len(c.shards) < c.nShards() {
 		sh := &shard{tp: tensor.NewTape()}
 		if len(c.shards) == 0 {
 			sh.net, sh.params = c.Net, c.Net.Params()
@@ -314,12 +344,14 @@ func (c *Classify) ensureShards() {
 	}
 }
 
-// each calls fn for every nonempty shard, the shards split into nw runs
-// of consecutive shards, one goroutine each. With pre, each goroutine w
-// first calls pre(w, s0, s1) for its run of shards [s0, s1).
+// each calls fn for every nonempty shard this process owns, the shards
+// split into nw runs of consecutive shards, one goroutine each. With pre,
+// each goroutine w first calls pre(w, s0, s1) for its run of shards
+// [s0, s1).
 func (c *Classify) each(nw int, pre func(w, s0, s1 int), fn func(*shard)) {
 	run := func(w int) {
-		s0, s1 := w*Shards/nw, (w+1)*Shards/nw
+		k := c.own1 - c.own0
+		s0, s1 := c.own0+w*k/nw, c.own0+(w+1)*k/nw
 		if pre != nil {
 			pre(w, s0, s1)
 		}
@@ -375,15 +407,15 @@ func (c *Classify) projectRows(w, s0, s1 int) {
 	tp, d := c.projTapes[w], c.Net.Blocks[0].Proj
 	f, h := d.In(), d.Out()
 	n := c.xs.Shape[0]
-	lo, _ := shardRange(s0, n)
-	_, hi := shardRange(s1-1, n)
+	lo, _ := c.shardRange(s0, n)
+	_, hi := c.shardRange(s1-1, n)
 	if hi == lo {
 		return
 	}
 	var y *tensor.Tensor
 	tp.NoGrad(func() { y = d.Forward(tp, tensor.New([]int{hi - lo, f}, c.xs.Data[lo*f:hi*f])) })
 	for s := s0; s < s1; s++ {
-		slo, shi := shardRange(s, n)
+		slo, shi := c.shardRange(s, n)
 		sh := c.shards[s]
 		sh.proj = tensor.New([]int{shi - slo, h}, y.Data[(slo-lo)*h:(shi-lo)*h]).SetRequiresGrad(true)
 		sh.proj.Grad = c.projGrad[slo*h : shi*h]
@@ -411,8 +443,8 @@ func (c *Classify) projectBackward(n int) {
 		if len(c.biasShard) != h {
 			c.biasShard = make([]float32, h)
 		}
-		for s := range Shards {
-			lo, hi := shardRange(s, n)
+		for s := range c.nShards() {
+			lo, hi := c.shardRange(s, n)
 			if hi > lo {
 				clear(c.biasShard)
 				kernels.AddColSums(c.biasShard, g[lo*h:hi*h], hi-lo, h)
@@ -425,8 +457,8 @@ func (c *Classify) projectBackward(n int) {
 			d.W.ZeroGrad()
 		}
 		c.ends = c.ends[:0]
-		for s := range Shards {
-			_, hi := shardRange(s, n)
+		for s := range c.nShards() {
+			_, hi := c.shardRange(s, n)
 			c.ends = append(c.ends, hi)
 		}
 		kernels.GemmSegments(true, false, f, h, c.ends, 1, c.xs.Data, f, g, h, 1, d.W.Grad, h)

@@ -44,11 +44,22 @@ type Sequence struct {
 	RateReg, RateTarget  float32
 	MemReg, MemLo, MemHi float32 // MemLo, MemHi default −2 and 0.4 when MemReg is set
 	WeightL2             float32
+	// Shards > 0 splits each batch's trials into that many shards, each
+	// run forward and backward on its own and added in shard order
+	// (sequence_shards.go): the results depend on Shards, and with an
+	// Exchange several processes share them with the bits of one. 0 runs
+	// the batch at once.
+	Shards int
+	// Exchange shares the shards with other processes (data-parallel
+	// training; nil: this process computes them all). It needs Shards.
+	Exchange ShardExchange
 
-	tp    *tensor.Tape
-	src   *rand.PCG // rng's source, whose state State saves
-	rng   *rand.Rand
-	state []*tensor.Tensor
+	shards []*seqShard
+	xbuf   [][]float32
+	tp     *tensor.Tape
+	src    *rand.PCG // rng's source, whose state State saves
+	rng    *rand.Rand
+	state  []*tensor.Tensor
 }
 
 func (s *Sequence) initRNG() {
@@ -120,6 +131,12 @@ func (s *Sequence) TrainStep(epoch, bi int) (StepResult, error) {
 	}
 	if b.NObs != s.Net.Inputs() {
 		return StepResult{}, fmt.Errorf("the task has %d observation channels, the network %d inputs", b.NObs, s.Net.Inputs())
+	}
+	if s.Shards > 0 {
+		return s.trainShards(b)
+	}
+	if s.Exchange != nil {
+		panic("trainer: Sequence: an Exchange needs Shards")
 	}
 	tp := s.tp
 	var init []*tensor.Tensor
@@ -218,17 +235,23 @@ func (s *Sequence) loss(tp *tensor.Tape, b *tasks.Batch, outs []*tensor.Tensor) 
 // with the number of rows of nonzero mask whose argmax equals the label and
 // the number of such rows.
 func MaskedCE(tp *tensor.Tape, y *tensor.Tensor, labels []int, mask []float32) (*tensor.Tensor, int, int) {
-	c := y.Shape[len(y.Shape)-1]
-	rows := y.Len() / c
-	if len(labels) != rows || len(mask) != rows {
-		panic(fmt.Sprintf("trainer: MaskedCE: %d rows, %d labels, %d mask values", rows, len(labels), len(mask)))
-	}
 	var msum float64
 	for _, m := range mask {
 		msum += float64(m)
 	}
 	if msum == 0 {
 		msum = 1
+	}
+	return maskedCE(tp, y, labels, mask, msum)
+}
+
+// maskedCE is MaskedCE normalized by msum instead of the mask's sum (a
+// shard's part of a batch's loss).
+func maskedCE(tp *tensor.Tape, y *tensor.Tensor, labels []int, mask []float32, msum float64) (*tensor.Tensor, int, int) {
+	c := y.Shape[len(y.Shape)-1]
+	rows := y.Len() / c
+	if len(labels) != rows || len(mask) != rows {
+		panic(fmt.Sprintf("trainer: MaskedCE: %d rows, %d labels, %d mask values", rows, len(labels), len(mask)))
 	}
 	w := make([]float32, y.Len())
 	correct, scored := 0, 0

@@ -139,10 +139,16 @@ func TestMPIFailingRankEndsTheJob(t *testing.T) {
 			t.Errorf("rank %s failing: stderr does not name the rank and the cause:\n%s", r, stderr)
 		}
 	}
+	// A failing rank of a data-parallel training: the other waits in the
+	// shard exchange and is ended too.
+	_, stderr, err := mpirun(t, 2, []string{"BRAINGO_TEST_FAIL_RANK=1"}, bin, append([]string{"train", "fmnist-snn", "--out", t.TempDir() + "/run"}, trainShort...)...)
+	if err == nil || !strings.Contains(stderr, "rank 1 of 2 failed") || !strings.Contains(stderr, "BRAINGO_TEST_FAIL_RANK") {
+		t.Errorf("train, rank 1 failing: err %v, stderr:\n%s", err, stderr)
+	}
 	// A kind that does not run on several ranks says so.
-	_, stderr, err := mpirun(t, 2, nil, bin, "train", "fmnist-snn", "--out", t.TempDir()+"/run")
+	_, stderr, err = mpirun(t, 2, nil, bin, "train", "force-sines", "--out", t.TempDir()+"/run")
 	if err == nil || !strings.Contains(stderr, "does not run on several MPI ranks") {
-		t.Errorf("train on 2 ranks: err %v, stderr:\n%s", err, stderr)
+		t.Errorf("force on 2 ranks: err %v, stderr:\n%s", err, stderr)
 	}
 }
 
@@ -181,5 +187,146 @@ func TestMPIResumeOnOtherRanks(t *testing.T) {
 				t.Errorf("%d ranks then %d: checkpoint array %s differs from the uninterrupted run's", c.first, c.then, a.Name)
 			}
 		}
+	}
+}
+
+// trainShort makes a Fashion-MNIST training short: 3 batches of 128 an
+// epoch, one thread a rank.
+var trainShort = []string{"--set", "train_limit=384", "--set", "test_limit=600", "--set", "threads=1"}
+
+// trainLines returns the --json lines of a training run without the
+// figures that vary from run to run.
+func trainLines(t *testing.T, stdout string) []string {
+	t.Helper()
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("stdout line %q: %v", l, err)
+		}
+		for _, k := range []string{"train_seconds", "total_seconds", "samples_per_s", "peak_rss_mb"} {
+			delete(m, k)
+		}
+		lines = append(lines, fmt.Sprint(m))
+	}
+	return lines
+}
+
+// Data-parallel training on 2 and 3 ranks gives the epochs' losses and
+// accuracies and the checkpoint (parameters and optimizer state) of one
+// process, bit for bit: fmnist-snn (a static input: the first projection's
+// gradient rows travel), fmnist-s2 (time-to-first-spike input, the L1 and
+// L2 regularizers, whose batch-wide counts are exchanged between windows,
+// and a leaky-integrator readout) and the dms-snn task with train.shards.
+func TestMPITrainMatchesOneProcess(t *testing.T) {
+	bin := buildMPI(t)
+	for _, c := range []struct {
+		recipe string
+		args   []string
+		ranks  []int
+	}{
+		{"fmnist-snn", slices.Concat(trainShort, []string{"--set", "epochs=2"}), []int{2, 3}},
+		{"fmnist-s2", slices.Concat(trainShort, []string{"--set", "batch_size=128", "--set", "steps=40"}), []int{2}},
+		// A task: the spiking working-memory network with its membrane
+		// regularizer, 8 trials a batch in 8 shards.
+		{"dms-snn", []string{"--set", "threads=1", "--set", "train.shards=8", "--set", "epochs=2", "--set", "batches=2", "--set", "batch_size=8", "--set", "eval_trials=8"}, []int{2}},
+	} {
+		t.Run(c.recipe, func(t *testing.T) {
+			dir := t.TempDir()
+			var want []string
+			var wantCk []byte
+			for _, np := range append([]int{0}, c.ranks...) {
+				out := filepath.Join(dir, fmt.Sprintf("np%d", np))
+				args := append([]string{"train", c.recipe, "--json", "--out", out}, c.args...)
+				stdout, stderr, err := mpirun(t, np, nil, bin, args...)
+				if err != nil {
+					t.Fatalf("%d ranks: %v\n%s", np, err, stderr)
+				}
+				ck, err := os.ReadFile(filepath.Join(out, "checkpoint.bgc"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := trainLines(t, stdout)
+				if np == 0 {
+					want, wantCk = got, ck
+					continue
+				}
+				if !strings.Contains(stderr, "shard exchange") {
+					t.Errorf("%d ranks: no exchange reported:\n%s", np, stderr)
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%d ranks: epochs\n%v\none process:\n%v", np, got, want)
+				}
+				if !bytes.Equal(ck, wantCk) {
+					t.Errorf("%d ranks: the checkpoint differs from one process's", np)
+				}
+				// The plots of the split test evaluation (raster of rank
+				// 0's first samples, confusion of everyone's predictions).
+				for _, f := range []string{"raster.png", "confusion.png"} {
+					a, errA := os.ReadFile(filepath.Join(dir, "np0", f))
+					b, errB := os.ReadFile(filepath.Join(out, f))
+					if errA == nil && (errB != nil || !bytes.Equal(a, b)) {
+						t.Errorf("%d ranks: %s differs from one process's (%v)", np, f, errB)
+					}
+				}
+			}
+		})
+	}
+}
+
+// A training run resumes on another number of ranks, or in one process, to
+// the checkpoint and metrics of an uninterrupted one-process run; only
+// rank 0 writes into the run directory.
+func TestMPITrainResumeOnOtherRanks(t *testing.T) {
+	bin := buildMPI(t)
+	dir := t.TempDir()
+	args := func(out, epochs string, more ...string) []string {
+		return append(append([]string{"train", "fmnist-snn", "--json", "--out", filepath.Join(dir, out), "--set", "epochs=" + epochs}, trainShort...), more...)
+	}
+	stdout, stderr, err := mpirun(t, 0, nil, bin, args("whole", "2")...)
+	if err != nil {
+		t.Fatalf("one process: %v\n%s", err, stderr)
+	}
+	want := trainLines(t, stdout)
+	wantCk, err := os.ReadFile(filepath.Join(dir, "whole", "checkpoint.bgc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ first, then int }{{2, 0}, {0, 2}} {
+		out := fmt.Sprintf("from%d-to%d", c.first, c.then)
+		stdout, stderr, err := mpirun(t, c.first, nil, bin, args(out, "1")...)
+		if err != nil {
+			t.Fatalf("%d ranks, epoch 1: %v\n%s", c.first, err, stderr)
+		}
+		first := trainLines(t, stdout)
+		stdout, stderr, err = mpirun(t, c.then, nil, bin, args(out, "2", "--resume")...)
+		if err != nil || !strings.Contains(stderr, "resuming") {
+			t.Fatalf("%d ranks, resumed: %v\n%s", c.then, err, stderr)
+		}
+		got := append(first, trainLines(t, stdout)...)
+		if !slices.Equal(got, want) {
+			t.Errorf("%d ranks then %d: epochs\n%v\nuninterrupted:\n%v", c.first, c.then, got, want)
+		}
+		ck, err := os.ReadFile(filepath.Join(dir, out, "checkpoint.bgc"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(ck, wantCk) {
+			t.Errorf("%d ranks then %d: the checkpoint differs from the uninterrupted run's", c.first, c.then)
+		}
+		recs, err := os.ReadFile(filepath.Join(dir, out, "metrics.jsonl"))
+		if err != nil || strings.Count(string(recs), "\n") != 2 {
+			t.Errorf("%d ranks then %d: metrics.jsonl holds %q (%v), want 2 epochs", c.first, c.then, recs, err)
+		}
+	}
+	// More ranks than shards is refused, naming both; a task without
+	// shards says which field to set.
+	_, stderr, err = mpirun(t, 9, nil, bin, args("nine", "1")...)
+	if err == nil || !strings.Contains(stderr, "9 MPI ranks for the 8 shards") {
+		t.Errorf("9 ranks: err %v, stderr:\n%s", err, stderr)
+	}
+	_, stderr, err = mpirun(t, 2, nil, bin, "train", "dms-snn", "--out", filepath.Join(dir, "task"))
+	if err == nil || !strings.Contains(stderr, "train.shards") {
+		t.Errorf("a task without shards on 2 ranks: err %v, stderr:\n%s", err, stderr)
 	}
 }

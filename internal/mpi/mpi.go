@@ -52,6 +52,27 @@ func AllgatherInt32(dst, local []int32, counts []int32) []int32 {
 	return allgatherInt32(dst, local, counts)
 }
 
+// AllgatherFloat32 is AllgatherInt32 for float32 values: every rank gets
+// every rank's slice, in rank order, appended to dst, bit for bit (the
+// values are copied, never combined).
+func AllgatherFloat32(dst, local []float32, counts []int32) []float32 {
+	initOnce()
+	if size == 1 {
+		counts[0] = int32(len(local))
+		return append(dst, local...)
+	}
+	return allgatherFloat32(dst, local, counts)
+}
+
+// BcastBytes copies rank 0's buf into every rank's buf (the same length on
+// every rank).
+func BcastBytes(buf []byte) {
+	initOnce()
+	if size > 1 && len(buf) > 0 {
+		bcastBytes(buf)
+	}
+}
+
 // GatherFloat32 gathers every rank's local slice, in rank order, into dst on
 // rank 0 (which must hold the sum of their lengths); dst is unused on the
 // other ranks.

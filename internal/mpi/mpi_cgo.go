@@ -23,6 +23,12 @@ static int bg_allgather_int(int x, int *out) {
 static int bg_allgatherv_int(const int *send, int n, int *recv, const int *counts, const int *displs) {
 	return MPI_Allgatherv(send, n, MPI_INT, recv, counts, displs, MPI_INT, MPI_COMM_WORLD);
 }
+static int bg_allgatherv_float(const float *send, int n, float *recv, const int *counts, const int *displs) {
+	return MPI_Allgatherv(send, n, MPI_FLOAT, recv, counts, displs, MPI_FLOAT, MPI_COMM_WORLD);
+}
+static int bg_bcast_bytes(void *buf, int n) {
+	return MPI_Bcast(buf, n, MPI_BYTE, 0, MPI_COMM_WORLD);
+}
 static int bg_gather_int(int x, int *out) {
 	return MPI_Gather(&x, 1, MPI_INT, out, 1, MPI_INT, 0, MPI_COMM_WORLD);
 }
@@ -114,6 +120,30 @@ func allgatherInt32(dst, local []int32, counts []int32) []int32 {
 	dst = append(dst, make([]int32, total)...)
 	check("MPI_Allgatherv", C.bg_allgatherv_int(ptrInt32(local), C.int(len(local)), ptrInt32(dst[n0:]), ptrInt32(counts[:size]), ptrInt32(d)))
 	return dst
+}
+
+func allgatherFloat32(dst, local []float32, counts []int32) []float32 {
+	mu.Lock()
+	defer mu.Unlock()
+	check("MPI_Allgather", C.bg_allgather_int(C.int(len(local)), ptrInt32(counts[:size])))
+	d, total := displs(counts[:size])
+	n0 := len(dst)
+	dst = append(dst, make([]float32, total)...)
+	var lp, dp *C.float
+	if len(local) > 0 {
+		lp = (*C.float)(unsafe.Pointer(&local[0]))
+	}
+	if total > 0 {
+		dp = (*C.float)(unsafe.Pointer(&dst[n0]))
+	}
+	check("MPI_Allgatherv", C.bg_allgatherv_float(lp, C.int(len(local)), dp, ptrInt32(counts[:size]), ptrInt32(d)))
+	return dst
+}
+
+func bcastBytes(buf []byte) {
+	mu.Lock()
+	defer mu.Unlock()
+	check("MPI_Bcast", C.bg_bcast_bytes(unsafe.Pointer(&buf[0]), C.int(len(buf))))
 }
 
 func gatherv(dst unsafe.Pointer, local unsafe.Pointer, n int, isFloat C.int) {

@@ -36,6 +36,15 @@ func TestWorldOfOne(t *testing.T) {
 	if !slices.Equal(got, []int32{9, 1, 2}) || counts[0] != 2 {
 		t.Fatalf("AllgatherInt32: %v, counts %v", got, counts)
 	}
+	f := AllgatherFloat32([]float32{9}, []float32{1, 2}, counts)
+	if !slices.Equal(f, []float32{9, 1, 2}) || counts[0] != 2 {
+		t.Fatalf("AllgatherFloat32: %v, counts %v", f, counts)
+	}
+	b := []byte{1, 2}
+	BcastBytes(b)
+	if !slices.Equal(b, []byte{1, 2}) {
+		t.Fatalf("BcastBytes: %v", b)
+	}
 	dst := make([]float32, 2)
 	GatherFloat32(dst, []float32{3, 4})
 	if !slices.Equal(dst, []float32{3, 4}) || MaxFloat64(2.5) != 2.5 || SumInt64(7) != 7 {
