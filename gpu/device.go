@@ -25,7 +25,7 @@ func (i Info) String() string {
 }
 
 // driver is what a backend provides: device memory as addresses, copies,
-// and launches of the kernels of kernels.cu by name. Arguments travel as
+// and launches of the kernels of kernels.h by name. Arguments travel as
 // 64-bit cells (see arg). Launches may be asynchronous; sync waits.
 type driver interface {
 	info() Info

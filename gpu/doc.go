@@ -1,5 +1,5 @@
 // Package gpu runs braingo's compute on NVIDIA GPUs: device memory, the
-// kernels of kernels.cu (GEMM, fused multi-step LIF forward and backward,
+// kernels of kernels.h (GEMM, fused multi-step LIF forward and backward,
 // event-driven products, losses, Adam, reductions, the COBA step and the
 // CSR and JIT scatters) and the runs built from them (the Open Neuromorphic
 // configuration, the COBA network).

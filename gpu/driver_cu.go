@@ -12,7 +12,7 @@ import (
 	"gorgonia.org/cu"
 )
 
-// The PTX of kernels.cu (go generate, generate.go): compute_90 for devices
+// The PTX of kernels.h (go generate, generate.go): compute_90 for devices
 // of compute capability 9.0 and up, compute_80 for the others; the driver
 // compiles it for the device on load.
 var (

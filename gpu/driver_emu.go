@@ -25,7 +25,7 @@ import (
 	"unsafe"
 )
 
-// The emulator: kernels.cu compiled as C++ (emu.cc) with device memory in
+// The emulator: kernels.h compiled as C++ (emu.cc) with device memory in
 // the C heap. Launches are synchronous.
 type emuDriver struct{}
 
@@ -44,7 +44,7 @@ func init() {
 }
 
 func (emuDriver) info() Info {
-	return Info{Name: "CPU emulator of kernels.cu", Driver: "emulator"}
+	return Info{Name: "CPU emulator of kernels.h", Driver: "emulator"}
 }
 
 func (emuDriver) alloc(bytes int64) (uintptr, error) {

@@ -1,6 +1,6 @@
 //go:build cudaemu
 
-// The CPU emulator's launcher (see emu.h): kernels.cu compiled as C++, and
+// The CPU emulator's launcher (see emu.h): kernels.h compiled as C++, and
 // a table from kernel names to launchers that unpack 64-bit argument cells
 // into each kernel's parameter types. A kernel's entry says whether it
 // synchronizes its threads (__syncthreads): such kernels run their threads
@@ -47,7 +47,7 @@ void emu_syncthreads()
 	swapcontext(&cur->ctx, &sched);
 }
 
-#include "kernels.cu"
+#include "kernels.h"
 
 namespace {
 
@@ -91,6 +91,8 @@ const entry table[] = {
 	EMU(col_sums, false),
 	EMU(row_argmax, false),
 	EMU(philox_uniform, false),
+	EMU(philox_normal, false),
+	EMU(set_rows, false),
 	EMU(jit_scatter, false),
 	EMU(csr_scatter, false),
 	EMU(coba_step, false),

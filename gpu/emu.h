@@ -1,4 +1,4 @@
-// emu.h runs kernels.cu on the CPU (build tag cudaemu): each kernel is a C++
+// emu.h runs kernels.h on the CPU (build tag cudaemu): each kernel is a C++
 // function, a launch runs its blocks one after another, and the threads of
 // a block either in turn (kernels without __syncthreads) or as coroutines
 // (ucontext) that __syncthreads hands back to a scheduler, which resumes
@@ -67,6 +67,9 @@ inline int atomicAdd(int *p, int v) { return std::atomic_ref<int>(*p).fetch_add(
 
 using std::exp;
 using std::fabs;
+using std::cos;
 using std::log;
+using std::sin;
+using std::sqrt;
 
 #endif

@@ -300,6 +300,21 @@ func (d *Device) FillUniform(dst *Buf, lo, hi float32, seed, stream uint64) erro
 	return d.launch1("philox_uniform", (n+3)/4, args(n, dst, lo, hi, seed, stream))
 }
 
+// FillNormal is kernels.FillNormal on the device: the same Philox stream;
+// equal to float32 rounding (the device's double log, sin and cos may
+// differ from Go's in the last place).
+func (d *Device) FillNormal(dst *Buf, mean, std float32, seed, stream uint64) error {
+	n := dst.n
+	return d.launch1("philox_normal", (n+1)/2, args(n, dst, mean, std, seed, stream))
+}
+
+// SetRows sets each row of the rows×cols y to b.
+func (d *Device) SetRows(y *Buf, rows, cols int, b *Buf) error {
+	need("SetRows", "y", y, rows*cols)
+	need("SetRows", "b", b, cols)
+	return d.launch1("set_rows", rows*cols, args(rows, cols, y, b))
+}
+
 // Spikes is a device list of firing neuron indices and its length (a
 // device counter, so kernels that read it need no round trip to the host).
 type Spikes struct {

@@ -369,6 +369,25 @@ func TestFillUniform(t *testing.T) {
 	sameBits(t, "uniform", download(t, d, all, 4), want)
 }
 
+func TestFillNormalSetRows(t *testing.T) {
+	d := testDevice(t)
+	const n = 1001
+	want := make([]float32, n)
+	kernels.FillNormal(want, -55, 5, 3, 1<<40)
+	b, all := upload(t, d, make([]float32, n), 4)
+	must(t, d.FillNormal(b, -55, 5, 3, 1<<40))
+	near(t, "normal", download(t, d, all, 4), want, 1e-6)
+	const rows, cols = 7, 33
+	bias := randSlice(rand.New(rand.NewPCG(1, 1)), cols, -1, 1)
+	db, _ := upload(t, d, bias, 0)
+	y, yall := upload(t, d, make([]float32, rows*cols), 4)
+	must(t, d.SetRows(y, rows, cols, db))
+	got := download(t, d, yall, 4)
+	for r := 0; r < rows; r++ {
+		sameBits(t, "row", got[r*cols:(r+1)*cols], bias)
+	}
+}
+
 // spikeList uploads a list of firing neurons.
 func spikeList(t *testing.T, d *Device, ids []int32, capacity int) *Spikes {
 	t.Helper()
@@ -474,10 +493,10 @@ func TestCOBAStep(t *testing.T) {
 }
 
 // TestPTXCurrent checks that the committed PTX defines every kernel the
-// Go side launches, for both targets (a kernel added to kernels.cu without
+// Go side launches, for both targets (a kernel added to kernels.h without
 // go generate fails here, on any machine).
 func TestPTXCurrent(t *testing.T) {
-	src, err := os.ReadFile("kernels.cu")
+	src, err := os.ReadFile("kernels.h")
 	must(t, err)
 	var names []string
 	for _, line := range strings.Split(string(src), "\n") {
@@ -486,7 +505,7 @@ func TestPTXCurrent(t *testing.T) {
 		}
 	}
 	if len(names) < 16 {
-		t.Fatalf("found %d kernels in kernels.cu", len(names))
+		t.Fatalf("found %d kernels in kernels.h", len(names))
 	}
 	for _, f := range []string{"ptx/kernels_80.ptx", "ptx/kernels_90.ptx"} {
 		ptx, err := os.ReadFile(f)

@@ -1,6 +1,8 @@
-// braingo's device kernels (package gpu). `go generate` compiles this file to
-// PTX with nvcc (see generate.go); the PTX is committed and embedded, so a
-// build needs cuda.h and libcuda only.
+// braingo's device kernels (package gpu), in CUDA C. `go generate` compiles
+// this file to PTX with nvcc -x cu (see generate.go); the PTX is committed
+// and embedded, so a build needs cuda.h and libcuda only. It is named .h so
+// that Go's build cache, which tracks a package's headers, rebuilds the CPU
+// emulator (emu.cc includes it) when it changes.
 //
 // Conventions, kept so that every kernel can be checked against its CPU
 // counterpart in package kernels and run under the CPU emulator (emu.h):
@@ -487,6 +489,37 @@ extern "C" __global__ void philox_uniform(int n, float *dst, float lo, float hi,
 	float scale = hi - lo;
 	for (int j = 0; j < 4 && 4 * b + j < n; j++)
 		dst[4 * b + j] = lo + scale * uniform32(w[j]);
+}
+
+// philox_normal is kernels.FillNormal: with w block k of the stream (seed,
+// stream), dst[2k], dst[2k+1] = mean + std·(r·cos θ, r·sin θ), r =
+// sqrt(−2 ln u1), u1 = (w0+1)·2⁻³², θ = 2π·w1·2⁻³², in double. The device's
+// log, sin and cos may differ from Go's in the last place of the double, so
+// values agree to float32 rounding, not always to the bit. One thread per
+// pair.
+extern "C" __global__ void philox_normal(int n, float *dst, float mean, float sd, u64 seed, u64 stream)
+{
+	int k = blockIdx.x * blockDim.x + threadIdx.x;
+	if (2 * k >= n)
+		return;
+	u32 w[4];
+	philox_block(seed, stream, (u64)k, w);
+	double r = sqrt(-2 * log(((double)w[0] + 1) * 2.3283064365386963e-10));
+	double th = 2 * 3.141592653589793 * ((double)w[1] * 2.3283064365386963e-10);
+	dst[2 * k] = mean + sd * (float)(r * cos(th));
+	if (2 * k + 1 < n)
+		dst[2 * k + 1] = mean + sd * (float)(r * sin(th));
+}
+
+// set_rows sets every row of the rows×cols matrix y to the vector b (a
+// bias, before a GEMM with beta 1 adds the product). One thread per
+// element.
+extern "C" __global__ void set_rows(int rows, int cols, float *y, const float *b)
+{
+	size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (i >= (size_t)rows * cols)
+		return;
+	y[i] = b[i % cols];
 }
 
 // ---------------------------------------------------------------- JIT
