@@ -517,3 +517,63 @@ func TestPTXCurrent(t *testing.T) {
 		}
 	}
 }
+
+// The Open Neuromorphic configuration, small: the device's forward and
+// backward against the CPU kernels, step by step of the chain (the GEMMs
+// to float32 rounding, the LIF passes to the bit from the device's own
+// GEMM outputs).
+func TestONSmall(t *testing.T) {
+	d := testDevice(t)
+	c := ONConfig{N: 40, Batch: 3, Steps: 7, Seed: 5}
+	o, err := NewON(d, c)
+	must(t, err)
+	defer o.Free()
+	must(t, o.Forward())
+	rows, n, bn := c.Steps*c.Batch, c.N, c.Batch*c.N
+	get := func(b *Buf, k int) []float32 {
+		h := make([]float32, k)
+		must(t, d.Download(h, b))
+		return h
+	}
+	x, w, b := get(o.x, rows*n), get(o.w, n*n), get(o.b, n)
+	wantY := make([]float32, rows*n)
+	for r := 0; r < rows; r++ {
+		copy(wantY[r*n:], b)
+	}
+	kernels.Gemm(false, true, rows, n, n, 1, x, n, w, n, 1, wantY, n)
+	y := get(o.y, rows*n)
+	near(t, "y", y, wantY, 1e-5*float64(n))
+	wantU, wantS := cpuLIFSeq(c.Steps, bn, y, make([]float32, bn), onBeta, onTheta, kernels.LIFResetSubtract)
+	sameBits(t, "u", get(o.u, (c.Steps+1)*bn), wantU)
+	s := get(o.s, rows*n)
+	sameBits(t, "s", s, wantS)
+	must(t, o.Backward())
+	sur := kernels.Surrogate{Kind: kernels.SurrogateATan, A: 2}
+	delta := make([]float32, rows*n)
+	carry := make([]float32, bn)
+	ones := make([]float32, bn)
+	kernels.Fill(ones, 1)
+	for step := c.Steps; step >= 1; step-- {
+		next := make([]float32, bn)
+		kernels.LIFBackward(kernels.LIFGrad{U: wantU[(step-1)*bn : step*bn], UNew: wantU[step*bn : (step+1)*bn],
+			GU: carry, GS: ones, Gu: next, Gin: delta[(step-1)*bn : step*bn], WriteU: true, WriteIn: true},
+			onBeta, onTheta, kernels.LIFResetSubtract, sur)
+		carry = next
+	}
+	sameBits(t, "delta", get(o.y, rows*n), delta)
+	wantDW := make([]float32, n*n)
+	kernels.Gemm(true, false, n, n, rows, 1, delta, n, x, n, 0, wantDW, n)
+	near(t, "dW", get(o.dw, n*n), wantDW, 1e-5*float64(rows))
+	wantDB := make([]float32, n)
+	kernels.AddColSums(wantDB, delta, rows, n)
+	sameBits(t, "db", get(o.db, n), wantDB)
+	r, err := o.Round()
+	must(t, err)
+	var spikes float64
+	for _, v := range s {
+		spikes += float64(v)
+	}
+	if want := spikes / float64(len(s)); math.Abs(r.SpikeRate-want) > 1e-6 {
+		t.Errorf("spike rate %v, want %v", r.SpikeRate, want)
+	}
+}
