@@ -94,6 +94,10 @@ func Devices() ([]Info, string, error) {
 		}
 		all = append(all, d...)
 	}
+	if len(all) == 0 && len(errs) == 1 {
+		_, msg, _ := strings.Cut(errs[0], ": ")
+		return nil, version, errors.New(msg)
+	}
 	if len(all) == 0 && len(errs) > 0 {
 		return nil, version, errors.New(strings.Join(errs, "; "))
 	}
@@ -126,8 +130,12 @@ func Open(ordinal int, backendName string) (*Device, error) {
 		}
 		return &Device{drv: d, live: map[uintptr]int64{}}, nil
 	}
-	if len(errs) == 0 {
+	switch len(errs) {
+	case 0:
 		return nil, fmt.Errorf("no GPU backend named %q in this build", backendName)
+	case 1:
+		_, msg, _ := strings.Cut(errs[0], ": ")
+		return nil, errors.New(msg)
 	}
 	return nil, errors.New(strings.Join(errs, "; "))
 }

@@ -26,10 +26,9 @@ func init() {
 	register(backend{name: "cuda", open: openCU, devices: cuDevices, version: cuVersion})
 }
 
+// cuVersion is the driver's CUDA version (cuDriverGetVersion needs no
+// cuInit, so it answers on a machine without a device too).
 func cuVersion() string {
-	if cu.Init() != nil {
-		return ""
-	}
 	v := cu.Version()
 	if v <= 0 {
 		return ""
