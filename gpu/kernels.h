@@ -569,24 +569,10 @@ __device__ __forceinline__ u32 words_next(words *w)
 	return w->buf[w->pos++];
 }
 
-// jit_scatter adds, for each firing pre-neuron listed in spk[0:*nspk] that
-// lies in [lo, hi), its JIT row (row = neuron − lo) of the rows×cols matrix
-// into dst: dst[j] += weight(j). The row is kernels.JIT's: per post block of
-// 65,536 columns, words from the stream (seed, row + block·2³²); geometric
-// skips 1 + ⌊jit_log(u)·invlog⌋ with u = (word+1)·2⁻³² (dense: every column,
-// no skip word); weight A (kind 0) or A + (B−A)·Uniform32(next word) (kind
-// 1). One thread per listed spike; the adds are atomic, so with homogeneous
-// weights the result is the CPU's to the bit whatever the order.
-extern "C" __global__ void jit_scatter(const int *nspk, const int *spk, int lo, int hi, int cols,
-	int dense, double invlog, u64 seed, int kind, float A, float B, float *dst)
+// jit_row adds row `row` of the JIT matrix into dst (see jit_scatter).
+__device__ void jit_row(int row_, int cols, int dense, double invlog, u64 seed, int kind, float A, float B, float *dst)
 {
-	int k = blockIdx.x * blockDim.x + threadIdx.x;
-	if (k >= *nspk)
-		return;
-	int id = spk[k];
-	if (id < lo || id >= hi)
-		return;
-	u64 row = (u64)(id - lo);
+	u64 row = (u64)row_;
 	words w;
 	for (int b = 0; (long long)b * JIT_BLOCK < (long long)cols; b++) {
 		int start = b * JIT_BLOCK;
@@ -612,22 +598,43 @@ extern "C" __global__ void jit_scatter(const int *nspk, const int *spk, int lo, 
 	}
 }
 
+// jit_scatter adds, for each firing pre-neuron listed in spk[0:*nspk] that
+// lies in [lo, hi), its JIT row (row = neuron − lo) of the rows×cols matrix
+// into dst: dst[j] += weight(j). The row is kernels.JIT's: per post block of
+// 65,536 columns, words from the stream (seed, row + block·2³²); geometric
+// skips 1 + ⌊jit_log(u)·invlog⌋ with u = (word+1)·2⁻³² (dense: every column,
+// no skip word); weight A (kind 0) or A + (B−A)·Uniform32(next word) (kind
+// 1). Threads take the listed spikes in a grid-stride loop (one spike at a
+// time each); the adds are atomic, so with homogeneous weights the result
+// is the CPU's to the bit whatever the order.
+extern "C" __global__ void jit_scatter(const int *nspk, const int *spk, int lo, int hi, int cols,
+	int dense, double invlog, u64 seed, int kind, float A, float B, float *dst)
+{
+	int stride = gridDim.x * blockDim.x;
+	for (int k = blockIdx.x * blockDim.x + threadIdx.x; k < *nspk; k += stride) {
+		int id = spk[k];
+		if (id >= lo && id < hi)
+			jit_row(id - lo, cols, dense, invlog, seed, kind, A, B, dst);
+	}
+}
+
+
 // csr_scatter adds, for each firing pre-neuron listed in spk[0:*nspk] that
 // lies in [lo, hi), its CSR row (row = neuron − lo) into dst: dst[col[e]] +=
-// val[e] for e in [ptr[row], ptr[row+1]). One thread per listed spike,
-// atomic adds.
+// val[e] for e in [ptr[row], ptr[row+1]). A grid-stride loop over the
+// listed spikes, atomic adds.
 extern "C" __global__ void csr_scatter(const int *nspk, const int *spk, int lo, int hi,
 	const int *ptr, const int *col, const float *val, float *dst)
 {
-	int k = blockIdx.x * blockDim.x + threadIdx.x;
-	if (k >= *nspk)
-		return;
-	int id = spk[k];
-	if (id < lo || id >= hi)
-		return;
-	int row = id - lo;
-	for (int e = ptr[row], f = ptr[row + 1]; e < f; e++)
-		atomicAdd(dst + col[e], val[e]);
+	int stride = gridDim.x * blockDim.x;
+	for (int k = blockIdx.x * blockDim.x + threadIdx.x; k < *nspk; k += stride) {
+		int id = spk[k];
+		if (id < lo || id >= hi)
+			continue;
+		int row = id - lo;
+		for (int e = ptr[row], f = ptr[row + 1]; e < f; e++)
+			atomicAdd(dst + col[e], val[e]);
+	}
 }
 
 // ---------------------------------------------------------------- COBA

@@ -370,9 +370,19 @@ func (d *Device) JITScatter(dst *Buf, m *kernels.JIT, spk *Spikes, lo int) error
 	if !dense {
 		invLog = 1 / math.Log1p(-m.P)
 	}
-	return d.launch1("jit_scatter", spk.Cap, args(spk.N, spk.Idx, lo, lo+m.Rows, m.Cols, dense, invLog,
+	return d.launch1("jit_scatter", scatterThreads(spk.Cap), args(spk.N, spk.Idx, lo, lo+m.Rows, m.Cols, dense, invLog,
 		m.Seed, kind, m.Weight.A, m.Weight.B, dst))
 }
+
+// scatterThreads is the number of threads of a scatter over a spike list of
+// capacity n: the kernels loop over the list with a grid stride, so a
+// network of millions of neurons does not start millions of threads a step
+// for the few thousand that fire.
+func scatterThreads(n int) int { return min(n, scatterCap) }
+
+// scatterCap caps the threads of a scatter (a variable so that the tests can
+// make each thread loop).
+var scatterCap = 1 << 16
 
 // CSR is a sparse matrix on the device (kernels.CSR's arrays).
 type CSR struct {
@@ -418,7 +428,7 @@ func (d *Device) UploadCSR(c *kernels.CSR) (*CSR, error) {
 // to the order of the adds).
 func (d *Device) CSRScatter(dst *Buf, c *CSR, spk *Spikes, lo int) error {
 	need("CSRScatter", "dst", dst, c.Cols)
-	return d.launch1("csr_scatter", spk.Cap, args(spk.N, spk.Idx, lo, lo+c.Rows, c.ptr, c.col, c.val, dst))
+	return d.launch1("csr_scatter", scatterThreads(spk.Cap), args(spk.N, spk.Idx, lo, lo+c.Rows, c.ptr, c.col, c.val, dst))
 }
 
 // COBAStep is kernels.LIFCondStep for the n neurons of v, ge, gi, last at

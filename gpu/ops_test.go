@@ -433,6 +433,9 @@ func TestJITScatter(t *testing.T) {
 			}
 			dd, all := upload(t, d, dst0, 9)
 			spk := spikeList(t, d, ids, len(ids)+3)
+			// Fewer threads than spikes: each takes several in turn.
+			defer func(c int) { scatterCap = c }(scatterCap)
+			scatterCap = 7
 			must(t, d.JITScatter(dd, &c.m, spk, c.lo))
 			got := download(t, d, all, 9)
 			if c.m.Weight.Kind == kernels.Homogeneous {
