@@ -327,6 +327,10 @@ func (d *Device) launch(fn string, grid, block [3]int, a []uint64) error {
 			return nil
 		}
 	}
+	// CUDA's limits on a grid: 2³¹−1 blocks along x, 65,535 along y and z.
+	if grid[0] > math.MaxInt32 || grid[1] > 65535 || grid[2] > 65535 {
+		return fmt.Errorf("gpu: %s: grid %v exceeds CUDA's limits (x < 2³¹, y and z ≤ 65,535)", fn, grid)
+	}
 	if err := d.drv.launch(fn, grid, block, a); err != nil {
 		return fmt.Errorf("gpu: %s: %w", fn, err)
 	}

@@ -495,6 +495,14 @@ func TestCOBAStep(t *testing.T) {
 	}
 }
 
+func TestGridLimit(t *testing.T) {
+	d := testDevice(t)
+	err := d.launch("event_matmul", [3]int{1, 70000, 1}, [3]int{256, 1, 1}, nil)
+	if err == nil || !strings.Contains(err.Error(), "exceeds CUDA's limits") {
+		t.Fatalf("a grid of 70,000 rows: %v", err)
+	}
+}
+
 // TestPTXCurrent checks that the committed PTX defines every kernel the
 // Go side launches, for both targets (a kernel added to kernels.h without
 // go generate fails here, on any machine).
