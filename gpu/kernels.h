@@ -167,12 +167,14 @@ extern "C" __global__ void lif_fwd_seq(int T, int n, const float *in, float *u, 
 
 // lif_bwd_seq is the backward pass of lif_fwd_seq: kernels.LIFBackward
 // applied from step T down to 1, the membrane gradient carried between
-// steps. gs (T×n, the gradients of the spikes; NULL for none) and guT (the
-// gradient of the last membrane; NULL for zero) come in; gin (T×n) receives
-// the gradients of the inputs and gu0 (NULL to skip) that of the initial
-// membrane. Per step, with x = u[t] − θ:
+// steps. gs (T×n, the gradients of the spikes; NULL for none), gum (T×n,
+// a loss's gradients of the membranes u[1..T], e.g. a cross-entropy on the
+// output membrane at every step; NULL for none) and guT (the gradient of
+// the last membrane from beyond the sequence; NULL for zero) come in; gin
+// (T×n) receives the gradients of the inputs and gu0 (NULL to skip) that of
+// the initial membrane. Per step, with x = u[t] − θ:
 //
-//	d = gs·σ'(x) + carry
+//	d = gs·σ'(x) + (carry + gum[t−1])
 //	zero (legacy): d *= 1 − above(u[t−1], θ)
 //	gu = β·d;  zero: gu = (β·d)·(1 − above(u[t−1], θ))
 //	gin[t−1] = d;  carry = gu
@@ -181,7 +183,7 @@ extern "C" __global__ void lif_fwd_seq(int T, int n, const float *in, float *u, 
 // p1/(1+(p0·x)²) (p0 = π/2·α, p1 = α/2), fast sigmoid 1/(1+p0|x|)², sigmoid
 // p0·e/(1+e)² with e = exp(−|p0·x|) in double, triangle max(0, p0·(p1−|x|)).
 extern "C" __global__ void lif_bwd_seq(int T, int n, const float *u, const float *gs,
-	const float *guT, float *gin, float *gu0, float beta, float theta, int reset,
+	const float *gum, const float *guT, float *gin, float *gu0, float beta, float theta, int reset,
 	int sur, float p0, float p1)
 {
 	int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -217,7 +219,7 @@ extern "C" __global__ void lif_bwd_seq(int T, int n, const float *u, const float
 			}
 			}
 		}
-		d += carry;
+		d += gum ? carry + gum[o - n] : carry;
 		float prev = u[o - n];
 		if (reset == 3)
 			d *= 1.0f - above(prev, theta);

@@ -127,7 +127,7 @@ func (o *ON) Backward() error {
 	c, d := o.cfg, o.d
 	rows, n := c.Steps*c.Batch, c.N
 	sur := kernels.Surrogate{Kind: kernels.SurrogateATan, A: 2}
-	if err := d.LIFBackwardSeq(c.Steps, c.Batch*n, o.u, o.gs, nil, o.y, nil, onBeta, onTheta, kernels.LIFResetSubtract, sur); err != nil {
+	if err := d.LIFBackwardSeq(c.Steps, c.Batch*n, o.u, o.gs, nil, nil, o.y, nil, onBeta, onTheta, kernels.LIFResetSubtract, sur); err != nil {
 		return err
 	}
 	if err := d.Gemm(true, false, n, n, rows, 1, o.y, n, o.x, n, 0, o.dw, n); err != nil {

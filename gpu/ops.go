@@ -61,16 +61,21 @@ func (d *Device) LIFForwardSeq(T, n int, in, u, s *Buf, beta, theta float32, res
 
 // LIFBackwardSeq is the backward pass of LIFForwardSeq: kernels.LIFBackward
 // from step T down to 1, the membrane gradient carried from step to step.
-// gs (T·n, nil for no spike gradient) and guT (n, nil for zero) come in;
-// gin (T·n) receives the input gradients, overwritten, and gu0 (n, nil to
-// skip) that of the initial membrane. sur is one of kernels'
+// gs (T·n, nil for no spike gradient), gum (T·n, a loss's gradients of the
+// membranes after each step, added to the carried one as LIFBackward's GU;
+// nil for none) and guT (n, nil for zero) come in; gin (T·n) receives the
+// input gradients, overwritten, and gu0 (n, nil to skip) that of the
+// initial membrane. sur is one of kernels'
 // SurrogateATan, SurrogateFastSigmoid, SurrogateSigmoid, SurrogateTriangle.
 // Bit-identical to the CPU loop (with a zero GU at step T).
-func (d *Device) LIFBackwardSeq(T, n int, u, gs, guT, gin, gu0 *Buf, beta, theta float32, reset int, sur kernels.Surrogate) error {
+func (d *Device) LIFBackwardSeq(T, n int, u, gs, gum, guT, gin, gu0 *Buf, beta, theta float32, reset int, sur kernels.Surrogate) error {
 	need("LIFBackwardSeq", "u", u, (T+1)*n)
 	need("LIFBackwardSeq", "gin", gin, T*n)
 	if gs != nil {
 		need("LIFBackwardSeq", "gs", gs, T*n)
+	}
+	if gum != nil {
+		need("LIFBackwardSeq", "gum", gum, T*n)
 	}
 	if guT != nil {
 		need("LIFBackwardSeq", "guT", guT, n)
@@ -93,7 +98,7 @@ func (d *Device) LIFBackwardSeq(T, n int, u, gs, guT, gin, gu0 *Buf, beta, theta
 	if gs == nil {
 		kind = 0
 	}
-	return d.launch1("lif_bwd_seq", n, args(T, n, u, gs, guT, gin, gu0, beta, theta, reset, kind, p0, p1))
+	return d.launch1("lif_bwd_seq", n, args(T, n, u, gs, gum, guT, gin, gu0, beta, theta, reset, kind, p0, p1))
 }
 
 // Events holds the spikes of a rows×cols binary matrix on the device, as

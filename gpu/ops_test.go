@@ -164,6 +164,7 @@ func TestLIFSeq(t *testing.T) {
 	in := randSlice(r, T*n, -0.5, 1.2)
 	u0 := randSlice(r, n, -1, 2)
 	gs := randSlice(r, T*n, -1, 1)
+	gum := randSlice(r, T*n, -1, 1)
 	guT := randSlice(r, n, -1, 1)
 	surs := []kernels.Surrogate{
 		{Kind: kernels.SurrogateATan, A: 2},
@@ -181,22 +182,37 @@ func TestLIFSeq(t *testing.T) {
 		must(t, d.LIFForwardSeq(T, n, din, du, ds, 0.9, 1, reset))
 		sameBits(t, "u", download(t, d, uall, 3), wantU)
 		sameBits(t, "s", download(t, d, sall, 3), wantS)
-		for _, sur := range surs {
-			// CPU: LIFBackward from step T down, the carry in GU.
+		for k, sur := range surs {
+			// With membrane gradients per step for half of the surrogates.
+			var gm []float32
+			if k%2 == 1 {
+				gm = gum
+			}
+			// CPU: LIFBackward from step T down, the carry (plus the
+			// step's membrane gradient) in GU.
 			wantGin := make([]float32, T*n)
 			carry := slices.Clone(guT)
 			for step := T; step >= 1; step-- {
+				gu := carry
+				if gm != nil {
+					gu = make([]float32, n)
+					kernels.Add(gu, carry, gm[(step-1)*n:step*n])
+				}
 				next := make([]float32, n)
 				kernels.LIFBackward(kernels.LIFGrad{U: wantU[(step-1)*n : step*n], UNew: wantU[step*n : (step+1)*n],
-					GU: carry, GS: gs[(step-1)*n : step*n], Gu: next, Gin: wantGin[(step-1)*n : step*n],
+					GU: gu, GS: gs[(step-1)*n : step*n], Gu: next, Gin: wantGin[(step-1)*n : step*n],
 					WriteU: true, WriteIn: true}, 0.9, 1, reset, sur)
 				carry = next
 			}
 			dgs, _ := upload(t, d, gs, 3)
+			var dgum *Buf
+			if gm != nil {
+				dgum, _ = upload(t, d, gm, 3)
+			}
 			dguT, _ := upload(t, d, guT, 3)
 			dgin, ginAll := upload(t, d, make([]float32, T*n), 3)
 			dgu0, gu0All := upload(t, d, make([]float32, n), 3)
-			must(t, d.LIFBackwardSeq(T, n, du, dgs, dguT, dgin, dgu0, 0.9, 1, reset, sur))
+			must(t, d.LIFBackwardSeq(T, n, du, dgs, dgum, dguT, dgin, dgu0, 0.9, 1, reset, sur))
 			gotGin, gotGu0 := download(t, d, ginAll, 3), download(t, d, gu0All, 3)
 			if sur.Kind == kernels.SurrogateSigmoid {
 				// exp in double: the device's and Go's may differ in the last place.
