@@ -10,12 +10,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 CHK=build/gpu-check
+BIN=${GPU_CHECK_BIN:-$PWD/$CHK} # where the binaries run from (see below)
 
 # --kernel-tests: the kernels against their CPU counterparts, one JSON line
 # per test and subtest (the step below runs the script again this way, so
 # that timeout can run it).
 if [ "${1:-}" = "--kernel-tests" ]; then
-	(cd gpu && BRAINGO_GPU_BACKEND=cuda "../$CHK/gpu.test" -test.v -test.count=1 -test.timeout 170s) > "$2" 2>&1
+	(cd gpu && BRAINGO_GPU_BACKEND=cuda "$BIN/gpu.test" -test.v -test.count=1 -test.timeout 170s) > "$2" 2>&1
 	rc=$?
 	sed -nE 's/^ *--- (PASS|FAIL|SKIP): ([^ ]+) \(([0-9.]+)s\)$/{"check":"kernel_test","test":"\2","result":"\1","seconds":\3}/p' "$2"
 	grep -E '^\s+\S+_test.go:[0-9]+: ' "$2" | head -40 >&2
@@ -62,29 +63,35 @@ step() {
 }
 
 for f in "$CHK/braingo-cuda" "$CHK/gpu.test"; do
-	if [ ! -x "$f" ]; then
+	if [ ! -f "$f" ]; then
 		emit "{\"check\":\"setup\",\"result\":\"failed\",\"why\":\"$f is missing: run make gpu-check where Go is, and carry build/gpu-check\"}"
 		exit 1
 	fi
 done
+# A copy that lost its execute bits (or lies on a read-only tree) runs from
+# a temporary folder.
+if [ ! -x "$CHK/braingo-cuda" ] || [ ! -x "$CHK/gpu.test" ]; then
+	BIN=$(mktemp -d)
+	cp "$CHK/braingo-cuda" "$CHK/gpu.test" "$BIN/" && chmod +x "$BIN/braingo-cuda" "$BIN/gpu.test"
+fi
+export GPU_CHECK_BIN=$BIN
 gpu=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1 | tr '"' ' ')
 emit "{\"check\":\"machine\",\"gpu\":\"$gpu\",\"host_cores\":$(nproc),\"load\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
-step version 30 "$CHK/braingo-cuda" version --json
+step version 30 "$BIN/braingo-cuda" version --json
 
 step kernel_tests 180 bash "$0" --kernel-tests "$LOG/kernel-tests.log"
 
-step on 150 "$CHK/braingo-cuda" gpu on --json --n 4096,8192,16384 --warmup 1 --rounds 3
-step coba 150 "$CHK/braingo-cuda" gpu coba --json --neurons 4000,40000,400000,4000000 --duration-ms 5000
-step sim_cli 40 "$CHK/braingo-cuda" sim coba --set device=cuda --set conn=jit --set duration_ms=1000 --json
+step on 150 "$BIN/braingo-cuda" gpu on --json --n 4096,8192,16384 --warmup 1 --rounds 3
+step coba 150 "$BIN/braingo-cuda" gpu coba --json --neurons 4000,40000,400000,4000000 --duration-ms 5000
+step sim_cli 40 "$BIN/braingo-cuda" sim coba --set device=cuda --set conn=jit --set duration_ms=1000 --json
 emit "{\"check\":\"fmnist_snn\",\"result\":\"skipped\",\"why\":\"training on the GPU is not implemented yet (issue 17)\"}"
 
 # The peers beside braingo on the same GPU.
-PEERS=$CHK/peers
-rm -rf "$PEERS" && mkdir -p "$PEERS"
+PEERS=$(mktemp -d)
 if [ -f "$CHK/peers.tar.gz" ]; then
 	tar -xzf "$CHK/peers.tar.gz" -C "$PEERS"
 fi
-export PYTHONPATH=$PWD/$PEERS${PYTHONPATH:+:$PYTHONPATH}
+export PYTHONPATH=$PEERS${PYTHONPATH:+:$PYTHONPATH}
 emit "{\"check\":\"python\",\"versions\":\"$($PY -c 'import sys, torch; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.version.cuda)' 2>&1 | tr '"\n' "' " | cut -c1-200)\"}"
 step peer_snntorch 120 $PY baselines/gpu_peers.py --peer snntorch
 step peer_spikingjelly_cupy 90 $PY baselines/gpu_peers.py --peer spikingjelly-cupy
