@@ -26,7 +26,8 @@ func init() {
              pass of the sum of the spikes; --n sizes (default
              4096,8192,16384), --warmup untimed and --rounds timed rounds
              (the median is printed). Keys: bench, n, batch, steps,
-             forward_s, backward_s, total_s, mem_bytes, spike_rate, gpu.
+             forward_s (gemm_s of it: the forward GEMM, and its gemm_tflops),
+             backward_s, total_s, mem_bytes, spike_rate, gpu.
   gpu coba   the COBA E/I network (80 connections per neuron, JIT
              connectivity generated on the GPU from the CPU's Philox streams,
              dt 0.1 ms) for --duration-ms; --neurons sizes (default
@@ -74,7 +75,8 @@ func init() {
 						}
 						if *asJSON {
 							err = cli.WriteJSON(env.Stdout, map[string]any{"bench": "on", "n": r.N, "batch": r.Batch,
-								"steps": r.Steps, "forward_s": r.ForwardS, "backward_s": r.BackwardS, "total_s": r.TotalS,
+								"steps": r.Steps, "forward_s": r.ForwardS, "gemm_s": r.GemmS,
+								"gemm_tflops": 2 * float64(r.Steps*r.Batch) * float64(r.N) * float64(r.N) / r.GemmS / 1e12, "backward_s": r.BackwardS, "total_s": r.TotalS,
 								"mem_bytes": r.PeakBytes, "spike_rate": r.SpikeRate, "gpu": name})
 						} else {
 							_, err = fmt.Fprintf(env.Stdout, "on n=%d batch=%d steps=%d: forward %.4f s, backward %.4f s, total %.4f s, %.2f GiB, spike rate %.3f (%s)\n",
