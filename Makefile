@@ -68,6 +68,14 @@ test: setup
 	else \
 		echo "test: skipping test-mpi (libopenmpi-dev is not installed and installing it needs root: make mpi as root)"; \
 	fi
+	@if [ -n "$$CI" ]; then \
+		$(MAKE) --no-print-directory test-cuda; \
+	elif command -v g++ >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory test-gpu-emu; \
+		echo "test: skipping test-cuda (set CI=1 or run make test-cuda; as root it adds Debian's non-free sources for CUDA's headers)"; \
+	else \
+		echo "test: skipping test-cuda and test-gpu-emu (no g++; set CI=1 or run make test-cuda)"; \
+	fi
 
 bench: build
 	$(BIN) bench kernels --threads $(THREADS)
@@ -208,3 +216,98 @@ test-mpi: mpi
 	$(GO) vet -tags mpi ./internal/mpi/ ./kinds/ ./cmd/braingo/
 	$(GO) test -tags mpi ./internal/mpi/
 	$(GO) test -tags mpi -timeout 30m -run 'MPI' ./cmd/braingo/
+
+# NVIDIA GPUs (issue 17): bin/braingo-cuda is braingo with the cuda build
+# tag, the device kernels of package gpu through gorgonia.org/cu (cgo
+# against Debian's CUDA 11.8 headers and the driver's libcuda). cu v0.9.6
+# from the Go module proxy is copied into build/cu and patched by
+# third_party's patch so that its initialization is lazy (upstream exits the
+# process without a device): the binary starts on machines without a GPU
+# and says so. Only these targets see the patched copy, through
+# build/cuda.work; the default build has no cgo and no cu.
+#
+# The packages come from Debian's contrib and non-free components, which
+# these machines' sources do not list: cuda-setup adds a second entry made
+# from the machine's own Debian entry (third_party/cuda-sources.sh) when
+# the packages are missing and it runs as root. nvidia-cuda-dev is a 774 MB
+# download. nvcc (nvidia-cuda-toolkit, cuda-nvcc) is needed only to
+# regenerate the committed PTX (make gpu-generate).
+CUDA_APT     := nvidia-cuda-dev libcuda1
+CUDA_NVCC    := nvidia-cuda-toolkit
+CUDA_SOURCES := /etc/apt/sources.list.d/braingo-cuda.sources
+CU_VER       := v0.9.6
+CU_PATCH     := third_party/cu-$(CU_VER)-lazy-init.patch
+CUDA_WORK    := $(CURDIR)/build/cuda.work
+CUDA_GO      := GOWORK=$(CUDA_WORK) GOFLAGS=-buildvcs=false $(GO)
+
+.PHONY: cuda cuda-setup cuda-nvcc test-cuda test-gpu-emu gpu-generate gpu-check
+
+# cuda_install PACKAGES: installs what is missing, adding the non-free
+# sources entry first when apt does not know the packages.
+define cuda_install
+	@missing=""; \
+	for p in $(1); do \
+		dpkg -s $$p 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+		echo "$@: all packages present ($(1))"; \
+	elif [ "$$(id -u)" != 0 ]; then \
+		echo "$@: missing$$missing; as root, run: make $@ (it adds Debian's contrib and non-free components)" >&2; exit 1; \
+	else \
+		if [ ! -f $(CUDA_SOURCES) ]; then \
+			echo "$@: adding $(CUDA_SOURCES) (Debian contrib non-free, from this machine's Debian entry)"; \
+			third_party/cuda-sources.sh > $(CUDA_SOURCES).tmp && mv $(CUDA_SOURCES).tmp $(CUDA_SOURCES) || exit 1; \
+		fi; \
+		echo "$@: installing$$missing"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+cuda-setup:
+	$(call cuda_install,$(CUDA_APT))
+
+cuda-nvcc:
+	$(call cuda_install,$(CUDA_NVCC))
+
+build/cu/.patched: $(CU_PATCH)
+	rm -rf build/cu
+	mkdir -p build
+	@dir=$$($(GO) mod download -json gorgonia.org/cu@$(CU_VER) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	if [ -z "$$dir" ]; then echo "cuda: could not download gorgonia.org/cu@$(CU_VER)" >&2; exit 1; fi; \
+	echo "cp -r $$dir build/cu"; cp -r $$dir build/cu
+	chmod -R u+w build/cu
+	patch -s -p1 -d build/cu < $(CU_PATCH)
+	touch $@
+
+$(CUDA_WORK):
+	mkdir -p build
+	printf 'go 1.26.0\n\nuse (\n\t..\n\t./cu\n)\n' > $@
+
+# bin/braingo-cuda: braingo with the cuda build tag.
+cuda: cuda-setup build/cu/.patched $(CUDA_WORK)
+	$(CUDA_GO) build -tags cuda -o bin/braingo-cuda ./cmd/braingo
+
+# The kernels under the CPU emulator (build tag cudaemu: kernels.cu as C++,
+# needs g++ only), each against its CPU counterpart.
+test-gpu-emu:
+	$(GO) vet -tags cudaemu ./gpu/
+	$(GO) test -tags cudaemu ./gpu/
+
+# The cuda build's tests: the kernels on the device (skipped, saying so,
+# without one), the emulator, and the command line of braingo-cuda.
+test-cuda: cuda test-gpu-emu
+	$(CUDA_GO) vet -tags cuda ./gpu/ ./cmd/braingo/
+	$(CUDA_GO) test -tags cuda ./gpu/
+	$(CUDA_GO) test -tags cuda -run 'CUDA' ./cmd/braingo/
+
+# Regenerates the committed PTX from gpu/kernels.cu.
+gpu-generate: cuda-nvcc
+	cd gpu && $(GO) generate .
+
+# The device check (docs/gpu.md): builds here what travels to a GPU machine,
+# build/gpu-check/ (a stripped braingo-cuda, the stripped test binary of
+# package gpu, the peers' Python sources, run.sh), at most 64 MiB. On the
+# GPU machine: bash build/gpu-check/run.sh > results.jsonl
+gpu-check: cuda build/cu/.patched $(CUDA_WORK)
+	bash baselines/gpu_check_build.sh

@@ -33,9 +33,11 @@ var layers = map[string][]string{
 	"kernels":        {},
 	"kernels/kbench": {"kernels"}, // the kernel benchmark suite: kernels must not import it
 	"tensor":         {"kernels"},
-	"surrogate":      {"tensor", "kernels"},
-	"snn":            {"surrogate", "tensor", "kernels"},
-	"networks":       {"snn", "surrogate", "tensor", "kernels"},
+	// device kernels (cuda build tag: gorgonia.org/cu; cudaemu: a CPU emulator)
+	"gpu":       {"kernels"},
+	"surrogate": {"tensor", "kernels"},
+	"snn":       {"surrogate", "tensor", "kernels"},
+	"networks":  {"snn", "surrogate", "tensor", "kernels"},
 	// libtorch layers on the tape (torch build tag; cgo through gotch)
 	"torchlayer": {"networks", "snn", "surrogate", "tensor", "kernels"},
 	"optim":      {"tensor", "kernels"},
@@ -50,7 +52,7 @@ var layers = map[string][]string{
 	"recipes": {},
 	// the run kinds and the run directory: everything below the CLI
 	"kinds": {"recipes", "torchlayer", "nir", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
-	"cmd": {"kinds", "torchlayer", "recipes", "nir", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate",
+	"cmd": {"kinds", "gpu", "torchlayer", "recipes", "nir", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate",
 		"tensor", "kernels", "kernels/kbench", "internal/cli"},
 	"internal/cli":    {},
 	"internal/golden": {}, // loads ../shared/golden for tests
@@ -70,6 +72,7 @@ var external = map[string][]string{
 	"gonum.org/v1/gonum":                {"trainer"},    // Cholesky solve of the ridge readout
 	"gopkg.in/yaml.v3":                  {"recipes"},    // recipe files, with line numbers for errors
 	"github.com/sugarme/gotch":          {"torchlayer"}, // libtorch, only in builds with the torch tag
+	"gorgonia.org/cu":                   {"gpu"},        // the CUDA driver API, only in builds with the cuda tag
 }
 
 // mayUseExternal reports whether layer may import a module whose lowest

@@ -34,7 +34,11 @@ run from it to duration_ms (a longer duration extends a finished run) with
 the spikes and rates of an uninterrupted run. The result goes to standard
 output as a line, or with --json as one JSON object with neurons, synapses,
 duration_ms, run_seconds (the simulation loop only), setup_seconds (building
-the network), rate_hz, exc_rate_hz, inh_rate_hz, isi_cv and peak_rss_mb.`,
+the network), rate_hz, exc_rate_hz, inh_rate_hz, isi_cv and peak_rss_mb.
+
+` + deviceHelp + ` On the GPU the run writes no run
+directory yet and prints neurons, duration_ms, steps, run_seconds,
+setup_seconds and rate_hz.`,
 		Setup: func(fs *flag.FlagSet) cli.RunFunc {
 			var sets setFlags
 			fs.Var(&sets, "set", "override a recipe field: key=value (repeatable)")
@@ -47,12 +51,22 @@ the network), rate_hz, exc_rate_hz, inh_rate_hz, isi_cv and peak_rss_mb.`,
 				if len(args) != 1 {
 					return cli.Usagef("want one recipe name or file, got %d arguments", len(args))
 				}
+				dev, err := takeDevice(&sets)
+				if err != nil {
+					return err
+				}
 				r, err := recipes.Load(args[0], sets)
 				if err != nil {
 					return err
 				}
 				if r.Kind != kinds.SimKind {
 					return fmt.Errorf("recipe %s is of kind %s; sim runs recipes of kind %s (train runs the others)", r.Name, r.Kind, kinds.SimKind)
+				}
+				if dev == deviceCUDA {
+					if *out != "" || *resume || *force {
+						return cli.Usagef("--set device=cuda writes no run directory yet: drop --out, --resume and --force")
+					}
+					return simOnCUDA(env, r, *asJSON)
 				}
 				var limit float64
 				if *maxMem != "" {

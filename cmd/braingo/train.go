@@ -54,7 +54,9 @@ owns a run directory at a time (an advisory lock, .lock).
 Progress goes to standard error (a progress bar on a terminal); the results
 table goes to standard output, or with --json one JSON object per epoch with
 at least epoch, train_seconds, samples_per_s, train_loss, test_acc,
-hidden_rate and peak_rss_mb.`,
+hidden_rate and peak_rss_mb.
+
+` + deviceHelp,
 		Setup: func(fs *flag.FlagSet) cli.RunFunc {
 			var sets setFlags
 			fs.Var(&sets, "set", "override a recipe field: key=value (repeatable)")
@@ -74,12 +76,24 @@ hidden_rate and peak_rss_mb.`,
 				if *resume && *out == "" {
 					return cli.Usagef("--resume needs --out DIR, the run to continue")
 				}
+				dev, err := takeDevice(&sets)
+				if err != nil {
+					return err
+				}
 				if *resume && *force {
 					return cli.Usagef("--resume continues a run and --force deletes it: give one")
 				}
 				r, err := recipes.Load(args[0], sets)
 				if err != nil {
 					return cli.Usagef("%v", err)
+				}
+				if dev == deviceCUDA {
+					d, err := openCUDA()
+					if err != nil {
+						return err
+					}
+					d.Close()
+					return notOnDevice("training (train " + r.Name + ")")
 				}
 				var limit float64
 				if *maxMem != "" {

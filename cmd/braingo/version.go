@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
+	"github.com/braingo/braingo/gpu"
 	"github.com/braingo/braingo/internal/cli"
 )
 
@@ -17,7 +18,11 @@ func init() {
 platform, and the source revision when the build recorded one.
 
 With --json it prints one object with the keys version, go, os, arch and
-(when known) revision and modified.`,
+(when known) revision and modified.
+
+bin/braingo-cuda (make cuda) also lists the CUDA driver and the GPUs with
+their memory, or says that there is no usable GPU (and still exits 0); with
+--json under the key cuda: driver, devices, and error when there is none.`,
 		Setup: func(fs *flag.FlagSet) cli.RunFunc {
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			return func(env *cli.Env, args []string) error {
@@ -25,6 +30,7 @@ With --json it prints one object with the keys version, go, os, arch and
 					return cli.Usagef("unexpected arguments %q", args)
 				}
 				v := buildVersion()
+				v.CUDA = cudaVersion()
 				if *asJSON {
 					return cli.WriteJSON(env.Stdout, v)
 				}
@@ -35,8 +41,25 @@ With --json it prints one object with the keys version, go, os, arch and
 						s += "+modified"
 					}
 				}
-				_, err := fmt.Fprintln(env.Stdout, s)
-				return err
+				if _, err := fmt.Fprintln(env.Stdout, s); err != nil {
+					return err
+				}
+				if c := v.CUDA; c != nil {
+					drv := "driver " + c.Driver
+					if c.Driver == "" {
+						drv = "no driver"
+					}
+					if c.Error != "" {
+						_, err := fmt.Fprintf(env.Stdout, "cuda: %s; no usable GPU, runs use the CPU (%s)\n", drv, c.Error)
+						return err
+					}
+					for _, d := range c.Devices {
+						if _, err := fmt.Fprintf(env.Stdout, "cuda: %s; GPU %s\n", drv, d); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
 			}
 		},
 	})
@@ -49,6 +72,32 @@ type versionInfo struct {
 	Arch     string `json:"arch"`
 	Revision string `json:"revision,omitempty"`
 	Modified bool   `json:"modified,omitempty"`
+	// CUDA is set in builds with a GPU backend (make cuda).
+	CUDA *cudaInfo `json:"cuda,omitempty"`
+}
+
+type cudaInfo struct {
+	Driver  string     `json:"driver"`
+	Devices []gpu.Info `json:"devices"`
+	Error   string     `json:"error,omitempty"`
+}
+
+// cudaVersion lists the GPUs in a build with a GPU backend; nil otherwise.
+func cudaVersion() *cudaInfo {
+	if ok, _ := gpu.Built(); !ok {
+		return nil
+	}
+	devs, drv, err := gpu.Devices()
+	c := &cudaInfo{Driver: drv, Devices: devs}
+	if c.Devices == nil {
+		c.Devices = []gpu.Info{}
+	}
+	if err != nil {
+		c.Error = err.Error()
+	} else if len(devs) == 0 {
+		c.Error = "no GPU"
+	}
+	return c
 }
 
 func buildVersion() versionInfo {

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The device check (docs/gpu.md), run on a GPU machine from the repository
+# root after make gpu-check has built build/gpu-check/ here. Needs no Go and
+# no network: braingo-cuda, gpu.test, python3 with PyTorch (and CuPy for
+# SpikingJelly's CuPy backend). Prints JSON lines, one per result, and
+# copies them to $OUT/gpu-check.jsonl when $OUT is set; logs go to
+# $OUT (or build/gpu-check/logs). Each step has a time limit, and the whole
+# check stops starting steps after BUDGET_S seconds (default 420), so it
+# ends within 8 minutes; a step skipped or failed says so in its line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+CHK=build/gpu-check
+BIN=${GPU_CHECK_BIN:-$PWD/$CHK} # where the binaries run from (see below)
+
+# --kernel-tests: the kernels against their CPU counterparts, one JSON line
+# per test and subtest (the step below runs the script again this way, so
+# that timeout can run it).
+if [ "${1:-}" = "--kernel-tests" ]; then
+	(cd gpu && BRAINGO_GPU_BACKEND=cuda "$BIN/gpu.test" -test.v -test.count=1 -test.timeout 170s) > "$2" 2>&1
+	rc=$?
+	sed -nE 's/^ *--- (PASS|FAIL|SKIP): ([^ ]+) \(([0-9.]+)s\)$/{"check":"kernel_test","test":"\2","result":"\1","seconds":\3}/p' "$2"
+	grep -E '^\s+\S+_test.go:[0-9]+: ' "$2" | head -40 >&2
+	tail -2 "$2" >&2
+	exit $rc
+fi
+LOG=${OUT:-$CHK/logs}
+mkdir -p "$LOG"
+RES=$LOG/gpu-check.jsonl
+: > "$RES"
+BUDGET_S=${BUDGET_S:-420}
+START=$(date +%s)
+PY=${PYTHON:-python3}
+
+emit() { echo "$1" | tee -a "$RES"; }
+elapsed() { echo $(($(date +%s) - START)); }
+# limit S: the step's limit, cut to what is left of the budget (0: none left).
+limit() {
+	local left=$((BUDGET_S - $(elapsed)))
+	[ "$left" -lt 0 ] && left=0
+	[ "$1" -lt "$left" ] && echo "$1" || echo "$left"
+}
+# step NAME LIMIT CMD...: runs CMD with its stdout's JSON lines kept and a
+# line for the step's end (ok, failed with its exit status, timed out or
+# skipped).
+step() {
+	local name=$1 lim
+	lim=$(limit "$2")
+	shift 2
+	if [ "$lim" -lt 5 ]; then
+		emit "{\"check\":\"$name\",\"result\":\"skipped\",\"why\":\"the ${BUDGET_S} s budget is spent\"}"
+		return
+	fi
+	local t0=$(date +%s) rc
+	timeout -k 5 "$lim" "$@" > "$LOG/$name.out" 2> "$LOG/$name.err"
+	rc=$?
+	grep '^{' "$LOG/$name.out" | while IFS= read -r l; do emit "$l"; done
+	local res=ok
+	[ $rc -ne 0 ] && res=failed
+	[ $rc -eq 124 ] || [ $rc -eq 137 ] && res=timeout
+	local why=""
+	[ $rc -ne 0 ] && why=$(tail -3 "$LOG/$name.err" | tr '\n"\\' ' ' | cut -c1-300)
+	emit "{\"check\":\"$name\",\"result\":\"$res\",\"exit\":$rc,\"seconds\":$(($(date +%s) - t0)),\"limit_s\":$lim,\"why\":\"$why\"}"
+}
+
+for f in "$CHK/braingo-cuda" "$CHK/gpu.test"; do
+	if [ ! -f "$f" ]; then
+		emit "{\"check\":\"setup\",\"result\":\"failed\",\"why\":\"$f is missing: run make gpu-check where Go is, and carry build/gpu-check\"}"
+		exit 1
+	fi
+done
+# A copy that lost its execute bits (or lies on a read-only tree) runs from
+# a temporary folder.
+if [ ! -x "$CHK/braingo-cuda" ] || [ ! -x "$CHK/gpu.test" ]; then
+	BIN=$(mktemp -d)
+	cp "$CHK/braingo-cuda" "$CHK/gpu.test" "$BIN/" && chmod +x "$BIN/braingo-cuda" "$BIN/gpu.test"
+fi
+export GPU_CHECK_BIN=$BIN
+gpu=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1 | tr '"' ' ')
+emit "{\"check\":\"machine\",\"gpu\":\"$gpu\",\"host_cores\":$(nproc),\"load\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
+step version 30 "$BIN/braingo-cuda" version --json
+
+step kernel_tests 180 bash "$0" --kernel-tests "$LOG/kernel-tests.log"
+
+step on 150 "$BIN/braingo-cuda" gpu on --json --n 4096,8192,16384 --warmup 1 --rounds 3
+step coba 150 "$BIN/braingo-cuda" gpu coba --json --neurons 4000,40000,400000,4000000 --duration-ms 5000
+step sim_cli 40 "$BIN/braingo-cuda" sim coba --set device=cuda --set conn=jit --set duration_ms=1000 --json
+emit "{\"check\":\"fmnist_snn\",\"result\":\"skipped\",\"why\":\"training on the GPU is not implemented yet (issue 17)\"}"
+
+# The peers beside braingo on the same GPU.
+PEERS=$(mktemp -d)
+if [ -f "$CHK/peers.tar.gz" ]; then
+	tar -xzf "$CHK/peers.tar.gz" -C "$PEERS"
+fi
+export PYTHONPATH=$PEERS${PYTHONPATH:+:$PYTHONPATH}
+emit "{\"check\":\"python\",\"versions\":\"$($PY -c 'import sys, torch; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.version.cuda)' 2>&1 | tr '"\n' "' " | cut -c1-200)\"}"
+step peer_snntorch 120 $PY baselines/gpu_peers.py --peer snntorch
+step peer_spikingjelly_cupy 90 $PY baselines/gpu_peers.py --peer spikingjelly-cupy
+step peer_norse_compile 120 $PY baselines/gpu_peers.py --peer norse-compile
+emit "{\"check\":\"done\",\"seconds\":$(elapsed)}"

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/braingo/braingo/gpu"
+	"github.com/braingo/braingo/internal/cli"
+	"github.com/braingo/braingo/kinds"
+	"github.com/braingo/braingo/recipes"
+)
+
+// The device a run uses, chosen with --set device=cpu|cuda. It is read by
+// the command line, not by the recipes: the CPU path and its run
+// directories stay as they are, and the key is taken out of the --set list
+// before the recipe sees it.
+const (
+	deviceCPU  = "cpu"
+	deviceCUDA = "cuda"
+)
+
+// deviceHelp is the line the train and sim help adds about the key.
+const deviceHelp = `--set device=cuda (bin/braingo-cuda, make cuda) runs on an NVIDIA GPU what runs
+there today: sim's COBA network with conn=jit and method=euler; device=cpu is
+the default.`
+
+// takeDevice removes the device=... entries from sets and returns the last
+// one's value ("cpu" when none). An unknown device is a usage error.
+func takeDevice(sets *setFlags) (string, error) {
+	dev := deviceCPU
+	kept := (*sets)[:0]
+	for _, s := range *sets {
+		k, v, _ := strings.Cut(s, "=")
+		if strings.TrimSpace(k) != "device" {
+			kept = append(kept, s)
+			continue
+		}
+		dev = strings.TrimSpace(v)
+	}
+	*sets = kept
+	switch dev {
+	case deviceCPU, deviceCUDA:
+		return dev, nil
+	}
+	return "", cli.Usagef("--set device=%s: unknown device (cpu or cuda)", dev)
+}
+
+// openCUDA opens GPU 0 for a run with device=cuda: a usage error in a build
+// without CUDA, a failure (exit 1) without a usable GPU.
+func openCUDA() (*gpu.Device, error) {
+	if ok, _ := gpu.Built(); !ok {
+		return nil, cli.Usagef("--set device=cuda: %v", gpu.ErrNotBuilt)
+	}
+	d, err := gpu.Open(0, "cuda")
+	if err != nil {
+		return nil, fmt.Errorf("--set device=cuda: no usable GPU: %v", err)
+	}
+	return d, nil
+}
+
+// notOnDevice is the usage error of a run that has no GPU path yet.
+func notOnDevice(what string) error {
+	return cli.Usagef("--set device=cuda: %s does not run on the GPU yet (the GPU runs sim coba with conn=jit and method=euler); use device=cpu", what)
+}
+
+// cudaSimResult is the result line of a sim run on the GPU.
+type cudaSimResult struct {
+	Model        string  `json:"model"`
+	Conn         string  `json:"conn"`
+	Device       string  `json:"device"`
+	GPU          string  `json:"gpu"`
+	Neurons      int     `json:"neurons"`
+	DurationMS   float64 `json:"duration_ms"`
+	Steps        int     `json:"steps"`
+	RunSeconds   float64 `json:"run_seconds"`
+	SetupSeconds float64 `json:"setup_seconds"`
+	RateHz       float64 `json:"rate_hz"`
+}
+
+// simOnCUDA runs a sim recipe on the GPU: the COBA network with JIT
+// connectivity and Euler steps (gpu.RunCOBA, the network snn builds for the
+// same recipe, spike for spike). It writes no run directory yet.
+func simOnCUDA(env *cli.Env, r *recipes.Recipe, asJSON bool) error {
+	s, ok := r.Spec.(*kinds.Sim)
+	if !ok {
+		return notOnDevice("a recipe of kind " + r.Kind)
+	}
+	if s.Model != "coba" || s.Conn != "jit" || s.Method != "euler" {
+		return notOnDevice(fmt.Sprintf("sim with model=%s conn=%s method=%s", s.Model, s.Conn, s.Method))
+	}
+	if s.FixedK > float64(s.N()) {
+		return cli.Usagef("fixed_k: %g connections per neuron exceed the %d neurons", s.FixedK, s.N())
+	}
+	d, err := openCUDA()
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	res, err := gpu.RunCOBA(d, gpu.COBAConfig{N: s.N(), K: s.FixedK, Dt: s.Dt, Seed: uint64(s.Seed)}, s.DurationMS)
+	if err != nil {
+		return err
+	}
+	out := cudaSimResult{Model: s.Model, Conn: s.Conn, Device: deviceCUDA, GPU: d.Info().Name, Neurons: res.N,
+		DurationMS: res.DurationMS, Steps: res.Steps, RunSeconds: res.RunS, SetupSeconds: res.SetupS, RateHz: res.RateHz}
+	if asJSON {
+		return cli.WriteJSON(env.Stdout, out)
+	}
+	_, err = fmt.Fprintf(env.Stdout, "%s on %s: %d neurons, %g ms in %.3f s (setup %.3f s), rate %.2f Hz\n",
+		r.Name, out.GPU, out.Neurons, out.DurationMS, out.RunSeconds, out.SetupSeconds, out.RateHz)
+	return err
+}
