@@ -275,6 +275,7 @@ type taskRun struct {
 	regret  func(*trainer.PlayResult) float64
 	seq     *trainer.Sequence // task-bptt: its random state goes into checkpoints
 	data    *tasks.Dataset    // task-eprop: its trial generators' state goes into checkpoints
+	a2c     *trainer.A2C      // task-rl: its columns' state (mid-trial) goes into checkpoints
 }
 
 func (tr *taskRun) params() []*tensor.Tensor { return append(tr.net.Params(), tr.extra...) }
@@ -424,6 +425,7 @@ func (c *TaskRL) prepare(r *recipes.Recipe, opts *RunDir) (*taskRun, *trainer.A2
 	}
 	a2c := &trainer.A2C{Agent: agent, Critic: critic, Method: c.Train.Method, Rollout: c.Train.Rollout, Updates: c.Train.Updates,
 		Gamma: c.Train.Gamma, Entropy: float32(c.Train.Entropy), ValueCoef: float32(c.Train.ValueCoef), Seed: uint64(c.Seed)}
+	tr.a2c = a2c
 	return tr, a2c, nil
 }
 
@@ -678,6 +680,15 @@ func (tr *taskRun) save(path string, epoch int) error {
 			return err
 		}
 	}
+	if tr.a2c != nil {
+		st, err := tr.a2c.State()
+		if err != nil {
+			return err
+		}
+		if rng, err = json.Marshal(st); err != nil {
+			return err
+		}
+	}
 	return saveTrainingRNG(path, taskCheckpointFormat, tr.r, tr.params(), tr.opt, epoch, rng)
 }
 
@@ -685,6 +696,16 @@ func (tr *taskRun) restore(path string) (int, error) {
 	ep, rng, err := restoreTrainingRNG(path, taskCheckpointFormat, tr.params(), tr.opt)
 	if err == nil && tr.seq == nil && tr.data != nil && rng != nil {
 		return ep, setDataState(tr.data, rng, path)
+	}
+	if err == nil && tr.a2c != nil && rng != nil {
+		var st *trainer.A2CState
+		if err := json.Unmarshal(rng, &st); err != nil {
+			return 0, fmt.Errorf("checkpoint %s: agent state: %v", path, err)
+		}
+		if err := tr.a2c.SetState(st); err != nil {
+			return 0, fmt.Errorf("checkpoint %s: %v", path, err)
+		}
+		return ep, nil
 	}
 	if err != nil || tr.seq == nil || rng == nil {
 		return ep, err
