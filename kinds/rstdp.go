@@ -346,7 +346,7 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 			return err
 		}
 		line := TaskLine{Epoch: e.Epoch, TrainSeconds: trainSeconds, TotalSeconds: time.Since(start).Seconds(),
-			TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, Performance: perf, MeanReward: rew, HiddenRate: agent.Spikes / math.Max(1, agent.Steps), PeakRSSMB: sysinfo.PeakRSSMB()}
+			TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, Performance: &perf, MeanReward: &rew, HiddenRate: agent.Spikes / math.Max(1, agent.Steps), PeakRSSMB: sysinfo.PeakRSSMB()}
 		if opts.JSON {
 			if err := json.NewEncoder(opts.Stdout).Encode(line); err != nil {
 				return err
