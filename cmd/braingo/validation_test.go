@@ -166,3 +166,24 @@ func TestValidationTaskKinds(t *testing.T) {
 		})
 	}
 }
+
+// seq-classify's data.validation: the last training samples score every
+// epoch (val_acc), the best epoch is kept and the test set evaluated once
+// with it (test.json, braingo eval); patience stops early on val_acc.
+func TestValidationSeqClassify(t *testing.T) {
+	const epochs = 5
+	out := filepath.Join(t.TempDir(), "run")
+	args := []string{"train", "randman-rsnn", "--set", "data.randman.units=10", "--set", "data.randman.samples_per_class=20",
+		"--set", "data.steps=30", "--set", "model.hidden=[16]", "--set", "train.batch_size=16", "--set", "threads=1",
+		"--set", "validation=24", "--set", fmt.Sprint("epochs=", epochs), "--set", "train.patience=2", "--json", "--out", out}
+	if _, stderr, code := run(t, args...); code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
+	res := checkSelection(t, out, "val_acc", "test_acc", epochs, 2, false)
+	if res["samples"] != float64(40) { // 20% of 10 classes × 20 samples
+		t.Errorf("test.json: %v samples, the test split has 40", res["samples"])
+	}
+	if _, stderr, code := run(t, "train", "randman-rsnn", "--set", "validation=100000", "--out", filepath.Join(t.TempDir(), "x")); code != 2 {
+		t.Errorf("a validation set as large as the training set: exit %d, %s", code, stderr)
+	}
+}
