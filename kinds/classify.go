@@ -248,7 +248,7 @@ type EpochLine struct {
 	ValAcc       *float64 `json:"val_acc,omitempty"`
 	HiddenRate   float64  `json:"hidden_rate"`
 	OutputRate   float64  `json:"output_rate"`
-	SynOps       float64  `json:"synops"`
+	SynOps       float64  `json:"synops_per_sample"` // synaptic operations per test sample (opCount)
 	PeakRSSMB    float64  `json:"peak_rss_mb"`
 }
 
@@ -347,7 +347,9 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		for _, lr := range last.Rates {
 			rec.Rates = append(rec.Rates, eval.LayerRate{Layer: lr.Name, Neurons: lr.Neurons, Rate: lr.Rate, Silent: -1})
 		}
-		rec.Extra = map[string]float64{"peak_rss_mb": sysinfo.PeakRSSMB(), "synops": c.synOps(net, last)}
+		rec.Extra = map[string]float64{"peak_rss_mb": sysinfo.PeakRSSMB()}
+		ops := feedForwardOps(net, last)
+		ops.add(rec.Extra)
 		if val != nil {
 			rec.Extra["val_acc"] = acc
 		}
@@ -367,7 +369,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		sched.advance(1)
 		if opts.JSON {
 			line := EpochLine{Epoch: e.Epoch, TrainSeconds: e.TrainSeconds, SamplesPerS: e.SamplesPerS, TrainLoss: e.TrainLoss,
-				TrainAcc: e.TrainAcc, PeakRSSMB: sysinfo.PeakRSSMB(), SynOps: c.synOps(net, last)}
+				TrainAcc: e.TrainAcc, PeakRSSMB: sysinfo.PeakRSSMB(), SynOps: ops.total()}
 			if val != nil {
 				line.ValAcc = &acc
 			} else {
@@ -598,25 +600,6 @@ func (c *Classify) legacyZeroReset() []string {
 		return []string{"model.reset"}
 	}
 	return nil
-}
-
-// synOps is the mean number of synaptic operations per test sample: every
-// spike of a spiking layer reaches each neuron of the next layer once (an
-// accumulate), summed over the steps, from the evaluation's firing rates.
-// The first projection's input is not counted: with direct encoding it is
-// one dense product per sample (the input is the same at every step), with
-// spike encodings its events depend on the data.
-func (c *Classify) synOps(net *networks.FeedForward, ev *trainer.Evaluation) float64 {
-	var ops float64
-	for l := 0; l+1 < len(ev.Rates) && l+1 < len(net.Blocks); l++ {
-		r, next := ev.Rates[l], net.Blocks[l+1]
-		fanout := float64(next.Projection().Out())
-		if next.Conn != nil {
-			fanout *= c.Model.Connectivity // the expected fan-out of a sparse projection
-		}
-		ops += r.Rate * float64(r.Neurons) * float64(c.Data.Steps) * fanout
-	}
-	return ops
 }
 
 // BestFile and TestFile are a validated run's best-epoch checkpoint and its

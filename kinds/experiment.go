@@ -164,16 +164,23 @@ func finalMeasures(rec eval.EpochRecord) map[string]float64 {
 		}
 	}
 	for k, v := range rec.Extra {
-		if !timingKey(k) && !math.IsNaN(v) {
+		if !TimingKey(k) && !math.IsNaN(v) {
 			m[k] = v
 		}
 	}
 	return m
 }
 
-// timingKey reports whether a measure is a time or a memory size.
-func timingKey(k string) bool {
-	for _, s := range []string{"seconds", "per_s", "peak_rss", "bridge_pct"} {
+// TimingKey reports whether a measure's key names a time, a speed, a
+// memory size or a date, which differ between runs of the same recipe and
+// seed: keys holding "seconds", "peak_rss", "saved", "wall" or
+// "bridge_pct", and speeds ending in "_per_s" (not other "per_s…" keys:
+// synops_per_sample is a measure).
+func TimingKey(k string) bool {
+	if strings.HasSuffix(k, "_per_s") {
+		return true
+	}
+	for _, s := range []string{"seconds", "peak_rss", "saved", "wall", "bridge_pct"} {
 		if strings.Contains(k, s) {
 			return true
 		}

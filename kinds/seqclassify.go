@@ -397,6 +397,8 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 			rec.Rates = append(rec.Rates, eval.LayerRate{Layer: lr.Name, Neurons: lr.Neurons, Rate: lr.Rate, Silent: -1})
 		}
 		rec.Extra = map[string]float64{"peak_rss_mb": sysinfo.PeakRSSMB()}
+		ops := feedForwardOps(net, last)
+		ops.add(rec.Extra)
 		if valIndex != nil {
 			rec.Extra["val_acc"] = acc
 		} else {
@@ -417,7 +419,7 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 		sched.advance(1)
 		if opts.JSON {
 			line := EpochLine{Epoch: e.Epoch, TrainSeconds: e.TrainSeconds, SamplesPerS: e.SamplesPerS, TrainLoss: e.TrainLoss,
-				TrainAcc: e.TrainAcc, PeakRSSMB: sysinfo.PeakRSSMB()}
+				TrainAcc: e.TrainAcc, PeakRSSMB: sysinfo.PeakRSSMB(), SynOps: ops.total()}
 			if valIndex != nil {
 				line.ValAcc = &acc
 			} else {

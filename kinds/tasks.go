@@ -267,6 +267,7 @@ type TaskLine struct {
 	Regret         float64  `json:"regret,omitempty"`
 	RegretFixed    float64  `json:"regret_fixed_arm,omitempty"` // always pulling arm 0 on the same episodes
 	HiddenRate     float64  `json:"hidden_rate,omitempty"`
+	SynOps         float64  `json:"synops_per_sample,omitempty"` // spiking networks: synaptic operations per evaluation trial (opCount)
 	PeakRSSMB      float64  `json:"peak_rss_mb"`
 }
 
@@ -548,6 +549,11 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 		if tr.regret != nil {
 			line.Regret, line.RegretFixed = tr.regrets(res)
 			rec.Extra["regret"], rec.Extra["regret_fixed_arm"] = line.Regret, line.RegretFixed
+		}
+		if ops, rate, ok := rsnnOps(tr.net, res); ok {
+			ops.add(rec.Extra)
+			line.SynOps = ops.total()
+			rec.Rates = []eval.LayerRate{{Layer: "hidden", Neurons: tr.net.(*networks.RSNN).In.Out(), Rate: rate, Silent: -1}}
 		}
 		if h := res.Example.Hidden; len(h) > 0 {
 			var s float64

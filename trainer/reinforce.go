@@ -185,6 +185,14 @@ func (r *agentRun) act(actions []int) (rewards []float64, keep []float32, done [
 type PlayResult struct {
 	Trials  []TrialRecord
 	Example *Example
+	// Activity of the finished trials, summed over their columns and
+	// steps: Steps the steps, Inputs the nonzero input values, Hidden the
+	// hidden activity (spikes for a spiking network). Operation counts
+	// derive from them. InputBinary reports that every nonzero input
+	// value was 1 (spikes).
+	Steps          int
+	Inputs, Hidden float64
+	InputBinary    bool
 }
 
 // Performance is the mean performance of the trials.
@@ -219,10 +227,28 @@ func Play(a *Agent, trials int, sample bool, rng *rand.Rand) (*PlayResult, error
 	recording := true
 	actions := make([]int, a.columns())
 	probs := make([]float32, a.Actions)
+	res := &PlayResult{InputBinary: true}
+	// Each column's activity in its current trial, added to res when the
+	// trial ends.
+	cols := a.columns()
+	steps, inputs, hidden := make([]int, cols), make([]float64, cols), make([]float64, cols)
 	for len(run.records) < trials {
 		x := run.input()
 		out, hid := st.Step(x)
 		w := out.Shape[1]
+		xw, hw := x.Shape[1], hid.Shape[1]
+		for c := range cols {
+			steps[c]++
+			for _, v := range x.Data[c*xw : (c+1)*xw] {
+				if v != 0 {
+					inputs[c]++
+					res.InputBinary = res.InputBinary && v == 1
+				}
+			}
+			for _, v := range hid.Data[c*hw : (c+1)*hw] {
+				hidden[c] += float64(v)
+			}
+		}
 		for c := range actions {
 			softmax(probs, out.Data[c*w:c*w+a.Actions])
 			if sample {
@@ -238,16 +264,23 @@ func Play(a *Agent, trials int, sample bool, rng *rand.Rand) (*PlayResult, error
 			ex.Actions = append(ex.Actions, actions[0])
 			ex.Hidden = append(ex.Hidden, append([]float32(nil), hid.Data[:hid.Shape[1]]...))
 		}
+		nrec := len(run.records)
 		_, keep, done, err := run.act(actions)
 		if err != nil {
 			return nil, err
+		}
+		for _, r := range run.records[nrec:] {
+			c := r.Column
+			res.Steps, res.Inputs, res.Hidden = res.Steps+steps[c], res.Inputs+inputs[c], res.Hidden+hidden[c]
+			steps[c], inputs[c], hidden[c] = 0, 0, 0
 		}
 		if done[0] || (a.EpisodeTrials > 0 && len(run.records) > 0 && run.records[0].Column == 0) {
 			recording = false
 		}
 		st.Keep(keep)
 	}
-	return &PlayResult{Trials: run.records, Example: ex}, nil
+	res.Trials, res.Example = run.records, ex
+	return res, nil
 }
 
 func softmax(dst, x []float32) []float32 {
