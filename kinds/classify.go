@@ -325,15 +325,12 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 	var last *trainer.Evaluation
 	// With a validation set, each epoch is scored on it, and the best
 	// epoch's parameters are kept for the one test evaluation at the end.
-	evalSet, measure, bestVal := test, "test_acc", -1.0
+	evalSet, measure := test, "test_acc"
 	if val != nil {
 		evalSet, measure = val, "val_acc"
-		for _, h := range history {
-			if v, ok := h.Extra["val_acc"]; ok && v > bestVal {
-				bestVal = v
-			}
-		}
 	}
+	// A resumed run's history seeds the selection and early stopping.
+	sel := newSelection(measure, c.Train.Patience, history)
 	evalHook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
 		last = trainer.Evaluate(net, evalSet, enc, c.Data.Steps, 256, 3)
 		acc := last.Accuracy()
@@ -357,8 +354,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		if err := opts.AppendMetrics(rec); err != nil {
 			return err
 		}
-		if val != nil && acc > bestVal {
-			bestVal = acc
+		if val != nil && sel.improved(acc) {
 			if err := save(opts.Path(BestFile), r, net, opt, e.Epoch); err != nil {
 				return err
 			}
@@ -385,10 +381,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		}
 		return nil
 	}}
-	hooks := []trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: net.Params()}, evalHook}
-	if c.Train.Patience > 0 {
-		hooks = append(hooks, &trainer.EarlyStop{Metric: measure, Patience: c.Train.Patience})
-	}
+	hooks := append([]trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: net.Params()}, evalHook}, sel.hooks()...)
 	loop := &trainer.Loop{Task: task, Optimizer: optStep, Epochs: c.Train.Epochs, StartEpoch: start, Hooks: hooks}
 	runErr := loop.Run(ctx)
 	if val != nil && runErr == nil {
@@ -398,7 +391,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 			return err
 		}
 		last = trainer.Evaluate(net, test, enc, c.Data.Steps, 256, 3)
-		res := TestResult{BestEpoch: ep, ValAcc: bestVal, TestAcc: last.Accuracy(), Samples: len(last.Pred)}
+		res := TestResult{BestEpoch: ep, ValAcc: sel.best, TestAcc: last.Accuracy(), Samples: len(last.Pred)}
 		b, err := json.Marshal(res)
 		if err != nil {
 			return err
@@ -411,7 +404,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 				return err
 			}
 		} else {
-			fmt.Fprintf(opts.Stdout, "\ntest accuracy %.2f%% with the parameters of epoch %d (best validation accuracy %.2f%%)\n", 100*res.TestAcc, ep, 100*bestVal)
+			fmt.Fprintf(opts.Stdout, "\ntest accuracy %.2f%% with the parameters of epoch %d (best validation accuracy %.2f%%)\n", 100*res.TestAcc, ep, 100*sel.best)
 		}
 	}
 	if last != nil {

@@ -187,3 +187,27 @@ func TestValidationSeqClassify(t *testing.T) {
 		t.Errorf("a validation set as large as the training set: exit %d, %s", code, stderr)
 	}
 }
+
+// A validated snn-classify run with patience, stopped after its first
+// epoch and resumed, selects the same best epoch and stops where the
+// uninterrupted run does (selection and early stopping are reseeded from
+// the metrics of the finished epochs).
+func TestValidationResumeSelects(t *testing.T) {
+	data := tinyData(t)
+	dir := t.TempDir()
+	once, twice := filepath.Join(dir, "once"), filepath.Join(dir, "twice")
+	args := []string{"train", "fmnist-snn", "--set", "data_dir=" + data, "--set", "batch_size=32", "--set", "model.hidden=16",
+		"--set", "steps=4", "--set", "validation=64", "--set", "train.patience=1", "--set", "threads=1", "--json"}
+	if _, stderr, code := run(t, append(args, "--set", "epochs=6", "--out", once)...); code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
+	checkSelection(t, once, "val_acc", "test_acc", 6, 1, false)
+	if _, stderr, code := run(t, append(args, "--set", "epochs=1", "--out", twice)...); code != 0 {
+		t.Fatalf("train epoch 1: %s", stderr)
+	}
+	if _, stderr, code := run(t, append(args, "--set", "epochs=6", "--out", twice, "--resume")...); code != 0 {
+		t.Fatalf("resume: %s", stderr)
+	}
+	sameMetrics(t, once, twice)
+	sameCheckpoints(t, filepath.Join(once, kinds.BestFile), filepath.Join(twice, kinds.BestFile))
+}
