@@ -94,3 +94,12 @@ func rsnnOps(net networks.Recurrent, p *trainer.PlayResult) (o opCount, rate flo
 	o.AC += p.Hidden / n * (rec + float64(rs.Out.Out()))
 	return o, p.Hidden / float64(p.Steps*units), true
 }
+
+// competitionOps counts the operations per trial of an R-STDP competition
+// network (networks.Competition) from its input and output spikes per
+// trial: every input spike reaches every output neuron through W, every
+// output spike inhibits the neurons of the other populations.
+func competitionOps(c networks.CompetitionConfig, inSpikes, outSpikes float64) opCount {
+	outputs := c.Choices * c.PerChoice
+	return opCount{AC: inSpikes*float64(outputs) + outSpikes*float64(outputs-c.PerChoice)}
+}

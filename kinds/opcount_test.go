@@ -101,3 +101,13 @@ func TestOpCountHandRSNN(t *testing.T) {
 		t.Error("a rate network has operation counts")
 	}
 }
+
+// R-STDP's competition network: 2 populations of 3 neurons; per trial 10
+// input spikes each reach the 6 outputs (60 ACs) and 4 output spikes each
+// inhibit the 3 neurons of the other population (12 ACs): 72.
+func TestOpCountHandCompetition(t *testing.T) {
+	o := competitionOps(networks.CompetitionConfig{Inputs: 5, Choices: 2, PerChoice: 3}, 10, 4)
+	if o.AC != 72 || o.MAC != 0 {
+		t.Errorf("%v ACs + %v MACs, the hand count is 72 + 0", o.AC, o.MAC)
+	}
+}
