@@ -37,8 +37,8 @@ type RSTDPAgent struct {
 	// Spikes and Steps count output spikes and neuron-steps, for the rate;
 	// InSpikes the input spikes, for operation counts.
 	Spikes, Steps, InSpikes float64
-	Choice        int // the last trial's choice (population index; −1: none)
-	in            []float32
+	Choice                  int // the last trial's choice (population index; −1: none)
+	in                      []float32
 }
 
 func (a *RSTDPAgent) encode(obs []float32) {
