@@ -2,9 +2,12 @@ package kinds
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -133,7 +136,11 @@ func Experiment(ctx context.Context, recipe string, sets []string, seeds []int, 
 			if err != nil || len(recs) == 0 {
 				return nil, fmt.Errorf("%s: a %s run writes no metrics (%s) to summarize", dir, r.Kind, eval.MetricsFile)
 			}
-			p.Runs = append(p.Runs, PointRun{Seed: seed, Dir: dir, Measures: finalMeasures(recs[len(recs)-1])})
+			m := finalMeasures(recs[len(recs)-1])
+			if err := addTestFile(dir, m); err != nil {
+				return nil, err
+			}
+			p.Runs = append(p.Runs, PointRun{Seed: seed, Dir: dir, Measures: m})
 		}
 		p.Stats = stats(p.Runs)
 		points = append(points, p)
@@ -152,6 +159,29 @@ func seedText(seed int) string {
 // with path separators replaced.
 func pointName(sets []string) string {
 	return strings.NewReplacer("/", "_", string(filepath.Separator), "_", " ", "").Replace(strings.Join(sets, ","))
+}
+
+// addTestFile adds a validated run's test.json to its final measures: the
+// test figures of the best validation epoch, that epoch and its validation
+// measure (replacing the last epoch's). A run without one adds nothing.
+func addTestFile(dir string, m map[string]float64) error {
+	b, err := os.ReadFile(filepath.Join(dir, TestFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var t map[string]any
+	if err := json.Unmarshal(b, &t); err != nil {
+		return fmt.Errorf("%s: %v", filepath.Join(dir, TestFile), err)
+	}
+	for k, v := range t {
+		if f, ok := v.(float64); ok && k != "samples" && k != "trials" {
+			m[k] = f
+		}
+	}
+	return nil
 }
 
 // finalMeasures are a run's last metrics record without times: the losses

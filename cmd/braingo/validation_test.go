@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/braingo/braingo/eval"
@@ -210,4 +211,27 @@ func TestValidationResumeSelects(t *testing.T) {
 	}
 	sameMetrics(t, once, twice)
 	sameCheckpoints(t, filepath.Join(once, kinds.BestFile), filepath.Join(twice, kinds.BestFile))
+}
+
+// --seeds over validated runs summarizes each run's test.json: the test
+// figures of its best validation epoch, not the last epoch's validation
+// figures alone.
+func TestValidationSeedsSummary(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "seeds")
+	stdout, stderr, code := run(t, "train", "pdm-rate", "--set", "train.batches=2", "--set", "train.batch_size=4", "--set", "model.units=8",
+		"--set", "epochs=2", "--set", "train.eval_trials=16", "--set", "train.validation=12", "--set", "threads=1",
+		"--seeds", "1,2", "--json", "--out", out)
+	if code != 0 {
+		t.Fatalf("train --seeds: %s", stderr)
+	}
+	for _, seed := range []string{"seed-1", "seed-2"} {
+		if _, err := os.Stat(filepath.Join(out, seed, kinds.TestFile)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, k := range []string{`"performance"`, `"best_epoch"`, `"val_performance"`} {
+		if !strings.Contains(stdout, k) {
+			t.Errorf("the seeds summary has no %s: %s", k, stdout)
+		}
+	}
 }
