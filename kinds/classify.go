@@ -278,7 +278,7 @@ type EpochLine struct {
 	ValAcc       *float64 `json:"val_acc,omitempty"`
 	HiddenRate   float64  `json:"hidden_rate"`
 	OutputRate   float64  `json:"output_rate"`
-	SynOps       float64  `json:"synops"`
+	SynOps       float64  `json:"synops_per_sample"` // synaptic operations per test sample (opCount)
 	PeakRSSMB    float64  `json:"peak_rss_mb"`
 }
 
@@ -355,15 +355,12 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 	var last *trainer.Evaluation
 	// With a validation set, each epoch is scored on it, and the best
 	// epoch's parameters are kept for the one test evaluation at the end.
-	evalSet, measure, bestVal := test, "test_acc", -1.0
+	evalSet, measure := test, "test_acc"
 	if val != nil {
 		evalSet, measure = val, "val_acc"
-		for _, h := range history {
-			if v, ok := h.Extra["val_acc"]; ok && v > bestVal {
-				bestVal = v
-			}
-		}
 	}
+	// A resumed run's history seeds the selection and early stopping.
+	sel := newSelection(measure, c.Train.Patience, history)
 	evalHook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
 		last = evaluate(opts, net, evalSet, enc, c.Data.Steps) // trainer.Evaluate, shared by MPI ranks
 		acc := last.Accuracy()
@@ -377,7 +374,9 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		for _, lr := range last.Rates {
 			rec.Rates = append(rec.Rates, eval.LayerRate{Layer: lr.Name, Neurons: lr.Neurons, Rate: lr.Rate, Silent: -1})
 		}
-		rec.Extra = map[string]float64{"peak_rss_mb": sysinfo.PeakRSSMB(), "synops": c.synOps(net, last)}
+		rec.Extra = map[string]float64{"peak_rss_mb": sysinfo.PeakRSSMB()}
+		ops := feedForwardOps(net, last)
+		ops.add(rec.Extra)
 		if val != nil {
 			rec.Extra["val_acc"] = acc
 		}
@@ -385,8 +384,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		if err := opts.AppendMetrics(rec); err != nil {
 			return err
 		}
-		if val != nil && acc > bestVal {
-			bestVal = acc
+		if val != nil && sel.improved(acc) {
 			if err := save(opts.Path(BestFile), r, net, opt, e.Epoch); err != nil {
 				return err
 			}
@@ -397,7 +395,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		sched.advance(1)
 		if opts.JSON {
 			line := EpochLine{Epoch: e.Epoch, TrainSeconds: e.TrainSeconds, SamplesPerS: e.SamplesPerS, TrainLoss: e.TrainLoss,
-				TrainAcc: e.TrainAcc, PeakRSSMB: sysinfo.PeakRSSMB(), SynOps: c.synOps(net, last)}
+				TrainAcc: e.TrainAcc, PeakRSSMB: sysinfo.PeakRSSMB(), SynOps: ops.total()}
 			if val != nil {
 				line.ValAcc = &acc
 			} else {
@@ -413,10 +411,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		}
 		return nil
 	}}
-	hooks := []trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: net.Params()}, evalHook}
-	if c.Train.Patience > 0 {
-		hooks = append(hooks, &trainer.EarlyStop{Metric: measure, Patience: c.Train.Patience})
-	}
+	hooks := append([]trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: net.Params()}, evalHook}, sel.hooks()...)
 	loop := &trainer.Loop{Task: task, Optimizer: optStep, Epochs: c.Train.Epochs, StartEpoch: start, Hooks: hooks}
 	runErr := loop.Run(ctx)
 	if val != nil && runErr == nil {
@@ -426,7 +421,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 			return err
 		}
 		last = evaluate(opts, net, test, enc, c.Data.Steps)
-		res := TestResult{BestEpoch: ep, ValAcc: bestVal, TestAcc: last.Accuracy(), Samples: len(last.Pred)}
+		res := TestResult{BestEpoch: ep, ValAcc: sel.best, TestAcc: last.Accuracy(), Samples: len(last.Pred)}
 		b, err := json.Marshal(res)
 		if err != nil {
 			return err
@@ -439,7 +434,7 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 				return err
 			}
 		} else {
-			fmt.Fprintf(opts.Stdout, "\ntest accuracy %.2f%% with the parameters of epoch %d (best validation accuracy %.2f%%)\n", 100*res.TestAcc, ep, 100*bestVal)
+			fmt.Fprintf(opts.Stdout, "\ntest accuracy %.2f%% with the parameters of epoch %d (best validation accuracy %.2f%%)\n", 100*res.TestAcc, ep, 100*sel.best)
 		}
 	}
 	if last != nil {
@@ -660,25 +655,6 @@ func (c *Classify) jitProj(name string, in, out int, p float64, seed uint64) *ne
 	j := networks.NewJITProj(name, in, out, p, seed, kind, init, c.Model.Bias)
 	j.Gain = float32(c.Model.HiddenGain)
 	return j
-}
-
-// synOps is the mean number of synaptic operations per test sample: every
-// spike of a spiking layer reaches each neuron of the next layer once (an
-// accumulate), summed over the steps, from the evaluation's firing rates.
-// The first projection's input is not counted: with direct encoding it is
-// one dense product per sample (the input is the same at every step), with
-// spike encodings its events depend on the data.
-func (c *Classify) synOps(net *networks.FeedForward, ev *trainer.Evaluation) float64 {
-	var ops float64
-	for l := 0; l+1 < len(ev.Rates) && l+1 < len(net.Blocks); l++ {
-		r, next := ev.Rates[l], net.Blocks[l+1]
-		fanout := float64(next.Projection().Out())
-		if next.Conn != nil {
-			fanout *= c.Model.Connectivity // the expected fan-out of a sparse projection
-		}
-		ops += r.Rate * float64(r.Neurons) * float64(c.Data.Steps) * fanout
-	}
-	return ops
 }
 
 // BestFile and TestFile are a validated run's best-epoch checkpoint and its

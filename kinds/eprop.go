@@ -95,7 +95,8 @@ func (c *TaskEProp) prepare(r *recipes.Recipe, opts *RunDir) (*taskRun, *trainer
 	}
 	tr := &taskRun{r: r, opts: opts, spec: spec, net: net, extra: extra, seed: uint64(c.Seed), target: c.Train.Target, evalN: c.Train.EvalTrials,
 		data: ds}
-	tr.agent = &trainer.Agent{Net: net, Actions: len(spec.Actions), Columns: c.Train.BatchSize, Envs: evalEnvs(task, o, uint64(c.Seed))}
+	tr.agent = &trainer.Agent{Net: net, Actions: len(spec.Actions), Columns: c.Train.BatchSize, Envs: evalEnvs(task, o, uint64(c.Seed)+testSeed)}
+	tr.validation(c.Train.TaskSelection, evalEnvs(task, o, uint64(c.Seed)+valSeed))
 	return tr, &trainer.EPropSequence{Rule: rule, Data: ds, Steps: c.Train.Batches}, nil
 }
 

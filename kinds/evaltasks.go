@@ -12,7 +12,7 @@ import (
 // (built by its kind's prepare) and plays the evaluation trials of
 // training's per-epoch evaluation.
 func evaluateTaskRun(tr *taskRun, dir string) (Report, error) {
-	if _, err := tr.restore(tr.opts.CheckpointPath()); err != nil {
+	if _, err := tr.restore(bestOrLast(tr.opts)); err != nil {
 		return nil, err
 	}
 	res, err := tr.evaluate()

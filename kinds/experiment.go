@@ -2,9 +2,12 @@ package kinds
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -133,7 +136,11 @@ func Experiment(ctx context.Context, recipe string, sets []string, seeds []int, 
 			if err != nil || len(recs) == 0 {
 				return nil, fmt.Errorf("%s: a %s run writes no metrics (%s) to summarize", dir, r.Kind, eval.MetricsFile)
 			}
-			p.Runs = append(p.Runs, PointRun{Seed: seed, Dir: dir, Measures: finalMeasures(recs[len(recs)-1])})
+			m := finalMeasures(recs[len(recs)-1])
+			if err := addTestFile(dir, m); err != nil {
+				return nil, err
+			}
+			p.Runs = append(p.Runs, PointRun{Seed: seed, Dir: dir, Measures: m})
 		}
 		p.Stats = stats(p.Runs)
 		points = append(points, p)
@@ -154,6 +161,29 @@ func pointName(sets []string) string {
 	return strings.NewReplacer("/", "_", string(filepath.Separator), "_", " ", "").Replace(strings.Join(sets, ","))
 }
 
+// addTestFile adds a validated run's test.json to its final measures: the
+// test figures of the best validation epoch, that epoch and its validation
+// measure (replacing the last epoch's). A run without one adds nothing.
+func addTestFile(dir string, m map[string]float64) error {
+	b, err := os.ReadFile(filepath.Join(dir, TestFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var t map[string]any
+	if err := json.Unmarshal(b, &t); err != nil {
+		return fmt.Errorf("%s: %v", filepath.Join(dir, TestFile), err)
+	}
+	for k, v := range t {
+		if f, ok := v.(float64); ok && k != "samples" && k != "trials" {
+			m[k] = f
+		}
+	}
+	return nil
+}
+
 // finalMeasures are a run's last metrics record without times: the losses
 // and accuracies that were measured and the kind's extra measures.
 func finalMeasures(rec eval.EpochRecord) map[string]float64 {
@@ -164,16 +194,23 @@ func finalMeasures(rec eval.EpochRecord) map[string]float64 {
 		}
 	}
 	for k, v := range rec.Extra {
-		if !timingKey(k) && !math.IsNaN(v) {
+		if !TimingKey(k) && !math.IsNaN(v) {
 			m[k] = v
 		}
 	}
 	return m
 }
 
-// timingKey reports whether a measure is a time or a memory size.
-func timingKey(k string) bool {
-	for _, s := range []string{"seconds", "per_s", "peak_rss", "bridge_pct"} {
+// TimingKey reports whether a measure's key names a time, a speed, a
+// memory size or a date, which differ between runs of the same recipe and
+// seed: keys holding "seconds", "peak_rss", "saved", "wall" or
+// "bridge_pct", and speeds ending in "_per_s" (not other "per_s…" keys:
+// synops_per_sample is a measure).
+func TimingKey(k string) bool {
+	if strings.HasSuffix(k, "_per_s") {
+		return true
+	}
+	for _, s := range []string{"seconds", "peak_rss", "saved", "wall", "bridge_pct"} {
 		if strings.Contains(k, s) {
 			return true
 		}

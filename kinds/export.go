@@ -68,7 +68,7 @@ func (c *TaskBPTT) ExportNIR(net any, o nir.Options) (*nir.Node, []string, error
 	return nir.FromRSNN(rs, o)
 }
 
-// exportCSNN, set by the torch build, converts a *CSNNModel.
+// exportCSNN, set by the torch build, converts a *torchlayer.CSNN.
 var exportCSNN func(net any, o nir.Options) (*nir.Node, []string, error)
 
 // ExportNIR writes a convolutional SNN as a chain of Conv2d, pooling, LIF,

@@ -55,7 +55,7 @@ func (c *TaskHybrid) Run(ctx context.Context, d *RunDir) error {
 	return runTaskHybrid(c, ctx, d)
 }
 
-// loadCSNN, set by the torch build, returns the *CSNNModel of a
+// loadCSNN, set by the torch build, returns the *torchlayer.CSNN of a
 // csnn-classify recipe with the parameters of checkpoint ckpt, in inference
 // mode (LoadNetwork).
 var loadCSNN func(c *CSNN, ckpt string) (any, error)

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -31,161 +30,25 @@ func init() {
 	runTaskHybrid = (*TaskHybrid).run
 }
 
-// CSNNModel is the network of a csnn-classify recipe: libtorch blocks
-// (conv, optional batch norm, 2×2 pool) each driving braingo LIF neurons,
-// then a braingo spiking linear readout. The first block sees the static
-// image and runs once per batch; the later ones run once on all time
-// steps, batched as steps × batch images.
-type CSNNModel struct {
-	Store   *torchlayer.Store
-	Blocks  []*torchlayer.Layer
-	Shapes  [][3]int // (channels, height, width) after each block
-	LIF     snn.LIF  // the blocks' neurons
-	Out     snn.LIF  // the readout's neurons
-	Readout *networks.Dense
-	Steps   int
-}
-
-// BuildCSNN returns the recipe's network, initialized from its seed.
-func BuildCSNN(c *CSNN) (*CSNNModel, error) {
+// BuildCSNN returns the recipe's network (torchlayer.CSNN), initialized
+// from its seed.
+func BuildCSNN(c *CSNN) (*torchlayer.CSNN, error) {
 	sg, err := surrogateFor(c.Model.Surrogate, c.Model.SurrogateScale)
 	if err != nil {
 		return nil, err
 	}
-	m := &CSNNModel{Store: torchlayer.NewStore(uint64(c.Seed)), Steps: c.Data.Steps,
+	cfg := torchlayer.CSNNConfig{Seed: uint64(c.Seed), Side: 28, Channels: c.Model.Channels, Kernel: c.Model.Kernel,
+		BatchNorm: c.Model.BatchNorm, Pool: c.Model.Pool, Dropout: c.Model.Dropout, Classes: 10, Steps: c.Data.Steps,
 		LIF: snn.LIF{Beta: float32(c.Model.Beta), Threshold: float32(c.Model.Threshold), Surrogate: sg},
 		Out: snn.LIF{Beta: float32(c.Model.ReadoutBeta), Threshold: float32(c.Model.Threshold), Surrogate: sg}}
-	m.Out.Reset, _ = snn.ParseReset(c.Model.ReadoutReset)
-	m.LIF.Reset, _ = snn.ParseReset(c.Model.Reset)
-	s := m.Store
-	in, sides := 1, c.Sides()
-	for i, ch := range c.Model.Channels {
-		conv, err := s.Conv2d(fmt.Sprintf("conv%d", i+1), in, ch, c.Model.Kernel, torchlayer.Conv2dConfig{})
-		if err != nil {
-			return nil, err
-		}
-		parts := []*torchlayer.Layer{conv}
-		if c.Model.BatchNorm {
-			bn, err := s.BatchNorm2d(fmt.Sprintf("bn%d", i+1), ch)
-			if err != nil {
-				return nil, err
-			}
-			parts = append(parts, bn)
-		}
-		pool, err := s.MaxPool2d(2, 0)
-		if c.Model.Pool == "avg" {
-			pool, err = s.AvgPool2d(2, 0)
-		}
-		if err != nil {
-			return nil, err
-		}
-		parts = append(parts, pool)
-		if c.Model.Dropout > 0 && i == len(c.Model.Channels)-1 {
-			d, err := s.Dropout(c.Model.Dropout)
-			if err != nil {
-				return nil, err
-			}
-			parts = append(parts, d)
-		}
-		b, err := s.Seq(fmt.Sprintf("block%d", i+1), parts...)
-		if err != nil {
-			return nil, err
-		}
-		m.Blocks = append(m.Blocks, b)
-		m.Shapes = append(m.Shapes, [3]int{ch, sides[i], sides[i]})
-		in = ch
-	}
-	last := m.Shapes[len(m.Shapes)-1]
-	r := rand.New(rand.NewPCG(uint64(c.Seed), 0xc5aa))
-	m.Readout = networks.NewDense("fc", last[0]*last[1]*last[2], 10, true, r)
-	return m, nil
-}
-
-// Params lists the trained tensors: libtorch's, then the readout's.
-func (m *CSNNModel) Params() []*tensor.Tensor {
-	return append(append([]*tensor.Tensor(nil), m.Store.Params()...), m.Readout.Params()...)
-}
-
-// Saved lists what a checkpoint holds: the parameters and batch norm's
-// running statistics.
-func (m *CSNNModel) Saved() []*tensor.Tensor { return append(m.Params(), m.Store.Buffers()...) }
-
-// Run simulates a batch of images x (batch, 1, 28, 28) for Steps steps on
-// tp and returns the readout's spikes and membranes per step and the
-// spikes of each block summed over neurons, samples and steps.
-func (m *CSNNModel) Run(tp *tensor.Tape, x *tensor.Tensor) (spk, mem []*tensor.Tensor, hidden []float64) {
-	b, T := x.Shape[0], m.Steps
-	hidden = make([]float64, len(m.Blocks))
-	var spikes []*tensor.Tensor // of the previous block, per step
-	for i, blk := range m.Blocks {
-		var cur func(t int) *tensor.Tensor
-		if i == 0 {
-			c := blk.Forward(tp, x) // the same current at every step
-			cur = func(int) *tensor.Tensor { return c }
-		} else {
-			sh := m.Shapes[i-1]
-			in := tp.Reshape(tp.Stack(spikes), T*b, sh[0], sh[1], sh[2])
-			c := blk.Forward(tp, in)
-			cur = func(t int) *tensor.Tensor { return tp.Narrow(c, t*b, (t+1)*b) }
-		}
-		var u *tensor.Tensor
-		for t := range T {
-			ct := cur(t)
-			if u == nil {
-				u = tensor.Zeros(ct.Shape...)
-			}
-			var s *tensor.Tensor
-			u, s = m.LIF.Forward(tp, u, ct)
-			if t == 0 {
-				spikes = make([]*tensor.Tensor, T)
-			}
-			spikes[t] = s
-			hidden[i] += float64(kernels.Sum(s.Data))
-		}
-	}
-	var v *tensor.Tensor
-	for t := range T {
-		flat := tp.Reshape(spikes[t], b, -1)
-		c := m.Readout.ForwardSpikes(tp, flat)
-		if v == nil {
-			v = tensor.Zeros(c.Shape...)
-		}
-		var s *tensor.Tensor
-		v, s = m.Out.Forward(tp, v, c)
-		spk, mem = append(spk, s), append(mem, v)
-	}
-	return spk, mem, hidden
-}
-
-// csnnPredict returns the class of each row: most readout spikes, ties
-// broken by the larger membrane summed over steps.
-func csnnPredict(spk, mem []*tensor.Tensor) []int {
-	rows, c := spk[0].Shape[0], spk[0].Shape[1]
-	score := make([]float64, rows*c)
-	msum := make([]float64, rows*c)
-	for t := range spk {
-		for i, v := range spk[t].Data {
-			score[i] += float64(v)
-			msum[i] += float64(mem[t].Data[i])
-		}
-	}
-	pred := make([]int, rows)
-	for r := range pred {
-		best := 0
-		for j := 1; j < c; j++ {
-			a, b := r*c+j, r*c+best
-			if score[a] > score[b] || score[a] == score[b] && msum[a] > msum[b] {
-				best = j
-			}
-		}
-		pred[r] = best
-	}
-	return pred
+	cfg.Out.Reset, _ = snn.ParseReset(c.Model.ReadoutReset)
+	cfg.LIF.Reset, _ = snn.ParseReset(c.Model.Reset)
+	return torchlayer.NewCSNN(cfg)
 }
 
 // csnnTask is one epoch's batches for trainer.Loop.
 type csnnTask struct {
-	m     *CSNNModel
+	m     *torchlayer.CSNN
 	c     *CSNN
 	data  *datasets.Images
 	tp    *tensor.Tape
@@ -223,7 +86,7 @@ func (k *csnnTask) TrainStep(epoch, bi int) (trainer.StepResult, error) {
 	v := float64(loss.Item())
 	tp.Backward(loss)
 	correct := 0
-	for i, p := range csnnPredict(spk, mem) {
+	for i, p := range torchlayer.Predict(spk, mem) {
 		if p == k.y[i] {
 			correct++
 		}
@@ -235,7 +98,7 @@ func (k *csnnTask) TrainStep(epoch, bi int) (trainer.StepResult, error) {
 
 // EvaluateCSNN runs the model without gradients over data and returns the
 // predictions and each layer's firing rate (spikes per neuron per step).
-func EvaluateCSNN(m *CSNNModel, data *datasets.Images, batch int) (pred []int, rates []eval.LayerRate) {
+func EvaluateCSNN(m *torchlayer.CSNN, data *datasets.Images, batch int) (pred []int, rates []eval.LayerRate) {
 	m.Store.Train = false
 	defer func() { m.Store.Train = true }()
 	tp := tensor.NewTape()
@@ -247,7 +110,7 @@ func EvaluateCSNN(m *CSNNModel, data *datasets.Images, batch int) (pred []int, r
 		data.Fill(x[:n*f], y[:n], ids)
 		tp.NoGrad(func() {
 			spk, mem, hidden := m.Run(tp, tensor.New([]int{n, 1, data.Rows, data.Cols}, x[:n*f]))
-			pred = append(pred, csnnPredict(spk, mem)...)
+			pred = append(pred, torchlayer.Predict(spk, mem)...)
 			for i, h := range hidden {
 				sums[i] += h
 			}

@@ -7,11 +7,12 @@ import (
 
 	"github.com/braingo/braingo/nir"
 	"github.com/braingo/braingo/tensor"
+	"github.com/braingo/braingo/torchlayer"
 )
 
 func init() {
 	exportCSNN = func(net any, o nir.Options) (*nir.Node, []string, error) {
-		return csnnToNIR(net.(*CSNNModel), o)
+		return csnnToNIR(net.(*torchlayer.CSNN), o)
 	}
 }
 
@@ -20,7 +21,7 @@ func init() {
 // (nodes conv1, bn1 folded into conv1, pool1, lif1, ...), then flatten, the
 // readout's projection fc (braingo's (in, out) weight transposed to
 // PyTorch's (out, in), a gain folded in) and its LIF neurons readout.
-func csnnOps(m *CSNNModel) ([]nir.Op, error) {
+func csnnOps(m *torchlayer.CSNN) ([]nir.Op, error) {
 	var ops []nir.Op
 	data := func(t *tensor.Tensor) []float32 {
 		if t == nil {
@@ -79,7 +80,7 @@ func csnnOps(m *CSNNModel) ([]nir.Op, error) {
 }
 
 // csnnToNIR converts a csnn-classify network on 28×28 gray images.
-func csnnToNIR(m *CSNNModel, o nir.Options) (*nir.Node, []string, error) {
+func csnnToNIR(m *torchlayer.CSNN, o nir.Options) (*nir.Node, []string, error) {
 	ops, err := csnnOps(m)
 	if err != nil {
 		return nil, nil, err

@@ -20,7 +20,7 @@ import (
 // checkpoint file alone (its metadata holds the recipe): the recipe builds
 // the network, the checkpoint fills its parameters. The network is a
 // *networks.FeedForward (snn-classify) or a networks.Recurrent (task-bptt:
-// *networks.RSNN or a rate RNN), or in torch builds a *CSNNModel
+// *networks.RSNN or a rate RNN), or in torch builds a *torchlayer.CSNN
 // (csnn-classify, in inference mode; other builds say how to get one).
 // Warnings (a checkpoint that keeps the legacy zero reset) go to warn.
 func LoadNetwork(path string, warn io.Writer) (*recipes.Recipe, any, error) {

@@ -39,7 +39,7 @@ func TestRunOnlineRecipes(t *testing.T) {
 		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
 			t.Fatalf("%s: %v in %q", c.name, err, out.String())
 		}
-		if last.Epoch < 1 || last.Performance < 0 || last.Performance > 1 || last.TrainSeconds <= 0 {
+		if last.Epoch < 1 || last.Performance == nil || *last.Performance < 0 || *last.Performance > 1 || last.TrainSeconds <= 0 {
 			t.Errorf("%s %v: %+v", c.name, c.sets, last)
 		}
 		for _, f := range []string{recipes.EchoFile, "metrics.jsonl", "curves.png", CheckpointFile} {

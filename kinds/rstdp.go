@@ -222,6 +222,12 @@ type rstdpState struct {
 // training generator is left as it was). It returns the performance, mean
 // reward, output rate (Hz) and the trials, appended to records.
 func (rr *rstdpRun) evaluate(c *TaskRSTDP, records []trainer.TrialRecord) (perf, rew, rate float64, _ []trainer.TrialRecord, err error) {
+	return rr.evaluateOps(c, records, nil)
+}
+
+// evaluateOps is evaluate that also counts the synaptic operations per
+// trial into ops (when not nil).
+func (rr *rstdpRun) evaluateOps(c *TaskRSTDP, records []trainer.TrialRecord, ops *opCount) (perf, rew, rate float64, _ []trainer.TrialRecord, err error) {
 	agent := rr.agent
 	evalOpts := rr.o
 	evalOpts.Seed = uint64(c.Seed) + 0x5eed
@@ -232,7 +238,7 @@ func (rr *rstdpRun) evaluate(c *TaskRSTDP, records []trainer.TrialRecord) (perf,
 	saved := agent.RNG
 	defer func() { agent.RNG = saved }()
 	agent.RNG = rand.New(rand.NewPCG(uint64(c.Seed), 0xe7a1))
-	agent.Spikes, agent.Steps = 0, 0
+	agent.Spikes, agent.Steps, agent.InSpikes = 0, 0, 0
 	obs := eenv.Reset()
 	for range c.Train.EvalTrials {
 		vars := map[string]float64{}
@@ -248,6 +254,9 @@ func (rr *rstdpRun) evaluate(c *TaskRSTDP, records []trainer.TrialRecord) (perf,
 	}
 	n := float64(max(1, c.Train.EvalTrials))
 	rate = 1000 * agent.Spikes / math.Max(1, agent.Steps) / c.Net.SimDT
+	if ops != nil {
+		*ops = competitionOps(agent.Net.Cfg, agent.InSpikes/n, agent.Spikes/n)
+	}
 	return perf / n, rew / n, rate, records, nil
 }
 
@@ -320,7 +329,8 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 		trainSeconds += e.TrainSeconds
 		var perf, rew, rate float64
 		var err error
-		perf, rew, rate, records, err = rr.evaluate(c, records[:0])
+		var ops opCount
+		perf, rew, rate, records, err = rr.evaluateOps(c, records[:0], &ops)
 		if err != nil {
 			return err
 		}
@@ -330,6 +340,7 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 		rec.Seconds, rec.SamplesPerSec = e.TrainSeconds, e.SamplesPerS
 		rec.Extra = map[string]float64{"performance": perf, "mean_reward": rew, "output_rate_hz": rate,
 			"baseline": agent.Base, "peak_rss_mb": sysinfo.PeakRSSMB()}
+		ops.add(rec.Extra)
 		history = append(history, rec)
 		if err := opts.AppendMetrics(rec); err != nil {
 			return err
@@ -346,7 +357,7 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 			return err
 		}
 		line := TaskLine{Epoch: e.Epoch, TrainSeconds: trainSeconds, TotalSeconds: time.Since(start).Seconds(),
-			TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, Performance: perf, MeanReward: rew, HiddenRate: agent.Spikes / math.Max(1, agent.Steps), PeakRSSMB: sysinfo.PeakRSSMB()}
+			TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, Performance: &perf, MeanReward: &rew, HiddenRate: agent.Spikes / math.Max(1, agent.Steps), SynOps: ops.total(), PeakRSSMB: sysinfo.PeakRSSMB()}
 		if opts.JSON {
 			if err := json.NewEncoder(opts.Stdout).Encode(line); err != nil {
 				return err

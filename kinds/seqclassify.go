@@ -48,6 +48,7 @@ type SeqData struct {
 	TestSplit  string  `yaml:"test_split" default:"test" enum:"test,valid" help:"ssc: evaluate on the test or the validation file"`
 	TrainLimit int     `yaml:"train_limit" range:"[0,)" default:"0" help:"use only the first N training samples (0: all)" alias:"train_limit"`
 	TestLimit  int     `yaml:"test_limit" range:"[0,)" default:"0" help:"evaluate on the first N test samples (0: all)" alias:"test_limit"`
+	Validation int     `yaml:"validation" range:"[0,)" default:"0" help:"hold out the last N training samples (after train_limit) for validation: every epoch reports val_acc instead of test_acc, the best epoch's parameters are kept (best.bgc), and the test set is evaluated once, at the end, with them (test.json; braingo eval uses them too); 0: no validation, the test set after every epoch" alias:"validation"`
 	CacheDir   string  `yaml:"cache_dir" default:"" help:"folder for binned copies of shd/ssc files (events.LoadOrBin; empty: bin in memory every run)"`
 	Randman    struct {
 		Classes         int     `yaml:"classes" range:"[2,)" default:"10" help:"classes (nb_classes)"`
@@ -87,7 +88,7 @@ type SeqTrain struct {
 	Schedule    string  `yaml:"schedule" default:"none" enum:"none,cosine" help:"learning-rate schedule over the epochs"`
 	L1          float64 `yaml:"l1" default:"0" help:"weight of the L1 spike-count regularizer of hidden layers (SpyTorch: total spikes)"`
 	L2          float64 `yaml:"l2" default:"0" help:"weight of the L2 spike-count regularizer of hidden layers (SpyTorch: mean over neurons of the squared count; forces one worker)"`
-	Patience    int     `yaml:"patience" default:"0" help:"stop after this many epochs without a better test accuracy (0: never)"`
+	Patience    int     `yaml:"patience" range:"[0,)" default:"0" help:"stop after this many epochs without a better test accuracy, or validation accuracy with data.validation (0: never)"`
 	Shuffle     bool    `yaml:"shuffle" default:"true" help:"shuffle the training set every epoch"`
 }
 
@@ -381,6 +382,14 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return err
 	}
+	var valIndex []int
+	if v := c.Data.Validation; v > 0 {
+		n := len(data.TrainIndex)
+		if v >= n {
+			return recipes.Invalid("data.validation", "%d leaves none of the %d training samples to train on", v, n)
+		}
+		data.TrainIndex, valIndex = data.TrainIndex[:n-v], data.TrainIndex[n-v:]
+	}
 	if len(data.TrainIndex) < c.Train.BatchSize {
 		return recipes.Invalid("train.batch_size", "%d is larger than the %d training samples", c.Train.BatchSize, len(data.TrainIndex))
 	}
@@ -420,19 +429,39 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 		optStep = clipped{opt, net.Params(), c.Train.GradClip}
 	}
 	var last *trainer.Evaluation
+	// With a validation set, each epoch is scored on it, and the best
+	// epoch's parameters are kept for the one test evaluation at the end.
+	evalData, evalIndex, measure := data.Test, data.TestIndex, "test_acc"
+	if valIndex != nil {
+		evalData, evalIndex, measure = data.Train, valIndex, "val_acc"
+	}
+	sel := newSelection(measure, c.Train.Patience, history)
 	evalHook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
-		last = trainer.SeqEvaluate(net, data.Test, data.TestIndex, c.Model.Decode, c.Data.Binary, 256, 3)
-		e.Extra["test_acc"] = last.Accuracy()
+		last = trainer.SeqEvaluate(net, evalData, evalIndex, c.Model.Decode, c.Data.Binary, 256, 3)
+		acc := last.Accuracy()
+		e.Extra[measure] = acc
 		rec := eval.NewRecord(e.Epoch)
-		rec.TrainLoss, rec.TrainAcc, rec.TestAcc = e.TrainLoss, e.TrainAcc, last.Accuracy()
+		rec.TrainLoss, rec.TrainAcc = e.TrainLoss, e.TrainAcc
 		rec.Seconds, rec.SamplesPerSec = e.TrainSeconds, e.SamplesPerS
 		for _, lr := range last.Rates {
 			rec.Rates = append(rec.Rates, eval.LayerRate{Layer: lr.Name, Neurons: lr.Neurons, Rate: lr.Rate, Silent: -1})
 		}
 		rec.Extra = map[string]float64{"peak_rss_mb": sysinfo.PeakRSSMB()}
+		ops := feedForwardOps(net, last)
+		ops.add(rec.Extra)
+		if valIndex != nil {
+			rec.Extra["val_acc"] = acc
+		} else {
+			rec.TestAcc = acc
+		}
 		history = append(history, rec)
 		if err := opts.AppendMetrics(rec); err != nil {
 			return err
+		}
+		if valIndex != nil && sel.improved(acc) {
+			if err := saveTraining(opts.Path(BestFile), seqFormat, r, net.Params(), opt, e.Epoch); err != nil {
+				return err
+			}
 		}
 		if err := saveTraining(ckpt, seqFormat, r, net.Params(), opt, e.Epoch); err != nil {
 			return err
@@ -440,9 +469,13 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 		sched.advance(1)
 		c.setDelaySigma(net, e.Epoch) // the next epoch's (0-based e.Epoch)
 		if opts.JSON {
-			acc := last.Accuracy()
 			line := EpochLine{Epoch: e.Epoch, TrainSeconds: e.TrainSeconds, SamplesPerS: e.SamplesPerS, TrainLoss: e.TrainLoss,
-				TrainAcc: e.TrainAcc, TestAcc: &acc, PeakRSSMB: sysinfo.PeakRSSMB()}
+				TrainAcc: e.TrainAcc, PeakRSSMB: sysinfo.PeakRSSMB(), SynOps: ops.total()}
+			if valIndex != nil {
+				line.ValAcc = &acc
+			} else {
+				line.TestAcc = &acc
+			}
 			if len(last.Rates) > 1 {
 				line.HiddenRate = last.Rates[0].Rate
 			}
@@ -453,12 +486,28 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 		}
 		return nil
 	}}
-	hooks := []trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: net.Params()}, evalHook}
-	if c.Train.Patience > 0 {
-		hooks = append(hooks, &trainer.EarlyStop{Metric: "test_acc", Patience: c.Train.Patience})
-	}
+	hooks := append([]trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: net.Params()}, evalHook}, sel.hooks()...)
 	loop := &trainer.Loop{Task: task, Optimizer: optStep, Epochs: c.Train.Epochs, StartEpoch: epoch + 1, Hooks: hooks}
 	runErr := loop.Run(ctx)
+	if valIndex != nil && runErr == nil {
+		// The one test evaluation: the best validation epoch's parameters.
+		ep, err := restoreTraining(opts.Path(BestFile), seqFormat, net.Params(), nil)
+		if err != nil {
+			return err
+		}
+		last = trainer.SeqEvaluate(net, data.Test, data.TestIndex, c.Model.Decode, c.Data.Binary, 256, 3)
+		res := TestResult{BestEpoch: ep, ValAcc: sel.best, TestAcc: last.Accuracy(), Samples: len(last.Pred)}
+		if err := writeTestFile(opts, res); err != nil {
+			return err
+		}
+		if opts.JSON {
+			if err := json.NewEncoder(opts.Stdout).Encode(res); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintf(opts.Stdout, "\ntest accuracy %.2f%% with the parameters of epoch %d (best validation accuracy %.2f%%)\n", 100*res.TestAcc, ep, 100*sel.best)
+		}
+	}
 	if last != nil {
 		rep := newSeqReport(c.Data.Source, data.Test.Classes(), last)
 		if err := rep.write(opts, c.Data.Steps, history); err != nil && runErr == nil {
@@ -551,7 +600,7 @@ func (c *SeqClassify) Evaluate(d *RunDir) (Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	epoch, err := restoreTraining(filepath.Join(d.Dir, CheckpointFile), seqFormat, net.Params(), nil)
+	epoch, err := restoreTraining(bestOrLast(d), seqFormat, net.Params(), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -135,12 +135,20 @@ type TaskBPTT struct {
 // task-eprop): epochs of batches of trials, an optimizer, and an
 // evaluation in the environment after each epoch.
 type TaskLoop struct {
-	Epochs     int       `yaml:"epochs" range:"[1,)" default:"10" help:"epochs (each: batches, then an evaluation)" alias:"epochs"`
-	Batches    int       `yaml:"batches" range:"[1,)" default:"100" help:"batches per epoch" alias:"batches"`
-	BatchSize  int       `yaml:"batch_size" range:"[1,)" default:"32" help:"trials per batch (columns run side by side)" alias:"batch_size"`
-	Optim      TaskOptim `yaml:"optim"`
-	EvalTrials int       `yaml:"eval_trials" range:"[1,)" default:"400" help:"trials played after each epoch to measure performance" alias:"eval_trials"`
-	Target     float64   `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
+	Epochs        int       `yaml:"epochs" range:"[1,)" default:"10" help:"epochs (each: batches, then an evaluation)" alias:"epochs"`
+	Batches       int       `yaml:"batches" range:"[1,)" default:"100" help:"batches per epoch" alias:"batches"`
+	BatchSize     int       `yaml:"batch_size" range:"[1,)" default:"32" help:"trials per batch (columns run side by side)" alias:"batch_size"`
+	Optim         TaskOptim `yaml:"optim"`
+	EvalTrials    int       `yaml:"eval_trials" range:"[1,)" default:"400" help:"trials played after each epoch to measure performance" alias:"eval_trials"`
+	Target        float64   `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
+	TaskSelection `yaml:",inline"`
+}
+
+// TaskSelection is the validation protocol of the task kinds: held-out
+// trials for model selection and early stopping, the test trials once.
+type TaskSelection struct {
+	Validation int `yaml:"validation" range:"[0,)" default:"0" help:"trials of held-out environments (seeds of their own, never trained or tested on) played after each epoch instead of the test trials: every epoch reports val_performance, the best epoch's parameters are kept (best.bgc) and the eval_trials test trials are played once, at the end, with them (test.json; braingo eval uses them too); 0: no validation, the test trials after every epoch" alias:"validation"`
+	Patience   int `yaml:"patience" range:"[0,)" default:"0" help:"stop after this many epochs without a better performance (the validation performance with validation; 0: never)"`
 }
 
 // TaskRL is the spec of a task-rl recipe.
@@ -167,6 +175,7 @@ type TaskRL struct {
 		EvalTrials    int       `yaml:"eval_trials" range:"[1,)" default:"1000" help:"trials played after each epoch" alias:"eval_trials"`
 		EvalPolicy    string    `yaml:"eval_policy" default:"greedy" enum:"greedy,sample" help:"evaluate by the argmax of the policy (greedy) or by sampling it as in training (sample: for tasks whose policy must explore, as meta-RL bandits)"`
 		Target        float64   `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
+		TaskSelection `yaml:",inline"`
 	} `yaml:"train"`
 }
 
@@ -250,12 +259,17 @@ type TaskLine struct {
 	TotalSeconds float64 `json:"total_seconds"`
 	TrainLoss    float64 `json:"train_loss"`
 	TrainAcc     float64 `json:"train_acc,omitempty"`
-	Performance  float64 `json:"performance"`
-	MeanReward   float64 `json:"mean_reward"`
-	Regret       float64 `json:"regret,omitempty"`
-	RegretFixed  float64 `json:"regret_fixed_arm,omitempty"` // always pulling arm 0 on the same episodes
-	HiddenRate   float64 `json:"hidden_rate,omitempty"`
-	PeakRSSMB    float64 `json:"peak_rss_mb"`
+	// Performance and MeanReward are the test trials'; with validation,
+	// ValPerformance and ValMeanReward the validation trials' instead.
+	Performance    *float64 `json:"performance,omitempty"`
+	MeanReward     *float64 `json:"mean_reward,omitempty"`
+	ValPerformance *float64 `json:"val_performance,omitempty"`
+	ValMeanReward  *float64 `json:"val_mean_reward,omitempty"`
+	Regret         float64  `json:"regret,omitempty"`
+	RegretFixed    float64  `json:"regret_fixed_arm,omitempty"` // always pulling arm 0 on the same episodes
+	HiddenRate     float64  `json:"hidden_rate,omitempty"`
+	SynOps         float64  `json:"synops_per_sample,omitempty"` // spiking networks: synaptic operations per evaluation trial (opCount)
+	PeakRSSMB      float64  `json:"peak_rss_mb"`
 }
 
 type taskRun struct {
@@ -265,7 +279,10 @@ type taskRun struct {
 	net     networks.Recurrent
 	extra   []*tensor.Tensor // trained tensors beyond the network's (the critic)
 	opt     optimizer
-	agent   *trainer.Agent
+	agent   *trainer.Agent // plays the test trials
+	val     *trainer.Agent // plays the validation trials (nil: no validation)
+	valN    int
+	sel     TaskSelection
 	seed    uint64
 	target  float64
 	evalN   int
@@ -276,6 +293,7 @@ type taskRun struct {
 	regret  func(*trainer.PlayResult) float64
 	seq     *trainer.Sequence // task-bptt: its random state goes into checkpoints
 	data    *tasks.Dataset    // task-eprop: its trial generators' state goes into checkpoints
+	a2c     *trainer.A2C      // task-rl: its columns' state (mid-trial) goes into checkpoints
 }
 
 func (tr *taskRun) params() []*tensor.Tensor { return append(tr.net.Params(), tr.extra...) }
@@ -343,7 +361,8 @@ func (c *TaskBPTT) taskRun(r *recipes.Recipe, opts *RunDir, d taskData, net netw
 	spec := d.spec
 	tr := &taskRun{r: r, opts: opts, spec: spec, net: net, seed: uint64(c.Seed), target: c.Train.Target, evalN: c.Train.EvalTrials}
 	tr.agent = &trainer.Agent{Net: net, Actions: len(spec.Actions), Columns: c.Train.BatchSize,
-		Envs: evalEnvs(d.task, d.o, uint64(c.Seed))}
+		Envs: evalEnvs(d.task, d.o, uint64(c.Seed)+testSeed)}
+	tr.validation(c.Train.TaskSelection, evalEnvs(d.task, d.o, uint64(c.Seed)+valSeed))
 	seq := &trainer.Sequence{Net: net, Data: d.ds, Steps: c.Train.Batches, Stream: c.Train.Stream, Seed: uint64(c.Seed),
 		Continuous: len(spec.Targets) > 0 && len(spec.Actions) == 0,
 		RateReg:    float32(c.Train.RateReg), RateTarget: float32(c.Train.RateTarget), MemReg: float32(c.Train.MemReg),
@@ -353,14 +372,33 @@ func (c *TaskBPTT) taskRun(r *recipes.Recipe, opts *RunDir, d taskData, net netw
 	return tr, seq
 }
 
-// evalEnvs gives evaluation environments on seeds of their own, the same
-// at every evaluation.
+// testSeed and valSeed offset the recipe's seed for the test and the
+// validation trials' environments: seeds of their own, which training's
+// environments (the recipe's seed) never use.
+const (
+	testSeed = 0x5eed
+	valSeed  = 0x7a1d
+)
+
+// evalEnvs gives evaluation environments on seed, the same at every
+// evaluation.
 func evalEnvs(task tasks.Task, o tasks.Options, seed uint64) trainer.EnvFactory {
 	return func(col, ep int) (*tasks.Env, map[string]float64, error) {
 		oo := o
-		oo.Seed, oo.Stream = seed+0x5eed, uint64(col+1)
+		oo.Seed, oo.Stream = seed, uint64(col+1)
 		e, err := tasks.NewEnv(task, oo)
 		return e, nil, err
+	}
+}
+
+// validation sets up the validation trials of s: the test agent's twin on
+// envs.
+func (tr *taskRun) validation(s TaskSelection, envs trainer.EnvFactory) {
+	tr.sel, tr.valN = s, s.Validation
+	if s.Validation > 0 {
+		a := *tr.agent
+		a.Envs = envs
+		tr.val = &a
 	}
 }
 
@@ -419,13 +457,15 @@ func (c *TaskRL) prepare(r *recipes.Recipe, opts *RunDir) (*taskRun, *trainer.A2
 	agent := trainer.Agent{Net: net, Actions: na, Columns: c.Train.Columns, EpisodeTrials: c.Train.EpisodeTrials,
 		PrevAction: c.Train.PrevAction, Envs: factory(uint64(c.Seed))}
 	eagent := agent
-	eagent.Envs = factory(uint64(c.Seed) + 0x5eed)
+	eagent.Envs = factory(uint64(c.Seed) + testSeed)
 	tr.agent = &eagent
+	tr.validation(c.Train.TaskSelection, factory(uint64(c.Seed)+valSeed))
 	if c.Bandit.Meta {
 		tr.regret = banditRegret
 	}
 	a2c := &trainer.A2C{Agent: agent, Critic: critic, Method: c.Train.Method, Rollout: c.Train.Rollout, Updates: c.Train.Updates,
 		Gamma: c.Train.Gamma, Entropy: float32(c.Train.Entropy), ValueCoef: float32(c.Train.ValueCoef), Seed: uint64(c.Seed)}
+	tr.a2c = a2c
 	return tr, a2c, nil
 }
 
@@ -472,23 +512,50 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 	}
 	tr.start = time.Now()
 	var trainSeconds float64
+	// With validation trials, each epoch is scored on them, and the best
+	// epoch's parameters are kept for the one test evaluation at the end.
+	measure := "performance"
+	if tr.val != nil {
+		measure = "val_performance"
+	}
+	sel := newSelection(measure, tr.sel.Patience, tr.history)
 	hook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
 		trainSeconds += e.TrainSeconds
-		res, err := tr.evaluate()
+		var res *trainer.PlayResult
+		var err error
+		if tr.val != nil {
+			res, err = tr.validate()
+		} else {
+			res, err = tr.evaluate()
+		}
 		if err != nil {
 			return err
 		}
 		tr.last = res
 		perf, rew := res.Performance(), res.MeanReward()
+		e.Extra[measure] = perf
 		rec := eval.NewRecord(e.Epoch)
-		rec.TrainLoss, rec.TrainAcc, rec.TestAcc = e.TrainLoss, e.TrainAcc, perf
+		rec.TrainLoss, rec.TrainAcc = e.TrainLoss, e.TrainAcc
 		rec.Seconds, rec.SamplesPerSec = e.TrainSeconds, e.SamplesPerS
-		rec.Extra = map[string]float64{"performance": perf, "mean_reward": rew, "peak_rss_mb": sysinfo.PeakRSSMB()}
+		rec.Extra = map[string]float64{"peak_rss_mb": sysinfo.PeakRSSMB()}
 		line := TaskLine{Epoch: e.Epoch, TrainSeconds: trainSeconds, TotalSeconds: time.Since(tr.start).Seconds(),
-			TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, Performance: perf, MeanReward: rew, PeakRSSMB: sysinfo.PeakRSSMB()}
+			TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, PeakRSSMB: sysinfo.PeakRSSMB()}
+		if tr.val != nil {
+			rec.Extra["val_performance"], rec.Extra["val_mean_reward"] = perf, rew
+			line.ValPerformance, line.ValMeanReward = &perf, &rew
+		} else {
+			rec.TestAcc = perf
+			rec.Extra["performance"], rec.Extra["mean_reward"] = perf, rew
+			line.Performance, line.MeanReward = &perf, &rew
+		}
 		if tr.regret != nil {
 			line.Regret, line.RegretFixed = tr.regrets(res)
 			rec.Extra["regret"], rec.Extra["regret_fixed_arm"] = line.Regret, line.RegretFixed
+		}
+		if ops, rate, ok := rsnnOps(tr.net, res); ok {
+			ops.add(rec.Extra)
+			line.SynOps = ops.total()
+			rec.Rates = []eval.LayerRate{{Layer: "hidden", Neurons: tr.net.(*networks.RSNN).In.Out(), Rate: rate, Silent: -1}}
 		}
 		if h := res.Example.Hidden; len(h) > 0 {
 			var s float64
@@ -503,6 +570,11 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 		if err := opts.AppendMetrics(rec); err != nil {
 			return err
 		}
+		if tr.val != nil && sel.improved(perf) {
+			if err := tr.save(opts.Path(BestFile), e.Epoch); err != nil {
+				return err
+			}
+		}
 		if err := tr.save(ckpt, e.Epoch); err != nil {
 			return err
 		}
@@ -512,16 +584,25 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 				return err
 			}
 		} else {
-			fmt.Fprintf(opts.Stderr, "epoch %d: loss %.4f performance %.3f reward %.3f (%.0f s training)\n", e.Epoch, e.TrainLoss, perf, rew, trainSeconds)
+			set := ""
+			if tr.val != nil {
+				set = "validation "
+			}
+			fmt.Fprintf(opts.Stderr, "epoch %d: loss %.4f %sperformance %.3f reward %.3f (%.0f s training)\n", e.Epoch, e.TrainLoss, set, perf, rew, trainSeconds)
 		}
 		if tr.target > 0 && perf >= tr.target {
 			return trainer.ErrStop
 		}
 		return nil
 	}}
-	hooks := []trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: tr.params()}, hook}
+	hooks := append([]trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: tr.params()}, hook}, sel.hooks()...)
 	loop := &trainer.Loop{Task: task, Optimizer: step, Epochs: epochs, StartEpoch: startEpoch, Hooks: hooks}
 	runErr := loop.Run(ctx)
+	if tr.val != nil && runErr == nil {
+		if err := tr.test(sel.best); err != nil {
+			return err
+		}
+	}
 	if tr.last != nil {
 		if err := tr.report(); err != nil && runErr == nil {
 			runErr = err
@@ -557,9 +638,49 @@ func (sc *schedule) advance(n int) {
 	}
 }
 
-// evaluate plays the evaluation trials, the same ones at every epoch.
+// evaluate plays the test trials, the same ones at every epoch.
 func (tr *taskRun) evaluate() (*trainer.PlayResult, error) {
 	return trainer.Play(tr.agent, tr.evalN, tr.sample, rand.New(rand.NewPCG(tr.seed, 0xe7a1)))
+}
+
+// validate plays the validation trials, the same ones at every epoch.
+func (tr *taskRun) validate() (*trainer.PlayResult, error) {
+	return trainer.Play(tr.val, tr.valN, tr.sample, rand.New(rand.NewPCG(tr.seed, 0x7a1d)))
+}
+
+// TaskTestResult is a validated task run's test.json: the test trials
+// played once, with the parameters of the best validation epoch.
+type TaskTestResult struct {
+	BestEpoch      int     `json:"best_epoch"`
+	ValPerformance float64 `json:"val_performance"`
+	Performance    float64 `json:"performance"`
+	MeanReward     float64 `json:"mean_reward"`
+	Trials         int     `json:"trials"`
+}
+
+// test plays the test trials once with the best validation epoch's
+// parameters (best.bgc, of validation performance best) and writes
+// test.json; the report's figures are then the test's.
+func (tr *taskRun) test(best float64) error {
+	ep, _, err := restoreMeta(tr.opts.Path(BestFile), taskCheckpointFormat, tr.params(), nil)
+	if err != nil {
+		return err
+	}
+	res, err := tr.evaluate()
+	if err != nil {
+		return err
+	}
+	tr.last = res
+	out := TaskTestResult{BestEpoch: ep, ValPerformance: best, Performance: res.Performance(), MeanReward: res.MeanReward(), Trials: len(res.Trials)}
+	if err := writeTestFile(tr.opts, out); err != nil {
+		return err
+	}
+	if tr.opts.JSON {
+		return json.NewEncoder(tr.opts.Stdout).Encode(out)
+	}
+	fmt.Fprintf(tr.opts.Stdout, "\ntest performance %.1f%% with the parameters of epoch %d (best validation performance %.1f%%)\n",
+		100*out.Performance, ep, 100*best)
+	return nil
 }
 
 // TaskEvaluation is braingo eval's result for a task run.
@@ -598,7 +719,7 @@ func EvaluateTaskRun(dir string) (*TaskEvaluation, error) {
 	}
 	prev := kernels.SetThreads(threads)
 	defer kernels.SetThreads(prev)
-	if _, err := tr.restore(filepath.Join(dir, CheckpointFile)); err != nil {
+	if _, err := tr.restore(bestOrLast(tr.opts)); err != nil {
 		return nil, err
 	}
 	res, err := tr.evaluate()
@@ -629,6 +750,9 @@ func (tr *taskRun) regrets(res *trainer.PlayResult) (regret, fixedArm float64) {
 func (tr *taskRun) report() error {
 	dir := tr.opts.Dir
 	files := []string{recipes.EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile, eval.TrialFile}
+	if tr.val != nil {
+		files = append(files, BestFile, TestFile)
+	}
 	if err := eval.WriteCurves(dir, tr.history); err != nil {
 		return err
 	}
@@ -680,6 +804,15 @@ func (tr *taskRun) save(path string, epoch int) error {
 			return err
 		}
 	}
+	if tr.a2c != nil {
+		st, err := tr.a2c.State()
+		if err != nil {
+			return err
+		}
+		if rng, err = json.Marshal(st); err != nil {
+			return err
+		}
+	}
 	return saveTrainingRNG(path, taskCheckpointFormat, tr.r, tr.params(), tr.opt, epoch, rng)
 }
 
@@ -687,6 +820,16 @@ func (tr *taskRun) restore(path string) (int, error) {
 	ep, rng, err := restoreTrainingRNG(path, taskCheckpointFormat, tr.params(), tr.opt)
 	if err == nil && tr.seq == nil && tr.data != nil && rng != nil {
 		return ep, setDataState(tr.data, rng, path)
+	}
+	if err == nil && tr.a2c != nil && rng != nil {
+		var st *trainer.A2CState
+		if err := json.Unmarshal(rng, &st); err != nil {
+			return 0, fmt.Errorf("checkpoint %s: agent state: %v", path, err)
+		}
+		if err := tr.a2c.SetState(st); err != nil {
+			return 0, fmt.Errorf("checkpoint %s: %v", path, err)
+		}
+		return ep, nil
 	}
 	if err != nil || tr.seq == nil || rng == nil {
 		return ep, err

@@ -1,7 +1,6 @@
 package nir
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math"
 	"os"
@@ -10,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/braingo/braingo/internal/craft"
 
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/snn"
@@ -47,23 +48,6 @@ func craftGraph() *Node {
 	return g
 }
 
-func replaceOnce(t testing.TB, b, old, new []byte) []byte {
-	t.Helper()
-	if n := bytes.Count(b, old); n != 1 {
-		t.Fatalf("pattern % x occurs %d times, want once", old, n)
-	}
-	return bytes.Replace(b, old, new, 1)
-}
-
-// dataspace is a version-1 dataspace message as the HDF5 writer writes it.
-func dataspace(dims ...uint64) []byte {
-	sp := []byte{1, byte(len(dims)), 0, 0, 0, 0, 0, 0}
-	for _, d := range dims {
-		sp = binary.LittleEndian.AppendUint64(sp, d)
-	}
-	return sp
-}
-
 func f32le(v float32) []byte { return binary.LittleEndian.AppendUint32(nil, math.Float32bits(v)) }
 func f64le(v float64) []byte { return binary.LittleEndian.AppendUint64(nil, math.Float64bits(v)) }
 
@@ -77,24 +61,24 @@ func crafted(t testing.TB, patch string) []byte {
 	switch patch {
 	case "":
 	case "wrapping weight": // 2^24 · 2^40 wraps to 0 in 64 bits
-		b = replaceOnce(t, b, dataspace(3, markIn), dataspace(1<<24, 1<<40))
+		b = craft.ReplaceOnce(t, b, craft.Dataspace(3, markIn), craft.Dataspace(1<<24, 1<<40))
 	case "wrapping weight and input": // and an Input of 2^40 values to match
-		b = replaceOnce(t, b, dataspace(3, markIn), dataspace(1<<24, 1<<40))
-		b = replaceOnce(t, b, binary.LittleEndian.AppendUint64(nil, markIn), binary.LittleEndian.AppendUint64(nil, 1<<40))
+		b = craft.ReplaceOnce(t, b, craft.Dataspace(3, markIn), craft.Dataspace(1<<24, 1<<40))
+		b = craft.ReplaceOnce(t, b, binary.LittleEndian.AppendUint64(nil, markIn), binary.LittleEndian.AppendUint64(nil, 1<<40))
 	case "empty weight":
-		b = replaceOnce(t, b, dataspace(3, markIn), dataspace(0, markIn))
+		b = craft.ReplaceOnce(t, b, craft.Dataspace(3, markIn), craft.Dataspace(0, markIn))
 	case "NaN weight":
-		b = replaceOnce(t, b, f32le(markW), f32le(float32(math.NaN())))
+		b = craft.ReplaceOnce(t, b, f32le(markW), f32le(float32(math.NaN())))
 	case "Inf weight":
-		b = replaceOnce(t, b, f32le(markW), f32le(float32(math.Inf(1))))
+		b = craft.ReplaceOnce(t, b, f32le(markW), f32le(float32(math.Inf(1))))
 	case "Inf tau":
-		b = replaceOnce(t, b, f64le(markTau), f64le(math.Inf(1)))
+		b = craft.ReplaceOnce(t, b, f64le(markTau), f64le(math.Inf(1)))
 	case "NaN tau":
-		b = replaceOnce(t, b, f64le(markTau), f64le(math.NaN()))
+		b = craft.ReplaceOnce(t, b, f64le(markTau), f64le(math.NaN()))
 	case "NaN dt":
-		b = replaceOnce(t, b, f64le(markDT), f64le(math.NaN()))
+		b = craft.ReplaceOnce(t, b, f64le(markDT), f64le(math.NaN()))
 	case "Inf dt":
-		b = replaceOnce(t, b, f64le(markDT), f64le(math.Inf(1)))
+		b = craft.ReplaceOnce(t, b, f64le(markDT), f64le(math.Inf(1)))
 	default:
 		t.Fatalf("unknown patch %q", patch)
 	}

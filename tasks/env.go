@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -138,6 +139,15 @@ type Env struct {
 	carry map[string]float64
 	trial *Trial
 	n     int // trials drawn
+	// before is the state the current trial was drawn from (the source
+	// and the carried variables before NewTrial); acts are the actions
+	// Step applied to it since, and cont reports a StepContinuous among
+	// them. TrialState saves them: drawing the trial again and replaying
+	// the actions gives the same environment.
+	before      rand.PCG
+	beforeCarry map[string]float64
+	acts        []int
+	cont        bool
 }
 
 // NewEnv builds an environment for t with the options applied to its spec.
@@ -230,6 +240,11 @@ func (e *Env) Trial() *Trial { return e.trial }
 // NewTrial draws the next trial and makes it current, without stepping (the
 // Dataset builds its batches this way). It returns the trial.
 func (e *Env) NewTrial() *Trial {
+	e.before, e.acts, e.cont = *e.src, e.acts[:0], false
+	e.beforeCarry = nil
+	if len(e.carry) > 0 {
+		e.beforeCarry = maps.Clone(e.carry)
+	}
 	tr := &Trial{
 		DT:      e.spec.DT,
 		Rng:     e.rng,
@@ -299,6 +314,7 @@ func (e *Env) Step(a int) StepResult {
 	} else {
 		out = Standard(tr, a)
 	}
+	e.acts = append(e.acts, a)
 	return e.advance(out)
 }
 
@@ -313,6 +329,7 @@ func (e *Env) StepContinuous(a []float64) StepResult {
 	if !ok {
 		panic("tasks: " + e.spec.Name + " has no continuous actions")
 	}
+	e.cont = true
 	return e.advance(cj.JudgeContinuous(tr, a))
 }
 

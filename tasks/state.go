@@ -68,3 +68,49 @@ func (d *Dataset) SetState(st []EnvState) error {
 	}
 	return nil
 }
+
+// TrialState is an Env's state in the middle of a trial: the state the
+// current trial was drawn from and the actions applied to it since.
+// Restoring it draws the trial again and replays the actions, which gives
+// the same trial, step, variables and random state as the Env that saved
+// it (every random draw of a trial and of its judge comes from the Env's
+// source).
+type TrialState struct {
+	Before  EnvState `json:"before"`
+	Actions []int    `json:"actions,omitempty"`
+}
+
+// TrialState returns the Env's state in the current trial. A trial stepped
+// with StepContinuous has none (its actions are not kept).
+func (e *Env) TrialState() (TrialState, error) {
+	if e.trial == nil {
+		return TrialState{}, fmt.Errorf("tasks: %s: no trial drawn yet", e.spec.Name)
+	}
+	if e.cont {
+		return TrialState{}, fmt.Errorf("tasks: %s: a trial stepped with continuous actions has no saved state", e.spec.Name)
+	}
+	b, err := e.before.MarshalBinary()
+	if err != nil {
+		return TrialState{}, err
+	}
+	return TrialState{Before: EnvState{RNG: b, Carry: maps.Clone(e.beforeCarry), Trials: e.n - 1},
+		Actions: append([]int(nil), e.acts...)}, nil
+}
+
+// SetTrialState restores a state TrialState returned and gives the
+// observation of the current step.
+func (e *Env) SetTrialState(s TrialState) ([]float32, error) {
+	if err := e.SetState(s.Before); err != nil {
+		return nil, err
+	}
+	tr := e.NewTrial()
+	for i, a := range s.Actions {
+		if a < 0 || a >= len(e.spec.Actions) {
+			return nil, fmt.Errorf("tasks: %s: saved action %d outside [0, %d)", e.spec.Name, a, len(e.spec.Actions))
+		}
+		if res := e.Step(a); res.NewTrial {
+			return nil, fmt.Errorf("tasks: %s: saved trial ended after %d of its %d actions", e.spec.Name, i+1, len(s.Actions))
+		}
+	}
+	return tr.ObsRow(tr.T), nil
+}

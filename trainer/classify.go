@@ -655,6 +655,13 @@ type LayerRate struct {
 type Evaluation struct {
 	Pred, Labels []int
 	Rates        []LayerRate
+	// Spikes are each block's spikes over the whole evaluation (0 for a
+	// non-spiking cell); Inputs the nonzero input values fed to the first
+	// block, summed over samples and steps, and InputBinary whether they
+	// were spikes (else real values). Operation counts derive from them.
+	Spikes      []float64
+	Inputs      float64
+	InputBinary bool
 	// Raster holds, for the first RasterSamples samples, each spiking
 	// layer's spikes as (step, neuron) pairs: [sample][layer][]{t, i}.
 	Raster [][][][2]int
@@ -688,7 +695,9 @@ func Evaluate(net *networks.FeedForward, data *datasets.Images, enc datasets.Enc
 		data.Fill(x[:n*f], y[:n], ids)
 		xt := tensor.New([]int{n, f}, x[:n*f])
 		tp.NoGrad(func() {
-			tr := net.Run(tp, input(tp, enc, xt, ids), steps)
+			in := countInputs(input(tp, enc, xt, ids), steps, &ev.Inputs)
+			ev.InputBinary = in.Binary
+			tr := net.Run(tp, in, steps)
 			counts := make([]float32, n*net.Blocks[len(net.Blocks)-1].Projection().Out())
 			var outMax []float32
 			accumulateOutputs(tr, counts, &outMax)
@@ -710,6 +719,7 @@ func Evaluate(net *networks.FeedForward, data *datasets.Images, enc datasets.Enc
 		ev.Labels = append(ev.Labels, y[:n]...)
 		tp.Reset()
 	}
+	ev.Spikes = spikes
 	for l, b := range net.Blocks {
 		if b.Cell == nil {
 			continue
@@ -722,6 +732,33 @@ func Evaluate(net *networks.FeedForward, data *datasets.Images, enc datasets.Enc
 			Rate: spikes[l] / float64(data.N*steps*b.Projection().Out())})
 	}
 	return ev
+}
+
+// countInputs wraps in so that the nonzero values it feeds the network
+// over steps steps are added to *n (a static input counts once per step).
+func countInputs(in networks.Input, steps int, n *float64) networks.Input {
+	if in.Static != nil {
+		*n += float64(steps * nonzero(in.Static.Data))
+		return in
+	}
+	step := in.Step
+	in.Step = func(t int) *tensor.Tensor {
+		x := step(t)
+		*n += float64(nonzero(x.Data))
+		return x
+	}
+	return in
+}
+
+// nonzero counts the nonzero values of x.
+func nonzero(x []float32) int {
+	n := 0
+	for _, v := range x {
+		if v != 0 {
+			n++
+		}
+	}
+	return n
 }
 
 func raster(tr *networks.Trace, row int) [][][2]int {

@@ -2,8 +2,10 @@ package trainer
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/tasks"
@@ -183,6 +185,14 @@ func (r *agentRun) act(actions []int) (rewards []float64, keep []float32, done [
 type PlayResult struct {
 	Trials  []TrialRecord
 	Example *Example
+	// Activity of the finished trials, summed over their columns and
+	// steps: Steps the steps, Inputs the nonzero input values, Hidden the
+	// hidden activity (spikes for a spiking network). Operation counts
+	// derive from them. InputBinary reports that every nonzero input
+	// value was 1 (spikes).
+	Steps          int
+	Inputs, Hidden float64
+	InputBinary    bool
 }
 
 // Performance is the mean performance of the trials.
@@ -217,10 +227,28 @@ func Play(a *Agent, trials int, sample bool, rng *rand.Rand) (*PlayResult, error
 	recording := true
 	actions := make([]int, a.columns())
 	probs := make([]float32, a.Actions)
+	res := &PlayResult{InputBinary: true}
+	// Each column's activity in its current trial, added to res when the
+	// trial ends.
+	cols := a.columns()
+	steps, inputs, hidden := make([]int, cols), make([]float64, cols), make([]float64, cols)
 	for len(run.records) < trials {
 		x := run.input()
 		out, hid := st.Step(x)
 		w := out.Shape[1]
+		xw, hw := x.Shape[1], hid.Shape[1]
+		for c := range cols {
+			steps[c]++
+			for _, v := range x.Data[c*xw : (c+1)*xw] {
+				if v != 0 {
+					inputs[c]++
+					res.InputBinary = res.InputBinary && v == 1
+				}
+			}
+			for _, v := range hid.Data[c*hw : (c+1)*hw] {
+				hidden[c] += float64(v)
+			}
+		}
 		for c := range actions {
 			softmax(probs, out.Data[c*w:c*w+a.Actions])
 			if sample {
@@ -236,16 +264,23 @@ func Play(a *Agent, trials int, sample bool, rng *rand.Rand) (*PlayResult, error
 			ex.Actions = append(ex.Actions, actions[0])
 			ex.Hidden = append(ex.Hidden, append([]float32(nil), hid.Data[:hid.Shape[1]]...))
 		}
+		nrec := len(run.records)
 		_, keep, done, err := run.act(actions)
 		if err != nil {
 			return nil, err
+		}
+		for _, r := range run.records[nrec:] {
+			c := r.Column
+			res.Steps, res.Inputs, res.Hidden = res.Steps+steps[c], res.Inputs+inputs[c], res.Hidden+hidden[c]
+			steps[c], inputs[c], hidden[c] = 0, 0, 0
 		}
 		if done[0] || (a.EpisodeTrials > 0 && len(run.records) > 0 && run.records[0].Column == 0) {
 			recording = false
 		}
 		st.Keep(keep)
 	}
-	return &PlayResult{Trials: run.records, Example: ex}, nil
+	res.Trials, res.Example = run.records, ex
+	return res, nil
 }
 
 func softmax(dst, x []float32) []float32 {
@@ -323,6 +358,7 @@ type A2C struct {
 	KeepRecent int
 
 	tp    *tensor.Tape
+	src   *rand.PCG // rng's source, whose state State saves
 	rng   *rand.Rand
 	run   *agentRun
 	state []*tensor.Tensor
@@ -352,7 +388,8 @@ func (t *A2C) TakeRecent() []TrialRecord {
 func (t *A2C) TrainStep(epoch, b int) (StepResult, error) {
 	if t.tp == nil {
 		t.tp = tensor.NewTape()
-		t.rng = rand.New(rand.NewPCG(t.Seed, 0xa2c))
+		t.src = rand.NewPCG(t.Seed, 0xa2c)
+		t.rng = rand.New(t.src)
 		run, err := t.start()
 		if err != nil {
 			return StepResult{}, err
@@ -458,4 +495,101 @@ func (t *A2C) TrainStep(epoch, b int) (StepResult, error) {
 	// Keep the records of the run short; the loop reads them per step.
 	run.records = run.records[:0]
 	return StepResult{Loss: lv, Correct: int(perf + 0.5), Samples: len(fresh)}, nil
+}
+
+// A2CState is what A2C carries from one update to the next: its action
+// generator, the network's state, and every column's environment in the
+// middle of its trial with the agent's bookkeeping. A training checkpoint
+// saves it, so that resuming gives the same bits as never stopping.
+type A2CState struct {
+	RNG     []byte        `json:"rng"`
+	Hidden  []SavedTensor `json:"hidden,omitempty"` // the network's state (none before the first update)
+	Columns []ColumnState `json:"columns"`
+}
+
+// SavedTensor is a tensor's shape and values.
+type SavedTensor struct {
+	Shape []int     `json:"shape"`
+	Data  []float32 `json:"data"`
+}
+
+// ColumnState is one column of an acting agent.
+type ColumnState struct {
+	Env     tasks.TrialState   `json:"env"`
+	Episode int                `json:"episode"`
+	Trials  int                `json:"trials"` // finished in the episode
+	PrevA   int                `json:"prev_action"`
+	PrevR   float64            `json:"prev_reward"`
+	Reward  float64            `json:"reward"` // of the current trial so far
+	Vars    map[string]float64 `json:"vars"`   // the current trial's, as it began
+}
+
+// State returns the state to save between updates; nil before the first
+// update (a fresh A2C starts from the seed).
+func (t *A2C) State() (*A2CState, error) {
+	if t.tp == nil {
+		return nil, nil
+	}
+	b, err := t.src.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	st := &A2CState{RNG: b}
+	for _, x := range t.state {
+		st.Hidden = append(st.Hidden, SavedTensor{Shape: slices.Clone(x.Shape), Data: slices.Clone(x.Data)})
+	}
+	r := t.run
+	for c, e := range r.envs {
+		es, err := e.TrialState()
+		if err != nil {
+			return nil, err
+		}
+		st.Columns = append(st.Columns, ColumnState{Env: es, Episode: r.episode[c], Trials: r.trials[c], PrevA: r.prevA[c],
+			PrevR: r.prevR[c], Reward: r.reward[c], Vars: maps.Clone(r.vars[c])})
+	}
+	return st, nil
+}
+
+// SetState restores a state State returned; nil starts afresh.
+func (t *A2C) SetState(st *A2CState) error {
+	if st == nil {
+		t.tp, t.src, t.rng, t.run, t.state = nil, nil, nil, nil, nil
+		return nil
+	}
+	if n := t.columns(); len(st.Columns) != n {
+		return fmt.Errorf("trainer: A2C state of %d columns for %d", len(st.Columns), n)
+	}
+	src := rand.NewPCG(0, 0)
+	if err := src.UnmarshalBinary(st.RNG); err != nil {
+		return fmt.Errorf("trainer: A2C action generator state: %v", err)
+	}
+	run, err := t.start()
+	if err != nil {
+		return err
+	}
+	for c, cs := range st.Columns {
+		run.episode[c] = cs.Episode
+		if err := run.newEnv(c); err != nil {
+			return err
+		}
+		obs, err := run.envs[c].SetTrialState(cs.Env)
+		if err != nil {
+			return fmt.Errorf("trainer: A2C column %d: %v", c, err)
+		}
+		run.obs[c] = append(run.obs[c][:0], obs...)
+		run.trials[c], run.prevA[c], run.prevR[c], run.reward[c], run.vars[c] = cs.Trials, cs.PrevA, cs.PrevR, cs.Reward, maps.Clone(cs.Vars)
+	}
+	var hidden []*tensor.Tensor
+	for i, h := range st.Hidden {
+		n := 1
+		for _, d := range h.Shape {
+			n *= d
+		}
+		if n != len(h.Data) {
+			return fmt.Errorf("trainer: A2C network state %d: %d values for shape %v", i, len(h.Data), h.Shape)
+		}
+		hidden = append(hidden, tensor.New(slices.Clone(h.Shape), slices.Clone(h.Data)))
+	}
+	t.tp, t.src, t.rng, t.run, t.state = tensor.NewTape(), src, rand.New(src), run, hidden
+	return nil
 }

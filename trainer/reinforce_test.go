@@ -1,8 +1,10 @@
 package trainer
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/braingo/braingo/networks"
@@ -100,5 +102,116 @@ func TestA2CKeepRecentBounded(t *testing.T) {
 		if got := len(a.TakeRecent()); got != keep {
 			t.Fatalf("KeepRecent %d: %d trials kept after 800", keep, got)
 		}
+	}
+}
+
+// An A2C restored from State (through JSON, as a checkpoint holds it) in
+// the middle of its columns' trials and episodes continues with the same
+// losses and weights as the A2C that saved it: the action generator, the
+// network's state and noise, the environments mid-trial and the episodes'
+// bookkeeping all carry over.
+func TestA2CStateContinues(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		meta bool
+	}{{"decision", false}, {"bandit episodes", true}} {
+		t.Run(c.name, func(t *testing.T) {
+			build := func() *A2C {
+				nin := 3
+				if c.meta {
+					nin = 1 + 2 + 1
+				}
+				na := 3
+				if c.meta {
+					na = 2
+				}
+				net := networks.NewRateRNN("rnn", networks.RateConfig{Inputs: nin, Units: 6, Outputs: na, Alpha: 0.2, SigmaRec: 0.1},
+					rand.New(rand.NewPCG(1, 1)))
+				critic := networks.NewDense("critic", 6, 1, true, rand.New(rand.NewPCG(2, 2)))
+				ag := Agent{Net: net, Actions: na, Columns: 3, Envs: func(col, ep int) (*tasks.Env, map[string]float64, error) {
+					o := tasks.Options{Seed: 3, Stream: uint64(col+1) + uint64(ep)<<20}
+					if !c.meta {
+						env, err := tasks.NewEnv(&tasks.PerceptualDecisionMaking{}, o)
+						return env, nil, err
+					}
+					p := rand.New(rand.NewPCG(7, o.Stream)).Float64()
+					env, err := tasks.NewEnv(&tasks.Bandit{N: 2, P: []float64{p, 1 - p}}, o)
+					return env, map[string]float64{"p0": p}, err
+				}}
+				if c.meta {
+					ag.EpisodeTrials, ag.PrevAction = 4, true
+				}
+				return &A2C{Agent: ag, Critic: critic, Rollout: 7, Gamma: 0.9, Entropy: 0.01, Seed: 4}
+			}
+			sgd := func(a *A2C, updates int) []float64 {
+				var losses []float64
+				for i := range updates {
+					for _, p := range a.Params() {
+						p.ZeroGrad()
+					}
+					r, err := a.TrainStep(1, i)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, p := range a.Params() {
+						for j, g := range p.Grad {
+							p.Data[j] -= 0.05 * g
+						}
+					}
+					losses = append(losses, r.Loss)
+				}
+				return losses
+			}
+			once := build()
+			want := sgd(once, 10)
+			first := build()
+			got := sgd(first, 5)
+			st, err := first.State()
+			if err != nil {
+				t.Fatal(err)
+			}
+			mid := 0
+			for _, col := range st.Columns {
+				mid += len(col.Env.Actions)
+			}
+			if !c.meta && mid == 0 {
+				t.Fatal("no column is in the middle of a trial: the test tests nothing")
+			}
+			b, err := json.Marshal(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var st2 A2CState
+			if err := json.Unmarshal(b, &st2); err != nil {
+				t.Fatal(err)
+			}
+			second := build()
+			for i, p := range second.Params() {
+				copy(p.Data, first.Params()[i].Data)
+			}
+			if err := second.SetState(&st2); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, sgd(second, 5)...)
+			if !slices.Equal(got, want) {
+				t.Fatalf("losses after the restore differ:\n got %v\nwant %v", got, want)
+			}
+			for i, p := range second.Params() {
+				if !slices.Equal(p.Data, once.Params()[i].Data) {
+					t.Fatalf("%s differs after the restore", p.Name)
+				}
+			}
+			fresh := build()
+			for i, p := range fresh.Params() {
+				copy(p.Data, first.Params()[i].Data)
+			}
+			if slices.Equal(sgd(fresh, 5), want[5:]) {
+				t.Error("a fresh A2C with the same weights continues the same way: the test tests nothing")
+			}
+			st2.Columns = st2.Columns[:2]
+			if err := build().SetState(&st2); err == nil {
+				t.Error("state of 2 columns accepted for 3")
+			}
+		})
 	}
 }

@@ -34,10 +34,11 @@ type RSTDPAgent struct {
 	RNG          *rand.Rand
 	Src          *rand.PCG // RNG's source in training, whose state checkpoints hold
 	Base         float64   // the reward baseline
-	// Spikes and Steps count output spikes and neuron-steps, for the rate.
-	Spikes, Steps float64
-	Choice        int // the last trial's choice (population index; −1: none)
-	in            []float32
+	// Spikes and Steps count output spikes and neuron-steps, for the rate;
+	// InSpikes the input spikes, for operation counts.
+	Spikes, Steps, InSpikes float64
+	Choice                  int // the last trial's choice (population index; −1: none)
+	in                      []float32
 }
 
 func (a *RSTDPAgent) encode(obs []float32) {
@@ -73,6 +74,7 @@ func (a *RSTDPAgent) Trial(env *tasks.Env, obs []float32, learn bool) (perf, rew
 				copy(a.Rule.Pre, a.in)
 				copy(a.Rule.Post, a.Net.Step(a.in, a.RNG))
 				a.Spikes += sum32(a.Rule.Post)
+				a.InSpikes += sum32(a.in)
 				a.Steps += float64(len(a.Rule.Post))
 				if err := a.Rule.Step(Signal{Learn: learn}); err != nil {
 					return 0, 0, nil, err

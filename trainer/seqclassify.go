@@ -292,6 +292,7 @@ func SeqEvaluate(net *networks.FeedForward, data *events.Binned, samples []int, 
 	for _, ids := range datasets.Batches(samples, batch, false) {
 		n := len(ids)
 		scr = data.FillTimeMajor(x[:steps*n*f], y[:n], ids, scr)
+		ev.Inputs += float64(nonzero(x[:steps*n*f]))
 		tp.NoGrad(func() {
 			tr := net.Run(tp, seqInput(x, n, f, 0, n, binary), steps)
 			ev.Pred = append(ev.Pred, argmaxRows(SeqScores(tr, decode), n)...)
@@ -311,6 +312,7 @@ func SeqEvaluate(net *networks.FeedForward, data *events.Binned, samples []int, 
 		ev.Labels = append(ev.Labels, y[:n]...)
 		tp.Reset()
 	}
+	ev.Spikes, ev.InputBinary = spikes, binary
 	for l, b := range net.Blocks {
 		name := b.Name
 		if name == "" {

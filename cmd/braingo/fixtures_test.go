@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/braingo/braingo/kinds"
 )
 
 var updateFixtures = flag.Bool("update", false, "rewrite testdata/fixtures from the current build")
@@ -58,23 +60,12 @@ var fixtures = []fixture{
 	{"coba-hh", "sim", []string{"scale=0.1", "duration_ms=50", "plots=false"}, false, false},
 }
 
-// timingKey reports whether a measure is a time or a memory size, which
-// vary from run to run and are left out of fixtures.
-func timingKey(k string) bool {
-	for _, s := range []string{"seconds", "per_s", "peak_rss", "saved", "wall", "bridge_pct"} {
-		if strings.Contains(k, s) {
-			return true
-		}
-	}
-	return false
-}
-
 // stripTimes removes timing keys at every depth.
 func stripTimes(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
-			if timingKey(k) {
+			if kinds.TimingKey(k) {
 				delete(x, k)
 			} else {
 				x[k] = stripTimes(e)

@@ -16,6 +16,7 @@ import (
 	"github.com/braingo/braingo/nir"
 	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/tensor"
+	"github.com/braingo/braingo/torchlayer"
 )
 
 // nirRun simulates a chain-shaped NIR graph (Conv2d, AvgPool2d, SumPool2d,
@@ -221,7 +222,7 @@ func TestExportCSNNToNIR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := net.(*kinds.CSNNModel)
+	m := net.(*torchlayer.CSNN)
 	const n = 4
 	r := rand.New(rand.NewPCG(7, 8))
 	x := make([]float32, n*784)

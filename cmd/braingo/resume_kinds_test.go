@@ -72,11 +72,12 @@ func copyRunFiles(t *testing.T, from, to string, names ...string) {
 	}
 }
 
-// The trained-by-epochs kinds e-prop and R-STDP resume after an
+// The trained-by-epochs kinds e-prop, R-STDP and A2C resume after an
 // interruption between epochs with the same bits as never stopping (their
 // checkpoints hold the trial generators' and, for R-STDP, the spikes'
-// random state and the reward baseline), and braingo eval reproduces the
-// last epoch's evaluation.
+// random state and the reward baseline; for A2C its action generator, the
+// network's state and every column's environment mid-trial), and braingo
+// eval reproduces the last epoch's evaluation.
 func TestResumeAndEvalEpochKinds(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -85,6 +86,12 @@ func TestResumeAndEvalEpochKinds(t *testing.T) {
 		{"task-eprop", []string{"evidence-eprop", "--set", "model.units=12", "--set", "train.batches=2", "--set", "train.batch_size=4",
 			"--set", "train.eval_trials=8", "--set", "threads=1"}},
 		{"task-rstdp", []string{"rstdp-task", "--set", "train.trials=6", "--set", "train.eval_trials=10"}},
+		// A2C's columns are in the middle of their trials (and bandit
+		// episodes) when an epoch ends: the checkpoint holds them.
+		{"task-rl", []string{"pdm-a2c", "--set", "train.updates=3", "--set", "train.columns=4", "--set", "train.rollout=7",
+			"--set", "train.eval_trials=16", "--set", "threads=1"}},
+		{"task-rl bandit", []string{"bandit-a2c", "--set", "train.updates=3", "--set", "train.columns=4", "--set", "train.rollout=30",
+			"--set", "train.eval_trials=16", "--set", "threads=1"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -7,28 +7,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/braingo/braingo/internal/craft"
 )
 
 // Crafted files: what a hostile or corrupt file may declare. Each helper
 // writes a valid file with Encode and patches it; they seed FuzzRead too.
-
-// replaceOnce replaces the single occurrence of old in b.
-func replaceOnce(t testing.TB, b, old, new []byte) []byte {
-	t.Helper()
-	if n := bytes.Count(b, old); n != 1 {
-		t.Fatalf("pattern % x occurs %d times, want once", old, n)
-	}
-	return bytes.Replace(b, old, new, 1)
-}
-
-// dataspace is a version-1 dataspace message as Encode writes it.
-func dataspace(dims ...uint64) []byte {
-	sp := []byte{1, byte(len(dims)), 0, 0, 0, 0, 0, 0}
-	for _, d := range dims {
-		sp = binary.LittleEndian.AppendUint64(sp, d)
-	}
-	return sp
-}
 
 func encodeTB(t testing.TB, g *Group) []byte {
 	t.Helper()
@@ -44,7 +28,7 @@ func encodeTB(t testing.TB, g *Group) []byte {
 func craftedShape(t testing.TB, dims ...uint64) []byte {
 	g := NewGroup()
 	g.Datasets["w"] = &Dataset{Shape: []int{3, 5}, Type: Float32, F32: make([]float32, 15)}
-	return replaceOnce(t, encodeTB(t, g), dataspace(3, 5), dataspace(dims...))
+	return craft.ReplaceOnce(t, encodeTB(t, g), craft.Dataspace(3, 5), craft.Dataspace(dims...))
 }
 
 // craftedEmpty is a file whose dataset "w" of shape dims was never
@@ -52,7 +36,7 @@ func craftedShape(t testing.TB, dims ...uint64) []byte {
 func craftedEmpty(t testing.TB, dims ...uint64) []byte {
 	g := NewGroup()
 	g.Datasets["w"] = &Dataset{Shape: []int{3, 0}, Type: Float64}
-	return replaceOnce(t, encodeTB(t, g), dataspace(3, 0), dataspace(dims...))
+	return craft.ReplaceOnce(t, encodeTB(t, g), craft.Dataspace(3, 0), craft.Dataspace(dims...))
 }
 
 // craftedShared is a chain of depth groups g/a/a/.../a in which each
