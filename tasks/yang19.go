@@ -225,7 +225,7 @@ func (t *Yang19) Spec() Spec {
 		if t.Rules != nil {
 			s.Summary = fmt.Sprintf("%d of the tasks of Yang et al. 2019 interleaved", len(rs))
 		}
-		own := Derived("each rule's own (see yang19.<rule>)")
+		own := Derived("per rule")
 		s.Periods = periods("fixation", own, "stimulus", own, "stim1", own, "sample", own, "delay", own,
 			"stim2", own, "test", own, "decision", own)
 	}
