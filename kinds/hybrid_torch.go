@@ -33,10 +33,13 @@ func init() {
 
 // CSNNModel is the network of a csnn-classify recipe: libtorch blocks
 // (conv, optional batch norm, 2×2 pool) each driving braingo LIF neurons,
-// then a braingo spiking linear readout. The first block sees the static
-// image and runs once per batch; the later ones run once on all time
+// then a braingo spiking linear readout. With a static input (images) the
+// first block sees the image and runs once per batch; the later blocks, and
+// the first with a dynamic input (event frames), run once on all time
 // steps, batched as steps × batch images.
 type CSNNModel struct {
+	InShape [3]int // the input's (channels, height, width) at one step
+	Dynamic bool   // a new input at every step (event frames)
 	Store   *torchlayer.Store
 	Blocks  []*torchlayer.Layer
 	Shapes  [][3]int // (channels, height, width) after each block
@@ -58,7 +61,9 @@ func BuildCSNN(c *CSNN) (*CSNNModel, error) {
 	m.Out.Reset, _ = snn.ParseReset(c.Model.ReadoutReset)
 	m.LIF.Reset, _ = snn.ParseReset(c.Model.Reset)
 	s := m.Store
-	in, sides := 1, c.Sides()
+	in, side, classes := c.inputShape()
+	sides := c.Sides()
+	m.InShape, m.Dynamic = [3]int{in, side, side}, c.Data.Dataset == "dvsgesture"
 	for i, ch := range c.Model.Channels {
 		conv, err := s.Conv2d(fmt.Sprintf("conv%d", i+1), in, ch, c.Model.Kernel, torchlayer.Conv2dConfig{})
 		if err != nil {
@@ -97,7 +102,7 @@ func BuildCSNN(c *CSNN) (*CSNNModel, error) {
 	}
 	last := m.Shapes[len(m.Shapes)-1]
 	r := rand.New(rand.NewPCG(uint64(c.Seed), 0xc5aa))
-	m.Readout = networks.NewDense("fc", last[0]*last[1]*last[2], 10, true, r)
+	m.Readout = networks.NewDense("fc", last[0]*last[1]*last[2], classes, true, r)
 	return m, nil
 }
 
@@ -110,19 +115,27 @@ func (m *CSNNModel) Params() []*tensor.Tensor {
 // running statistics.
 func (m *CSNNModel) Saved() []*tensor.Tensor { return append(m.Params(), m.Store.Buffers()...) }
 
-// Run simulates a batch of images x (batch, 1, 28, 28) for Steps steps on
-// tp and returns the readout's spikes and membranes per step and the
-// spikes of each block summed over neurons, samples and steps.
+// Run simulates a batch x for Steps steps on tp and returns the readout's
+// spikes and membranes per step and the spikes of each block summed over
+// neurons, samples and steps. x is (batch, InShape...) for a static input,
+// (Steps·batch, InShape...) step-major for a dynamic one.
 func (m *CSNNModel) Run(tp *tensor.Tape, x *tensor.Tensor) (spk, mem []*tensor.Tensor, hidden []float64) {
 	b, T := x.Shape[0], m.Steps
+	if m.Dynamic {
+		b = x.Shape[0] / T
+	}
 	hidden = make([]float64, len(m.Blocks))
 	var spikes []*tensor.Tensor // of the previous block, per step
 	for i, blk := range m.Blocks {
 		var cur func(t int) *tensor.Tensor
-		if i == 0 {
+		switch {
+		case i == 0 && !m.Dynamic:
 			c := blk.Forward(tp, x) // the same current at every step
 			cur = func(int) *tensor.Tensor { return c }
-		} else {
+		case i == 0:
+			c := blk.Forward(tp, x) // all steps' frames at once
+			cur = func(t int) *tensor.Tensor { return tp.Narrow(c, t*b, (t+1)*b) }
+		default:
 			sh := m.Shapes[i-1]
 			in := tp.Reshape(tp.Stack(spikes), T*b, sh[0], sh[1], sh[2])
 			c := blk.Forward(tp, in)
@@ -187,7 +200,7 @@ func csnnPredict(spk, mem []*tensor.Tensor) []int {
 type csnnTask struct {
 	m     *CSNNModel
 	c     *CSNN
-	data  *datasets.Images
+	data  CSNNData
 	tp    *tensor.Tape
 	order []int
 	x     []float32
@@ -195,36 +208,32 @@ type csnnTask struct {
 }
 
 func (k *csnnTask) Batches(epoch int) int {
-	k.order = datasets.Order(k.data.N, k.c.Train.Shuffle, uint64(k.c.Seed), epoch)
+	k.order = datasets.Order(k.data.Len(), k.c.Train.Shuffle, uint64(k.c.Seed), epoch)
 	k.m.Store.Timing = torchlayer.Timing{}
-	return datasets.NumBatches(k.data.N, k.c.Train.BatchSize, true)
+	return datasets.NumBatches(k.data.Len(), k.c.Train.BatchSize, true)
 }
 
 func (k *csnnTask) TrainStep(epoch, bi int) (trainer.StepResult, error) {
-	bs, f := k.c.Train.BatchSize, k.data.Features()
+	bs := k.c.Train.BatchSize
 	ids := k.order[bi*bs : (bi+1)*bs]
-	if len(k.x) < bs*f {
-		k.x, k.y = make([]float32, bs*f), make([]int, bs)
-	}
-	k.data.Fill(k.x, k.y, ids)
-	x := tensor.New([]int{bs, 1, k.data.Rows, k.data.Cols}, k.x[:bs*f])
+	x, y := csnnBatch(k.m, k.data, ids, &k.x, &k.y)
 	tp := k.tp
 	k.m.Store.Train = true
 	spk, mem, _ := k.m.Run(tp, x)
 	var loss *tensor.Tensor
 	switch k.c.Train.Loss {
 	case "ce_membrane":
-		loss = losses.CEMembrane(tp, mem, k.y)
+		loss = losses.CEMembrane(tp, mem, y)
 	case "ce_count":
-		loss = losses.CECount(tp, spk, k.y)
+		loss = losses.CECount(tp, spk, y)
 	default:
-		loss = tp.Scale(losses.CEMembrane(tp, spk, k.y), 1/float32(len(spk)))
+		loss = tp.Scale(losses.CEMembrane(tp, spk, y), 1/float32(len(spk)))
 	}
 	v := float64(loss.Item())
 	tp.Backward(loss)
 	correct := 0
 	for i, p := range csnnPredict(spk, mem) {
-		if p == k.y[i] {
+		if p == y[i] {
 			correct++
 		}
 	}
@@ -233,20 +242,38 @@ func (k *csnnTask) TrainStep(epoch, bi int) (trainer.StepResult, error) {
 	return trainer.StepResult{Loss: v, Correct: correct, Samples: bs}, nil
 }
 
+// csnnBatch fills samples ids of data into *x and *y (grown as needed) and
+// returns the input tensor and the labels.
+func csnnBatch(m *CSNNModel, data CSNNData, ids []int, x *[]float32, y *[]int) (*tensor.Tensor, []int) {
+	sh, n := data.Shape(), len(ids)
+	rows := n
+	if data.Dynamic() {
+		rows = m.Steps * n
+	}
+	size := rows * sh[0] * sh[1] * sh[2]
+	if len(*x) < size {
+		*x = make([]float32, size)
+	}
+	if len(*y) < n {
+		*y = make([]int, n)
+	}
+	data.Fill((*x)[:size], (*y)[:n], ids)
+	return tensor.New([]int{rows, sh[0], sh[1], sh[2]}, (*x)[:size]), (*y)[:n]
+}
+
 // EvaluateCSNN runs the model without gradients over data and returns the
 // predictions and each layer's firing rate (spikes per neuron per step).
-func EvaluateCSNN(m *CSNNModel, data *datasets.Images, batch int) (pred []int, rates []eval.LayerRate) {
+func EvaluateCSNN(m *CSNNModel, data CSNNData, batch int) (pred []int, rates []eval.LayerRate) {
 	m.Store.Train = false
 	defer func() { m.Store.Train = true }()
 	tp := tensor.NewTape()
-	f := data.Features()
-	x, y := make([]float32, batch*f), make([]int, batch)
+	var xbuf []float32
+	var ybuf []int
 	sums := make([]float64, len(m.Blocks)+1)
-	for _, ids := range datasets.Batches(datasets.Order(data.N, false, 0, 0), batch, false) {
-		n := len(ids)
-		data.Fill(x[:n*f], y[:n], ids)
+	for _, ids := range datasets.Batches(datasets.Order(data.Len(), false, 0, 0), batch, false) {
+		x, _ := csnnBatch(m, data, ids, &xbuf, &ybuf)
 		tp.NoGrad(func() {
-			spk, mem, hidden := m.Run(tp, tensor.New([]int{n, 1, data.Rows, data.Cols}, x[:n*f]))
+			spk, mem, hidden := m.Run(tp, x)
 			pred = append(pred, csnnPredict(spk, mem)...)
 			for i, h := range hidden {
 				sums[i] += h
@@ -260,9 +287,10 @@ func EvaluateCSNN(m *CSNNModel, data *datasets.Images, batch int) (pred []int, r
 	for i, sh := range m.Shapes {
 		nn := sh[0] * sh[1] * sh[2]
 		rates = append(rates, eval.LayerRate{Layer: fmt.Sprintf("block%d", i+1), Neurons: nn,
-			Rate: sums[i] / float64(data.N*m.Steps*nn), Silent: -1})
+			Rate: sums[i] / float64(data.Len()*m.Steps*nn), Silent: -1})
 	}
-	rates = append(rates, eval.LayerRate{Layer: "output", Neurons: 10, Rate: sums[len(m.Blocks)] / float64(data.N*m.Steps*10), Silent: -1})
+	no := m.Readout.Out()
+	rates = append(rates, eval.LayerRate{Layer: "output", Neurons: no, Rate: sums[len(m.Blocks)] / float64(data.Len()*m.Steps*no), Silent: -1})
 	return pred, rates
 }
 
@@ -287,16 +315,12 @@ func (c *CSNN) run(ctx context.Context, opts *RunDir) error {
 	r := opts.Recipe
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
-	train, test, err := c.source().Load(c.Data.Dir)
+	train, test, err := c.LoadData()
 	if err != nil {
 		return err
 	}
-	if train.Rows != 28 || train.Cols != 28 {
-		return recipes.Invalid("data.dataset", "csnn-classify needs 28×28 images, %s has %d×%d", train.Name, train.Rows, train.Cols)
-	}
-	train, test = train.Limit(c.Data.TrainLimit), test.Limit(c.Data.TestLimit)
-	if train.N < c.Train.BatchSize {
-		return recipes.Invalid("train.batch_size", "%d is larger than the %d training images", c.Train.BatchSize, train.N)
+	if train.Len() < c.Train.BatchSize {
+		return recipes.Invalid("train.batch_size", "%d is larger than the %d training samples", c.Train.BatchSize, train.Len())
 	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return err
@@ -339,11 +363,11 @@ func (c *CSNN) run(ctx context.Context, opts *RunDir) error {
 		lastPred, lastRates = EvaluateCSNN(m, test, 256)
 		correct := 0
 		for i, p := range lastPred {
-			if p == int(test.Labels[i]) {
+			if p == test.Label(i) {
 				correct++
 			}
 		}
-		lastAcc = float64(correct) / float64(test.N)
+		lastAcc = float64(correct) / float64(test.Len())
 		e.Extra["test_acc"] = lastAcc
 		rec := eval.NewRecord(e.Epoch)
 		rec.TrainLoss, rec.TrainAcc, rec.TestAcc = e.TrainLoss, e.TrainAcc, lastAcc
@@ -387,17 +411,17 @@ func (c *CSNN) run(ctx context.Context, opts *RunDir) error {
 	return runErr
 }
 
-func csnnReport(opts *RunDir, c *CSNN, test *datasets.Images, pred []int, rates []eval.LayerRate, history []eval.EpochRecord, acc float64) error {
-	cm := eval.NewConfusionMatrix(test.Classes)
-	labels := make([]int, test.N)
+func csnnReport(opts *RunDir, c *CSNN, test CSNNData, pred []int, rates []eval.LayerRate, history []eval.EpochRecord, acc float64) error {
+	cm := eval.NewConfusionMatrix(test.Classes())
+	labels := make([]int, test.Len())
 	for i := range labels {
-		labels[i] = int(test.Labels[i])
+		labels[i] = test.Label(i)
 	}
 	cm.Add(pred, labels)
 	if err := eval.WriteCurves(opts.Dir, history); err != nil {
 		return err
 	}
-	if err := eval.WriteConfusion(opts.Dir, cm, test.ClassNames); err != nil {
+	if err := eval.WriteConfusion(opts.Dir, cm, test.ClassNames()); err != nil {
 		return err
 	}
 	if opts.JSON {
@@ -411,7 +435,7 @@ func csnnReport(opts *RunDir, c *CSNN, test *datasets.Images, pred []int, rates 
 	if err := eval.WriteRateTable(w, rates); err != nil {
 		return err
 	}
-	if err := eval.WriteConfusionTable(w, cm, test.ClassNames); err != nil {
+	if err := eval.WriteConfusionTable(w, cm, test.ClassNames()); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "run directory %s: %s, %s, %s, %s, %s\n", opts.Dir, recipes.EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile, eval.ConfusionFile)

@@ -15,7 +15,7 @@ func init() {
 			return nil, nil, err
 		}
 		torchlayer.SetThreads(c.Threads)
-		pred, rates := EvaluateCSNN(m.(*CSNNModel), test, 256)
+		pred, rates := EvaluateCSNN(m.(*CSNNModel), ImageData{test}, 256)
 		return pred, rates, nil
 	}
 	loadCSNN = func(c *CSNN, ckpt string) (any, error) {

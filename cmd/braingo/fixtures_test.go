@@ -205,6 +205,10 @@ func TestFixturesCoverEveryRecipe(t *testing.T) {
 var torchFixtures = []fixture{
 	{"fmnist-csnn", "train", append([]string{"train.batch_size=64", "data.steps=4"}, fmnistShort...), false, false},
 	{"pdm-hybrid", "train", []string{"train.epochs=2", "train.batches=3", "train.batch_size=8", "train.eval_trials=32"}, false, false},
+	// The fixture recordings of datasets/events: two gestures to train on, two to
+	// test; a low threshold, so that their few events make the blocks fire.
+	{"dvsgesture-csnn", "train", []string{"data_dir=../../datasets/events/testdata/gesture", "data.steps=4", "data.side=16",
+		"model.channels=[4,8]", "model.threshold=0.1", "train.batch_size=2", "train.epochs=2"}, false, false},
 }
 
 // Training gives the same bits on any thread count (each batch in 8 shards
