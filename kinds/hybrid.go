@@ -62,7 +62,7 @@ var loadCSNN func(c *CSNN, ckpt string) (any, error)
 
 // evalCSNN, set by the torch build, evaluates a csnn-classify recipe's
 // network with the parameters of checkpoint ckpt on test (EvaluateCSNN).
-var evalCSNN func(c *CSNN, ckpt string, test *datasets.Images) ([]int, []eval.LayerRate, error)
+var evalCSNN func(c *CSNN, ckpt string, test CSNNData) ([]int, []eval.LayerRate, error)
 
 // source is the dataset of a csnn-classify recipe.
 func (c *CSNN) source() datasets.Source {
@@ -76,7 +76,7 @@ func (c *CSNN) source() datasets.Source {
 // checkpoint and evaluates the network on the test set as training's
 // per-epoch evaluation does, so it reproduces the last epoch's test
 // accuracy. It needs a build with the torch tag (make torch).
-func EvaluateCSNNRun(dir string, warn io.Writer) (*CSNN, *datasets.Images, *trainer.Evaluation, error) {
+func EvaluateCSNNRun(dir string, warn io.Writer) (*CSNN, CSNNData, *trainer.Evaluation, error) {
 	r, err := recipes.Load(filepath.Join(dir, recipes.EchoFile), nil)
 	if err != nil {
 		return nil, nil, nil, err
@@ -86,26 +86,22 @@ func EvaluateCSNNRun(dir string, warn io.Writer) (*CSNN, *datasets.Images, *trai
 		return nil, nil, nil, fmt.Errorf("%s: recipe kind %s is not %s", dir, r.Kind, CSNNKind)
 	}
 	keepLegacyZeroReset(r, filepath.Join(dir, CheckpointFile), warn)
-	if c.Data.Dataset == "dvsgesture" {
-		return nil, nil, nil, fmt.Errorf("%s: braingo eval of a dvsgesture run is not supported; metrics.jsonl has the test accuracy of every epoch", dir)
-	}
 	if !torchlayer.Available || evalCSNN == nil {
 		return nil, nil, nil, fmt.Errorf("%s: a %s run: %w", dir, CSNNKind, torchlayer.ErrNoTorch)
 	}
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
-	_, test, err := c.source().Load(c.Data.Dir)
+	_, test, err := c.LoadData()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	test = test.Limit(c.Data.TestLimit)
 	pred, rates, err := evalCSNN(c, filepath.Join(dir, CheckpointFile), test)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	ev := &trainer.Evaluation{Pred: pred, Labels: make([]int, len(pred))}
 	for i := range pred {
-		ev.Labels[i] = int(test.Labels[i])
+		ev.Labels[i] = test.Label(i)
 	}
 	for _, lr := range rates {
 		ev.Rates = append(ev.Rates, trainer.LayerRate{Name: lr.Layer, Neurons: lr.Neurons, Rate: lr.Rate})

@@ -3,19 +3,18 @@
 package kinds
 
 import (
-	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/torchlayer"
 )
 
 func init() {
-	evalCSNN = func(c *CSNN, ckpt string, test *datasets.Images) ([]int, []eval.LayerRate, error) {
+	evalCSNN = func(c *CSNN, ckpt string, test CSNNData) ([]int, []eval.LayerRate, error) {
 		m, err := loadCSNN(c, ckpt)
 		if err != nil {
 			return nil, nil, err
 		}
 		torchlayer.SetThreads(c.Threads)
-		pred, rates := EvaluateCSNN(m.(*CSNNModel), ImageData{test}, 256)
+		pred, rates := EvaluateCSNN(m.(*CSNNModel), test, 256)
 		return pred, rates, nil
 	}
 	loadCSNN = func(c *CSNN, ckpt string) (any, error) {

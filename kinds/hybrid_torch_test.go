@@ -74,9 +74,9 @@ func TestCSNNRunsAndResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev.Accuracy() != last.TestAcc || len(ev.Pred) != test.N || len(ev.Rates) == 0 {
+	if ev.Accuracy() != last.TestAcc || len(ev.Pred) != test.Len() || len(ev.Rates) == 0 {
 		t.Errorf("EvaluateCSNNRun: accuracy %v on %d of %d images, %d rates; the last epoch reported %v",
-			ev.Accuracy(), len(ev.Pred), test.N, len(ev.Rates), last.TestAcc)
+			ev.Accuracy(), len(ev.Pred), test.Len(), len(ev.Rates), last.TestAcc)
 	}
 }
 
@@ -142,5 +142,14 @@ func TestCSNNGesture(t *testing.T) {
 	}
 	if len(rec.Rates) != 3 || rec.Rates[0].Rate <= 0 || rec.Rates[1].Rate <= 0 {
 		t.Fatalf("firing rates %+v: the frames do not drive the blocks", rec.Rates)
+	}
+	// braingo eval's path reproduces the last epoch's test accuracy and rates.
+	_, test, ev, err := kinds.EvaluateCSNNRun(dir, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Accuracy() != last.TestAcc || len(ev.Pred) != test.Len() || len(ev.Rates) != 3 || ev.Rates[0].Rate != rec.Rates[0].Rate {
+		t.Errorf("EvaluateCSNNRun: accuracy %v on %d of %d recordings, rates %+v; the last epoch reported %v, %+v",
+			ev.Accuracy(), len(ev.Pred), test.Len(), ev.Rates, last.TestAcc, rec.Rates)
 	}
 }
