@@ -270,6 +270,25 @@ func (d Delta) Encode(dst, cur, prev []float32) {
 	}
 }
 
+// EncodeSeries rewrites a [steps][channels] series in place into its delta
+// spikes, step t compared with step t−1 of the original series (and step 0
+// with zero, or with itself when Padding): snnTorch's spikegen.delta on a
+// time-major tensor.
+func (d Delta) EncodeSeries(x []float32, steps, channels int) {
+	if len(x) != steps*channels {
+		panic(fmt.Sprintf("datasets: Delta.EncodeSeries: %d values for %d steps of %d channels", len(x), steps, channels))
+	}
+	// Backwards, so that row t−1 still holds the original values.
+	for t := steps - 1; t >= 0; t-- {
+		cur := x[t*channels : (t+1)*channels]
+		var prev []float32
+		if t > 0 {
+			prev = x[(t-1)*channels : t*channels]
+		}
+		d.Encode(cur, cur, prev)
+	}
+}
+
 // NewEncoder builds an image encoder by name for a run of steps.
 func NewEncoder(name string, steps int, seed uint64) (Encoder, error) {
 	switch name {

@@ -139,3 +139,34 @@ func TestTTFSMatchesSpyTorch(t *testing.T) {
 		}
 	}
 }
+
+// TestDeltaSeries: the in-place series encoding equals Encode step by step
+// on a copy, channel by channel.
+func TestDeltaSeries(t *testing.T) {
+	const steps, ch = 6, 3
+	x := []float32{
+		0, 3, 1,
+		2, 3, 0,
+		2, 1, 0,
+		5, 0, 2,
+		4, 0, 2.5,
+		1, 2, 4,
+	}
+	for _, d := range []Delta{{Threshold: 1}, {Threshold: 1, OffSpike: true}, {Threshold: 2, OffSpike: true, Padding: true}} {
+		want := make([]float32, len(x))
+		for s := range steps {
+			var prev []float32
+			if s > 0 {
+				prev = x[(s-1)*ch : s*ch]
+			}
+			d.Encode(want[s*ch:(s+1)*ch], x[s*ch:(s+1)*ch], prev)
+		}
+		got := append([]float32(nil), x...)
+		d.EncodeSeries(got, steps, ch)
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%+v: %v, want %v", d, got, want)
+			}
+		}
+	}
+}

@@ -86,7 +86,11 @@ func (c *CSNN) Evaluate(d *RunDir) (Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &classReport{dataset: c2.Data.Dataset, names: test.ClassNames, unit: "images", ev: ev}, nil
+	unit := "images"
+	if test.Dynamic() {
+		unit = "recordings"
+	}
+	return &classReport{dataset: c2.Data.Dataset, names: test.ClassNames(), unit: unit, ev: ev}, nil
 }
 
 func (c *classReport) confusion() *eval.ConfusionMatrix {

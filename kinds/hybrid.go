@@ -62,7 +62,7 @@ var loadCSNN func(c *CSNN, ckpt string) (any, error)
 
 // evalCSNN, set by the torch build, evaluates a csnn-classify recipe's
 // network with the parameters of checkpoint ckpt on test (EvaluateCSNN).
-var evalCSNN func(c *CSNN, ckpt string, test *datasets.Images) ([]int, []eval.LayerRate, error)
+var evalCSNN func(c *CSNN, ckpt string, test CSNNData) ([]int, []eval.LayerRate, error)
 
 // source is the dataset of a csnn-classify recipe.
 func (c *CSNN) source() datasets.Source {
@@ -76,7 +76,7 @@ func (c *CSNN) source() datasets.Source {
 // checkpoint and evaluates the network on the test set as training's
 // per-epoch evaluation does, so it reproduces the last epoch's test
 // accuracy. It needs a build with the torch tag (make torch).
-func EvaluateCSNNRun(dir string, warn io.Writer) (*CSNN, *datasets.Images, *trainer.Evaluation, error) {
+func EvaluateCSNNRun(dir string, warn io.Writer) (*CSNN, CSNNData, *trainer.Evaluation, error) {
 	r, err := recipes.Load(filepath.Join(dir, recipes.EchoFile), nil)
 	if err != nil {
 		return nil, nil, nil, err
@@ -91,18 +91,17 @@ func EvaluateCSNNRun(dir string, warn io.Writer) (*CSNN, *datasets.Images, *trai
 	}
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
-	_, test, err := c.source().Load(c.Data.Dir)
+	_, test, err := c.LoadData()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	test = test.Limit(c.Data.TestLimit)
 	pred, rates, err := evalCSNN(c, filepath.Join(dir, CheckpointFile), test)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	ev := &trainer.Evaluation{Pred: pred, Labels: make([]int, len(pred))}
 	for i := range pred {
-		ev.Labels[i] = int(test.Labels[i])
+		ev.Labels[i] = test.Label(i)
 	}
 	for _, lr := range rates {
 		ev.Rates = append(ev.Rates, trainer.LayerRate{Name: lr.Layer, Neurons: lr.Neurons, Rate: lr.Rate})
@@ -123,11 +122,13 @@ type CSNN struct {
 	Threads int `yaml:"threads" range:"[0,)" default:"0" help:"threads of braingo's kernels and libtorch (0: all cores)" alias:"threads"`
 
 	Data struct {
-		Dataset    string `yaml:"dataset" default:"fashion-mnist" enum:"fashion-mnist,mnist" help:"image dataset (28×28 gray images)"`
-		Dir        string `yaml:"dir" default:"" help:"folder with the four IDX files (empty: $BRAINGO_FASHION_MNIST / $BRAINGO_MNIST, then the Debian package's folder)" alias:"data_dir"`
-		TrainLimit int    `yaml:"train_limit" range:"[0,)" default:"0" help:"use only the first N training images (0: all)" alias:"train_limit"`
-		TestLimit  int    `yaml:"test_limit" range:"[0,)" default:"0" help:"evaluate on the first N test images (0: all)" alias:"test_limit"`
-		Steps      int    `yaml:"steps" range:"[1,)" default:"8" help:"time steps per image (direct input: the image is the input current at every step)" alias:"steps"`
+		Dataset    string  `yaml:"dataset" default:"fashion-mnist" enum:"fashion-mnist,mnist,dvsgesture" help:"data set: 28×28 gray images (fashion-mnist, mnist), or DVS128 Gesture's event recordings binned into frames (dvsgesture, 11 classes)"`
+		Dir        string  `yaml:"dir" default:"" help:"images: folder with the four IDX files (empty: $BRAINGO_FASHION_MNIST / $BRAINGO_MNIST, then the Debian package's folder); dvsgesture: IBM's DvsGesture folder (trials_to_train.txt, trials_to_test.txt, .aedat and _labels.csv files) or Tonic's (ibmGestureTrain/, ibmGestureTest/)" alias:"data_dir"`
+		TrainLimit int     `yaml:"train_limit" range:"[0,)" default:"0" help:"use only the first N training samples (0: all)" alias:"train_limit"`
+		TestLimit  int     `yaml:"test_limit" range:"[0,)" default:"0" help:"evaluate on the first N test samples (0: all)" alias:"test_limit"`
+		Steps      int     `yaml:"steps" range:"[1,)" default:"8" help:"time steps per sample (images: direct input, the image is the input current at every step; dvsgesture: one frame of event counts per step)" alias:"steps"`
+		Side       int     `yaml:"side" range:"[1,128]" default:"32" help:"dvsgesture: frames downsampled from 128×128 to side×side (Tonic's Downsample)"`
+		DurationMS float64 `yaml:"duration_ms" range:"(0,)" default:"1500" help:"dvsgesture: time from each gesture's start covered by the steps, in ms (later events are dropped)"`
 	} `yaml:"data"`
 	Model struct {
 		Channels       []int   `yaml:"channels" range:"[1,)" default:"12,32" help:"output channels of the conv blocks (each: conv, optional batch norm, 2×2 pool, LIF)"`
@@ -155,7 +156,7 @@ type CSNN struct {
 }
 
 // Validate checks cross-field constraints, including that the conv blocks
-// fit a 28×28 image.
+// fit the input (28×28 images, data.side frames).
 func (c *CSNN) Validate() error {
 	m := c.Model
 	if err := checkSurrogate(m.Surrogate); err != nil {
@@ -165,19 +166,21 @@ func (c *CSNN) Validate() error {
 	case len(m.Channels) == 0:
 		return recipes.Invalid("model.channels", "needs at least one conv block")
 	}
-	side := 28
+	_, side, _ := c.inputShape()
+	in := side
 	for i := range m.Channels {
 		side = (side - m.Kernel + 1) / 2
 		if side < 1 {
-			return recipes.Invalid("model.channels", "block %d: a %d×%d kernel and 2×2 pooling leave nothing of a 28×28 image after %d blocks", i+1, m.Kernel, m.Kernel, i+1)
+			return recipes.Invalid("model.channels", "block %d: a %d×%d kernel and 2×2 pooling leave nothing of a %d×%d input after %d blocks", i+1, m.Kernel, m.Kernel, in, in, i+1)
 		}
 	}
 	return nil
 }
 
-// Sides returns the image side after each conv block (28×28 input).
+// Sides returns the input's side after each conv block.
 func (c *CSNN) Sides() []int {
-	side, out := 28, []int{}
+	_, side, _ := c.inputShape()
+	out := []int{}
 	for range c.Model.Channels {
 		side = (side - c.Model.Kernel + 1) / 2
 		out = append(out, side)

@@ -43,6 +43,8 @@ func BuildCSNN(c *CSNN) (*torchlayer.CSNN, error) {
 		Out: snn.LIF{Beta: float32(c.Model.ReadoutBeta), Threshold: float32(c.Model.Threshold), Surrogate: sg}}
 	cfg.Out.Reset, _ = snn.ParseReset(c.Model.ReadoutReset)
 	cfg.LIF.Reset, _ = snn.ParseReset(c.Model.Reset)
+	in, side, classes := c.inputShape()
+	cfg.InChannels, cfg.Side, cfg.Classes, cfg.Dynamic = in, side, classes, c.Data.Dataset == "dvsgesture"
 	return torchlayer.NewCSNN(cfg)
 }
 
@@ -50,7 +52,7 @@ func BuildCSNN(c *CSNN) (*torchlayer.CSNN, error) {
 type csnnTask struct {
 	m     *torchlayer.CSNN
 	c     *CSNN
-	data  *datasets.Images
+	data  CSNNData
 	tp    *tensor.Tape
 	order []int
 	x     []float32
@@ -58,36 +60,32 @@ type csnnTask struct {
 }
 
 func (k *csnnTask) Batches(epoch int) int {
-	k.order = datasets.Order(k.data.N, k.c.Train.Shuffle, uint64(k.c.Seed), epoch)
+	k.order = datasets.Order(k.data.Len(), k.c.Train.Shuffle, uint64(k.c.Seed), epoch)
 	k.m.Store.Timing = torchlayer.Timing{}
-	return datasets.NumBatches(k.data.N, k.c.Train.BatchSize, true)
+	return datasets.NumBatches(k.data.Len(), k.c.Train.BatchSize, true)
 }
 
 func (k *csnnTask) TrainStep(epoch, bi int) (trainer.StepResult, error) {
-	bs, f := k.c.Train.BatchSize, k.data.Features()
+	bs := k.c.Train.BatchSize
 	ids := k.order[bi*bs : (bi+1)*bs]
-	if len(k.x) < bs*f {
-		k.x, k.y = make([]float32, bs*f), make([]int, bs)
-	}
-	k.data.Fill(k.x, k.y, ids)
-	x := tensor.New([]int{bs, 1, k.data.Rows, k.data.Cols}, k.x[:bs*f])
+	x, y := csnnBatch(k.m, k.data, ids, &k.x, &k.y)
 	tp := k.tp
 	k.m.Store.Train = true
 	spk, mem, _ := k.m.Run(tp, x)
 	var loss *tensor.Tensor
 	switch k.c.Train.Loss {
 	case "ce_membrane":
-		loss = losses.CEMembrane(tp, mem, k.y)
+		loss = losses.CEMembrane(tp, mem, y)
 	case "ce_count":
-		loss = losses.CECount(tp, spk, k.y)
+		loss = losses.CECount(tp, spk, y)
 	default:
-		loss = tp.Scale(losses.CEMembrane(tp, spk, k.y), 1/float32(len(spk)))
+		loss = tp.Scale(losses.CEMembrane(tp, spk, y), 1/float32(len(spk)))
 	}
 	v := float64(loss.Item())
 	tp.Backward(loss)
 	correct := 0
 	for i, p := range torchlayer.Predict(spk, mem) {
-		if p == k.y[i] {
+		if p == y[i] {
 			correct++
 		}
 	}
@@ -96,20 +94,38 @@ func (k *csnnTask) TrainStep(epoch, bi int) (trainer.StepResult, error) {
 	return trainer.StepResult{Loss: v, Correct: correct, Samples: bs}, nil
 }
 
+// csnnBatch fills samples ids of data into *x and *y (grown as needed) and
+// returns the input tensor and the labels.
+func csnnBatch(m *torchlayer.CSNN, data CSNNData, ids []int, x *[]float32, y *[]int) (*tensor.Tensor, []int) {
+	sh, n := data.Shape(), len(ids)
+	rows := n
+	if data.Dynamic() {
+		rows = m.Steps * n
+	}
+	size := rows * sh[0] * sh[1] * sh[2]
+	if len(*x) < size {
+		*x = make([]float32, size)
+	}
+	if len(*y) < n {
+		*y = make([]int, n)
+	}
+	data.Fill((*x)[:size], (*y)[:n], ids)
+	return tensor.New([]int{rows, sh[0], sh[1], sh[2]}, (*x)[:size]), (*y)[:n]
+}
+
 // EvaluateCSNN runs the model without gradients over data and returns the
 // predictions and each layer's firing rate (spikes per neuron per step).
-func EvaluateCSNN(m *torchlayer.CSNN, data *datasets.Images, batch int) (pred []int, rates []eval.LayerRate) {
+func EvaluateCSNN(m *torchlayer.CSNN, data CSNNData, batch int) (pred []int, rates []eval.LayerRate) {
 	m.Store.Train = false
 	defer func() { m.Store.Train = true }()
 	tp := tensor.NewTape()
-	f := data.Features()
-	x, y := make([]float32, batch*f), make([]int, batch)
+	var xbuf []float32
+	var ybuf []int
 	sums := make([]float64, len(m.Blocks)+1)
-	for _, ids := range datasets.Batches(datasets.Order(data.N, false, 0, 0), batch, false) {
-		n := len(ids)
-		data.Fill(x[:n*f], y[:n], ids)
+	for _, ids := range datasets.Batches(datasets.Order(data.Len(), false, 0, 0), batch, false) {
+		x, _ := csnnBatch(m, data, ids, &xbuf, &ybuf)
 		tp.NoGrad(func() {
-			spk, mem, hidden := m.Run(tp, tensor.New([]int{n, 1, data.Rows, data.Cols}, x[:n*f]))
+			spk, mem, hidden := m.Run(tp, x)
 			pred = append(pred, torchlayer.Predict(spk, mem)...)
 			for i, h := range hidden {
 				sums[i] += h
@@ -123,9 +139,10 @@ func EvaluateCSNN(m *torchlayer.CSNN, data *datasets.Images, batch int) (pred []
 	for i, sh := range m.Shapes {
 		nn := sh[0] * sh[1] * sh[2]
 		rates = append(rates, eval.LayerRate{Layer: fmt.Sprintf("block%d", i+1), Neurons: nn,
-			Rate: sums[i] / float64(data.N*m.Steps*nn), Silent: -1})
+			Rate: sums[i] / float64(data.Len()*m.Steps*nn), Silent: -1})
 	}
-	rates = append(rates, eval.LayerRate{Layer: "output", Neurons: 10, Rate: sums[len(m.Blocks)] / float64(data.N*m.Steps*10), Silent: -1})
+	no := m.Readout.Out()
+	rates = append(rates, eval.LayerRate{Layer: "output", Neurons: no, Rate: sums[len(m.Blocks)] / float64(data.Len()*m.Steps*no), Silent: -1})
 	return pred, rates
 }
 
@@ -150,16 +167,12 @@ func (c *CSNN) run(ctx context.Context, opts *RunDir) error {
 	r := opts.Recipe
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
-	train, test, err := c.source().Load(c.Data.Dir)
+	train, test, err := c.LoadData()
 	if err != nil {
 		return err
 	}
-	if train.Rows != 28 || train.Cols != 28 {
-		return recipes.Invalid("data.dataset", "csnn-classify needs 28×28 images, %s has %d×%d", train.Name, train.Rows, train.Cols)
-	}
-	train, test = train.Limit(c.Data.TrainLimit), test.Limit(c.Data.TestLimit)
-	if train.N < c.Train.BatchSize {
-		return recipes.Invalid("train.batch_size", "%d is larger than the %d training images", c.Train.BatchSize, train.N)
+	if train.Len() < c.Train.BatchSize {
+		return recipes.Invalid("train.batch_size", "%d is larger than the %d training samples", c.Train.BatchSize, train.Len())
 	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return err
@@ -202,11 +215,11 @@ func (c *CSNN) run(ctx context.Context, opts *RunDir) error {
 		lastPred, lastRates = EvaluateCSNN(m, test, 256)
 		correct := 0
 		for i, p := range lastPred {
-			if p == int(test.Labels[i]) {
+			if p == test.Label(i) {
 				correct++
 			}
 		}
-		lastAcc = float64(correct) / float64(test.N)
+		lastAcc = float64(correct) / float64(test.Len())
 		e.Extra["test_acc"] = lastAcc
 		rec := eval.NewRecord(e.Epoch)
 		rec.TrainLoss, rec.TrainAcc, rec.TestAcc = e.TrainLoss, e.TrainAcc, lastAcc
@@ -250,17 +263,17 @@ func (c *CSNN) run(ctx context.Context, opts *RunDir) error {
 	return runErr
 }
 
-func csnnReport(opts *RunDir, c *CSNN, test *datasets.Images, pred []int, rates []eval.LayerRate, history []eval.EpochRecord, acc float64) error {
-	cm := eval.NewConfusionMatrix(test.Classes)
-	labels := make([]int, test.N)
+func csnnReport(opts *RunDir, c *CSNN, test CSNNData, pred []int, rates []eval.LayerRate, history []eval.EpochRecord, acc float64) error {
+	cm := eval.NewConfusionMatrix(test.Classes())
+	labels := make([]int, test.Len())
 	for i := range labels {
-		labels[i] = int(test.Labels[i])
+		labels[i] = test.Label(i)
 	}
 	cm.Add(pred, labels)
 	if err := eval.WriteCurves(opts.Dir, history); err != nil {
 		return err
 	}
-	if err := eval.WriteConfusion(opts.Dir, cm, test.ClassNames); err != nil {
+	if err := eval.WriteConfusion(opts.Dir, cm, test.ClassNames()); err != nil {
 		return err
 	}
 	if opts.JSON {
@@ -274,7 +287,7 @@ func csnnReport(opts *RunDir, c *CSNN, test *datasets.Images, pred []int, rates 
 	if err := eval.WriteRateTable(w, rates); err != nil {
 		return err
 	}
-	if err := eval.WriteConfusionTable(w, cm, test.ClassNames); err != nil {
+	if err := eval.WriteConfusionTable(w, cm, test.ClassNames()); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "run directory %s: %s, %s, %s, %s, %s\n", opts.Dir, recipes.EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile, eval.ConfusionFile)

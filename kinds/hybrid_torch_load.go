@@ -3,13 +3,12 @@
 package kinds
 
 import (
-	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/torchlayer"
 )
 
 func init() {
-	evalCSNN = func(c *CSNN, ckpt string, test *datasets.Images) ([]int, []eval.LayerRate, error) {
+	evalCSNN = func(c *CSNN, ckpt string, test CSNNData) ([]int, []eval.LayerRate, error) {
 		m, err := loadCSNN(c, ckpt)
 		if err != nil {
 			return nil, nil, err

@@ -79,11 +79,12 @@ func csnnOps(m *torchlayer.CSNN) ([]nir.Op, error) {
 	return ops, nil
 }
 
-// csnnToNIR converts a csnn-classify network on 28×28 gray images.
+// csnnToNIR converts a csnn-classify network (its input shape: 28×28 gray
+// images or event frames).
 func csnnToNIR(m *torchlayer.CSNN, o nir.Options) (*nir.Node, []string, error) {
 	ops, err := csnnOps(m)
 	if err != nil {
 		return nil, nil, err
 	}
-	return nir.FromSequential([]int{1, 28, 28}, ops, o)
+	return nir.FromSequential(m.InShape[:], ops, o)
 }

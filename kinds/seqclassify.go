@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/datasets/events"
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/internal/sysinfo"
@@ -45,6 +46,9 @@ type SeqData struct {
 	Steps      int     `yaml:"steps" range:"[1,)" default:"100" help:"time bins per sample" alias:"steps"`
 	DurationMS float64 `yaml:"duration_ms" range:"(0,)" default:"1000" help:"time covered by the bins in ms, from 0 (later events are dropped; randman: ignored, one step is 1 ms)"`
 	Binary     bool    `yaml:"binary" default:"false" help:"1 for a bin with any event instead of the count (and an event-driven first projection)"`
+	Encoding   string  `yaml:"encoding" default:"bins" enum:"bins,delta" help:"input: the bins themselves, or their delta modulation (snnTorch spikegen.delta over time: 1 where a channel's bin value rises by data.delta_threshold or more from the previous step)"`
+	DeltaThr   float64 `yaml:"delta_threshold" range:"(0,)" default:"1" help:"delta: the rise (in events per bin; 1 with data.binary) that fires a spike"`
+	DeltaOff   bool    `yaml:"delta_off" default:"false" help:"delta: also −1 where the value falls by the threshold or more (snnTorch off_spike)"`
 	TestSplit  string  `yaml:"test_split" default:"test" enum:"test,valid" help:"ssc: evaluate on the test or the validation file"`
 	TrainLimit int     `yaml:"train_limit" range:"[0,)" default:"0" help:"use only the first N training samples (0: all)" alias:"train_limit"`
 	TestLimit  int     `yaml:"test_limit" range:"[0,)" default:"0" help:"evaluate on the first N test samples (0: all)" alias:"test_limit"`
@@ -111,6 +115,8 @@ func (c *SeqClassify) Validate() error {
 		return recipes.Invalid("model.delay_taps", "learned delays need dense projections (model.connectivity 1, got %v)", c.Model.Connectivity)
 	case c.Model.DelayTaps > c.Data.Steps:
 		return recipes.Invalid("model.delay_taps", "%d taps are longer than the %d steps of a sample", c.Model.DelayTaps, c.Data.Steps)
+	case c.Data.Encoding == "delta" && c.Data.DeltaOff && c.Data.Binary:
+		return recipes.Invalid("data.delta_off", "off spikes (−1) need the dense first projection, data.binary: false")
 	}
 	return nil
 }
@@ -294,6 +300,7 @@ func (c *SeqClassify) Load() (*SeqSplits, error) {
 		for _, i := range firstN(nTest, d.TestLimit) {
 			s.TestIndex = append(s.TestIndex, n-nTest+i)
 		}
+		c.encode(&s)
 		return &s, nil
 	case "shd", "ssc":
 		if err := checkDir(d.Source, d.Dir); err != nil {
@@ -335,7 +342,17 @@ func (c *SeqClassify) Load() (*SeqSplits, error) {
 	}
 	s.TrainIndex = firstN(s.Train.Len(), d.TrainLimit)
 	s.TestIndex = firstN(s.Test.Len(), d.TestLimit)
+	c.encode(&s)
 	return &s, nil
+}
+
+// encode sets the recipe's input encoding on the binned splits.
+func (c *SeqClassify) encode(s *SeqSplits) {
+	if c.Data.Encoding != "delta" {
+		return
+	}
+	d := datasets.Delta{Threshold: float32(c.Data.DeltaThr), OffSpike: c.Data.DeltaOff}
+	s.Train.Encode, s.Test.Encode = d.EncodeSeries, d.EncodeSeries
 }
 
 func (c *SeqClassify) binHDF5(spec events.BinSpec, split string) (*events.Binned, error) {

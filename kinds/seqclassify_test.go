@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/recipes"
 )
@@ -168,5 +169,50 @@ func TestSeqClassifyLearnedDelays(t *testing.T) {
 	}
 	if _, err := recipes.Load("randman-rsnn", append(append([]string{}, seqTiny...), "model.delay_taps=6", "model.connectivity=0.5")); err == nil || !strings.Contains(err.Error(), "model.delay_taps") {
 		t.Fatalf("learned delays with sparse projections: %v", err)
+	}
+}
+
+// data.encoding: delta gives the delta modulation of the bins (each
+// sample equals datasets.Delta over the plain bins), trains, and refuses
+// off spikes with the event-driven (binary) projection.
+func TestSeqClassifyDelta(t *testing.T) {
+	load := func(sets ...string) *SeqSplits {
+		t.Helper()
+		r, err := recipes.Load("randman-rsnn", append(append([]string{}, seqTiny...), sets...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := r.Spec.(*SeqClassify).Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	plain := load("data.randman.spikes=3", "data.binary=false")
+	delta := load("data.randman.spikes=3", "data.binary=false", "data.encoding=delta", "data.delta_off=true")
+	d := datasets.Delta{Threshold: 1, OffSpike: true}
+	ch, steps := plain.Train.Channels, plain.Train.Spec.Steps
+	var changed bool
+	for _, i := range plain.TrainIndex[:8] {
+		want := plain.Train.Sample(i, nil)
+		orig := append([]float32(nil), want...)
+		d.EncodeSeries(want, steps, ch)
+		got := delta.Train.Sample(i, nil)
+		for k := range got {
+			if got[k] != want[k] {
+				t.Fatalf("sample %d: delta input differs at %d: %v, want %v", i, k, got[k], want[k])
+			}
+			changed = changed || got[k] != orig[k]
+		}
+	}
+	if !changed {
+		t.Fatal("delta encoding left the bins unchanged")
+	}
+	if lines := runSeq(t, t.TempDir(), false, "train.epochs=1", "data.encoding=delta"); len(lines) != 1 {
+		t.Fatalf("delta run: %v", lines)
+	}
+	_, err := recipes.Load("randman-rsnn", []string{"data.encoding=delta", "data.delta_off=true", "data.binary=true"})
+	if err == nil || !strings.Contains(err.Error(), "data.delta_off") {
+		t.Fatalf("delta_off with binary: %v", err)
 	}
 }

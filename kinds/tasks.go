@@ -269,7 +269,11 @@ type TaskLine struct {
 	RegretFixed    float64  `json:"regret_fixed_arm,omitempty"` // always pulling arm 0 on the same episodes
 	HiddenRate     float64  `json:"hidden_rate,omitempty"`
 	SynOps         float64  `json:"synops_per_sample,omitempty"` // spiking networks: synaptic operations per evaluation trial (opCount)
-	PeakRSSMB      float64  `json:"peak_rss_mb"`
+	// Groups is the performance per group of trials (the Yang19
+	// collection's rules), for a task with groups; with validation, on
+	// the validation trials.
+	Groups    map[string]float64 `json:"performance_by_group,omitempty"`
+	PeakRSSMB float64            `json:"peak_rss_mb"`
 }
 
 type taskRun struct {
@@ -291,6 +295,7 @@ type taskRun struct {
 	start   time.Time
 	last    *trainer.PlayResult
 	regret  func(*trainer.PlayResult) float64
+	groups  tasks.Grouped     // the task's groups of trials (Yang19's rules), or nil
 	seq     *trainer.Sequence // task-bptt: its random state goes into checkpoints
 	data    *tasks.Dataset    // task-eprop: its trial generators' state goes into checkpoints
 	a2c     *trainer.A2C      // task-rl: its columns' state (mid-trial) goes into checkpoints
@@ -360,6 +365,7 @@ func (c *TaskBPTT) prepare(r *recipes.Recipe, opts *RunDir) (*taskRun, *trainer.
 func (c *TaskBPTT) taskRun(r *recipes.Recipe, opts *RunDir, d taskData, net networks.Recurrent) (*taskRun, *trainer.Sequence) {
 	spec := d.spec
 	tr := &taskRun{r: r, opts: opts, spec: spec, net: net, seed: uint64(c.Seed), target: c.Train.Target, evalN: c.Train.EvalTrials}
+	tr.groups, _ = d.task.(tasks.Grouped)
 	tr.agent = &trainer.Agent{Net: net, Actions: len(spec.Actions), Columns: c.Train.BatchSize,
 		Envs: evalEnvs(d.task, d.o, uint64(c.Seed)+testSeed)}
 	tr.validation(c.Train.TaskSelection, evalEnvs(d.task, d.o, uint64(c.Seed)+valSeed))
@@ -547,6 +553,9 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 			rec.TestAcc = perf
 			rec.Extra["performance"], rec.Extra["mean_reward"] = perf, rew
 			line.Performance, line.MeanReward = &perf, &rew
+		}
+		if tr.groups != nil {
+			line.Groups = groupMap(tr.groups, res)
 		}
 		if tr.regret != nil {
 			line.Regret, line.RegretFixed = tr.regrets(res)
@@ -777,6 +786,9 @@ func (tr *taskRun) report() error {
 	fmt.Fprintf(w, "\n%s: %d epochs, performance %.1f%%, mean reward per trial %.3f\n", tr.spec.Name, len(tr.history), 100*tr.last.Performance(), tr.last.MeanReward())
 	if err := eval.WriteEpochTable(w, tr.history); err != nil {
 		return err
+	}
+	if tr.groups != nil {
+		writeGroupTable(w, tr.groups, tr.last)
 	}
 	if psy != nil {
 		fmt.Fprintf(w, "psychometric: logistic bias %.3f slope %.3f per %% coherence\n", psy.Fit.Bias, psy.Fit.Slope)

@@ -58,8 +58,10 @@
 // GoNogo, Detection and DelayPairedAssociation (NeuroGym scores a withheld
 // no-go trial 0). HierarchicalReasoning fixes NeuroGym's unseen interval by
 // default (neurogym_delay restores it). neurogym_test.go compares every
-// task but Bandit and DawTwoStep with NeuroGym's own code; docs/tasks.md
-// lists the departures.
+// task but Bandit and DawTwoStep with NeuroGym's own code, the Yang et al.
+// 2019 collection (Yang19) included; brainpy_test.go compares BrainPy's
+// SingleContextDecisionMaking with BrainPy's code. docs/tasks.md lists the
+// departures.
 //
 // NeuroGym's continuous-action tasks also implement ContinuousJudge, which
 // Env.StepContinuous uses.

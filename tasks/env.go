@@ -38,6 +38,13 @@ type ContinuousJudge interface {
 	JudgeContinuous(tr *Trial, a []float64) Outcome
 }
 
+// Grouped is an optional interface of a Task whose trials fall into named
+// groups (the rules of the Yang19 collection): trial variable v holds the
+// group's index into names. Evaluations report performance per group.
+type Grouped interface {
+	Groups() (v string, names []string)
+}
+
 // Outcome is the verdict on one action.
 type Outcome struct {
 	Reward float64

@@ -1,5 +1,7 @@
 package tasks
 
+import "fmt"
+
 func init() {
 	Register("PerceptualDecisionMaking", func(p Params) (Task, error) {
 		t := &PerceptualDecisionMaking{}
@@ -341,4 +343,83 @@ func (t *PostDecisionWager) Judge(tr *Trial, a int) Outcome {
 		return Outcome{Reward: tr.Rewards["fail"], End: true}
 	}
 	return Outcome{}
+}
+
+// SingleContextDecisionMaking is BrainPy's context-dependent decision with
+// a fixed, unsignalled context (brainpy_datasets, cognitive/
+// decision_making.py, SingleContextDecisionMaking; after Mante et al. 2013):
+// two modalities each show a noisy ring stimulus (cos(θ_i − θ)·coh/200 +
+// 0.5, coherences 5, 15, 50) and the answer follows modality Context+1
+// alone. The fixation input is on from the start until the decision, when
+// every input is 0; noise of sd σ/√dt is on both modalities during the
+// stimulus. Timing: fixation 300 ms, stimulus 750, delay truncated
+// exponential (mean 600, 300–3000), decision 100, at dt 100.
+//
+// BrainPy's task is a dataset (inputs and labels, no environment); its
+// trials are ContextDecisionMaking's with the fixation cue kept until the
+// decision and the context fixed, which is how this port lays them out and
+// scores them (NeuroGym's Standard rule: abort in the fixation period,
+// answer in the decision).
+type SingleContextDecisionMaking struct {
+	Context int     // the relevant modality, 0 or 1 (context)
+	DimRing int     // choices (num_choice); 0 means 2
+	Sigma   float64 // noise sd before the 1/√dt scaling (noise_sigma); 0 means 1, negative none
+}
+
+func init() {
+	Register("SingleContextDecisionMaking", func(p Params) (Task, error) {
+		t := &SingleContextDecisionMaking{}
+		if err := p.Bind(map[string]any{"context": &t.Context, "dim_ring": &t.DimRing, "sigma": &t.Sigma}); err != nil {
+			return nil, err
+		}
+		if t.Context != 0 && t.Context != 1 {
+			return nil, fmt.Errorf("context must be 0 or 1, got %d", t.Context)
+		}
+		if t.DimRing < 0 || t.DimRing == 1 {
+			return nil, fmt.Errorf("dim_ring must be at least 2, got %d", t.DimRing)
+		}
+		return t, nil
+	})
+}
+
+func (t *SingleContextDecisionMaking) Spec() Spec {
+	n := orInt(t.DimRing, 2)
+	return Spec{
+		Name:    "SingleContextDecisionMaking",
+		Summary: "report the direction of one fixed, unsignalled modality, ignore the other",
+		Source:  "Mante et al. 2013 Nature 503:78; BrainPy brainpy_datasets cognitive/decision_making.py",
+		DT:      100,
+		Periods: periods("fixation", Constant(300), "stimulus", Constant(750),
+			"delay", TruncExp(600, 300, 3000), "decision", Constant(100)),
+		Obs:     cat([]string{"fixation"}, group("mod1", n), group("mod2", n)),
+		Actions: cat([]string{"fixation"}, group("choice", n)),
+		Rewards: stdRewards(),
+		Fixate:  []string{"fixation"},
+		Respond: []string{"decision"},
+	}
+}
+
+func (t *SingleContextDecisionMaking) NewTrial(tr *Trial) {
+	n := orInt(t.DimRing, 2)
+	cohs := []float64{5, 15, 50}
+	// BrainPy's order of draws: choice 0 (the ground truth), choice 1,
+	// coherence 0, coherence 1; context 1 swaps the choices.
+	gt, other := tr.Rng.IntN(n), tr.Rng.IntN(n)
+	coh0, coh1 := cohs[tr.Rng.IntN(3)], cohs[tr.Rng.IntN(3)]
+	tr.Vars["ground_truth"], tr.Vars["other_choice"] = float64(gt), float64(other)
+	tr.Vars["coh_0"], tr.Vars["coh_1"] = coh0, coh1
+	c0, c1 := gt, other
+	if t.Context == 1 {
+		c0, c1 = other, gt
+	}
+	theta := ring(n)
+	tr.Add("fixation", "stimulus", "delay", "decision")
+	tr.AddObs("", "fixation", 1)
+	tr.AddObs("stimulus", "mod1", ringStim(theta, theta[c0], coh0/200, 0.5)...)
+	tr.AddObs("stimulus", "mod2", ringStim(theta, theta[c1], coh1/200, 0.5)...)
+	sd := noiseSD(t.Sigma, tr.DT)
+	tr.AddNoise("stimulus", "mod1", sd)
+	tr.AddNoise("stimulus", "mod2", sd)
+	tr.SetObs("decision", "", 0)
+	tr.SetGT("decision", gt+1)
 }

@@ -12,13 +12,18 @@ import (
 	"github.com/braingo/braingo/tensor"
 )
 
-// CSNNConfig describes a convolutional spiking network of single-channel
-// images (CSNN). The zero value is no network: Channels, Kernel, Side,
-// Classes and Steps must be set.
+// CSNNConfig describes a convolutional spiking network of square images
+// or event frames (CSNN). The zero value is no network: Channels, Kernel,
+// Side, Classes and Steps must be set.
 type CSNNConfig struct {
-	Seed     uint64 // initialization: libtorch's blocks and the readout
-	Side     int    // the images' side (28 for Fashion-MNIST)
-	Channels []int  // output channels of each block
+	Seed uint64 // initialization: libtorch's blocks and the readout
+	Side int    // the input's side (28 for Fashion-MNIST)
+	// InChannels is the input's channels (0: 1, gray images; 2 for event
+	// frames' polarities). Dynamic says the input changes at every step
+	// (event frames): Run then takes Steps·batch frames, step-major.
+	InChannels int
+	Dynamic    bool
+	Channels   []int // output channels of each block
 	Kernel   int    // convolution kernel side (no padding, stride 1)
 	// BatchNorm adds batch normalization after each convolution; Pool is
 	// "max" (default) or "avg" 2×2 pooling; Dropout > 0 adds dropout
@@ -34,10 +39,13 @@ type CSNNConfig struct {
 
 // CSNN is a convolutional spiking network: libtorch blocks (conv,
 // optional batch norm, 2×2 pool, optional dropout) each driving braingo
-// LIF neurons, then a braingo spiking linear readout. The first block sees
-// the static image and runs once per batch; the later ones run once on all
-// time steps, batched as steps × batch images.
+// LIF neurons, then a braingo spiking linear readout. With a static input
+// (images) the first block sees the image and runs once per batch; the
+// later blocks, and the first with a dynamic input (event frames), run
+// once on all time steps, batched as steps × batch images.
 type CSNN struct {
+	InShape [3]int // the input's (channels, height, width) at one step
+	Dynamic bool   // a new input at every step (event frames)
 	Store   *Store
 	Blocks  []*Layer
 	Shapes  [][3]int // (channels, height, width) after each block
@@ -52,9 +60,9 @@ func NewCSNN(cfg CSNNConfig) (*CSNN, error) {
 	if len(cfg.Channels) == 0 || cfg.Kernel < 1 || cfg.Side < 1 || cfg.Classes < 1 || cfg.Steps < 1 {
 		return nil, fmt.Errorf("torchlayer: CSNN needs channels, a kernel, a side, classes and steps (got %+v)", cfg)
 	}
-	m := &CSNN{Store: NewStore(cfg.Seed), Steps: cfg.Steps, LIF: cfg.LIF, Out: cfg.Out}
+	in, side := max(cfg.InChannels, 1), cfg.Side
+	m := &CSNN{InShape: [3]int{in, side, side}, Dynamic: cfg.Dynamic, Store: NewStore(cfg.Seed), Steps: cfg.Steps, LIF: cfg.LIF, Out: cfg.Out}
 	s := m.Store
-	in, side := 1, cfg.Side
 	for i, ch := range cfg.Channels {
 		side = (side - cfg.Kernel + 1) / 2
 		if side < 1 {
@@ -110,19 +118,27 @@ func (m *CSNN) Params() []*tensor.Tensor {
 // running statistics.
 func (m *CSNN) Saved() []*tensor.Tensor { return append(m.Params(), m.Store.Buffers()...) }
 
-// Run simulates a batch of images x (batch, 1, side, side) for Steps steps
-// on tp and returns the readout's spikes and membranes per step and the
-// spikes of each block summed over neurons, samples and steps.
+// Run simulates a batch x for Steps steps on tp and returns the readout's
+// spikes and membranes per step and the spikes of each block summed over
+// neurons, samples and steps. x is (batch, InShape...) for a static input,
+// (Steps·batch, InShape...) step-major for a dynamic one.
 func (m *CSNN) Run(tp *tensor.Tape, x *tensor.Tensor) (spk, mem []*tensor.Tensor, hidden []float64) {
 	b, T := x.Shape[0], m.Steps
+	if m.Dynamic {
+		b = x.Shape[0] / T
+	}
 	hidden = make([]float64, len(m.Blocks))
 	var spikes []*tensor.Tensor // of the previous block, per step
 	for i, blk := range m.Blocks {
 		var cur func(t int) *tensor.Tensor
-		if i == 0 {
+		switch {
+		case i == 0 && !m.Dynamic:
 			c := blk.Forward(tp, x) // the same current at every step
 			cur = func(int) *tensor.Tensor { return c }
-		} else {
+		case i == 0:
+			c := blk.Forward(tp, x) // all steps' frames at once
+			cur = func(t int) *tensor.Tensor { return tp.Narrow(c, t*b, (t+1)*b) }
+		default:
 			sh := m.Shapes[i-1]
 			in := tp.Reshape(tp.Stack(spikes), T*b, sh[0], sh[1], sh[2])
 			c := blk.Forward(tp, in)

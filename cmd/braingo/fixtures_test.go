@@ -43,6 +43,7 @@ var fixtures = []fixture{
 	{"reservoir-fmnist", "train", []string{"model.units=200", "data.train_limit=512", "data.test_limit=256", "readout.train_eval=256", "plots=false"}, false, false},
 	{"cdm-rate", "train", []string{"train.epochs=2", "train.batches=3", "train.batch_size=8", "train.eval_trials=32"}, false, false},
 	{"pdm-rate", "train", []string{"train.epochs=2", "train.batches=3", "train.batch_size=8", "train.eval_trials=32"}, false, false},
+	{"yang19", "train", []string{"model.units=32", "train.epochs=2", "train.batches=3", "train.batch_size=8", "train.eval_trials=40"}, false, false},
 	{"dms-snn", "train", []string{"train.epochs=2", "train.batches=2", "train.batch_size=8", "train.eval_trials=16"}, false, false},
 	{"evidence-alif", "train", []string{"train.epochs=2", "train.batches=2", "train.batch_size=8", "train.eval_trials=16"}, false, false},
 	{"evidence-eprop", "train", []string{"train.epochs=2", "train.batches=2", "train.batch_size=8", "train.eval_trials=16"}, false, false},
@@ -195,6 +196,10 @@ func TestFixturesCoverEveryRecipe(t *testing.T) {
 var torchFixtures = []fixture{
 	{"fmnist-csnn", "train", append([]string{"train.batch_size=64", "data.steps=4"}, fmnistShort...), false, false},
 	{"pdm-hybrid", "train", []string{"train.epochs=2", "train.batches=3", "train.batch_size=8", "train.eval_trials=32"}, false, false},
+	// The fixture recordings of datasets/events: two gestures to train on, two to
+	// test; a low threshold, so that their few events make the blocks fire.
+	{"dvsgesture-csnn", "train", []string{"data_dir=../../datasets/events/testdata/gesture", "data.steps=4", "data.side=16",
+		"model.channels=[4,8]", "model.threshold=0.1", "train.batch_size=2", "train.epochs=2"}, false, false},
 }
 
 // Training gives the same bits on any thread count (each batch in 8 shards

@@ -22,10 +22,14 @@ import (
 type Binned struct {
 	Spec     BinSpec
 	Channels int
-	names    []string
-	labels   []int32
-	offs     []int64 // n+1 byte offsets into data
-	data     []byte  // the samples' encoded entries
+	// Encode, when set, rewrites each sample in place after Sample decodes
+	// it, as a [Steps][Channels] array (delta modulation of the binned
+	// series, for example). It is not part of the cached file.
+	Encode func(x []float32, steps, channels int)
+	names  []string
+	labels []int32
+	offs   []int64 // n+1 byte offsets into data
+	data   []byte  // the samples' encoded entries
 }
 
 // Len is the number of samples.
@@ -77,6 +81,9 @@ func (b *Binned) Sample(i int, dst []float32) []float32 {
 			break
 		}
 		dst[k] = float32(c)
+	}
+	if b.Encode != nil {
+		b.Encode(dst, b.Spec.Steps, b.Channels)
 	}
 	return dst
 }

@@ -155,6 +155,107 @@ def case(cid, commit, module, cls, task, kwargs, trial, params=None, timing=None
     return out
 
 
+YANG19 = ["go", "rtgo", "dlygo", "anti", "rtanti", "dlyanti", "dm1", "dm2", "ctxdm1", "ctxdm2", "multidm",
+          "dlydm1", "dlydm2", "ctxdlydm1", "ctxdlydm2", "multidlydm", "dms", "dnms", "dmc", "dnmc"]
+
+
+def yang19_cases():
+    """Trials of NeuroGym's Yang et al. 2019 collection (collections/yang19.py
+    at HEAD) in the interleaved layout: the 20 rule envs under
+    ScheduleEnvs(env_input=True), which appends the rule inputs, with ring
+    size 4 and the noise off. Each case takes the first trial NeuroGym draws
+    for a rule (and modality) and records its variables in braingo's terms;
+    the Go test redraws yang19.<rule> trials until they match."""
+    import types
+    for m in [m for m in sys.modules if m == "neurogym" or m.startswith("neurogym.")]:
+        del sys.modules[m]
+    root = "/tmp/ngym_" + HEAD[:8]
+    sys.path.insert(0, root)
+    try:
+        import neurogym  # noqa: F401
+        # neurogym.wrappers' __init__ imports matplotlib; load block.py alone.
+        w = types.ModuleType("neurogym.wrappers")
+        w.__path__ = [root + "/neurogym/wrappers"]
+        sys.modules["neurogym.wrappers"] = w
+        y = importlib.import_module("neurogym.envs.collections.yang19")
+        from neurogym.utils import scheduler
+        from neurogym.wrappers.block import ScheduleEnvs
+    finally:
+        sys.path.remove(root)
+    dm_timing = {"fixation": 300, "stimulus": 500, "decision": 200}
+    dly_timing = {"fixation": 300, "stim1": 500, "delay": 1000, "stim2": 500, "decision": 200}
+    out = []
+    for k, rule in enumerate(YANG19):
+        kw, timing = {"dim_ring": 4}, {}
+        if "dm" in rule and rule not in ("dms", "dnms", "dmc", "dnmc"):
+            timing = dict(dly_timing if "dly" in rule else dm_timing)
+            if rule == "dm1":
+                timing["stimulus"] = 400
+            kw.update(sigma=0, timing=timing)
+        elif rule in ("dms", "dnms", "dmc", "dnmc"):
+            kw.update(sigma=0)
+        conds = [(0, {}), (1, {})]
+        for mod, forced in conds:
+            if rule in ("go", "rtgo", "dlygo", "anti", "rtanti", "dlyanti"):
+                forced = {"ground_truth": 1 + 2 * mod}
+            case = {"id": f"yang19 {rule} {mod}", "task": "yang19." + rule,
+                    "neurogym": f"collections/yang19.py {rule} under ScheduleEnvs(env_input=True) at {HEAD[:8]}",
+                    "params": {"dim_ring": 4, "sigma": -1}, "timing": timing, "dt": 0, "trial": {},
+                    "episodes": {}, "continuous": False, "static": True}
+            for name in ("truth", "fixate", "press1", "other"):
+                envs = [getattr(y, r)(**(kw if r == rule else {"dim_ring": 4})) for r in YANG19]
+                top = ScheduleEnvs(envs, scheduler.RandomSchedule(len(envs)), env_input=True)
+                top.seed(7 + mod)
+                top.reset()
+                fn = scripts(top.action_space.n)[name]
+                for _ in range(10000):
+                    top.next_i_env = k
+                    inner = top.envs[k]
+                    if isinstance(inner, ScheduleEnvs):
+                        inner.next_i_env = mod
+                    tr = top.new_trial(**forced)
+                    task = top.unwrapped
+                    v = {"rule": k}
+                    if "anti" in tr:  # reach
+                        v.update(modality=mod, ground_truth=int(tr["ground_truth"]) + 1)
+                    elif "theta1" in tr:  # decision making
+                        th = task.theta
+                        v.update(i_theta1=int(np.argmin(abs(th - tr["theta1"]))),
+                                 i_theta2=int(np.argmin(abs(th - tr["theta2"]))),
+                                 ground_truth=int(task.gt[-1]))
+                        for key in ("coh1_mod1", "coh2_mod1", "coh1_mod2", "coh2_mod2"):
+                            if key in tr:
+                                v[key] = float(tr[key])
+                    else:  # delay match
+                        th = task.theta
+                        i_s = int(np.argmin(abs(th - tr["sample_theta"])))
+                        if rule in ("dmc", "dnmc") and i_s == len(th) // 2:
+                            continue  # NeuroGym classes this sample with the first half (see Yang19's doc)
+                        v.update(modality=mod, i_sample=i_s, i_test=int(np.argmin(abs(th - tr["test_theta"]))),
+                                 ground_truth=int(task.gt[-1]))
+                        if tr["ground_truth"] == "match":
+                            v["match"] = 1
+                    break
+                else:
+                    raise RuntimeError(case["id"] + ": no trial")
+                task.performance = 0
+                task.t = task.t_ind = 0
+                if "obs" not in case:
+                    case["obs"] = np.asarray(task.ob, dtype=np.float32).tolist()
+                    case["gt"] = np.asarray(task.gt).astype(int).tolist()
+                    case["trial"] = v
+                gt = np.asarray(task.gt).astype(int)
+                rewards = []
+                for t in range(len(gt) + 1):
+                    ob, r, _, _, info = top.step(fn(int(gt[t]), t))
+                    rewards.append(float(r))
+                    if info["new_trial"]:
+                        break
+                case["episodes"][name] = {"rewards": rewards, "performance": float(info["performance"])}
+            out.append(case)
+    return out
+
+
 def main():
     off = {"sigma": 0}
     cases = []
@@ -333,6 +434,7 @@ def main():
         c["draws"] = [{"intn": [gt - 1, 3]}, {"float64": u}] + [
             {"float64": tr[f"test{i}"] / (2 * np.pi)} for i in (1, 2, 3) if i != gt]
         cases.append(c)
+    cases.extend(yang19_cases())
     json.dump(cases, sys.stdout, indent=None, separators=(",", ":"))
     print()
 
