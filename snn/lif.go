@@ -2,6 +2,7 @@ package snn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/surrogate"
@@ -40,6 +41,20 @@ type LIF struct {
 	// as snnTorch's learn_beta does. Forward then composes checked tape ops
 	// instead of the fused kernel, with the same equations.
 	LearnBeta *tensor.Tensor
+}
+
+// LIFPreset returns the LIF of membrane time constant tau at step dt (in
+// the same unit, e.g. ms): β = e^(−dt/τ), threshold 1, reset by
+// subtraction. snnTorch's tutorials use β 0.95 directly (τ ≈ 19.5 steps).
+func LIFPreset(tau, dt float64) LIF { return LIF{Beta: expDecay(dt, tau)} }
+
+// expDecay returns e^(−dt/τ) in float32, the per-step decay of dx/dt =
+// −x/τ (0 for τ ≤ 0: no memory).
+func expDecay(dt, tau float64) float32 {
+	if tau <= 0 {
+		return 0
+	}
+	return float32(math.Exp(-dt / tau))
 }
 
 // NewLearnBeta returns a trainable decay for n neurons (n = 1: one for the

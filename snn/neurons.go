@@ -65,48 +65,6 @@ func (p Synaptic) Forward(tp *tensor.Tape, syn, u, in *tensor.Tensor) (synNew, u
 	return synNew, uNew, s
 }
 
-// ALIF is the adaptive LIF neuron of Bellec et al. (2018, 2020; LSNN and
-// e-prop): each spike raises the threshold, which relaxes back with decay ρ.
-//
-//	b[t] = ρ·b[t−1] + (1 − ρ)·S[t−1]          (adaptation variable)
-//	A[t] = θ + β_a·b[t]                        (adaptive threshold)
-//	U[t] = β·U[t−1] + I[t] − S[t−1]·θ          (reset by subtraction, detached)
-//	S[t] = H(U[t] − A[t])                      (surrogate on U − A)
-//
-// The gradient flows through b (the adaptation the network learns to use)
-// but not through the reset, as in snnTorch and the e-prop reference code.
-type ALIF struct {
-	// Beta is the membrane decay per step; Rho the adaptation decay per step
-	// (exp(−dt/τ_a)); BetaA the threshold increment scale β_a (Bellec's β,
-	// 1.8 in the LSNN papers with θ 0.01 in their units; here θ defaults to 1).
-	Beta, Rho, BetaA float32
-	// Threshold θ (0 means 1).
-	Threshold float32
-	// Surrogate derivative (nil: surrogate.Triangle, Bellec's pseudo-derivative).
-	Surrogate surrogate.Func
-}
-
-// ALIFState is the state of an ALIF layer; S is the previous step's spikes.
-type ALIFState struct{ U, B, S *tensor.Tensor }
-
-// Forward is one differentiable ALIF step.
-func (p ALIF) Forward(tp *tensor.Tape, st ALIFState, in *tensor.Tensor) ALIFState {
-	th := p.Threshold
-	if th == 0 {
-		th = 1
-	}
-	sg := p.Surrogate
-	if sg == nil {
-		sg = surrogate.Triangle{}
-	}
-	prevS := st.S.Detach()
-	b := tp.Add(tp.Scale(st.B, p.Rho), tp.Scale(st.S, 1-p.Rho))
-	u := tp.Sub(tp.Add(tp.Scale(st.U, p.Beta), in), tp.Scale(prevS, th))
-	a := tp.AddScalar(tp.Scale(b, p.BetaA), th)
-	s := surrogate.Spike(tp, tp.Sub(u, a), sg)
-	return ALIFState{U: u, B: b, S: s}
-}
-
 // Izhikevich is the Izhikevich (2003) model, v in mV and t in ms:
 //
 //	dv/dt = 0.04v² + 5v + 140 − u + I ;  du/dt = a(bv − u)
