@@ -98,6 +98,24 @@ func (g *HHGroup) Update(t int32, in Input, spk []int32) int {
 	return k
 }
 
+// lin is the model's right-hand side, written once: at state y = (v, m,
+// h, n) under the synaptic current a − b·v it sets each variable's
+// derivative in the linear form dy_k/dt = da_k − db_k·y_k of the
+// integrators (the doc comment's equations; the rates are kernels.HHRates).
+// kernels.HHExpEuler, the fused exponential-Euler step, performs the same
+// float64 operations (TestHHKernelMatchesModel).
+func (g *HHGroup) lin(y *vec, a, b float64, da, db *vec) {
+	v, m, h, nn := y[0], y[1], y[2], y[3]
+	am, bm, ah, bh, an, bn := kernels.HHRates(v, g.VT)
+	gna := g.GNa * m * m * m * h
+	gk := g.GK * nn * nn * nn * nn
+	da[0] = (g.GL*g.EL + gna*g.ENa + gk*g.EK + a) / g.C
+	db[0] = (g.GL + gna + gk + b) / g.C
+	da[1], db[1] = am, am+bm
+	da[2], db[2] = ah, ah+bh
+	da[3], db[3] = an, an+bn
+}
+
 // update advances neurons [lo, hi) one step and lists those that spiked in
 // spk (indices of the whole group), returning their count.
 func (g *HHGroup) update(lo, hi int, t int32, in Input, spk []int32) int {
@@ -111,17 +129,7 @@ func (g *HHGroup) update(lo, hi int, t int32, in Input, spk []int32) int {
 		for i := lo; i < hi; i++ {
 			a, b := float64(in.A[i]), float64(in.B[i])
 			x := vec{float64(g.Vm[i]), float64(g.M[i]), float64(g.H[i]), float64(g.N[i])}
-			integrate(g.Method, 4, g.Dt, &x, func(y *vec, da, db *vec) {
-				v, m, h, nn := y[0], y[1], y[2], y[3]
-				am, bm, ah, bh, an, bn := kernels.HHRates(v, g.VT)
-				gna := g.GNa * m * m * m * h
-				gk := g.GK * nn * nn * nn * nn
-				da[0] = (g.GL*g.EL + gna*g.ENa + gk*g.EK + a) / g.C
-				db[0] = (g.GL + gna + gk + b) / g.C
-				da[1], db[1] = am, am+bm
-				da[2], db[2] = ah, ah+bh
-				da[3], db[3] = an, an+bn
-			})
+			integrate(g.Method, 4, g.Dt, &x, func(y *vec, da, db *vec) { g.lin(y, a, b, da, db) })
 			g.Vm[i], g.M[i], g.H[i], g.N[i] = float32(x[0]), float32(x[1]), float32(x[2]), float32(x[3])
 		}
 	}
