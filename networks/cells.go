@@ -93,7 +93,7 @@ func (c CubaLICell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
 	return zeros(tp, 2, batch, n)
 }
 func (c CubaLICell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
-	syn := tp.Add(tp.Scale(st[0], c.Alpha), in)
+	syn := snn.LI{Beta: c.Alpha}.Forward(tp, st[0], in)
 	o := c.Forward(tp, st[1], syn)
 	return []*tensor.Tensor{syn, o}, nil, o
 }

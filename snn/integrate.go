@@ -130,3 +130,18 @@ func integrate(m Method, d int, dt float64, x *vec, f linForm) {
 		}
 	}
 }
+
+// initIF returns n membranes at v0 and last-spike steps of neurons that
+// have not fired.
+func initIF(n int, v0 float64) ([]float32, []int32) {
+	v, last := make([]float32, n), make([]int32, n)
+	for i := range v {
+		v[i] = float32(v0)
+	}
+	for i := range last {
+		last[i] = neverFired
+	}
+	return v, last
+}
+
+func refSteps(ref, dt float64) int32 { return int32(math.Round(ref / dt)) }
