@@ -12,12 +12,12 @@ import (
 // float32 at membranes of −60 mV and currents in pA).
 func TestEuler2GradSubthreshold(t *testing.T) {
 	for _, c := range []struct {
-		name  string
-		v0    []float32
-		w0    []float32
-		in    []float32
-		step  func(tp *tensor.Tape, v, w, in *tensor.Tensor) (*tensor.Tensor, *tensor.Tensor)
-		eps   float64
+		name string
+		v0   []float32
+		w0   []float32
+		in   []float32
+		step func(tp *tensor.Tape, v, w, in *tensor.Tensor) (*tensor.Tensor, *tensor.Tensor)
+		eps  float64
 	}{
 		{"izhikevich", []float32{-65, -60, -70}, []float32{-13, -12, -14}, []float32{2, 4, 0},
 			func(tp *tensor.Tape, v, w, in *tensor.Tensor) (*tensor.Tensor, *tensor.Tensor) {
