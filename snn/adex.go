@@ -195,3 +195,20 @@ func (g *AdExGroup) Update(t int32, in Input, spk []int32) int {
 	}
 	return n
 }
+
+// AdExCell is AdEx as a Cell; state [V, w] starting at V = E_L, w = 0.
+type AdExCell struct{ AdEx }
+
+func (c AdExCell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
+	st := ZeroState(tp, 2, batch, n)
+	el := c.defaults().EL
+	for i := range st[0].Data {
+		st[0].Data[i] = el
+	}
+	return st
+}
+func (c AdExCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	ns, s := c.Forward(tp, AdExState{V: st[0], W: st[1]}, in)
+	return []*tensor.Tensor{ns.V, ns.W}, s, ns.V
+}
+func (c AdExCell) Membrane(st []*tensor.Tensor) *tensor.Tensor { return st[0] }

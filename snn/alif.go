@@ -174,3 +174,15 @@ func (p ALIF) backward(tp *tensor.Tape, u, b, s, in, un, bn, sn *tensor.Tensor) 
 		}
 	}
 }
+
+// ALIFCell is ALIF as a Cell; state [U, b, S].
+type ALIFCell struct{ ALIF }
+
+func (c ALIFCell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
+	return ZeroState(tp, 3, batch, n)
+}
+func (c ALIFCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	ns := c.Forward(tp, ALIFState{U: st[0], B: st[1], S: st[2]}, in)
+	return []*tensor.Tensor{ns.U, ns.B, ns.S}, ns.S, ns.U
+}
+func (c ALIFCell) Membrane(st []*tensor.Tensor) *tensor.Tensor { return st[0] }

@@ -228,3 +228,16 @@ func checkLens(what string, n int, xs ...[]float32) {
 		}
 	}
 }
+
+// GIFCell is GIF as a Cell; state [V, I₁, I₂, S]; the membrane it returns
+// is the scaled membrane before the reset (V' − θ)/θ.
+type GIFCell struct{ GIF }
+
+func (c GIFCell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
+	return ZeroState(tp, 4, batch, n)
+}
+func (c GIFCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	next, vs := c.Forward(tp, st, in)
+	return next, next[3], vs
+}
+func (c GIFCell) Membrane(st []*tensor.Tensor) *tensor.Tensor { return st[0] }

@@ -141,3 +141,21 @@ func (g *IzhikevichGroup) Update(t int32, in Input, spk []int32) int {
 	}
 	return n
 }
+
+// IzhikevichCell is Izhikevich as a Cell; state [v, u] starting at rest
+// (v = c, u = b·c).
+type IzhikevichCell struct{ Izhikevich }
+
+func (c IzhikevichCell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
+	st := ZeroState(tp, 2, batch, n)
+	q := c.defaults()
+	for i := range st[0].Data {
+		st[0].Data[i], st[1].Data[i] = q.C, q.B*q.C
+	}
+	return st
+}
+func (c IzhikevichCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	ns, s := c.Forward(tp, IzhikevichState{V: st[0], U: st[1]}, in)
+	return []*tensor.Tensor{ns.V, ns.U}, s, ns.V
+}
+func (c IzhikevichCell) Membrane(st []*tensor.Tensor) *tensor.Tensor { return st[0] }

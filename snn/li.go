@@ -72,3 +72,34 @@ func (p LI) Forward(tp *tensor.Tape, o, in *tensor.Tensor) *tensor.Tensor {
 	})
 	return out
 }
+
+// LICell is LI as a Cell, a non-spiking leaky readout; state [O].
+type LICell struct{ LI }
+
+func (c LICell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
+	return ZeroState(tp, 1, batch, n)
+}
+func (c LICell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	o := c.Forward(tp, st[0], in)
+	return []*tensor.Tensor{o}, nil, o
+}
+func (c LICell) Membrane(st []*tensor.Tensor) *tensor.Tensor { return st[0] }
+
+// CubaLICell is a leaky integrator fed by an exponentially decaying
+// synaptic current, two LIs in series (NIR CubaLI once discretized; the
+// readout of the BrainPy paper's Fashion-MNIST network): syn[t] =
+// α·syn[t−1] + I[t], then O[t] = β·O[t−1] + syn[t]. State [syn, O].
+type CubaLICell struct {
+	Alpha float32
+	LI
+}
+
+func (c CubaLICell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
+	return ZeroState(tp, 2, batch, n)
+}
+func (c CubaLICell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	syn := LI{Beta: c.Alpha}.Forward(tp, st[0], in)
+	o := c.Forward(tp, st[1], syn)
+	return []*tensor.Tensor{syn, o}, nil, o
+}
+func (c CubaLICell) Membrane(st []*tensor.Tensor) *tensor.Tensor { return st[1] }

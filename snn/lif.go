@@ -349,3 +349,23 @@ func (p LIFRef) Step(v, s, in []float32, ref []int) int {
 	}
 	return n
 }
+
+// LIFCell is LIF as a Cell; state [U].
+type LIFCell struct{ LIF }
+
+// Params returns the learnable decay, if any.
+func (c LIFCell) Params() []*tensor.Tensor {
+	if c.LearnBeta == nil {
+		return nil
+	}
+	return []*tensor.Tensor{c.LearnBeta}
+}
+
+func (c LIFCell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
+	return ZeroState(tp, 1, batch, n)
+}
+func (c LIFCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	u, s := c.Forward(tp, st[0], in)
+	return []*tensor.Tensor{u}, s, u
+}
+func (c LIFCell) Membrane(st []*tensor.Tensor) *tensor.Tensor { return st[0] }

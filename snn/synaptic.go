@@ -37,3 +37,18 @@ func (p Synaptic) Forward(tp *tensor.Tape, syn, u, in *tensor.Tensor) (synNew, u
 	uNew, s = p.LIF.Forward(tp, u, synNew)
 	return synNew, uNew, s
 }
+
+// SynapticCell is Synaptic as a Cell; state [syn, U].
+type SynapticCell struct{ Synaptic }
+
+// Params returns the membrane's learnable decay, if any.
+func (c SynapticCell) Params() []*tensor.Tensor { return LIFCell{c.LIF}.Params() }
+
+func (c SynapticCell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
+	return ZeroState(tp, 2, batch, n)
+}
+func (c SynapticCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	syn, u, s := c.Forward(tp, st[0], st[1], in)
+	return []*tensor.Tensor{syn, u}, s, u
+}
+func (c SynapticCell) Membrane(st []*tensor.Tensor) *tensor.Tensor { return st[1] }
