@@ -35,7 +35,7 @@ import (
 type Reservoir struct {
 	N, Inputs, Outputs int
 	Spiking            bool
-	Rec                *Conn
+	Rec                *FixedMatrix
 	In                 []float32 // N × Inputs
 	Bias               []float32 // N
 	Leak               float32   // a
@@ -115,7 +115,7 @@ func NewReservoir(cfg ReservoirConfig) (*Reservoir, error) {
 		return nil, fmt.Errorf("reservoir: negative spectral radius %v", cfg.SpectralRadius)
 	}
 	p := min(1, cfg.Degree/float64(n))
-	rec, err := NewConn(cfg.Conn, n, n, p, 1/math.Sqrt(p*float64(n)), cfg.Seed)
+	rec, err := NewFixedMatrix(cfg.Conn, n, n, p, 1/math.Sqrt(p*float64(n)), cfg.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("reservoir: %w", err)
 	}

@@ -36,9 +36,9 @@ import (
 // 0.100 with v ≥ v_peak; 2026-12-06, see BENCHMARKS.md).
 type SpikingForce struct {
 	N, Outputs int
-	Omega      *Conn     // ω, rows pre-synaptic: a spike of neuron j adds row j
-	E          []float32 // N × Outputs
-	Phi        []float32 // Outputs × N, trained
+	Omega      *FixedMatrix // ω, rows pre-synaptic: a spike of neuron j adds row j
+	E          []float32    // N × Outputs
+	Phi        []float32    // Outputs × N, trained
 
 	Dt, TauM, TauRef, TauR, TauD, VReset, VPeak, Bias float32
 
@@ -114,7 +114,7 @@ func NewSpikingForce(cfg SpikingForceConfig) (*SpikingForce, error) {
 	case cfg.DtMS <= 0 || cfg.TauRMS <= 0 || cfg.TauDMS <= 0 || cfg.TauMMS <= 0:
 		return nil, fmt.Errorf("spiking force network: time step and time constants must be positive")
 	}
-	om, err := NewConn(cfg.Conn, n, n, cfg.P, cfg.G/(math.Sqrt(float64(n))*cfg.P), cfg.Seed)
+	om, err := NewFixedMatrix(cfg.Conn, n, n, cfg.P, cfg.G/(math.Sqrt(float64(n))*cfg.P), cfg.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("spiking force network: %w", err)
 	}
@@ -134,7 +134,7 @@ func NewSpikingForce(cfg SpikingForceConfig) (*SpikingForce, error) {
 
 // zeroMeanColumns subtracts from each column's nonzero entries (a neuron's
 // incoming weights) their mean, so every neuron's static input sums to 0.
-func zeroMeanColumns(c *Conn) {
+func zeroMeanColumns(c *FixedMatrix) {
 	sum := make([]float64, c.Cols)
 	cnt := make([]float64, c.Cols)
 	switch c.Kind {
