@@ -140,9 +140,7 @@ func (r *RSNNRun) Step(x []float32) []float32 {
 		}
 	}
 	if n.InBeta > 0 {
-		for i, v := range cur {
-			r.A[i] = n.InBeta*r.A[i] + v
-		}
+		snn.LI{Beta: n.InBeta}.Step(r.A, cur)
 	} else {
 		copy(r.A, cur)
 	}
