@@ -172,12 +172,8 @@ func (g *ExpIFGroup) Update(t int32, in Input, spk []int32) int {
 
 // Update implements Neurons.
 func (g *AdExGroup) Update(t int32, in Input, spk []int32) int {
-	ref, n := refSteps(g.Ref, g.Dt), 0
-	for i := range g.Vm {
-		a, b := float64(in.A[i]), float64(in.B[i])
-		x := vec{float64(g.Vm[i]), float64(g.W[i])}
-		active := t-g.Last[i] >= ref
-		integrate(g.Method, 2, g.Dt, &x, func(y *vec, da, db *vec) {
+	return update2(g.Method, g.Dt, t, refSteps(g.Ref, g.Dt), g.Vm, g.W, g.Last, in, spk, g.VCut, g.VReset, g.B,
+		func(y *vec, a, b float64, active bool, da, db *vec) {
 			av, bv, aw, bw := adexRHS(g.Tau, 1, g.EL, g.VT, g.DeltaT, g.VCut, g.TauW, g.A, y[0], y[1], g.I+a)
 			da[0], db[0] = av, bv+b/g.Tau
 			if !active {
@@ -185,15 +181,6 @@ func (g *AdExGroup) Update(t int32, in Input, spk []int32) int {
 			}
 			da[1], db[1] = aw, bw
 		})
-		if active && x[0] > g.VCut {
-			x[0], g.Last[i] = g.VReset, t
-			x[1] += g.B
-			spk[n] = int32(i)
-			n++
-		}
-		g.Vm[i], g.W[i] = float32(x[0]), float32(x[1])
-	}
-	return n
 }
 
 // AdExCell is AdEx as a Cell; state [V, w] starting at V = E_L, w = 0.

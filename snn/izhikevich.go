@@ -118,12 +118,8 @@ func (g *IzhikevichGroup) V() []float32 { return g.Vm }
 
 // Update implements Neurons.
 func (g *IzhikevichGroup) Update(t int32, in Input, spk []int32) int {
-	ref, n := refSteps(g.Ref, g.Dt), 0
-	for i := range g.Vm {
-		a, b := float64(in.A[i]), float64(in.B[i])
-		x := vec{float64(g.Vm[i]), float64(g.U[i])}
-		active := t-g.Last[i] >= ref
-		integrate(g.Method, 2, g.Dt, &x, func(y *vec, da, db *vec) {
+	return update2(g.Method, g.Dt, t, refSteps(g.Ref, g.Dt), g.Vm, g.U, g.Last, in, spk, izhikevichPeak, g.C, g.D,
+		func(y *vec, a, b float64, active bool, da, db *vec) {
 			av, au, bu := izhikevichRHS(g.A, g.B, y[0], y[1], g.I+a)
 			da[0], db[0] = av, b
 			if !active {
@@ -131,15 +127,6 @@ func (g *IzhikevichGroup) Update(t int32, in Input, spk []int32) int {
 			}
 			da[1], db[1] = au, bu
 		})
-		if active && x[0] > izhikevichPeak {
-			x[0], g.Last[i] = g.C, t
-			x[1] += g.D
-			spk[n] = int32(i)
-			n++
-		}
-		g.Vm[i], g.U[i] = float32(x[0]), float32(x[1])
-	}
-	return n
 }
 
 // IzhikevichCell is Izhikevich as a Cell; state [v, u] starting at rest
