@@ -56,7 +56,7 @@ type ClassifyData struct {
 // ClassifyModel describes the network.
 type ClassifyModel struct {
 	Hidden         []int   `yaml:"hidden" range:"[1,)" default:"1000" help:"sizes of the hidden layers"`
-	Neuron         string  `yaml:"neuron" default:"lif" enum:"lif,synaptic,alif,izhikevich,adex,gif" help:"hidden neuron model: LIF (snnTorch Leaky), current-based synaptic LIF (snnTorch Synaptic, NIR CubaLIF), adaptive LIF (Bellec 2020), Izhikevich (2003, regular spiking, Euler 0.5 ms, input in mV/ms: scale it with hidden_gain, e.g. 10), AdEx (Brette and Gerstner 2005, regular spiking, Euler 0.1 ms, input in pA: e.g. hidden_gain 500); the last two with the surrogate on (v − v_peak)/10 mV; or GIF (the BrainPy paper's generalized integrate-and-fire neuron with after-spike currents, 1-ms steps, τ from beta, threshold 1, input scaled by 1 − beta: e.g. hidden_gain 20; see gif_a1, gif_a2, gif_tau_i2)"`
+	Neuron         string  `yaml:"neuron" default:"lif" enum:"lif,synaptic,alif,izhikevich,adex,gif,hh" help:"hidden neuron model: LIF (snnTorch Leaky), current-based synaptic LIF (snnTorch Synaptic, NIR CubaLIF), adaptive LIF (Bellec 2020), Izhikevich (2003, regular spiking, Euler 0.5 ms, input in mV/ms: scale it with hidden_gain, e.g. 10), AdEx (Brette and Gerstner 2005, regular spiking, Euler 0.1 ms, input in pA: e.g. hidden_gain 500); the last two with the surrogate on (v − v_peak)/10 mV; or GIF (the BrainPy paper's generalized integrate-and-fire neuron with after-spike currents, 1-ms steps, τ from beta, threshold 1, input scaled by 1 − beta: e.g. hidden_gain 20; see gif_a1, gif_a2, gif_tau_i2), or HH (Traub-Miles Hodgkin-Huxley of the COBA-HH benchmark, exponential Euler at 0.1 ms, input in pA: e.g. hidden_gain 500; a spike is an upward crossing of −20 mV, the surrogate on (v + 20 mV)/10 mV)"`
 	Beta           float64 `yaml:"beta" range:"[0,1]" default:"0.95" help:"membrane decay per step of the hidden layers"`
 	LearnBeta      bool    `yaml:"learn_beta" default:"false" help:"train the membrane decays of LIF and synaptic layers (one per neuron, initialized to beta / readout_beta; snnTorch's learn_beta)"`
 	Alpha          float64 `yaml:"alpha" range:"[0,1]" default:"0.9" help:"synaptic current decay per step (neuron: synaptic)"`
@@ -179,6 +179,8 @@ func (c *Classify) Build(features, classes int) (*networks.FeedForward, error) {
 			cell = networks.AdExCell{AdEx: snn.AdEx{Surrogate: sg}}
 		case "gif":
 			cell = snn.GIFCell{GIF: c.gif(h, sg)}
+		case "hh":
+			cell = snn.HHCell{HH: snn.HH{Surrogate: sg}}
 		}
 		name := fmt.Sprintf("fc%d", i+1)
 		b := networks.Block{Name: fmt.Sprintf("hidden%d", i+1), Cell: cell}
