@@ -24,7 +24,7 @@
 //	izhikevich.go  Izhikevich, IzhikevichGroup
 //	adex.go        AdEx, AdExGroup, ExpIFGroup
 //	gif.go         GIF (the BrainPy paper's working-memory neuron)
-//	hh.go          HHGroup (Traub-Miles Hodgkin-Huxley, COBA-HH)
+//	hh.go          HHGroup, HH (Traub-Miles Hodgkin-Huxley, COBA-HH; HH trains)
 //
 // One Cell interface (sim_cells.go) serves training (networks) and
 // simulation (CellRun, CellGroup).
