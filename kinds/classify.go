@@ -56,12 +56,15 @@ type ClassifyData struct {
 // ClassifyModel describes the network.
 type ClassifyModel struct {
 	Hidden         []int   `yaml:"hidden" range:"[1,)" default:"1000" help:"sizes of the hidden layers"`
-	Neuron         string  `yaml:"neuron" default:"lif" enum:"lif,synaptic,alif,izhikevich,adex" help:"hidden neuron model: LIF (snnTorch Leaky), current-based synaptic LIF (snnTorch Synaptic, NIR CubaLIF), adaptive LIF (Bellec 2020), Izhikevich (2003, regular spiking, Euler 0.5 ms, input in mV/ms: scale it with hidden_gain, e.g. 10) or AdEx (Brette and Gerstner 2005, regular spiking, Euler 0.1 ms, input in pA: e.g. hidden_gain 500); the last two with the surrogate on (v − v_peak)/10 mV"`
+	Neuron         string  `yaml:"neuron" default:"lif" enum:"lif,synaptic,alif,izhikevich,adex,gif,hh" help:"hidden neuron model: LIF (snnTorch Leaky), current-based synaptic LIF (snnTorch Synaptic, NIR CubaLIF), adaptive LIF (Bellec 2020), Izhikevich (2003, regular spiking, Euler 0.5 ms, input in mV/ms: scale it with hidden_gain, e.g. 10), AdEx (Brette and Gerstner 2005, regular spiking, Euler 0.1 ms, input in pA: e.g. hidden_gain 500); the last two with the surrogate on (v − v_peak)/10 mV; or GIF (the BrainPy paper's generalized integrate-and-fire neuron with after-spike currents, 1-ms steps, τ from beta, threshold 1, input scaled by 1 − beta: e.g. hidden_gain 20; see gif_a1, gif_a2, gif_tau_i2), or HH (Traub-Miles Hodgkin-Huxley of the COBA-HH benchmark, exponential Euler at 0.1 ms, input in pA: e.g. hidden_gain 500; a spike is an upward crossing of −20 mV, the surrogate on (v + 20 mV)/10 mV; untuned: a short Fashion-MNIST run stays at chance, see BENCHMARKS.md)"`
 	Beta           float64 `yaml:"beta" range:"[0,1]" default:"0.95" help:"membrane decay per step of the hidden layers"`
 	LearnBeta      bool    `yaml:"learn_beta" default:"false" help:"train the membrane decays of LIF and synaptic layers (one per neuron, initialized to beta / readout_beta; snnTorch's learn_beta)"`
 	Alpha          float64 `yaml:"alpha" range:"[0,1]" default:"0.9" help:"synaptic current decay per step (neuron: synaptic)"`
 	Rho            float64 `yaml:"rho" range:"[0,1]" default:"0.97" help:"threshold adaptation decay per step (neuron: alif)"`
 	BetaA          float64 `yaml:"beta_a" default:"1.8" help:"threshold adaptation strength (neuron: alif)"`
+	GIFA1          float64 `yaml:"gif_a1" default:"0" help:"GIF: after-spike current I₁ set to this value by a spike (τ₁ 10 ms)"`
+	GIFA2          float64 `yaml:"gif_a2" default:"0" help:"GIF: after-spike current I₂ increment per spike (negative: adaptation; BrainPy's working-memory network uses −0.6)"`
+	GIFTauI2       float64 `yaml:"gif_tau_i2" range:"(0,)" default:"50" help:"GIF: time constant of I₂ in ms"`
 	Threshold      float64 `yaml:"threshold" default:"1" help:"firing threshold"`
 	Reset          string  `yaml:"reset" default:"subtract" enum:"subtract,zero,none,zero_legacy" help:"reset after a spike, computed from the previous membrane and detached, as snnTorch: subtract θ; zero (U = β(1−r)U + I, snnTorch ≥ 0.8, NIR); none; zero_legacy (U = (βU + I)(1−r), snnTorch < 0.8 and braingo before 2026-12-06)"`
 	Surrogate      string  `yaml:"surrogate" default:"atan" help:"surrogate gradient of the spike, by name (braingo surrogates lists them with their parameters)"`
@@ -110,6 +113,9 @@ func (c *Classify) Validate() error {
 	}
 	if err := c.Model.checkConnections(c.Data.Steps, c.Train.Truncate); err != nil {
 		return err
+	}
+	if c.Model.Neuron == "gif" && !(c.Model.Beta > 0 && c.Model.Beta < 1) {
+		return recipes.Invalid("model.beta", "a GIF layer's τ is −1 ms/ln(beta), which needs beta in (0, 1), got %v", c.Model.Beta)
 	}
 	if c.Model.Readout != "lif" && c.Train.Loss != "nll_max_membrane" && c.Train.Loss != "ce_membrane" {
 		return recipes.Invalid("train.loss", "%s needs output spikes; a leaky-integrator readout (model.readout: %s) works with ce_membrane or nll_max_membrane", c.Train.Loss, c.Model.Readout)
@@ -198,6 +204,10 @@ func (c *Classify) Build(features, classes int) (*networks.FeedForward, error) {
 			cell = networks.IzhikevichCell{Izhikevich: snn.Izhikevich{Surrogate: sg}}
 		case "adex":
 			cell = networks.AdExCell{AdEx: snn.AdEx{Surrogate: sg}}
+		case "gif":
+			cell = snn.GIFCell{GIF: c.gif(h, sg)}
+		case "hh":
+			cell = snn.HHCell{HH: snn.HH{Surrogate: sg}}
 		}
 		name := fmt.Sprintf("fc%d", i+1)
 		b := networks.Block{Name: fmt.Sprintf("hidden%d", i+1), Cell: cell, Delay: c.delay(i)}
@@ -682,4 +692,15 @@ func splitTail(d *datasets.Images, n int) (head, tail *datasets.Images) {
 	t.N, t.Pixels, t.Labels = n, d.Pixels[k*f:d.N*f], d.Labels[k:d.N]
 	t.Name = d.Name + "/validation"
 	return &h, &t
+}
+
+// gif returns the GIF of a hidden layer of n neurons: 1-ms steps, τ such
+// that e^(−1/τ) is beta, the after-spike currents of the recipe.
+func (c *Classify) gif(n int, sg surrogate.Func) snn.GIF {
+	g := snn.GIF{Tau: float32(-1 / math.Log(c.Model.Beta)), DT: 1, Surrogate: sg,
+		Tau2: make([]float32, n), A1: make([]float32, n), A2: make([]float32, n)}
+	for i := range n {
+		g.Tau2[i], g.A1[i], g.A2[i] = float32(c.Model.GIFTauI2), float32(c.Model.GIFA1), float32(c.Model.GIFA2)
+	}
+	return g
 }

@@ -237,7 +237,7 @@ func (m *TaskModel) build(nin, nout int, dt float64, seed int) (networks.Recurre
 	net.LIF = snn.LIF{Beta: beta, Threshold: float32(m.Threshold), Surrogate: sg}
 	net.ALIF = snn.ALIF{Beta: beta, Rho: decay(m.TauAdapt), BetaA: float32(m.BetaA), Threshold: float32(m.Threshold), Surrogate: sg}
 	n := m.Units
-	g := networks.GIF{Tau: float32(m.Tau), Tau1: float32(m.TauI1), DT: float32(dt), Surrogate: sg,
+	g := snn.GIF{Tau: float32(m.Tau), Tau1: float32(m.TauI1), DT: float32(dt), Surrogate: sg,
 		Tau2: make([]float32, n), A1: make([]float32, n), A2: make([]float32, n)}
 	for i := range n {
 		g.Tau2[i] = float32(m.TauI2Min + (m.TauI2Max-m.TauI2Min)*r.Float64())

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/braingo/braingo/snn"
 )
 
 // CompetitionConfig configures NewCompetition. Zero fields take the
@@ -39,6 +41,9 @@ type CompetitionConfig struct {
 //	I_j ← α·I_j + Σ_i W_ij·x_i − Inhibition·Σ_{k: p(k) ≠ p(j)} S_k[t−1] + noise_j
 //	U_j ← β·U_j + I_j              (held at 0 while refractory)
 //	S_j = [U_j > 1];  on a spike U_j ← 0 and the neuron is refractory
+//
+// (the membranes are snn.LIFRef neurons; I is their exponential synaptic
+// current)
 //
 // with α = exp(−DT/TauSyn), β = exp(−DT/TauMem). Counts holds each
 // population's spikes since Reset: the choice is its argmax.
@@ -149,21 +154,12 @@ func (n *Competition) Step(x []float32, r *rand.Rand) []float32 {
 			}
 		}
 	}
-	for j := range n.u {
-		n.S[j] = 0
-		if n.refr[j] > 0 {
-			n.refr[j]--
-			n.u[j] = 0
-			continue
-		}
-		u := n.beta*n.u[j] + n.i[j]
-		if u > 1 {
-			n.S[j] = 1
+	// The membranes: snn.LIFRef, reset to 0 and frozen while refractory.
+	snn.LIFRef{Beta: n.beta, RefSteps: n.refSteps}.Step(n.u, n.S, n.i, n.refr)
+	for j, s := range n.S {
+		if s != 0 {
 			n.Counts[j/c.PerChoice]++
-			u = 0
-			n.refr[j] = n.refSteps
 		}
-		n.u[j] = u
 	}
 	return n.S
 }

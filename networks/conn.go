@@ -7,26 +7,31 @@ import (
 	"github.com/braingo/braingo/kernels"
 )
 
-// Storage kinds of a Conn.
+// Storage kinds of a FixedMatrix.
 const (
 	ConnDense = "dense" // a Rows × Cols float32 matrix
 	ConnCSR   = "csr"   // compressed sparse rows
 	ConnJIT   = "jit"   // regenerated from its seed at every product, never stored
 )
 
-// ConnKinds lists the storage kinds of a Conn.
+// ConnKinds lists the storage kinds of a FixedMatrix.
 var ConnKinds = []string{ConnDense, ConnCSR, ConnJIT}
 
-// Conn is a fixed (untrained) weight matrix M (Rows × Cols, rows are the
-// post-synaptic units) of the reservoir and FORCE networks, stored densely,
-// in CSR form, or generated just in time. A Conn built by NewConn is the
-// same matrix in all three storages: the dense and CSR forms are
+// FixedMatrix is a fixed (untrained) weight matrix M, Rows × Cols in the
+// sense of linear algebra, of the reservoir and FORCE networks: MatVec and
+// MatMulT compute M·x (the rows are the receiving units: the reservoir's
+// W and FORCE's J are post × pre), EventMatTVec adds rows (the rows are the
+// sending units: spiking FORCE's ω is pre × post, snn.Conn's convention).
+// It is a matrix, not a projection: a projection between populations is an
+// snn.Conn (pre → post). It is stored densely, in CSR form, or generated
+// just in time. A FixedMatrix built by NewFixedMatrix is the same matrix in
+// all three storages: the dense and CSR forms are
 // materialized from the JIT definition (kernels.JIT), so a reservoir that
 // outgrows dense storage keeps its weights when switched to jit.
 //
-// Every product scales by Scale (1 when built by NewConn): the spectral
+// Every product scales by Scale (1 when built by NewFixedMatrix): the spectral
 // radius is set by changing Scale, which costs nothing for JIT storage.
-type Conn struct {
+type FixedMatrix struct {
 	Rows, Cols int
 	Kind       string
 	Scale      float32
@@ -35,19 +40,19 @@ type Conn struct {
 	JIT        kernels.JIT  // always set; the definition of the matrix
 }
 
-// NewConn returns the rows × cols random matrix whose entries are present
+// NewFixedMatrix returns the rows × cols random matrix whose entries are present
 // with probability p, independently, with weights N(0, std²), drawn from
 // the Philox stream of seed (kernels.JIT's definition), stored as kind (one
 // of ConnKinds). It returns an error for an unknown kind, p outside (0, 1]
 // or a dense matrix over 2³¹ entries.
-func NewConn(kind string, rows, cols int, p, std float64, seed uint64) (*Conn, error) {
+func NewFixedMatrix(kind string, rows, cols int, p, std float64, seed uint64) (*FixedMatrix, error) {
 	if rows < 1 || cols < 1 {
 		return nil, fmt.Errorf("connectivity: %d×%d: sizes must be positive", rows, cols)
 	}
 	if !(p > 0 && p <= 1) {
 		return nil, fmt.Errorf("connectivity: probability %v outside (0, 1]", p)
 	}
-	c := &Conn{Rows: rows, Cols: cols, Kind: kind, Scale: 1,
+	c := &FixedMatrix{Rows: rows, Cols: cols, Kind: kind, Scale: 1,
 		JIT: kernels.JIT{Rows: rows, Cols: cols, P: p, Seed: seed, Weight: kernels.NormalWeight(0, float32(std))}}
 	switch kind {
 	case ConnDense:
@@ -66,7 +71,7 @@ func NewConn(kind string, rows, cols int, p, std float64, seed uint64) (*Conn, e
 }
 
 // Bytes is the memory the stored weights take.
-func (c *Conn) Bytes() int64 {
+func (c *FixedMatrix) Bytes() int64 {
 	switch c.Kind {
 	case ConnDense:
 		return int64(len(c.Dense)) * 4
@@ -77,7 +82,7 @@ func (c *Conn) Bytes() int64 {
 }
 
 // MatVec sets y = Scale·M·x (y has Rows values, x has Cols).
-func (c *Conn) MatVec(y, x []float32) {
+func (c *FixedMatrix) MatVec(y, x []float32) {
 	switch c.Kind {
 	case ConnDense:
 		n := c.Cols
@@ -98,7 +103,7 @@ func (c *Conn) MatVec(y, x []float32) {
 
 // MatMulT sets Y = Scale·X·Mᵀ for the batch × Cols row-major X and the
 // batch × Rows Y: row b of Y is Scale·M·(row b of X).
-func (c *Conn) MatMulT(y, x []float32, batch int) {
+func (c *FixedMatrix) MatMulT(y, x []float32, batch int) {
 	switch c.Kind {
 	case ConnDense:
 		kernels.Gemm(false, true, batch, c.Rows, c.Cols, c.Scale, x, c.Cols, c.Dense, c.Cols, 0, y, c.Rows)
@@ -117,7 +122,7 @@ func (c *Conn) MatMulT(y, x []float32, batch int) {
 // units to y (Cols values): y += Scale·Mᵀ·s for the binary s (Rows values)
 // with ones at active. Spiking networks store their recurrent matrix with
 // the pre-synaptic units as rows, so a spike reads one row.
-func (c *Conn) EventMatTVec(y []float32, active []int32) {
+func (c *FixedMatrix) EventMatTVec(y []float32, active []int32) {
 	if len(active) == 0 {
 		return
 	}
@@ -153,7 +158,7 @@ func (c *Conn) EventMatTVec(y []float32, active []int32) {
 // steps. The geometric mean converges to ρ also when the dominant
 // eigenvalues are a complex pair or several of nearly equal modulus (the
 // usual case for random matrices), where the single ratio oscillates.
-func (c *Conn) SpectralRadius(iters int) float64 {
+func (c *FixedMatrix) SpectralRadius(iters int) float64 {
 	if c.Rows != c.Cols {
 		panic(fmt.Sprintf("networks: SpectralRadius of a %d×%d matrix", c.Rows, c.Cols))
 	}
@@ -182,7 +187,7 @@ func (c *Conn) SpectralRadius(iters int) float64 {
 
 // SetSpectralRadius scales the matrix so that SpectralRadius(iters) is rho
 // and returns the radius it had.
-func (c *Conn) SetSpectralRadius(rho float64, iters int) float64 {
+func (c *FixedMatrix) SetSpectralRadius(rho float64, iters int) float64 {
 	prev := c.SpectralRadius(iters)
 	if prev > 0 {
 		c.Scale = float32(float64(c.Scale) * rho / prev)

@@ -30,7 +30,7 @@ func ExampleNewFeedForward() {
 	}
 	fmt.Println("steps", len(tr.Out()), "output spikes of sample 0:", counts[:10])
 	// Output:
-	// 784-100(networks.LIFCell)-10(networks.LIFCell) parameters: 4
+	// 784-100(snn.LIFCell)-10(snn.LIFCell) parameters: 4
 	//   fc1.weight [784 100]
 	//   fc1.bias [100]
 	//   fc2.weight [100 10]

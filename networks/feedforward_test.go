@@ -29,8 +29,8 @@ func TestFeedForwardGolden(t *testing.T) {
 			d1 := &Dense{W: tensor.NewParam("W1", []int{nin, nh}, golden.Transpose(g.W1, nh, nin)), B: tensor.NewParam("b1", []int{nh}, g.B1)}
 			d2 := &Dense{W: tensor.NewParam("W2", []int{nh, nout}, golden.Transpose(g.W2, nout, nh)), B: tensor.NewParam("b2", []int{nout}, g.B2)}
 			net := &FeedForward{Blocks: []Block{
-				{Proj: d1, Cell: LIFCell{snn.LIF{Beta: g.Betas()[0], Threshold: g.Threshold, Reset: reset, Surrogate: fn}}},
-				{Proj: d2, Cell: LIFCell{snn.LIF{Beta: g.Betas()[1], Threshold: g.Threshold, Reset: reset, Surrogate: fn}}},
+				{Proj: d1, Cell: LIFCell{LIF: snn.LIF{Beta: g.Betas()[0], Threshold: g.Threshold, Reset: reset, Surrogate: fn}}},
+				{Proj: d2, Cell: LIFCell{LIF: snn.LIF{Beta: g.Betas()[1], Threshold: g.Threshold, Reset: reset, Surrogate: fn}}},
 			}}
 			tp := tensor.NewTape()
 			tr := net.Run(tp, Input{Static: tensor.New([]int{g.Batch, nin}, g.X)}, g.Steps)
@@ -79,8 +79,8 @@ func toF64(x []float32) []float64 {
 func TestRunFromWindows(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 9))
 	net := &FeedForward{Blocks: []Block{
-		{Proj: NewDense("a", 20, 30, true, r), Cell: LIFCell{snn.LIF{Beta: 0.9}}},
-		{Proj: NewDense("b", 30, 4, true, r), Cell: LICell{snn.LI{Beta: 0.8}}},
+		{Proj: NewDense("a", 20, 30, true, r), Cell: LIFCell{LIF: snn.LIF{Beta: 0.9}}},
+		{Proj: NewDense("b", 30, 4, true, r), Cell: LICell{LI: snn.LI{Beta: 0.8}}},
 	}}
 	x := tensor.Zeros(5, 20)
 	for i := range x.Data {

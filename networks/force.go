@@ -25,11 +25,11 @@ import (
 // full-FORCE trains Rec itself (dense storage, Scale 1).
 type ForceRNN struct {
 	N, Inputs, Outputs int
-	Rec                *Conn     // J (N × N), rows post-synaptic
-	Feedback           []float32 // F, N × Outputs; nil: no feedback
-	In                 []float32 // W_in, N × Inputs; nil when Inputs == 0
-	Out                []float32 // W_out, Outputs × N
-	Alpha              float32   // dt/τ
+	Rec                *FixedMatrix // J (N × N), rows post-synaptic
+	Feedback           []float32    // F, N × Outputs; nil: no feedback
+	In                 []float32    // W_in, N × Inputs; nil when Inputs == 0
+	Out                []float32    // W_out, Outputs × N
+	Alpha              float32      // dt/τ
 
 	X, R, Z []float32 // state after the last step
 	Prev    []float32 // r[t−1], the rates the last step read
@@ -93,7 +93,7 @@ func NewForceRNN(cfg ForceConfig) (*ForceRNN, error) {
 		return nil, fmt.Errorf("force network: alpha = dt/tau must be in (0, 1], got %v", cfg.Alpha)
 	}
 	n := cfg.Units
-	rec, err := NewConn(cfg.Conn, n, n, cfg.P, 1/math.Sqrt(cfg.P*float64(n)), cfg.Seed)
+	rec, err := NewFixedMatrix(cfg.Conn, n, n, cfg.P, 1/math.Sqrt(cfg.P*float64(n)), cfg.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("force network: %w", err)
 	}

@@ -1,6 +1,7 @@
 package networks
 
 import (
+	"github.com/braingo/braingo/snn"
 	"github.com/braingo/braingo/tensor"
 )
 
@@ -31,7 +32,7 @@ func (c RecurrentCell) Params() []*tensor.Tensor {
 }
 
 func (c RecurrentCell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
-	return append(c.Cell.Init(tp, batch, n), zeros(tp, 1, batch, n)...)
+	return append(c.Cell.Init(tp, batch, n), snn.ZeroState(tp, 1, batch, n)...)
 }
 
 func (c RecurrentCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {

@@ -28,7 +28,7 @@ func (c denseRec) Params() []*tensor.Tensor { return c.RecurrentCell.Params() }
 
 func recNet(r *rand.Rand, cell func(RecurrentCell) Cell) *FeedForward {
 	sg := surrogate.FastSigmoid{Slope: 100}
-	syn := SynapticCell{snn.Synaptic{Alpha: 0.8, LIF: snn.LIF{Beta: 0.9, Threshold: 1, Reset: snn.ResetZeroLegacy, Surrogate: sg}}}
+	syn := SynapticCell{Synaptic: snn.Synaptic{Alpha: 0.8, LIF: snn.LIF{Beta: 0.9, Threshold: 1, Reset: snn.ResetZeroLegacy, Surrogate: sg}}}
 	rec := NewDenseKaiming("rec1", 16, 16, false, 2, r).W
 	return &FeedForward{Blocks: []Block{
 		{Name: "hidden1", Proj: NewDenseKaiming("fc1", 6, 16, false, 8, r), Cell: cell(RecurrentCell{Cell: syn, W: rec})},

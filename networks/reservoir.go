@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/braingo/braingo/kernels"
+	"github.com/braingo/braingo/snn"
 )
 
 // Reservoir is a fixed random recurrent network whose states feed a
@@ -18,11 +19,11 @@ import (
 //
 //	x[t] = (1 − a)·x[t−1] + a·tanh(W_in·u[t] + W·x[t−1] + b)
 //
-// Spiking ("lif") units, membrane decay β = exp(−dt/τ) folded into Beta,
-// threshold 1, reset by subtraction, the recurrent input from the spikes of
-// the previous step:
+// Spiking ("lif") units are snn.LIFRef neurons: membrane decay β =
+// exp(−dt/τ) folded into Beta, threshold 1, reset by subtraction in the
+// step that fires, the recurrent input from the spikes of the previous step:
 //
-//	v[t] = β·v[t−1] + W_in·u[t] + W·s[t−1] + b,  s[t] = [v[t] ≥ 1],
+//	v[t] = β·v[t−1] + W_in·u[t] + W·s[t−1] + b,  s[t] = [v[t] > 1],
 //	v[t] ← v[t] − s[t]
 //
 // and the readout reads a trace of the spikes, x[t] = (1 − a)·x[t−1] + s[t]
@@ -34,7 +35,7 @@ import (
 type Reservoir struct {
 	N, Inputs, Outputs int
 	Spiking            bool
-	Rec                *Conn
+	Rec                *FixedMatrix
 	In                 []float32 // N × Inputs
 	Bias               []float32 // N
 	Leak               float32   // a
@@ -114,7 +115,7 @@ func NewReservoir(cfg ReservoirConfig) (*Reservoir, error) {
 		return nil, fmt.Errorf("reservoir: negative spectral radius %v", cfg.SpectralRadius)
 	}
 	p := min(1, cfg.Degree/float64(n))
-	rec, err := NewConn(cfg.Conn, n, n, p, 1/math.Sqrt(p*float64(n)), cfg.Seed)
+	rec, err := NewFixedMatrix(cfg.Conn, n, n, p, 1/math.Sqrt(p*float64(n)), cfg.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("reservoir: %w", err)
 	}
@@ -174,14 +175,8 @@ func (r *Reservoir) update(x, v, s, cur []float32) {
 		}
 		return
 	}
-	for i, c := range cur {
-		vi := r.Beta*v[i] + c
-		var si float32
-		if vi >= 1 {
-			si = 1
-			vi--
-		}
-		v[i], s[i] = vi, si
+	snn.LIFRef{Beta: r.Beta, Subtract: true}.Step(v, s, cur, nil)
+	for i, si := range s {
 		x[i] = (1-a)*x[i] + si
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"github.com/braingo/braingo/kernels"
 )
 
-func denseConn(n int, w []float32) *Conn {
-	return &Conn{Rows: n, Cols: n, Kind: ConnDense, Scale: 1, Dense: w}
+func denseConn(n int, w []float32) *FixedMatrix {
+	return &FixedMatrix{Rows: n, Cols: n, Kind: ConnDense, Scale: 1, Dense: w}
 }
 
 // TestSpectralRadiusKnown: power iteration finds the spectral radius of
@@ -47,7 +47,7 @@ func TestSpectralRadiusKnown(t *testing.T) {
 // radius close to 1 (the circular law), in every storage alike.
 func TestSpectralRadiusRandom(t *testing.T) {
 	for _, kind := range ConnKinds {
-		c, err := NewConn(kind, 500, 500, 0.1, 1/math.Sqrt(50), 3)
+		c, err := NewFixedMatrix(kind, 500, 500, 0.1, 1/math.Sqrt(50), 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +57,7 @@ func TestSpectralRadiusRandom(t *testing.T) {
 	}
 }
 
-// TestConnStoragesAgree: dense, CSR and JIT storage of NewConn are the same
+// TestConnStoragesAgree: dense, CSR and JIT storage of NewFixedMatrix are the same
 // matrix: their products agree (and a scale applies to all).
 func TestConnStoragesAgree(t *testing.T) {
 	const rows, cols, batch = 70, 50, 3
@@ -65,7 +65,7 @@ func TestConnStoragesAgree(t *testing.T) {
 	kernels.FillNormal(x, 0, 1, 1, 1)
 	var ref []float32
 	for _, kind := range ConnKinds {
-		c, err := NewConn(kind, rows, cols, 0.2, 1, 11)
+		c, err := NewFixedMatrix(kind, rows, cols, 0.2, 1, 11)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestConnStoragesAgree(t *testing.T) {
 			}
 		}
 	}
-	if _, err := NewConn("sparse", 3, 3, 0.5, 1, 1); err == nil {
+	if _, err := NewFixedMatrix("sparse", 3, 3, 0.5, 1, 1); err == nil {
 		t.Error("an unknown storage was accepted")
 	}
 }

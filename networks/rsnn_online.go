@@ -4,13 +4,15 @@ import (
 	"fmt"
 
 	"github.com/braingo/braingo/kernels"
+	"github.com/braingo/braingo/snn"
 )
 
 // RSNNRun runs an RSNN without a tape over a batch of columns, with its
 // state in plain slices that an online learning rule (e-prop) reads after
 // every step. It performs the same float32 operations as the RSNN's tape
 // step (RSNN.Start), in the same order up to the summation order of the
-// products, for LIF and ALIF neurons:
+// products, for LIF and ALIF neurons (their steps are snn.LIF.StepInto and
+// snn.ALIF.Step, the neuron models' own):
 //
 //	c[t] = x[t]·W_in + b_in + S[t−1]·W_rec + b_rec
 //	A[t] = β_in·A[t−1] + c[t]            (A = c when β_in = 0)
@@ -43,6 +45,9 @@ func (n *RSNN) NewRun(batch int) (*RSNNRun, error) {
 	case "", "lif", "alif":
 	default:
 		return nil, fmt.Errorf("networks: RSNNRun supports lif and alif neurons, not %q", n.Neuron)
+	}
+	if (n.Neuron == "" || n.Neuron == "lif") && (n.LIF.Reset != snn.ResetSubtract || n.LIF.LearnBeta != nil) {
+		return nil, fmt.Errorf("networks: RSNNRun: LIF neurons need reset by subtraction and a fixed decay (the online rules assume them)")
 	}
 	if n.RecSparse != nil {
 		return nil, fmt.Errorf("networks: RSNNRun: sparse recurrent weights are not supported (online runs need a dense Rec)")
@@ -135,31 +140,15 @@ func (r *RSNNRun) Step(x []float32) []float32 {
 		}
 	}
 	if n.InBeta > 0 {
-		for i, v := range cur {
-			r.A[i] = n.InBeta*r.A[i] + v
-		}
+		snn.LI{Beta: n.InBeta}.Step(r.A, cur)
 	} else {
 		copy(r.A, cur)
 	}
 	switch n.Neuron {
 	case "", "lif":
-		th := thr(n.LIF.Threshold)
-		beta := n.LIF.Beta
-		for i, a := range r.A {
-			u := beta*r.U[i] + a - th*r.PrevS[i]
-			r.U[i] = u
-			r.S[i] = spike(u - th)
-		}
+		n.LIF.StepInto(r.U, r.S, r.U, r.A) // resets where U[t−1] > θ, that is S[t−1]
 	case "alif":
-		p := n.ALIF
-		th := thr(p.Threshold)
-		for i, a := range r.A {
-			ps := r.PrevS[i]
-			b := p.Rho*r.B[i] + (1-p.Rho)*ps
-			u := p.Beta*r.U[i] + a - th*ps
-			r.B[i], r.U[i] = b, u
-			r.S[i] = spike(u - (p.BetaA*b + th))
-		}
+		n.ALIF.Step(r.U, r.B, r.S, r.A)
 	}
 	// O = β_out·O + S·W_out + b_out
 	wo := n.Out.W.Data
@@ -181,13 +170,6 @@ func (r *RSNNRun) Step(x []float32) []float32 {
 		}
 	}
 	return r.O
-}
-
-func spike(x float32) float32 {
-	if x > 0 {
-		return 1
-	}
-	return 0
 }
 
 // Threshold returns θ of the run's neuron (1 when unset).

@@ -61,7 +61,7 @@ func TestRSNNRunsInSimulator(t *testing.T) {
 				want = append(want, append([]float32(nil), h.Data...))
 			}
 			// The same network in the simulator.
-			var cell snn.Cell
+			var cell *snn.CellRun
 			if neuron == "lif" {
 				cell = snn.NewLIFCell(units, net.LIF)
 			} else {

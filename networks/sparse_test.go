@@ -25,7 +25,7 @@ func sparseNet(t *testing.T, in, hid, out int, p float64, seed uint64) (sp, de *
 	r := rand.New(rand.NewPCG(seed, 1))
 	s1 := NewSparse("fc1", in, hid, SparseConfig{P: p, Seed: seed, Bias: true}, r)
 	s2 := NewSparse("fc2", hid, out, SparseConfig{P: min(1, 3*p), Seed: seed + 1, Bias: true}, r)
-	cell := func() Cell { return LIFCell{snn.LIF{Beta: 0.9, Threshold: 1, Surrogate: fn}} }
+	cell := func() Cell { return LIFCell{LIF: snn.LIF{Beta: 0.9, Threshold: 1, Surrogate: fn}} }
 	sp = &FeedForward{Blocks: []Block{{Name: "h", Conn: s1, Cell: cell()}, {Name: "o", Conn: s2, Cell: cell()}}}
 	dense := func(s *Sparse, name string) *Dense {
 		return &Dense{W: tensor.NewParam(name+".weight", []int{s.In(), s.Out()}, s.Dense()), B: tensor.NewParam(name+".bias", []int{s.Out()}, append([]float32(nil), s.B.Data...))}
@@ -136,7 +136,7 @@ func TestSparseFeedForwardThreadsAndShadow(t *testing.T) {
 			t.Fatalf("shadow parameter %s: values not shared or gradient shared", p.Name)
 		}
 	}
-	if s := sp.String(); s != "300-400(networks.LIFCell)-10(networks.LIFCell)" {
+	if s := sp.String(); s != "300-400(snn.LIFCell)-10(snn.LIFCell)" {
 		t.Errorf("String %q", s)
 	}
 }
@@ -152,7 +152,7 @@ func TestJITProjFeedForward(t *testing.T) {
 		}
 		j := NewJITProj("fc", 12, 7, 0.4, 11, kind, init, true)
 		j.B.Data[2] = 0.5
-		net := &FeedForward{Blocks: []Block{{Name: "o", Conn: j, Cell: LICell{snn.LI{Beta: 0.8}}}}}
+		net := &FeedForward{Blocks: []Block{{Name: "o", Conn: j, Cell: LICell{LI: snn.LI{Beta: 0.8}}}}}
 		r := rand.New(rand.NewPCG(6, 6))
 		x := tensor.Zeros(3, 12)
 		for i := range x.Data {
@@ -165,7 +165,7 @@ func TestJITProjFeedForward(t *testing.T) {
 		}
 		d := make([]float32, 12*7)
 		m.Materialize(d)
-		dn := &FeedForward{Blocks: []Block{{Name: "o", Proj: &Dense{W: tensor.New([]int{12, 7}, d), B: j.B}, Cell: LICell{snn.LI{Beta: 0.8}}}}}
+		dn := &FeedForward{Blocks: []Block{{Name: "o", Proj: &Dense{W: tensor.New([]int{12, 7}, d), B: j.B}, Cell: LICell{LI: snn.LI{Beta: 0.8}}}}}
 		a := net.Run(nil, Input{Static: x}, 4).Out()[3]
 		b := dn.Run(nil, Input{Static: x}, 4).Out()[3]
 		for i := range a.Data {
@@ -261,8 +261,8 @@ func TestBlockDelayNaive(t *testing.T) {
 		r := rand.New(rand.NewPCG(12, 12))
 		s1 := NewSparse("fc1", 16, 24, SparseConfig{P: 0.5, Seed: 1, Bias: true}, r)
 		d2 := NewDense("fc2", 24, 3, true, r)
-		c1 := LIFCell{snn.LIF{Beta: 0.9, Threshold: 1, Surrogate: fn}}
-		c2 := LICell{snn.LI{Beta: 0.8}}
+		c1 := LIFCell{LIF: snn.LIF{Beta: 0.9, Threshold: 1, Surrogate: fn}}
+		c2 := LICell{LI: snn.LI{Beta: 0.8}}
 		net := &FeedForward{Blocks: []Block{{Name: "h", Conn: s1, Cell: c1}, {Name: "o", Proj: d2, Cell: c2, Delay: delay}}}
 		x := tensor.Zeros(4, 16)
 		for i := range x.Data {
@@ -320,7 +320,7 @@ func TestBlockDelayNaive(t *testing.T) {
 			t.Error("RunFrom from step 2 with a delay did not panic")
 		}
 	}()
-	net := &FeedForward{Blocks: []Block{{Proj: NewDense("a", 2, 2, false, rand.New(rand.NewPCG(1, 1))), Cell: LICell{snn.LI{Beta: 0.5}}, Delay: 1}}}
+	net := &FeedForward{Blocks: []Block{{Proj: NewDense("a", 2, 2, false, rand.New(rand.NewPCG(1, 1))), Cell: LICell{LI: snn.LI{Beta: 0.5}}, Delay: 1}}}
 	net.RunFrom(nil, Input{Static: tensor.Zeros(1, 2)}, nil, 2, 4)
 }
 

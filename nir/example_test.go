@@ -52,7 +52,7 @@ func ExampleFromFeedForward() {
 	// [fc1:Affine fc2:Affine hidden1:LIF input:Input output:Output readout:LIF] warnings: 0
 	// [input->fc1 fc1->hidden1 hidden1->fc2 fc2->readout readout->output]
 	// hidden1 tau shape [3]
-	// NIR 1.0.7 4-3(networks.LIFCell)-2(networks.LIFCell) true
+	// NIR 1.0.7 4-3(snn.LIFCell)-2(snn.LIFCell) true
 }
 
 // Reset by subtraction (snnTorch's default) has no NIR node: the export

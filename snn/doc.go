@@ -6,7 +6,28 @@
 // Conventions. Time is discrete with step dt; a model's doc comment gives
 // its ODE, its discretization and the order of update, spike and reset.
 // Spikes are float32 0/1. Membrane potentials of the training models are in
-// units of the threshold (θ = 1 by default), as in snnTorch.
+// units of the threshold (θ = 1 by default), as in snnTorch. Every neuron
+// fires when its membrane exceeds the threshold strictly (v > θ);
+// networks.SpikingForce alone keeps Nicola and Clopath's v ≥ v_peak.
+//
+// One file per neuron model, each with its equations, update order, a
+// tape-free step, its Cell adapter and presets; the networks, online rules,
+// reservoirs, FORCE networks and the simulator call these steps, and the
+// fused kernels behind them are tested bit-identical to them
+// (model_kernels_test.go):
+//
+//	lif.go         LIF (snnTorch's Leaky); LIFRef, LIFEuler, LIFExact (reset in the
+//	               firing step, refractoriness: BrainPy, Brian2); LIFGroup's equations
+//	synaptic.go    Synaptic (snnTorch's Synaptic, NIR CubaLIF)
+//	alif.go        ALIF (Bellec et al.)
+//	li.go          LI, CubaLICell (leaky readouts, exponential currents)
+//	izhikevich.go  Izhikevich, IzhikevichGroup
+//	adex.go        AdEx, AdExGroup, ExpIFGroup
+//	gif.go         GIF (the BrainPy paper's working-memory neuron)
+//	hh.go          HHGroup, HH (Traub-Miles Hodgkin-Huxley, COBA-HH; HH trains)
+//
+// One Cell interface (sim_cells.go) serves training (networks) and
+// simulation (CellRun, CellGroup).
 package snn
 
 // Reset selects how a membrane is reset after a spike.

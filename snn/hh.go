@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"github.com/braingo/braingo/kernels"
+	"github.com/braingo/braingo/surrogate"
+	"github.com/braingo/braingo/tensor"
 )
 
 // HHGroup is a population of Hodgkin-Huxley neurons in the Traub-Miles form
@@ -98,6 +100,24 @@ func (g *HHGroup) Update(t int32, in Input, spk []int32) int {
 	return k
 }
 
+// lin is the model's right-hand side, written once: at state y = (v, m,
+// h, n) under the synaptic current a − b·v it sets each variable's
+// derivative in the linear form dy_k/dt = da_k − db_k·y_k of the
+// integrators (the doc comment's equations; the rates are kernels.HHRates).
+// kernels.HHExpEuler, the fused exponential-Euler step, performs the same
+// float64 operations (TestHHKernelMatchesModel).
+func (g *HHGroup) lin(y *vec, a, b float64, da, db *vec) {
+	v, m, h, nn := y[0], y[1], y[2], y[3]
+	am, bm, ah, bh, an, bn := kernels.HHRates(v, g.VT)
+	gna := g.GNa * m * m * m * h
+	gk := g.GK * nn * nn * nn * nn
+	da[0] = (g.GL*g.EL + gna*g.ENa + gk*g.EK + a) / g.C
+	db[0] = (g.GL + gna + gk + b) / g.C
+	da[1], db[1] = am, am+bm
+	da[2], db[2] = ah, ah+bh
+	da[3], db[3] = an, an+bn
+}
+
 // update advances neurons [lo, hi) one step and lists those that spiked in
 // spk (indices of the whole group), returning their count.
 func (g *HHGroup) update(lo, hi int, t int32, in Input, spk []int32) int {
@@ -111,17 +131,7 @@ func (g *HHGroup) update(lo, hi int, t int32, in Input, spk []int32) int {
 		for i := lo; i < hi; i++ {
 			a, b := float64(in.A[i]), float64(in.B[i])
 			x := vec{float64(g.Vm[i]), float64(g.M[i]), float64(g.H[i]), float64(g.N[i])}
-			integrate(g.Method, 4, g.Dt, &x, func(y *vec, da, db *vec) {
-				v, m, h, nn := y[0], y[1], y[2], y[3]
-				am, bm, ah, bh, an, bn := kernels.HHRates(v, g.VT)
-				gna := g.GNa * m * m * m * h
-				gk := g.GK * nn * nn * nn * nn
-				da[0] = (g.GL*g.EL + gna*g.ENa + gk*g.EK + a) / g.C
-				db[0] = (g.GL + gna + gk + b) / g.C
-				da[1], db[1] = am, am+bm
-				da[2], db[2] = ah, ah+bh
-				da[3], db[3] = an, an+bn
-			})
+			integrate(g.Method, 4, g.Dt, &x, func(y *vec, da, db *vec) { g.lin(y, a, b, da, db) })
 			g.Vm[i], g.M[i], g.H[i], g.N[i] = float32(x[0]), float32(x[1]), float32(x[2]), float32(x[3])
 		}
 	}
@@ -223,3 +233,173 @@ func buildCOBAHH(c COBAConfig, lo, hi int, ex SpikeExchange) (*Simulation, *Grou
 	}
 	return net, g, nil
 }
+
+// expEuler is the model's exponential-Euler step of one neuron, the
+// benchmark's method (Brian2's exponential_euler): every variable x with
+// dx/dt = a − b·x (lin, at the start of the step, the synaptic current
+// a − b·v held) becomes a/b + (x − a/b)·e^(−b·dt), with e^x as
+// kernels.FastExp. kernels.HHExpEuler is this step on 8 neurons at a time
+// (TestHHKernelMatchesModel).
+func (g *HHGroup) expEuler(y *vec, a, b float64) {
+	var da, db vec
+	g.lin(y, a, b, &da, &db)
+	for k := range 4 {
+		inf := da[k] / db[k]
+		y[k] = inf + (y[k]-inf)*kernels.FastExp(-db[k]*g.Dt)
+	}
+}
+
+// HH is the trainable Hodgkin-Huxley layer (BrainPy trains its HH through
+// BPTT the same way): the HHGroup model, its parameters and right-hand
+// side, advanced by expEuler per element (float64 on float32 state, the
+// input current in pA), without refractoriness. A spike is an upward
+// crossing of VSpike, S = H(v' − VSpike)·[v ≤ VSpike], the surrogate on
+// (v' − VSpike)/Scale through the first factor. The backward pass needs
+// the Jacobian of the step with respect to v, m, h, n and the input: it is
+// taken by central differences of expEuler itself in float64 (relative
+// step 1e-6, accurate to about 1e-8, far below float32's rounding), so the
+// equations stay written once, in lin. State [v, m, h, n].
+type HH struct {
+	// Model holds the parameters (zero C: TraubMiles(Dt), Dt default 0.1 ms).
+	Model HHGroup
+	// Scale normalizes v' − VSpike for the surrogate (default 10 mV).
+	Scale float32
+	// Surrogate derivative (nil: fast_sigmoid with slope 25).
+	Surrogate surrogate.Func
+}
+
+func (p HH) defaults() HH {
+	if p.Model.C == 0 {
+		dt := p.Model.Dt
+		if dt == 0 {
+			dt = 0.1
+		}
+		p.Model = TraubMiles(dt)
+	}
+	if p.Scale == 0 {
+		p.Scale = 10
+	}
+	if p.Surrogate == nil {
+		p.Surrogate = surrogate.FastSigmoid{}
+	}
+	return p
+}
+
+// Forward is one differentiable step from state [v, m, h, n] under input
+// current in; it returns the new state and the spikes.
+func (p HH) Forward(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor) {
+	p = p.defaults()
+	g := &p.Model
+	for _, t := range st[:4] {
+		if t.Len() != in.Len() {
+			panic(fmt.Sprintf("snn: HH.Forward: state %v and input %v differ", t.Shape, in.Shape))
+		}
+	}
+	next := make([]*tensor.Tensor, 4)
+	for k := range next {
+		next[k] = tp.NewResult(in.Shape, st[0], st[1], st[2], st[3], in)
+	}
+	s := tp.NewResult(in.Shape, st[0], st[1], st[2], st[3], in)
+	vs := float32(g.VSpike)
+	for i, x := range in.Data {
+		y := vec{float64(st[0].Data[i]), float64(st[1].Data[i]), float64(st[2].Data[i]), float64(st[3].Data[i])}
+		g.expEuler(&y, float64(x), 0)
+		for k := range 4 {
+			next[k].Data[i] = float32(y[k])
+		}
+		s.Data[i] = 0
+		if next[0].Data[i] > vs && st[0].Data[i] <= vs {
+			s.Data[i] = 1
+		}
+	}
+	if !s.RequiresGrad() {
+		return next, s
+	}
+	tp.Record(func() {
+		var gNext [4][]float32
+		need := s.Grad != nil
+		for k := range 4 {
+			gNext[k] = next[k].Grad
+			need = need || gNext[k] != nil
+		}
+		if !need {
+			return
+		}
+		var sg []float32
+		if s.Grad != nil {
+			x, gs := tp.Alloc(in.Len()), tp.Alloc(in.Len())
+			for i := range x {
+				x[i] = (next[0].Data[i] - vs) / p.Scale
+				if st[0].Data[i] <= vs {
+					gs[i] = s.Grad[i]
+				}
+			}
+			sg = tp.Alloc(in.Len())
+			surrogate.GradSlice(p.Surrogate, sg, gs, x)
+		}
+		ins := []*tensor.Tensor{st[0], st[1], st[2], st[3], in}
+		var gIn [5][]float32
+		var fresh [5]bool
+		for j, t := range ins {
+			if t.RequiresGrad() {
+				gIn[j], fresh[j] = tp.GradAcc(t)
+			}
+		}
+		for i := range in.Data {
+			// The gradient of the new state: its own, and the spike's
+			// surrogate term on v'.
+			var gy [4]float64
+			for k := range 4 {
+				if gNext[k] != nil {
+					gy[k] = float64(gNext[k][i])
+				}
+			}
+			if sg != nil {
+				gy[0] += float64(sg[i]) / float64(p.Scale)
+			}
+			x0 := [5]float64{float64(st[0].Data[i]), float64(st[1].Data[i]), float64(st[2].Data[i]), float64(st[3].Data[i]), float64(in.Data[i])}
+			for j := range 5 {
+				if gIn[j] == nil {
+					continue
+				}
+				h := 1e-6 * max(1, math.Abs(x0[j]))
+				var yp, ym vec
+				xp, xm := x0, x0
+				xp[j] += h
+				xm[j] -= h
+				yp, ym = vec{xp[0], xp[1], xp[2], xp[3]}, vec{xm[0], xm[1], xm[2], xm[3]}
+				g.expEuler(&yp, xp[4], 0)
+				g.expEuler(&ym, xm[4], 0)
+				var d float64
+				for k := range 4 {
+					d += gy[k] * (yp[k] - ym[k]) / (2 * h)
+				}
+				if fresh[j] {
+					gIn[j][i] = float32(d)
+				} else {
+					gIn[j][i] += float32(d)
+				}
+			}
+		}
+	})
+	return next, s
+}
+
+// HHCell is HH as a Cell; state [v, m, h, n] starting at rest (v = E_L,
+// the gates at their steady state).
+type HHCell struct{ HH }
+
+func (c HHCell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
+	st := ZeroState(tp, 4, batch, n)
+	g := c.defaults().Model
+	am, bm, ah, bh, an, bn := kernels.HHRates(g.EL, g.VT)
+	for i := range st[0].Data {
+		st[0].Data[i], st[1].Data[i], st[2].Data[i], st[3].Data[i] = float32(g.EL), float32(am/(am+bm)), float32(ah/(ah+bh)), float32(an/(an+bn))
+	}
+	return st
+}
+func (c HHCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	next, s := c.Forward(tp, st, in)
+	return next, s, next[0]
+}
+func (c HHCell) Membrane(st []*tensor.Tensor) *tensor.Tensor { return st[0] }

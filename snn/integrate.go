@@ -130,3 +130,45 @@ func integrate(m Method, d int, dt float64, x *vec, f linForm) {
 		}
 	}
 }
+
+// initIF returns n membranes at v0 and last-spike steps of neurons that
+// have not fired.
+func initIF(n int, v0 float64) ([]float32, []int32) {
+	v, last := make([]float32, n), make([]int32, n)
+	for i := range v {
+		v[i] = float32(v0)
+	}
+	for i := range last {
+		last[i] = neverFired
+	}
+	return v, last
+}
+
+func refSteps(ref, dt float64) int32 { return int32(math.Round(ref / dt)) }
+
+// update2 is the simulator's step of a two-variable integrate-and-fire
+// group (IzhikevichGroup, AdExGroup), the counterpart of euler2: per neuron
+// i, with the synaptic input a − b·v of in, it integrates (v, w) with
+// method m over dt through the model's linear form f (active is false
+// while the neuron is refractory, for ref steps after its last spike at
+// last[i]: f then freezes v), then, if active and v > vPeak, resets v to
+// vReset, adds jump to w and lists i in spk. It returns the number of
+// spikes.
+func update2(m Method, dt float64, t, ref int32, v, w []float32, last []int32, in Input, spk []int32,
+	vPeak, vReset, jump float64, f func(y *vec, a, b float64, active bool, da, db *vec)) int {
+	n := 0
+	for i := range v {
+		a, b := float64(in.A[i]), float64(in.B[i])
+		x := vec{float64(v[i]), float64(w[i])}
+		active := t-last[i] >= ref
+		integrate(m, 2, dt, &x, func(y *vec, da, db *vec) { f(y, a, b, active, da, db) })
+		if active && x[0] > vPeak {
+			x[0], last[i] = vReset, t
+			x[1] += jump
+			spk[n] = int32(i)
+			n++
+		}
+		v[i], w[i] = float32(x[0]), float32(x[1])
+	}
+	return n
+}

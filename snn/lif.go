@@ -2,6 +2,7 @@ package snn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/surrogate"
@@ -40,6 +41,20 @@ type LIF struct {
 	// as snnTorch's learn_beta does. Forward then composes checked tape ops
 	// instead of the fused kernel, with the same equations.
 	LearnBeta *tensor.Tensor
+}
+
+// LIFPreset returns the LIF of membrane time constant tau at step dt (in
+// the same unit, e.g. ms): β = e^(−dt/τ), threshold 1, reset by
+// subtraction. snnTorch's tutorials use β 0.95 directly (τ ≈ 19.5 steps).
+func LIFPreset(tau, dt float64) LIF { return LIF{Beta: expDecay(dt, tau)} }
+
+// expDecay returns e^(−dt/τ) in float32, the per-step decay of dx/dt =
+// −x/τ (0 for τ ≤ 0: no memory).
+func expDecay(dt, tau float64) float32 {
+	if tau <= 0 {
+		return 0
+	}
+	return float32(math.Exp(-dt / tau))
 }
 
 // NewLearnBeta returns a trainable decay for n neurons (n = 1: one for the
@@ -243,3 +258,114 @@ func (p LIF) forwardLearnBeta(tp *tensor.Tape, u, in *tensor.Tensor) (uNew, s *t
 	}
 	return uNew, surrogate.Spike(tp, tp.AddScalar(uNew, -th), p.sg())
 }
+
+// The LIF neuron with the reset in the step that fires and a refractory
+// period: the form of BrainPy's LifRef and of Brian2, used by the
+// simulator (LIFGroup), reservoirs, spiking FORCE and the decision network
+// of networks.Competition. Its ODE, in any consistent units,
+//
+//	τ dV/dt = a − b·V        (a = V_rest + R·I + Σ g_k·E_k, b = 1 + Σ g_k)
+//
+// is discretized one of three ways, each written once below:
+//
+//	LIFEuler:  V ← V + c·(a − b·V),            c = dt/τ (forward Euler)
+//	LIFExact:  V ← V∞ + (V − V∞)·e^(−b·c),     V∞ = a/b (exact for a, b held over the step)
+//	LIFRef:    V ← β·V + I                     (dimensionless; β = e^(−dt/τ), I the input of the step)
+//
+// then, unless refractory: a spike when V > θ (strictly, as every braingo
+// neuron), V ← V_reset (or V − θ), and the neuron is refractory (V frozen)
+// for the next RefSteps steps.
+
+// LIFEuler returns one forward-Euler step of τ dV/dt = a − b·V from v,
+// with c = dt/τ, in float32 as written (no fused multiply-add): the
+// integration of LIFGroup (Method Euler), of kernels.LIFCondStep (whose
+// fused loop is tested against it) and of networks.SpikingForce.
+func LIFEuler(v, c, a, b float32) float32 { return v + float32(c*(a-float32(b*v))) }
+
+// LIFExact returns the exact step of τ dV/dt = a − b·V from v over c =
+// dt/τ with a and b held constant: V∞ + (V − V∞)·e^(−b·c), V∞ = a/b (b > 0).
+// It is LIFGroup's Method Exact.
+func LIFExact(v, c, a, b float32) float32 {
+	inf := a / b
+	return inf + (v-inf)*float32(math.Exp(-float64(c*b)))
+}
+
+// LIFRef is the dimensionless LIF with the reset in the step that fires
+// and an absolute refractory period. Per step and neuron i:
+//
+//	if ref[i] > 0: ref[i]−−, V frozen, S = 0
+//	else:          V' = β·V + I;  S = H(V' − θ)
+//	               V  = S ? (Subtract ? V' − θ : VReset) : V';  on a spike ref[i] = RefSteps
+//
+// A Reservoir's spiking units are LIFRef{Beta: β, Subtract: true}; the
+// decision network's output neurons LIFRef{Beta: β, RefSteps: k} fed by an
+// exponential synaptic current.
+type LIFRef struct {
+	// Beta is the membrane decay per step.
+	Beta float32
+	// Threshold θ; 0 means 1.
+	Threshold float32
+	// VReset is the membrane after a spike unless Subtract.
+	VReset float32
+	// Subtract resets by V ← V − θ instead of V ← VReset.
+	Subtract bool
+	// RefSteps is the refractory period in steps (0: none).
+	RefSteps int
+}
+
+// Step advances v (in/out) by input in, writes the spikes (0 or 1) to s
+// and returns their number. ref holds each neuron's refractory steps left
+// (it may be nil when RefSteps is 0).
+func (p LIFRef) Step(v, s, in []float32, ref []int) int {
+	checkLens("LIFRef step", len(in), v, s)
+	th := p.Threshold
+	if th == 0 {
+		th = 1
+	}
+	if p.RefSteps > 0 && len(ref) != len(in) {
+		panic("snn: LIFRef step: refractory counters missing")
+	}
+	n := 0
+	for i, x := range in {
+		s[i] = 0
+		if p.RefSteps > 0 && ref[i] > 0 {
+			ref[i]--
+			continue
+		}
+		u := p.Beta*v[i] + x
+		if u > th {
+			s[i] = 1
+			n++
+			if p.Subtract {
+				u -= th
+			} else {
+				u = p.VReset
+			}
+			if p.RefSteps > 0 {
+				ref[i] = p.RefSteps
+			}
+		}
+		v[i] = u
+	}
+	return n
+}
+
+// LIFCell is LIF as a Cell; state [U].
+type LIFCell struct{ LIF }
+
+// Params returns the learnable decay, if any.
+func (c LIFCell) Params() []*tensor.Tensor {
+	if c.LearnBeta == nil {
+		return nil
+	}
+	return []*tensor.Tensor{c.LearnBeta}
+}
+
+func (c LIFCell) Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor {
+	return ZeroState(tp, 1, batch, n)
+}
+func (c LIFCell) Step(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]*tensor.Tensor, *tensor.Tensor, *tensor.Tensor) {
+	u, s := c.Forward(tp, st[0], in)
+	return []*tensor.Tensor{u}, s, u
+}
+func (c LIFCell) Membrane(st []*tensor.Tensor) *tensor.Tensor { return st[0] }

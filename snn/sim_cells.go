@@ -2,40 +2,122 @@ package snn
 
 import "github.com/braingo/braingo/tensor"
 
-// Training neurons in the simulator.
-//
-// The neurons that networks train (LIF, ALIF, Izhikevich, AdEx, and any
-// other with a tape step) run unchanged as simulation populations: a
-// CellGroup hands the synaptic drive of the projections to the neuron's own
-// step, evaluated without a tape (a nil tape records nothing and allocates
-// no gradient). The dynamics are written once, in the neuron's Forward or
-// Step, and serve both training and simulation; a trained network can be
-// rebuilt in a Simulation and run with delays, conductance synapses, plasticity
-// and monitors.
-
-// Cell is one population of a training neuron (batch 1) with its state.
+// Cell is a layer of neurons advanced one step on a tape: the one
+// interface through which networks train a neuron model and the simulator
+// runs it. State is an ordered list of tensors (batch × neurons) whose
+// meaning is the model's. Each model's file holds its adapter (LIFCell,
+// SynapticCell, ALIFCell, LICell, CubaLICell, IzhikevichCell, AdExCell,
+// GIFCell), a thin wrapper of the model's step.
 type Cell interface {
-	// Len returns the number of neurons.
-	Len() int
-	// StepCell advances the state by one step under input current in and
-	// writes the spikes (0 or 1) to s.
-	StepCell(in, s []float32)
-	// Membrane returns the membrane the synaptic outputs act on (the v of
-	// a conductance-based output).
-	Membrane() []float32
+	// Init returns the zero (resting) state of a layer of n neurons for a
+	// batch, in buffers of tp (nil: allocated).
+	Init(tp *tensor.Tape, batch, n int) []*tensor.Tensor
+	// Step advances the state by input current in and returns the new
+	// state, the spikes (nil for non-spiking cells) and the membrane.
+	Step(tp *tensor.Tape, state []*tensor.Tensor, in *tensor.Tensor) (next []*tensor.Tensor, spikes, mem *tensor.Tensor)
 }
 
-// CellGroup runs a Cell as a simulation population: the input current of
-// each step is Gain·(A − B·v) from the projections' outputs (Gain 0 means 1).
+// Parameterized is implemented by cells with trainable parameters of
+// their own (a learnable decay).
+type Parameterized interface {
+	Params() []*tensor.Tensor
+}
+
+// membraner is the optional interface of a cell that can name its
+// membrane in a state it did not step yet (the simulator's conductance
+// outputs read it before the first step).
+type membraner interface {
+	Membrane(state []*tensor.Tensor) *tensor.Tensor
+}
+
+// ZeroState returns k zero tensors of batch × n in buffers of tp (nil:
+// allocated), the resting state of most cells.
+func ZeroState(tp *tensor.Tape, k, batch, n int) []*tensor.Tensor {
+	st := make([]*tensor.Tensor, k)
+	for i := range st {
+		st[i] = tp.NewResult([]int{batch, n})
+		clear(st[i].Data)
+	}
+	return st
+}
+
+// Training neurons in the simulator.
+//
+// The neurons that networks train run unchanged as simulation populations:
+// a CellRun steps a Cell without a tape (a nil tape records nothing and
+// allocates no gradient) on one sample, and a CellGroup hands it the
+// synaptic drive of the projections. The dynamics are the model's own, so
+// a trained network can be rebuilt in a Simulation and run with delays,
+// conductance synapses, plasticity and monitors.
+
+// CellRun is one population (batch 1) of a Cell with its state.
+type CellRun struct {
+	Cell  Cell
+	State []*tensor.Tensor
+	n     int
+	mem   []float32 // the membrane, one buffer for the run's life
+}
+
+// NewCellRun returns n neurons of c at rest.
+func NewCellRun(c Cell, n int) *CellRun {
+	r := &CellRun{Cell: c, State: c.Init(nil, 1, n), n: n, mem: make([]float32, n)}
+	if m, ok := c.(membraner); ok {
+		copy(r.mem, m.Membrane(r.State).Data)
+	}
+	return r
+}
+
+// NewLIFCell returns n LIF neurons at rest.
+func NewLIFCell(n int, p LIF) *CellRun { return NewCellRun(LIFCell{p}, n) }
+
+// NewALIFCell returns n ALIF neurons at rest.
+func NewALIFCell(n int, p ALIF) *CellRun { return NewCellRun(ALIFCell{p}, n) }
+
+// NewIzhikevichCell returns n Izhikevich neurons at v = c, u = b·c.
+func NewIzhikevichCell(n int, p Izhikevich) *CellRun { return NewCellRun(IzhikevichCell{p}, n) }
+
+// NewAdExCell returns n AdEx neurons at V = E_L, w = 0.
+func NewAdExCell(n int, p AdEx) *CellRun { return NewCellRun(AdExCell{p}, n) }
+
+// Len returns the number of neurons.
+func (c *CellRun) Len() int { return c.n }
+
+// Membrane returns the membrane the synaptic outputs act on (the v of a
+// conductance-based output): one slice for the run's life, updated by
+// every step; writing it sets the membrane of cells that name theirs.
+func (c *CellRun) Membrane() []float32 { return c.mem }
+
+// StepCell advances the state by one step under input current in and
+// writes the spikes (0 or 1) to s.
+func (c *CellRun) StepCell(in, s []float32) {
+	if m, ok := c.Cell.(membraner); ok { // the membrane may have been set through Membrane
+		copy(m.Membrane(c.State).Data, c.mem)
+	}
+	next, spk, mem := c.Cell.Step(nil, c.State, tensor.New([]int{1, c.n}, in))
+	c.State = next
+	if m, ok := c.Cell.(membraner); ok {
+		mem = m.Membrane(next)
+	}
+	copy(c.mem, mem.Data)
+	if spk == nil {
+		clear(s)
+		return
+	}
+	copy(s, spk.Data)
+}
+
+// CellGroup runs a CellRun as a simulation population: the input current
+// of each step is Gain·(A − B·v) from the projections' outputs (Gain 0
+// means 1).
 type CellGroup struct {
-	Cell Cell
+	Cell *CellRun
 	Gain float32
 	cur  []float32
 	s    []float32
 }
 
 // NewCellGroup returns a population running c.
-func NewCellGroup(c Cell) *CellGroup {
+func NewCellGroup(c *CellRun) *CellGroup {
 	return &CellGroup{Cell: c, cur: make([]float32, c.Len()), s: make([]float32, c.Len())}
 }
 
@@ -62,76 +144,4 @@ func (g *CellGroup) Update(t int32, in Input, spk []int32) int {
 		}
 	}
 	return k
-}
-
-// LIFCell is a population of the training LIF (its fused tape-free Step).
-type LIFCell struct {
-	LIF LIF
-	U   []float32 // membrane
-}
-
-// NewLIFCell returns n LIF neurons at rest.
-func NewLIFCell(n int, p LIF) *LIFCell { return &LIFCell{LIF: p, U: make([]float32, n)} }
-
-func (c *LIFCell) Len() int                 { return len(c.U) }
-func (c *LIFCell) Membrane() []float32      { return c.U }
-func (c *LIFCell) StepCell(in, s []float32) { c.LIF.Step(c.U, s, in) }
-
-// TapeCell is a population of any neuron given by its tape step, run with a
-// nil tape: Forward maps the input current (1 × n) to the spikes and keeps
-// the neuron's state in the closure. NewALIFCell, NewIzhikevichCell and
-// NewAdExCell build one for those neurons.
-type TapeCell struct {
-	N       int
-	Forward func(in *tensor.Tensor) (spikes *tensor.Tensor)
-	// Mem returns the current membrane (for conductance outputs).
-	Mem func() []float32
-}
-
-func (c *TapeCell) Len() int            { return c.N }
-func (c *TapeCell) Membrane() []float32 { return c.Mem() }
-func (c *TapeCell) StepCell(in, s []float32) {
-	copy(s, c.Forward(tensor.New([]int{1, c.N}, in)).Data)
-}
-
-// NewALIFCell returns n ALIF neurons at rest.
-func NewALIFCell(n int, p ALIF) *TapeCell {
-	st := ALIFState{U: tensor.Zeros(1, n), B: tensor.Zeros(1, n), S: tensor.Zeros(1, n)}
-	return &TapeCell{N: n,
-		Forward: func(in *tensor.Tensor) *tensor.Tensor { st = p.Forward(nil, st, in); return st.S },
-		Mem:     func() []float32 { return st.U.Data }}
-}
-
-// NewIzhikevichCell returns n Izhikevich neurons at v = c, u = b·c.
-func NewIzhikevichCell(n int, p Izhikevich) *TapeCell {
-	q := p.defaults()
-	st := IzhikevichState{V: full(q.C, n), U: full(q.B*q.C, n)}
-	return &TapeCell{N: n,
-		Forward: func(in *tensor.Tensor) *tensor.Tensor {
-			var s *tensor.Tensor
-			st, s = p.Forward(nil, st, in)
-			return s
-		},
-		Mem: func() []float32 { return st.V.Data }}
-}
-
-// NewAdExCell returns n AdEx neurons at V = E_L, w = 0.
-func NewAdExCell(n int, p AdEx) *TapeCell {
-	q := p.defaults()
-	st := AdExState{V: full(q.EL, n), W: tensor.Zeros(1, n)}
-	return &TapeCell{N: n,
-		Forward: func(in *tensor.Tensor) *tensor.Tensor {
-			var s *tensor.Tensor
-			st, s = p.Forward(nil, st, in)
-			return s
-		},
-		Mem: func() []float32 { return st.V.Data }}
-}
-
-func full(v float32, n int) *tensor.Tensor {
-	t := tensor.Zeros(1, n)
-	for i := range t.Data {
-		t.Data[i] = v
-	}
-	return t
 }

@@ -13,7 +13,7 @@ func TestCellGroupConductanceInput(t *testing.T) {
 	net := &Simulation{Dt: 1}
 	src := net.AddGroup("src", &driven{n: 1, fire: map[int32][]int32{0: {0}}, v: make([]float32, 1)})
 	cell := NewLIFCell(1, LIF{Beta: 0.5, Threshold: 100})
-	cell.U[0] = 2
+	cell.Membrane()[0] = 2
 	g := NewCellGroup(cell)
 	g.Gain = 0.1
 	dst := net.AddGroup("dst", g)
@@ -22,12 +22,12 @@ func TestCellGroupConductanceInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	net.Step() // no conductance yet: U = 0.5·2 = 1
-	if cell.U[0] != 1 {
-		t.Fatalf("step 0: U %v, want 1", cell.U[0])
+	if cell.Membrane()[0] != 1 {
+		t.Fatalf("step 0: U %v, want 1", cell.Membrane()[0])
 	}
 	net.Step() // g = 3: I = 0.1·(3·10 − 3·U) = 0.1·(30 − 3) = 2.7; U = 0.5 + 2.7
-	if math.Abs(float64(cell.U[0])-3.2) > 1e-6 {
-		t.Fatalf("step 1: U %v, want 3.2", cell.U[0])
+	if math.Abs(float64(cell.Membrane()[0])-3.2) > 1e-6 {
+		t.Fatalf("step 1: U %v, want 3.2", cell.Membrane()[0])
 	}
 }
 
@@ -35,7 +35,7 @@ func TestCellGroupConductanceInput(t *testing.T) {
 // dynamics: an Izhikevich and an AdEx population under a constant drive
 // fire, and an ALIF's threshold adaptation slows its firing.
 func TestTapeCellsFire(t *testing.T) {
-	drive := func(c Cell, a float32, steps int) [2]int {
+	drive := func(c *CellRun, a float32, steps int) [2]int {
 		g := NewCellGroup(c)
 		in := Input{A: make([]float32, c.Len()), B: make([]float32, c.Len())}
 		for i := range in.A {
@@ -57,5 +57,28 @@ func TestTapeCellsFire(t *testing.T) {
 	c := drive(NewALIFCell(1, ALIF{Beta: 0.9, Rho: 0.99, BetaA: 2}), 0.5, 400)
 	if c[0] == 0 || c[1] >= c[0] {
 		t.Fatalf("ALIF spikes %v in the two halves: want adaptation to slow firing", c)
+	}
+}
+
+// Every model's Cell runs in the simulator: a GIF population (after-spike
+// currents, scaled membrane) fires under a constant drive, and its spikes
+// are those of the model's own tape-free Step.
+func TestGIFCellRun(t *testing.T) {
+	g := GIF{Tau2: []float32{100, 300}, A1: []float32{0, 1}, A2: []float32{-0.6, -0.6}}
+	run := NewCellRun(GIFCell{g}, 2)
+	v, i1, i2, s, vs := make([]float32, 2), make([]float32, 2), make([]float32, 2), make([]float32, 2), make([]float32, 2)
+	out := make([]float32, 2)
+	spikes := 0
+	for range 200 {
+		in := []float32{1.5, 1.5}
+		run.StepCell(in, out)
+		g.Step(v, i1, i2, s, vs, in)
+		if out[0] != s[0] || out[1] != s[1] {
+			t.Fatalf("CellRun spikes %v, GIF.Step %v", out, s)
+		}
+		spikes += int(s[0] + s[1])
+	}
+	if spikes == 0 {
+		t.Fatal("no spikes")
 	}
 }

@@ -19,10 +19,11 @@ const neverFired = math.MinInt32 / 2
 // step s + round(Ref/Dt), when it integrates again. Discretization (Method):
 // Euler, v ← v + dt/Tau·(VRest + I + A − (1+B)·v); Exact (the default
 // alternative), v ← v∞ + (v − v∞)·e^(−(1+B)·dt/Tau), v∞ = (VRest + I + A)/(1+B),
-// exact for inputs constant over the step. Update order: integrate, threshold,
-// reset. The spike test and the Euler update are those of
-// kernels.LIFCondStep, which the network uses (fused with two exponential
-// conductances) for the COBA benchmark.
+// exact for inputs constant over the step (LIFEuler and LIFExact of
+// lif.go, the model's file). Update order: integrate, threshold, reset. The
+// spike test and the Euler update are those of kernels.LIFCondStep, which
+// the network uses (fused with two exponential conductances) for the COBA
+// benchmark; TestLIFCondKernelMatchesModel holds them bit-identical.
 type LIFGroup struct {
 	Tau, VRest, VReset, VTh, Ref float64
 	I                            float64 // constant drive (mV)
@@ -70,11 +71,9 @@ func (g *LIFGroup) Update(t int32, in Input, spk []int32) int {
 			continue
 		}
 		if exact {
-			gt := 1 + b[i]
-			inf := (k0 + a[i]) / gt
-			x = inf + (x-inf)*float32(math.Exp(-float64(c*gt)))
+			x = LIFExact(x, c, k0+a[i], 1+b[i])
 		} else {
-			x += float32(c * (k0 + a[i] - float32((1+b[i])*x)))
+			x = LIFEuler(x, c, k0+a[i], 1+b[i])
 		}
 		if x > vth {
 			x, last[i] = vr, t

@@ -5,12 +5,12 @@ import (
 	"testing"
 )
 
-// Izhikevich and AdEx hidden layers train from a recipe (BPTT through their
-// Euler steps with a surrogate on the distance to the spike peak), resume
-// and evaluate like the LIF ones.
+// Izhikevich, AdEx, GIF and Hodgkin-Huxley hidden layers train from a recipe (BPTT through
+// their steps with a surrogate on the distance to the threshold) and
+// evaluate like the LIF ones.
 func TestRecipeNeuronModels(t *testing.T) {
 	data := tinyData(t)
-	for _, c := range []struct{ neuron, gain string }{{"izhikevich", "10"}, {"adex", "500"}} {
+	for _, c := range []struct{ neuron, gain string }{{"izhikevich", "10"}, {"adex", "500"}, {"gif", "20"}, {"hh", "500"}} {
 		t.Run(c.neuron, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "run")
 			args := []string{"train", "fmnist-snn", "--set", "data_dir=" + data, "--set", "batch_size=32", "--set", "model.hidden=16",

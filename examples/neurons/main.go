@@ -21,14 +21,14 @@ import (
 // model is one neuron population of one cell, its input scale and its name.
 type model struct {
 	name  string
-	cell  snn.Cell
+	cell  *snn.CellRun
 	drive float32 // the current of the step, in the model's own units
 	unit  string  // the membrane's unit, for the plot
 }
 
 // trace runs a cell for steps steps, with the input on from step on to step
 // off, and returns its membrane and the steps at which it spiked.
-func trace(c snn.Cell, drive float32, steps, on, off int) (mem []float64, spikes []int) {
+func trace(c *snn.CellRun, drive float32, steps, on, off int) (mem []float64, spikes []int) {
 	in := make([]float32, c.Len())
 	s := make([]float32, c.Len())
 	for t := range steps {
