@@ -1,0 +1,152 @@
+package snn
+
+import (
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/braingo/braingo/kernels"
+)
+
+// eiSpec writes the COBA, CUBA or COBA-HH benchmark network of c as a
+// NetSpec: groups E (80%) and I, four projections. Its spikes are
+// BuildCOBA's and BuildCOBAHH's (TestNetSpecMatchesBuildCOBA).
+func eiSpec(c COBAConfig, hh bool) NetSpec {
+	c = c.withDefaults()
+	ne := c.N * 4 / 5
+	s := NetSpec{Dt: c.Dt, Seed: c.Seed}
+	lif := LIFGroup{Tau: 20, VRest: -60, VReset: -60, VTh: -50, Ref: 5, I: 20, Dt: c.Dt, Method: c.Method}
+	v0 := kernels.WeightRule{Kind: kernels.Normal, A: -55, B: 5}
+	we, wi := float32(0.6), float32(6.7)
+	var oe, oi Output = COBA{E: 0}, COBA{E: -80}
+	synM := c.Method
+	if c.CUBA {
+		lif.VRest, lif.I = -49, 0
+		v0 = kernels.WeightRule{Kind: kernels.Uniform, A: -60, B: -50}
+		we, wi = 1.62, -9
+		oe, oi = CUBA{}, CUBA{}
+	}
+	newN := func(n, _ int) (Neurons, error) { return NewLIFGroup(n, lif), nil }
+	var g0e, g0i *kernels.WeightRule
+	if hh {
+		p := TraubMiles(c.Dt)
+		if c.Method != Euler {
+			p.Method = c.Method
+		}
+		newN = func(n, _ int) (Neurons, error) { return NewHHGroup(n, p), nil }
+		v0 = kernels.WeightRule{Kind: kernels.Normal, A: float32(p.EL - 5), B: 5}
+		we, wi = 6, 67
+		synM = Exact
+		g0e = &kernels.WeightRule{Kind: kernels.Normal, A: 40, B: 15}
+		g0i = &kernels.WeightRule{Kind: kernels.Normal, A: 200, B: 120}
+	}
+	for _, g := range []struct {
+		name string
+		n    int
+	}{{"E", ne}, {"I", c.N - ne}} {
+		s.Groups = append(s.Groups, GroupSpec{Name: g.name, N: g.n, New: newN, Init: []VarInit{{"v", v0}}})
+	}
+	p := c.K / float64(c.N)
+	for _, pr := range []struct {
+		pre, post string
+		w         float32
+		tau       float64
+		out       Output
+		g0        *kernels.WeightRule
+	}{{"E", "E", we, 5, oe, g0e}, {"E", "I", we, 5, oe, g0e}, {"I", "E", wi, 10, oi, g0i}, {"I", "I", wi, 10, oi, g0i}} {
+		tau := pr.tau
+		s.Projs = append(s.Projs, ProjSpec{Name: pr.pre + pr.post, Pre: pr.pre, Post: pr.post,
+			Conn: ConnSpec{Rule: FixedProb, P: p, Weight: kernels.HomogeneousWeight(pr.w), Store: c.Store},
+			Syn:  func() Synapse { return &Exponential{Tau: tau, Dt: c.Dt, Method: synM} }, Out: pr.out, G0: pr.g0})
+	}
+	return s
+}
+
+// runNet steps the parts of a network (one part: the whole) together and
+// returns the whole network's spikes of every step.
+func runNet(t *testing.T, s NetSpec, ranks, steps int) [][]int32 {
+	t.Helper()
+	var ex []SpikeExchange
+	if ranks > 1 {
+		ex = memExchange(ranks)
+	} else {
+		ex = []SpikeExchange{nil}
+	}
+	nets := make([]*Net, ranks)
+	for r := range nets {
+		n, err := s.BuildPart(r, ranks, ex[r])
+		if err != nil {
+			t.Fatal(err)
+		}
+		nets[r] = n
+	}
+	var out [][]int32
+	var wg sync.WaitGroup
+	for r, n := range nets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range steps {
+				n.Sim.Step()
+				if r == 0 {
+					out = append(out, slices.Clone(n.All.Spikes))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// The E/I networks written as data give the spikes of BuildCOBA and
+// BuildCOBAHH (one group, two projections from its two ranges), bit for
+// bit, in one process and split among ranks.
+func TestNetSpecMatchesBuildCOBA(t *testing.T) {
+	defer kernels.SetThreads(kernels.SetThreads(2))
+	for _, tc := range []struct {
+		name string
+		c    COBAConfig
+		hh   bool
+	}{
+		{"coba-csr", COBAConfig{N: 1000, Seed: 3}, false},
+		{"coba-jit", COBAConfig{N: 1000, Seed: 3, Store: StoreJIT}, false},
+		{"coba-dense", COBAConfig{N: 600, Seed: 2, Store: StoreDense}, false},
+		{"coba-exact", COBAConfig{N: 600, Seed: 2, Method: Exact}, false},
+		{"cuba", COBAConfig{N: 1000, Seed: 5, CUBA: true}, false},
+		{"coba-hh", COBAConfig{N: 500, Seed: 4, Method: ExpEuler}, true},
+		{"coba-jit-2blocks", COBAConfig{N: 70_001, Seed: 1, Store: StoreJIT}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			steps := 300
+			if tc.c.N > 10_000 {
+				steps = 40
+			}
+			build := BuildCOBA
+			if tc.hh {
+				build = BuildCOBAHH
+			}
+			net, g, err := build(tc.c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want [][]int32
+			total := 0
+			for range steps {
+				net.Step()
+				want = append(want, slices.Clone(g.Spikes))
+				total += len(g.Spikes)
+			}
+			if total == 0 {
+				t.Fatal("no spikes: the test would prove nothing")
+			}
+			for _, ranks := range []int{1, 3} {
+				got := runNet(t, eiSpec(tc.c, tc.hh), ranks, steps)
+				for s := range want {
+					if !slices.Equal(got[s], want[s]) {
+						t.Fatalf("%d ranks: step %d: spikes %v, the old path's %v", ranks, s, got[s], want[s])
+					}
+				}
+			}
+		})
+	}
+}
