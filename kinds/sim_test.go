@@ -54,7 +54,7 @@ func TestSimInvalid(t *testing.T) {
 	for _, sets := range [][]string{{"scale=0", "neurons=0"}, {"duration_ms=-1"}, {"conn=sparse"}, {"neurons=10", "fixed_k=80"}} {
 		r, err := recipes.Load("coba", sets)
 		if err == nil {
-			_, _, err = r.Spec.(*Sim).Build()
+			_, err = r.Spec.(*Sim).Build()
 		}
 		if err == nil {
 			t.Errorf("%v: no error", sets)
