@@ -1,7 +1,6 @@
 package snn
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/braingo/braingo/kernels"
@@ -138,88 +137,4 @@ func (g *HHGroup) update(lo, hi int, t int32, in Input, spk []int32) int {
 		}
 	}
 	return cnt
-}
-
-// BuildCOBAHH returns the COBA-HH benchmark network (Brette et al. 2007,
-// benchmark 3, as Brian2's example): c.N Traub-Miles neurons, 80%
-// excitatory, exponential conductances (τe 5 ms, τi 10 ms, reversal 0 and
-// −80 mV, increments 6 and 67 nS), connection probability c.K/N,
-// v(0) ~ EL + N(−5, 5) mV, ge(0) ~ N(40, 15) nS, gi(0) ~ N(200, 120) nS.
-// c.Method integrates the neurons (its zero value, Euler, means ExpEuler
-// here); synapses decay exactly.
-func BuildCOBAHH(c COBAConfig) (*Simulation, *Group, error) {
-	c = c.withDefaults()
-	return buildCOBAHH(c, 0, c.N, nil)
-}
-
-// BuildCOBAHHPart returns the share [lo, hi) of the network BuildCOBAHH(c)
-// builds, its spikes exchanged by ex (see BuildCOBAPart).
-func BuildCOBAHHPart(c COBAConfig, lo, hi int, ex SpikeExchange) (*Part, error) {
-	c = c.withDefaults()
-	if err := c.check(); err != nil {
-		return nil, err
-	}
-	if lo < 0 || hi > c.N || lo >= hi {
-		return nil, fmt.Errorf("snn: COBA-HH network of %d neurons: bad part [%d, %d)", c.N, lo, hi)
-	}
-	net, g, err := buildCOBAHH(c, lo, hi, ex)
-	if err != nil {
-		return nil, err
-	}
-	return &Part{Net: net, Local: g, All: net.Groups[1], Lo: lo, Hi: hi, N: c.N}, nil
-}
-
-// buildCOBAHH builds the neurons [lo, hi) of the COBA-HH network of c and
-// the connections onto them, as buildCOBA.
-func buildCOBAHH(c COBAConfig, lo, hi int, ex SpikeExchange) (*Simulation, *Group, error) {
-	p := TraubMiles(c.Dt)
-	if c.Method != Euler { // Euler, the zero value, means the default here
-		p.Method = c.Method
-	}
-	neu := NewHHGroup(hi-lo, p)
-	fill := func(dst []float32, mean, std float32, stream uint64) {
-		if ex == nil {
-			kernels.FillNormal(dst, mean, std, c.Seed, stream)
-		} else {
-			fillNormalAt(dst, mean, std, c.Seed, stream, lo)
-		}
-	}
-	fill(neu.Vm, float32(p.EL-5), 5, 1<<40)
-	neu.ResetGates()
-	net := &Simulation{Dt: c.Dt}
-	g := net.AddGroup("P", neu)
-	pre := g
-	if ex != nil {
-		pre = net.AddGroup("all", &allSpikes{n: c.N, local: g, lo: int32(lo), ex: ex})
-	}
-	ne := c.N * 4 / 5
-	for k, pr := range []struct {
-		name     string
-		lo, hi   int
-		w        float32
-		tau      float64
-		e        float32
-		mu, sd   float32
-		initSeed uint64
-	}{{"exc", 0, ne, 6, 5, 0, 40, 15, 1<<40 + 1}, {"inh", ne, c.N, 67, 10, -80, 200, 120, 1<<40 + 2}} {
-		spec := ConnSpec{Pre: pr.hi - pr.lo, Post: c.N, Rule: FixedProb, P: c.K / float64(c.N),
-			Weight: kernels.HomogeneousWeight(pr.w), Seed: c.Seed*2 + uint64(k) + 1, Store: c.Store}
-		var conn Conn
-		var err error
-		if ex == nil {
-			conn, err = spec.Build()
-		} else {
-			conn, err = buildPartConn(spec, lo, hi)
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		syn := &Exponential{Tau: pr.tau, Dt: c.Dt, Method: Exact}
-		if _, err := net.Connect(&Projection{Name: pr.name, Pre: pre, Post: g, PreLo: pr.lo, PreHi: pr.hi, Conn: conn,
-			Syn: syn, Out: COBA{E: pr.e}}); err != nil {
-			return nil, nil, err
-		}
-		fill(syn.g, pr.mu, pr.sd, pr.initSeed)
-	}
-	return net, g, nil
 }
