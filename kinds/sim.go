@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/braingo/braingo/eval"
@@ -299,9 +300,7 @@ func (s *Sim) Run(ctx context.Context, opts *RunDir) error {
 	if err := eval.WriteSimTable(opts.Stdout, table); err != nil {
 		return err
 	}
-	if s.Plots {
-		fmt.Fprintf(opts.Stdout, "run directory %s: %s, %s, %s, %s\n", opts.Dir, recipes.EchoFile, CheckpointFile, eval.RasterFile, SimRateFile)
-	}
+	fmt.Fprintf(opts.Stdout, "run directory %s: %s\n", opts.Dir, strings.Join(s.runFiles(stErr == nil, mons), ", "))
 	return nil
 }
 
@@ -406,9 +405,29 @@ func (s *Sim) writePlots(dir, name string, net *snn.Net, m *simMonitors, steps i
 			}
 			p.Series = append(p.Series, eval.Series{Name: fmt.Sprintf("neuron %d", i), Y: y})
 		}
-		if err := eval.WriteLines(filepath.Join(dir, fmt.Sprintf("state_%s_%s.png", st.G.Name, st.Var)), p); err != nil {
+		if err := eval.WriteLines(filepath.Join(dir, stateFile(st)), p); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// runFiles lists the files a run writes into its directory.
+func (s *Sim) runFiles(ckpt bool, m *simMonitors) []string {
+	files := []string{recipes.EchoFile}
+	if ckpt {
+		files = append(files, CheckpointFile)
+	}
+	if s.Plots {
+		files = append(files, eval.RasterFile, SimRateFile)
+		for _, st := range m.states {
+			files = append(files, stateFile(st))
+		}
+	}
+	return files
+}
+
+// stateFile is the plot of a state monitor.
+func stateFile(st *snn.StateMonitor) string {
+	return fmt.Sprintf("state_%s_%s.png", st.G.Name, st.Var)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/braingo/braingo/eval"
@@ -171,9 +172,7 @@ func (s *Sim) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) 
 	if err := eval.WriteSimTable(opts.Stdout, table); err != nil {
 		return err
 	}
-	if s.Plots {
-		fmt.Fprintf(opts.Stdout, "run directory %s: %s, %s, %s, %s\n", d.Dir, recipes.EchoFile, CheckpointFile, eval.RasterFile, SimRateFile)
-	}
+	fmt.Fprintf(opts.Stdout, "run directory %s: %s\n", d.Dir, strings.Join(s.runFiles(stErr == nil, mons), ", "))
 	return nil
 }
 

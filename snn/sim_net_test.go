@@ -169,3 +169,114 @@ func TestNetPartsMatchWhole(t *testing.T) {
 		})
 	}
 }
+
+// mixedSpec is a network of every part a NetSpec offers: a Poisson source,
+// fixed_in, one_to_one and all_to_all connectivity, random weights,
+// per-synapse delays, alpha and dual-exponential synapses, CUBA and COBA
+// outputs, an AdEx group.
+func mixedSpec(store Storage) NetSpec {
+	const dt = 0.1
+	lif := LIFGroup{Tau: 20, VRest: -60, VReset: -60, VTh: -50, Ref: 2, I: 8, Dt: dt}
+	v0 := []VarInit{{"v", kernels.WeightRule{Kind: kernels.Uniform, A: -60, B: -50}}}
+	s := NetSpec{Dt: dt, Seed: 11, Groups: []GroupSpec{
+		{Name: "X", N: 300, New: func(n, off int) (Neurons, error) {
+			return &PoissonGroup{Rate: 30, Dt: dt, Seed: 11, Off: off, N: n}, nil
+		}},
+		{Name: "E", N: 700, New: func(n, _ int) (Neurons, error) { return NewLIFGroup(n, lif), nil }, Init: v0},
+		{Name: "A", N: 300, New: func(n, _ int) (Neurons, error) {
+			return NewAdExGroup(n, AdExGroup{Tau: 20, EL: -70, VT: -50, DeltaT: 2, VCut: 0, VReset: -58, Ref: 2, I: 15, Dt: dt, TauW: 100, B: 2, Method: RK2}), nil
+		}},
+	}}
+	exp := func(tau float64) func() Synapse { return func() Synapse { return &Exponential{Tau: tau, Dt: dt} } }
+	s.Projs = []ProjSpec{
+		{Name: "XE", Pre: "X", Post: "E", Conn: ConnSpec{Rule: FixedInDegree, K: 15, Weight: kernels.WeightRule{Kind: kernels.Normal, A: 0.3, B: 0.1}}, Syn: exp(5), Out: COBA{E: 0}},
+		{Name: "XA", Pre: "X", Post: "A", Conn: ConnSpec{Rule: OneToOne, Weight: kernels.HomogeneousWeight(2)}, Syn: exp(5), Out: CUBA{}},
+		{Name: "EE", Pre: "E", Post: "E", Conn: ConnSpec{Rule: FixedProb, P: 0.05, Weight: kernels.WeightRule{Kind: kernels.Uniform, A: 0.1, B: 0.4}, Store: store},
+			Syn: func() Synapse { return Alpha(3, dt) }, Out: COBA{E: 0}, Delay: 10, MaxDelay: 30},
+		{Name: "EA", Pre: "E", Post: "A", Conn: ConnSpec{Rule: FixedProb, P: 0.05, Weight: kernels.HomogeneousWeight(0.5), Store: store}, Syn: exp(5), Out: COBA{E: 0}, Delay: 5},
+		{Name: "AE", Pre: "A", Post: "E", Conn: ConnSpec{Rule: AllToAll, Weight: kernels.HomogeneousWeight(0.02), Store: store},
+			Syn: func() Synapse { return &DualExponential{TauRise: 1, TauDecay: 8, Dt: dt} }, Out: COBA{E: -80}},
+	}
+	if store != StoreCSR {
+		s.Projs[2].MaxDelay = 0
+	}
+	return s
+}
+
+// A network of every part gives the same spikes whole and split among 2 to
+// 4 ranks.
+func TestMixedNetPartsMatchWhole(t *testing.T) {
+	for _, st := range []Storage{StoreCSR, StoreJIT} {
+		want := runNet(t, mixedSpec(st), 1, 400)
+		groups := map[int]int{}
+		for _, s := range want {
+			for _, i := range s {
+				switch {
+				case i < 300:
+					groups[0]++
+				case i < 1000:
+					groups[1]++
+				default:
+					groups[2]++
+				}
+			}
+		}
+		if groups[0] == 0 || groups[1] == 0 || groups[2] == 0 {
+			t.Fatalf("storage %d: spikes per group %v: every group must fire for the test to mean something", st, groups)
+		}
+		for _, ranks := range []int{2, 4} {
+			got := runNet(t, mixedSpec(st), ranks, 400)
+			for s := range want {
+				if !slices.Equal(got[s], want[s]) {
+					t.Fatalf("storage %d, %d ranks: step %d: spikes %v, one process %v", st, ranks, s, got[s], want[s])
+				}
+			}
+		}
+	}
+}
+
+// Per-synapse delays from a NetSpec lie in [Delay, MaxDelay] steps, take
+// every value, and each synapse's delay depends on its pre and post
+// neurons only (the same on every rank).
+func TestNetSynapseDelays(t *testing.T) {
+	s := mixedSpec(StoreCSR)
+	net, err := s.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, ok := net.Projs[2].Conn.(*DelayedCSRConn)
+	if !ok {
+		t.Fatalf("EE is a %T, want a DelayedCSRConn", net.Projs[2].Conn)
+	}
+	if net.Projs[2].Delay != 10 {
+		t.Fatalf("projection delay %d, want 10", net.Projs[2].Delay)
+	}
+	seen := map[uint16]bool{}
+	for _, x := range d.D {
+		if x > 20 {
+			t.Fatalf("synapse delay %d + 10 outside [10, 30]", x)
+		}
+		seen[x] = true
+	}
+	if len(seen) != 21 {
+		t.Errorf("%d distinct delays, want all 21", len(seen))
+	}
+	part, err := s.BuildPart(1, 2, func(dst, local []int32) []int32 { return append(dst, local...) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	pd := part.Projs[2].Conn.(*DelayedCSRConn)
+	lo := part.Lo[1]
+	for i := 0; i < d.M.Rows; i++ {
+		want := map[int32]uint16{}
+		for k := d.M.Ptr[i]; k < d.M.Ptr[i+1]; k++ {
+			want[d.M.Col[k]] = d.D[k]
+		}
+		for k := pd.M.Ptr[i]; k < pd.M.Ptr[i+1]; k++ {
+			j := pd.M.Col[k] + int32(lo)
+			if w, ok := want[j]; !ok || w != pd.D[k] {
+				t.Fatalf("row %d, post %d: delay %d on rank 1 of 2, %d (present %v) in one process", i, j, pd.D[k], w, ok)
+			}
+		}
+	}
+}
