@@ -182,13 +182,16 @@ func (s *NetSpec) BuildPart(rank, ranks int, ex SpikeExchange) (*Net, error) {
 	}
 	ns := &netSpikes{net: net, ex: ex}
 	net.All = net.Sim.AddGroup("all", ns)
-	for _, ps := range s.Projs {
+	pre := make([]int, len(s.Projs))
+	for k, ps := range s.Projs {
 		p, err := s.buildProj(net, index, ps, ex != nil)
 		if err != nil {
 			return nil, err
 		}
 		net.Projs = append(net.Projs, p)
+		pre[k] = index[ps.Pre]
 	}
+	shareJITRows(net, pre)
 	return net, nil
 }
 
