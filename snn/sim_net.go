@@ -183,8 +183,9 @@ func (s *NetSpec) BuildPart(rank, ranks int, ex SpikeExchange) (*Net, error) {
 	ns := &netSpikes{net: net, ex: ex}
 	net.All = net.Sim.AddGroup("all", ns)
 	pre := make([]int, len(s.Projs))
+	built := s.siblingCSR(net, index)
 	for k, ps := range s.Projs {
-		p, err := s.buildProj(net, index, ps, ex != nil)
+		p, err := s.buildProj(net, index, ps, ex != nil, built[k])
 		if err != nil {
 			return nil, err
 		}
@@ -223,7 +224,7 @@ func fillAt(dst []float32, d kernels.WeightRule, seed, stream uint64, off int) {
 	}
 }
 
-func (s *NetSpec) buildProj(net *Net, index map[string]int, ps ProjSpec, dist bool) (*Projection, error) {
+func (s *NetSpec) buildProj(net *Net, index map[string]int, ps ProjSpec, dist bool, conn Conn) (*Projection, error) {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("snn: network: projection %s: %s", ps.Name, fmt.Sprintf(format, args...))
 	}
@@ -245,9 +246,11 @@ func (s *NetSpec) buildProj(net *Net, index map[string]int, ps ProjSpec, dist bo
 		c.Seed = 2*s.Seed + 1 + uint64(kp)
 	}
 	postN, off, lo, hi := s.Groups[kq].N, net.Off[kq], net.Lo[kq], net.Hi[kq]
-	conn, err := blockConn(c, postN, net.N, off, lo, hi)
-	if err != nil {
-		return nil, fail("%v", strings.TrimPrefix(err.Error(), "snn: connectivity: "))
+	if conn == nil {
+		var err error
+		if conn, err = blockConn(c, postN, net.N, off, lo, hi); err != nil {
+			return nil, fail("%v", strings.TrimPrefix(err.Error(), "snn: connectivity: "))
+		}
 	}
 	if ps.MaxDelay > ps.Delay {
 		cc, ok := conn.(*CSRConn)
@@ -262,6 +265,7 @@ func (s *NetSpec) buildProj(net *Net, index map[string]int, ps ProjSpec, dist bo
 				d[k] = uint16((h >> 32) * span >> 32)
 			}
 		}
+		var err error
 		if conn, err = NewDelayedCSRConn(cc, d); err != nil {
 			return nil, fail("%v", err)
 		}
@@ -457,4 +461,88 @@ func (n *Net) State() ([]NetArray, error) {
 		out[i] = NetArray{StateArray: a, Lo: n.Lo[k], Total: n.Size[k]}
 	}
 	return out, nil
+}
+
+// siblingCSR builds at once the CSR connectivity of the projections that
+// are blocks of one JIT matrix (fixed_prob or all_to_all from one pre group
+// with one seed, probability and weights, onto several post groups),
+// generating each row once over the union of their columns; it returns
+// the connectivity of those projections by index (nil for the others). Each
+// equals what blockConn builds for the projection alone.
+func (s *NetSpec) siblingCSR(net *Net, index map[string]int) []Conn {
+	type key struct {
+		pre int
+		m   kernels.JIT
+	}
+	out := make([]Conn, len(s.Projs))
+	members := map[key][]int{}
+	var order []key
+	for k, ps := range s.Projs {
+		c := ps.Conn
+		kp, ok1 := index[ps.Pre]
+		_, ok2 := index[ps.Post]
+		if !ok1 || !ok2 || c.Store != StoreCSR || (c.Rule != FixedProb && c.Rule != AllToAll) {
+			continue
+		}
+		p := c.P
+		if c.Rule == AllToAll {
+			p = 1
+		}
+		if !(p >= 0 && p <= 1) {
+			continue // blockConn reports it
+		}
+		seed := c.Seed
+		if seed == 0 {
+			seed = 2*s.Seed + 1 + uint64(kp)
+		}
+		kk := key{kp, kernels.JIT{Rows: s.Groups[kp].N, Cols: net.N, P: p, Seed: seed, Weight: c.Weight}}
+		if members[kk] == nil {
+			order = append(order, kk)
+		}
+		members[kk] = append(members[kk], k)
+	}
+	for _, kk := range order {
+		ks := members[kk]
+		if len(ks) < 2 {
+			continue
+		}
+		lo, hi := make([]int32, len(ks)), make([]int32, len(ks))
+		L, H := net.N, 0
+		ms := make([]*kernels.CSR, len(ks))
+		for t, k := range ks {
+			q := index[s.Projs[k].Post]
+			lo[t], hi[t] = int32(net.Off[q]+net.Lo[q]), int32(net.Off[q]+net.Hi[q])
+			L, H = min(L, int(lo[t])), max(H, int(hi[t]))
+			ms[t] = &kernels.CSR{Rows: kk.m.Rows, Cols: int(hi[t] - lo[t]), Ptr: make([]int64, kk.m.Rows+1)}
+		}
+		homo := kk.m.Weight.Kind == kernels.Homogeneous
+		var cols []int32
+		var ws []float32
+		for i := 0; i < kk.m.Rows; i++ {
+			cols, ws = cols[:0], ws[:0]
+			if homo {
+				cols = kk.m.AppendRowColsRange(cols, i, L, H)
+			} else {
+				r := kk.m.RowRange(i, L, H)
+				for j, w, ok := r.Next(); ok; j, w, ok = r.Next() {
+					cols, ws = append(cols, int32(j)), append(ws, w)
+				}
+			}
+			for t, m := range ms {
+				a, _ := slices.BinarySearch(cols, lo[t])
+				b, _ := slices.BinarySearch(cols, hi[t])
+				for _, j := range cols[a:b] {
+					m.Col = append(m.Col, j-lo[t])
+				}
+				if !homo {
+					m.Val = append(m.Val, ws[a:b]...)
+				}
+				m.Ptr[i+1] = int64(len(m.Col))
+			}
+		}
+		for t, k := range ks {
+			out[k] = &CSRConn{M: ms[t], W: kk.m.Weight.A}
+		}
+	}
+	return out
 }

@@ -280,3 +280,37 @@ func TestNetSynapseDelays(t *testing.T) {
 		}
 	}
 }
+
+// The CSR blocks that sibling projections build together equal those each
+// builds alone, for homogeneous and random weights, whole and on a rank.
+func TestSiblingCSRMatchesBlockConn(t *testing.T) {
+	for _, w := range []kernels.WeightRule{kernels.HomogeneousWeight(0.6), {Kind: kernels.Uniform, A: 0.1, B: 0.5}} {
+		s := eiSpec(eiConfig{N: 70_001, Seed: 3}, false)
+		for k := range s.Projs {
+			s.Projs[k].Conn.Weight = w
+		}
+		for _, part := range [][2]int{{0, 1}, {1, 3}} {
+			var ex SpikeExchange
+			if part[1] > 1 {
+				ex = func(dst, local []int32) []int32 { return append(dst, local...) }
+			}
+			net, err := s.BuildPart(part[0], part[1], ex)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, p := range net.Projs {
+				kp, kq := k/2, k%2 // EE, EI, IE, II
+				c := s.Projs[k].Conn
+				c.Pre, c.Seed = s.Groups[kp].N, 2*s.Seed+1+uint64(kp)
+				want, err := blockConn(c, s.Groups[kq].N, net.N, net.Off[kq], net.Lo[kq], net.Hi[kq])
+				if err != nil {
+					t.Fatal(err)
+				}
+				a, b := p.Conn.(*CSRConn), want.(*CSRConn)
+				if a.W != b.W || a.M.Rows != b.M.Rows || a.M.Cols != b.M.Cols || !slices.Equal(a.M.Ptr, b.M.Ptr) || !slices.Equal(a.M.Col, b.M.Col) || !slices.Equal(a.M.Val, b.M.Val) {
+					t.Fatalf("weights %v, part %v, projection %s: the sibling build differs from blockConn's", w.Kind, part, p.Name)
+				}
+			}
+		}
+	}
+}
