@@ -85,3 +85,27 @@ func TestSimInvalid(t *testing.T) {
 		}
 	}
 }
+
+// sim draws its progress bar where a terminal would show it (forced here)
+// and not on a plain stderr.
+func TestSimProgressBar(t *testing.T) {
+	for _, force := range []bool{true, false} {
+		r, err := recipes.Load("coba", []string{"neurons=100", "duration_ms=3000", "plots=false", "checkpoint_s=0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out, errb bytes.Buffer
+		if err := Run(context.Background(), r, RunOptions{Dir: t.TempDir(), Stdout: &out, Stderr: &errb, ForceProgress: force}); err != nil {
+			t.Fatal(err)
+		}
+		bar := strings.Contains(errb.String(), "/30000)")
+		if bar != force {
+			t.Errorf("forced %v: bar drawn %v; stderr %q", force, bar, errb.String())
+		}
+		for _, want := range []string{"│ E ", "│ I ", "│ all ", "rate (Hz)"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("results table lacks %q:\n%s", want, out.String())
+			}
+		}
+	}
+}
