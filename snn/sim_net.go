@@ -514,6 +514,11 @@ func (s *NetSpec) siblingCSR(net *Net, index map[string]int) []Conn {
 			lo[t], hi[t] = int32(net.Off[q]+net.Lo[q]), int32(net.Off[q]+net.Hi[q])
 			L, H = min(L, int(lo[t])), max(H, int(hi[t]))
 			ms[t] = &kernels.CSR{Rows: kk.m.Rows, Cols: int(hi[t] - lo[t]), Ptr: make([]int64, kk.m.Rows+1)}
+			nnz := int(float64(kk.m.Rows)*float64(hi[t]-lo[t])*kk.m.P*1.01) + 16 // as kernels.JIT.ToCSR
+			ms[t].Col = make([]int32, 0, nnz)
+			if kk.m.Weight.Kind != kernels.Homogeneous {
+				ms[t].Val = make([]float32, 0, nnz)
+			}
 		}
 		homo := kk.m.Weight.Kind == kernels.Homogeneous
 		var cols []int32
