@@ -98,7 +98,9 @@ type Net struct {
 	Groups []*Group
 	Projs  []*Projection
 	// All lists every neuron that fired in the last step, in global
-	// numbering and ascending order, on every rank (monitors read it).
+	// numbering and ascending order, on every rank (monitors read it). It
+	// is the last of Sim.Groups, so Sim.Neurons counts the network twice:
+	// N is the network's size.
 	All *Group
 	// Off is each group's first global index; Lo, Hi the range of its
 	// neurons this process holds (0, N in one process).
