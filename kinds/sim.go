@@ -127,6 +127,8 @@ type simMonitors struct {
 	spikes *snn.SpikeMonitor
 	rate   *snn.RateMonitor
 	states []*snn.StateMonitor
+	// start is the step the state monitors began at (a resumed run's).
+	start int32
 }
 
 func (s *Sim) addMonitors(net *snn.Net, local bool) (*simMonitors, error) {
@@ -237,6 +239,7 @@ func (s *Sim) Run(ctx context.Context, opts *RunDir) error {
 	if stErr != nil {
 		fmt.Fprintf(opts.Stderr, "%s: no checkpoints: %v\n", r.Name, stErr)
 	}
+	mons.start = net.Sim.T
 	if err := opts.WriteEcho(); err != nil {
 		return err
 	}
@@ -394,9 +397,13 @@ func (s *Sim) writePlots(dir, name string, net *snn.Net, m *simMonitors, steps i
 			continue
 		}
 		rows := len(st.Values) / k
+		if rows == 0 {
+			continue
+		}
 		p := eval.LinePlot{Title: fmt.Sprintf("%s: %s of group %s", name, st.Var, st.G.Name), XLabel: "time (ms)", YLabel: st.Var}
+		first := (int64(m.start) + int64(st.Every) - 1) / int64(st.Every) // the first sampled step, in Every steps
 		for t := range rows {
-			p.X = append(p.X, float64(int64(t)*int64(st.Every))*s.Dt)
+			p.X = append(p.X, float64((first+int64(t))*int64(st.Every))*s.Dt)
 		}
 		for i := range k {
 			y := make([]float64, rows)

@@ -104,6 +104,7 @@ func (s *Sim) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) 
 	if err != nil {
 		return err
 	}
+	mons.start = net.Sim.T
 	if rank == 0 {
 		fmt.Fprintf(opts.Stderr, "%s: %d neurons in %d groups on %d MPI ranks, %d synapses (%s), set up in %.2f s; simulating %g ms (%d steps)\n",
 			r.Name, n, len(net.Groups), size, sum64(syn), s.Conn, setup, s.DurationMS, steps)
