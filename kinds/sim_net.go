@@ -134,7 +134,7 @@ type SimProj struct {
 	Weight   SimWeight `yaml:"weight" help:"synaptic weight: a conductance in units of the leak conductance (coba) or a current in mV (cuba)"`
 	DelayMS  float64   `yaml:"delay_ms" range:"[0,)" default:"0" help:"delay of every spike (ms, rounded to steps)"`
 	// DelayMaxMS above DelayMS gives every synapse its own delay.
-	DelayMaxMS float64 `yaml:"delay_max_ms" range:"[0,)" default:"0" help:"above delay_ms: each synapse's own delay, uniform in [delay_ms, delay_max_ms] in steps (csr storage)"`
+	DelayMaxMS float64 `yaml:"delay_max_ms" range:"[0,)" default:"0" help:"above delay_ms: each synapse's own delay, uniform in [delay_ms, delay_max_ms] in steps (csr or jit storage)"`
 	Synapse    string  `yaml:"synapse" default:"exponential" enum:"exponential,dual_exponential,alpha" help:"synapse dynamics, one state per post-neuron: exponential (tau_ms), dual_exponential (tau_rise_ms, tau_decay_ms), alpha (tau_ms)"`
 	TauMS      float64 `yaml:"tau_ms" range:"(0,)" default:"5" help:"exponential and alpha: time constant (ms)"`
 	TauRiseMS  float64 `yaml:"tau_rise_ms" range:"(0,)" default:"1" help:"dual_exponential: rise time constant (ms)"`
@@ -359,8 +359,8 @@ func (s *Sim) NetSpec() (*snn.NetSpec, error) {
 		maxDelay := delay
 		if p.DelayMaxMS > 0 {
 			maxDelay = int(math.Round(p.DelayMaxMS / dt))
-			if st != snn.StoreCSR && maxDelay > delay {
-				return nil, recipes.Invalid(f("delay_max_ms"), "per-synapse delays need csr storage")
+			if st == snn.StoreDense && maxDelay > delay {
+				return nil, recipes.Invalid(f("delay_max_ms"), "per-synapse delays need csr or jit storage")
 			}
 		}
 		if delay > 1<<20 || maxDelay-delay > math.MaxUint16 {

@@ -69,7 +69,7 @@ func TestSimInvalid(t *testing.T) {
 		{[]string{"projections.0.rule=fixed_in", "projections.0.in_degree=4000"}, "projections.0.in_degree: 4000 exceeds the 3200 neurons of group E"},
 		{[]string{"projections.1.rule=one_to_one"}, "projections.1.rule: one_to_one needs groups of one size"},
 		{[]string{"projections.0.delay_ms=2", "projections.0.delay_max_ms=1"}, "projections.0.delay_max_ms"},
-		{[]string{"projections.0.delay_max_ms=3", "projections.0.conn=jit"}, "per-synapse delays need csr"},
+		{[]string{"projections.0.delay_max_ms=3", "projections.0.conn=dense"}, "per-synapse delays need csr or jit"},
 		{[]string{"projections.1.name=E-E"}, "two projections are named E-E"},
 		{[]string{"monitors.0.group=E", "monitors.0.var=q"}, ""},
 	} {

@@ -39,7 +39,8 @@ import (
 //     K distinct pre-neurons from the stream (seed, j);
 //   - a projection's random initial synapse state is element (the post
 //     neuron's global index) of the stream (Seed, 2⁴⁰ + 1 + k);
-//   - per-synapse delays hash (seed, pre index, post global index).
+//   - per-synapse delays hash (seed, pre index, post global index)
+//     (SynapseDelay), for CSR and JIT storage alike.
 
 // NetSpec describes a network; see Build.
 type NetSpec struct {
@@ -83,7 +84,7 @@ type ProjSpec struct {
 	Out Output
 	// Delay is the delay of every spike in steps. MaxDelay > Delay gives
 	// each synapse its own delay, uniform in [Delay, MaxDelay] steps
-	// (DelayedCSRConn; CSR storage).
+	// (DelayedCSRConn, DelayedJITConn; CSR or JIT storage).
 	Delay, MaxDelay int
 	// G0, when set, draws the initial synapse state (Synapse.G) as VarInit
 	// does.
@@ -255,21 +256,25 @@ func (s *NetSpec) buildProj(net *Net, index map[string]int, ps ProjSpec, dist bo
 		}
 	}
 	if ps.MaxDelay > ps.Delay {
-		cc, ok := conn.(*CSRConn)
-		if !ok {
-			return nil, fail("per-synapse delays need csr storage")
-		}
-		d := make([]uint16, cc.M.NNZ())
-		span := uint64(ps.MaxDelay - ps.Delay + 1)
-		for i := 0; i < cc.M.Rows; i++ {
-			for k := cc.M.Ptr[i]; k < cc.M.Ptr[i+1]; k++ {
-				h := splitmix(c.Seed ^ 0xde1a75<<40 ^ uint64(i)<<32 ^ uint64(off+lo+int(cc.M.Col[k])))
-				d[k] = uint16((h >> 32) * span >> 32)
+		span := ps.MaxDelay - ps.Delay + 1
+		dseed := c.Seed
+		switch cc := conn.(type) {
+		case *CSRConn:
+			d := make([]uint16, cc.M.NNZ())
+			for i := 0; i < cc.M.Rows; i++ {
+				for k := cc.M.Ptr[i]; k < cc.M.Ptr[i+1]; k++ {
+					d[k] = uint16(SynapseDelay(dseed, i, off+lo+int(cc.M.Col[k]), span))
+				}
 			}
-		}
-		var err error
-		if conn, err = NewDelayedCSRConn(cc, d); err != nil {
-			return nil, fail("%v", err)
+			var err error
+			if conn, err = NewDelayedCSRConn(cc, d); err != nil {
+				return nil, fail("%v", err)
+			}
+		case *JITConn:
+			jlo, jhi := cc.cols()
+			conn = NewDelayedJITConn(cc.M, jlo, jhi, dseed, span)
+		default:
+			return nil, fail("per-synapse delays need csr or jit storage")
 		}
 	}
 	p := &Projection{Name: ps.Name, Pre: net.Groups[kp], Post: net.Groups[kq], Conn: conn, Syn: ps.Syn(), Out: ps.Out, Delay: ps.Delay}

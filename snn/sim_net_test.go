@@ -197,7 +197,7 @@ func mixedSpec(store Storage) NetSpec {
 		{Name: "AE", Pre: "A", Post: "E", Conn: ConnSpec{Rule: AllToAll, Weight: kernels.HomogeneousWeight(0.02), Store: store},
 			Syn: func() Synapse { return &DualExponential{TauRise: 1, TauDecay: 8, Dt: dt} }, Out: COBA{E: -80}},
 	}
-	if store != StoreCSR {
+	if store == StoreDense {
 		s.Projs[2].MaxDelay = 0
 	}
 	return s
@@ -311,6 +311,26 @@ func TestSiblingCSRMatchesBlockConn(t *testing.T) {
 					t.Fatalf("weights %v, part %v, projection %s: the sibling build differs from blockConn's", w.Kind, part, p.Name)
 				}
 			}
+		}
+	}
+}
+
+// Per-synapse delays with JIT storage (DelayedJITConn, nothing stored) act
+// as with CSR: the network of every part gives the same spikes with either.
+func TestDelayedJITMatchesCSR(t *testing.T) {
+	a := runNet(t, mixedSpec(StoreCSR), 1, 400)
+	b := runNet(t, mixedSpec(StoreJIT), 1, 400)
+	js := mixedSpec(StoreJIT)
+	n, err := js.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := n.Projs[2].Conn.(*DelayedJITConn); !ok {
+		t.Fatalf("EE with jit storage and delays is a %T, want a DelayedJITConn", n.Projs[2].Conn)
+	}
+	for s := range a {
+		if !slices.Equal(a[s], b[s]) {
+			t.Fatalf("step %d: jit %v, csr %v", s, b[s], a[s])
 		}
 	}
 }
