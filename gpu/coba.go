@@ -8,7 +8,7 @@ import (
 	"github.com/braingo/braingo/kernels"
 )
 
-// COBAConfig is the COBA E/I benchmark network (DESIGN.md; snn.COBAConfig
+// COBAConfig is the COBA E/I benchmark network (DESIGN.md; the coba recipe
 // with Euler integration and JIT connectivity, which this runs on the
 // device): N LIF neurons, the first 80% excitatory, connection probability
 // K/N, dt Dt ms. The zero value of a field means the benchmark's setting
@@ -37,7 +37,7 @@ func (c COBAConfig) withDefaults() COBAConfig {
 const neverFired = math.MinInt32 / 2
 
 // COBA is the network on a device. Its state, connectivity and arithmetic
-// are those of snn.BuildCOBA with StoreJIT and Euler: v(0) from
+// are those of the coba recipe with conn=jit and method=euler: v(0) from
 // kernels.FillNormal(−55, 5, Seed, 2⁴⁰) (drawn on the host, so the same
 // bits), the excitatory projection the JIT matrix (Seed·2+1) of the first
 // 80% onto all, weight 0.6, the inhibitory one (Seed·2+2), weight 6.7; per

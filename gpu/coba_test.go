@@ -1,11 +1,13 @@
 package gpu_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/braingo/braingo/gpu"
-	"github.com/braingo/braingo/snn"
+	"github.com/braingo/braingo/kinds"
+	"github.com/braingo/braingo/recipes"
 )
 
 // The COBA network on the device against snn's on the CPU, same seed, JIT
@@ -14,17 +16,22 @@ func TestCOBAAgainstCPU(t *testing.T) {
 	d := gpu.TestDevice(t)
 	const n, steps = 2000, 300
 	for _, seed := range []uint64{1, 7} {
-		net, g, err := snn.BuildCOBA(snn.COBAConfig{N: n, Store: snn.StoreJIT, Seed: seed})
+		r, err := recipes.Load("coba", []string{fmt.Sprintf("neurons=%d", n), "conn=jit", "method=euler", fmt.Sprintf("seed=%d", seed)})
 		if err != nil {
 			t.Fatal(err)
 		}
+		net, err := r.Spec.(*kinds.Sim).Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := net.All // every neuron's spikes, global indices, ascending
 		m, err := gpu.NewCOBA(d, gpu.COBAConfig{N: n, Seed: seed}, steps)
 		if err != nil {
 			t.Fatal(err)
 		}
 		total := 0
 		for s := 0; s < steps; s++ {
-			net.Step()
+			net.Sim.Step()
 			if err := m.Step(); err != nil {
 				t.Fatal(err)
 			}

@@ -219,55 +219,55 @@ func (m *CSR) scatter(y []float32, active []int32, x, val []float32, w float32) 
 		// Estimate from the average row length.
 		work = int(int64(nsel) * int64(len(m.Col)) / int64(max(1, m.Rows)))
 	}
-	row := func(s int) int {
-		if active != nil {
-			return int(active[s])
-		}
-		return s
-	}
-	run := func(lo, hi int) {
-		full := lo == 0 && hi == m.Cols
-		for s := 0; s < nsel; s++ {
-			i := row(s)
-			a := float32(1)
-			if x != nil {
-				if a = x[i]; a == 0 {
-					continue
-				}
-			}
-			k0, k1 := m.Ptr[i], m.Ptr[i+1]
-			cols := m.Col[k0:k1]
-			if !full {
-				// Columns are sorted: find the slice inside [lo, hi).
-				a0 := sort.Search(len(cols), func(t int) bool { return int(cols[t]) >= lo })
-				a1 := a0 + sort.Search(len(cols)-a0, func(t int) bool { return int(cols[a0+t]) >= hi })
-				k0, k1 = k0+int64(a0), k0+int64(a1)
-				cols = cols[a0:a1]
-			}
-			switch {
-			case val == nil:
-				v := a * w
-				for _, c := range cols {
-					y[c] += v
-				}
-			case x == nil:
-				vs := val[k0:k1]
-				for t, c := range cols {
-					y[c] += vs[t]
-				}
-			default:
-				vs := val[k0:k1]
-				for t, c := range cols {
-					y[c] += a * vs[t]
-				}
-			}
-		}
-	}
 	if work < scatterGrain || Threads() == 1 {
-		run(0, m.Cols)
+		m.scatterCols(y, active, nsel, x, val, w, 0, m.Cols)
 		return
 	}
-	Parallel(m.Cols, 1024, run)
+	Parallel(m.Cols, 1024, func(lo, hi int) { m.scatterCols(y, active, nsel, x, val, w, lo, hi) })
+}
+
+// scatterCols is scatter's work on the columns [lo, hi) (a method, not a
+// closure, so that the one-goroutine path allocates nothing).
+func (m *CSR) scatterCols(y []float32, active []int32, nsel int, x, val []float32, w float32, lo, hi int) {
+	full := lo == 0 && hi == m.Cols
+	for s := 0; s < nsel; s++ {
+		i := s
+		if active != nil {
+			i = int(active[s])
+		}
+		a := float32(1)
+		if x != nil {
+			if a = x[i]; a == 0 {
+				continue
+			}
+		}
+		k0, k1 := m.Ptr[i], m.Ptr[i+1]
+		cols := m.Col[k0:k1]
+		if !full {
+			// Columns are sorted: find the slice inside [lo, hi).
+			a0 := sort.Search(len(cols), func(t int) bool { return int(cols[t]) >= lo })
+			a1 := a0 + sort.Search(len(cols)-a0, func(t int) bool { return int(cols[a0+t]) >= hi })
+			k0, k1 = k0+int64(a0), k0+int64(a1)
+			cols = cols[a0:a1]
+		}
+		switch {
+		case val == nil:
+			v := a * w
+			for _, c := range cols {
+				y[c] += v
+			}
+		case x == nil:
+			vs := val[k0:k1]
+			for t, c := range cols {
+				y[c] += vs[t]
+			}
+		default:
+			vs := val[k0:k1]
+			for t, c := range cols {
+				y[c] += a * vs[t]
+			}
+		}
+	}
 }
 
 // MatVec sets y = Mx (y has Rows entries, x has Cols): each y[i] is the dot

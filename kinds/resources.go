@@ -118,23 +118,58 @@ func (u usageWrap) Unwrap() error { return u.error }
 // Estimates. Sizes in bytes of float32 and int32 values.
 const f32 = 4
 
-// memoryEstimate of a simulation: the neurons' state, the synapses (none
-// with JIT connectivity), the spike monitor of the recorded neurons at a
-// generous 50 Hz, and the population-rate trace (one value per step).
+// memoryEstimate of a simulation: the neurons' state, every projection's
+// synapses (index and weight; none with JIT connectivity; the full matrix
+// when dense; 2 bytes more and a ring of post-sized buffers with
+// per-synapse delays) and synapse state, the spike monitor of the recorded
+// neurons at a generous 50 Hz, and the population-rate trace (one value per
+// step).
 func (s *Sim) memoryEstimate() (float64, string) {
 	n := float64(s.N())
 	steps := s.DurationMS / s.Dt
-	syn := 0.0
-	if s.Conn != "jit" {
-		syn = n * s.FixedK * 2 * f32 // index and weight per synapse
-		if s.Conn == "dense" {
-			syn = n * n * f32
+	size := map[string]float64{}
+	base := float64(s.base())
+	for _, g := range s.Groups {
+		size[g.Name] = n * float64(g.Size) / base
+	}
+	var syn, synBytes float64
+	for _, p := range s.Projections {
+		pre, post := size[p.Pre], size[p.Post]
+		var k float64
+		switch p.Rule {
+		case "fixed_prob":
+			prob := p.Prob
+			if prob == 0 {
+				prob = min(1, s.FixedK/n)
+			}
+			k = pre * post * prob
+		case "all_to_all":
+			k = pre * post
+		case "fixed_in":
+			k = post * float64(p.InDegree)
+		default:
+			k = post
 		}
+		syn += k
+		store := p.Conn
+		if store == "" {
+			store = s.Conn
+		}
+		switch store {
+		case "csr":
+			synBytes += k * 2 * f32
+		case "dense":
+			synBytes += pre * post * f32
+		}
+		if p.DelayMaxMS > p.DelayMS {
+			synBytes += k*2 + (p.DelayMaxMS-p.DelayMS)/s.Dt*post*f32
+		}
+		synBytes += post * 2 * f32 // synapse state
 	}
 	state := n * 16 * f32
 	rec := math.Min(n, float64(max(s.Record, s.Raster)))
 	monitor := rec*50*s.DurationMS/1000*f32 + steps*f32
-	return state + syn + monitor, fmt.Sprintf("%.3g neurons, %.3g synapses, %.3g steps of monitors", n, syn/(2*f32), steps)
+	return state + synBytes + monitor, fmt.Sprintf("%.3g neurons, %.3g synapses, %.3g steps of monitors", n, syn, steps)
 }
 
 // memoryEstimate of snn-classify training: the data set as float32, the

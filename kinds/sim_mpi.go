@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/braingo/braingo/eval"
@@ -13,12 +14,13 @@ import (
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/snn"
+	"github.com/braingo/braingo/trainer"
 )
 
 // A sim run on several MPI ranks (braingo-mpi under mpirun, see
 // internal/mpi): the neurons are split among the ranks in contiguous
-// blocks (snn.BuildCOBAPart), spikes are exchanged every step by an
-// allgather, and the spikes, rates and checkpoint equal a one-process run's
+// blocks, every group's on its own (snn.NetSpec.BuildPart), spikes are
+// exchanged every step by an allgather, and the spikes, rates and checkpoint equal a one-process run's
 // bit for bit (the run seconds aside). Rank 0 alone opens the run directory
 // and writes into it (recipe.yaml, the plots, and checkpoint.bgc: the ranks'
 // state gathered in neuron order, the format of a one-process run, so that
@@ -57,23 +59,19 @@ func (s *Sim) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) 
 	}
 	prev := kernels.SetThreads(s.Threads)
 	defer kernels.SetThreads(prev)
-	m, err := snn.ParseMethod(s.Method)
+	spec, err := s.NetSpec()
 	if err != nil {
-		return recipes.Invalid("method", "%v", err)
+		return err
 	}
-	st, _ := snn.ParseStorage(s.Conn)
 	n := s.N()
-	if size > n {
-		return fmt.Errorf("%d ranks for %d neurons: use at most one rank per neuron", size, n)
-	}
-	cfg := snn.COBAConfig{N: n, K: s.FixedK, Dt: s.Dt, Method: m, Store: st, Seed: uint64(s.Seed), CUBA: s.Model == "cuba"}
-	if s.FixedK > float64(n) {
-		return recipes.Invalid("fixed_k", "%g connections per neuron exceed the %d neurons", s.FixedK, n)
+	for k, g := range spec.Groups {
+		if size > g.N {
+			return fmt.Errorf("%d ranks for group %s of %d neurons: use at most one rank per neuron of the smallest group", size, s.Groups[k].Name, g.N)
+		}
 	}
 	if os.Getenv("BRAINGO_TEST_FAIL_RANK") == fmt.Sprint(rank) { // the tests' failing rank (cmd/braingo/mpi_test.go)
 		return fmt.Errorf("failing as BRAINGO_TEST_FAIL_RANK asks")
 	}
-	lo, hi := mpi.Part(n, rank, size)
 	var exSeconds float64
 	var exSpikes int64
 	counts := make([]int32, size)
@@ -85,67 +83,69 @@ func (s *Sim) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) 
 		return dst
 	}
 	t0 := time.Now()
-	build := snn.BuildCOBAPart
-	if s.Model == "coba-hh" {
-		if m == snn.Euler { // as Sim.Build
-			cfg.Method = snn.ExpEuler
-		}
-		build = snn.BuildCOBAHHPart
-	}
-	part, err := build(cfg, lo, hi, ex)
+	net, err := spec.BuildPart(rank, size, ex)
 	if err != nil {
 		return err
 	}
-	var syn int64
-	for _, p := range part.Net.Projs {
-		if jc, ok := p.Conn.(*snn.JITConn); ok {
-			syn += int64(jc.M.ExpectedSynapses() + 0.5) // the whole matrix, as one process counts it
-		} else {
-			syn += mpi.SumInt64(p.Conn.Synapses())
-		}
-	}
+	syn := simSynapses(spec, net, mpi.SumInt64)
 	setup := mpi.MaxFloat64(time.Since(t0).Seconds())
-	var mon *snn.SpikeMonitor
-	var rate *snn.RateMonitor
+	var mons *simMonitors
 	if rank == 0 {
-		mon = snn.NewSpikeMonitor(part.All, min(n, max(s.Record, s.Raster)), 0)
-		rate = &snn.RateMonitor{G: part.All, Dt: s.Dt}
-		part.Net.Monitors = append(part.Net.Monitors, mon, rate)
+		if mons, err = s.addMonitors(net, false); err != nil {
+			return err
+		}
+	} else {
+		mons = &simMonitors{}
 	}
+	// Networks whose state cannot be saved (delays) run without checkpoints.
+	_, stErr := net.State()
 	steps := int(s.DurationMS/s.Dt + 0.5)
-	before, err := s.resumeRanks(d, r, part, mon, rate, steps)
+	before, err := s.resumeRanks(d, r, net, mons, steps, stErr)
 	if err != nil {
 		return err
 	}
+	mons.start = net.Sim.T
 	if rank == 0 {
-		fmt.Fprintf(opts.Stderr, "%s: %d neurons on %d MPI ranks (%d to %d per rank), %d synapses (%s), set up in %.2f s; simulating %g ms (%d steps)\n",
-			r.Name, n, size, n/size, (n+size-1)/size, syn, s.Conn, setup, s.DurationMS, steps)
+		fmt.Fprintf(opts.Stderr, "%s: %d neurons in %d groups on %d MPI ranks, %d synapses (%s), set up in %.2f s; simulating %g ms (%d steps)\n",
+			r.Name, n, len(net.Groups), size, sum64(syn), s.Conn, setup, s.DurationMS, steps)
+		if stErr != nil {
+			fmt.Fprintf(opts.Stderr, "%s: no checkpoints: %v\n", r.Name, stErr)
+		}
 		if err := d.WriteEcho(); err != nil {
 			return err
 		}
 	}
-	net := part.Net
 	every := int(s.CheckpointS*1000/s.Dt + 0.5)
 	var run float64
 	save := func() error {
-		return s.saveRanks(d, r, part, mon, rate, run)
+		if stErr != nil {
+			return nil
+		}
+		return s.saveRanks(d, r, net, mons, run)
+	}
+	var bar trainer.StepBar
+	if rank == 0 {
+		bar = trainer.StepBar{W: opts.Stderr, Force: opts.ForceProgress}
+		bar.Start(steps, r.Name)
 	}
 	t1 := time.Now()
-	saved := int(net.T)
-	for int(net.T) < steps {
-		k := min(1000, steps-int(net.T))
+	saved := int(net.Sim.T)
+	for int(net.Sim.T) < steps {
+		k := min(1000, steps-int(net.Sim.T))
 		if every > 0 {
-			k = min(k, saved+every-int(net.T))
+			k = min(k, saved+every-int(net.Sim.T))
 		}
-		net.Run(k)
-		if every > 0 && int(net.T)-saved >= every && int(net.T) < steps {
+		net.Sim.Run(k)
+		bar.Set(int(net.Sim.T), "")
+		if every > 0 && int(net.Sim.T)-saved >= every && int(net.Sim.T) < steps {
 			run = before + time.Since(t1).Seconds()
 			if err := save(); err != nil {
 				return err
 			}
-			saved = int(net.T)
+			saved = int(net.Sim.T)
 		}
 	}
+	bar.Finish()
 	run = before + mpi.MaxFloat64(time.Since(t1).Seconds())
 	exMax := mpi.MaxFloat64(exSeconds)
 	if err := save(); err != nil {
@@ -155,35 +155,32 @@ func (s *Sim) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) 
 	if rank != 0 {
 		return nil
 	}
-	ne := n * 4 / 5
-	cv, cvn := mon.ISICV(0, n)
-	res := SimResult{Model: s.Model, Conn: s.Conn, Threads: kernels.Threads(), Neurons: n, Synapses: syn,
-		DurationMS: s.DurationMS, Steps: steps, RunSeconds: run, SetupSeconds: setup,
-		RateHz: mon.MeanRate(0, n, s.Dt), ExcRateHz: mon.MeanRate(0, ne, s.Dt), InhRateHz: mon.MeanRate(ne, n, s.Dt),
-		ISICV: cv, ISICVNeurons: cvn, PeakRSSMB: peak, Ranks: size, ExchangeSeconds: exMax,
-		// Every rank receives the whole step's spike list (4 bytes a spike)
-		// and the ranks' counts (4 bytes a rank).
-		ExchangeBytesPerStep: 4 * (float64(exSpikes)/float64(max(1, steps)) + float64(size))}
+	res, table := s.results(r.Name, net, mons.spikes, syn, steps, run, setup)
+	res.PeakRSSMB, res.Ranks, res.ExchangeSeconds = peak, size, exMax
+	// Every rank receives the whole step's spike list (4 bytes a spike)
+	// and the ranks' counts (4 bytes a rank).
+	res.ExchangeBytesPerStep = 4 * (float64(exSpikes)/float64(max(1, steps)) + float64(size))
 	if s.Plots {
-		if err := writeSimPlots(d.Dir, r.Name, s, mon, rate, steps); err != nil {
+		if err := s.writePlots(d.Dir, r.Name, net, mons, steps); err != nil {
 			return err
 		}
 	}
 	if opts.JSON {
 		return json.NewEncoder(opts.Stdout).Encode(res)
 	}
-	fmt.Fprintf(opts.Stdout, "%s: %d neurons on %d ranks, %d synapses, %g ms in %.3f s (setup %.2f s, spike exchange %.3f s, %.0f bytes a step to each rank); rate %.2f Hz (exc %.2f, inh %.2f), ISI CV %.3f; peak RSS %.0f MB a rank\n",
-		r.Name, n, size, syn, s.DurationMS, run, setup, exMax, res.ExchangeBytesPerStep, res.RateHz, res.ExcRateHz, res.InhRateHz, cv, peak)
-	if s.Plots {
-		fmt.Fprintf(opts.Stdout, "run directory %s: %s, %s, %s, %s\n", d.Dir, recipes.EchoFile, CheckpointFile, eval.RasterFile, SimRateFile)
+	fmt.Fprintf(opts.Stdout, "%s: %d neurons on %d ranks, %d synapses, %g ms (%d steps) in %.3f s, set up in %.2f s, spike exchange %.3f s (%.0f bytes a step to each rank); peak RSS %.0f MB a rank\n",
+		r.Name, n, size, res.Synapses, s.DurationMS, steps, run, setup, exMax, res.ExchangeBytesPerStep, peak)
+	if err := eval.WriteSimTable(opts.Stdout, table); err != nil {
+		return err
 	}
+	fmt.Fprintf(opts.Stdout, "run directory %s: %s\n", d.Dir, strings.Join(s.runFiles(stErr == nil, mons), ", "))
 	return nil
 }
 
 // saveRanks gathers the ranks' state to rank 0, which writes the checkpoint
 // of a one-process run of the same network.
-func (s *Sim) saveRanks(d *RunDir, r *recipes.Recipe, part *snn.Part, mon *snn.SpikeMonitor, rate *snn.RateMonitor, run float64) error {
-	st, err := part.State()
+func (s *Sim) saveRanks(d *RunDir, r *recipes.Recipe, net *snn.Net, mons *simMonitors, run float64) error {
+	st, err := net.State()
 	if err != nil {
 		return err
 	}
@@ -192,12 +189,12 @@ func (s *Sim) saveRanks(d *RunDir, r *recipes.Recipe, part *snn.Part, mon *snn.S
 		full[k].Name = a.Name
 		if a.I != nil {
 			if mpi.Rank() == 0 {
-				full[k].I = make([]int32, part.N)
+				full[k].I = make([]int32, a.Total)
 			}
 			mpi.GatherInt32(full[k].I, a.I)
 		} else {
 			if mpi.Rank() == 0 {
-				full[k].F = make([]float32, part.N)
+				full[k].F = make([]float32, a.Total)
 			}
 			mpi.GatherFloat32(full[k].F, a.F)
 		}
@@ -205,14 +202,14 @@ func (s *Sim) saveRanks(d *RunDir, r *recipes.Recipe, part *snn.Part, mon *snn.S
 	if mpi.Rank() != 0 {
 		return nil
 	}
-	return writeSimCheckpoint(d.CheckpointPath(), r, full, part.Net.T, mon, rate, run)
+	return writeSimCheckpoint(d.CheckpointPath(), r, full, net.Sim.T, mons.spikes, mons.rate, run)
 }
 
 // resumeRanks continues a run from its checkpoint when rank 0 was asked to
 // resume and finds one: rank 0 reads the whole network's state and the
 // monitors, broadcasts the state, and every rank keeps its neurons' part.
 // It returns the run seconds spent before.
-func (s *Sim) resumeRanks(d *RunDir, r *recipes.Recipe, part *snn.Part, mon *snn.SpikeMonitor, rate *snn.RateMonitor, steps int) (float64, error) {
+func (s *Sim) resumeRanks(d *RunDir, r *recipes.Recipe, net *snn.Net, mons *simMonitors, steps int, stErr error) (float64, error) {
 	var flag float64
 	if mpi.Rank() == 0 && d.Resume && d.HasCheckpoint() {
 		flag = 1
@@ -220,7 +217,10 @@ func (s *Sim) resumeRanks(d *RunDir, r *recipes.Recipe, part *snn.Part, mon *snn
 	if mpi.MaxFloat64(flag) == 0 {
 		return 0, nil
 	}
-	st, err := part.State()
+	if stErr != nil {
+		return 0, fmt.Errorf("%s cannot be resumed: %v", r.Name, stErr)
+	}
+	st, err := net.State()
 	if err != nil {
 		return 0, err
 	}
@@ -228,15 +228,15 @@ func (s *Sim) resumeRanks(d *RunDir, r *recipes.Recipe, part *snn.Part, mon *snn
 	for k, a := range st {
 		full[k].Name = a.Name
 		if a.I != nil {
-			full[k].I = make([]int32, part.N)
+			full[k].I = make([]int32, a.Total)
 		} else {
-			full[k].F = make([]float32, part.N)
+			full[k].F = make([]float32, a.Total)
 		}
 	}
 	var done int32
 	var before float64
 	if mpi.Rank() == 0 {
-		if done, before, err = readSimCheckpoint(d.CheckpointPath(), r, full, mon, rate); err != nil {
+		if done, before, err = readSimCheckpoint(d.CheckpointPath(), r, full, mons.spikes, mons.rate); err != nil {
 			return 0, err
 		}
 		if int(done) > steps {
@@ -251,12 +251,12 @@ func (s *Sim) resumeRanks(d *RunDir, r *recipes.Recipe, part *snn.Part, mon *snn
 	for k, a := range st {
 		if a.I != nil {
 			mpi.BcastInt32(full[k].I)
-			copy(a.I, full[k].I[part.Lo:part.Hi])
+			copy(a.I, full[k].I[a.Lo:a.Lo+len(a.I)])
 		} else {
 			mpi.BcastFloat32(full[k].F)
-			copy(a.F, full[k].F[part.Lo:part.Hi])
+			copy(a.F, full[k].F[a.Lo:a.Lo+len(a.F)])
 		}
 	}
-	part.Net.T = int32(mpi.MaxFloat64(float64(done)))
+	net.Sim.T = int32(mpi.MaxFloat64(float64(done)))
 	return mpi.MaxFloat64(before), nil
 }

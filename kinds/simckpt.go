@@ -40,15 +40,6 @@ func bitsInt32(f []float32) []int32 {
 	return v
 }
 
-// saveSim writes the simulation's state after net.T steps.
-func saveSim(path string, r *recipes.Recipe, net *snn.Simulation, mon *snn.SpikeMonitor, rate *snn.RateMonitor, runSeconds float64) error {
-	st, err := net.State()
-	if err != nil {
-		return err
-	}
-	return writeSimCheckpoint(path, r, st, net.T, mon, rate, runSeconds)
-}
-
 // writeSimCheckpoint writes the state st of a network after steps steps
 // (a distributed run passes its ranks' state gathered in neuron order).
 func writeSimCheckpoint(path string, r *recipes.Recipe, st []snn.StateArray, steps int32, mon *snn.SpikeMonitor, rate *snn.RateMonitor, runSeconds float64) error {
@@ -74,22 +65,6 @@ func writeSimCheckpoint(path string, r *recipes.Recipe, st []snn.StateArray, ste
 	return checkpoint.Save(path, ck)
 }
 
-// restoreSim writes a saved state into net and the monitors (built as the
-// saved run's recipe r, which may differ in duration_ms and in what does not
-// change results) and returns the run seconds spent so far.
-func restoreSim(path string, r *recipes.Recipe, net *snn.Simulation, mon *snn.SpikeMonitor, rate *snn.RateMonitor) (float64, error) {
-	st, err := net.State()
-	if err != nil {
-		return 0, err
-	}
-	steps, secs, err := readSimCheckpoint(path, r, st, mon, rate)
-	if err != nil {
-		return 0, err
-	}
-	net.T = steps
-	return secs, nil
-}
-
 // readSimCheckpoint writes a saved state into the arrays st (a whole
 // network's, as Network.State lists them) and the monitors, and returns the
 // steps taken and the run seconds spent so far.
@@ -106,7 +81,7 @@ func readSimCheckpoint(path string, r *recipes.Recipe, st []snn.StateArray, mon 
 		return 0, 0, fmt.Errorf("checkpoint %s holds %q, not %q", path, meta.Format, simCheckpointFormat)
 	}
 	if err := sameRecipe(path, meta.checkpointMeta, r, func(s *Sim) {
-		s.DurationMS, s.Threads, s.Plots, s.Raster, s.CheckpointS = 0, 0, false, 0, 0
+		s.DurationMS, s.Threads, s.Plots, s.Raster, s.CheckpointS, s.Monitors = 0, 0, false, 0, 0, nil
 	}); err != nil {
 		return 0, 0, err
 	}

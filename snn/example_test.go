@@ -3,6 +3,7 @@ package snn_test
 import (
 	"fmt"
 
+	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/snn"
 	"github.com/braingo/braingo/tensor"
 )
@@ -58,17 +59,40 @@ func ExampleNewIzhikevichCell() {
 	// spikes in 1 s at I = 10: 23
 }
 
-// BuildCOBA assembles the COBA E/I benchmark network; monitors record it
-// while it runs.
-func ExampleBuildCOBA() {
-	net, g, err := snn.BuildCOBA(snn.COBAConfig{N: 1000, Seed: 1})
+// A NetSpec writes a network as data: here the COBA E/I benchmark (the
+// recipe coba) at 1,000 neurons, two groups and four projections; monitors
+// of Net.All record every group's spikes in the network's numbering.
+func ExampleNetSpec() {
+	const dt, n = 0.1, 1000
+	lif := snn.LIFGroup{Tau: 20, VRest: -60, VReset: -60, VTh: -50, Ref: 5, I: 20, Dt: dt}
+	v0 := []snn.VarInit{{Var: "v", Dist: kernels.WeightRule{Kind: kernels.Normal, A: -55, B: 5}}}
+	lifs := func(k, _ int) (snn.Neurons, error) { return snn.NewLIFGroup(k, lif), nil }
+	spec := snn.NetSpec{Dt: dt, Seed: 1, Groups: []snn.GroupSpec{
+		{Name: "E", N: n * 4 / 5, New: lifs, Init: v0},
+		{Name: "I", N: n / 5, New: lifs, Init: v0},
+	}}
+	for _, p := range []struct {
+		pre, post string
+		w         float32
+		tau       float64
+		e         float32
+	}{{"E", "E", 0.6, 5, 0}, {"E", "I", 0.6, 5, 0}, {"I", "E", 6.7, 10, -80}, {"I", "I", 6.7, 10, -80}} {
+		spec.Projs = append(spec.Projs, snn.ProjSpec{Name: p.pre + p.post, Pre: p.pre, Post: p.post,
+			Conn: snn.ConnSpec{Rule: snn.FixedProb, P: 80.0 / n, Weight: kernels.HomogeneousWeight(p.w)},
+			Syn:  func() snn.Synapse { return &snn.Exponential{Tau: p.tau, Dt: dt} }, Out: snn.COBA{E: p.e}})
+	}
+	net, err := spec.Build()
 	if err != nil {
 		panic(err)
 	}
-	m := snn.NewSpikeMonitor(g, 0, 0)
-	net.Monitors = append(net.Monitors, m)
-	net.Run(2000) // 200 ms at 0.1 ms
-	fmt.Printf("%d neurons, %d synapses, excitatory rate %.1f Hz\n", net.Neurons(), net.Synapses(), m.MeanRate(0, 800, net.Dt))
+	m := snn.NewSpikeMonitor(net.All, 0, 0)
+	net.Sim.Monitors = append(net.Sim.Monitors, m)
+	net.Sim.Run(2000) // 200 ms at 0.1 ms
+	var syn int64
+	for _, p := range net.Projs {
+		syn += p.Conn.Synapses()
+	}
+	fmt.Printf("%d neurons, %d synapses, excitatory rate %.1f Hz\n", net.N, syn, m.MeanRate(0, 800, dt))
 	// Output:
 	// 1000 neurons, 80066 synapses, excitatory rate 19.4 Hz
 }

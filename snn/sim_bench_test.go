@@ -11,10 +11,7 @@ func BenchmarkCOBA(b *testing.B) {
 	for _, n := range []int{4000, 16000, 64000} {
 		for _, st := range []Storage{StoreCSR, StoreJIT} {
 			b.Run(fmt.Sprintf("N=%d/%s", n, []string{"csr", "dense", "jit"}[st]), func(b *testing.B) {
-				net, _, err := BuildCOBA(COBAConfig{N: n, Seed: 1, Store: st})
-				if err != nil {
-					b.Fatal(err)
-				}
+				net := buildEI(b, eiConfig{N: n, Seed: 1, Store: st}, false).Sim
 				net.Run(1000)
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {

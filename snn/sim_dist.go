@@ -7,80 +7,30 @@ import (
 )
 
 // Distributed simulation: a network's neurons split among processes
-// (ranks) in contiguous blocks, rank r owning neurons [Lo, Hi).
+// (ranks), rank r owning a contiguous block of every group
+// (NetSpec.BuildPart).
 //
 // Each rank builds its share of the network: its neurons' state (the
 // initial values drawn from the same per-neuron Philox streams as the
 // whole network's, so neuron i starts the same whatever the split), and
-// the connections onto them: the columns [Lo, Hi) of every projection's
+// the connections onto them: the columns it owns of every projection's
 // pre×post connectivity (CSR: those columns only; JIT: regenerated in the
-// post blocks that meet [Lo, Hi), see kernels.JIT). Each step, after its
+// post blocks that meet them, see kernels.JIT). Each step, after its
 // neurons have updated, a rank exchanges spikes (SpikeExchange: an
 // allgather) and every rank then delivers all of the step's spikes, in
 // ascending order, into its own neurons' synapses. Sums at each post-neuron
 // are therefore taken in the same order as in one process, and the spikes
 // are the same bits for any number of ranks.
 //
-// The exchanged spikes form a group of all N neurons (Part.All): its
-// Spikes are the whole network's at every step, so spike and rate monitors
-// attached to it record what they would record in one process.
+// The exchanged spikes form a group of all the network's neurons
+// (Net.All): its Spikes are the whole network's at every step, so spike and
+// rate monitors attached to it record what they would record in one
+// process.
 
 // SpikeExchange gathers one step's spikes of all ranks: given this rank's
 // spikes in the network's numbering (ascending), it appends every rank's, in
-// rank order, to dst and returns it. Ranks own contiguous blocks in rank
-// order, so the result is ascending.
+// rank order, to dst and returns it.
 type SpikeExchange func(dst, local []int32) []int32
-
-// Part is a rank's share of a distributed network.
-type Part struct {
-	Net *Simulation
-	// Local holds the rank's neurons [Lo, Hi), numbered from 0.
-	Local *Group
-	// All is the whole network's spikes (N neurons, no state): after each
-	// step its Spikes lists every neuron that fired, in ascending order.
-	All    *Group
-	Lo, Hi int
-	N      int
-}
-
-// allSpikes is the Neurons of Part.All: its update gathers the local
-// group's spikes of this step from every rank.
-type allSpikes struct {
-	n     int
-	local *Group
-	lo    int32
-	ex    SpikeExchange
-	buf   []int32
-}
-
-func (a *allSpikes) Len() int     { return a.n }
-func (a *allSpikes) V() []float32 { return nil }
-func (a *allSpikes) Update(_ int32, _ Input, spk []int32) int {
-	a.buf = a.buf[:0]
-	for _, i := range a.local.Spikes {
-		a.buf = append(a.buf, i+a.lo)
-	}
-	return len(a.ex(spk[:0], a.buf))
-}
-
-// BuildCOBAPart returns the share [lo, hi) of the network BuildCOBA(c)
-// builds (COBA or, with c.CUBA, CUBA), its spikes exchanged by ex.
-// BuildCOBAPart(c, 0, N, ex) with an ex that returns local simulates the
-// whole network with the spikes of BuildCOBA(c).
-func BuildCOBAPart(c COBAConfig, lo, hi int, ex SpikeExchange) (*Part, error) {
-	c = c.withDefaults()
-	if err := c.check(); err != nil {
-		return nil, err
-	}
-	if lo < 0 || hi > c.N || lo >= hi {
-		return nil, fmt.Errorf("snn: COBA network of %d neurons: bad part [%d, %d)", c.N, lo, hi)
-	}
-	net, g, err := buildCOBA(c, lo, hi, ex)
-	if err != nil {
-		return nil, err
-	}
-	return &Part{Net: net, Local: g, All: net.Groups[1], Lo: lo, Hi: hi, N: c.N}, nil
-}
 
 // fillNormalAt sets dst[k] to element off+k of kernels.FillNormal's
 // sequence (mean, std, seed, stream).
@@ -163,12 +113,4 @@ func buildPartConn(s ConnSpec, lo, hi int) (Conn, error) {
 		m.Ptr[i+1] = int64(len(m.Col))
 	}
 	return &CSRConn{M: m, W: s.Weight.A}, nil
-}
-
-// State lists the rank's share of the state Simulation.State lists for the
-// whole network, under the same names: its neurons' and their synapses'
-// arrays, which gathered in rank order make the whole network's.
-func (p *Part) State() ([]StateArray, error) {
-	sub := &Simulation{Groups: []*Group{p.Local}, Projs: p.Net.Projs}
-	return sub.State()
 }

@@ -1,7 +1,6 @@
 package snn
 
 import (
-	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -44,108 +43,6 @@ func memExchange(ranks int) []SpikeExchange {
 		}
 	}
 	return ex
-}
-
-// runParts simulates c split among ranks goroutines for steps steps and
-// returns the whole network's spikes of every step (from rank 0's All) and
-// the membranes gathered in neuron order.
-func runParts(t *testing.T, c COBAConfig, hh bool, ranks, steps int) ([][]int32, []float32) {
-	t.Helper()
-	c = c.withDefaults()
-	ex := memExchange(ranks)
-	parts := make([]*Part, ranks)
-	for r := range parts {
-		lo, hi := r*c.N/ranks, (r+1)*c.N/ranks
-		build := BuildCOBAPart
-		if hh {
-			build = BuildCOBAHHPart
-		}
-		p, err := build(c, lo, hi, ex[r])
-		if err != nil {
-			t.Fatal(err)
-		}
-		parts[r] = p
-	}
-	var out [][]int32
-	var wg sync.WaitGroup
-	for r, p := range parts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for s := 0; s < steps; s++ {
-				p.Net.Step()
-				if r == 0 {
-					out = append(out, slices.Clone(p.All.Spikes))
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	var v []float32
-	for _, p := range parts {
-		v = append(v, p.Local.Neurons.V()...)
-	}
-	return out, v
-}
-
-// The spikes and membranes of a network split among 1 to 4 ranks are those
-// of the whole network in one process, bit for bit, for CSR and JIT
-// connectivity, COBA and CUBA, and a network of two JIT post blocks whose
-// parts cut a block.
-func TestCOBAPartsMatchWhole(t *testing.T) {
-	defer kernels.SetThreads(kernels.SetThreads(2))
-	for _, tc := range []struct {
-		COBAConfig
-		hh bool
-	}{
-		{COBAConfig{N: 4000, Seed: 3}, false},
-		{COBAConfig{N: 4000, Seed: 3, Store: StoreJIT}, false},
-		{COBAConfig{N: 4000, Seed: 5, CUBA: true}, false},
-		{COBAConfig{N: 4000, Seed: 2, Store: StoreDense}, false},
-		{COBAConfig{N: 2000, Seed: 4}, true},
-		{COBAConfig{N: 70_001, Seed: 1, Store: StoreJIT}, false},
-		{COBAConfig{N: 70_001, Seed: 1}, false},
-	} {
-		c := tc.COBAConfig
-		steps := 400
-		if c.N > 10_000 {
-			steps = 60
-		}
-		build := BuildCOBA
-		if tc.hh {
-			build = BuildCOBAHH
-		}
-		net, g, err := build(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want [][]int32
-		total := 0
-		for s := 0; s < steps; s++ {
-			net.Step()
-			want = append(want, slices.Clone(g.Spikes))
-			total += len(g.Spikes)
-		}
-		if total == 0 {
-			t.Fatalf("N %d: no spikes in %d steps; the test would prove nothing", c.N, steps)
-		}
-		for _, ranks := range []int{1, 2, 3, 4} {
-			t.Run(fmt.Sprintf("N%d-store%d-cuba%v-hh%v-ranks%d", c.N, c.Store, c.CUBA, tc.hh, ranks), func(t *testing.T) {
-				got, v := runParts(t, c, tc.hh, ranks, steps)
-				for s := range want {
-					if !slices.Equal(got[s], want[s]) {
-						t.Fatalf("step %d: %d spikes, want %d (%v vs %v)", s, len(got[s]), len(want[s]), got[s], want[s])
-					}
-				}
-				wv := g.Neurons.V()
-				for i := range wv {
-					if v[i] != wv[i] {
-						t.Fatalf("neuron %d: v %v, want %v", i, v[i], wv[i])
-					}
-				}
-			})
-		}
-	}
 }
 
 func TestFillAtMatchesFill(t *testing.T) {

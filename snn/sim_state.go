@@ -29,6 +29,7 @@ func (n *Simulation) State() ([]StateArray, error) {
 		case *HHGroup:
 			out = append(out, StateArray{Name: p + "v", F: m.Vm}, StateArray{Name: p + "m", F: m.M}, StateArray{Name: p + "h", F: m.H},
 				StateArray{Name: p + "n", F: m.N}, StateArray{Name: p + "last", I: m.Last})
+		case *PoissonGroup: // no state: its spikes are keyed by the step
 		default:
 			return nil, fmt.Errorf("snn: group %s: the state of %T cannot be saved", g.Name, g.Neurons)
 		}

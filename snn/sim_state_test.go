@@ -9,33 +9,29 @@ import (
 // way, with T set, continues the simulation exactly.
 func TestNetworkStateContinues(t *testing.T) {
 	for _, c := range []struct {
-		name  string
-		build func(COBAConfig) (*Simulation, *Group, error)
-		cfg   COBAConfig
+		name string
+		cfg  eiConfig
+		hh   bool
 	}{
-		{"coba fused", BuildCOBA, COBAConfig{N: 400, K: 40, Dt: 0.1, Seed: 3}},
-		{"coba exact", BuildCOBA, COBAConfig{N: 400, K: 40, Dt: 0.1, Method: Exact, Seed: 3}},
-		{"cuba", BuildCOBA, COBAConfig{N: 400, K: 40, Dt: 0.1, CUBA: true, Seed: 3}},
-		{"coba-hh", BuildCOBAHH, COBAConfig{N: 200, K: 40, Dt: 0.1, Method: ExpEuler, Seed: 3}},
+		{"coba fused", eiConfig{N: 400, K: 40, Dt: 0.1, Seed: 3}, false},
+		{"coba exact", eiConfig{N: 400, K: 40, Dt: 0.1, Method: Exact, Seed: 3}, false},
+		{"cuba", eiConfig{N: 400, K: 40, Dt: 0.1, CUBA: true, Seed: 3}, false},
+		{"coba-hh", eiConfig{N: 200, K: 40, Dt: 0.1, Method: ExpEuler, Seed: 3}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			a, ga, err := c.build(c.cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+			na := buildEI(t, c.cfg, c.hh)
+			a, ga := na.Sim, na.All
 			a.Run(700)
-			st, err := a.State()
+			st, err := na.State()
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(st) < 3 {
 				t.Fatalf("state of %d arrays", len(st))
 			}
-			b, gb, err := c.build(c.cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sb, err := b.State()
+			nb := buildEI(t, c.cfg, c.hh)
+			b, gb := nb.Sim, nb.All
+			sb, err := nb.State()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,10 +60,12 @@ func TestNetworkStateContinues(t *testing.T) {
 			if spikes == 0 {
 				t.Fatal("no spikes: the test shows nothing")
 			}
-			va, vb := ga.Neurons.V(), gb.Neurons.V()
-			for i := range va {
-				if math.Float32bits(va[i]) != math.Float32bits(vb[i]) {
-					t.Fatalf("v[%d]: %v vs %v", i, va[i], vb[i])
+			for k := range na.Groups {
+				va, vb := na.Groups[k].Neurons.V(), nb.Groups[k].Neurons.V()
+				for i := range va {
+					if math.Float32bits(va[i]) != math.Float32bits(vb[i]) {
+						t.Fatalf("group %s: v[%d]: %v vs %v", na.Groups[k].Name, i, va[i], vb[i])
+					}
 				}
 			}
 		})
@@ -76,10 +74,7 @@ func TestNetworkStateContinues(t *testing.T) {
 
 // State refuses parts whose state it does not know.
 func TestNetworkStateRefusesDelays(t *testing.T) {
-	net, _, err := BuildCOBA(COBAConfig{N: 100, K: 10, Dt: 0.1, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	net := buildEI(t, eiConfig{N: 100, K: 10, Dt: 0.1, Seed: 1}, false)
 	net.Projs[0].Delay = 2
 	if _, err := net.State(); err == nil {
 		t.Error("State of a network with delays: no error")

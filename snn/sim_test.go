@@ -220,15 +220,18 @@ func TestTsodyksMarkram(t *testing.T) {
 
 func TestCOBAGenericPathMatchesFused(t *testing.T) {
 	build := func(fused bool) []int32 {
-		net, g, err := BuildCOBA(COBAConfig{N: 1000, K: 50, Seed: 4})
-		if err != nil {
-			t.Fatal(err)
-		}
+		n := buildEI(t, eiConfig{N: 1000, K: 50, Seed: 4}, false)
+		net := n.Sim
 		if !fused {
 			net.prepare()
-			g.fused.ok = false
+			for _, g := range n.Groups {
+				if !g.fused.ok {
+					t.Fatalf("group %s: no fused path to turn off", g.Name)
+				}
+				g.fused.ok = false
+			}
 		}
-		m := NewSpikeMonitor(g, 0, 0)
+		m := NewSpikeMonitor(n.All, 0, 0)
 		net.Monitors = append(net.Monitors, m)
 		net.Run(300)
 		return m.Count
@@ -251,11 +254,9 @@ func TestCOBADeterministicAcrossThreads(t *testing.T) {
 		var ref []int32
 		for _, th := range []int{1, 2, 3} {
 			prev := kernels.SetThreads(th)
-			net, g, err := BuildCOBA(COBAConfig{N: 40000, Seed: 2, Store: st})
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := NewSpikeMonitor(g, 0, 0)
+			n := buildEI(t, eiConfig{N: 40000, Seed: 2, Store: st}, false)
+			net := n.Sim
+			m := NewSpikeMonitor(n.All, 0, 0)
 			net.Monitors = append(net.Monitors, m)
 			net.Run(100)
 			kernels.SetThreads(prev)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/braingo/braingo/gpu"
@@ -77,6 +78,19 @@ type cudaSimResult struct {
 	RateHz       float64 `json:"rate_hz"`
 }
 
+// isCOBABenchmark reports whether s is the builtin coba recipe's network:
+// its groups and projections those of coba loaded with s's short keys (the
+// device runs that network only, gpu.RunCOBA).
+func isCOBABenchmark(s *kinds.Sim) bool {
+	ref, err := recipes.Load("coba", []string{fmt.Sprintf("scale=%v", s.Scale), fmt.Sprintf("neurons=%d", s.Neurons),
+		fmt.Sprintf("fixed_k=%v", s.FixedK), "conn=" + s.Conn, fmt.Sprintf("dt=%v", s.Dt), "method=" + s.Method, fmt.Sprintf("seed=%d", s.Seed)})
+	if err != nil {
+		return false
+	}
+	c := ref.Spec.(*kinds.Sim)
+	return reflect.DeepEqual(c.Groups, s.Groups) && reflect.DeepEqual(c.Projections, s.Projections)
+}
+
 // simOnCUDA runs a sim recipe on the GPU: the COBA network with JIT
 // connectivity and Euler steps (gpu.RunCOBA, the network snn builds for the
 // same recipe, spike for spike). It writes no run directory yet.
@@ -85,8 +99,8 @@ func simOnCUDA(env *cli.Env, r *recipes.Recipe, asJSON bool) error {
 	if !ok {
 		return notOnDevice("a recipe of kind " + r.Kind)
 	}
-	if s.Model != "coba" || s.Conn != "jit" || s.Method != "euler" {
-		return notOnDevice(fmt.Sprintf("sim with model=%s conn=%s method=%s", s.Model, s.Conn, s.Method))
+	if !isCOBABenchmark(s) || s.Conn != "jit" || s.Method != "euler" {
+		return notOnDevice(fmt.Sprintf("sim of recipe %s with conn=%s method=%s (the device runs the coba recipe's network with conn=jit, method=euler)", r.Name, s.Conn, s.Method))
 	}
 	if s.FixedK > float64(s.N()) {
 		return cli.Usagef("fixed_k: %g connections per neuron exceed the %d neurons", s.FixedK, s.N())
@@ -100,7 +114,7 @@ func simOnCUDA(env *cli.Env, r *recipes.Recipe, asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	out := cudaSimResult{Model: s.Model, Conn: s.Conn, Device: deviceCUDA, GPU: d.Info().Name, Neurons: res.N,
+	out := cudaSimResult{Model: r.Name, Conn: s.Conn, Device: deviceCUDA, GPU: d.Info().Name, Neurons: res.N,
 		DurationMS: res.DurationMS, Steps: res.Steps, RunSeconds: res.RunS, SetupSeconds: res.SetupS, RateHz: res.RateHz}
 	if asJSON {
 		return cli.WriteJSON(env.Stdout, out)

@@ -117,6 +117,41 @@ func TestMPISimMatchesOneProcess(t *testing.T) {
 	}
 }
 
+// The three-population network of docs/sim-recipes.md (a Poisson source,
+// fixed in-degree, per-synapse delays, an alpha synapse; groups of 200 to
+// 800 neurons, each split among the ranks) gives one process's results on 2
+// and 3 ranks.
+func TestMPIDocNetworkMatchesOneProcess(t *testing.T) {
+	bin := buildMPI(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "my.yaml")
+	if err := os.WriteFile(file, []byte(docYAML(t, "../../docs/sim-recipes.md", "<!-- my.yaml")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var want string
+	for _, np := range []int{0, 2, 3} {
+		stdout, stderr, err := mpirun(t, np, nil, bin, "sim", file, "--json", "--out", filepath.Join(dir, fmt.Sprint("np", np)), "--set", "plots=false", "--set", "threads=1")
+		if err != nil {
+			t.Fatalf("%d ranks: %v\n%s", np, err, stderr)
+		}
+		var res map[string]any
+		if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+			t.Fatalf("%d ranks: stdout %q: %v", np, stdout, err)
+		}
+		for _, k := range []string{"run_seconds", "setup_seconds", "peak_rss_mb", "ranks", "exchange_seconds", "exchange_bytes_per_step"} {
+			delete(res, k)
+		}
+		if np == 0 {
+			want = fmt.Sprint(res)
+			if res["rate_hz"].(float64) == 0 {
+				t.Fatal("no spikes: the test would prove nothing")
+			}
+		} else if got := fmt.Sprint(res); got != want {
+			t.Errorf("%d ranks: %s\none process: %s", np, got, want)
+		}
+	}
+}
+
 func bitsOf(f []float32) []string {
 	s := make([]string, len(f))
 	for i, x := range f {

@@ -24,8 +24,10 @@ import (
 )
 
 // build assembles the COBA network of n neurons (80% excitatory) with about
-// k connections per neuron: one group, two projections. It is what
-// snn.BuildCOBA(snn.COBAConfig{N: n, K: k, Seed: seed}) returns, spelt out.
+// k connections per neuron: one group, two projections from its two
+// ranges, as the BrainPy paper's Brian2 script writes it. The recipe coba
+// (recipes/builtin/coba.yaml) writes the same network as data, with groups
+// E and I, and gives the same spikes (main_test.go).
 func build(n int, k float64, seed uint64) (*snn.Simulation, *snn.Group, error) {
 	const dt = 0.1 // ms
 	net := &snn.Simulation{Dt: dt}

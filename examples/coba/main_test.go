@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/braingo/braingo/kinds"
+	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/snn"
 )
 
@@ -27,28 +29,32 @@ func TestCOBA(t *testing.T) {
 	}
 }
 
-// The network built by hand is snn.BuildCOBA's: the same spikes.
-func TestBuildMatchesBuildCOBA(t *testing.T) {
-	count := func(net *snn.Simulation, g *snn.Group) []int32 {
-		m := snn.NewSpikeMonitor(g, 0, 0)
-		net.Monitors = append(net.Monitors, m)
-		net.Run(500)
-		return m.Count
-	}
+// The network built by hand is the recipe coba's (groups E and I, four
+// projections, written as data): the same spikes.
+func TestBuildMatchesRecipe(t *testing.T) {
 	a, ga, err := build(600, 80, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, gb, err := snn.BuildCOBA(snn.COBAConfig{N: 600, K: 80, Seed: 7})
+	ma := snn.NewSpikeMonitor(ga, 0, 0)
+	a.Monitors = append(a.Monitors, ma)
+	r, err := recipes.Load("coba", []string{"neurons=600", "fixed_k=80", "seed=7"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca, cb := count(a, ga), count(b, gb)
+	b, err := r.Spec.(*kinds.Sim).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb := snn.NewSpikeMonitor(b.All, 0, 0)
+	b.Sim.Monitors = append(b.Sim.Monitors, mb)
+	a.Run(500)
+	b.Sim.Run(500)
 	total := 0
-	for i := range ca {
-		total += int(ca[i])
-		if ca[i] != cb[i] {
-			t.Fatalf("neuron %d: %d spikes by hand, %d from BuildCOBA", i, ca[i], cb[i])
+	for i := range ma.Count {
+		total += int(ma.Count[i])
+		if ma.Count[i] != mb.Count[i] {
+			t.Fatalf("neuron %d: %d spikes by hand, %d from the recipe", i, ma.Count[i], mb.Count[i])
 		}
 	}
 	if total == 0 {
