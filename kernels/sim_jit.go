@@ -41,27 +41,81 @@ func (m *JIT) AppendRowColsRange(dst []int32, i, lo, hi int) []int32 {
 		return dst
 	}
 	invLog := 1 / math.Log1p(-m.P) // as JIT.initRow
-	for b := lo / JITBlock; b*JITBlock < hi; b++ {
-		start := b * JITBlock
-		end := min(start+JITBlock, m.Cols)
-		stop := min(end, hi) // columns at or past stop end the block
-		stream := jitStream(i, uint64(b))
-		j := start - 1
-	block:
-		for blk := uint64(0); ; blk++ {
-			w := philoxBlock(m.Seed, stream, blk)
-			for _, u := range w {
-				s := jitLog(UniformOpen64(u)) * invLog
+	b0, b1 := lo/JITBlock, (hi+JITBlock-1)/JITBlock
+	if vecAVX512 && b1-b0 >= jitVecMinBlocks {
+		return m.appendRowColsVec(dst, i, lo, hi, invLog)
+	}
+	for b := b0; b < b1; b++ {
+		dst = m.appendBlockCols(dst, i, b, lo, hi, invLog, 0, b*JITBlock-1)
+	}
+	return dst
+}
+
+// jitVecMinBlocks is the fewest post blocks of a row for which
+// AppendRowColsRange draws the blocks' first words 16 blocks at a time
+// (jitSkips); with fewer, most of the 16 lanes would be wasted.
+const jitVecMinBlocks = 6
+
+// appendRowColsVec is AppendRowColsRange drawing the first jitVecWords
+// skips of 16 post blocks at once; a block that needs more words goes on
+// one word at a time from there (appendBlockCols), so the columns are the
+// same.
+func (m *JIT) appendRowColsVec(dst []int32, i, lo, hi int, invLog float64) []int32 {
+	var skips [jitVecWords][jitLanes]float64
+	b0, b1 := lo/JITBlock, (hi+JITBlock-1)/JITBlock
+	for g := b0; g < b1; g += jitLanes {
+		jitSkips(&skips, m.Seed, i, uint64(g), invLog)
+		for b := g; b < min(g+jitLanes, b1); b++ {
+			l := b - g
+			start := b * JITBlock
+			stop := min(start+JITBlock, m.Cols, hi)
+			j := start - 1
+			done := false
+			for w := range jitVecWords {
+				s := skips[w][l]
 				if s >= JITBlock {
-					break block
+					done = true
+					break
 				}
 				j += 1 + int(s)
 				if j >= stop {
-					break block
+					done = true
+					break
 				}
 				if j >= lo {
 					dst = append(dst, int32(j))
 				}
+			}
+			if !done {
+				dst = m.appendBlockCols(dst, i, b, lo, hi, invLog, jitVecWords/4, j)
+			}
+		}
+	}
+	return dst
+}
+
+// appendBlockCols appends the columns of post block b of row i in [lo, hi)
+// drawn from Philox block blk0 of its stream on, the last column drawn so
+// far being j.
+func (m *JIT) appendBlockCols(dst []int32, i, b, lo, hi int, invLog float64, blk0 uint64, j int) []int32 {
+	start := b * JITBlock
+	end := min(start+JITBlock, m.Cols)
+	stop := min(end, hi) // columns at or past stop end the block
+	stream := jitStream(i, uint64(b))
+block:
+	for blk := blk0; ; blk++ {
+		w := philoxBlock(m.Seed, stream, blk)
+		for _, u := range w {
+			s := jitLog(UniformOpen64(u)) * invLog
+			if s >= JITBlock {
+				break block
+			}
+			j += 1 + int(s)
+			if j >= stop {
+				break block
+			}
+			if j >= lo {
+				dst = append(dst, int32(j))
 			}
 		}
 	}

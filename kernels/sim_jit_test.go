@@ -39,4 +39,12 @@ func BenchmarkJITRowCols(b *testing.B) {
 			buf = m.AppendRowCols(buf[:0], k%m.Rows)
 		}
 	})
+	// The same without the 16-block AVX-512 draws (one word at a time).
+	b.Run("AppendRowColsScalar", func(b *testing.B) {
+		defer func(v bool) { vecAVX512 = v }(vecAVX512)
+		vecAVX512 = false
+		for k := 0; k < b.N; k++ {
+			buf = m.AppendRowCols(buf[:0], k%m.Rows)
+		}
+	})
 }

@@ -220,17 +220,32 @@ func sizeClass(n int) int {
 }
 
 // pool hands out buffers by size class and takes them all back on reset.
+// A buffer left unused for poolMaxIdle passes in a row is dropped (the
+// garbage collector takes it): the sizes a tape asks for drift as a network
+// learns (spike lists grow with the firing), and a pool that kept every
+// size class it ever handed out grew with them, epoch after epoch.
 type pool[T float32 | int32] struct {
-	free map[int][][]T // by capacity
+	free map[int][]idle[T] // by capacity; the most recently used last
 	used [][]T
 }
+
+// idle is a free buffer and the number of passes (resets) it sat unused.
+type idle[T float32 | int32] struct {
+	b    []T
+	idle int
+}
+
+// poolMaxIdle is the number of passes a free buffer may sit unused before
+// its pool drops it.
+const poolMaxIdle = 3
 
 // get returns a buffer of length n with unspecified contents.
 func (p *pool[T]) get(n int) []T {
 	c := sizeClass(n)
 	var b []T
 	if l := p.free[c]; len(l) > 0 {
-		b = l[len(l)-1][:n]
+		b = l[len(l)-1].b[:n]
+		l[len(l)-1] = idle[T]{}
 		p.free[c] = l[:len(l)-1]
 	} else {
 		b = make([]T, n, c)
@@ -239,13 +254,30 @@ func (p *pool[T]) get(n int) []T {
 	return b
 }
 
-// reset makes every buffer handed out available again.
+// reset makes every buffer handed out available again and drops those
+// unused for poolMaxIdle passes.
 func (p *pool[T]) reset() {
 	if p.free == nil {
-		p.free = map[int][][]T{}
+		p.free = map[int][]idle[T]{}
+	}
+	for c, l := range p.free {
+		// The oldest first: they were pushed before the fresher ones.
+		k := 0
+		for _, e := range l {
+			if e.idle+1 < poolMaxIdle {
+				l[k] = idle[T]{e.b, e.idle + 1}
+				k++
+			}
+		}
+		clear(l[k:])
+		if k == 0 {
+			delete(p.free, c)
+			continue
+		}
+		p.free[c] = l[:k]
 	}
 	for _, b := range p.used {
-		p.free[cap(b)] = append(p.free[cap(b)], b[:cap(b)])
+		p.free[cap(b)] = append(p.free[cap(b)], idle[T]{b: b[:cap(b)]})
 	}
 	clear(p.used)
 	p.used = p.used[:0]

@@ -173,6 +173,13 @@ func (c *Classify) Batches(epoch int) int {
 
 // input prepares a batch's input for the network.
 func input(tp *tensor.Tape, enc datasets.Encoder, x *tensor.Tensor, ids []int) networks.Input {
+	return inputOn(tp, tp, enc, x, ids)
+}
+
+// inputOn is input with what lasts the whole batch (the static input, the
+// latency codes) on tp and the per-step inputs on stepTp (Evaluate resets
+// stepTp between windows of steps).
+func inputOn(tp, stepTp *tensor.Tape, enc datasets.Encoder, x *tensor.Tensor, ids []int) networks.Input {
 	if s, ok := enc.(datasets.StaticEncoder); ok && s.Static() {
 		st := x
 		if d, ok := enc.(datasets.Direct); ok && d.Gain != 0 && d.Gain != 1 {
@@ -188,7 +195,7 @@ func input(tp *tensor.Tape, enc datasets.Encoder, x *tensor.Tensor, ids []int) n
 			at[i] = int32(fs.SpikeStep(v))
 		}
 		return networks.Input{Binary: true, Step: func(t int) *tensor.Tensor {
-			out := tp.NewResult(x.Shape)
+			out := stepTp.NewResult(x.Shape)
 			for i, s := range at {
 				out.Data[i] = 0
 				if s == int32(t) {
@@ -199,7 +206,7 @@ func input(tp *tensor.Tape, enc datasets.Encoder, x *tensor.Tensor, ids []int) n
 		}}
 	}
 	return networks.Input{Binary: enc.Binary(), Step: func(t int) *tensor.Tensor {
-		out := tp.NewResult(x.Shape)
+		out := stepTp.NewResult(x.Shape)
 		enc.Encode(out.Data, x.Data, ids, f, t)
 		return out
 	}}
@@ -683,41 +690,82 @@ func (e *Evaluation) Accuracy() float64 {
 
 // Evaluate runs net without gradients over data in batches and returns
 // predictions, firing rates and a raster of the first rasterSamples samples.
+//
+// Its memory does not grow with steps: each batch runs in windows of steps
+// (EvalWindow) whose tensors are recycled before the next window, the state
+// carried across in buffers of Evaluate's own; with a static input and a
+// dense first layer the first projection is computed once per batch (the
+// same product RunFrom computes, so the same bits). The results are those of
+// one run over all steps: windows only cut where the tape is reset.
 func Evaluate(net *networks.FeedForward, data *datasets.Images, enc datasets.Encoder, steps, batch, rasterSamples int) *Evaluation {
-	tp := tensor.NewTape()
+	return evaluate(net, data, enc, steps, batch, rasterSamples, EvalWindow(net, data.Features(), batch, steps))
+}
+
+// evaluate is Evaluate in windows of window steps.
+func evaluate(net *networks.FeedForward, data *datasets.Images, enc datasets.Encoder, steps, batch, rasterSamples, window int) *Evaluation {
+	tapes := evalTapes.Get().(*[2]*tensor.Tape)
+	defer evalTapes.Put(tapes)
+	tp, ptp := tapes[0], tapes[1]
 	ev := &Evaluation{Labels: make([]int, 0, data.N), Pred: make([]int, 0, data.N)}
 	f := data.Features()
 	x, y := make([]float32, batch*f), make([]int, batch)
 	spikes := make([]float64, len(net.Blocks))
 	order := datasets.Order(data.N, false, 0, 0)
+	var keep networks.State
 	for _, ids := range datasets.Batches(order, batch, false) {
 		n := len(ids)
 		data.Fill(x[:n*f], y[:n], ids)
 		xt := tensor.New([]int{n, f}, x[:n*f])
-		tp.NoGrad(func() {
-			in := countInputs(input(tp, enc, xt, ids), steps, &ev.Inputs)
+		counts := make([]float32, n*net.Blocks[len(net.Blocks)-1].Projection().Out())
+		var outMax []float32
+		var rasters [][][][2]int
+		for k := 0; k < n && ids[k] < rasterSamples; k++ {
+			rasters = append(rasters, make([][][2]int, len(net.Blocks)))
+		}
+		ptp.NoGrad(func() {
+			// The batch's input lives on ptp, across the windows.
+			in := countInputs(inputOn(ptp, tp, enc, xt, ids), steps, &ev.Inputs)
 			ev.InputBinary = in.Binary
-			tr := net.Run(tp, in, steps)
-			counts := make([]float32, n*net.Blocks[len(net.Blocks)-1].Projection().Out())
-			var outMax []float32
-			accumulateOutputs(tr, counts, &outMax)
-			ev.Pred = append(ev.Pred, predict(counts, outMax, n)...)
-			for l := range net.Blocks {
-				for _, s := range tr.Spikes[l] {
-					if s == nil {
-						break
-					}
-					// Spikes are 0 or 1: the float32 sum of a step's
-					// (fewer than 2^24) is exact.
-					spikes[l] += float64(kernels.Sum(s.Data))
-				}
+			if in.Static != nil && window < steps && net.Blocks[0].Proj != nil && net.Blocks[0].Conn == nil {
+				in = networks.Input{Projected: net.Blocks[0].Proj.Forward(ptp, in.Static)}
 			}
-			for k := 0; k < n && ids[k] < rasterSamples; k++ {
-				ev.Raster = append(ev.Raster, raster(tr, k))
+			var st networks.State
+			for t0 := 0; t0 < steps; t0 += window {
+				t1 := min(t0+window, steps)
+				tp.NoGrad(func() {
+					var tr *networks.Trace
+					tr, st = net.RunFrom(tp, in, st, t0, t1)
+					accumulateOutputs(tr, counts, &outMax)
+					for l := range net.Blocks {
+						for _, s := range tr.Spikes[l] {
+							if s == nil {
+								break
+							}
+							// Spikes are 0 or 1: the float32 sum of a
+							// step's (fewer than 2^24) is exact.
+							spikes[l] += float64(kernels.Sum(s.Data))
+						}
+					}
+					for k := range rasters {
+						addRaster(rasters[k], tr, k, t0)
+					}
+				})
+				if t1 < steps {
+					// RunFrom replaces the entries of the State it is
+					// given: hand it a fresh one over keep's buffers.
+					keep = copyState(keep, st)
+					st = make(networks.State, len(keep))
+					for i, vars := range keep {
+						st[i] = append([]*tensor.Tensor(nil), vars...)
+					}
+				}
+				tp.Reset()
 			}
 		})
+		ev.Pred = append(ev.Pred, predict(counts, outMax, n)...)
+		ev.Raster = append(ev.Raster, rasters...)
 		ev.Labels = append(ev.Labels, y[:n]...)
-		tp.Reset()
+		ptp.Reset()
 	}
 	ev.Spikes = spikes
 	for l, b := range net.Blocks {
@@ -761,8 +809,60 @@ func nonzero(x []float32) int {
 	return n
 }
 
-func raster(tr *networks.Trace, row int) [][][2]int {
-	out := make([][][2]int, len(tr.Spikes))
+// evalTapes keeps Evaluate's two tapes (the windows' and the batch's) for
+// the next call: a training run evaluates after every epoch, and fresh
+// tapes each time left their buffers to the garbage collector, which let
+// the heap grow by that much every epoch before it collected.
+var evalTapes = sync.Pool{New: func() any { return &[2]*tensor.Tape{tensor.NewTape(), tensor.NewTape()} }}
+
+// EvalWindowBytes is about the most memory one window of Evaluate keeps on
+// its tape (the step tensors of a batch; the input's and the first
+// projection's come on top, once per batch).
+const EvalWindowBytes = 32 << 20
+
+// EvalWindow is the number of steps Evaluate runs per window for a batch of
+// batch samples with f input features: as many as fit EvalWindowBytes at
+// about 6 tensors per neuron and step plus the step's input (all steps
+// when a block has a delay or per-synapse delays: such runs start at step
+// 0).
+func EvalWindow(net *networks.FeedForward, f, batch, steps int) int {
+	per := f
+	for _, b := range net.Blocks {
+		if _, ok := b.Conn.(networks.HistoryProjection); ok || b.Delay > 0 {
+			return max(steps, 1)
+		}
+		per += 6 * b.Projection().Out()
+	}
+	w := EvalWindowBytes / max(1, 4*batch*per)
+	return max(1, min(w, steps))
+}
+
+// copyState copies src into dst's buffers (reallocated when their sizes
+// differ) and returns dst: a state that outlives a tape's Reset.
+func copyState(dst, src networks.State) networks.State {
+	if len(dst) != len(src) {
+		dst = make(networks.State, len(src))
+	}
+	for i, vars := range src {
+		if len(dst[i]) != len(vars) {
+			dst[i] = make([]*tensor.Tensor, len(vars))
+		}
+		for j, v := range vars {
+			d := dst[i][j]
+			if d == nil || len(d.Data) != len(v.Data) {
+				d = tensor.Zeros(v.Shape...)
+				dst[i][j] = d
+			}
+			d.Shape = append(d.Shape[:0], v.Shape...)
+			copy(d.Data, v.Data)
+		}
+	}
+	return dst
+}
+
+// addRaster appends sample row's spikes of the steps in tr, which start at
+// step t0, to out ([layer][]{t, i}).
+func addRaster(out [][][2]int, tr *networks.Trace, row, t0 int) {
 	for l, steps := range tr.Spikes {
 		for t, s := range steps {
 			if s == nil {
@@ -771,11 +871,16 @@ func raster(tr *networks.Trace, row int) [][][2]int {
 			n := s.Shape[1]
 			for i, v := range s.Data[row*n : (row+1)*n] {
 				if v != 0 {
-					out[l] = append(out[l], [2]int{t, i})
+					out[l] = append(out[l], [2]int{t0 + t, i})
 				}
 			}
 		}
 	}
+}
+
+func raster(tr *networks.Trace, row int) [][][2]int {
+	out := make([][][2]int, len(tr.Spikes))
+	addRaster(out, tr, row, 0)
 	return out
 }
 

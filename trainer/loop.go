@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"time"
 )
 
@@ -125,6 +126,16 @@ func (l *Loop) Run(ctx context.Context) (err error) {
 		}
 	}()
 	for l.Epoch = l.StartEpoch; l.Epoch <= l.Epochs; l.Epoch++ {
+		if l.Epoch > l.StartEpoch {
+			// Collect the previous epoch's garbage (its evaluation,
+			// checkpoint and plots) now, outside the timed steps. The
+			// heap is mostly the tapes' pointer-free buffers, so a
+			// collection is quick; left to the pacer, which collects when
+			// the heap doubles its live size, the garbage of several
+			// epochs piled up and the peak RSS of fmnist-s2 (live heap
+			// about 450 MB) climbed from 600 MB to 1.1 GB over 5 epochs.
+			runtime.GC()
+		}
 		l.Batches = l.Task.Batches(l.Epoch)
 		for _, h := range l.Hooks {
 			if s, ok := h.(EpochStarter); ok {

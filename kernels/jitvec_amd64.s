@@ -1,0 +1,140 @@
+#include "textflag.h"
+
+// dst, src: 16 uint32 lanes; LO = low and HI = high 32 bits of M·X
+// (T: scratch). K1 must be 0xAAAA (the odd lanes).
+#define MULHL(M, X, LO, HI, T) \
+	VPMULLD M, X, LO \
+	VPMULUDQ M, X, HI \
+	VPSRLQ $32, X, T \
+	VPMULUDQ M, T, T \
+	VPSRLQ $32, HI, HI \
+	VPBLENDMD T, HI, K1, HI
+
+// One Philox4x32 round on (Z0, Z1, Z2, Z3) with keys (Z4, Z5).
+#define ROUND \
+	MULHL(Z6, Z0, Z10, Z11, Z12) \
+	MULHL(Z7, Z2, Z13, Z14, Z15) \
+	VPTERNLOGD $0x96, Z4, Z1, Z14 \
+	VPTERNLOGD $0x96, Z5, Z3, Z11 \
+	VMOVDQA32 Z14, Z0 \
+	VMOVDQA32 Z13, Z1 \
+	VMOVDQA32 Z11, Z2 \
+	VMOVDQA32 Z10, Z3
+
+#define BUMP \
+	VPADDD Z8, Z4, Z4 \
+	VPADDD Z9, Z5, Z5
+
+// X (8 float64 words u) becomes jitLog(UniformOpen64(u))·invLog, the same
+// float64 operations in the same order as the Go code (Z12-Z15 scratch).
+#define LOG(X) \
+	VADDPD Z16, X, X \
+	VMULPD Z17, X, X \
+	VPSRLQ $52, X, Z12 \
+	VPSUBQ Z20, Z12, Z12 \
+	VCVTQQ2PD Z12, Z12 \
+	VPANDQ Z18, X, Z13 \
+	VPORQ Z19, Z13, Z13 \
+	VCMPPD $0x1e, Z21, Z13, K2 \
+	VMULPD Z22, Z13, K2, Z13 \
+	VADDPD Z16, Z12, K2, Z12 \
+	VSUBPD Z16, Z13, Z14 \
+	VADDPD Z16, Z13, Z15 \
+	VDIVPD Z15, Z14, Z14 \
+	VMULPD Z14, Z14, Z15 \
+	VMULPD Z27, Z15, X \
+	VADDPD Z26, X, X \
+	VMULPD Z15, X, X \
+	VADDPD Z25, X, X \
+	VMULPD Z15, X, X \
+	VADDPD Z24, X, X \
+	VMULPD Z15, X, X \
+	VADDPD Z23, X, X \
+	VMULPD Z15, X, X \
+	VADDPD Z16, X, X \
+	VADDPD Z14, Z14, Z14 \
+	VMULPD X, Z14, Z14 \
+	VMULPD Z28, Z12, Z12 \
+	VADDPD Z14, Z12, X \
+	VMULPD Z29, X, X
+
+// Word W (a register of 16 uint32 lanes) to out[W][0:16] at OFF(SI).
+#define WORD(WY, WZ, OFF) \
+	VCVTUDQ2PD WY, Z10 \
+	VEXTRACTI32X8 $1, WZ, Y11 \
+	VCVTUDQ2PD Y11, Z11 \
+	LOG(Z10) \
+	LOG(Z11) \
+	VMOVUPD Z10, OFF(SI) \
+	VMOVUPD Z11, OFF+64(SI)
+
+// Philox4x32-10 of counter (N, 0, c2, c3 + lane) and key (k0, k1) in
+// Z0-Z3.
+#define BLOCK(N) \
+	MOVL $N, AX \
+	VPBROADCASTD AX, Z0 \
+	VPXORD Z1, Z1, Z1 \
+	VPBROADCASTD 8(DI), Z2 \
+	VPBROADCASTD 12(DI), Z3 \
+	VPADDD Z30, Z3, Z3 \
+	VPBROADCASTD 16(DI), Z4 \
+	VPBROADCASTD 20(DI), Z5 \
+	ROUND \
+	BUMP \
+	ROUND \
+	BUMP \
+	ROUND \
+	BUMP \
+	ROUND \
+	BUMP \
+	ROUND \
+	BUMP \
+	ROUND \
+	BUMP \
+	ROUND \
+	BUMP \
+	ROUND \
+	BUMP \
+	ROUND \
+	BUMP \
+	ROUND
+
+// func jitSkipsAVX512(a *jitVecArgs)
+TEXT ·jitSkipsAVX512(SB), NOSPLIT, $0-8
+	MOVQ a+0(FP), DI
+	MOVQ 0(DI), SI  // out
+	MOVQ 24(DI), BX // constants
+	VBROADCASTSD 0(BX), Z16
+	VBROADCASTSD 8(BX), Z17
+	VPBROADCASTQ 16(BX), Z18
+	VPBROADCASTQ 24(BX), Z19
+	VPBROADCASTQ 32(BX), Z20
+	VBROADCASTSD 40(BX), Z21
+	VBROADCASTSD 48(BX), Z22
+	VBROADCASTSD 56(BX), Z23
+	VBROADCASTSD 64(BX), Z24
+	VBROADCASTSD 72(BX), Z25
+	VBROADCASTSD 80(BX), Z26
+	VBROADCASTSD 88(BX), Z27
+	VBROADCASTSD 96(BX), Z28
+	VBROADCASTSD 32(DI), Z29 // invLog
+	VPBROADCASTD 104(BX), Z6
+	VPBROADCASTD 112(BX), Z7
+	VPBROADCASTD 120(BX), Z8
+	VPBROADCASTD 128(BX), Z9
+	VMOVDQU32 136(BX), Z30
+	MOVL $0xAAAA, AX
+	KMOVW AX, K1
+
+	BLOCK(0)
+	WORD(Y0, Z0, 0)
+	WORD(Y1, Z1, 128)
+	WORD(Y2, Z2, 256)
+	WORD(Y3, Z3, 384)
+	BLOCK(1)
+	WORD(Y0, Z0, 512)
+	WORD(Y1, Z1, 640)
+	WORD(Y2, Z2, 768)
+	WORD(Y3, Z3, 896)
+	VZEROUPPER
+	RET
