@@ -65,6 +65,9 @@ def main():
     ap.add_argument("--denormals", action="store_true",
                     help="keep subnormal floats (default: torch.set_flush_denormal(True))")
     ap.add_argument("--limit-batches", type=int, default=0, help="train on at most this many batches per epoch (timing)")
+    ap.add_argument("--notebook", default="",
+                    help="SpyTorch's SpyTorchTutorial4.ipynb from a fetched checkout: run its own SurrGradSpike and "
+                         "run_snn cells (executed from the notebook, not copied here) instead of this script's network")
     a = ap.parse_args()
     openblas = setup_threads_env("1")
     import numpy as np
@@ -139,6 +142,10 @@ def main():
             outs.append(out)
         return torch.stack(outs, dim=1), spk
 
+    if a.notebook:
+        run = notebook_run(a.notebook, torch, np, w1, w2, v1, nh, nout, steps, alpha, beta)
+        a.order = "notebook"
+
     opt = torch.optim.Adam([w1, w2, v1], lr=a.lr, betas=(0.9, 0.999))
     nll = torch.nn.NLLLoss()
 
@@ -176,6 +183,27 @@ def main():
                "batches": nb, "flush_denormal": not a.denormals, "order": a.order, "torch_threads": a.threads, "openblas_threads": openblas,
                "torch": torch.__version__, **info}
         print(json.dumps(rec), flush=True)
+
+
+def notebook_run(path, torch, np, w1, w2, v1, nh, nout, steps, alpha, beta):
+    """Returns run(x) -> (outputs, spikes) computed by the notebook's own
+    SurrGradSpike and run_snn cells, executed in a namespace that holds
+    this script's weights and sizes (the notebook reads them as globals;
+    batch_size is set to each call's batch)."""
+    cells = ["".join(c["source"]) for c in json.load(open(path))["cells"] if c["cell_type"] == "code"]
+    pick = lambda key: next(c for c in cells if key in c)  # noqa: E731
+    ns = {"torch": torch, "np": np, "nn": torch.nn, "device": torch.device("cpu"), "dtype": torch.float,
+          "w1": w1, "w2": w2, "v1": v1, "nb_hidden": nh, "nb_outputs": nout, "nb_steps": steps,
+          "alpha": alpha, "beta": beta}
+    exec(pick("class SurrGradSpike"), ns)  # defines SurrGradSpike and spike_fn
+    exec(pick("def run_snn"), ns)
+
+    def run(x):
+        ns["batch_size"] = x.shape[0]
+        out, (_, spk) = ns["run_snn"](x)
+        return out, spk
+
+    return run
 
 
 if __name__ == "__main__":
