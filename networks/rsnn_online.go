@@ -33,6 +33,7 @@ type RSNNRun struct {
 	A, U, B, S, O []float32
 
 	cur    []float32 // c[t]
+	curO   []float32 // the readout's input current
 	factor []float32 // RecFactor
 	wrec   []float32 // effective recurrent weights (Dale's law, no self)
 	mask   []float32 // recMask, or nil
@@ -65,7 +66,7 @@ func (n *RSNN) NewRun(batch int) (*RSNNRun, error) {
 	r := &RSNNRun{Net: n, Batch: batch,
 		X: make([]float32, batch*ni), PrevS: make([]float32, batch*u),
 		A: make([]float32, batch*u), U: make([]float32, batch*u), B: make([]float32, batch*u),
-		S: make([]float32, batch*u), O: make([]float32, batch*no), cur: make([]float32, batch*u),
+		S: make([]float32, batch*u), O: make([]float32, batch*no), cur: make([]float32, batch*u), curO: make([]float32, batch*no),
 		mask: recMask(n.Sign, n.NoSelf, u)}
 	r.Reset()
 	return r, nil
@@ -150,25 +151,26 @@ func (r *RSNNRun) Step(x []float32) []float32 {
 	case "alif":
 		n.ALIF.Step(r.U, r.B, r.S, r.A)
 	}
-	// O = β_out·O + S·W_out + b_out
+	// O = β_out·O + (b_out + S·W_out): snn.LI's step on the readout's
+	// current, its spikes' rows added event by event.
 	wo := n.Out.W.Data
 	for b := range bs {
-		o := r.O[b*no : (b+1)*no]
-		for k := range o {
-			o[k] *= n.OutBeta
-			if n.Out.B != nil {
-				o[k] += n.Out.B.Data[k]
-			}
+		c := r.curO[b*no : (b+1)*no]
+		if n.Out.B != nil {
+			copy(c, n.Out.B.Data)
+		} else {
+			clear(c)
 		}
 		for j, s := range r.S[b*nu : (b+1)*nu] {
 			if s != 0 {
 				wr := wo[j*no : (j+1)*no]
-				for k := range o {
-					o[k] += s * wr[k]
+				for k := range c {
+					c[k] += s * wr[k]
 				}
 			}
 		}
 	}
+	snn.LI{Beta: n.OutBeta}.Step(r.O[:bs*no], r.curO[:bs*no])
 	return r.O
 }
 
