@@ -275,10 +275,11 @@ func (s *rsnnStepper) Step(x *tensor.Tensor) (out, hidden *tensor.Tensor) {
 
 func (s *rsnnStepper) State() []*tensor.Tensor { return s.st }
 
-// leakySum is the input stage as one op: β·prev + x + y + b₁ + b₂, with x
-// and y of prev's shape (batch × units), b₁ and b₂ per-unit biases (either
-// may be nil) and prev nil for no input stage (β unused). Backward: prev
-// gets β·g, x and y get g, each bias the column sums of g.
+// leakySum is the input stage as one op: snn.LI's step (StepSum) on the
+// current x + y, then the biases: β·prev + x + y + b₁ + b₂, with x and y of
+// prev's shape (batch × units), b₁ and b₂ per-unit biases (either may be
+// nil) and prev nil for no input stage (β unused). Backward: prev gets
+// β·g, x and y get g, each bias the column sums of g.
 func leakySum(tp *tensor.Tape, prev *tensor.Tensor, beta float32, x, y, b1, b2 *tensor.Tensor) *tensor.Tensor {
 	n := x.Shape[len(x.Shape)-1]
 	if y.Len() != x.Len() || (prev != nil && prev.Len() != x.Len()) {
@@ -291,17 +292,12 @@ func leakySum(tp *tensor.Tape, prev *tensor.Tensor, beta float32, x, y, b1, b2 *
 	}
 	out := tp.NewResult(x.Shape, prev, x, y, b1, b2)
 	for r := 0; r < x.Len(); r += n {
-		o, xr, yr := out.Data[r:r+n], x.Data[r:r+n], y.Data[r:r+n]
+		var pr []float32
 		if prev != nil {
-			pr := prev.Data[r : r+n]
-			for j := range o {
-				o[j] = beta*pr[j] + xr[j] + yr[j]
-			}
-		} else {
-			for j := range o {
-				o[j] = xr[j] + yr[j]
-			}
+			pr = prev.Data[r : r+n]
 		}
+		o := out.Data[r : r+n]
+		snn.LI{Beta: beta}.StepSum(o, pr, x.Data[r:r+n], y.Data[r:r+n])
 		for _, b := range []*tensor.Tensor{b1, b2} {
 			if b != nil {
 				kernels.AddTo(o, b.Data)

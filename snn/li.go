@@ -27,6 +27,24 @@ func LIPreset(tau, dt float64) LI { return LI{Beta: expDecay(dt, tau)} }
 // Step advances o in place by input in, without a tape.
 func (p LI) Step(o, in []float32) { p.stepInto(o, o, in) }
 
+// StepSum writes β·o + x + y into oNew (o nil: a state at rest, x + y):
+// the step with an input current given as two terms, summed left to right
+// in one pass (a recurrent network's input stage: feed-forward and
+// recurrent currents).
+func (p LI) StepSum(oNew, o, x, y []float32) {
+	checkLens("LI step", len(x), oNew, y)
+	if o == nil {
+		for i := range oNew {
+			oNew[i] = x[i] + y[i]
+		}
+		return
+	}
+	checkLens("LI step", len(x), o)
+	for i := range oNew {
+		oNew[i] = p.Beta*o[i] + x[i] + y[i]
+	}
+}
+
 func (p LI) stepInto(oNew, o, in []float32) {
 	checkLens("LI step", len(in), oNew, o)
 	for i, x := range in {
