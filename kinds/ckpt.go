@@ -53,7 +53,7 @@ func keepLegacyZeroReset(r *recipes.Recipe, path string, warn io.Writer) {
 	if !ok {
 		return
 	}
-	ck, err := checkpoint.Load(path)
+	ck, err := loadCheckpoint(path)
 	if err != nil {
 		return
 	}
@@ -103,7 +103,7 @@ func saveTrainingRNG(path, format string, r *recipes.Recipe, params []*tensor.Te
 		return err
 	}
 	ck.Meta = meta
-	return checkpoint.Save(path, ck)
+	return saveCheckpoint(path, ck)
 }
 
 // restoreTraining loads a checkpoint of the given format into params and,
@@ -123,7 +123,7 @@ func restoreTrainingRNG(path, format string, params []*tensor.Tensor, opt optim.
 
 func restoreMeta(path, format string, params []*tensor.Tensor, opt optim.Checkpointer) (int, checkpointMeta, error) {
 	var meta checkpointMeta
-	ck, err := checkpoint.Load(path)
+	ck, err := takeCheckpoint(path)
 	if err != nil {
 		return 0, meta, err
 	}

@@ -601,7 +601,11 @@ func EvaluateRun(dir string, warn io.Writer) (*Classify, *datasets.Images, *trai
 	if !ok {
 		return nil, nil, nil, fmt.Errorf("%s: recipe kind %s is not %s", dir, r.Kind, ClassifyKind)
 	}
-	keepLegacyZeroReset(r, filepath.Join(dir, CheckpointFile), warn)
+	ckpt := filepath.Join(dir, CheckpointFile)
+	if _, err := os.Stat(filepath.Join(dir, BestFile)); err == nil {
+		ckpt = filepath.Join(dir, BestFile) // a validated run: its best epoch
+	}
+	keepLegacyZeroReset(r, ckpt, warn)
 	prev := kernels.SetThreads(c.Threads)
 	defer kernels.SetThreads(prev)
 	_, test, err := c.source().Load(c.Data.Dir)
@@ -612,10 +616,6 @@ func EvaluateRun(dir string, warn io.Writer) (*Classify, *datasets.Images, *trai
 	net, err := c.Build(test.Features(), test.Classes)
 	if err != nil {
 		return nil, nil, nil, err
-	}
-	ckpt := filepath.Join(dir, CheckpointFile)
-	if _, err := os.Stat(filepath.Join(dir, BestFile)); err == nil {
-		ckpt = filepath.Join(dir, BestFile) // a validated run: its best epoch
 	}
 	if _, err := restore(ckpt, net, nil); err != nil {
 		return nil, nil, nil, err

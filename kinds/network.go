@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/braingo/braingo/checkpoint"
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/snn"
@@ -34,7 +33,7 @@ func LoadNetwork(path string, warn io.Writer) (*recipes.Recipe, any, error) {
 			return nil, nil, err
 		}
 	}
-	ck, err := checkpoint.Load(ckpt)
+	ck, err := loadCheckpoint(ckpt)
 	if err != nil {
 		return nil, nil, err
 	}

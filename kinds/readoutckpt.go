@@ -64,14 +64,14 @@ func saveState(path, format string, r *recipes.Recipe, arrays []stateArray, epoc
 		return err
 	}
 	ck.Meta = meta
-	return checkpoint.Save(path, ck)
+	return saveCheckpoint(path, ck)
 }
 
 // restoreState reads a state checkpoint of format into arrays (each must
 // be present with its length) and returns its metadata.
 func restoreState(path, format string, arrays []stateArray) (stateMeta, error) {
 	var meta stateMeta
-	ck, err := checkpoint.Load(path)
+	ck, err := takeCheckpoint(path)
 	if err != nil {
 		return meta, err
 	}

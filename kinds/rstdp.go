@@ -62,11 +62,12 @@ type TaskRSTDP struct {
 		Baseline    float64 `yaml:"baseline" default:"0.05" help:"rate of the running reward baseline subtracted from the reward"`
 	} `yaml:"plasticity"`
 	Train struct {
-		Epochs     int     `yaml:"epochs" range:"[1,)" default:"10" help:"epochs (each: training trials, then an evaluation)" alias:"epochs"`
-		Trials     int     `yaml:"trials" range:"[1,)" default:"100" help:"training trials per epoch" alias:"batches"`
-		Block      int     `yaml:"block" default:"10" help:"trials per progress step"`
-		EvalTrials int     `yaml:"eval_trials" range:"[1,)" default:"400" help:"trials played with learning off after each epoch" alias:"eval_trials"`
-		Target     float64 `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
+		Epochs        int     `yaml:"epochs" range:"[1,)" default:"10" help:"epochs (each: training trials, then an evaluation)" alias:"epochs"`
+		Trials        int     `yaml:"trials" range:"[1,)" default:"100" help:"training trials per epoch" alias:"batches"`
+		Block         int     `yaml:"block" default:"10" help:"trials per progress step"`
+		EvalTrials    int     `yaml:"eval_trials" range:"[1,)" default:"400" help:"trials played with learning off after each epoch" alias:"eval_trials"`
+		Target        float64 `yaml:"target" default:"0" help:"stop once performance reaches this (0: never)"`
+		TaskSelection `yaml:",inline"`
 	} `yaml:"train"`
 }
 
@@ -228,19 +229,33 @@ func (rr *rstdpRun) evaluate(c *TaskRSTDP, records []trainer.TrialRecord) (perf,
 // evaluateOps is evaluate that also counts the synaptic operations per
 // trial into ops (when not nil).
 func (rr *rstdpRun) evaluateOps(c *TaskRSTDP, records []trainer.TrialRecord, ops *opCount) (perf, rew, rate float64, _ []trainer.TrialRecord, err error) {
+	return rr.play(c, uint64(c.Seed)+testSeed, 0xe7a1, c.Train.EvalTrials, records, ops)
+}
+
+// validate plays the validation trials as evaluateOps plays the test
+// trials, on environments and choices of their own seeds (never trained or
+// tested on), the same trials at every epoch.
+func (rr *rstdpRun) validate(c *TaskRSTDP, records []trainer.TrialRecord, ops *opCount) (perf, rew, rate float64, _ []trainer.TrialRecord, err error) {
+	return rr.play(c, uint64(c.Seed)+valSeed, valSeed, c.Train.Validation, records, ops)
+}
+
+// play plays n trials with learning off on a fresh environment of seed
+// envSeed, the agent's random choices drawn from stream of the recipe's
+// seed, and restores the agent's training generator after.
+func (rr *rstdpRun) play(c *TaskRSTDP, envSeed, stream uint64, n int, records []trainer.TrialRecord, ops *opCount) (perf, rew, rate float64, _ []trainer.TrialRecord, err error) {
 	agent := rr.agent
 	evalOpts := rr.o
-	evalOpts.Seed = uint64(c.Seed) + 0x5eed
+	evalOpts.Seed = envSeed
 	eenv, err := tasks.NewEnv(rr.task, evalOpts)
 	if err != nil {
 		return 0, 0, 0, nil, err
 	}
 	saved := agent.RNG
 	defer func() { agent.RNG = saved }()
-	agent.RNG = rand.New(rand.NewPCG(uint64(c.Seed), 0xe7a1))
+	agent.RNG = rand.New(rand.NewPCG(uint64(c.Seed), stream))
 	agent.Spikes, agent.Steps, agent.InSpikes = 0, 0, 0
 	obs := eenv.Reset()
-	for range c.Train.EvalTrials {
+	for range n {
 		vars := map[string]float64{}
 		for k, v := range eenv.Trial().Vars {
 			vars[k] = v
@@ -252,17 +267,18 @@ func (rr *rstdpRun) evaluateOps(c *TaskRSTDP, records []trainer.TrialRecord, ops
 		obs, perf, rew = next, perf+pf, rew+rw
 		records = append(records, trainer.TrialRecord{Vars: vars, Choice: agent.Choice, Reward: rw, Performance: pf})
 	}
-	n := float64(max(1, c.Train.EvalTrials))
+	fn := float64(max(1, n))
 	rate = 1000 * agent.Spikes / math.Max(1, agent.Steps) / c.Net.SimDT
 	if ops != nil {
-		*ops = competitionOps(agent.Net.Cfg, agent.InSpikes/n, agent.Spikes/n)
+		*ops = competitionOps(agent.Net.Cfg, agent.InSpikes/fn, agent.Spikes/fn)
 	}
-	return perf / n, rew / n, rate, records, nil
+	return perf / fn, rew / fn, rate, records, nil
 }
 
 // Evaluate plays the evaluation trials of training's per-epoch evaluation
 // with the checkpoint's weights: the last epoch's performance and mean
-// reward, bit for bit.
+// reward, bit for bit; for a validated run, with the best validation
+// epoch's weights (best.bgc): test.json's figures.
 func (c *TaskRSTDP) Evaluate(d *RunDir) (Report, error) {
 	if err := needCheckpoint(d); err != nil {
 		return nil, err
@@ -271,7 +287,7 @@ func (c *TaskRSTDP) Evaluate(d *RunDir) (Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := restoreTraining(d.CheckpointPath(), rstdpCheckpointFormat, []*tensor.Tensor{rr.weights}, nil); err != nil {
+	if _, err := restoreTraining(bestOrLast(d), rstdpCheckpointFormat, []*tensor.Tensor{rr.weights}, nil); err != nil {
 		return nil, err
 	}
 	perf, rew, _, recs, err := rr.evaluate(c, nil)
@@ -325,21 +341,43 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 	start := time.Now()
 	var trainSeconds, lastPerf float64
 	var records []trainer.TrialRecord
+	// With validation trials, each epoch is scored on them, and the best
+	// epoch's weights are kept for the one test evaluation at the end.
+	validated := c.Train.Validation > 0
+	measure := "performance"
+	if validated {
+		measure = "val_performance"
+	}
+	sel := newSelection(measure, c.Train.Patience, history)
 	hook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
 		trainSeconds += e.TrainSeconds
 		var perf, rew, rate float64
 		var err error
 		var ops opCount
-		perf, rew, rate, records, err = rr.evaluateOps(c, records[:0], &ops)
+		if validated {
+			perf, rew, rate, records, err = rr.validate(c, records[:0], &ops)
+		} else {
+			perf, rew, rate, records, err = rr.evaluateOps(c, records[:0], &ops)
+		}
 		if err != nil {
 			return err
 		}
 		lastPerf = perf
+		e.Extra[measure] = perf
 		rec := eval.NewRecord(e.Epoch)
-		rec.TrainLoss, rec.TrainAcc, rec.TestAcc = e.TrainLoss, e.TrainAcc, perf
+		rec.TrainLoss, rec.TrainAcc = e.TrainLoss, e.TrainAcc
 		rec.Seconds, rec.SamplesPerSec = e.TrainSeconds, e.SamplesPerS
-		rec.Extra = map[string]float64{"performance": perf, "mean_reward": rew, "output_rate_hz": rate,
-			"baseline": agent.Base, "peak_rss_mb": sysinfo.PeakRSSMB()}
+		rec.Extra = map[string]float64{"output_rate_hz": rate, "baseline": agent.Base, "peak_rss_mb": sysinfo.PeakRSSMB()}
+		line := TaskLine{Epoch: e.Epoch, TrainSeconds: trainSeconds, TotalSeconds: time.Since(start).Seconds(),
+			TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, HiddenRate: agent.Spikes / math.Max(1, agent.Steps), SynOps: ops.total(), PeakRSSMB: sysinfo.PeakRSSMB()}
+		if validated {
+			rec.Extra["val_performance"], rec.Extra["val_mean_reward"] = perf, rew
+			line.ValPerformance, line.ValMeanReward = &perf, &rew
+		} else {
+			rec.TestAcc = perf
+			rec.Extra["performance"], rec.Extra["mean_reward"] = perf, rew
+			line.Performance, line.MeanReward = &perf, &rew
+		}
 		ops.add(rec.Extra)
 		history = append(history, rec)
 		if err := opts.AppendMetrics(rec); err != nil {
@@ -353,34 +391,49 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 		if err != nil {
 			return err
 		}
+		if validated && sel.improved(perf) {
+			if err := saveTrainingRNG(opts.Path(BestFile), rstdpCheckpointFormat, r, []*tensor.Tensor{weights}, nopOptimizer{}, e.Epoch, rng); err != nil {
+				return err
+			}
+		}
 		if err := saveTrainingRNG(ckpt, rstdpCheckpointFormat, r, []*tensor.Tensor{weights}, nopOptimizer{}, e.Epoch, rng); err != nil {
 			return err
 		}
-		line := TaskLine{Epoch: e.Epoch, TrainSeconds: trainSeconds, TotalSeconds: time.Since(start).Seconds(),
-			TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, Performance: &perf, MeanReward: &rew, HiddenRate: agent.Spikes / math.Max(1, agent.Steps), SynOps: ops.total(), PeakRSSMB: sysinfo.PeakRSSMB()}
 		if opts.JSON {
 			if err := json.NewEncoder(opts.Stdout).Encode(line); err != nil {
 				return err
 			}
 		} else {
-			fmt.Fprintf(opts.Stderr, "epoch %d: training performance %.3f, test performance %.3f, reward %.3f, output rate %.1f Hz\n",
-				e.Epoch, e.TrainAcc, perf, rew, rate)
+			set := "test"
+			if validated {
+				set = "validation"
+			}
+			fmt.Fprintf(opts.Stderr, "epoch %d: training performance %.3f, %s performance %.3f, reward %.3f, output rate %.1f Hz\n",
+				e.Epoch, e.TrainAcc, set, perf, rew, rate)
 		}
 		if c.Train.Target > 0 && perf >= c.Train.Target {
 			return trainer.ErrStop
 		}
 		return nil
 	}}
-	hooks := []trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, hook}
+	hooks := append([]trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, hook}, sel.hooks()...)
 	loop := &trainer.Loop{Task: train, Optimizer: nopOptimizer{}, Epochs: c.Train.Epochs, StartEpoch: startEpoch, Hooks: hooks}
 	runErr := loop.Run(ctx)
 	if len(history) == 0 {
 		return runErr
 	}
+	files := []string{recipes.EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile}
+	if validated && runErr == nil {
+		// The test trials, once, with the best validation epoch's weights;
+		// the psychometric curve and the summary are then the test's.
+		if lastPerf, records, err = rr.test(c, opts, sel.best, records[:0]); err != nil {
+			return err
+		}
+		files = append(files, BestFile, TestFile)
+	}
 	if err := eval.WriteCurves(opts.Dir, history); err != nil && runErr == nil {
 		runErr = err
 	}
-	files := []string{recipes.EchoFile, eval.MetricsFile, CheckpointFile, eval.CurvesFile}
 	// Percent choice of the second option against the signed coherence,
 	// for tasks whose trials carry one ("coh"), from the last evaluation.
 	var psy *eval.Psychometric
@@ -406,4 +459,28 @@ func (c *TaskRSTDP) Run(ctx context.Context, opts *RunDir) error {
 	}
 	fmt.Fprintf(w, "run directory %s: %s\n", opts.Dir, strings.Join(files, ", "))
 	return nil
+}
+
+// test plays the test trials once with the best validation epoch's
+// weights (best.bgc, of validation performance best), writes test.json and
+// returns the test performance and the trials appended to records.
+func (rr *rstdpRun) test(c *TaskRSTDP, opts *RunDir, best float64, records []trainer.TrialRecord) (float64, []trainer.TrialRecord, error) {
+	ep, _, err := restoreMeta(opts.Path(BestFile), rstdpCheckpointFormat, []*tensor.Tensor{rr.weights}, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	perf, rew, _, records, err := rr.evaluate(c, records)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := TaskTestResult{BestEpoch: ep, ValPerformance: best, Performance: perf, MeanReward: rew, Trials: c.Train.EvalTrials}
+	if err := writeTestFile(opts, out); err != nil {
+		return 0, nil, err
+	}
+	if opts.JSON {
+		return perf, records, json.NewEncoder(opts.Stdout).Encode(out)
+	}
+	fmt.Fprintf(opts.Stdout, "\ntest performance %.1f%% with the weights of epoch %d (best validation performance %.1f%%)\n",
+		100*out.Performance, ep, 100*best)
+	return perf, records, nil
 }

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/braingo/braingo/checkpoint"
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/internal/fileio"
 	"github.com/braingo/braingo/internal/mpi"
@@ -243,7 +242,7 @@ func (d *RunDir) reconcile() error {
 // CheckpointEpoch returns the last epoch the run's checkpoint holds (0:
 // no checkpoint).
 func (d *RunDir) CheckpointEpoch() (int, error) {
-	ck, err := checkpoint.Load(d.CheckpointPath())
+	ck, err := loadCheckpoint(d.CheckpointPath())
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil
 	}

@@ -62,14 +62,14 @@ func writeSimCheckpoint(path string, r *recipes.Recipe, st []snn.StateArray, ste
 		return err
 	}
 	ck.Meta = meta
-	return checkpoint.Save(path, ck)
+	return saveCheckpoint(path, ck)
 }
 
 // readSimCheckpoint writes a saved state into the arrays st (a whole
 // network's, as Network.State lists them) and the monitors, and returns the
 // steps taken and the run seconds spent so far.
 func readSimCheckpoint(path string, r *recipes.Recipe, st []snn.StateArray, mon *snn.SpikeMonitor, rate *snn.RateMonitor) (int32, float64, error) {
-	ck, err := checkpoint.Load(path)
+	ck, err := takeCheckpoint(path)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -131,19 +131,20 @@ func TestValidationTaskKinds(t *testing.T) {
 		patience int
 		early    bool // stops before the last epoch
 	}{
-		{"task-bptt", []string{"pdm-rate", "--set", "train.batches=3", "--set", "train.batch_size=8", "--set", "model.units=16"}, 0, false},
+		{"task-bptt", []string{"pdm-rate", "--set", "train.batches=3", "--set", "train.batch_size=8", "--set", "model.units=16", "--set", "threads=1"}, 0, false},
 		{"task-bptt patience", []string{"pdm-rate", "--set", "train.batches=2", "--set", "train.batch_size=4", "--set", "model.units=8",
-			"--set", "train.patience=1"}, 1, false},
-		{"task-eprop", []string{"evidence-eprop", "--set", "train.batches=2", "--set", "train.batch_size=4", "--set", "model.units=12"}, 0, false},
+			"--set", "train.patience=1", "--set", "threads=1"}, 1, false},
+		{"task-eprop", []string{"evidence-eprop", "--set", "train.batches=2", "--set", "train.batch_size=4", "--set", "model.units=12", "--set", "threads=1"}, 0, false},
 		{"task-rl", []string{"pdm-a2c", "--set", "train.updates=3", "--set", "train.columns=4", "--set", "train.rollout=10",
-			"--set", "train.patience=2"}, 2, true},
+			"--set", "train.patience=2", "--set", "threads=1"}, 2, true},
+		// R-STDP runs its own loop (and has no threads: it uses no kernels).
+		{"task-rstdp", []string{"rstdp-task", "--set", "train.trials=4", "--set", "train.block=2", "--set", "train.patience=2"}, 2, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			const epochs = 6
 			dir := t.TempDir()
 			once, twice := filepath.Join(dir, "once"), filepath.Join(dir, "twice")
-			args := append(append([]string{"train"}, c.args...), "--set", "train.eval_trials=24", "--set", "train.validation=20",
-				"--set", "threads=1", "--json")
+			args := append(append([]string{"train"}, c.args...), "--set", "train.eval_trials=24", "--set", "train.validation=20", "--json")
 			if _, stderr, code := run(t, append(args, "--set", fmt.Sprint("epochs=", epochs), "--out", once)...); code != 0 {
 				t.Fatalf("train: %s", stderr)
 			}
