@@ -246,6 +246,22 @@ func evaluate(d *RunDir, net *networks.FeedForward, data *datasets.Images, enc d
 		out.Rates = append(out.Rates, trainer.LayerRate{Name: lr.Name, Neurons: lr.Neurons,
 			Rate: float64(total) / float64(data.N*steps*lr.Neurons)})
 	}
+	// The operation counts' totals (whole numbers held in float64: exact
+	// sums in any order), summed over the ranks.
+	out.Spikes = make([]float64, len(net.Blocks))
+	for l := range out.Spikes {
+		var v int64
+		if l < len(ev.Spikes) {
+			v = int64(ev.Spikes[l])
+		}
+		out.Spikes[l] = float64(mpi.SumInt64(v))
+	}
+	out.Inputs = float64(mpi.SumInt64(int64(ev.Inputs)))
+	binary := int64(0)
+	if ev.InputBinary {
+		binary = 1
+	}
+	out.InputBinary = mpi.SumInt64(binary) > 0
 	return out
 }
 
