@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import openblas_info
@@ -76,8 +77,11 @@ def main():
     out = a.out or os.path.join(HERE, "results", "compare_%s_%s.jsonl" % (a.protocol, time.strftime("%Y%m%d-%H%M%S")))
     os.makedirs(os.path.dirname(out), exist_ok=True)
 
+    # A fresh run directory per round: braingo train refuses to overwrite a
+    # run, and a fixed /tmp path may hold someone else's.
+    rundir = tempfile.mkdtemp(prefix="braingo-compare-%s-" % recipe)
     bg = [a.braingo, "train", recipe, "--json", "--set", "epochs=%d" % a.epochs, "--out",
-          os.path.join("/tmp", "braingo-compare-" + recipe)]
+          os.path.join(rundir, "run")]
     py = [sys.executable, os.path.join(HERE, script), "--epochs", str(a.epochs), "--threads", "1"]
     if a.same_init:
         a.same_order = True
@@ -97,6 +101,8 @@ def main():
             got = {}
             for name in ["braingo"] + impls:
                 cmd = bg if name == "braingo" else py + ["--impl", name]
+                if name == "braingo":
+                    cmd = cmd[:cmd.index("--out") + 1] + [os.path.join(rundir, "run%d" % (r + 1))] + cmd[cmd.index("--out") + 2:]
                 sys.stderr.write("round %d: %s ...\n" % (r + 1, name))
                 rec = run(cmd, env)
                 rec["program"], rec["round"] = name, r + 1
