@@ -437,7 +437,7 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 	}
 	task := &trainer.SeqClassify{Net: net, Data: data.Train, Samples: data.TrainIndex, BatchSize: c.Train.BatchSize,
 		Shuffle: c.Train.Shuffle, DropLast: true, Seed: uint64(c.Seed), Decode: c.Model.Decode, Binary: c.Data.Binary,
-		L1: float32(c.Train.L1), L2: float32(c.Train.L2)}
+		L1: float32(c.Train.L1), L2: float32(c.Train.L2), Exchange: opts.shards}
 	if err := task.Validate(); err != nil {
 		return err
 	}

@@ -52,6 +52,21 @@ func (c *TaskBPTT) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOpti
 	return trainOnRanks(ctx, r, opts, c.Train.Shards, "train.shards", c.Run)
 }
 
+// runRanks trains a seq-classify recipe data-parallel: each batch is
+// split into min(8, train.batch_size) shares (trainer.SeqClassify's, the
+// same as in one process), at most one rank per share. The L2 spike-count
+// regularizer needs the whole batch on one process.
+func (c *SeqClassify) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
+	if c.Train.L2 != 0 {
+		return recipes.Invalid("train.l2", "the L2 spike-count regularizer squares the whole batch's counts, so one process computes each batch: set it to 0 to train on %d MPI ranks, or run as one process (without mpirun)", mpi.Size())
+	}
+	shares := min(trainer.Shards, c.Train.BatchSize)
+	if size := mpi.Size(); size > shares {
+		return recipes.Invalid("train.batch_size", "%d MPI ranks for the %d shards of a batch: seq-classify splits a batch of %d samples into %d shards and trains on at most one rank per shard", size, shares, c.Train.BatchSize, shares)
+	}
+	return trainOnRanks(ctx, r, opts, shares, "train.batch_size", c.Run)
+}
+
 // runRanks refuses a task-hybrid, which would otherwise inherit
 // TaskBPTT's: its libtorch encoder does not run in shards.
 func (c *TaskHybrid) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
