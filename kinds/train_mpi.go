@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/braingo/braingo/datasets"
+	"github.com/braingo/braingo/datasets/events"
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/internal/mpi"
 	"github.com/braingo/braingo/networks"
@@ -301,6 +302,73 @@ func shareRaster(r [][][][2]int, layers int) [][][][2]int {
 			}
 			pairs = pairs[2*k:]
 		}
+	}
+	return out
+}
+
+// seqEvaluate is trainer.SeqEvaluate (batches of 256, a raster of the first
+// 3 samples) on the ranks of an MPI job, as evaluate splits snn-classify's:
+// each rank evaluates a contiguous run of whole batches of samples (rank 0
+// the first, with the raster), and every rank gathers the predictions, the
+// labels and the integer totals of spikes and nonzero inputs, from which
+// the rates follow as in one process.
+func seqEvaluate(d *RunDir, net *networks.FeedForward, data *events.Binned, samples []int, decode string, binary bool) *trainer.Evaluation {
+	const batch, raster = 256, 3
+	if d.shards == nil || mpi.Size() == 1 {
+		return trainer.SeqEvaluate(net, data, samples, decode, binary, batch, raster)
+	}
+	if samples == nil {
+		samples = datasets.Order(data.Len(), false, 0, 0)
+	}
+	rank, size := mpi.Rank(), mpi.Size()
+	n := len(samples)
+	nb := (n + batch - 1) / batch
+	first := func(r int) int { return min(n, (r*nb+size-1)/size*batch) }
+	part := samples[first(rank):first(rank+1)]
+	keep := raster
+	if rank != 0 {
+		keep = 0
+	}
+	var ev *trainer.Evaluation
+	if len(part) > 0 {
+		ev = trainer.SeqEvaluate(net, data, part, decode, binary, batch, keep)
+	} else {
+		ev = &trainer.Evaluation{Spikes: make([]float64, len(net.Blocks))}
+	}
+	// Graded (non-0/1) spikes would make the totals fractions: then every
+	// rank evaluates everything, as one process.
+	var graded float64
+	for _, v := range append([]float64{ev.Inputs}, ev.Spikes...) {
+		if v != math.Trunc(v) || v > 1<<53 {
+			graded = 1
+		}
+	}
+	if mpi.MaxFloat64(graded) != 0 {
+		return trainer.SeqEvaluate(net, data, samples, decode, binary, batch, raster)
+	}
+	counts := make([]int32, size)
+	local := make([]int32, 0, 2*len(ev.Pred))
+	for i, p := range ev.Pred {
+		local = append(local, int32(p), int32(ev.Labels[i]))
+	}
+	all := mpi.AllgatherInt32(nil, local, counts)
+	out := &trainer.Evaluation{Raster: shareRaster(ev.Raster, len(net.Blocks)), Pred: make([]int, 0, n), Labels: make([]int, 0, n),
+		InputBinary: binary, Inputs: float64(mpi.SumInt64(int64(ev.Inputs)))}
+	for i := 0; i+1 < len(all); i += 2 {
+		out.Pred, out.Labels = append(out.Pred, int(all[i])), append(out.Labels, int(all[i+1]))
+	}
+	steps := data.Spec.Steps
+	for l, b := range net.Blocks {
+		// Spike totals are integers (sums of 0/1 values), so adding the
+		// ranks' gives the one-process figure exactly.
+		total := float64(mpi.SumInt64(int64(ev.Spikes[l])))
+		out.Spikes = append(out.Spikes, total)
+		name := b.Name
+		if name == "" {
+			name = fmt.Sprintf("layer%d", l+1)
+		}
+		out.Rates = append(out.Rates, trainer.LayerRate{Name: name, Neurons: b.Projection().Out(),
+			Rate: total / float64(n*steps*b.Projection().Out())})
 	}
 	return out
 }

@@ -247,11 +247,12 @@ func trainLines(t *testing.T, stdout string) []string {
 	return lines
 }
 
-// seqShort makes randman-rsnn tiny (the fixture's configuration, its
-// weights raised so that the hidden layer spikes): 4 batches of 32 an
-// epoch, one thread a rank.
-var seqShort = []string{"--set", "data.randman.units=10", "--set", "data.randman.samples_per_class=20", "--set", "data.steps=30",
-	"--set", "model.hidden=[16]", "--set", "model.init_scale=1", "--set", "train.batch_size=32", "--set", "threads=1"}
+// seqShort makes randman-rsnn tiny (the fixture's network, its weights
+// raised so that the hidden layer spikes): 4 batches of 32 an epoch, 300
+// test samples (two evaluation batches of 256: on 3 ranks the last
+// evaluates none), one thread a rank.
+var seqShort = []string{"--set", "data.randman.units=10", "--set", "data.randman.samples_per_class=150", "--set", "data.steps=30",
+	"--set", "data.train_limit=128", "--set", "model.hidden=[16]", "--set", "model.init_scale=1", "--set", "train.batch_size=32", "--set", "threads=1"}
 
 // Data-parallel training on 2 and 3 ranks gives the epochs' losses and
 // accuracies and the checkpoint (parameters and optimizer state) of one
@@ -275,6 +276,9 @@ func TestMPITrainMatchesOneProcess(t *testing.T) {
 		// Event data: the recurrent randman network (seq-classify), 8
 		// shares of a batch of 32.
 		{"randman-rsnn", slices.Concat(seqShort, []string{"--set", "train.epochs=2"}), []int{2, 3}},
+		// With a validation set: val_acc each epoch, best.bgc, and the one
+		// test evaluation with the best epoch's parameters (its JSON line).
+		{"randman-rsnn", slices.Concat(seqShort, []string{"--set", "train.epochs=2", "--set", "data.validation=64"}), []int{2}},
 	} {
 		t.Run(c.recipe, func(t *testing.T) {
 			dir := t.TempDir()
