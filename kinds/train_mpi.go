@@ -252,16 +252,24 @@ func evaluate(d *RunDir, net *networks.FeedForward, data *datasets.Images, enc d
 		out.Pred, out.Labels = append(out.Pred, int(all[i])), append(out.Labels, int(all[i+1]))
 	}
 	// Each layer's spike total (an integer, recovered from the part's rate),
-	// summed over the ranks.
+	// summed over the ranks; the totals give the operation counts.
 	for _, lr := range ev.Rates {
 		var spikes int64
 		if part.N > 0 {
 			spikes = int64(math.Round(lr.Rate * float64(part.N*steps*lr.Neurons)))
 		}
 		total := mpi.SumInt64(spikes)
+		out.Spikes = append(out.Spikes, float64(total))
 		out.Rates = append(out.Rates, trainer.LayerRate{Name: lr.Name, Neurons: lr.Neurons,
 			Rate: float64(total) / float64(data.N*steps*lr.Neurons)})
 	}
+	// The nonzero inputs (a count) and whether they were spikes.
+	out.Inputs = float64(mpi.SumInt64(int64(math.Round(ev.Inputs))))
+	var binary float64
+	if ev.InputBinary {
+		binary = 1
+	}
+	out.InputBinary = mpi.MaxFloat64(binary) != 0
 	return out
 }
 
