@@ -209,7 +209,7 @@ mpi: mpi-setup
 
 # The tests of the mpi build: the MPI wrappers, then braingo-mpi under
 # mpirun on 1, 2 and 4 ranks against one process, bit for bit, training on 2
-# and 3 ranks (fmnist-snn, fmnist-s2, dms-snn) against one process, and a failing
+# and 3 ranks (fmnist-snn, fmnist-s2, dms-snn, randman-rsnn) against one process, and a failing
 # rank ending the job, resuming on another number of ranks (a few minutes
 # on 2 cores; make test runs it where OpenMPI is installed or can be).
 test-mpi: mpi

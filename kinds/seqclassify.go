@@ -437,7 +437,7 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 	}
 	task := &trainer.SeqClassify{Net: net, Data: data.Train, Samples: data.TrainIndex, BatchSize: c.Train.BatchSize,
 		Shuffle: c.Train.Shuffle, DropLast: true, Seed: uint64(c.Seed), Decode: c.Model.Decode, Binary: c.Data.Binary,
-		L1: float32(c.Train.L1), L2: float32(c.Train.L2)}
+		L1: float32(c.Train.L1), L2: float32(c.Train.L2), Exchange: opts.shards}
 	if err := task.Validate(); err != nil {
 		return err
 	}
@@ -454,7 +454,7 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 	}
 	sel := newSelection(measure, c.Train.Patience, history)
 	evalHook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
-		last = trainer.SeqEvaluate(net, evalData, evalIndex, c.Model.Decode, c.Data.Binary, 256, 3)
+		last = seqEvaluate(opts, net, evalData, evalIndex, c.Model.Decode, c.Data.Binary)
 		acc := last.Accuracy()
 		e.Extra[measure] = acc
 		rec := eval.NewRecord(e.Epoch)
@@ -512,7 +512,7 @@ func (c *SeqClassify) Run(ctx context.Context, opts *RunDir) error {
 		if err != nil {
 			return err
 		}
-		last = trainer.SeqEvaluate(net, data.Test, data.TestIndex, c.Model.Decode, c.Data.Binary, 256, 3)
+		last = seqEvaluate(opts, net, data.Test, data.TestIndex, c.Model.Decode, c.Data.Binary)
 		res := TestResult{BestEpoch: ep, ValAcc: sel.best, TestAcc: last.Accuracy(), Samples: len(last.Pred)}
 		if err := writeTestFile(opts, res); err != nil {
 			return err

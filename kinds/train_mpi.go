@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/braingo/braingo/datasets"
+	"github.com/braingo/braingo/datasets/events"
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/internal/mpi"
 	"github.com/braingo/braingo/networks"
@@ -50,6 +51,21 @@ func (c *TaskBPTT) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOpti
 		return recipes.Invalid("train.stream", "stream training does not run on several MPI ranks (its state is carried across batches, which checkpoints do not hold)")
 	}
 	return trainOnRanks(ctx, r, opts, c.Train.Shards, "train.shards", c.Run)
+}
+
+// runRanks trains a seq-classify recipe data-parallel: each batch is
+// split into min(8, train.batch_size) shares (trainer.SeqClassify's, the
+// same as in one process), at most one rank per share. The L2 spike-count
+// regularizer needs the whole batch on one process.
+func (c *SeqClassify) runRanks(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
+	if c.Train.L2 != 0 {
+		return recipes.Invalid("train.l2", "the L2 spike-count regularizer squares the whole batch's counts, so one process computes each batch: set it to 0 to train on %d MPI ranks, or run as one process (without mpirun)", mpi.Size())
+	}
+	shares := min(trainer.Shards, c.Train.BatchSize)
+	if size := mpi.Size(); size > shares {
+		return recipes.Invalid("train.batch_size", "%d MPI ranks for the %d shards of a batch: seq-classify splits a batch of %d samples into %d shards and trains on at most one rank per shard", size, shares, c.Train.BatchSize, shares)
+	}
+	return trainOnRanks(ctx, r, opts, shares, "train.batch_size", c.Run)
 }
 
 // runRanks refuses a task-hybrid, which would otherwise inherit
@@ -236,32 +252,24 @@ func evaluate(d *RunDir, net *networks.FeedForward, data *datasets.Images, enc d
 		out.Pred, out.Labels = append(out.Pred, int(all[i])), append(out.Labels, int(all[i+1]))
 	}
 	// Each layer's spike total (an integer, recovered from the part's rate),
-	// summed over the ranks.
+	// summed over the ranks; the totals give the operation counts.
 	for _, lr := range ev.Rates {
 		var spikes int64
 		if part.N > 0 {
 			spikes = int64(math.Round(lr.Rate * float64(part.N*steps*lr.Neurons)))
 		}
 		total := mpi.SumInt64(spikes)
+		out.Spikes = append(out.Spikes, float64(total))
 		out.Rates = append(out.Rates, trainer.LayerRate{Name: lr.Name, Neurons: lr.Neurons,
 			Rate: float64(total) / float64(data.N*steps*lr.Neurons)})
 	}
-	// The operation counts' totals (whole numbers held in float64: exact
-	// sums in any order), summed over the ranks.
-	out.Spikes = make([]float64, len(net.Blocks))
-	for l := range out.Spikes {
-		var v int64
-		if l < len(ev.Spikes) {
-			v = int64(ev.Spikes[l])
-		}
-		out.Spikes[l] = float64(mpi.SumInt64(v))
-	}
-	out.Inputs = float64(mpi.SumInt64(int64(ev.Inputs)))
-	binary := int64(0)
+	// The nonzero inputs (a count) and whether they were spikes.
+	out.Inputs = float64(mpi.SumInt64(int64(math.Round(ev.Inputs))))
+	var binary float64
 	if ev.InputBinary {
 		binary = 1
 	}
-	out.InputBinary = mpi.SumInt64(binary) > 0
+	out.InputBinary = mpi.MaxFloat64(binary) != 0
 	return out
 }
 
@@ -302,6 +310,73 @@ func shareRaster(r [][][][2]int, layers int) [][][][2]int {
 			}
 			pairs = pairs[2*k:]
 		}
+	}
+	return out
+}
+
+// seqEvaluate is trainer.SeqEvaluate (batches of 256, a raster of the first
+// 3 samples) on the ranks of an MPI job, as evaluate splits snn-classify's:
+// each rank evaluates a contiguous run of whole batches of samples (rank 0
+// the first, with the raster), and every rank gathers the predictions, the
+// labels and the integer totals of spikes and nonzero inputs, from which
+// the rates follow as in one process.
+func seqEvaluate(d *RunDir, net *networks.FeedForward, data *events.Binned, samples []int, decode string, binary bool) *trainer.Evaluation {
+	const batch, raster = 256, 3
+	if d.shards == nil || mpi.Size() == 1 {
+		return trainer.SeqEvaluate(net, data, samples, decode, binary, batch, raster)
+	}
+	if samples == nil {
+		samples = datasets.Order(data.Len(), false, 0, 0)
+	}
+	rank, size := mpi.Rank(), mpi.Size()
+	n := len(samples)
+	nb := (n + batch - 1) / batch
+	first := func(r int) int { return min(n, (r*nb+size-1)/size*batch) }
+	part := samples[first(rank):first(rank+1)]
+	keep := raster
+	if rank != 0 {
+		keep = 0
+	}
+	var ev *trainer.Evaluation
+	if len(part) > 0 {
+		ev = trainer.SeqEvaluate(net, data, part, decode, binary, batch, keep)
+	} else {
+		ev = &trainer.Evaluation{Spikes: make([]float64, len(net.Blocks))}
+	}
+	// Graded (non-0/1) spikes would make the totals fractions: then every
+	// rank evaluates everything, as one process.
+	var graded float64
+	for _, v := range append([]float64{ev.Inputs}, ev.Spikes...) {
+		if v != math.Trunc(v) || v > 1<<53 {
+			graded = 1
+		}
+	}
+	if mpi.MaxFloat64(graded) != 0 {
+		return trainer.SeqEvaluate(net, data, samples, decode, binary, batch, raster)
+	}
+	counts := make([]int32, size)
+	local := make([]int32, 0, 2*len(ev.Pred))
+	for i, p := range ev.Pred {
+		local = append(local, int32(p), int32(ev.Labels[i]))
+	}
+	all := mpi.AllgatherInt32(nil, local, counts)
+	out := &trainer.Evaluation{Raster: shareRaster(ev.Raster, len(net.Blocks)), Pred: make([]int, 0, n), Labels: make([]int, 0, n),
+		InputBinary: binary, Inputs: float64(mpi.SumInt64(int64(ev.Inputs)))}
+	for i := 0; i+1 < len(all); i += 2 {
+		out.Pred, out.Labels = append(out.Pred, int(all[i])), append(out.Labels, int(all[i+1]))
+	}
+	steps := data.Spec.Steps
+	for l, b := range net.Blocks {
+		// Spike totals are integers (sums of 0/1 values), so adding the
+		// ranks' gives the one-process figure exactly.
+		total := float64(mpi.SumInt64(int64(ev.Spikes[l])))
+		out.Spikes = append(out.Spikes, total)
+		name := b.Name
+		if name == "" {
+			name = fmt.Sprintf("layer%d", l+1)
+		}
+		out.Rates = append(out.Rates, trainer.LayerRate{Name: name, Neurons: b.Projection().Out(),
+			Rate: total / float64(n*steps*b.Projection().Out())})
 	}
 	return out
 }

@@ -51,11 +51,20 @@ type SeqClassify struct {
 	// goroutine (0: Shards, whatever the thread count, so that results do
 	// not depend on it).
 	Workers int
+	// Exchange shares each batch's shares with other processes (data-
+	// parallel training, e.g. on MPI ranks): each computes the shares
+	// Exchange.Own gives it of the batch's (min(Workers, batch) of them)
+	// and takes the others' gradients, losses and scores, so every process
+	// has the bits of one. nil: this process computes every share. It
+	// cannot be used with L2, whose regularizer needs the whole batch on
+	// one tape.
+	Exchange ShardExchange
 
 	order   []int
 	x, scr  []float32
 	y       []int
 	workers []*seqWorker
+	xbuf    [][]float32
 }
 
 type seqWorker struct {
@@ -86,6 +95,8 @@ func (c *SeqClassify) Validate() error {
 		return fmt.Errorf("seq-classify: network input size %d does not match the data's %d channels", c.Net.Blocks[0].Projection().In(), c.Data.Channels)
 	case c.Net.Blocks[len(c.Net.Blocks)-1].Projection().Out() < len(c.Data.Classes()):
 		return fmt.Errorf("seq-classify: network has %d outputs for %d classes", c.Net.Blocks[len(c.Net.Blocks)-1].Projection().Out(), len(c.Data.Classes()))
+	case c.Exchange != nil && c.L2 != 0:
+		return fmt.Errorf("seq-classify: the L2 spike-count regularizer runs each batch at once (it squares the whole batch's counts), so it cannot be shared among processes: set l2 to 0")
 	}
 	return checkDecode(c.Decode)
 }
@@ -141,15 +152,16 @@ func (c *SeqClassify) TrainStep(epoch, b int) (StepResult, error) {
 		nw = 1
 	}
 	c.ensureWorkers(nw)
+	own0, own1 := c.ownShares(nw)
 	params := c.Net.Params()
 	var wg sync.WaitGroup
-	for w := 0; w < nw; w++ {
+	for w := own0; w < own1; w++ {
 		wlo, whi := w*n/nw, (w+1)*n/nw
 		wk := c.workers[w]
 		run := func() {
 			c.runShare(wk, seqInput(c.x, n, f, wlo, whi, c.Binary), steps, c.y[wlo:whi], float32(whi-wlo)/float32(n))
 		}
-		if nw == 1 {
+		if own1-own0 == 1 {
 			run()
 			break
 		}
@@ -157,6 +169,9 @@ func (c *SeqClassify) TrainStep(epoch, b int) (StepResult, error) {
 		go func() { defer wg.Done(); run() }()
 	}
 	wg.Wait()
+	if c.Exchange != nil {
+		c.exchangeShares(n, nw, own0, own1)
+	}
 	var lossSum float64
 	var score []float32
 	for w := 0; w < nw; w++ {

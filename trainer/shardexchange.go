@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/braingo/braingo/tensor"
@@ -176,5 +177,81 @@ func (c *Classify) exchangeCounts() {
 			sh.perNeu = append(sh.perNeu, tensor.New([]int{n}, data[:n]))
 			data = data[n:]
 		}
+	}
+}
+
+// ownShares returns the shares [lo, hi) of a batch's nw that this process
+// computes: all of them without an Exchange. A process may own none (a
+// batch of fewer shares than processes).
+func (c *SeqClassify) ownShares(nw int) (lo, hi int) {
+	if c.Exchange == nil {
+		return 0, nw
+	}
+	lo, hi = c.Exchange.Own(nw)
+	if lo < 0 || hi > nw || lo > hi {
+		panic("trainer: ShardExchange.Own returned an out-of-range run of shares")
+	}
+	return lo, hi
+}
+
+// exchangeShares hands the other processes what this one computed of its
+// shares [own0, own1) of nw, and takes theirs into the workers of their
+// shares: per share, each parameter's gradient behind a flag (1: it has
+// one; 0: none, left as it is), the loss (the float64's bits in two
+// float32s) and the scores. The sums that follow are then those of one
+// process.
+func (c *SeqClassify) exchangeShares(n, nw, own0, own1 int) {
+	out := c.Net.Blocks[len(c.Net.Blocks)-1].Projection().Out()
+	for len(c.xbuf) < nw {
+		c.xbuf = append(c.xbuf, nil)
+	}
+	bufs := c.xbuf[:nw]
+	for w := range bufs {
+		bufs[w] = bufs[w][:0]
+		if w < own0 || w >= own1 {
+			continue
+		}
+		wk := c.workers[w]
+		b := bufs[w]
+		for _, p := range wk.params {
+			if p.Grad == nil {
+				b = append(b, 0)
+				continue
+			}
+			b = append(b, 1)
+			b = append(b, p.Grad...)
+		}
+		b = appendFloat64s(b, []float64{wk.loss})
+		bufs[w] = append(b, wk.score...)
+	}
+	c.Exchange.Exchange(bufs)
+	for w := range bufs {
+		if w >= own0 && w < own1 {
+			continue
+		}
+		wk, b := c.workers[w], bufs[w]
+		for _, p := range wk.params {
+			if len(b) == 0 {
+				panic("trainer: ShardExchange: a share's results are shorter than the parameters")
+			}
+			has := b[0]
+			b = b[1:]
+			if has == 0 {
+				continue
+			}
+			if len(b) < len(p.Data) {
+				panic("trainer: ShardExchange: a share's results are shorter than the parameters")
+			}
+			if p.Grad == nil {
+				p.ZeroGrad()
+			}
+			copy(p.Grad, b[:len(p.Data)])
+			b = b[len(p.Data):]
+		}
+		if rows := (w+1)*n/nw - w*n/nw; len(b) != 2+rows*out {
+			panic(fmt.Sprintf("trainer: ShardExchange: share %d's results end in %d values, want a loss and %d×%d scores", w, len(b), rows, out))
+		}
+		wk.loss = float64s(b[:2])[0]
+		wk.score = append(wk.score[:0], b[2:]...)
 	}
 }

@@ -247,12 +247,20 @@ func trainLines(t *testing.T, stdout string) []string {
 	return lines
 }
 
+// seqShort makes randman-rsnn tiny (the fixture's network, its weights
+// raised so that the hidden layer spikes): 4 batches of 32 an epoch, 300
+// test samples (two evaluation batches of 256: on 3 ranks the last
+// evaluates none), one thread a rank.
+var seqShort = []string{"--set", "data.randman.units=10", "--set", "data.randman.samples_per_class=150", "--set", "data.steps=30",
+	"--set", "data.train_limit=128", "--set", "model.hidden=[16]", "--set", "model.init_scale=1", "--set", "train.batch_size=32", "--set", "threads=1"}
+
 // Data-parallel training on 2 and 3 ranks gives the epochs' losses and
 // accuracies and the checkpoint (parameters and optimizer state) of one
 // process, bit for bit: fmnist-snn (a static input: the first projection's
 // gradient rows travel), fmnist-s2 (time-to-first-spike input, the L1 and
 // L2 regularizers, whose batch-wide counts are exchanged between windows,
-// and a leaky-integrator readout) and the dms-snn task with train.shards.
+// and a leaky-integrator readout), the dms-snn task with train.shards and
+// randman-rsnn (seq-classify: a recurrent network on event data).
 func TestMPITrainMatchesOneProcess(t *testing.T) {
 	bin := buildMPI(t)
 	for _, c := range []struct {
@@ -265,6 +273,12 @@ func TestMPITrainMatchesOneProcess(t *testing.T) {
 		// A task: the spiking working-memory network with its membrane
 		// regularizer, 8 trials a batch in 8 shards.
 		{"dms-snn", []string{"--set", "threads=1", "--set", "train.shards=8", "--set", "epochs=2", "--set", "batches=2", "--set", "batch_size=8", "--set", "eval_trials=8"}, []int{2}},
+		// Event data: the recurrent randman network (seq-classify), 8
+		// shares of a batch of 32.
+		{"randman-rsnn", slices.Concat(seqShort, []string{"--set", "train.epochs=2"}), []int{2, 3}},
+		// With a validation set: val_acc each epoch, best.bgc, and the one
+		// test evaluation with the best epoch's parameters (its JSON line).
+		{"randman-rsnn", slices.Concat(seqShort, []string{"--set", "train.epochs=2", "--set", "data.validation=64"}), []int{2}},
 	} {
 		t.Run(c.recipe, func(t *testing.T) {
 			dir := t.TempDir()
@@ -363,5 +377,63 @@ func TestMPITrainResumeOnOtherRanks(t *testing.T) {
 	_, stderr, err = mpirun(t, 2, nil, bin, "train", "dms-snn", "--out", filepath.Join(dir, "task"))
 	if err == nil || !strings.Contains(stderr, "train.shards") {
 		t.Errorf("a task without shards on 2 ranks: err %v, stderr:\n%s", err, stderr)
+	}
+}
+
+// A seq-classify run resumes on another number of ranks, or in one
+// process, to the checkpoint and metrics of an uninterrupted one-process
+// run; what cannot be shared among ranks is refused with the field to
+// change.
+func TestMPITrainSeqResumeOnOtherRanks(t *testing.T) {
+	bin := buildMPI(t)
+	dir := t.TempDir()
+	args := func(out, epochs string, more ...string) []string {
+		return slices.Concat([]string{"train", "randman-rsnn", "--json", "--out", filepath.Join(dir, out), "--set", "train.epochs=" + epochs}, seqShort, more)
+	}
+	stdout, stderr, err := mpirun(t, 0, nil, bin, args("whole", "2")...)
+	if err != nil {
+		t.Fatalf("one process: %v\n%s", err, stderr)
+	}
+	want := trainLines(t, stdout)
+	wantCk, err := os.ReadFile(filepath.Join(dir, "whole", "checkpoint.bgc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ first, then int }{{2, 3}, {3, 0}, {0, 2}} {
+		out := fmt.Sprintf("from%d-to%d", c.first, c.then)
+		stdout, stderr, err := mpirun(t, c.first, nil, bin, args(out, "1")...)
+		if err != nil {
+			t.Fatalf("%d ranks, epoch 1: %v\n%s", c.first, err, stderr)
+		}
+		first := trainLines(t, stdout)
+		stdout, stderr, err = mpirun(t, c.then, nil, bin, args(out, "2", "--resume")...)
+		if err != nil || !strings.Contains(stderr, "resuming") {
+			t.Fatalf("%d ranks, resumed: %v\n%s", c.then, err, stderr)
+		}
+		got := append(first, trainLines(t, stdout)...)
+		if !slices.Equal(got, want) {
+			t.Errorf("%d ranks then %d: epochs\n%v\nuninterrupted:\n%v", c.first, c.then, got, want)
+		}
+		ck, err := os.ReadFile(filepath.Join(dir, out, "checkpoint.bgc"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(ck, wantCk) {
+			t.Errorf("%d ranks then %d: the checkpoint differs from the uninterrupted run's", c.first, c.then)
+		}
+		recs, err := os.ReadFile(filepath.Join(dir, out, "metrics.jsonl"))
+		if err != nil || strings.Count(string(recs), "\n") != 2 {
+			t.Errorf("%d ranks then %d: metrics.jsonl holds %q (%v), want 2 epochs", c.first, c.then, recs, err)
+		}
+	}
+	// The L2 regularizer (shd-rsnn's) needs the whole batch; more ranks
+	// than a batch's shares are refused.
+	_, stderr, err = mpirun(t, 2, nil, bin, args("l2", "1", "--set", "train.l2=1e-6")...)
+	if err == nil || !strings.Contains(stderr, "train.l2") {
+		t.Errorf("l2 on 2 ranks: err %v, stderr:\n%s", err, stderr)
+	}
+	_, stderr, err = mpirun(t, 3, nil, bin, args("small", "1", "--set", "train.batch_size=2")...)
+	if err == nil || !strings.Contains(stderr, "3 MPI ranks for the 2 shards") {
+		t.Errorf("3 ranks, batches of 2: err %v, stderr:\n%s", err, stderr)
 	}
 }
