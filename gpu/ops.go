@@ -203,44 +203,9 @@ func (d *Device) AdamStep(n int, w, m, v, g *Buf, h kernels.AdamHyper) error {
 	for _, b := range []*Buf{w, m, v, g} {
 		need("AdamStep", "a slice", b, n)
 	}
-	c := adamCoefs(h)
-	return d.launch1("adam_step", n, args(n, w, m, v, g, c.sign, c.l2, c.wd, c.decay, c.c1, c.lerpG,
-		c.beta2, c.c2, c.bc2Sqrt, c.eps, c.negStep))
-}
-
-// adamCoef is kernels.AdamHyper's per-step float32 coefficients, computed
-// as kernels.(*AdamHyper).coef does (AdamStep's doc comment spells it out).
-type adamCoef struct {
-	sign                 uint32
-	l2, lerpG            bool
-	wd, decay, c1, beta2 float32
-	c2, bc2Sqrt, eps     float32
-	negStep              float32
-}
-
-func adamCoefs(h kernels.AdamHyper) adamCoef {
-	t := float64(h.Step)
-	c := adamCoef{
-		decay:   1,
-		c1:      float32(1 - h.Beta1),
-		beta2:   float32(h.Beta2),
-		c2:      float32(1 - h.Beta2),
-		bc2Sqrt: float32(math.Sqrt(1 - math.Pow(h.Beta2, t))),
-		eps:     float32(h.Eps),
-		negStep: float32(-(h.LR / (1 - math.Pow(h.Beta1, t)))),
-	}
-	c.lerpG = !(math.Abs(float64(c.c1)) < 0.5)
-	if h.Maximize {
-		c.sign = 1 << 31
-	}
-	if h.WeightDecay != 0 {
-		if h.Decoupled {
-			c.decay = float32(1 - h.LR*h.WeightDecay)
-		} else {
-			c.l2, c.wd = true, float32(h.WeightDecay)
-		}
-	}
-	return c
+	c := h.Coef()
+	return d.launch1("adam_step", n, args(n, w, m, v, g, c.Sign, c.L2, c.WD, c.Decay, c.C1, c.LerpG,
+		c.Beta2, c.C2, c.BC2Sqrt, c.Eps, c.NegStep))
 }
 
 // sumBlocks is the grid of Sum's first pass on a device: fixed, so a sum's

@@ -40,6 +40,25 @@ type adamCoef struct {
 	negStep float32 // −γ/(1 − β₁ᵗ)
 }
 
+// AdamCoef is a step's float32 coefficients as AdamStep computes them
+// from AdamHyper (see adamCoef's fields), for other engines running the same
+// step (package gpu's kernel): Sign, L2, WD, Decay, C1, LerpG, Beta2, C2,
+// BC2Sqrt, Eps, NegStep.
+type AdamCoef struct {
+	Sign                 uint32
+	L2, LerpG            bool
+	WD, Decay, C1, Beta2 float32
+	C2, BC2Sqrt, Eps     float32
+	NegStep              float32
+}
+
+// Coef returns the step's coefficients.
+func (h *AdamHyper) Coef() AdamCoef {
+	c := h.coef()
+	return AdamCoef{Sign: c.sign, L2: c.l2, LerpG: c.lerpG, WD: c.wd, Decay: c.decay, C1: c.c1, Beta2: c.beta2,
+		C2: c.c2, BC2Sqrt: c.bc2Sqrt, Eps: c.eps, NegStep: c.negStep}
+}
+
 func (h *AdamHyper) coef() adamCoef {
 	t := float64(h.Step)
 	c := adamCoef{
