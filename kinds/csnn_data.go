@@ -66,6 +66,23 @@ func (d *FrameData) Fill(x []float32, y, ids []int) {
 	d.scratch = d.Bins.FillTimeMajor(x, y, idx, d.scratch)
 }
 
+// splitCSNN returns d without its last n samples, and those n samples
+// (data.validation): images as splitTail splits them, recordings by their
+// index.
+func splitCSNN(d CSNNData, n int) (head, tail CSNNData) {
+	switch d := d.(type) {
+	case ImageData:
+		h, t := splitTail(d.Images, n)
+		return ImageData{h}, ImageData{t}
+	case *FrameData:
+		k := len(d.Index) - n
+		h, t := &FrameData{Bins: d.Bins, Side: d.Side}, &FrameData{Bins: d.Bins, Side: d.Side}
+		h.Index, t.Index = d.Index[:k:k], d.Index[k:]
+		return h, t
+	}
+	panic(fmt.Sprintf("splitCSNN: %T", d))
+}
+
 // inputShape is the recipe's input per step: (channels, side) and the
 // number of classes.
 func (c *CSNN) inputShape() (channels, side, classes int) {

@@ -73,9 +73,10 @@ func (c *CSNN) source() datasets.Source {
 }
 
 // EvaluateCSNNRun loads a csnn-classify run directory's recipe and
-// checkpoint and evaluates the network on the test set as training's
-// per-epoch evaluation does, so it reproduces the last epoch's test
-// accuracy. It needs a build with the torch tag (make torch).
+// checkpoint (best.bgc where the run was validated) and evaluates the
+// network on the test set as training's evaluation does, so it reproduces
+// the last epoch's test accuracy, or test.json's. It needs a build with
+// the torch tag (make torch).
 func EvaluateCSNNRun(dir string, warn io.Writer) (*CSNN, CSNNData, *trainer.Evaluation, error) {
 	r, err := recipes.Load(filepath.Join(dir, recipes.EchoFile), nil)
 	if err != nil {
@@ -85,7 +86,8 @@ func EvaluateCSNNRun(dir string, warn io.Writer) (*CSNN, CSNNData, *trainer.Eval
 	if !ok {
 		return nil, nil, nil, fmt.Errorf("%s: recipe kind %s is not %s", dir, r.Kind, CSNNKind)
 	}
-	keepLegacyZeroReset(r, filepath.Join(dir, CheckpointFile), warn)
+	ckpt := bestOrLast(&RunDir{RunOptions: RunOptions{Dir: dir}}) // a validated run: its best epoch
+	keepLegacyZeroReset(r, ckpt, warn)
 	if !torchlayer.Available || evalCSNN == nil {
 		return nil, nil, nil, fmt.Errorf("%s: a %s run: %w", dir, CSNNKind, torchlayer.ErrNoTorch)
 	}
@@ -95,7 +97,7 @@ func EvaluateCSNNRun(dir string, warn io.Writer) (*CSNN, CSNNData, *trainer.Eval
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	pred, rates, err := evalCSNN(c, filepath.Join(dir, CheckpointFile), test)
+	pred, rates, err := evalCSNN(c, ckpt, test)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -126,6 +128,7 @@ type CSNN struct {
 		Dir        string  `yaml:"dir" default:"" help:"images: folder with the four IDX files (empty: $BRAINGO_FASHION_MNIST / $BRAINGO_MNIST, then the Debian package's folder); dvsgesture: IBM's DvsGesture folder (trials_to_train.txt, trials_to_test.txt, .aedat and _labels.csv files) or Tonic's (ibmGestureTrain/, ibmGestureTest/)" alias:"data_dir"`
 		TrainLimit int     `yaml:"train_limit" range:"[0,)" default:"0" help:"use only the first N training samples (0: all)" alias:"train_limit"`
 		TestLimit  int     `yaml:"test_limit" range:"[0,)" default:"0" help:"evaluate on the first N test samples (0: all)" alias:"test_limit"`
+		Validation int     `yaml:"validation" range:"[0,)" default:"0" help:"hold out the last N training samples (after train_limit) for validation: every epoch reports val_acc instead of test_acc, the best epoch's parameters are kept (best.bgc), and the test set is evaluated once, at the end, with them (test.json; braingo eval uses them too); 0: no validation, the test set after every epoch (Fashion-MNIST's usual split: 5000)" alias:"validation"`
 		Steps      int     `yaml:"steps" range:"[1,)" default:"8" help:"time steps per sample (images: direct input, the image is the input current at every step; dvsgesture: one frame of event counts per step)" alias:"steps"`
 		Side       int     `yaml:"side" range:"[1,128]" default:"32" help:"dvsgesture: frames downsampled from 128×128 to side×side (Tonic's Downsample)"`
 		DurationMS float64 `yaml:"duration_ms" range:"(0,)" default:"1500" help:"dvsgesture: time from each gesture's start covered by the steps, in ms (later events are dropped)"`
@@ -151,7 +154,7 @@ type CSNN struct {
 		LR        float64 `yaml:"lr" range:"(0,)" default:"2e-3" help:"Adam learning rate" alias:"lr"`
 		LRDecay   float64 `yaml:"lr_decay" range:"(0,1]" default:"1" help:"learning rate factor after each epoch"`
 		Shuffle   bool    `yaml:"shuffle" default:"true" help:"shuffle the training set every epoch"`
-		Patience  int     `yaml:"patience" default:"0" help:"stop after this many epochs without a better test accuracy (0: never)"`
+		Patience  int     `yaml:"patience" default:"0" help:"stop after this many epochs without a better test accuracy, or validation accuracy with data.validation (0: never)"`
 	} `yaml:"train"`
 }
 

@@ -146,18 +146,33 @@ func EvaluateCSNN(m *torchlayer.CSNN, data CSNNData, batch int) (pred []int, rat
 	return pred, rates
 }
 
-// CSNNLine is the JSON object printed per epoch with --json.
+// evaluateCSNNAcc is EvaluateCSNN with the accuracy of its predictions.
+func evaluateCSNNAcc(m *torchlayer.CSNN, data CSNNData) (pred []int, rates []eval.LayerRate, acc float64) {
+	pred, rates = EvaluateCSNN(m, data, 256)
+	correct := 0
+	for i, p := range pred {
+		if p == data.Label(i) {
+			correct++
+		}
+	}
+	return pred, rates, float64(correct) / float64(data.Len())
+}
+
+// CSNNLine is the JSON object printed per epoch with --json: TestAcc is
+// the epoch's test accuracy or, with data.validation, ValAcc its
+// validation accuracy.
 type CSNNLine struct {
-	Epoch         int     `json:"epoch"`
-	TrainSeconds  float64 `json:"train_seconds"`
-	TorchSeconds  float64 `json:"libtorch_seconds"`
-	BridgeSeconds float64 `json:"bridge_seconds"`
-	BridgePct     float64 `json:"bridge_pct"`
-	SamplesPerS   float64 `json:"samples_per_s"`
-	TrainLoss     float64 `json:"train_loss"`
-	TrainAcc      float64 `json:"train_acc"`
-	TestAcc       float64 `json:"test_acc"`
-	PeakRSSMB     float64 `json:"peak_rss_mb"`
+	Epoch         int      `json:"epoch"`
+	TrainSeconds  float64  `json:"train_seconds"`
+	TorchSeconds  float64  `json:"libtorch_seconds"`
+	BridgeSeconds float64  `json:"bridge_seconds"`
+	BridgePct     float64  `json:"bridge_pct"`
+	SamplesPerS   float64  `json:"samples_per_s"`
+	TrainLoss     float64  `json:"train_loss"`
+	TrainAcc      float64  `json:"train_acc"`
+	TestAcc       *float64 `json:"test_acc,omitempty"`
+	ValAcc        *float64 `json:"val_acc,omitempty"`
+	PeakRSSMB     float64  `json:"peak_rss_mb"`
 }
 
 const csnnFormat = "braingo-csnn/1"
@@ -170,6 +185,13 @@ func (c *CSNN) run(ctx context.Context, opts *RunDir) error {
 	train, test, err := c.LoadData()
 	if err != nil {
 		return err
+	}
+	var val CSNNData
+	if v := c.Data.Validation; v > 0 {
+		if v >= train.Len() {
+			return recipes.Invalid("data.validation", "%d leaves none of the %d training samples to train on", v, train.Len())
+		}
+		train, val = splitCSNN(train, v)
 	}
 	if train.Len() < c.Train.BatchSize {
 		return recipes.Invalid("train.batch_size", "%d is larger than the %d training samples", c.Train.BatchSize, train.Len())
@@ -210,51 +232,84 @@ func (c *CSNN) run(ctx context.Context, opts *RunDir) error {
 	var lastPred []int
 	var lastRates []eval.LayerRate
 	lastAcc := math.NaN()
+	// With a validation set, each epoch is scored on it, and the best
+	// epoch's parameters are kept for the one test evaluation at the end.
+	evalSet, measure, what := test, "test_acc", "test"
+	if val != nil {
+		evalSet, measure, what = val, "val_acc", "validation"
+	}
+	// A resumed run's history seeds the selection and early stopping.
+	sel := newSelection(measure, c.Train.Patience, history)
 	evalHook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
 		tm := m.Store.Timing
-		lastPred, lastRates = EvaluateCSNN(m, test, 256)
-		correct := 0
-		for i, p := range lastPred {
-			if p == test.Label(i) {
-				correct++
-			}
-		}
-		lastAcc = float64(correct) / float64(test.Len())
-		e.Extra["test_acc"] = lastAcc
+		var acc float64
+		lastPred, lastRates, acc = evaluateCSNNAcc(m, evalSet)
+		e.Extra[measure] = acc
 		rec := eval.NewRecord(e.Epoch)
-		rec.TrainLoss, rec.TrainAcc, rec.TestAcc = e.TrainLoss, e.TrainAcc, lastAcc
+		rec.TrainLoss, rec.TrainAcc = e.TrainLoss, e.TrainAcc
+		line := CSNNLine{Epoch: e.Epoch, TrainSeconds: e.TrainSeconds, TorchSeconds: tm.Torch.Seconds(), BridgeSeconds: tm.Bridge.Seconds(),
+			SamplesPerS: e.SamplesPerS, TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc}
+		if val == nil {
+			lastAcc, rec.TestAcc, line.TestAcc = acc, acc, &acc
+		} else {
+			line.ValAcc = &acc
+		}
 		rec.Seconds, rec.SamplesPerSec = e.TrainSeconds, e.SamplesPerS
 		rec.Rates = lastRates
 		bridgePct := 100 * tm.Bridge.Seconds() / e.TrainSeconds
 		rec.Extra = map[string]float64{"peak_rss_mb": sysinfo.PeakRSSMB(), "libtorch_seconds": tm.Torch.Seconds(),
 			"bridge_seconds": tm.Bridge.Seconds(), "bridge_pct": bridgePct}
+		if val != nil {
+			rec.Extra["val_acc"] = acc
+		}
 		history = append(history, rec)
 		if err := opts.AppendMetrics(rec); err != nil {
 			return err
 		}
+		if val != nil && sel.improved(acc) {
+			if err := saveTraining(opts.Path(BestFile), csnnFormat, r, m.Saved(), opt, e.Epoch); err != nil {
+				return err
+			}
+		}
 		if err := saveTraining(ckpt, csnnFormat, r, m.Saved(), opt, e.Epoch); err != nil {
 			return err
 		}
-		fmt.Fprintf(opts.Stderr, "epoch %d: train %.1f s (libtorch %.1f s, bridge %.2f s = %.2f%%, braingo and the rest %.1f s), test accuracy %.2f%%\n",
+		fmt.Fprintf(opts.Stderr, "epoch %d: train %.1f s (libtorch %.1f s, bridge %.2f s = %.2f%%, braingo and the rest %.1f s), %s accuracy %.2f%%\n",
 			e.Epoch, e.TrainSeconds, tm.Torch.Seconds(), tm.Bridge.Seconds(), bridgePct,
-			e.TrainSeconds-tm.Torch.Seconds()-tm.Bridge.Seconds(), 100*lastAcc)
+			e.TrainSeconds-tm.Torch.Seconds()-tm.Bridge.Seconds(), what, 100*acc)
 		for _, lr := range opt.LRs() {
 			*lr *= c.Train.LRDecay
 		}
 		if opts.JSON {
-			return json.NewEncoder(opts.Stdout).Encode(CSNNLine{Epoch: e.Epoch, TrainSeconds: e.TrainSeconds,
-				TorchSeconds: tm.Torch.Seconds(), BridgeSeconds: tm.Bridge.Seconds(), BridgePct: bridgePct,
-				SamplesPerS: e.SamplesPerS, TrainLoss: e.TrainLoss, TrainAcc: e.TrainAcc, TestAcc: lastAcc,
-				PeakRSSMB: sysinfo.PeakRSSMB()})
+			line.BridgePct, line.PeakRSSMB = bridgePct, sysinfo.PeakRSSMB()
+			return json.NewEncoder(opts.Stdout).Encode(line)
 		}
 		return nil
 	}}
-	hooks := []trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: m.Params()}, evalHook}
-	if c.Train.Patience > 0 {
-		hooks = append(hooks, &trainer.EarlyStop{Metric: "test_acc", Patience: c.Train.Patience})
-	}
+	hooks := append([]trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: m.Params()}, evalHook}, sel.hooks()...)
 	loop := &trainer.Loop{Task: task, Optimizer: opt, Epochs: c.Train.Epochs, StartEpoch: start, Hooks: hooks}
 	runErr := loop.Run(ctx)
+	if val != nil && runErr == nil {
+		// The one test evaluation: the best validation epoch's parameters.
+		ep, err := restoreTraining(opts.Path(BestFile), csnnFormat, m.Saved(), nil)
+		if err != nil {
+			return err
+		}
+		lastPred, lastRates, lastAcc = evaluateCSNNAcc(m, test)
+		res := TestResult{BestEpoch: ep, ValAcc: sel.best, TestAcc: lastAcc, Samples: len(lastPred)}
+		if err := writeTestFile(opts, res); err != nil {
+			return err
+		}
+		if opts.JSON {
+			if err := json.NewEncoder(opts.Stdout).Encode(res); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintf(opts.Stdout, "\ntest accuracy %.2f%% with the parameters of epoch %d (best validation accuracy %.2f%%)\n", 100*res.TestAcc, ep, 100*sel.best)
+		}
+	} else if val != nil {
+		lastPred = nil // the last evaluation was of the validation set: no test report
+	}
 	if lastPred != nil {
 		if err := csnnReport(opts, c, test, lastPred, lastRates, history, lastAcc); err != nil && runErr == nil {
 			runErr = err
