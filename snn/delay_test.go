@@ -128,4 +128,3 @@ func TestDelayedCSRConnNetwork(t *testing.T) {
 		t.Error("per-connection synapse accepted with per-synapse delays")
 	}
 }
-

@@ -24,7 +24,7 @@ type CSNNConfig struct {
 	InChannels int
 	Dynamic    bool
 	Channels   []int // output channels of each block
-	Kernel   int    // convolution kernel side (no padding, stride 1)
+	Kernel     int   // convolution kernel side (no padding, stride 1)
 	// BatchNorm adds batch normalization after each convolution; Pool is
 	// "max" (default) or "avg" 2×2 pooling; Dropout > 0 adds dropout
 	// after the last block.
