@@ -124,7 +124,7 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 		panic("networks: FeedForward with no blocks")
 	}
 	var batch int
-	var first *tensor.Tensor
+	var first, step0 *tensor.Tensor
 	switch {
 	case in.Projected != nil:
 		batch, first = in.Projected.Shape[0], in.Projected
@@ -137,7 +137,8 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 			first = n.Blocks[0].Projection().Forward(tp, in.Static)
 		}
 	case in.Step != nil:
-		batch = in.Step(t0).Shape[0]
+		step0 = in.Step(t0) // read once: the first step's input and the batch size
+		batch = step0.Shape[0]
 	default:
 		panic("networks: Run needs Input.Static, Input.Projected or Input.Step")
 	}
@@ -192,7 +193,10 @@ func (n *FeedForward) RunFrom(tp *tensor.Tape, in Input, st State, t0, t1 int) (
 			case i == 0 && in.Static != nil: // a HistoryProjection's static input
 				in0.x = in.Static
 			case i == 0:
-				in0.x, in0.spiking = in.Step(t), in.Binary
+				in0.x, in0.spiking = step0, in.Binary
+				if t > t0 {
+					in0.x = in.Step(t)
+				}
 			default:
 				in0.x, in0.spiking = x, spiking
 			}

@@ -790,13 +790,9 @@ func countInputs(in networks.Input, steps int, n *float64) networks.Input {
 		return in
 	}
 	step := in.Step
-	counted := make([]bool, steps) // a run may ask for a step twice (RunFrom reads its first step's size)
 	in.Step = func(t int) *tensor.Tensor {
 		x := step(t)
-		if t >= 0 && t < steps && !counted[t] {
-			counted[t] = true
-			*n += float64(nonzero(x.Data))
-		}
+		*n += float64(nonzero(x.Data))
 		return x
 	}
 	return in
