@@ -61,21 +61,14 @@ func LoadNetwork(path string, warn io.Writer) (*recipes.Recipe, any, error) {
 	}
 	switch c := r.Spec.(type) {
 	case *Classify:
-		in, err := shape("fc1.weight", 0)
-		if err != nil && c.Model.Connectivity < 1 {
-			// A sparse or JIT first layer stores values or a weight rule,
-			// not a matrix: its inputs are the data set's pixels (both
-			// sets are 28×28; the loader refuses other sizes).
-			in, err = imagePixels, nil
-		}
-		if err != nil {
-			return nil, nil, err
-		}
+		// The inputs are an image's pixels (a first layer may be sparse
+		// or JIT, with no matrix to read them from); the readout is dense.
+		// Restoring checks every parameter's size against the checkpoint.
 		out, err := shape(fmt.Sprintf("fc%d.weight", len(c.Model.Hidden)+1), 1)
 		if err != nil {
 			return nil, nil, err
 		}
-		net, err := c.Build(in, out)
+		net, err := c.Build(imagePixels, out)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -134,8 +127,8 @@ func ImportClassify(dir string, base *recipes.Recipe, net *networks.FeedForward)
 		return nil, fmt.Errorf("network has no layers")
 	}
 	// Fashion-MNIST and MNIST images are 28×28 in 10 classes.
-	if in := net.Blocks[0].Projection().In(); in != 28*28 {
-		return nil, usageErrorf("the network takes %d inputs; recipe %s's data set %s has %d pixels per image: import a network made for it", in, base.Name, c.Data.Dataset, 28*28)
+	if in := net.Blocks[0].Projection().In(); in != imagePixels {
+		return nil, usageErrorf("the network takes %d inputs; recipe %s's data set %s has %d pixels per image: import a network made for it", in, base.Name, c.Data.Dataset, imagePixels)
 	}
 	if out := net.Blocks[len(net.Blocks)-1].Projection().Out(); out < 10 {
 		return nil, usageErrorf("the network has %d outputs; recipe %s's data set %s has 10 classes", out, base.Name, c.Data.Dataset)
