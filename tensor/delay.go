@@ -33,7 +33,7 @@ func (tp *Tape) DelayKernel(w, pos *Tensor, taps int, sigma float32) *Tensor {
 	n := in * out
 	res := tp.NewResult([]int{taps * in, out}, w, pos)
 	// h holds h_k for every synapse, k-major like the result.
-	h := make([]float32, taps*n)
+	h := tp.Alloc(taps * n) // every element is written below
 	inv := 1 / (2 * float64(sigma) * float64(sigma))
 	for s := 0; s < n; s++ {
 		d := clampPos(pos.Data[s], taps)
