@@ -68,7 +68,7 @@ standard error.
 					return cli.Usagef("--threads must be >= 0, got %d", *threads)
 				}
 				if args[0] == "models" {
-					ns, err := parseSizes(*sizes)
+					ns, err := parseSizes("--sizes", *sizes)
 					if err != nil {
 						return err
 					}

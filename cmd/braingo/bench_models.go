@@ -90,12 +90,13 @@ peak_rss_mb, peak_rss_scope, tape_mb (the tape's buffers), spike_rate (spikes
 per neuron and step), grad_norm (of the weight gradient, a check value) and
 loadavg_1m. Progress goes to standard error.`
 
-func parseSizes(s string) ([]int, error) {
+// parseSizes reads the comma-separated list of positive sizes given to flag.
+func parseSizes(flag, s string) ([]int, error) {
 	var out []int
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
-			return nil, cli.Usagef("--sizes: %q is not a positive integer (want e.g. 4096,8192,16384)", f)
+			return nil, cli.Usagef("%s: %q is not a positive integer (want e.g. 4096,8192,16384)", flag, f)
 		}
 		out = append(out, n)
 	}

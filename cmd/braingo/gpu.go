@@ -5,8 +5,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/braingo/braingo/gpu"
 	"github.com/braingo/braingo/internal/cli"
@@ -50,11 +48,11 @@ func init() {
 				if len(args) != 1 || (args[0] != "on" && args[0] != "coba") {
 					return cli.Usagef("want on or coba")
 				}
-				list := *sizes
+				flag, list := "-n", *sizes
 				if args[0] == "coba" {
-					list = *neurons
+					flag, list = "--neurons", *neurons
 				}
-				ns, err := parseSizes(list)
+				ns, err := parseSizes(flag, list)
 				if err != nil {
 					return err
 				}
@@ -107,17 +105,4 @@ func init() {
 			}
 		},
 	})
-}
-
-// parseSizes reads a comma-separated list of positive sizes.
-func parseSizes(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n <= 0 {
-			return nil, cli.Usagef("size %q: want a positive integer", f)
-		}
-		out = append(out, n)
-	}
-	return out, nil
 }
