@@ -8,7 +8,9 @@ protocol taking turns, and print their figures and braingo's ratios.
 Each round runs braingo, then each baseline implementation, one after the
 other, so every program sees the same machine conditions; with several
 rounds the best (highest samples/s) run of each program is reported, and
-the ratios come from runs of the same round. Output: a Markdown table on
+the ratios come from runs of the same round. Every baseline runs at each
+thread setting of --settings (torch threads x OpenBLAS threads) in every
+round; a round reports each baseline at its fastest setting. Output: a Markdown table on
 stdout and every raw JSON line in --out (default baselines/results/).
 """
 import argparse
@@ -58,6 +60,10 @@ def main():
     ap.add_argument("--snntorch-src", default=os.environ.get("SNNTORCH_SRC", "/opt/snntorch-src"))
     ap.add_argument("--impls", default="", help="comma-separated baseline impls (default: all of the protocol)")
     ap.add_argument("--out", default="")
+    ap.add_argument("--settings", default="1x2",
+                    help="comma-separated thread settings TxB tried for every baseline, T torch threads "
+                         "and B OpenBLAS threads (e.g. 1x1,1x2,2x1,2x2); each round reports each "
+                         "baseline at its fastest setting")
     ap.add_argument("--same-order", action="store_true",
                     help="baselines train on braingo's batch order (and its seed, 1) instead of NumPy's")
     ap.add_argument("--same-init", action="store_true",
@@ -82,7 +88,16 @@ def main():
     rundir = tempfile.mkdtemp(prefix="braingo-compare-%s-" % recipe)
     bg = [a.braingo, "train", recipe, "--json", "--set", "epochs=%d" % a.epochs, "--out",
           os.path.join(rundir, "run")]
-    py = [sys.executable, os.path.join(HERE, script), "--epochs", str(a.epochs), "--threads", "1"]
+    settings = []
+    for st in a.settings.split(","):
+        try:
+            t, b = (int(v) for v in st.strip().lower().split("x"))
+        except ValueError:
+            ap.error("--settings: %r is not TxB (torch threads x OpenBLAS threads, e.g. 1x2)" % st)
+        if t < 1 or b < 1:
+            ap.error("--settings: %r: thread counts must be positive" % st)
+        settings.append((t, b))
+    py = [sys.executable, os.path.join(HERE, script), "--epochs", str(a.epochs)]
     if a.same_init:
         a.same_order = True
         init = os.path.join("/tmp", "braingo-compare-init.json")
@@ -100,14 +115,24 @@ def main():
         for r in range(a.rounds):
             got = {}
             for name in ["braingo"] + impls:
-                cmd = bg if name == "braingo" else py + ["--impl", name]
-                if name == "braingo":
-                    cmd = cmd[:cmd.index("--out") + 1] + [os.path.join(rundir, "run%d" % (r + 1))] + cmd[cmd.index("--out") + 2:]
-                sys.stderr.write("round %d: %s ...\n" % (r + 1, name))
-                rec = run(cmd, env)
-                rec["program"], rec["round"] = name, r + 1
-                f.write(json.dumps(rec) + "\n")
-                got[name] = rec
+                for t, b in ([(None, None)] if name == "braingo" else settings):
+                    envr = dict(env)
+                    if name == "braingo":
+                        cmd = bg[:bg.index("--out") + 1] + [os.path.join(rundir, "run%d" % (r + 1))] + bg[bg.index("--out") + 2:]
+                        label = name
+                    else:
+                        cmd = py + ["--impl", name, "--threads", str(t)]
+                        envr["OPENBLAS_NUM_THREADS"] = str(b)
+                        label = "%s (torch %d x OpenBLAS %d)" % (name, t, b)
+                    sys.stderr.write("round %d: %s ...\n" % (r + 1, label))
+                    rec = run(cmd, envr)
+                    rec["program"], rec["round"] = name, r + 1
+                    if t is not None:
+                        rec["torch_threads"], rec["openblas_threads"] = t, b
+                    f.write(json.dumps(rec) + "\n")
+                    f.flush()
+                    if name not in got or rec["samples_per_s"] > got[name]["samples_per_s"]:
+                        got[name] = rec
             rounds.append(got)
 
     best = max(rounds, key=lambda g: g["braingo"]["samples_per_s"])
@@ -116,8 +141,10 @@ def main():
     bs = best["braingo"]["samples_per_s"]
     for name in ["braingo"] + impls:
         rec = best[name]
+        label = name if name == "braingo" else "%s (torch %d x OpenBLAS %d)" % (
+            name, rec["torch_threads"], rec["openblas_threads"])
         print("| %s | %.1f | %.0f | %.2f%% | %.0f | %.2fx |" % (
-            name, rec["train_seconds"], rec["samples_per_s"], 100 * rec["test_acc"],
+            label, rec["train_seconds"], rec["samples_per_s"], 100 * rec["test_acc"],
             rec.get("peak_rss_mb", float("nan")), bs / rec["samples_per_s"]))
     cores = sorted({"%s (%s)" % (best[n].get("openblas_core", "?"), best[n].get("openblas_config", "?").split(" ")[1] if best[n].get("openblas_config") else "?")
                     for n in impls})

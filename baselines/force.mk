@@ -21,7 +21,8 @@ bench-force: build
 		echo "bench-force: NumPy is not importable by $(PYTHON); run 'make setup' as root"; exit 1; \
 	fi
 	@set -e; \
-	bg=$$($(BIN) train force-sines --json --set threads=$(THREADS) --set train_s=$(FORCE_TRAIN_S) --set test_s=$(FORCE_TEST_S) --set plots=false --out $${TMPDIR:-/tmp}/bench-force-run 2>/dev/null); \
+	run=$$(mktemp -d $${TMPDIR:-/tmp}/bench-force.XXXXXX); \
+	bg=$$($(BIN) train force-sines --json --set threads=$(THREADS) --set train_s=$(FORCE_TRAIN_S) --set test_s=$(FORCE_TEST_S) --set plots=false --out $$run/run 2>/dev/null); \
 	echo "braingo: $$bg"; \
 	np=$$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$(THREADS) $(PYTHON) baselines/force_numpy.py --train-s $(FORCE_TRAIN_S) --test-s $(FORCE_TEST_S) --dtype $(FORCE_DTYPE)); \
 	echo "numpy:   $$np"; \
