@@ -182,6 +182,17 @@ type HH struct {
 	Scale float32
 	// Surrogate derivative (nil: fast_sigmoid with slope 25).
 	Surrogate surrogate.Func
+	// DetachGates drops the gates from the backward pass, as snnTorch
+	// detaches the reset: the gradient flows through v and the input only,
+	// by ∂v'/∂v and ∂v'/∂I at fixed m, h, n (v' = v∞ + (v − v∞)·e^(−dt/τ)
+	// with v∞ and τ set by the gates and the input: a leaky integrator
+	// whose leak is the present conductance), and m, h, n get no gradient.
+	// The full Jacobian carries the action potential's own dynamics: a
+	// shift of a spike's timing multiplies the gradient by dv/dt (hundreds
+	// of mV/ms on the upstroke), and over a window of several spikes the
+	// gradient grows by orders of magnitude (BENCHMARKS.md, "Hodgkin-Huxley
+	// hidden layer").
+	DetachGates bool
 }
 
 func (p HH) defaults() HH {
@@ -257,9 +268,15 @@ func (p HH) Forward(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]
 		var gIn [5][]float32
 		var fresh [5]bool
 		for j, t := range ins {
-			if t.RequiresGrad() {
+			if t.RequiresGrad() && !(p.DetachGates && j >= 1 && j <= 3) {
 				gIn[j], fresh[j] = tp.GradAcc(t)
 			}
+		}
+		// With the gates detached only v' carries gradient, to v and the
+		// input.
+		outs := 4
+		if p.DetachGates {
+			outs = 1
 		}
 		for i := range in.Data {
 			// The gradient of the new state: its own, and the spike's
@@ -287,7 +304,7 @@ func (p HH) Forward(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]
 				g.expEuler(&yp, xp[4], 0)
 				g.expEuler(&ym, xm[4], 0)
 				var d float64
-				for k := range 4 {
+				for k := range outs {
 					d += gy[k] * (yp[k] - ym[k]) / (2 * h)
 				}
 				if fresh[j] {
