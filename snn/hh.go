@@ -109,13 +109,18 @@ func (g *HHGroup) Update(t int32, in Input, spk []int32) int {
 func (g *HHGroup) lin(y *vec, a, b float64, da, db *vec) {
 	v, m, h, nn := y[0], y[1], y[2], y[3]
 	am, bm, ah, bh, an, bn := kernels.HHRates(v, g.VT)
-	gna := g.GNa * m * m * m * h
-	gk := g.GK * nn * nn * nn * nn
+	gna, gk := g.channels(m, h, nn)
 	da[0] = (g.GL*g.EL + gna*g.ENa + gk*g.EK + a) / g.C
 	db[0] = (g.GL + gna + gk + b) / g.C
 	da[1], db[1] = am, am+bm
 	da[2], db[2] = ah, ah+bh
 	da[3], db[3] = an, an+bn
+}
+
+// channels returns the sodium and potassium conductances GNa·m³h and
+// GK·n⁴ in nS.
+func (g *HHGroup) channels(m, h, n float64) (gna, gk float64) {
+	return g.GNa * m * m * m * h, g.GK * n * n * n * n
 }
 
 // update advances neurons [lo, hi) one step and lists those that spiked in
@@ -174,7 +179,8 @@ func (g *HHGroup) expEuler(y *vec, a, b float64) {
 // the Jacobian of the step with respect to v, m, h, n and the input: it is
 // taken by central differences of expEuler itself in float64 (relative
 // step 1e-6, accurate to about 1e-8, far below float32's rounding), so the
-// equations stay written once, in lin. State [v, m, h, n].
+// equations stay written once, in lin; with DetachGates only ∂v'/∂v and
+// ∂v'/∂I at fixed gates, in closed form. State [v, m, h, n].
 type HH struct {
 	// Model holds the parameters (zero C: TraubMiles(Dt), Dt default 0.1 ms).
 	Model HHGroup
@@ -272,11 +278,12 @@ func (p HH) Forward(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]
 				gIn[j], fresh[j] = tp.GradAcc(t)
 			}
 		}
-		// With the gates detached only v' carries gradient, to v and the
-		// input.
-		outs := 4
-		if p.DetachGates {
-			outs = 1
+		acc := func(j, i int, d float64) {
+			if fresh[j] {
+				gIn[j][i] = float32(d)
+			} else {
+				gIn[j][i] += float32(d)
+			}
 		}
 		for i := range in.Data {
 			// The gradient of the new state: its own, and the spike's
@@ -291,6 +298,22 @@ func (p HH) Forward(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]
 				gy[0] += float64(sg[i]) / float64(p.Scale)
 			}
 			x0 := [5]float64{float64(st[0].Data[i]), float64(st[1].Data[i]), float64(st[2].Data[i]), float64(st[3].Data[i]), float64(in.Data[i])}
+			if p.DetachGates {
+				// expEuler's v' = v∞ + (v − v∞)·E at fixed gates, with
+				// G = GL + GNa m³h + GK n⁴, E = e^(−G·dt/C) and
+				// v∞ = (GL·EL + GNa m³h·ENa + GK n⁴·EK + I)/G:
+				// ∂v'/∂v = E and ∂v'/∂I = (1 − E)/G.
+				gna, gk := g.channels(x0[1], x0[2], x0[3])
+				gt := g.GL + gna + gk
+				e := kernels.FastExp(-gt / g.C * g.Dt)
+				if gIn[0] != nil {
+					acc(0, i, gy[0]*e)
+				}
+				if gIn[4] != nil {
+					acc(4, i, gy[0]*(1-e)/gt)
+				}
+				continue
+			}
 			for j := range 5 {
 				if gIn[j] == nil {
 					continue
@@ -304,14 +327,10 @@ func (p HH) Forward(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]
 				g.expEuler(&yp, xp[4], 0)
 				g.expEuler(&ym, xm[4], 0)
 				var d float64
-				for k := range outs {
+				for k := range 4 {
 					d += gy[k] * (yp[k] - ym[k]) / (2 * h)
 				}
-				if fresh[j] {
-					gIn[j][i] = float32(d)
-				} else {
-					gIn[j][i] += float32(d)
-				}
+				acc(j, i, d)
 			}
 		}
 	})
