@@ -234,12 +234,15 @@ func (p HH) Forward(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]
 	}
 	s := tp.NewResult(in.Shape, st[0], st[1], st[2], st[3], in)
 	vs := float32(g.VSpike)
-	for i, x := range in.Data {
-		y := vec{float64(st[0].Data[i]), float64(st[1].Data[i]), float64(st[2].Data[i]), float64(st[3].Data[i])}
-		g.expEuler(&y, float64(x), 0)
-		for k := range 4 {
-			next[k].Data[i] = float32(y[k])
-		}
+	// expEuler on every element, by the fused kernel that performs its
+	// float64 operations (TestHHKernelMatchesModel), 8 at a time.
+	for k := range next {
+		copy(next[k].Data, st[k].Data)
+	}
+	b := tp.AllocZero(in.Len())
+	kp := kernels.HHParams{C: g.C, GL: g.GL, EL: g.EL, GNa: g.GNa, ENa: g.ENa, GK: g.GK, EK: g.EK, VT: g.VT, Dt: g.Dt}
+	kernels.HHExpEuler(&kp, next[0].Data, next[1].Data, next[2].Data, next[3].Data, in.Data, b)
+	for i := range in.Data {
 		s.Data[i] = 0
 		if next[0].Data[i] > vs && st[0].Data[i] <= vs {
 			s.Data[i] = 1
@@ -262,7 +265,9 @@ func (p HH) Forward(tp *tensor.Tape, st []*tensor.Tensor, in *tensor.Tensor) ([]
 		if s.Grad != nil {
 			x, gs := tp.Alloc(in.Len()), tp.Alloc(in.Len())
 			for i := range x {
-				x[i] = (next[0].Data[i] - vs) / p.Scale
+				// Only an upward crossing is a spike: above VSpike
+				// already, v' passes no gradient through S.
+				x[i], gs[i] = (next[0].Data[i]-vs)/p.Scale, 0
 				if st[0].Data[i] <= vs {
 					gs[i] = s.Grad[i]
 				}

@@ -137,3 +137,46 @@ func TestHHGradDetachGates(t *testing.T) {
 		}
 	}
 }
+
+// The backward pass writes every buffer it reads: on a tape whose pool
+// hands back the buffers of an earlier pass (other inputs, other spikes),
+// the gradients are those of a fresh tape, bit for bit. (The spike's
+// gradient buffer was left unwritten where v was already above VSpike,
+// and a reused tape fed the earlier pass's values into the gradient.)
+func TestHHGradTapeReuse(t *testing.T) {
+	for _, detach := range []bool{false, true} {
+		c := HHCell{HH{Model: TraubMiles(0.5), Scale: 40, DetachGates: detach}}
+		run := func(tp *tensor.Tape, cur float32) []float32 {
+			in := tensor.NewParam("in", []int{2, 8}, make([]float32, 16))
+			for i := range in.Data {
+				in.Data[i] = cur * float32(i+1)
+			}
+			st := c.Init(tp, 2, 8)
+			var sum *tensor.Tensor
+			for range 40 {
+				var s *tensor.Tensor
+				st, s = c.Forward(tp, st, in)
+				if sum == nil {
+					sum = s
+				} else {
+					sum = tp.Add(sum, s)
+				}
+			}
+			// Spike counts weighted per neuron, so that every gradient
+			// buffer holds values that differ from one pass to the next.
+			w := make([]float32, 16)
+			for i := range w {
+				w[i] = float32(i%5) - 2
+			}
+			tp.Backward(tp.Sum(tp.Mul(sum, tensor.New([]int{2, 8}, w))))
+			return append([]float32(nil), in.Grad...)
+		}
+		want := run(tensor.NewTape(), 150)
+		tp := tensor.NewTape()
+		run(tp, 400)
+		tp.Reset()
+		if got := run(tp, 150); !slices.Equal(got, want) {
+			t.Errorf("detach %v: gradient on a reused tape %v, on a fresh one %v", detach, got, want)
+		}
+	}
+}
