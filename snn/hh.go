@@ -194,8 +194,8 @@ type HH struct {
 	// with v∞ and τ set by the gates and the input: a leaky integrator
 	// whose leak is the present conductance), and m, h, n get no gradient.
 	// It costs one exponential per element instead of the full Jacobian's
-	// ten exponential-Euler steps; in the fmnist-hh recipe it trains about
-	// 20 times faster than the full Jacobian, to a similar accuracy
+	// ten exponential-Euler steps; in the fmnist-hh recipe it trains
+	// 20-34 times faster than the full Jacobian, to a similar accuracy
 	// (BENCHMARKS.md, "Hodgkin-Huxley hidden layer").
 	DetachGates bool
 }
