@@ -56,7 +56,7 @@ type ClassifyData struct {
 // ClassifyModel describes the network.
 type ClassifyModel struct {
 	Hidden         []int   `yaml:"hidden" range:"[1,)" default:"1000" help:"sizes of the hidden layers"`
-	Neuron         string  `yaml:"neuron" default:"lif" enum:"lif,synaptic,alif,izhikevich,adex,gif,hh" help:"hidden neuron model: LIF (snnTorch Leaky), current-based synaptic LIF (snnTorch Synaptic, NIR CubaLIF), adaptive LIF (Bellec 2020), Izhikevich (2003, regular spiking, Euler 0.5 ms, input in mV/ms: scale it with hidden_gain, e.g. 10), AdEx (Brette and Gerstner 2005, regular spiking, Euler 0.1 ms, input in pA: e.g. hidden_gain 500); the last two with the surrogate on (v − v_peak)/10 mV; or GIF (the BrainPy paper's generalized integrate-and-fire neuron with after-spike currents, 1-ms steps, τ from beta, threshold 1, input scaled by 1 − beta: e.g. hidden_gain 20; see gif_a1, gif_a2, gif_tau_i2), or HH (Traub-Miles Hodgkin-Huxley of the COBA-HH benchmark, exponential Euler at 0.1 ms, input in pA: e.g. hidden_gain 500; a spike is an upward crossing of −20 mV, the surrogate on (v + 20 mV)/10 mV; untuned: a short Fashion-MNIST run stays at chance, see BENCHMARKS.md)"`
+	Neuron         string  `yaml:"neuron" default:"lif" enum:"lif,synaptic,alif,izhikevich,adex,gif,hh" help:"hidden neuron model: LIF (snnTorch Leaky), current-based synaptic LIF (snnTorch Synaptic, NIR CubaLIF), adaptive LIF (Bellec 2020), Izhikevich (2003, regular spiking, Euler 0.5 ms, input in mV/ms: scale it with hidden_gain, e.g. 10), AdEx (Brette and Gerstner 2005, regular spiking, Euler 0.1 ms, input in pA: e.g. hidden_gain 500); the last two with the surrogate on (v − v_peak)/10 mV; or GIF (the BrainPy paper's generalized integrate-and-fire neuron with after-spike currents, 1-ms steps, τ from beta, threshold 1, input scaled by 1 − beta: e.g. hidden_gain 20; see gif_a1, gif_a2, gif_tau_i2), or HH (Traub-Miles Hodgkin-Huxley of the COBA-HH benchmark, exponential Euler at hh_dt ms, input in pA: scale it with hidden_gain, e.g. 4000; a spike is an upward crossing of −20 mV, the surrogate on (v + 20 mV)/hh_width; BPTT through the membrane with the gates held, hh_gradient; the fmnist-hh recipe is a setup that learns)"`
 	Beta           float64 `yaml:"beta" range:"[0,1]" default:"0.95" help:"membrane decay per step of the hidden layers"`
 	LearnBeta      bool    `yaml:"learn_beta" default:"false" help:"train the membrane decays of LIF and synaptic layers (one per neuron, initialized to beta / readout_beta; snnTorch's learn_beta)"`
 	Alpha          float64 `yaml:"alpha" range:"[0,1]" default:"0.9" help:"synaptic current decay per step (neuron: synaptic)"`
@@ -65,6 +65,9 @@ type ClassifyModel struct {
 	GIFA1          float64 `yaml:"gif_a1" default:"0" help:"GIF: after-spike current I₁ set to this value by a spike (τ₁ 10 ms)"`
 	GIFA2          float64 `yaml:"gif_a2" default:"0" help:"GIF: after-spike current I₂ increment per spike (negative: adaptation; BrainPy's working-memory network uses −0.6)"`
 	GIFTauI2       float64 `yaml:"gif_tau_i2" range:"(0,)" default:"50" help:"GIF: time constant of I₂ in ms"`
+	HHDt           float64 `yaml:"hh_dt" range:"(0,1]" default:"0.1" help:"HH: time step in ms of the exponential-Euler integration (stable up to 1 ms; against 0.01-ms steps a neuron fires up to about a third less at 0.5 ms and half at 1 ms: snn's TestHHExpEulerLargeSteps)"`
+	HHWidth        float64 `yaml:"hh_width" range:"(0,)" default:"10" help:"HH: width in mV of the spike's surrogate gradient: the surrogate sees (v − V_spike)/hh_width, V_spike = −20 mV"`
+	HHGradient     string  `yaml:"hh_gradient" default:"membrane" enum:"membrane,full" help:"HH: the backward pass through the step: membrane (the gates m, h, n held, as snnTorch detaches the reset: a leaky integrator whose leak is the present conductance) or full (the whole Jacobian of the step in v, m, h, n and the input, by central differences: 20-34 times slower in fmnist-hh, see BENCHMARKS.md)"`
 	Threshold      float64 `yaml:"threshold" default:"1" help:"firing threshold"`
 	Reset          string  `yaml:"reset" default:"subtract" enum:"subtract,zero,none,zero_legacy" help:"reset after a spike, computed from the previous membrane and detached, as snnTorch: subtract θ; zero (U = β(1−r)U + I, snnTorch ≥ 0.8, NIR); none; zero_legacy (U = (βU + I)(1−r), snnTorch < 0.8 and braingo before 2026-12-06)"`
 	Surrogate      string  `yaml:"surrogate" default:"atan" help:"surrogate gradient of the spike, by name (braingo surrogates lists them with their parameters)"`
@@ -207,7 +210,7 @@ func (c *Classify) Build(features, classes int) (*networks.FeedForward, error) {
 		case "gif":
 			cell = snn.GIFCell{GIF: c.gif(h, sg)}
 		case "hh":
-			cell = snn.HHCell{HH: snn.HH{Surrogate: sg}}
+			cell = snn.HHCell{HH: snn.HH{Model: snn.TraubMiles(c.Model.HHDt), Scale: float32(c.Model.HHWidth), Surrogate: sg, DetachGates: c.Model.HHGradient == "membrane"}}
 		}
 		name := fmt.Sprintf("fc%d", i+1)
 		b := networks.Block{Name: fmt.Sprintf("hidden%d", i+1), Cell: cell, Delay: c.delay(i)}

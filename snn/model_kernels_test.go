@@ -118,26 +118,28 @@ func TestLIFKernelMatchesModel(t *testing.T) {
 // HHGroup.lin.
 func TestHHKernelMatchesModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 5))
-	for _, n := range kernelSizes {
-		g := NewHHGroup(n, TraubMiles(0.1))
-		a, b := make([]float32, n), make([]float32, n)
-		for i := range g.Vm {
-			g.Vm[i] = float32(-75 + 70*r.Float64())
-			g.M[i], g.H[i], g.N[i] = float32(r.Float64()), float32(r.Float64()), float32(r.Float64())
-			a[i], b[i] = float32(r.NormFloat64()*500), float32(r.ExpFloat64()*50)
-		}
-		want := [4][]float32{make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)}
-		for i := range g.Vm {
-			y := vec{float64(g.Vm[i]), float64(g.M[i]), float64(g.H[i]), float64(g.N[i])}
-			g.expEuler(&y, float64(a[i]), float64(b[i]))
-			for k := range 4 {
-				want[k][i] = float32(y[k])
+	for _, dt := range []float64{0.1, 0.5, 1} {
+		for _, n := range kernelSizes {
+			g := NewHHGroup(n, TraubMiles(dt))
+			a, b := make([]float32, n), make([]float32, n)
+			for i := range g.Vm {
+				g.Vm[i] = float32(-75 + 70*r.Float64())
+				g.M[i], g.H[i], g.N[i] = float32(r.Float64()), float32(r.Float64()), float32(r.Float64())
+				a[i], b[i] = float32(r.NormFloat64()*500), float32(r.ExpFloat64()*50)
 			}
-		}
-		p := kernels.HHParams{C: g.C, GL: g.GL, EL: g.EL, GNa: g.GNa, ENa: g.ENa, GK: g.GK, EK: g.EK, VT: g.VT, Dt: g.Dt}
-		kernels.HHExpEuler(&p, g.Vm, g.M, g.H, g.N, a, b)
-		for k, got := range [][]float32{g.Vm, g.M, g.H, g.N} {
-			same32(t, fmt.Sprintf("n %d: variable %d", n, k), got, want[k])
+			want := [4][]float32{make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)}
+			for i := range g.Vm {
+				y := vec{float64(g.Vm[i]), float64(g.M[i]), float64(g.H[i]), float64(g.N[i])}
+				g.expEuler(&y, float64(a[i]), float64(b[i]))
+				for k := range 4 {
+					want[k][i] = float32(y[k])
+				}
+			}
+			p := kernels.HHParams{C: g.C, GL: g.GL, EL: g.EL, GNa: g.GNa, ENa: g.ENa, GK: g.GK, EK: g.EK, VT: g.VT, Dt: g.Dt}
+			kernels.HHExpEuler(&p, g.Vm, g.M, g.H, g.N, a, b)
+			for k, got := range [][]float32{g.Vm, g.M, g.H, g.N} {
+				same32(t, fmt.Sprintf("dt %v, n %d: variable %d", dt, n, k), got, want[k])
+			}
 		}
 	}
 }

@@ -37,6 +37,7 @@ var fmnistShort = []string{"data.train_limit=512", "data.test_limit=256", "train
 var fixtures = []fixture{
 	{"fmnist-snn", "train", append([]string{"model.hidden=[64]", "train.batch_size=64"}, fmnistShort...), false, false},
 	{"fmnist-snn-sparse", "train", append([]string{"model.hidden=[64]", "train.batch_size=64"}, fmnistShort...), false, false},
+	{"fmnist-hh", "train", append([]string{"model.hidden=[32]", "train.batch_size=64", "data.steps=20"}, fmnistShort...), false, false},
 	{"dms-snn-sparse", "train", []string{"train.epochs=2", "train.batches=2", "train.batch_size=8", "train.eval_trials=16"}, false, false},
 	{"mnist-snn", "train", []string{"model.hidden=[64]", "train.batch_size=32", "train.epochs=2"}, true, false},
 	{"fmnist-s2", "train", append([]string{"train.batch_size=64"}, fmnistShort...), false, false},
@@ -208,7 +209,7 @@ var torchFixtures = []fixture{
 func TestFixturesThreadIndependent(t *testing.T) {
 	for _, f := range fixtures {
 		switch f.recipe {
-		case "fmnist-snn", "fmnist-s2", "dms-snn", "evidence-eprop", "pdm-a2c", "randman-rsnn", "fmnist-snn-sparse":
+		case "fmnist-snn", "fmnist-s2", "dms-snn", "evidence-eprop", "pdm-a2c", "randman-rsnn", "fmnist-snn-sparse", "fmnist-hh":
 		default:
 			continue
 		}
