@@ -1,11 +1,11 @@
 package kernels
 
-// fusedLIFForwardAVX512 is FusedLIFForward's loop (h, steps ≥ 1).
+// fusedLIFForwardAVX512 is FusedLIFForward's loop (nb, steps ≥ 1; 1 ≤ k ≤ FusedMaxOut).
 //
 //go:noescape
-func fusedLIFForwardAVX512(o *float32, bits *int32, x, w2p *float32, h, steps int, beta, theta float32)
+func fusedLIFForwardAVX512(o *float32, bits *int32, xp, w2b, u *float32, nb, steps, k int, beta, theta float32)
 
-// fusedLIFBackwardAVX512 is FusedLIFBackward's loop (h, steps, k ≥ 1).
+// fusedLIFBackwardAVX512 is FusedLIFBackward's loop (h, steps ≥ 1; 1 ≤ k ≤ FusedMaxOut).
 //
 //go:noescape
 func fusedLIFBackwardAVX512(a *fusedBwdArgs)

@@ -2,7 +2,7 @@
 
 package kernels
 
-func fusedLIFForwardAVX512(o *float32, bits *int32, x, w2p *float32, h, steps int, beta, theta float32) {
+func fusedLIFForwardAVX512(o *float32, bits *int32, xp, w2b, u *float32, nb, steps, k int, beta, theta float32) {
 	panic("kernels: no AVX-512")
 }
 func fusedLIFBackwardAVX512(a *fusedBwdArgs) { panic("kernels: no AVX-512") }

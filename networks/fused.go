@@ -13,8 +13,8 @@ import (
 // Fusable reports whether RunFused can run n, and if not why: two blocks,
 // dense projections without delays; the first a layer of LIF cells reset
 // by subtraction with the atan surrogate and a fixed decay; the second (the
-// readout) of at most kernels.FusedLanes outputs, any cell, and no gain on
-// its projection. (The first projection's gain is the caller's: RunFused
+// readout) of at most kernels.FusedMaxOut outputs, any cell, and no gain
+// on its projection; a positive threshold. (The first projection's gain is the caller's: RunFused
 // takes the projected input.)
 func (n *FeedForward) Fusable() (bool, string) {
 	if len(n.Blocks) != 2 {
@@ -40,9 +40,12 @@ func (n *FeedForward) Fusable() (bool, string) {
 	if _, ok := fusedATan(c.LIF); !ok {
 		return false, fmt.Sprintf("the hidden surrogate is %T, not atan", c.Surrogate)
 	}
+	if c.Threshold < 0 {
+		return false, "the hidden threshold is negative"
+	}
 	out := n.Blocks[1].Proj
-	if out.Out() > kernels.FusedLanes {
-		return false, fmt.Sprintf("the readout has %d outputs, more than %d", out.Out(), kernels.FusedLanes)
+	if out.Out() > kernels.FusedMaxOut {
+		return false, fmt.Sprintf("the readout has %d outputs, more than %d", out.Out(), kernels.FusedMaxOut)
 	}
 	if out.Gain != 0 && out.Gain != 1 {
 		return false, "the readout's projection has a gain"
@@ -75,21 +78,23 @@ func fusedATan(p snn.LIF) (float32, bool) {
 // hidden block's entries nil (its spikes live only inside the op).
 //
 // The hidden layer and the readout's input current are one tape op over
-// all steps (kernels.FusedLIFForward per sample, blocks of 16 neurons whose
-// membranes stay in registers over the steps, spikes kept as bits, the
-// readout current added event by event, the rows of the neurons that
-// fired in increasing order): the hidden spikes are the general path's
-// bits (the same LIF step), the readout's currents equal its narrow
-// product's up to float32 rounding (which sums in 16-lane partial sums).
-// The readout's cell then steps on the tape as in RunFrom. The backward pass
-// (kernels.FusedLIFBackward) recomputes each block's membranes, runs the
-// reverse scan with the spikes' gradient G_t·W2ᵀ formed in registers, sums
-// the input's gradient over the steps in a register (from the last step to
-// the first, as the general path does) and adds the readout weights'
-// gradient event by event: no per-step tensors of the hidden layer are
-// kept. Gradients equal the general path's up to float32 rounding (the
-// sums over the readout's outputs and over samples and steps run in
-// another order). docs/fused.md describes the layout.
+// all steps (kernels.FusedLIFForward per sample: step by step, blocks of 16
+// neurons in one register, spikes kept as bits, each spike's readout
+// weights added under the spike mask into per-lane partial sums): the
+// hidden spikes are the general path's bits (the same LIF step), the
+// readout's currents equal its narrow product's up to float32 rounding
+// (both sum in 16-lane partial sums, in another order). The readout's cell
+// then steps on the tape as in RunFrom. The backward pass
+// (kernels.FusedLIFBackward, per sample) recomputes the membranes into one
+// sample's scratch, then per block of 16 neurons runs the reverse scan
+// with the spikes' gradient G_t·W2ᵀ formed in registers (the block's
+// readout weights held in registers), sums the input's gradient over the
+// steps in a register (from the last step to the first, as the general
+// path does) and the readout weights' gradient under the spike masks: no
+// per-step tensors of the hidden layer are kept. Gradients equal the
+// general path's up to float32 rounding (the sums over the readout's
+// outputs and over samples and steps run in another order).
+// docs/fused.md describes the layout.
 func (n *FeedForward) RunFused(tp *tensor.Tape, proj *tensor.Tensor, steps int) *Trace {
 	if ok, why := n.Fusable(); !ok {
 		panic("networks: RunFused: " + why)
@@ -114,15 +119,18 @@ func (n *FeedForward) RunFused(tp *tensor.Tape, proj *tensor.Tensor, steps int) 
 	hp := nb * L
 	w2, b2 := ro.Proj.W, ro.Proj.B
 
-	w2p := tp.AllocZero(h * L)
-	for j := range h {
-		copy(w2p[j*L:j*L+k], w2.Data[j*k:(j+1)*k])
+	w2b := tp.Alloc(hp * k)
+	kernels.PackFusedReadout(w2b, w2.Data, h, k)
+	xp := tp.AllocZero(batch * hp) // the input current padded to blocks
+	for b := range batch {
+		copy(xp[b*hp:b*hp+h], proj.Data[b*h:(b+1)*h])
 	}
 	bits := tp.AllocInt32(batch * nb * steps)
 	cur := tp.Alloc(batch * steps * L) // [sample][step][16]
+	u := tp.Alloc(hp)
 	for b := range batch {
 		kernels.FusedLIFForward(cur[b*steps*L:(b+1)*steps*L], bits[b*nb*steps:(b+1)*nb*steps],
-			proj.Data[b*h:(b+1)*h], w2p, h, steps, beta, theta)
+			xp[b*hp:(b+1)*hp], w2b, u, h, steps, k, beta, theta)
 	}
 	outs := make([]*tensor.Tensor, steps)
 	for t := range steps {
@@ -164,30 +172,24 @@ func (n *FeedForward) RunFused(tp *tensor.Tape, proj *tensor.Tensor, steps int) 
 					}
 				}
 			}
-			w2t := tp.AllocZero(k * hp)
-			for j := range h {
-				for q := range k {
-					w2t[q*hp+j] = w2.Data[j*k+q]
-				}
-			}
 			var gx []float32
 			if proj.RequiresGrad() {
 				gx = tp.GradOf(proj)
 			} else {
 				gx = tp.AllocZero(batch * h)
 			}
-			gw2p := tp.AllocZero(h * L)
-			scratch := tp.Alloc(steps * L)
+			gw2b := tp.AllocZero(hp * k)
+			scratch := tp.Alloc(steps * hp)
 			for b := range batch {
-				kernels.FusedLIFBackward(gx[b*h:(b+1)*h], gw2p, scratch, proj.Data[b*h:(b+1)*h], w2t,
+				kernels.FusedLIFBackward(gx[b*h:(b+1)*h], gw2b, scratch, xp[b*hp:(b+1)*hp], w2b,
 					g[b*steps*L:(b+1)*steps*L], bits[b*nb*steps:(b+1)*nb*steps], h, steps, k, beta, theta, c, hh)
 			}
 			if w2.RequiresGrad() {
 				gw := tp.GradOf(w2)
 				for j := range h {
-					row := gw[j*k : (j+1)*k]
+					row, blk, i := gw[j*k:(j+1)*k], j/L, j%L
 					for q := range row {
-						row[q] += gw2p[j*L+q]
+						row[q] += gw2b[(blk*k+q)*L+i]
 					}
 				}
 			}

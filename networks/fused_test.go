@@ -63,7 +63,7 @@ func TestRunFusedMatchesRunFrom(t *testing.T) {
 	}{
 		{12, 16, 10, 4, 7, LIFCell{LIF: snn.LIF{Beta: 0.95}}, true},
 		{12, 5, 3, 3, 9, LIFCell{LIF: snn.LIF{Beta: 0.9}}, true},
-		{30, 37, 16, 5, 25, LIFCell{LIF: snn.LIF{Beta: 0.95}}, false},
+		{30, 37, 10, 5, 25, LIFCell{LIF: snn.LIF{Beta: 0.95}}, false},
 		{20, 100, 10, 8, 25, LICell{LI: snn.LI{Beta: 0.9}}, true},
 		{50, 1000, 10, 6, 25, LIFCell{LIF: snn.LIF{Beta: 0.95}}, true},
 		{9, 33, 2, 2, 1, LIFCell{LIF: snn.LIF{Beta: 0.95}}, true},
@@ -220,7 +220,10 @@ func TestFusableRefuses(t *testing.T) {
 		"learned decay": func(n *FeedForward) {
 			n.Blocks[0].Cell = LIFCell{LIF: snn.LIF{Beta: 0.9, LearnBeta: snn.NewLearnBeta("b", 8, 0.9)}}
 		},
-		"wide readout": func(n *FeedForward) { n.Blocks[1].Proj = NewDense("w", 8, 17, true, r) },
+		"wide readout": func(n *FeedForward) { n.Blocks[1].Proj = NewDense("w", 8, 11, true, r) },
+		"negative threshold": func(n *FeedForward) {
+			n.Blocks[0].Cell = LIFCell{LIF: snn.LIF{Beta: 0.9, Threshold: -1}}
+		},
 		"readout gain": func(n *FeedForward) { n.Blocks[1].Proj.Gain = 0.5 },
 		"delay":        func(n *FeedForward) { n.Blocks[1].Delay = 1 },
 	}
