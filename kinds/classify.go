@@ -84,6 +84,7 @@ type ClassifyModel struct {
 	ConnKind       string  `yaml:"connectivity_kind" default:"csr" enum:"csr,jit" help:"with connectivity below 1: csr stores the structure and trains every stored weight; jit regenerates the matrix from the seed at every product and trains only its weight rule's parameters (BrainPy's jitconn operators: memory independent of the layer's size)"`
 	JITWeight      string  `yaml:"jit_weight" default:"normal" enum:"homogeneous,uniform,normal" help:"connectivity_kind jit: the weight rule whose parameters are trained: one weight for every synapse, uniform in [lo, hi), or normal (mu, sd); initialized to ±1/√(p·fan_in) (homogeneous: +), or mean 0 and std √(init_scale/(p·fan_in))"`
 	Delay          []int   `yaml:"delay" range:"[0,)" default:"0" help:"axonal delay in steps of each hidden layer's input (one value for all layers, or one per layer): at step t a layer receives its input of step t − delay, nothing before; the input layer's delay shifts the whole stimulus"`
+	Fused          bool    `yaml:"fused" default:"true" help:"snn-classify: train through the fused whole-sequence path when the network allows it (static input, one dense LIF hidden layer reset by subtraction with the atan surrogate, a readout of at most 10 outputs, no truncate, l1 or l2; docs/fused.md); false: the general step-by-step path (the same model; the numbers agree to float32 rounding)"`
 	InitFile       string  `yaml:"init_file" default:"" help:"start from these weights instead of the seeded initialization: a JSON object mapping each parameter name (fc1.weight, fc1.bias, ...; weights stored in×out) to its flat values (baselines/fmnist_snn.py --export-init writes PyTorch's)"`
 }
 
@@ -357,7 +358,8 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 	task := &trainer.Classify{Net: net, Data: train, Encoder: enc, Steps: c.Data.Steps, BatchSize: c.Train.BatchSize,
 		Shuffle: c.Train.Shuffle, DropLast: true, Seed: uint64(c.Seed), Loss: c.Train.Loss,
 		CorrectRate: c.Train.CorrectRate, IncorrectRate: c.Train.IncorrectRate,
-		L1: float32(c.Train.L1), L2: float32(c.Train.L2), Truncate: c.Train.Truncate, Exchange: opts.shards, NumShards: c.Train.Shards}
+		L1: float32(c.Train.L1), L2: float32(c.Train.L2), Truncate: c.Train.Truncate, Exchange: opts.shards, NumShards: c.Train.Shards,
+		NoFused: !c.Model.Fused}
 	if err := task.Validate(); err != nil {
 		return err
 	}

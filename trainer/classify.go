@@ -45,6 +45,13 @@ type Classify struct {
 	// results depend on it; a process owns one shard or more, so it is
 	// also the most processes an Exchange can share a batch among.
 	NumShards int
+	// NoFused turns the fused path off (networks.FeedForward.RunFused:
+	// the hidden LIF layer and the readout's current as one op over the
+	// whole sequence), which the training steps otherwise take when the
+	// input is static, the network is Fusable, the run is not truncated
+	// and the spike-count regularizers are off (Fused). The results agree
+	// to float32 rounding; the fused path is faster.
+	NoFused bool
 
 	ctx    context.Context // SetContext's; nil: never interrupted
 	order  []int
@@ -478,6 +485,13 @@ func (c *Classify) forward(sh *shard, t0, t1 int) {
 	if c.stopped() {
 		return // interrupted: TrainStep returns the context's error
 	}
+	if sh.proj != nil && t0 == 0 && t1 == c.Steps && c.Fused() {
+		sh.tr, sh.next = sh.net.RunFused(sh.tp, sh.proj, c.Steps), nil
+		sh.l = c.loss(sh.tp, sh.tr, sh.y, sh.frac)
+		sh.loss += float64(sh.l.Item())
+		accumulateOutputs(sh.tr, sh.counts, &sh.outMax)
+		return
+	}
 	in := networks.Input{Projected: sh.proj}
 	if sh.proj == nil {
 		in = input(sh.tp, c.Encoder, sh.x, sh.ids)
@@ -495,6 +509,18 @@ func (c *Classify) forward(sh *shard, t0, t1 int) {
 			}
 		}
 	}
+}
+
+// Fused reports whether the training steps take the fused path
+// (networks.FeedForward.RunFused; docs/fused.md): a static input with a
+// dense first layer, a Fusable network, no truncation, no spike-count
+// regularizer (they need the hidden spikes as tensors), and NoFused unset.
+func (c *Classify) Fused() bool {
+	if c.NoFused || c.L1 != 0 || c.L2 != 0 || (c.Truncate > 0 && c.Truncate < c.Steps) || !c.static() {
+		return false
+	}
+	ok, _ := c.Net.Fusable()
+	return ok
 }
 
 // countTotals sums the shards' spike counts per neuron of each hidden layer

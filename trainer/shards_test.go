@@ -29,13 +29,15 @@ func (o adamOpt) ZeroGrad() {
 // Training a Classify gives the same parameters and metrics, to the bit,
 // at any kernels.Threads() (DESIGN.md, "One definition, many engines":
 // results depend on the seed only): static and per-step inputs, the
-// spike-count regularizers, truncated BPTT, a non-spiking readout, and
-// batches that are not a multiple of Shards (the last one partial).
+// spike-count regularizers, truncated BPTT, a non-spiking readout, the
+// fused path (a fixed decay makes the network Fusable), and batches that
+// are not a multiple of Shards (the last one partial).
 func TestClassifyThreadsBitIdentical(t *testing.T) {
 	type config struct {
-		name string
-		set  func(c *Classify)
-		li   bool
+		name  string
+		set   func(c *Classify)
+		li    bool
+		fused bool // a fixed hidden decay: the fused path
 	}
 	configs := []config{
 		{name: "direct", set: func(c *Classify) {}},
@@ -47,6 +49,8 @@ func TestClassifyThreadsBitIdentical(t *testing.T) {
 		{name: "direct-l2-li-readout", li: true, set: func(c *Classify) {
 			c.L2, c.Loss = 1e-2, "nll_max_membrane"
 		}},
+		{name: "direct-fused", fused: true, set: func(c *Classify) {}},
+		{name: "direct-fused-li-readout", fused: true, li: true, set: func(c *Classify) { c.Loss = "nll_max_membrane" }},
 	}
 	train := func(cfg config) ([][]float32, []Epoch) {
 		r := rand.New(rand.NewPCG(7, 7))
@@ -54,8 +58,12 @@ func TestClassifyThreadsBitIdentical(t *testing.T) {
 		if cfg.li {
 			out = networks.LICell{LI: snn.LI{Beta: 0.9}}
 		}
+		hidden := snn.LIF{Beta: 0.9, LearnBeta: snn.NewLearnBeta("beta", 40, 0.9)}
+		if cfg.fused {
+			hidden.LearnBeta = nil
+		}
 		net := &networks.FeedForward{Blocks: []networks.Block{
-			{Proj: networks.NewDense("a", 64, 40, true, r), Cell: networks.LIFCell{LIF: snn.LIF{Beta: 0.9, LearnBeta: snn.NewLearnBeta("beta", 40, 0.9)}}},
+			{Proj: networks.NewDense("a", 64, 40, true, r), Cell: networks.LIFCell{LIF: hidden}},
 			{Proj: networks.NewDense("b", 40, 10, true, r), Cell: out},
 		}}
 		const n = 600
@@ -70,6 +78,9 @@ func TestClassifyThreadsBitIdentical(t *testing.T) {
 		cfg.set(c)
 		if err := c.Validate(); err != nil {
 			t.Fatal(err)
+		}
+		if c.Fused() != cfg.fused {
+			t.Fatalf("Fused() = %v", c.Fused())
 		}
 		l := &Loop{Task: c, Optimizer: adamOpt{net.Params(), newAdam(net.Params(), 1e-2)}, Epochs: 2}
 		if err := l.Run(context.Background()); err != nil {
@@ -103,5 +114,62 @@ func TestClassifyThreadsBitIdentical(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A training step through the fused path gives the general path's loss and
+// parameter gradients up to float32 rounding (the first projection's
+// included: its gradient reaches it through the projected input's).
+func TestClassifyFusedMatchesGeneral(t *testing.T) {
+	step := func(noFused bool) (float64, [][]float32) {
+		r := rand.New(rand.NewPCG(4, 2))
+		net := &networks.FeedForward{Blocks: []networks.Block{
+			{Proj: networks.NewDense("a", 64, 70, true, r), Cell: networks.LIFCell{LIF: snn.LIF{Beta: 0.95}}},
+			{Proj: networks.NewDense("b", 70, 10, true, r), Cell: networks.LIFCell{LIF: snn.LIF{Beta: 0.95}}},
+		}}
+		const n = 100
+		d := &datasets.Images{N: n, Rows: 8, Cols: 8, Classes: 10, Pixels: make([]uint8, n*64), Labels: make([]uint8, n)}
+		for i := range d.Pixels {
+			d.Pixels[i] = uint8(r.IntN(256))
+		}
+		for i := range d.Labels {
+			d.Labels[i] = uint8(r.IntN(10))
+		}
+		c := &Classify{Net: net, Data: d, Encoder: datasets.Direct{Gain: 2}, Steps: 12, BatchSize: 50, NoFused: noFused}
+		if c.Fused() == noFused {
+			t.Fatalf("NoFused %v: Fused() = %v", noFused, c.Fused())
+		}
+		for _, p := range net.Params() {
+			p.ZeroGrad()
+		}
+		c.Batches(0)
+		res, err := c.TrainStep(0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gs [][]float32
+		for _, p := range net.Params() {
+			gs = append(gs, p.Grad)
+		}
+		return res.Loss, gs
+	}
+	lg, gg := step(true)
+	lf, gf := step(false)
+	if math.Abs(lf-lg) > 1e-5*math.Abs(lg) {
+		t.Fatalf("loss %v fused, %v general", lf, lg)
+	}
+	for i := range gg {
+		var scale float64
+		for _, v := range gg[i] {
+			scale = max(scale, math.Abs(float64(v)))
+		}
+		if scale == 0 {
+			t.Fatalf("parameter %d: zero gradient", i)
+		}
+		for j, v := range gg[i] {
+			if math.Abs(float64(v-gf[i][j])) > 1e-4*scale {
+				t.Fatalf("parameter %d[%d]: gradient %v fused, %v general (largest %v)", i, j, gf[i][j], v, scale)
+			}
+		}
 	}
 }
