@@ -90,6 +90,7 @@ const entry table[] = {
 	EMU(sum_partial, true),
 	EMU(col_sums, false),
 	EMU(row_argmax, false),
+	EMU(correct_rows, false),
 	EMU(philox_uniform, false),
 	EMU(philox_normal, false),
 	EMU(set_rows, false),
