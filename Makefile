@@ -306,8 +306,9 @@ gpu-generate: cuda-nvcc
 	cd gpu && $(GO) generate .
 
 # The device check (docs/gpu.md): builds here what travels to a GPU machine,
-# build/gpu-check/ (a stripped braingo-cuda, the stripped test binary of
-# package gpu, the peers' Python sources, run.sh), at most 64 MiB. On the
-# GPU machine: bash build/gpu-check/run.sh > results.jsonl
+# build/gpu-check/ (bin.tar.gz: a stripped braingo-cuda and the stripped
+# test binary of package gpu; the peers' Python sources; Debian's gzipped
+# Fashion-MNIST), with the tracked files at most 64 MiB. On the GPU
+# machine: bash baselines/gpu_check_run.sh (OUT=DIR keeps the results)
 gpu-check: cuda build/cu/.patched $(CUDA_WORK)
 	bash baselines/gpu_check_build.sh

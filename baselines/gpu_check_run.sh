@@ -62,18 +62,21 @@ step() {
 	emit "{\"check\":\"$name\",\"result\":\"$res\",\"exit\":$rc,\"seconds\":$(($(date +%s) - t0)),\"limit_s\":$lim,\"why\":\"$why\"}"
 }
 
-for f in "$CHK/braingo-cuda" "$CHK/gpu.test"; do
+# The binaries travel gzipped (bin.tar.gz) and run from a temporary folder
+# (which also serves a tree that is read-only or lost the execute bits).
+if [ -f "$CHK/bin.tar.gz" ]; then
+	BIN=$(mktemp -d)
+	tar -xzf "$CHK/bin.tar.gz" -C "$BIN" && chmod +x "$BIN/braingo-cuda" "$BIN/gpu.test"
+elif [ -f "$CHK/braingo-cuda" ] && { [ ! -x "$CHK/braingo-cuda" ] || [ ! -x "$CHK/gpu.test" ]; }; then
+	BIN=$(mktemp -d)
+	cp "$CHK/braingo-cuda" "$CHK/gpu.test" "$BIN/" && chmod +x "$BIN/braingo-cuda" "$BIN/gpu.test"
+fi
+for f in "$BIN/braingo-cuda" "$BIN/gpu.test"; do
 	if [ ! -f "$f" ]; then
 		emit "{\"check\":\"setup\",\"result\":\"failed\",\"why\":\"$f is missing: run make gpu-check where Go is, and carry build/gpu-check\"}"
 		exit 1
 	fi
 done
-# A copy that lost its execute bits (or lies on a read-only tree) runs from
-# a temporary folder.
-if [ ! -x "$CHK/braingo-cuda" ] || [ ! -x "$CHK/gpu.test" ]; then
-	BIN=$(mktemp -d)
-	cp "$CHK/braingo-cuda" "$CHK/gpu.test" "$BIN/" && chmod +x "$BIN/braingo-cuda" "$BIN/gpu.test"
-fi
 export GPU_CHECK_BIN=$BIN
 gpu=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1 | tr '"' ' ')
 emit "{\"check\":\"machine\",\"gpu\":\"$gpu\",\"host_cores\":$(nproc),\"load\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
@@ -81,10 +84,20 @@ step version 30 "$BIN/braingo-cuda" version --json
 
 step kernel_tests 180 bash "$0" --kernel-tests "$LOG/kernel-tests.log"
 
+# fmnist-snn: one epoch of the recipe trained on the device (the full
+# 60,000/10,000 split; the run directory under $LOG/fmnist-run), and
+# snnTorch's beside it on the same GPU after the peers are unpacked (below).
+# Each line of braingo's --json output gets the step's name and device.
+FM=$CHK/fashion-mnist
+if [ -f "$FM/train-images-idx3-ubyte.gz" ]; then
+	step fmnist_snn 120 bash -c "set -o pipefail; '$BIN/braingo-cuda' train fmnist-snn --set device=cuda --set data_dir='$PWD/$FM' --out '$LOG/fmnist-run' --force --json | sed 's/^{/{\"check\":\"fmnist_snn_braingo\",\"device\":\"cuda\",/'"
+else
+	emit "{\"check\":\"fmnist_snn\",\"result\":\"skipped\",\"why\":\"$FM was not carried (make gpu-check copies Debian's Fashion-MNIST there)\"}"
+fi
+
 step on 150 "$BIN/braingo-cuda" gpu on --json --n 4096,8192,16384 --warmup 1 --rounds 3
 step coba 150 "$BIN/braingo-cuda" gpu coba --json --neurons 4000,40000,400000,4000000 --duration-ms 5000
 step sim_cli 40 "$BIN/braingo-cuda" sim coba --set device=cuda --set conn=jit --set duration_ms=1000 --json
-emit "{\"check\":\"fmnist_snn\",\"result\":\"skipped\",\"why\":\"training on the GPU is not implemented yet (issue 17)\"}"
 
 # The peers beside braingo on the same GPU.
 PEERS=$(mktemp -d)
@@ -93,6 +106,9 @@ if [ -f "$CHK/peers.tar.gz" ]; then
 fi
 export PYTHONPATH=$PEERS${PYTHONPATH:+:$PYTHONPATH}
 emit "{\"check\":\"python\",\"versions\":\"$($PY -c 'import sys, torch; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.version.cuda)' 2>&1 | tr '"\n' "' " | cut -c1-200)\"}"
+if [ -f "$FM/train-images-idx3-ubyte.gz" ]; then
+	step fmnist_snn_snntorch 120 $PY baselines/gpu_check_fmnist.py --data-dir "$FM" --device cuda
+fi
 step peer_snntorch 120 $PY baselines/gpu_peers.py --peer snntorch
 step peer_spikingjelly_cupy 90 $PY baselines/gpu_peers.py --peer spikingjelly-cupy
 step peer_norse_compile 120 $PY baselines/gpu_peers.py --peer norse-compile

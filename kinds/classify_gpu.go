@@ -45,15 +45,15 @@ func (c *Classify) CheckDevice(device string) error {
 	}
 	m, t := c.Model, c.Train
 	not := func(field, what string) error {
-		return recipes.Invalid(field, "%s does not train on the GPU yet (device=cuda trains dense LIF networks with a LIF readout, direct input, ce_membrane, adam or adamw, full BPTT); use device=cpu", what)
+		return recipes.Invalid(field, "%s: not trained on the GPU yet (device=cuda trains dense LIF networks with a LIF readout, direct input, ce_membrane, adam or adamw, full BPTT); use device=cpu", what)
 	}
 	switch {
 	case c.Data.Encoding != "direct":
 		return not("data.encoding", c.Data.Encoding+" input")
 	case m.Neuron != "lif":
-		return not("model.neuron", "a "+m.Neuron+" hidden layer")
+		return not("model.neuron", "a hidden layer of "+m.Neuron+" neurons")
 	case m.Readout != "lif":
-		return not("model.readout", "a "+m.Readout+" readout")
+		return not("model.readout", "the "+m.Readout+" readout")
 	case m.LearnBeta:
 		return not("model.learn_beta", "a trainable decay")
 	case m.Connectivity < 1:
@@ -67,7 +67,7 @@ func (c *Classify) CheckDevice(device string) error {
 	case t.Loss != "ce_membrane":
 		return not("train.loss", "the "+t.Loss+" loss")
 	case t.Optimizer != "adam" && t.Optimizer != "adamw":
-		return not("train.optimizer", t.Optimizer)
+		return not("train.optimizer", "the "+t.Optimizer+" optimizer")
 	case t.GradClip != 0:
 		return not("train.grad_clip", "gradient clipping")
 	case t.L1 != 0:
