@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds build/gpu-check/, what the device check (docs/gpu.md) takes to a GPU
 # machine, which has no Go and no network: bin.tar.gz, a stripped
-# braingo-cuda and the stripped test binary of package gpu (the kernels
-# against their CPU counterparts), gzipped (32 MB become 14), peers.tar.gz, the Python sources of the peers (snnTorch,
+# braingo-cuda and the stripped test binaries of packages gpu (the kernels
+# against their CPU counterparts) and kinds (a training step on the device
+# against the CPU's), gzipped, peers.tar.gz, the Python sources of the peers (snnTorch,
 # Norse, SpikingJelly; PyTorch and CuPy are the machine's), and
 # fashion-mnist/, Debian's four gzipped Fashion-MNIST IDX files (31 MB;
 # FMNIST_SRC says where they are), for the fmnist-snn epoch on the device.
@@ -28,8 +29,9 @@ export GOWORK=$PWD/build/cuda.work GOFLAGS=-buildvcs=false
 echo "gpu-check: building braingo-cuda and gpu.test (stripped)"
 "$GO" build -tags cuda -trimpath -ldflags='-s -w' -o "$OUTDIR/braingo-cuda" ./cmd/braingo
 "$GO" test -c -tags cuda -trimpath -ldflags='-s -w' -o "$OUTDIR/gpu.test" ./gpu
-tar -czf "$OUTDIR/bin.tar.gz" -C "$OUTDIR" braingo-cuda gpu.test
-rm "$OUTDIR/braingo-cuda" "$OUTDIR/gpu.test"
+"$GO" test -c -tags cuda -trimpath -ldflags='-s -w' -o "$OUTDIR/kinds.test" ./kinds
+tar -czf "$OUTDIR/bin.tar.gz" -C "$OUTDIR" braingo-cuda gpu.test kinds.test
+rm "$OUTDIR/braingo-cuda" "$OUTDIR/gpu.test" "$OUTDIR/kinds.test"
 
 # The peers: each source folder holds its package folder (snntorch/,
 # norse/, spikingjelly/); a missing one is left out and the check says so.

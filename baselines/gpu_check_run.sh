@@ -15,10 +15,23 @@ BIN=${GPU_CHECK_BIN:-$PWD/$CHK} # where the binaries run from (see below)
 # --kernel-tests: the kernels against their CPU counterparts, one JSON line
 # per test and subtest (the step below runs the script again this way, so
 # that timeout can run it).
-if [ "${1:-}" = "--kernel-tests" ]; then
-	(cd gpu && BRAINGO_GPU_BACKEND=cuda "$BIN/gpu.test" -test.v -test.count=1 -test.timeout 170s) > "$2" 2>&1
+# --train-tests: the same for training on the device (package kinds'
+# TestGPU*: one step against the CPU path, the loss falling).
+if [ "${1:-}" = "--kernel-tests" ] || [ "${1:-}" = "--train-tests" ]; then
+	if [ "$1" = "--kernel-tests" ]; then
+		(cd gpu && BRAINGO_GPU_BACKEND=cuda "$BIN/gpu.test" -test.v -test.count=1 -test.timeout 170s) > "$2" 2>&1
+	else
+		(cd kinds && BRAINGO_GPU_BACKEND=cuda "$BIN/kinds.test" -test.run 'GPU' -test.v -test.count=1 -test.timeout 50s) > "$2" 2>&1
+	fi
 	rc=$?
-	sed -nE 's/^ *--- (PASS|FAIL|SKIP): ([^ ]+) \(([0-9.]+)s\)$/{"check":"kernel_test","test":"\2","result":"\1","seconds":\3}/p' "$2"
+	kind=kernel_test
+	[ "$1" = "--train-tests" ] && kind=train_test
+	sed -nE 's/^ *--- (PASS|FAIL|SKIP): ([^ ]+) \(([0-9.]+)s\)$/{"check":"'$kind'","test":"\2","result":"\1","seconds":\3}/p' "$2"
+	if [ "$kind" = train_test ]; then
+		# The tests' logs (losses, gradient differences, flipped spikes)
+		# as JSON lines too.
+		grep -E '^\s+\S+_test.go:[0-9]+: ' "$2" | head -40 | sed -E 's/^\s+//; s/[\\"]/ /g; s/.*/{"check":"train_test_log","line":"&"}/'
+	fi
 	grep -E '^\s+\S+_test.go:[0-9]+: ' "$2" | head -40 >&2
 	tail -2 "$2" >&2
 	exit $rc
@@ -66,12 +79,12 @@ step() {
 # (which also serves a tree that is read-only or lost the execute bits).
 if [ -f "$CHK/bin.tar.gz" ]; then
 	BIN=$(mktemp -d)
-	tar -xzf "$CHK/bin.tar.gz" -C "$BIN" && chmod +x "$BIN/braingo-cuda" "$BIN/gpu.test"
+	tar -xzf "$CHK/bin.tar.gz" -C "$BIN" && chmod +x "$BIN"/*
 elif [ -f "$CHK/braingo-cuda" ] && { [ ! -x "$CHK/braingo-cuda" ] || [ ! -x "$CHK/gpu.test" ]; }; then
 	BIN=$(mktemp -d)
 	cp "$CHK/braingo-cuda" "$CHK/gpu.test" "$BIN/" && chmod +x "$BIN/braingo-cuda" "$BIN/gpu.test"
 fi
-for f in "$BIN/braingo-cuda" "$BIN/gpu.test"; do
+for f in "$BIN/braingo-cuda" "$BIN/gpu.test" "$BIN/kinds.test"; do
 	if [ ! -f "$f" ]; then
 		emit "{\"check\":\"setup\",\"result\":\"failed\",\"why\":\"$f is missing: run make gpu-check where Go is, and carry build/gpu-check\"}"
 		exit 1
@@ -83,14 +96,15 @@ emit "{\"check\":\"machine\",\"gpu\":\"$gpu\",\"host_cores\":$(nproc),\"load\":\
 step version 30 "$BIN/braingo-cuda" version --json
 
 step kernel_tests 180 bash "$0" --kernel-tests "$LOG/kernel-tests.log"
+step train_tests 60 bash "$0" --train-tests "$LOG/train-tests.log"
 
 # fmnist-snn: one epoch of the recipe trained on the device (the full
-# 60,000/10,000 split; the run directory under $LOG/fmnist-run), and
+# 60,000/10,000 split; the run directory in a temporary folder), and
 # snnTorch's beside it on the same GPU after the peers are unpacked (below).
 # Each line of braingo's --json output gets the step's name and device.
 FM=$CHK/fashion-mnist
 if [ -f "$FM/train-images-idx3-ubyte.gz" ]; then
-	step fmnist_snn 120 bash -c "set -o pipefail; '$BIN/braingo-cuda' train fmnist-snn --set device=cuda --set data_dir='$PWD/$FM' --out '$LOG/fmnist-run' --force --json | sed 's/^{/{\"check\":\"fmnist_snn_braingo\",\"device\":\"cuda\",/'"
+	step fmnist_snn 120 bash -c "set -o pipefail; '$BIN/braingo-cuda' train fmnist-snn --set device=cuda --set data_dir='$PWD/$FM' --out '$(mktemp -d)/fmnist-run' --json | sed 's/^{/{\"check\":\"fmnist_snn_braingo\",\"device\":\"cuda\",/'"
 else
 	emit "{\"check\":\"fmnist_snn\",\"result\":\"skipped\",\"why\":\"$FM was not carried (make gpu-check copies Debian's Fashion-MNIST there)\"}"
 fi
