@@ -71,10 +71,26 @@ func gpuTestRecipe(t *testing.T, data string, extra ...string) (*Classify, *data
 // lr·m̂/(√v̂+ε) = lr·g/(|g|+ε), a function of g with slope ε/(|g|+ε)², so
 // two gradients a, b move it by amounts that differ by at most
 // lr·2|a−b|/(max(|a|,|b|)+ε); the weights after the step must agree within
-// that plus 2 ulp of the weight (the update's own rounding).
+// that plus 4 ulp of |w| + lr (the update's own rounding: the quotient's,
+// and the sum's at the scale of its operands, the old weight and a step of
+// up to lr, which can be much larger than the new weight).
 func TestGPUTrainStepMatchesCPU(t *testing.T) {
 	d := gpuTestDevice(t)
-	c, train := gpuTestRecipe(t, tinyImages(t))
+	data := tinyImages(t)
+	for _, sets := range [][]string{
+		nil,
+		{"model.hidden=[20]", "model.reset=zero"}, // fmnist-snn's shape
+		{"model.bias=false", "model.init=kaiming_normal", "model.init_scale=6", "train.optimizer=adamw", "model.surrogate=fast_sigmoid"},
+		{"model.init=kaiming_normal", "model.reset=none", "model.beta=0.8", "model.readout_beta=0.9", "train.weight_decay=1e-3"},
+	} {
+		t.Run(strings.Join(sets, ","), func(t *testing.T) {
+			c, train := gpuTestRecipe(t, data, sets...)
+			checkTrainStep(t, d, c, train)
+		})
+	}
+}
+
+func checkTrainStep(t *testing.T, d *gpu.Device, c *Classify, train *datasets.Images) {
 	const T, B = 6, 32
 
 	// The CPU: trainer.Classify as Run sets it up.
@@ -205,9 +221,9 @@ func TestGPUTrainStepMatchesCPU(t *testing.T) {
 		for j, w := range p.Data {
 			cw := params[i].Data[j]
 			a, b := float64(gotGrad[i][j]), float64(wantGrad[i][j])
-			bound := 2*ulp(cw) + lr*min(2, 2*math.Abs(a-b)/(max(math.Abs(a), math.Abs(b))+1e-8))
+			bound := 4*ulp(float32(math.Abs(float64(cw))+lr)) + lr*min(2, 2*math.Abs(a-b)/(max(math.Abs(a), math.Abs(b))+1e-8))
 			if math.Abs(float64(w)-float64(cw)) > bound {
-				t.Fatalf("%s[%d] after the step: device %v, CPU %v (bound %v)", p.Name, j, w, cw, bound)
+				t.Fatalf("%s[%d] after the step: device %v, CPU %v (bound %v; gradients: device %v, CPU %v)", p.Name, j, w, cw, bound, a, b)
 			}
 		}
 	}
