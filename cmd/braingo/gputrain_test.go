@@ -97,6 +97,30 @@ func TestTrainOnGPU(t *testing.T) {
 	if err != nil || strings.Count(strings.TrimSpace(string(b)), "\n") != 2 {
 		t.Errorf("metrics after the resumed epoch: %q %v", b, err)
 	}
+	// With a validation split: val_acc per epoch, best.bgc, and the test
+	// set once at the end with the best epoch's parameters (put back on the
+	// device), which braingo eval reproduces on the CPU.
+	val := filepath.Join(t.TempDir(), "val")
+	stdout, stderr, code = run(t, append([]string{"train", "fmnist-snn", "--out", val, "--set", "epochs=2", "--set", "validation=64"}, base...)...)
+	if code != 0 || !strings.Contains(stdout, `"val_acc"`) || !strings.Contains(stdout, `"best_epoch"`) {
+		t.Fatalf("validation on the GPU: exit %d, %q, %s", code, stdout, stderr)
+	}
+	var res struct {
+		TestAcc float64 `json:"test_acc"`
+	}
+	tj, err := os.ReadFile(filepath.Join(val, "test.json"))
+	if err != nil || json.Unmarshal(tj, &res) != nil {
+		t.Fatalf("test.json: %q %v", tj, err)
+	}
+	for _, f := range []string{"best.bgc", "checkpoint.bgc"} {
+		if _, err := os.Stat(filepath.Join(val, f)); err != nil {
+			t.Errorf("validated run lacks %s", f)
+		}
+	}
+	stdout, stderr, code = run(t, "eval", val, "--json")
+	if code != 0 || json.Unmarshal([]byte(stdout), &ev) != nil || math.Abs(ev.Accuracy-res.TestAcc) > 2.0/64 {
+		t.Errorf("eval of the validated run: exit %d, %q (test.json %v), %s", code, stdout, res.TestAcc, stderr)
+	}
 }
 
 // What the GPU does not train fails before the run (and before the device
