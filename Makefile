@@ -289,10 +289,13 @@ cuda: cuda-setup build/cu/.patched $(CUDA_WORK)
 	$(CUDA_GO) build -tags cuda -o bin/braingo-cuda ./cmd/braingo
 
 # The kernels under the CPU emulator (build tag cudaemu: kernels.cu as C++,
-# needs g++ only), each against its CPU counterpart.
+# needs g++ only), each against its CPU counterpart, and training on the
+# emulated device against the CPU path (kinds, the command line).
 test-gpu-emu:
-	$(GO) vet -tags cudaemu ./gpu/
+	$(GO) vet -tags cudaemu ./gpu/ ./kinds/ ./cmd/braingo/
 	$(GO) test -tags cudaemu ./gpu/
+	$(GO) test -tags cudaemu -run 'GPU|CheckDevice' ./kinds/
+	$(GO) test -tags cudaemu -run 'TrainOnGPU' ./cmd/braingo/
 
 # The cuda build's tests: the kernels on the device (skipped, saying so,
 # without one), the emulator, and the command line of braingo-cuda.
