@@ -91,6 +91,8 @@ const entry table[] = {
 	EMU(col_sums, false),
 	EMU(row_argmax, false),
 	EMU(correct_rows, false),
+	EMU(gather_rows, false),
+	EMU(gather_labels, false),
 	EMU(philox_uniform, false),
 	EMU(philox_normal, false),
 	EMU(set_rows, false),

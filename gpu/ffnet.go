@@ -47,9 +47,14 @@ type FF struct {
 	labels, labelsT  *Buf // int32: Batch, and Steps·Batch (repeated per step)
 	ce, ceGrad       *Buf // Steps·Batch, Steps·Batch×out
 	counts, correct  *Buf // Batch×out, Batch
-	scratch          *Buf
-	rows             int // the samples of the batch in flight
+	scratch          *Buf // the sums' partials, then the loss and the correct count
+	rows             int  // the samples of the batch in flight
 	labT             []int32
+	// A data set kept on the device (SetData): N×Sizes[0] inputs and N
+	// labels; ids, a batch's sample indices.
+	dataX, dataY, ids *Buf
+	dataN             int
+	ids32             []int32
 }
 
 // NewFF allocates c's network on d with zero parameters (SetParams sets
@@ -109,7 +114,8 @@ func NewFF(d *Device, c FFConfig) (*FF, error) {
 	f.ceGrad = alloc(T * B * out)
 	f.counts = alloc(B * out)
 	f.correct = alloc(B)
-	f.scratch = alloc(sumBlocks + 1)
+	f.scratch = alloc(sumBlocks + 2)
+	f.ids = alloc(B)
 	if aerr != nil {
 		f.Free()
 		return nil, fmt.Errorf("gpu: the network %v for batch %d and %d steps: %w", c.Sizes, B, T, aerr)
@@ -120,7 +126,7 @@ func NewFF(d *Device, c FFConfig) (*FF, error) {
 // Free releases f's buffers.
 func (f *FF) Free() {
 	for _, bs := range [][]*Buf{f.w, f.b, f.dw, f.db, f.mw, f.vw, f.mb, f.vb, f.cur, f.g, f.u, f.s, f.gs,
-		{f.x, f.labels, f.labelsT, f.ce, f.ceGrad, f.counts, f.correct, f.scratch}} {
+		{f.x, f.labels, f.labelsT, f.ce, f.ceGrad, f.counts, f.correct, f.scratch, f.ids, f.dataX, f.dataY}} {
 		for _, b := range bs {
 			f.d.Free(b)
 		}
@@ -186,11 +192,17 @@ func (f *FF) Forward(x []float32, rows int) error {
 	if rows < 1 || rows > c.Batch || len(x) != rows*c.Sizes[0] {
 		panic(fmt.Sprintf("gpu: FF.Forward: %d values for %d rows of %d (batch %d)", len(x), rows, c.Sizes[0], c.Batch))
 	}
-	f.rows = rows
-	T, n := c.Steps, rows
 	if err := d.Upload(f.x, x); err != nil {
 		return err
 	}
+	return f.forward(rows)
+}
+
+// forward is Forward on the rows inputs already in f.x.
+func (f *FF) forward(rows int) error {
+	c, d := f.cfg, f.d
+	f.rows = rows
+	T, n := c.Steps, rows
 	for l := range len(c.Sizes) - 1 {
 		in, out := c.Sizes[l], c.Sizes[l+1]
 		m, src := n, f.x // the product's rows and input
@@ -235,9 +247,10 @@ func (f *FF) Forward(x []float32, rows int) error {
 func (f *FF) TrainBatch(x []float32, labels []int32) (loss float64, correct int, err error) {
 	c, d := f.cfg, f.d
 	n, T := len(labels), c.Steps
-	L := len(c.Sizes) - 1
-	out := c.Sizes[L]
-	if err := f.Forward(x, n); err != nil {
+	if n < 1 || n > c.Batch || len(x) != n*c.Sizes[0] {
+		panic(fmt.Sprintf("gpu: FF.TrainBatch: %d values for %d rows of %d (batch %d)", len(x), n, c.Sizes[0], c.Batch))
+	}
+	if err := d.Upload(f.x, x); err != nil {
 		return 0, 0, err
 	}
 	for t := range T {
@@ -247,6 +260,95 @@ func (f *FF) TrainBatch(x []float32, labels []int32) (loss float64, correct int,
 		return 0, 0, err
 	}
 	if err := d.UploadInt32(f.labelsT, f.labT[:T*n]); err != nil {
+		return 0, 0, err
+	}
+	return f.train(n)
+}
+
+// SetData keeps a data set on the device for TrainIndexed: x holds its
+// inputs (rows of Sizes[0]) and labels its labels. Replaces the previous.
+func (f *FF) SetData(x []float32, labels []int32) error {
+	in := f.cfg.Sizes[0]
+	if len(x) != len(labels)*in {
+		panic(fmt.Sprintf("gpu: FF.SetData: %d values for %d samples of %d", len(x), len(labels), in))
+	}
+	f.d.Free(f.dataX)
+	f.d.Free(f.dataY)
+	f.dataN = 0
+	var err error
+	if f.dataX, err = f.d.Alloc(len(x)); err != nil {
+		return err
+	}
+	if f.dataY, err = f.d.Alloc(len(labels)); err != nil {
+		return err
+	}
+	if err := f.d.Upload(f.dataX, x); err != nil {
+		return err
+	}
+	f.dataN = len(labels)
+	return f.d.UploadInt32(f.dataY, labels)
+}
+
+// DataAt is the view of the inputs of samples [lo, hi) of the data set on
+// the device (AllocData), to upload them in pieces.
+func (f *FF) DataAt(lo, hi int) *Buf { return f.dataX.At(lo*f.cfg.Sizes[0], (hi-lo)*f.cfg.Sizes[0]) }
+
+// AllocData allocates the device data set for n samples (inputs zero) and
+// uploads their labels; fill the inputs in pieces with Device.Upload into
+// DataAt. SetData does both at once.
+func (f *FF) AllocData(labels []int32) error {
+	f.d.Free(f.dataX)
+	f.d.Free(f.dataY)
+	f.dataN = 0
+	var err error
+	if f.dataX, err = f.d.Alloc(len(labels) * f.cfg.Sizes[0]); err != nil {
+		return fmt.Errorf("gpu: the data set (%d samples of %d) on the device: %w", len(labels), f.cfg.Sizes[0], err)
+	}
+	if f.dataY, err = f.d.Alloc(len(labels)); err != nil {
+		return err
+	}
+	f.dataN = len(labels)
+	return f.d.UploadInt32(f.dataY, labels)
+}
+
+// TrainIndexed is TrainBatch on the samples ids of the data set on the
+// device (SetData or AllocData): only the indices travel to the device.
+func (f *FF) TrainIndexed(ids []int) (loss float64, correct int, err error) {
+	c, d := f.cfg, f.d
+	n := len(ids)
+	if n < 1 || n > c.Batch {
+		panic(fmt.Sprintf("gpu: FF.TrainIndexed: %d samples (batch %d)", n, c.Batch))
+	}
+	if cap(f.ids32) < n {
+		f.ids32 = make([]int32, c.Batch)
+	}
+	f.ids32 = f.ids32[:n]
+	for i, v := range ids {
+		if v < 0 || v >= f.dataN {
+			panic(fmt.Sprintf("gpu: FF.TrainIndexed: sample %d of a data set of %d", v, f.dataN))
+		}
+		f.ids32[i] = int32(v)
+	}
+	if err := d.UploadInt32(f.ids, f.ids32); err != nil {
+		return 0, 0, err
+	}
+	if err := d.GatherRows(f.x, f.dataX, f.ids, n, c.Sizes[0]); err != nil {
+		return 0, 0, err
+	}
+	if err := d.GatherLabels(f.labels, f.labelsT, f.dataY, f.ids, n, c.Steps); err != nil {
+		return 0, 0, err
+	}
+	return f.train(n)
+}
+
+// train runs forward, loss and backward on the n samples whose inputs and
+// labels are on the device (x, labels, labelsT).
+func (f *FF) train(n int) (loss float64, correct int, err error) {
+	c, d := f.cfg, f.d
+	T := c.Steps
+	L := len(c.Sizes) - 1
+	out := c.Sizes[L]
+	if err := f.forward(n); err != nil {
 		return 0, 0, err
 	}
 	// The loss of every step's membranes (u[1..T]) and its gradient, each
@@ -296,15 +398,20 @@ func (f *FF) TrainBatch(x []float32, labels []int32) (loss float64, correct int,
 			return 0, 0, err
 		}
 	}
-	sum, err := d.Sum(f.ce, T*n, f.scratch)
-	if err != nil {
+	// The two sums into scratch[256:258], read back together: the batch's
+	// one wait for the device.
+	out2 := f.scratch.At(sumBlocks, 2)
+	if err := d.sumTo(f.ce, T*n, f.scratch, out2.At(0, 1)); err != nil {
 		return 0, 0, err
 	}
-	right, err := d.Sum(f.correct, n, f.scratch)
-	if err != nil {
+	if err := d.sumTo(f.correct, n, f.scratch, out2.At(1, 1)); err != nil {
 		return 0, 0, err
 	}
-	return float64(sum) / float64(n), int(right), nil
+	var r [2]float32
+	if err := d.Download(r[:], out2); err != nil {
+		return 0, 0, err
+	}
+	return float64(r[0]) / float64(n), int(r[1]), nil
 }
 
 // Adam applies one Adam (or AdamW) step to every parameter with its

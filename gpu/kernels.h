@@ -472,6 +472,32 @@ extern "C" __global__ void correct_rows(int rows, int cols, const float *x, cons
 	out[r] = best == labels[r] ? 1.0f : 0.0f;
 }
 
+// gather_rows copies row ids[r] of src (rows of f values) into row r of dst
+// for r < n: a batch taken from a data set kept on the device. One thread
+// per value.
+extern "C" __global__ void gather_rows(int n, int f, const float *src, const int *ids, float *dst)
+{
+	size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (i >= (size_t)n * f)
+		return;
+	size_t r = i / f, j = i % f;
+	dst[i] = src[(size_t)ids[r] * f + j];
+}
+
+// gather_labels writes lab[r] = labels[ids[r]] for r < n, and the same into
+// labT[t·n + r] for each of T steps (the labels of a loss over all steps'
+// rows). One thread per sample.
+extern "C" __global__ void gather_labels(int n, int T, const int *labels, const int *ids, int *lab, int *labT)
+{
+	int r = blockIdx.x * blockDim.x + threadIdx.x;
+	if (r >= n)
+		return;
+	int y = labels[ids[r]];
+	lab[r] = y;
+	for (int t = 0; t < T; t++)
+		labT[(size_t)t * n + r] = y;
+}
+
 // ---------------------------------------------------------------- Philox
 
 #define PHILOX_M0 0xD2511F53u

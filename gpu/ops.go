@@ -255,20 +255,27 @@ func (d *Device) Sum(x *Buf, n int, scratch *Buf) (float32, error) {
 		scratch = s
 	}
 	need("Sum", "scratch", scratch, sumBlocks+1)
-	g := sumBlocks
-	if d.Emulated() {
-		g = emuSumBlocks
-	}
-	part, out := scratch.At(0, g), scratch.At(sumBlocks, 1)
-	if err := d.launch("sum_partial", [3]int{g, 1, 1}, [3]int{256, 1, 1}, args(n, x, part)); err != nil {
-		return 0, err
-	}
-	if err := d.launch("sum_partial", [3]int{1, 1, 1}, [3]int{256, 1, 1}, args(g, part, out)); err != nil {
+	out := scratch.At(sumBlocks, 1)
+	if err := d.sumTo(x, n, scratch, out); err != nil {
 		return 0, err
 	}
 	var r [1]float32
 	err := d.Download(r[:], out)
 	return r[0], err
+}
+
+// sumTo launches Sum's two passes, the partials in scratch[0:256) and the
+// sum into out (one element), without waiting for them.
+func (d *Device) sumTo(x *Buf, n int, scratch, out *Buf) error {
+	g := sumBlocks
+	if d.Emulated() {
+		g = emuSumBlocks
+	}
+	part := scratch.At(0, g)
+	if err := d.launch("sum_partial", [3]int{g, 1, 1}, [3]int{256, 1, 1}, args(n, x, part)); err != nil {
+		return err
+	}
+	return d.launch("sum_partial", [3]int{1, 1, 1}, [3]int{256, 1, 1}, args(g, part, out))
 }
 
 // AddColSums adds the column sums of the rows×cols x to dst, rows in
@@ -295,6 +302,23 @@ func (d *Device) CorrectRows(out, x, labels *Buf, rows, cols int) error {
 	need("CorrectRows", "labels", labels, rows)
 	need("CorrectRows", "out", out, rows)
 	return d.launch1("correct_rows", rows, args(rows, cols, x, labels, out))
+}
+
+// GatherRows copies row ids[r] of src (rows of f values; ids int32) into
+// row r of dst, for r < n.
+func (d *Device) GatherRows(dst, src, ids *Buf, n, f int) error {
+	need("GatherRows", "ids", ids, n)
+	need("GatherRows", "dst", dst, n*f)
+	return d.launch1("gather_rows", n*f, args(n, f, src, ids, dst))
+}
+
+// GatherLabels writes lab[r] = labels[ids[r]] for r < n and the same into
+// labT[t·n + r] for t < T (all int32).
+func (d *Device) GatherLabels(lab, labT, labels, ids *Buf, n, T int) error {
+	need("GatherLabels", "ids", ids, n)
+	need("GatherLabels", "lab", lab, n)
+	need("GatherLabels", "labT", labT, T*n)
+	return d.launch1("gather_labels", n, args(n, T, labels, ids, lab, labT))
 }
 
 // FillUniform is kernels.FillUniform on the device: the same Philox

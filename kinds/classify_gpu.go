@@ -106,9 +106,6 @@ type classifyGPU struct {
 	// step is the number of Adam steps taken (the checkpoint's count).
 	step  int
 	order []int
-	x     []float32
-	y     []int
-	lab   []int32
 }
 
 // newClassifyGPU puts net (its parameters, as initialized or restored)
@@ -141,7 +138,40 @@ func newClassifyGPU(d *gpu.Device, c *Classify, net *networks.FeedForward, opt o
 		ff.Free()
 		return nil, err
 	}
+	if err := g.uploadData(); err != nil {
+		ff.Free()
+		return nil, err
+	}
 	return g, nil
+}
+
+// uploadData keeps the training set on the device (its pixels scaled as
+// datasets.Images.Fill scales them, in pieces of 4,096 images), so that a
+// batch sends only its sample indices.
+func (g *classifyGPU) uploadData() error {
+	n, f := g.data.N, g.data.Features()
+	labels := make([]int32, n)
+	for i := range labels {
+		labels[i] = int32(g.data.Labels[i])
+	}
+	if err := g.ff.AllocData(labels); err != nil {
+		return err
+	}
+	const piece = 4096
+	x, y := make([]float32, min(n, piece)*f), make([]int, min(n, piece))
+	ids := make([]int, 0, piece)
+	for lo := 0; lo < n; lo += piece {
+		hi := min(lo+piece, n)
+		ids = ids[:0]
+		for i := lo; i < hi; i++ {
+			ids = append(ids, i)
+		}
+		g.data.Fill(x[:(hi-lo)*f], y[:hi-lo], ids)
+		if err := g.d.Upload(g.ff.DataAt(lo, hi), x[:(hi-lo)*f]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (g *classifyGPU) free() { g.ff.Free() }
@@ -214,25 +244,17 @@ func (g *classifyGPU) Batches(epoch int) int {
 	return datasets.NumBatches(g.data.N, g.c.Train.BatchSize, true)
 }
 
-// TrainStep runs batch b's forward and backward passes on the device,
-// reading back only its loss and number of correct predictions.
+// TrainStep runs batch b's forward and backward passes on the device: its
+// sample indices go to the device (the training set is there), its loss
+// and number of correct predictions come back.
 func (g *classifyGPU) TrainStep(epoch, b int) (trainer.StepResult, error) {
 	lo := b * g.c.Train.BatchSize
 	ids := g.order[lo:min(lo+g.c.Train.BatchSize, len(g.order))]
-	n, f := len(ids), g.data.Features()
-	if cap(g.x) < n*f {
-		g.x, g.y, g.lab = make([]float32, n*f), make([]int, n), make([]int32, n)
-	}
-	x, y, lab := g.x[:n*f], g.y[:n], g.lab[:n]
-	g.data.Fill(x, y, ids)
-	for i, v := range y {
-		lab[i] = int32(v)
-	}
-	loss, correct, err := g.ff.TrainBatch(x, lab)
+	loss, correct, err := g.ff.TrainIndexed(ids)
 	if err != nil {
 		return trainer.StepResult{}, err
 	}
-	return trainer.StepResult{Loss: loss, Correct: correct, Samples: n}, nil
+	return trainer.StepResult{Loss: loss, Correct: correct, Samples: len(ids)}, nil
 }
 
 // ZeroGrad does nothing: each TrainStep overwrites the gradients.
