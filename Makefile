@@ -300,9 +300,10 @@ test-gpu-emu:
 # The cuda build's tests: the kernels on the device (skipped, saying so,
 # without one), the emulator, and the command line of braingo-cuda.
 test-cuda: cuda test-gpu-emu
-	$(CUDA_GO) vet -tags cuda ./gpu/ ./cmd/braingo/
+	$(CUDA_GO) vet -tags cuda ./gpu/ ./kinds/ ./cmd/braingo/
 	$(CUDA_GO) test -tags cuda ./gpu/
-	$(CUDA_GO) test -tags cuda -run 'CUDA' ./cmd/braingo/
+	$(CUDA_GO) test -tags cuda -run 'GPU|CheckDevice' ./kinds/
+	$(CUDA_GO) test -tags cuda -run 'CUDA|TrainOnGPU' ./cmd/braingo/
 
 # Regenerates the committed PTX from gpu/kernels.cu.
 gpu-generate: cuda-nvcc
