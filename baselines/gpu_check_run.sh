@@ -98,13 +98,33 @@ step version 30 "$BIN/braingo-cuda" version --json
 step kernel_tests 180 bash "$0" --kernel-tests "$LOG/kernel-tests.log"
 step train_tests 60 bash "$0" --train-tests "$LOG/train-tests.log"
 
+# The peers' sources, for the Python steps below.
+PEERS=$(mktemp -d)
+if [ -f "$CHK/peers.tar.gz" ]; then
+	tar -xzf "$CHK/peers.tar.gz" -C "$PEERS"
+fi
+export PYTHONPATH=$PEERS${PYTHONPATH:+:$PYTHONPATH}
+emit "{\"check\":\"python\",\"versions\":\"$($PY -c 'import sys, torch; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.version.cuda)' 2>&1 | tr '"\n' "' " | cut -c1-200)\"}"
+
 # fmnist-snn: one epoch of the recipe trained on the device (the full
-# 60,000/10,000 split; the run directory in a temporary folder), and
-# snnTorch's beside it on the same GPU after the peers are unpacked (below).
-# Each line of braingo's --json output gets the step's name and device.
+# 60,000/10,000 split; the run directory in a temporary folder), snnTorch's
+# epoch on the same GPU (the same batches), and braingo's epoch on this
+# machine's CPU from the same initial weights and batches (the issue's
+# accuracy check: the device's within 0.5 points of the CPU's). Each line
+# of braingo's --json output gets the step's name and device.
 FM=$CHK/fashion-mnist
+# fmnist DEVICE: braingo-cuda's epoch on DEVICE (cuda or cpu).
+fmnist() {
+	"$GPU_CHECK_BIN/braingo-cuda" train fmnist-snn --set device="$1" --set data_dir="$PWD/$FM" --out "$(mktemp -d)/fmnist-run" --json |
+		sed "s/^{/{\"check\":\"fmnist_snn_braingo\",\"device\":\"$1\",/"
+	return "${PIPESTATUS[0]}"
+}
+export -f fmnist
+export FM
 if [ -f "$FM/train-images-idx3-ubyte.gz" ]; then
-	step fmnist_snn 120 bash -c "set -o pipefail; '$BIN/braingo-cuda' train fmnist-snn --set device=cuda --set data_dir='$PWD/$FM' --out '$(mktemp -d)/fmnist-run' --json | sed 's/^{/{\"check\":\"fmnist_snn_braingo\",\"device\":\"cuda\",/'"
+	step fmnist_snn 120 bash -c "fmnist cuda"
+	step fmnist_snn_snntorch 120 $PY baselines/gpu_check_fmnist.py --data-dir "$FM" --device cuda
+	step fmnist_snn_cpu 90 bash -c "fmnist cpu"
 else
 	emit "{\"check\":\"fmnist_snn\",\"result\":\"skipped\",\"why\":\"$FM was not carried (make gpu-check copies Debian's Fashion-MNIST there)\"}"
 fi
@@ -114,15 +134,6 @@ step coba 150 "$BIN/braingo-cuda" gpu coba --json --neurons 4000,40000,400000,40
 step sim_cli 40 "$BIN/braingo-cuda" sim coba --set device=cuda --set conn=jit --set duration_ms=1000 --json
 
 # The peers beside braingo on the same GPU.
-PEERS=$(mktemp -d)
-if [ -f "$CHK/peers.tar.gz" ]; then
-	tar -xzf "$CHK/peers.tar.gz" -C "$PEERS"
-fi
-export PYTHONPATH=$PEERS${PYTHONPATH:+:$PYTHONPATH}
-emit "{\"check\":\"python\",\"versions\":\"$($PY -c 'import sys, torch; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.version.cuda)' 2>&1 | tr '"\n' "' " | cut -c1-200)\"}"
-if [ -f "$FM/train-images-idx3-ubyte.gz" ]; then
-	step fmnist_snn_snntorch 120 $PY baselines/gpu_check_fmnist.py --data-dir "$FM" --device cuda
-fi
 step peer_snntorch 120 $PY baselines/gpu_peers.py --peer snntorch
 step peer_spikingjelly_cupy 90 $PY baselines/gpu_peers.py --peer spikingjelly-cupy
 step peer_norse_compile 120 $PY baselines/gpu_peers.py --peer norse-compile
