@@ -289,25 +289,30 @@ cuda: cuda-setup build/cu/.patched $(CUDA_WORK)
 	$(CUDA_GO) build -tags cuda -o bin/braingo-cuda ./cmd/braingo
 
 # The kernels under the CPU emulator (build tag cudaemu: kernels.cu as C++,
-# needs g++ only), each against its CPU counterpart.
+# needs g++ only), each against its CPU counterpart, and training on the
+# emulated device against the CPU path (kinds, the command line).
 test-gpu-emu:
-	$(GO) vet -tags cudaemu ./gpu/
+	$(GO) vet -tags cudaemu ./gpu/ ./kinds/ ./cmd/braingo/
 	$(GO) test -tags cudaemu ./gpu/
+	$(GO) test -tags cudaemu -run 'GPU|CheckDevice' ./kinds/
+	$(GO) test -tags cudaemu -run 'TrainOnGPU' ./cmd/braingo/
 
 # The cuda build's tests: the kernels on the device (skipped, saying so,
 # without one), the emulator, and the command line of braingo-cuda.
 test-cuda: cuda test-gpu-emu
-	$(CUDA_GO) vet -tags cuda ./gpu/ ./cmd/braingo/
+	$(CUDA_GO) vet -tags cuda ./gpu/ ./kinds/ ./cmd/braingo/
 	$(CUDA_GO) test -tags cuda ./gpu/
-	$(CUDA_GO) test -tags cuda -run 'CUDA' ./cmd/braingo/
+	$(CUDA_GO) test -tags cuda -run 'GPU|CheckDevice' ./kinds/
+	$(CUDA_GO) test -tags cuda -run 'CUDA|TrainOnGPU' ./cmd/braingo/
 
 # Regenerates the committed PTX from gpu/kernels.cu.
 gpu-generate: cuda-nvcc
 	cd gpu && $(GO) generate .
 
 # The device check (docs/gpu.md): builds here what travels to a GPU machine,
-# build/gpu-check/ (a stripped braingo-cuda, the stripped test binary of
-# package gpu, the peers' Python sources, run.sh), at most 64 MiB. On the
-# GPU machine: bash build/gpu-check/run.sh > results.jsonl
+# build/gpu-check/ (bin.tar.gz: a stripped braingo-cuda and the stripped
+# test binary of package gpu; the peers' Python sources; Debian's gzipped
+# Fashion-MNIST), with the tracked files at most 64 MiB. On the GPU
+# machine: bash baselines/gpu_check_run.sh (OUT=DIR keeps the results)
 gpu-check: cuda build/cu/.patched $(CUDA_WORK)
 	bash baselines/gpu_check_build.sh

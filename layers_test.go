@@ -50,8 +50,9 @@ var layers = map[string][]string{
 	"nir":        {"networks", "checkpoint", "snn", "surrogate", "tensor", "kernels"}, // NIR files, beside eval
 	// the recipe language: YAML into typed specs; no project package
 	"recipes": {},
-	// the run kinds and the run directory: everything below the CLI
-	"kinds": {"recipes", "torchlayer", "nir", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
+	// the run kinds and the run directory: everything below the CLI (gpu:
+	// training on the device, RunOptions.Device)
+	"kinds": {"gpu", "recipes", "torchlayer", "nir", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate", "tensor", "kernels"},
 	"cmd": {"kinds", "gpu", "torchlayer", "recipes", "nir", "eval", "trainer", "networks", "optim", "losses", "checkpoint", "tasks", "datasets", "snn", "surrogate",
 		"tensor", "kernels", "kernels/kbench", "internal/cli"},
 	"internal/cli":    {},

@@ -119,14 +119,16 @@ extern "C" __global__ void gemm_f32(int ta, int tb, int m, int n, int k, float a
 
 // lif_fwd_seq runs T steps of kernels.LIFForward on n neurons in one launch:
 // u holds T+1 membranes of n (u[0:n] the initial state, u[(t+1)n:] the state
-// after step t), in the T inputs and s receives the T spike vectors. One
+// after step t), in the T inputs (step t's at in[t·instep:], instep n; 0 for
+// a static input, the same n values at every step) and s receives the T
+// spike vectors. One
 // thread per neuron; the arithmetic is LIFForward's reference loop:
 //
 //	r := above(prev, θ)
 //	subtract: v = β·prev + x − r·θ;  zero: v = (β·prev)·(1−r) + x
 //	zero (legacy): v = (β·prev + x)·(1−r);  none: v = β·prev + x
 //	s = above(v, θ)
-extern "C" __global__ void lif_fwd_seq(int T, int n, const float *in, float *u, float *s,
+extern "C" __global__ void lif_fwd_seq(int T, int n, const float *in, int instep, float *u, float *s,
 	float beta, float theta, int reset)
 {
 	int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -135,7 +137,7 @@ extern "C" __global__ void lif_fwd_seq(int T, int n, const float *in, float *u, 
 	float prev = u[i];
 	for (int t = 0; t < T; t++) {
 		size_t o = (size_t)t * n + i;
-		float x = in[o];
+		float x = in[(size_t)t * instep + i];
 		float r = above(prev, theta);
 		float v;
 		switch (reset) {
@@ -172,7 +174,10 @@ extern "C" __global__ void lif_fwd_seq(int T, int n, const float *in, float *u, 
 // output membrane at every step; NULL for none) and guT (the gradient of
 // the last membrane from beyond the sequence; NULL for zero) come in; gin
 // (T×n) receives the gradients of the inputs and gu0 (NULL to skip) that of
-// the initial membrane. Per step, with x = u[t] − θ:
+// the initial membrane. With ginstep 0 (a static input, lif_fwd_seq's
+// instep 0) gin holds n values, the sum of the steps' input gradients
+// added from step T down to 1 (the order in which a tape accumulates a
+// leaf's gradient); else ginstep is n. Per step, with x = u[t] − θ:
 //
 //	d = gs·σ'(x) + (carry + gum[t−1])
 //	zero (legacy): d *= 1 − above(u[t−1], θ)
@@ -183,13 +188,14 @@ extern "C" __global__ void lif_fwd_seq(int T, int n, const float *in, float *u, 
 // p1/(1+(p0·x)²) (p0 = π/2·α, p1 = α/2), fast sigmoid 1/(1+p0|x|)², sigmoid
 // p0·e/(1+e)² with e = exp(−|p0·x|) in double, triangle max(0, p0·(p1−|x|)).
 extern "C" __global__ void lif_bwd_seq(int T, int n, const float *u, const float *gs,
-	const float *gum, const float *guT, float *gin, float *gu0, float beta, float theta, int reset,
-	int sur, float p0, float p1)
+	const float *gum, const float *guT, float *gin, int ginstep, float *gu0, float beta, float theta,
+	int reset, int sur, float p0, float p1)
 {
 	int i = blockIdx.x * blockDim.x + threadIdx.x;
 	if (i >= n)
 		return;
 	float carry = guT ? guT[i] : 0.0f;
+	float acc = 0.0f; // ginstep 0: the sum of the steps' input gradients
 	for (int t = T; t >= 1; t--) {
 		size_t o = (size_t)t * n + i; // u[t]
 		float d = 0.0f;
@@ -226,9 +232,14 @@ extern "C" __global__ void lif_bwd_seq(int T, int n, const float *u, const float
 		float gu = beta * d;
 		if (reset == 1)
 			gu = gu * (1.0f - above(prev, theta));
-		gin[o - n] = d;
+		if (ginstep)
+			gin[o - n] = d;
+		else
+			acc = t == T ? d : acc + d;
 		carry = gu;
 	}
+	if (!ginstep)
+		gin[i] = acc;
 	if (gu0)
 		gu0[i] = carry;
 }
@@ -443,6 +454,48 @@ extern "C" __global__ void row_argmax(int rows, int cols, const float *x, int *d
 		if (p[j] > p[best])
 			best = j;
 	dst[r] = best;
+}
+
+// correct_rows writes out[r] = 1 when the first largest element of row r
+// of the rows×cols matrix x (row_argmax's choice) is at labels[r], else 0:
+// summed, the number of correct predictions. One thread per row.
+extern "C" __global__ void correct_rows(int rows, int cols, const float *x, const int *labels, float *out)
+{
+	int r = blockIdx.x * blockDim.x + threadIdx.x;
+	if (r >= rows)
+		return;
+	const float *p = x + (size_t)r * cols;
+	int best = 0;
+	for (int j = 1; j < cols; j++)
+		if (p[j] > p[best])
+			best = j;
+	out[r] = best == labels[r] ? 1.0f : 0.0f;
+}
+
+// gather_rows copies row ids[r] of src (rows of f values) into row r of dst
+// for r < n: a batch taken from a data set kept on the device. One thread
+// per value.
+extern "C" __global__ void gather_rows(int n, int f, const float *src, const int *ids, float *dst)
+{
+	size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (i >= (size_t)n * f)
+		return;
+	size_t r = i / f, j = i % f;
+	dst[i] = src[(size_t)ids[r] * f + j];
+}
+
+// gather_labels writes lab[r] = labels[ids[r]] for r < n, and the same into
+// labT[t·n + r] for each of T steps (the labels of a loss over all steps'
+// rows). One thread per sample.
+extern "C" __global__ void gather_labels(int n, int T, const int *labels, const int *ids, int *lab, int *labT)
+{
+	int r = blockIdx.x * blockDim.x + threadIdx.x;
+	if (r >= n)
+		return;
+	int y = labels[ids[r]];
+	lab[r] = y;
+	for (int t = 0; t < T; t++)
+		labT[(size_t)t * n + r] = y;
 }
 
 // ---------------------------------------------------------------- Philox

@@ -54,9 +54,21 @@ func (d *Device) Gemm(transA, transB bool, m, n, k int, alpha float32, a *Buf, l
 // LIFForward T times.
 func (d *Device) LIFForwardSeq(T, n int, in, u, s *Buf, beta, theta float32, reset int) error {
 	need("LIFForwardSeq", "in", in, T*n)
+	return d.lifForward(T, n, in, n, u, s, beta, theta, reset)
+}
+
+// LIFForwardStatic is LIFForwardSeq with the same input at every step: in
+// holds n values (a static input's projection, computed once). The same
+// bits as LIFForwardSeq on T copies of in.
+func (d *Device) LIFForwardStatic(T, n int, in, u, s *Buf, beta, theta float32, reset int) error {
+	need("LIFForwardStatic", "in", in, n)
+	return d.lifForward(T, n, in, 0, u, s, beta, theta, reset)
+}
+
+func (d *Device) lifForward(T, n int, in *Buf, instep int, u, s *Buf, beta, theta float32, reset int) error {
 	need("LIFForwardSeq", "u", u, (T+1)*n)
 	need("LIFForwardSeq", "s", s, T*n)
-	return d.launch1("lif_fwd_seq", n, args(T, n, in, u, s, beta, theta, reset))
+	return d.launch1("lif_fwd_seq", n, args(T, n, in, instep, u, s, beta, theta, reset))
 }
 
 // LIFBackwardSeq is the backward pass of LIFForwardSeq: kernels.LIFBackward
@@ -69,8 +81,20 @@ func (d *Device) LIFForwardSeq(T, n int, in, u, s *Buf, beta, theta float32, res
 // SurrogateATan, SurrogateFastSigmoid, SurrogateSigmoid, SurrogateTriangle.
 // Bit-identical to the CPU loop (with a zero GU at step T).
 func (d *Device) LIFBackwardSeq(T, n int, u, gs, gum, guT, gin, gu0 *Buf, beta, theta float32, reset int, sur kernels.Surrogate) error {
-	need("LIFBackwardSeq", "u", u, (T+1)*n)
 	need("LIFBackwardSeq", "gin", gin, T*n)
+	return d.lifBackward(T, n, u, gs, gum, guT, gin, n, gu0, beta, theta, reset, sur)
+}
+
+// LIFBackwardStatic is the backward pass of LIFForwardStatic: gin (n)
+// receives the sum of the steps' input gradients, added from step T down
+// to 1 (as a tape accumulates the gradient of a leaf used at every step).
+func (d *Device) LIFBackwardStatic(T, n int, u, gs, gum, guT, gin, gu0 *Buf, beta, theta float32, reset int, sur kernels.Surrogate) error {
+	need("LIFBackwardStatic", "gin", gin, n)
+	return d.lifBackward(T, n, u, gs, gum, guT, gin, 0, gu0, beta, theta, reset, sur)
+}
+
+func (d *Device) lifBackward(T, n int, u, gs, gum, guT, gin *Buf, ginstep int, gu0 *Buf, beta, theta float32, reset int, sur kernels.Surrogate) error {
+	need("LIFBackwardSeq", "u", u, (T+1)*n)
 	if gs != nil {
 		need("LIFBackwardSeq", "gs", gs, T*n)
 	}
@@ -98,7 +122,7 @@ func (d *Device) LIFBackwardSeq(T, n int, u, gs, gum, guT, gin, gu0 *Buf, beta, 
 	if gs == nil {
 		kind = 0
 	}
-	return d.launch1("lif_bwd_seq", n, args(T, n, u, gs, gum, guT, gin, gu0, beta, theta, reset, kind, p0, p1))
+	return d.launch1("lif_bwd_seq", n, args(T, n, u, gs, gum, guT, gin, ginstep, gu0, beta, theta, reset, kind, p0, p1))
 }
 
 // Events holds the spikes of a rows×cols binary matrix on the device, as
@@ -231,20 +255,27 @@ func (d *Device) Sum(x *Buf, n int, scratch *Buf) (float32, error) {
 		scratch = s
 	}
 	need("Sum", "scratch", scratch, sumBlocks+1)
-	g := sumBlocks
-	if d.Emulated() {
-		g = emuSumBlocks
-	}
-	part, out := scratch.At(0, g), scratch.At(sumBlocks, 1)
-	if err := d.launch("sum_partial", [3]int{g, 1, 1}, [3]int{256, 1, 1}, args(n, x, part)); err != nil {
-		return 0, err
-	}
-	if err := d.launch("sum_partial", [3]int{1, 1, 1}, [3]int{256, 1, 1}, args(g, part, out)); err != nil {
+	out := scratch.At(sumBlocks, 1)
+	if err := d.sumTo(x, n, scratch, out); err != nil {
 		return 0, err
 	}
 	var r [1]float32
 	err := d.Download(r[:], out)
 	return r[0], err
+}
+
+// sumTo launches Sum's two passes, the partials in scratch[0:256) and the
+// sum into out (one element), without waiting for them.
+func (d *Device) sumTo(x *Buf, n int, scratch, out *Buf) error {
+	g := sumBlocks
+	if d.Emulated() {
+		g = emuSumBlocks
+	}
+	part := scratch.At(0, g)
+	if err := d.launch("sum_partial", [3]int{g, 1, 1}, [3]int{256, 1, 1}, args(n, x, part)); err != nil {
+		return err
+	}
+	return d.launch("sum_partial", [3]int{1, 1, 1}, [3]int{256, 1, 1}, args(g, part, out))
 }
 
 // AddColSums adds the column sums of the rows×cols x to dst, rows in
@@ -261,6 +292,33 @@ func (d *Device) RowArgMax(dst, x *Buf, rows, cols int) error {
 	need("RowArgMax", "x", x, rows*cols)
 	need("RowArgMax", "dst", dst, rows)
 	return d.launch1("row_argmax", rows, args(rows, cols, x, dst))
+}
+
+// CorrectRows writes into out (float32, rows) 1 for each row of the
+// rows×cols x whose first largest element (RowArgMax's) is at the int32
+// labels' entry, else 0; Sum of out counts the correct predictions.
+func (d *Device) CorrectRows(out, x, labels *Buf, rows, cols int) error {
+	need("CorrectRows", "x", x, rows*cols)
+	need("CorrectRows", "labels", labels, rows)
+	need("CorrectRows", "out", out, rows)
+	return d.launch1("correct_rows", rows, args(rows, cols, x, labels, out))
+}
+
+// GatherRows copies row ids[r] of src (rows of f values; ids int32) into
+// row r of dst, for r < n.
+func (d *Device) GatherRows(dst, src, ids *Buf, n, f int) error {
+	need("GatherRows", "ids", ids, n)
+	need("GatherRows", "dst", dst, n*f)
+	return d.launch1("gather_rows", n*f, args(n, f, src, ids, dst))
+}
+
+// GatherLabels writes lab[r] = labels[ids[r]] for r < n and the same into
+// labT[t·n + r] for t < T (all int32).
+func (d *Device) GatherLabels(lab, labT, labels, ids *Buf, n, T int) error {
+	need("GatherLabels", "ids", ids, n)
+	need("GatherLabels", "lab", lab, n)
+	need("GatherLabels", "labT", labT, T*n)
+	return d.launch1("gather_labels", n, args(n, T, labels, ids, lab, labT))
 }
 
 // FillUniform is kernels.FillUniform on the device: the same Philox

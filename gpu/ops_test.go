@@ -226,6 +226,81 @@ func TestLIFSeq(t *testing.T) {
 	}
 }
 
+// The static-input variants equal the sequence kernels on T copies of the
+// input: the same membranes and spikes, and for the backward pass the sum
+// of the steps' input gradients added from step T down (bits).
+func TestLIFStatic(t *testing.T) {
+	d := testDevice(t)
+	r := rand.New(rand.NewPCG(7, 8))
+	const T, n = 7, 260
+	in := randSlice(r, n, -0.3, 1.5)
+	gs := randSlice(r, T*n, -1, 1)
+	gum := randSlice(r, T*n, -1, 1)
+	rep := make([]float32, T*n)
+	for k := range T {
+		copy(rep[k*n:], in)
+	}
+	sur := kernels.Surrogate{Kind: kernels.SurrogateATan, A: 2}
+	for _, reset := range []int{kernels.LIFResetSubtract, kernels.LIFResetZero} {
+		dseq, _ := upload(t, d, rep, 3)
+		dst, _ := upload(t, d, in, 3)
+		u1, uall1 := upload(t, d, make([]float32, (T+1)*n), 3)
+		u2, uall2 := upload(t, d, make([]float32, (T+1)*n), 3)
+		s1, sall1 := upload(t, d, make([]float32, T*n), 3)
+		s2, sall2 := upload(t, d, make([]float32, T*n), 3)
+		must(t, d.LIFForwardSeq(T, n, dseq, u1, s1, 0.9, 1, reset))
+		must(t, d.LIFForwardStatic(T, n, dst, u2, s2, 0.9, 1, reset))
+		sameBits(t, "u", download(t, d, uall2, 3), download(t, d, uall1, 3))
+		sameBits(t, "s", download(t, d, sall2, 3), download(t, d, sall1, 3))
+		dgs, _ := upload(t, d, gs, 3)
+		dgum, _ := upload(t, d, gum, 3)
+		g1, gall1 := upload(t, d, make([]float32, T*n), 3)
+		g2, gall2 := upload(t, d, randSlice(r, n, -9, 9), 3) // overwritten
+		must(t, d.LIFBackwardSeq(T, n, u1, dgs, dgum, nil, g1, nil, 0.9, 1, reset, sur))
+		must(t, d.LIFBackwardStatic(T, n, u2, dgs, dgum, nil, g2, nil, 0.9, 1, reset, sur))
+		per := download(t, d, gall1, 3)
+		want := slices.Clone(per[(T-1)*n:])
+		for k := T - 2; k >= 0; k-- {
+			kernels.AddTo(want, per[k*n:(k+1)*n])
+		}
+		sameBits(t, "gin sum", download(t, d, gall2, 3), want)
+	}
+}
+
+func TestCorrectRows(t *testing.T) {
+	d := testDevice(t)
+	const rows, cols = 37, 10
+	r := rand.New(rand.NewPCG(9, 10))
+	x := make([]float32, rows*cols)
+	for i := range x {
+		x[i] = float32(r.IntN(4)) // ties: the first largest counts
+	}
+	labels := make([]int32, rows)
+	want := make([]float32, rows)
+	for i := range labels {
+		labels[i] = int32(r.IntN(cols))
+		best := 0
+		for j := 1; j < cols; j++ {
+			if x[i*cols+j] > x[i*cols+best] {
+				best = j
+			}
+		}
+		if i%3 == 0 {
+			labels[i] = int32(best)
+		}
+		if int32(best) == labels[i] {
+			want[i] = 1
+		}
+	}
+	dx, _ := upload(t, d, x, 2)
+	dl, err := d.Alloc(rows)
+	must(t, err)
+	must(t, d.UploadInt32(dl, labels))
+	out, all := upload(t, d, make([]float32, rows), 2)
+	must(t, d.CorrectRows(out, dx, dl, rows, cols))
+	sameBits(t, "correct", download(t, d, all, 2), want)
+}
+
 func spikeMatrix(r *rand.Rand, rows, cols int, p float32) []float32 {
 	s := make([]float32, rows*cols)
 	for i := range s {

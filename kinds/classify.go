@@ -367,6 +367,19 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 	if c.Train.GradClip > 0 {
 		optStep = clipped{opt, net.Params(), c.Train.GradClip}
 	}
+	var loopTask trainer.Task = task
+	guard := net.Params()
+	var dev *classifyGPU // training on the GPU (classify_gpu.go); nil: the CPU
+	if opts.Device != nil {
+		if opts.shards != nil {
+			return fmt.Errorf("--set device=cuda trains in one process: run it without MPI")
+		}
+		if dev, err = newClassifyGPU(opts.Device, c, net, opt, train); err != nil {
+			return err
+		}
+		defer dev.free()
+		loopTask, optStep, guard = dev, dev, nil // the loss is checked every batch
+	}
 	var last *trainer.Evaluation
 	// With a validation set, each epoch is scored on it, and the best
 	// epoch's parameters are kept for the one test evaluation at the end.
@@ -377,7 +390,19 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 	// A resumed run's history seeds the selection and early stopping.
 	sel := newSelection(measure, c.Train.Patience, history)
 	evalHook := trainer.EpochFunc{Label: "evaluate", Fn: func(l *trainer.Loop, e *trainer.Epoch) error {
-		last = evaluate(opts, net, evalSet, enc, c.Data.Steps) // trainer.Evaluate, shared by MPI ranks
+		if dev != nil {
+			// The trained parameters and Adam's state into net and opt
+			// for the checkpoints, then the evaluation on the device.
+			if err := dev.sync(); err != nil {
+				return err
+			}
+			var err error
+			if last, err = dev.evaluate(evalSet); err != nil {
+				return err
+			}
+		} else {
+			last = evaluate(opts, net, evalSet, enc, c.Data.Steps) // trainer.Evaluate, shared by MPI ranks
+		}
 		acc := last.Accuracy()
 		e.Extra[measure] = acc
 		rec := eval.NewRecord(e.Epoch)
@@ -426,8 +451,8 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		}
 		return nil
 	}}
-	hooks := append([]trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: net.Params()}, evalHook}, sel.hooks()...)
-	loop := &trainer.Loop{Task: task, Optimizer: optStep, Epochs: c.Train.Epochs, StartEpoch: start, Hooks: hooks}
+	hooks := append([]trainer.Hook{&trainer.Progress{W: opts.Stderr, Force: opts.ForceProgress}, trainer.NaNGuard{Params: guard}, evalHook}, sel.hooks()...)
+	loop := &trainer.Loop{Task: loopTask, Optimizer: optStep, Epochs: c.Train.Epochs, StartEpoch: start, Hooks: hooks}
 	runErr := loop.Run(ctx)
 	if val != nil && runErr == nil {
 		// The one test evaluation: the best validation epoch's parameters.
@@ -435,7 +460,16 @@ func (c *Classify) Run(ctx context.Context, opts *RunDir) error {
 		if err != nil {
 			return err
 		}
-		last = evaluate(opts, net, test, enc, c.Data.Steps)
+		if dev != nil {
+			if err := dev.upload(); err != nil {
+				return err
+			}
+			if last, err = dev.evaluate(test); err != nil {
+				return err
+			}
+		} else {
+			last = evaluate(opts, net, test, enc, c.Data.Steps)
+		}
 		res := TestResult{BestEpoch: ep, ValAcc: sel.best, TestAcc: last.Accuracy(), Samples: len(last.Pred)}
 		b, err := json.Marshal(res)
 		if err != nil {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/braingo/braingo/gpu"
+
 	"github.com/braingo/braingo/eval"
 	"github.com/braingo/braingo/internal/fileio"
 	"github.com/braingo/braingo/internal/mpi"
@@ -43,6 +45,9 @@ type RunOptions struct {
 	// $BRAINGO_MAX_MEMORY or 90% of the machine's memory. A recipe whose
 	// estimate exceeds it is refused before anything is allocated.
 	MaxMemory float64
+	// Device, when not nil, is the GPU a kind that can (DeviceChecker)
+	// trains on; nil trains on the CPU.
+	Device *gpu.Device
 }
 
 // CheckpointFile is the name of a run's checkpoint.
@@ -308,6 +313,11 @@ func Run(ctx context.Context, r *recipes.Recipe, opts RunOptions) error {
 	k, ok := r.Spec.(Kind)
 	if !ok {
 		return fmt.Errorf("recipe %s: kind %s cannot be run by this build", r.Name, r.Kind)
+	}
+	if opts.Device != nil {
+		if err := CheckDevice(r, "cuda"); err != nil {
+			return err
+		}
 	}
 	if err := checkMemory(r, opts); err != nil {
 		return err

@@ -22,8 +22,10 @@ const (
 
 // deviceHelp is the line the train and sim help adds about the key.
 const deviceHelp = `--set device=cuda (bin/braingo-cuda, make cuda) runs on an NVIDIA GPU what runs
-there today: sim's COBA network with conn=jit and method=euler; device=cpu is
-the default.`
+there today: train of snn-classify recipes with dense LIF layers, a LIF
+readout, direct input, ce_membrane and adam or adamw (fmnist-snn; the run
+directory as on the CPU), and sim's COBA network with conn=jit and
+method=euler; device=cpu is the default.`
 
 // takeDevice removes the device=... entries from sets and returns the last
 // one's value ("cpu" when none). An unknown device is a usage error.
@@ -52,7 +54,9 @@ func openCUDA() (*gpu.Device, error) {
 	if ok, _ := gpu.Built(); !ok {
 		return nil, cli.Usagef("--set device=cuda: %v", gpu.ErrNotBuilt)
 	}
-	d, err := gpu.Open(0, "cuda")
+	// The first backend of the build: the CUDA driver, or in a test build
+	// with only the emulator (tag cudaemu), the emulator.
+	d, err := gpu.Open(0, "")
 	if err != nil {
 		return nil, fmt.Errorf("--set device=cuda: no usable GPU: %v", err)
 	}
@@ -61,7 +65,7 @@ func openCUDA() (*gpu.Device, error) {
 
 // notOnDevice is the usage error of a run that has no GPU path yet.
 func notOnDevice(what string) error {
-	return cli.Usagef("--set device=cuda: %s does not run on the GPU yet (the GPU runs sim coba with conn=jit and method=euler); use device=cpu", what)
+	return cli.Usagef("--set device=cuda: %s does not run on the GPU yet (the GPU runs sim coba with conn=jit and method=euler, and trains snn-classify's dense LIF networks); use device=cpu", what)
 }
 
 // cudaSimResult is the result line of a sim run on the GPU.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/braingo/braingo/gpu"
+
 	"github.com/braingo/braingo/internal/cli"
 	"github.com/braingo/braingo/kinds"
 	"github.com/braingo/braingo/recipes"
@@ -87,13 +89,19 @@ hidden_rate and peak_rss_mb.
 				if err != nil {
 					return cli.Usagef("%v", err)
 				}
+				var gpuDev *gpu.Device // nil: the CPU
 				if dev == deviceCUDA {
-					d, err := openCUDA()
-					if err != nil {
+					if ok, _ := gpu.Built(); ok {
+						// What the GPU cannot train is refused before the
+						// device is opened and anything runs.
+						if err := kinds.CheckDevice(r, dev); err != nil {
+							return err
+						}
+					}
+					if gpuDev, err = openCUDA(); err != nil {
 						return err
 					}
-					d.Close()
-					return notOnDevice("training (train " + r.Name + ")")
+					defer gpuDev.Close()
 				}
 				var limit float64
 				if *maxMem != "" {
@@ -112,9 +120,9 @@ hidden_rate and peak_rss_mb.
 						return cli.Usagef("--seeds and --sweep resume every run that exists; --resume is not needed")
 					}
 					return experiment(ctx, env, args[0], sets, *seeds, sweeps, dir, kinds.RunOptions{MaxMemory: limit, Force: *force,
-						Stderr: env.Stderr, ForceProgress: *progress}, *asJSON)
+						Stderr: env.Stderr, ForceProgress: *progress, Device: gpuDev}, *asJSON)
 				}
-				err = kinds.Run(ctx, r, kinds.RunOptions{MaxMemory: limit, Dir: dir, Resume: *resume, Force: *force, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON, ForceProgress: *progress})
+				err = kinds.Run(ctx, r, kinds.RunOptions{MaxMemory: limit, Dir: dir, Resume: *resume, Force: *force, Stdout: env.Stdout, Stderr: env.Stderr, JSON: *asJSON, ForceProgress: *progress, Device: gpuDev})
 				if errors.Is(err, context.Canceled) {
 					if _, serr := os.Stat(filepath.Join(dir, kinds.CheckpointFile)); serr != nil {
 						return fmt.Errorf("interrupted before a checkpoint was written; start again with --out %s --force", dir)
