@@ -114,10 +114,12 @@ func (m *LinearLIF) forward(tp *tensor.Tape, x *tensor.Tensor, withSum bool) (sp
 	s := tp.NewResult([]int{steps, x.Shape[1], nout}, inputs...)
 	buf := tp.Alloc(rows * nout) // currents, then membranes, then their gradient
 	beta := float32(0)
-	if m.B != nil {
-		for r := range rows {
-			copy(buf[r*nout:(r+1)*nout], m.B.Data)
-		}
+	if m.B != nil { // the bias in every row, then the product added to it
+		kernels.Parallel(rows, 64, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				copy(buf[r*nout:(r+1)*nout], m.B.Data)
+			}
+		})
 		beta = 1
 	}
 	kernels.Gemm(false, true, rows, nout, nin, 1, x.Data, nin, m.W.Data, nin, beta, buf, nout)
@@ -163,12 +165,17 @@ func (m *LinearLIF) forward(tp *tensor.Tape, x *tensor.Tensor, withSum bool) (sp
 			kernels.Gemm(true, false, nout, nin, rows, 1, g, nout, x.Data, nin, beta, gw, nin)
 		}
 		if m.B != nil && m.B.RequiresGrad() {
+			// Column blocks on several goroutines, each column summed over
+			// the rows in order: the same bits for any thread count.
 			gb := tp.GradOf(m.B)
-			for r := range rows {
-				for j, v := range g[r*nout : (r+1)*nout] {
-					gb[j] += v
+			kernels.Parallel(nout, 256, func(lo, hi int) {
+				for r := range rows {
+					row := g[r*nout+lo : r*nout+hi]
+					for j, v := range row {
+						gb[lo+j] += v
+					}
 				}
-			}
+			})
 		}
 	})
 	return s, sum
