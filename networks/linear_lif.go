@@ -126,12 +126,8 @@ func (m *LinearLIF) forward(tp *tensor.Tape, x *tensor.Tensor, withSum bool) (sp
 	zero := tp.AllocZero(mm)
 	m.LIF.SequenceInPlace(buf, s.Data, zero, steps)
 	if withSum {
-		var total float64
-		for _, v := range s.Data {
-			total += float64(v)
-		}
 		sum = tp.NewResult([]int{}, s)
-		sum.Data[0] = float32(total)
+		sum.Data[0] = float32(sumSpikes(s.Data))
 	}
 	if !s.RequiresGrad() {
 		return s, sum
@@ -179,6 +175,27 @@ func (m *LinearLIF) forward(tp *tensor.Tape, x *tensor.Tensor, withSum bool) (sp
 		}
 	})
 	return s, sum
+}
+
+// sumSpikes adds up spikes (0 or 1) in float64, in blocks on several
+// goroutines: a sum of integers below 2⁵³, exact in any order.
+func sumSpikes(s []float32) float64 {
+	const block = 1 << 16
+	parts := make([]float64, (len(s)+block-1)/block)
+	kernels.Parallel(len(parts), 4, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			var t float64
+			for _, v := range s[b*block : min((b+1)*block, len(s))] {
+				t += float64(v)
+			}
+			parts[b] = t
+		}
+	})
+	var total float64
+	for _, t := range parts {
+		total += t
+	}
+	return total
 }
 
 // gradBeta returns t's gradient buffer and the Gemm beta that accumulates

@@ -154,14 +154,14 @@ func TestLinearLIFFusedMatchesGeneric(t *testing.T) {
 							}
 						}
 						tp.Backward(loss)
-						got := append(append(append(append([]float32(nil), s.Data...), m.W.Grad...), m.B.Grad...), xt.Grad...)
+						got := append(append(append(append(append([]float32(nil), loss.Data...), s.Data...), m.W.Grad...), m.B.Grad...), xt.Grad...)
 						if !fused {
 							ref[variant] = got
 							continue
 						}
 						for i := range got {
 							if got[i] != ref[variant][i] {
-								t.Fatalf("%s, loss %d: value %d (spikes, dW, db, dx) fused %v, generic %v", name, variant, i, got[i], ref[variant][i])
+								t.Fatalf("%s, loss %d: value %d (loss, spikes, dW, db, dx) fused %v, generic %v", name, variant, i, got[i], ref[variant][i])
 							}
 						}
 					}
