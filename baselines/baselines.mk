@@ -50,8 +50,8 @@ ON_ROUNDS ?= 3
 ON_WARMUP ?= 1
 ON_SETTINGS ?= 1x2:tcmalloc,2x1:tcmalloc,1x2:jemalloc,1x2:glibc-tuned
 ON_SETTINGS_AT ?= first
-ON_LIBS ?= snntorch,norse,spikingjelly
-ON_TIMEOUT ?= 3600
+ON_LIBS ?= norse,spikingjelly,snntorch
+ON_TIMEOUT ?= 7200
 # The allocators the settings preload (Debian main; see README).
 ON_APT := libtcmalloc-minimal4 libjemalloc2
 bench-open-neuromorphic: build bench-open-neuromorphic-setup
