@@ -34,20 +34,48 @@ BASELINE_ENV := $(OPENBLAS_CLEAN) OPENBLAS_NUM_THREADS=$(BASELINE_BLAS_THREADS) 
 	PYTHONPATH=$(SNNTORCH_SRC)$${PYTHONPATH:+:$$PYTHONPATH}
 BASELINE_RUN := $(BASELINE_ENV) $(PYTHON)
 
-.PHONY: baselines-check baseline-fmnist-snn baseline-fmnist-s2 baseline-verify baseline-randman baselines-openblas-check bench-open-neuromorphic
+.PHONY: baselines-check baseline-fmnist-snn baseline-fmnist-s2 baseline-verify baseline-randman baselines-openblas-check bench-open-neuromorphic bench-open-neuromorphic-setup
 
 # The Open Neuromorphic SNN benchmark (Linear(n→n) then LIF, batch 16, 500
-# steps): braingo bench models beside snnTorch, SpikingJelly and Norse, each
-# library at each torch x OpenBLAS thread setting, alternating, one process
-# per measurement (baselines/open_neuromorphic.py; sources: README).
+# steps): braingo bench models beside snnTorch, SpikingJelly and Norse, one
+# process per (program, size, setting) with a timeout (ON_TIMEOUT seconds),
+# braingo before and after the libraries at each size, sizes in increasing
+# order; every setting "torch threads x OpenBLAS threads : allocator" at the
+# first size, then each library's fastest (ON_SETTINGS_AT=every: all at
+# every size). JSON lines to $(BASELINE_RESULTS)/open_neuromorphic_*.jsonl,
+# the benchmark's CSV on standard output as each measurement ends, then the
+# table (baselines/open_neuromorphic.py; sources and settings: README).
 ON_SIZES ?= 4096,8192,16384
 ON_ROUNDS ?= 3
-ON_SETTINGS ?= 1x2,2x1
-ON_LIBS ?= snntorch,spikingjelly,norse
-bench-open-neuromorphic: build
+ON_WARMUP ?= 1
+ON_SETTINGS ?= 1x2:tcmalloc,2x1:tcmalloc,1x2:jemalloc,1x2:glibc-tuned
+ON_SETTINGS_AT ?= first
+ON_LIBS ?= norse,spikingjelly,snntorch
+ON_TIMEOUT ?= 7200
+# The allocators the settings preload (Debian main; see README).
+ON_APT := libtcmalloc-minimal4 libjemalloc2
+bench-open-neuromorphic: build bench-open-neuromorphic-setup
 	@mkdir -p $(BASELINE_RESULTS)
 	$(OPENBLAS_CLEAN) $(PYTHON) baselines/open_neuromorphic.py --compare --sizes $(ON_SIZES) --rounds $(ON_ROUNDS) \
-		--settings $(ON_SETTINGS) --libs $(ON_LIBS) --braingo-threads $(THREADS) $(BASELINE_ARGS)
+		--warmup $(ON_WARMUP) --settings $(ON_SETTINGS) --settings-at $(ON_SETTINGS_AT) --libs $(ON_LIBS) \
+		--timeout $(ON_TIMEOUT) --braingo-threads $(THREADS) \
+		--out $(BASELINE_RESULTS)/open_neuromorphic_$$(date -u +%Y%m%d-%H%M%S).jsonl $(BASELINE_ARGS)
+
+# Installs the allocators with apt-get when missing (as root).
+bench-open-neuromorphic-setup:
+	@missing=""; \
+	for p in $(ON_APT); do \
+		dpkg -s $$p 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+		echo "bench-open-neuromorphic-setup: all packages present ($(ON_APT))"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "bench-open-neuromorphic-setup: installing$$missing"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+		echo "bench-open-neuromorphic-setup: missing$$missing; run: sudo apt-get install --no-install-recommends$$missing" >&2; exit 1; \
+	fi
 
 # OpenBLAS with and without the overrides: the core and version each picks,
 # and the same products computed by both against float64 (exit 1 if they

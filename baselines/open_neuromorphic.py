@@ -30,18 +30,59 @@ libraries included, the same measure as braingo's peak_rss_mb.
 
     # one measurement (a JSON line on stdout):
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=2 \\
+      LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 \\
       PYTHONPATH=/opt/snntorch-src /usr/bin/python3 baselines/open_neuromorphic.py --lib snntorch --n 4096
     # braingo and every library, alternating, each size (make bench-open-neuromorphic):
-    /usr/bin/python3 baselines/open_neuromorphic.py --compare [--sizes 4096,8192,16384] [--rounds 3]
+    /usr/bin/python3 baselines/open_neuromorphic.py --compare [--sizes 4096,8192,16384] [--rounds 3] \\
+      [--settings 1x2:tcmalloc,2x1:tcmalloc,1x2:jemalloc,1x2:glibc-tuned]
 
---compare runs, for each n and each round of --repeat, braingo, each
-library (at each of its --settings, "torch threads x OpenBLAS threads") and
-braingo again (its figure is the mean of the two, so that a change of the
-machine's load during the libraries' long runs does not favour it), all
-without the machine's OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, appends every
-JSON line to --out, and prints the benchmark's own CSV (framework, neurons,
-forward, backward, memory in bytes) and a Markdown table of the fastest
-setting of each library with braingo's ratios.
+--compare runs, for each n (in the order given: smallest first, so the
+quick, informative measurements end first) and each round of --repeat,
+braingo, each library at its settings, and braingo again (its figure is the
+mean of the two, so that a change of the machine's load during the
+libraries' long runs does not favour it), each in its own process with a
+timeout (--timeout), all without the machine's OPENBLAS_CORETYPE and
+OPENBLAS_L2_SIZE. It appends every JSON line to --out as it ends, prints the
+benchmark's own CSV line (framework, neurons, forward, backward, memory in
+bytes) as each measurement ends, and at the end checks that every setting of
+a library computed the same spikes and weight gradient, then prints the CSV
+of each library's fastest setting and a Markdown table with braingo's ratios
+and the targets (>= 10x snnTorch, >= 3x the fastest peer, less memory).
+--report FILE prints the same from a JSON lines file (e.g. an interrupted run).
+
+Settings (--settings, comma-separated TORCHxBLAS[:ALLOCATOR]): torch threads
+(torch.set_num_threads, OMP_NUM_THREADS) x OpenBLAS threads
+(OPENBLAS_NUM_THREADS), and the allocator that serves malloc:
+
+- glibc: as it comes. Its blocks over the mmap threshold (at most 32 MB)
+  are mmap'ed fresh and munmap'ed on free, so every per-step tensor of that
+  size (snnTorch's 64 MB weight gradient per step at n = 4,096; the
+  (steps, batch, n) gradient buffers of Norse's and SpikingJelly's per-step
+  indexing) is faulted in and zeroed by the kernel again: most of their
+  backward pass was system time (snnTorch n = 4,096, 50 steps: 22.6 CPU s,
+  12.6 of them system; Norse n = 1,024: 57.7 CPU s; SpikingJelly n = 512:
+  21.4 CPU s, which is why it "hung" at 4,096).
+- glibc-tuned: MALLOC_MMAP_MAX_=0, MALLOC_TRIM_THRESHOLD_=2^36,
+  MALLOC_TOP_PAD_=2^28 (no mmap'ed blocks, no trimming: freed memory is
+  reused).
+- tcmalloc: LD_PRELOAD of Debian's libtcmalloc_minimal.so.4
+  (libtcmalloc-minimal4), as PyTorch's CPU performance tuning guide advises.
+- jemalloc: LD_PRELOAD of Debian's libjemalloc.so.2 (libjemalloc2) with
+  MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1 (with its default decay
+  it returned the pages and was as slow as glibc).
+
+The last three take the backward passes above to 1.2-2.8 CPU s, with the
+same spikes and bit-identical gradients (the allocator does not change the
+arithmetic). Each JSON line records the allocator mapped into the process
+and its environment (allocator, allocator_env), torch_threads,
+openblas_threads and openblas_core, flush_denormal, jit_profiling_executor,
+and the check values spike_rate, grad_norm, grad_sum and bias_grad_sum
+(every setting of a library must agree to rounding). --settings-at first
+(the default) tries every setting at the first size only and runs each
+library at its fastest there at the larger sizes. --flush-denormal 1 and
+--jit-profiling 0 (TorchScript's legacy executor, for SpikingJelly's
+scripted functions) are there to be tried; neither changed a time here
+(2026-12-06, BENCHMARKS.md).
 
 Sources (not packaged by Debian, PyPI out of reach): SNNTORCH_SRC
 (/opt/snntorch-src: snntorch/ of v0.9.4), SPIKINGJELLY_SRC
@@ -66,7 +107,14 @@ SRC = {
     "spikingjelly": os.environ.get("SPIKINGJELLY_SRC", "/opt/onbench/spikingjelly-3af1e2d4"),
     "norse": os.environ.get("NORSE_SRC", "/opt/onbench/norse-v1.0.0"),
 }
-LIBS = ["snntorch", "spikingjelly", "norse"]
+# In --compare's order at each size: the quickest first (2026-12-06, 1x2
+# with tcmalloc, CPU s per forward + backward at 4,096: Norse 15, SpikingJelly
+# 16, snnTorch 21; at 16,384 snnTorch takes about 5x as long as Norse), so
+# that the fastest peer (the >= 3x target) is known before snnTorch's long
+# runs end.
+LIBS = ["norse", "spikingjelly", "snntorch"]
+# torch threads x OpenBLAS threads : allocator (the module docstring).
+DEFAULT_SETTINGS = "1x2:tcmalloc,2x1:tcmalloc,1x2:jemalloc,1x2:glibc-tuned"
 
 
 def read_hwm_mb():
@@ -121,12 +169,32 @@ def build(lib, n, batch, steps):
     raise ValueError(lib)
 
 
+def allocator_info():
+    """What serves malloc in this process: the allocator library mapped in
+    (tcmalloc, jemalloc) or glibc, and the environment that tunes it."""
+    name = "glibc"
+    try:
+        with open("/proc/self/maps") as f:
+            maps = f.read()
+        for lib in ("tcmalloc", "jemalloc"):
+            if "lib%s" % lib in maps:
+                name = lib
+    except OSError:
+        pass
+    env = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_") or k in ("LD_PRELOAD", "TCMALLOC_RELEASE_RATE")}
+    return {"allocator": name, "allocator_env": env}
+
+
 def measure(a):
     import torch
 
     import openblas_info
 
     torch.set_num_threads(a.threads)
+    if a.flush_denormal:
+        torch.set_flush_denormal(True)
+    if not a.jit_profiling:
+        torch._C._jit_set_profiling_executor(False)
     torch.manual_seed(a.seed)
     model, x, fwd, version = build(a.lib, a.n, a.batch, a.steps)
     with torch.no_grad():
@@ -136,35 +204,45 @@ def measure(a):
         assert out.shape == x.shape, (out.shape, x.shape)
         out.sum().backward()
         del out
-    fw, bw, fc, bc = [], [], [], []
+    fw, bw, fc, bc, fs, bs = [], [], [], [], [], []
     spikes = 0.0
     for _ in range(a.rounds):
         for p in model.parameters():
             p.grad = None
-        c0, t0 = time.process_time(), time.perf_counter()
+        c0, t0 = os.times(), time.perf_counter()
         out = fwd(model, x)
         loss = out.sum()
         fw.append(time.perf_counter() - t0)
-        c1, t0 = time.process_time(), time.perf_counter()
+        c1, t0 = os.times(), time.perf_counter()
         loss.backward()
         bw.append(time.perf_counter() - t0)
-        c2 = time.process_time()
-        fc.append(c1 - c0)
-        bc.append(c2 - c1)
+        c2 = os.times()
+        fc.append(c1.user + c1.system - c0.user - c0.system)
+        bc.append(c2.user + c2.system - c1.user - c1.system)
+        fs.append(c1.system - c0.system)
+        bs.append(c2.system - c1.system)
         spikes = float(loss)
         del out, loss
+    params = list(model.parameters())  # the Linear's weight, then its bias
+    w = params[0].grad.double()
     rec = {
         "model": "linear-lif", "framework": a.lib, "version": version, "n": a.n, "batch": a.batch,
         "steps": a.steps, "rounds": a.rounds, "warmup": a.warmup,
         "forward_seconds": sum(fw) / len(fw), "backward_seconds": sum(bw) / len(bw),
         "forward_best_seconds": min(fw), "backward_best_seconds": min(bw),
         "forward_cpu_seconds": sum(fc) / len(fc), "backward_cpu_seconds": sum(bc) / len(bc),
+        "forward_sys_seconds": sum(fs) / len(fs), "backward_sys_seconds": sum(bs) / len(bs),
         "forward_gflops": 2.0 * a.steps * a.batch * a.n * a.n / (sum(fw) / len(fw)) / 1e9,
         "peak_rss_mb": read_hwm_mb(), "spike_rate": spikes / (a.steps * a.batch * a.n),
-        "torch_threads": a.threads, "torch_version": torch.__version__,
+        # check values: the same for every setting of a library, to rounding
+        "grad_norm": float(w.norm()), "grad_sum": float(w.sum()),
+        "bias_grad_sum": float(params[1].grad.double().sum()) if len(params) > 1 else None,
+        "torch_threads": torch.get_num_threads(), "torch_version": torch.__version__,
+        "flush_denormal": bool(a.flush_denormal), "jit_profiling_executor": bool(a.jit_profiling),
         "loadavg_1m": os.getloadavg()[0],
     }
     rec.update(openblas_info.info())
+    rec.update(allocator_info())
     print(json.dumps(rec), flush=True)
 
 
@@ -177,22 +255,89 @@ def child(cmd, env, timeout):
     return json.loads(lines[-1])
 
 
+# Allocators a setting may name (see ALLOCATORS in the module docstring).
+ALLOC_LIBS = {
+    "tcmalloc": "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4",  # Debian libtcmalloc-minimal4
+    "jemalloc": "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",  # Debian libjemalloc2
+}
+
+
+def alloc_env(alloc):
+    """The environment variables that select allocator alloc."""
+    if alloc == "glibc":
+        return {}
+    if alloc == "glibc-tuned":
+        # No mmap for big blocks, no trimming of the heap's top: freed blocks
+        # are reused instead of unmapped and faulted in (and zeroed) again.
+        return {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(1 << 36), "MALLOC_TOP_PAD_": str(1 << 28)}
+    if alloc in ALLOC_LIBS:
+        path = ALLOC_LIBS[alloc]
+        if not os.path.exists(path):
+            raise SystemExit("open_neuromorphic.py: %s not found (apt-get install %s; make bench-open-neuromorphic "
+                             "installs it)" % (path, "libtcmalloc-minimal4" if alloc == "tcmalloc" else "libjemalloc2"))
+        env = {"LD_PRELOAD": path}
+        if alloc == "jemalloc":
+            env["MALLOC_CONF"] = "dirty_decay_ms:-1,muzzy_decay_ms:-1"  # keep freed pages for reuse
+        return env
+    raise SystemExit("open_neuromorphic.py: unknown allocator %r (want glibc, glibc-tuned, tcmalloc, jemalloc)" % alloc)
+
+
+def parse_settings(text):
+    """"1x2:tcmalloc,2x1" -> [(1, 2, "tcmalloc"), (2, 1, "glibc")]."""
+    out = []
+    for item in text.split(","):
+        th, _, alloc = item.strip().partition(":")
+        try:
+            t, b = (int(v) for v in th.split("x"))
+        except ValueError:
+            raise SystemExit("open_neuromorphic.py: --settings: %r is not TORCHxBLAS[:ALLOCATOR], e.g. 1x2:tcmalloc" % item)
+        alloc = alloc or "glibc"
+        alloc_env(alloc)  # checks the name and the library
+        out.append((t, b, alloc))
+    return out
+
+
+def setting_name(s):
+    return "torch %d x OpenBLAS %d, %s" % s
+
+
+def total(r):
+    return r["forward_seconds"] + r["backward_seconds"]
+
+
+def csv_line(r):
+    label = "braingo" if r["framework"] == "braingo" else "%s v%s" % (NAMES.get(r["framework"], r["framework"]),
+                                                                       str(r.get("version", "?")).split(" ")[0])
+    return "%s,%d,%s,%s,%d" % (label, r["n"], r["forward_seconds"], r["backward_seconds"], int(r["peak_rss_mb"] * 2**20))
+
+
 def compare(a):
     import openblas_info
 
     sizes = [int(s) for s in a.sizes.split(",")]
     libs = a.libs.split(",")
-    settings = [tuple(int(v) for v in s.split("x")) for s in a.settings.split(",")]
+    for lib in libs:
+        if lib not in LIBS:
+            raise SystemExit("open_neuromorphic.py: --libs: unknown library %r (want %s)" % (lib, ",".join(LIBS)))
+    settings = parse_settings(a.settings)
+    if not os.access(a.braingo, os.X_OK):
+        raise SystemExit("open_neuromorphic.py: %s is not an executable (make build)" % a.braingo)
     out = a.out or os.path.join(HERE, "results", "open_neuromorphic_%s.jsonl" % time.strftime("%Y%m%d-%H%M%S"))
     os.makedirs(os.path.dirname(out), exist_ok=True)
     base = openblas_info.clean_env()
     got = []  # every record
+    chosen = {}  # library -> its fastest setting at the first size (--settings-at first)
+    print("framework,neurons,forward,backward,memory", flush=True)  # one line per measurement as it ends
     with open(out, "a") as f:
-        for n in sizes:
+        for i, n in enumerate(sizes):
             for rep in range(a.repeat):
                 # braingo before and after the libraries: the machine's load
                 # changes over a long run, and the ratio uses both.
-                progs = [("braingo", None)] + [(lib, s) for lib in libs for s in settings] + [("braingo", None)]
+                progs = [("braingo", None)]
+                for lib in libs:
+                    for s in (settings if i == 0 or a.settings_at == "every" or lib not in chosen else [chosen[lib]]):
+                        progs.append((lib, s))
+                progs.append(("braingo", None))
                 for name, s in progs:
                     env = dict(base)
                     if name == "braingo":
@@ -202,28 +347,47 @@ def compare(a):
                     else:
                         env["OPENBLAS_NUM_THREADS"] = str(s[1])
                         env["OMP_NUM_THREADS"] = str(s[0])
+                        env.update(alloc_env(s[2]))
                         env["PYTHONPATH"] = SRC[name] + (":" + base["PYTHONPATH"] if base.get("PYTHONPATH") else "")
                         cmd = [sys.executable, os.path.abspath(__file__), "--lib", name, "--n", str(n),
                                "--batch", str(a.batch), "--steps", str(a.steps), "--rounds", str(a.rounds),
-                               "--threads", str(s[0]), "--warmup", str(a.warmup)]
-                    sys.stderr.write("n=%d repeat %d: %s %s ...\n" % (n, rep + 1, name, "" if s is None else "%dx%d" % s))
+                               "--threads", str(s[0]), "--warmup", str(a.warmup), "--seed", str(a.seed),
+                               "--flush-denormal", str(a.flush_denormal), "--jit-profiling", str(a.jit_profiling)]
+                    sys.stderr.write("%s n=%d repeat %d: %s %s ...\n" % (
+                        time.strftime("%H:%M:%S"), n, rep + 1, name, "" if s is None else setting_name(s)))
+                    t0 = time.perf_counter()
                     try:
                         rec = child(cmd, env, a.timeout)
                     except (RuntimeError, subprocess.TimeoutExpired) as e:
                         sys.stderr.write("  %s\n" % e)
                         rec = {"framework": name, "n": n, "error": str(e)[:300]}
                     rec.setdefault("framework", name)
-                    rec["setting"] = "braingo %d threads" % a.braingo_threads if s is None else \
-                        "torch %d x OpenBLAS %d" % s
+                    rec["setting"] = "braingo %d threads" % a.braingo_threads if s is None else setting_name(s)
                     rec["repeat"] = rep + 1
+                    rec["process_seconds"] = time.perf_counter() - t0
                     f.write(json.dumps(rec) + "\n")
                     f.flush()
                     got.append(rec)
                     if "forward_seconds" in rec:
-                        sys.stderr.write("  forward %.3f s, backward %.3f s, peak RSS %.0f MB, load %.1f\n" % (
-                            rec["forward_seconds"], rec["backward_seconds"], rec["peak_rss_mb"], rec.get("loadavg_1m", 0)))
+                        print(csv_line(rec), flush=True)
+                        sys.stderr.write("  forward %.3f s, backward %.3f s, peak RSS %.0f MB, load %.1f, process %.0f s\n" % (
+                            rec["forward_seconds"], rec["backward_seconds"], rec["peak_rss_mb"], rec.get("loadavg_1m", 0),
+                            rec["process_seconds"]))
+            if i == 0:
+                for lib in libs:
+                    rs = [r for r in got if r["framework"] == lib and r["n"] == n and "forward_seconds" in r]
+                    if rs:
+                        b = min(rs, key=total)
+                        chosen[lib] = next(s for s in settings if setting_name(s) == b["setting"])
+                        if a.settings_at == "first" and len(settings) > 1 and len(sizes) > 1:
+                            sys.stderr.write("  %s: fastest setting at n=%d: %s (used at the larger sizes)\n" % (
+                                lib, n, b["setting"]))
+    print()
     report(got, sizes, libs)
-    print("\nraw JSON lines: %s" % out)
+    print("\nraw JSON lines: %s (again: %s --report %s)" % (out, os.path.relpath(__file__), out))
+
+
+NAMES = {"snntorch": "snnTorch", "spikingjelly": "SpikingJelly", "norse": "Norse"}
 
 
 def report(got, sizes, libs):
@@ -237,33 +401,53 @@ def report(got, sizes, libs):
                 avg[k] = sum(r[k] for r in rs) / len(rs)
             avg["setting"] = "%s, mean of %d runs" % (rs[0]["setting"], len(rs))
             return avg
-        return min(rs, key=lambda r: r["forward_seconds"] + r["backward_seconds"]) if rs else None
+        return min(rs, key=total) if rs else None
 
+    # Every setting of a library computes the same thing: the same spikes and
+    # the same weight gradient, to the rounding of a different summation order.
+    for name in ["braingo"] + libs:
+        for n in sizes:
+            rs = [r for r in ok if r["framework"] == name and r["n"] == n and r.get("grad_norm") is not None]
+            if len(rs) > 1:
+                g = [r["grad_norm"] for r in rs]
+                rate = {r["spike_rate"] for r in rs}
+                spread = (max(g) - min(g)) / max(abs(max(g)), 1e-30)
+                verdict = "agree" if spread < 1e-4 and len(rate) == 1 else "DISAGREE"
+                print("check %s n=%d: %d runs, spike rates %s, weight-gradient norms within %.1e: %s" % (
+                    name, n, len(rs), sorted(rate), spread, verdict))
     print("framework,neurons,forward,backward,memory")
     for name in ["braingo"] + libs:
         for n in sizes:
             r = best(name, n)
             if r:
-                label = name if name == "braingo" else "%s v%s" % (name, r.get("version", "?"))
-                print("%s,%d,%s,%s,%d" % (label, n, r["forward_seconds"], r["backward_seconds"],
-                                          int(r["peak_rss_mb"] * 2**20)))
+                print(csv_line(r))
     print()
-    print("| n | framework (setting) | forward s | backward s | total s | peak RSS MB | braingo speed-up | braingo memory ratio |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| n | framework (fastest setting) | forward s | backward s | total s | peak RSS MB | spike rate | "
+          "braingo speed-up | braingo memory ratio |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
         b = best("braingo", n)
+        peers = []
         for name in ["braingo"] + libs:
             r = best(name, n)
             if not r:
-                print("| %d | %s | failed | | | | | |" % (n, name))
+                print("| %d | %s | failed or not run | | | | | | |" % (n, name))
                 continue
-            tot = r["forward_seconds"] + r["backward_seconds"]
             sp = mem = ""
             if b and name != "braingo":
-                sp = "%.2fx" % (tot / (b["forward_seconds"] + b["backward_seconds"]))
+                peers.append((name, r))
+                sp = "%.2fx" % (total(r) / total(b))
                 mem = "%.2f" % (b["peak_rss_mb"] / r["peak_rss_mb"])
-            print("| %d | %s (%s) | %.3f | %.3f | %.3f | %.0f | %s | %s |" % (
-                n, name, r["setting"], r["forward_seconds"], r["backward_seconds"], tot, r["peak_rss_mb"], sp, mem))
+            print("| %d | %s (%s) | %.3f | %.3f | %.3f | %.0f | %.4f | %s | %s |" % (
+                n, name, r["setting"], r["forward_seconds"], r["backward_seconds"], total(r), r["peak_rss_mb"],
+                r.get("spike_rate", float("nan")), sp, mem))
+        if b and peers:
+            snn = [r for name, r in peers if name == "snntorch"]
+            fastest_name, fastest = min(peers, key=lambda p: total(p[1]))
+            less = all(b["peak_rss_mb"] < r["peak_rss_mb"] for _, r in peers)
+            print("|  | targets at %d: %s; fastest peer %s %.2fx (want >= 3x); less memory than each: %s | | | | | | | |" % (
+                n, "snnTorch %.2fx (want >= 10x)" % (total(snn[0]) / total(b)) if snn else "snnTorch not run",
+                fastest_name, total(fastest) / total(b), "yes" if less else "no"))
 
 
 def main():
@@ -273,7 +457,14 @@ def main():
     ap.add_argument("--n", type=int, default=4096)
     ap.add_argument("--sizes", default="4096,8192,16384")
     ap.add_argument("--libs", default=",".join(LIBS))
-    ap.add_argument("--settings", default="1x2,2x1", help="torch threads x OpenBLAS threads, comma-separated")
+    ap.add_argument("--settings", default=DEFAULT_SETTINGS,
+                    help="--compare: TORCHxBLAS[:ALLOCATOR] (glibc, glibc-tuned, tcmalloc, jemalloc), comma-separated")
+    ap.add_argument("--settings-at", default="first", choices=["first", "every"],
+                    help="--compare: try every setting at the first size only (then each library's fastest), or at every size")
+    ap.add_argument("--flush-denormal", type=int, default=0, choices=[0, 1], help="torch.set_flush_denormal")
+    ap.add_argument("--jit-profiling", type=int, default=1, choices=[0, 1],
+                    help="0: torch._C._jit_set_profiling_executor(False) (SpikingJelly's TorchScript functions)")
+    ap.add_argument("--report", default="", help="print the CSV and the table of a --compare JSON lines file")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--steps", type=int, default=500)
     ap.add_argument("--rounds", type=int, default=3)
@@ -284,10 +475,14 @@ def main():
     ap.add_argument("--braingo-threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--braingo", default=os.path.join(ROOT, "bin", "braingo"))
-    ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--timeout", type=float, default=7200, help="--compare: seconds per process")
     ap.add_argument("--out", default="")
     a = ap.parse_args()
-    if a.compare:
+    if a.report:
+        with open(a.report) as f:
+            got = [json.loads(l) for l in f if l.strip()]
+        report(got, sorted({r["n"] for r in got}), [l for l in LIBS if any(r["framework"] == l for r in got)])
+    elif a.compare:
         compare(a)
     elif a.lib:
         measure(a)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/snn"
 	"github.com/braingo/braingo/tensor"
 )
@@ -58,10 +59,151 @@ func (m *LinearLIF) Params() []*tensor.Tensor {
 }
 
 // Forward returns the spikes for x of shape (steps, batch, in).
+//
+// With a fused LIF layer (snn.LIF.Fused) it is one op that keeps, besides
+// its output, one buffer of the currents' size: the product writes the
+// currents into it, the LIF scan overwrites each step's currents with its
+// membranes (snn.LIF.SequenceInPlace), and the backward pass overwrites the
+// membranes with the currents' gradient (SequenceGradInPlace) before the
+// weight-gradient product reads it. Otherwise it is tensor.Tape.Linear
+// followed by LIF.Sequence.
 func (m *LinearLIF) Forward(tp *tensor.Tape, x *tensor.Tensor) *tensor.Tensor {
+	s, _ := m.forward(tp, x, false)
+	return s
+}
+
+// ForwardSum returns the spikes for x of shape (steps, batch, in) and their
+// sum, the loss of the Open Neuromorphic benchmark (output.sum()), in one
+// op: the gradient of the sum with respect to every spike is the same
+// number, so the backward pass reads it from one step's worth of values
+// instead of a gradient buffer of the spikes' size (Forward followed by
+// tensor.Tape.Sum allocates one). The gradients are bit-identical to
+// Forward's followed by Sum. Gradients that reach the spikes through other
+// ops are added to the sum's.
+//
+// Memory on a recording tape (tensor.Tape.Bytes), for steps·batch·out = S
+// and batch·out = M: 4·(2·S + 4·M + 2) bytes with a fused LIF layer (spikes
+// and the shared currents/membranes/gradient buffer; one step of zeros, two
+// of carried membrane gradient and one of the shared spike gradient; the
+// sum and its gradient), where Forward then Sum take 4·(3·S + 3·M + 2) and
+// tensor.Tape.Linear, LIF.Sequence and Sum 4·(5·S + 3·M + 2). The input, W
+// and the parameters' gradients are the caller's.
+func (m *LinearLIF) ForwardSum(tp *tensor.Tape, x *tensor.Tensor) (spikes, sum *tensor.Tensor) {
+	return m.forward(tp, x, true)
+}
+
+func (m *LinearLIF) forward(tp *tensor.Tape, x *tensor.Tensor, withSum bool) (spikes, sum *tensor.Tensor) {
 	if x.Dim() != 3 || x.Shape[2] != m.W.Shape[1] {
 		panic(fmt.Sprintf("networks: LinearLIF(%d→%d) got input %v, want (steps, batch, %d)",
 			m.W.Shape[1], m.W.Shape[0], x.Shape, m.W.Shape[1]))
 	}
-	return m.LIF.Sequence(tp, tp.Linear(x, m.W, m.B))
+	if !m.LIF.Fused() {
+		s := m.LIF.Sequence(tp, tp.Linear(x, m.W, m.B))
+		if withSum {
+			return s, tp.Sum(s)
+		}
+		return s, nil
+	}
+	steps, nin, nout := x.Shape[0], m.W.Shape[1], m.W.Shape[0]
+	rows := steps * x.Shape[1]
+	mm := rows / steps * nout // neurons × batch: one step
+	inputs := []*tensor.Tensor{x, m.W}
+	if m.B != nil {
+		inputs = append(inputs, m.B)
+	}
+	s := tp.NewResult([]int{steps, x.Shape[1], nout}, inputs...)
+	buf := tp.Alloc(rows * nout) // currents, then membranes, then their gradient
+	beta := float32(0)
+	if m.B != nil { // the bias in every row, then the product added to it
+		kernels.Parallel(rows, 64, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				copy(buf[r*nout:(r+1)*nout], m.B.Data)
+			}
+		})
+		beta = 1
+	}
+	kernels.Gemm(false, true, rows, nout, nin, 1, x.Data, nin, m.W.Data, nin, beta, buf, nout)
+	zero := tp.AllocZero(mm)
+	m.LIF.SequenceInPlace(buf, s.Data, zero, steps)
+	if withSum {
+		sum = tp.NewResult([]int{}, s)
+		sum.Data[0] = float32(sumSpikes(s.Data))
+	}
+	if !s.RequiresGrad() {
+		return s, sum
+	}
+	tp.Record(func() {
+		gS := s.Grad
+		if sum != nil && sum.Grad != nil {
+			g := sum.Grad[0]
+			if gS == nil {
+				gS = tp.Alloc(mm) // the same at every step
+				for i := range gS {
+					gS[i] = g
+				}
+			} else {
+				for i := range gS {
+					gS[i] += g
+				}
+			}
+		}
+		if gS == nil {
+			return
+		}
+		m.LIF.SequenceGradInPlace(buf, gS, zero, tp.Alloc(mm), tp.Alloc(mm), steps)
+		g := buf              // dL/dI, (rows × out)
+		if x.RequiresGrad() { // dX (rows×in) += G·W
+			gx, beta := gradBeta(tp, x)
+			kernels.Gemm(false, false, rows, nin, nout, 1, g, nout, m.W.Data, nin, beta, gx, nin)
+		}
+		if m.W.RequiresGrad() { // dW (out×in) += Gᵀ·X
+			gw, beta := gradBeta(tp, m.W)
+			kernels.Gemm(true, false, nout, nin, rows, 1, g, nout, x.Data, nin, beta, gw, nin)
+		}
+		if m.B != nil && m.B.RequiresGrad() {
+			// Column blocks on several goroutines, each column summed over
+			// the rows in order: the same bits for any thread count.
+			gb := tp.GradOf(m.B)
+			kernels.Parallel(nout, 256, func(lo, hi int) {
+				for r := range rows {
+					row := g[r*nout+lo : r*nout+hi]
+					for j, v := range row {
+						gb[lo+j] += v
+					}
+				}
+			})
+		}
+	})
+	return s, sum
+}
+
+// sumSpikes adds up spikes (0 or 1) in float64, in blocks on several
+// goroutines: a sum of integers below 2⁵³, exact in any order.
+func sumSpikes(s []float32) float64 {
+	const block = 1 << 16
+	parts := make([]float64, (len(s)+block-1)/block)
+	kernels.Parallel(len(parts), 4, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			var t float64
+			for _, v := range s[b*block : min((b+1)*block, len(s))] {
+				t += float64(v)
+			}
+			parts[b] = t
+		}
+	})
+	var total float64
+	for _, t := range parts {
+		total += t
+	}
+	return total
+}
+
+// gradBeta returns t's gradient buffer and the Gemm beta that accumulates
+// into it (0 for a fresh, uninitialized buffer).
+func gradBeta(tp *tensor.Tape, t *tensor.Tensor) ([]float32, float32) {
+	g, fresh := tp.GradAcc(t)
+	if fresh {
+		return g, 0
+	}
+	return g, 1
 }

@@ -1,12 +1,14 @@
 package networks
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/snn"
+	"github.com/braingo/braingo/surrogate"
 	"github.com/braingo/braingo/tensor"
 )
 
@@ -110,4 +112,114 @@ func TestLinearLIFShapePanics(t *testing.T) {
 		}
 	}()
 	m.Forward(nil, tensor.Zeros(2, 4))
+}
+
+// The fused op (Forward, ForwardSum) against the generic path it replaces
+// (tensor.Tape.Linear, then snn.LIF.Sequence, then Sum): the same spikes and
+// the same gradients of W, b and x, bit for bit, for every reset and fused
+// surrogate and for 1 and 2 threads, with a loss that reaches the spikes
+// both through the fused sum and through another op.
+func TestLinearLIFFusedMatchesGeneric(t *testing.T) {
+	surs := []surrogate.Func{surrogate.ATan{}, surrogate.FastSigmoid{}, surrogate.Triangle{}, surrogate.Sigmoid{}}
+	for _, reset := range []snn.Reset{snn.ResetSubtract, snn.ResetZero, snn.ResetNone, snn.ResetZeroLegacy} {
+		for si, sg := range surs {
+			for _, th := range []int{1, 2} {
+				lif := snn.LIF{Beta: 0.9, Threshold: 0.8, Reset: reset, Surrogate: sg}
+				if !lif.Fused() {
+					t.Fatalf("surrogate %d is not fused: the case tests nothing", si)
+				}
+				name := fmt.Sprintf("reset%d/sur%d/threads%d", reset, si, th)
+				prev := kernels.SetThreads(th)
+				// loss 0: Sum(spikes); 1: ForwardSum's sum; 2: ForwardSum's sum + Sum(2·spikes).
+				var ref [3][]float32
+				for variant := range 3 {
+					for _, fused := range []bool{false, true} {
+						m, xt := smallLinearLIF(lif)
+						tp := tensor.NewTape()
+						var s, loss *tensor.Tensor
+						switch {
+						case !fused:
+							s = lif.Sequence(tp, tp.Linear(xt, m.W, m.B))
+							loss = tp.Sum(s)
+							if variant == 2 {
+								loss = tp.Sum(tp.Scale(s, 3))
+							}
+						case variant == 0:
+							s = m.Forward(tp, xt)
+							loss = tp.Sum(s)
+						default:
+							s, loss = m.ForwardSum(tp, xt)
+							if variant == 2 {
+								loss = tp.Add(loss, tp.Sum(tp.Scale(s, 2)))
+							}
+						}
+						tp.Backward(loss)
+						got := append(append(append(append(append([]float32(nil), loss.Data...), s.Data...), m.W.Grad...), m.B.Grad...), xt.Grad...)
+						if !fused {
+							ref[variant] = got
+							continue
+						}
+						for i := range got {
+							if got[i] != ref[variant][i] {
+								t.Fatalf("%s, loss %d: value %d (loss, spikes, dW, db, dx) fused %v, generic %v", name, variant, i, got[i], ref[variant][i])
+							}
+						}
+					}
+				}
+				kernels.SetThreads(prev)
+			}
+		}
+	}
+}
+
+// smallLinearLIF is a 7→5 layer and an input of 9 steps × batch 3 that
+// requires a gradient, the same for every call.
+func smallLinearLIF(lif snn.LIF) (*LinearLIF, *tensor.Tensor) {
+	const steps, batch, in, out = 9, 3, 7, 5
+	r := rand.New(rand.NewPCG(11, 0))
+	m := NewLinearLIF("fc", in, out, true, lif, r)
+	x := make([]float32, steps*batch*in)
+	for i := range x {
+		x[i] = float32(1.5 * r.NormFloat64())
+	}
+	return m, tensor.NewParam("x", []int{steps, batch, in}, x)
+}
+
+// The tape holds what ForwardSum's documentation says: 4·(2·S + 4·M + 2)
+// bytes for S = steps·batch·out and M = batch·out (spikes, the shared
+// currents/membranes/gradient buffer, zeros, carried gradients, the shared
+// spike gradient, the sum and its gradient), and Forward followed by Sum one
+// spike-sized seed more, 4·(3·S + 3·M + 2): against the generic path's
+// 4·(5·S + 3·M + 2)
+// (currents, spikes, membranes, seed, the currents' gradient), which the
+// fused op must beat. The input here takes no gradient, as the benchmark's.
+func TestLinearLIFTapeBytes(t *testing.T) {
+	const steps, batch, in, out = 50, 4, 96, 64
+	r := rand.New(rand.NewPCG(5, 6))
+	lif := snn.LIF{Beta: 0.95}
+	m := NewLinearLIF("fc", in, out, true, lif, r)
+	x := tensor.Zeros(steps, batch, in)
+	for i := range x.Data {
+		x.Data[i] = float32(r.NormFloat64())
+	}
+	S, M := steps*batch*out, batch*out
+	for _, c := range []struct {
+		name string
+		run  func(tp *tensor.Tape) *tensor.Tensor
+		want int
+	}{
+		{"ForwardSum", func(tp *tensor.Tape) *tensor.Tensor { _, l := m.ForwardSum(tp, x); return l }, 4 * (2*S + 4*M + 2)},
+		{"Forward+Sum", func(tp *tensor.Tape) *tensor.Tensor { return tp.Sum(m.Forward(tp, x)) }, 4 * (3*S + 3*M + 2)},
+		{"generic", func(tp *tensor.Tape) *tensor.Tensor { return tp.Sum(lif.Sequence(tp, tp.Linear(x, m.W, m.B))) }, 4 * (5*S + 3*M + 2)},
+	} {
+		tp := tensor.NewTape()
+		loss := c.run(tp)
+		tp.Backward(loss)
+		if loss.Item() == 0 {
+			t.Fatalf("%s: no spikes: the case tests nothing", c.name)
+		}
+		if got := tp.Bytes(); got != c.want {
+			t.Errorf("%s: the tape holds %d bytes, want %d", c.name, got, c.want)
+		}
+	}
 }

@@ -81,3 +81,71 @@ func TestLIFSequenceNoTape(t *testing.T) {
 		}
 	}
 }
+
+// SequenceInPlace and SequenceGradInPlace (the membranes over the currents,
+// then the currents' gradient over the membranes) against Sequence: the
+// same spikes and the same current gradient, bit for bit, for every reset
+// and fused surrogate, with a spike gradient per element and one shared by
+// every step, on layers small and large enough to be split across
+// goroutines.
+func TestLIFSequenceInPlaceMatchesSequence(t *testing.T) {
+	surs := []surrogate.Func{surrogate.ATan{}, surrogate.FastSigmoid{}, surrogate.Triangle{}, surrogate.Sigmoid{}}
+	for _, reset := range []Reset{ResetSubtract, ResetZero, ResetNone, ResetZeroLegacy} {
+		for si, sg := range surs {
+			for _, size := range [][2]int{{7, 13}, {3, 2*lifGrain + 100}} {
+				for _, shared := range []bool{false, true} {
+					for _, th := range []int{1, 2} {
+						p := LIF{Beta: 0.9, Threshold: 0.8, Reset: reset, Surrogate: sg}
+						name := fmt.Sprintf("reset%d/sur%d/%dx%d/shared%v/threads%d", reset, si, size[0], size[1], shared, th)
+						prev := kernels.SetThreads(th)
+						compareInPlace(t, name, p, size[0], size[1], shared)
+						kernels.SetThreads(prev)
+					}
+				}
+			}
+		}
+	}
+}
+
+func compareInPlace(t *testing.T, name string, p LIF, steps, m int, shared bool) {
+	r := rand.New(rand.NewPCG(4, uint64(m)))
+	x := make([]float32, steps*m)
+	gs := make([]float32, steps*m)
+	for i := range x {
+		x[i] = 1.2 * r.Float32()
+	}
+	for i := range gs {
+		if shared && i >= m {
+			gs[i] = gs[i%m]
+		} else {
+			gs[i] = float32(r.NormFloat64())
+		}
+	}
+	cur := tensor.NewParam("cur", []int{steps, m}, append([]float32(nil), x...))
+	tp := tensor.NewTape()
+	s := p.Sequence(tp, cur)
+	tp.BackwardWith(s, gs)
+
+	buf := append([]float32(nil), x...)
+	spk := make([]float32, len(x))
+	zero := make([]float32, m)
+	p.SequenceInPlace(buf, spk, zero, steps)
+	g := gs
+	if shared {
+		g = gs[:m]
+	}
+	p.SequenceGradInPlace(buf, g, zero, make([]float32, m), make([]float32, m), steps)
+	spikes := 0
+	for i := range spk {
+		if spk[i] != s.Data[i] {
+			t.Fatalf("%s: spike %d: in place %v, Sequence %v", name, i, spk[i], s.Data[i])
+		}
+		spikes += int(spk[i])
+		if buf[i] != cur.Grad[i] {
+			t.Fatalf("%s: gradient %d: in place %v, Sequence %v", name, i, buf[i], cur.Grad[i])
+		}
+	}
+	if spikes == 0 || spikes == len(spk) {
+		t.Fatalf("%s: %d spikes of %d: the case tests nothing", name, spikes, len(spk))
+	}
+}

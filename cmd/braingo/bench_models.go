@@ -66,8 +66,12 @@ threshold 1, reset by subtraction, atan surrogate), batch 16, 500 steps,
 input drawn from a standard normal (steps × batch × n, seeded), for
 n = 4,096, 8,192 and 16,384. Forward computes the spikes of all steps on a
 tape (one product for the currents of all steps, the fused LIF kernels over
-the sequence); backward is the gradient of the sum of the spikes with
-respect to the weight and bias.
+the sequence, the sum of the spikes: networks.LinearLIF.ForwardSum); backward
+is the gradient of the sum of the spikes with respect to the weight and bias.
+The tape keeps the spikes and one buffer of the currents' size, which holds
+the currents, then the membranes, then the currents' gradient (tape_mb:
+4·(2·steps·batch·n + 4·batch·n + 2) bytes); with the input and the weight
+and its gradient, peak memory is about 4·(3·steps·batch·n + 2·n²) bytes.
 
 As in the benchmark, one forward pass without a tape comes first and one
 untimed forward and backward pass warms up (--warmup=false skips it); then --rounds times a recorded
@@ -163,12 +167,16 @@ func runLinearLIF(env *cli.Env, cfg modelsConfig, n int) modelResult {
 		x.Data[i] = float32(r.NormFloat64())
 	}
 	env.Errorf("bench: linear-lif n=%d batch=%d steps=%d: untimed forward", n, cfg.Batch, cfg.Steps)
-	model.Forward(nil, x) // the benchmark's untimed forward pass without a tape
 	tp := tensor.NewTape()
+	// The benchmark's untimed forward pass without gradients (its buffers
+	// come from the tape's pool, which the recorded passes then reuse).
+	tp.NoGrad(func() { model.Forward(tp, x) })
+	tp.Reset()
 	// One untimed recorded pass, as the benchmark's timeit warms up each of
 	// forward and backward once (here: the tape's buffers are allocated).
 	if cfg.Warmup {
-		tp.Backward(tp.Sum(model.Forward(tp, x)))
+		_, loss := model.ForwardSum(tp, x)
+		tp.Backward(loss)
 		tp.Reset()
 	}
 	res := modelResult{Model: "linear-lif", N: n, Batch: cfg.Batch, Steps: cfg.Steps,
@@ -179,8 +187,7 @@ func runLinearLIF(env *cli.Env, cfg modelsConfig, n int) modelResult {
 			p.ZeroGrad()
 		}
 		c0, t0 := cpuSeconds(), time.Now()
-		s := model.Forward(tp, x)
-		loss := tp.Sum(s)
+		_, loss := model.ForwardSum(tp, x) // the spikes and their sum
 		fw := time.Since(t0).Seconds()
 		c1, t0 := cpuSeconds(), time.Now()
 		tp.Backward(loss)

@@ -30,6 +30,13 @@ func TestBenchModels(t *testing.T) {
 		if r["model"] != "linear-lif" || r["n"] != float64([]int{16, 24}[i]) || r["batch"] != 3.0 || r["steps"] != 6.0 {
 			t.Fatalf("line %d: %s", i, line)
 		}
+		// The tape holds the spikes and one current-sized buffer, plus a few
+		// steps' worth: 4·(2·S + 4·M + 2) bytes (networks.LinearLIF.ForwardSum).
+		n := []int{16, 24}[i]
+		S, M := 6*3*n, 3*n
+		if want := float64(4*(2*S+4*M+2)) / (1 << 20); r["tape_mb"] != want {
+			t.Fatalf("line %d: tape_mb %v, want %v", i, r["tape_mb"], want)
+		}
 		for _, k := range []string{"forward_seconds", "backward_seconds", "peak_rss_mb", "grad_norm"} {
 			if v := r[k].(float64); !(v > 0) {
 				t.Fatalf("line %d: %s = %v", i, k, v)
