@@ -489,6 +489,10 @@ func (c *Classify) projectBackward(n int) {
 		}
 		pf := &projFill{x: c.xs.Data, g: g, dw: d.W.Grad, ends: c.ends, f: f, h: h}
 		if c.fillOn {
+			// The loop cleared the gradient before the batch; the fill
+			// clears each block again just before adding into it, in
+			// cache, rather than read the zeros back from memory.
+			pf.clear = true
 			c.unfilled = pf
 			return
 		}
@@ -504,6 +508,7 @@ type projFill struct {
 	x, g, dw []float32 // X (n×f), G (n×h), dW (f×h)
 	ends     []int
 	f, h     int
+	clear    bool // dW is zero (cleared by the loop): clear each block in cache first
 }
 
 // projFillRows is the rows of dW per block: a multiple of the GEMM's 12-row
@@ -519,6 +524,9 @@ func (p *projFill) Grain() int { return projFillRows * p.h }
 func (p *projFill) Fill(lo, hi int) {
 	r0, r1 := lo/p.h, (hi+p.h-1)/p.h
 	if r1 > r0 && len(p.ends) > 0 {
+		if p.clear {
+			clear(p.dw[r0*p.h : r1*p.h])
+		}
 		kernels.GemmSegments(true, false, r1-r0, p.h, p.ends, 1, p.x[r0:], p.f, p.g, p.h, 1, p.dw[r0*p.h:], p.h)
 	}
 }
