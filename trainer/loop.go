@@ -77,7 +77,10 @@ type FillStepper interface {
 func (l *Loop) step() error {
 	if ft, ok := l.Task.(FillTask); ok {
 		if p, f := ft.Unfilled(); p != nil {
-			return l.Optimizer.(FillStepper).StepFill(p, f)
+			if fs, ok := l.Optimizer.(FillStepper); ok {
+				return fs.StepFill(p, f)
+			}
+			f.Fill(0, len(p.Grad))
 		}
 	}
 	return l.Optimizer.Step()
