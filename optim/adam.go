@@ -166,20 +166,49 @@ func adamValidate(lr, beta1, beta2, eps, wd float64) error {
 		checkNonNeg("eps", eps), checkNonNeg("weight_decay", wd))
 }
 
-// adamUpdate is one step of Adam or AdamW on p; st.step is already t.
-func adamUpdate(h adamHyper, p *tensor.Tensor, st *paramState) {
-	w, grad := p.Data, p.Grad[:len(p.Data)]
+func (c *AdamConfig) updateFill(p *tensor.Tensor, st *paramState, f GradFill) {
+	adamFill(adamHyper{c.LR, c.Beta1, c.Beta2, c.Eps, c.WeightDecay, c.AMSGrad, c.Maximize, false}, p, st, f)
+}
+
+func (c *AdamWConfig) updateFill(p *tensor.Tensor, st *paramState, f GradFill) {
+	adamFill(adamHyper{c.LR, c.Beta1, c.Beta2, c.Eps, c.WeightDecay, c.AMSGrad, c.Maximize, true}, p, st, f)
+}
+
+// adamFill is adamUpdate with p's gradient filled by f range by range,
+// each range stepped right after it is filled (elements are independent:
+// the bits are adamUpdate's).
+func adamFill(h adamHyper, p *tensor.Tensor, st *paramState, f GradFill) {
+	w, m, v, vmax, grad, kh := adamArgs(h, p, st)
+	fillRanges(len(w), f, func(lo, hi int) {
+		var vm []float32
+		if vmax != nil {
+			vm = vmax[lo:hi]
+		}
+		kernels.AdamStep(w[lo:hi], m[lo:hi], v[lo:hi], vm, grad[lo:hi], kh)
+	})
+}
+
+// adamArgs returns p's values, state buffers (vmax nil without AMSGrad)
+// and gradient, and the step's kernel hyperparameters.
+func adamArgs(h adamHyper, p *tensor.Tensor, st *paramState) (w, m, v, vmax, grad []float32, kh kernels.AdamHyper) {
+	w, grad = p.Data, p.Grad[:len(p.Data)]
 	n := len(w)
-	m, _ := buffer(st, 3, 0, n)
-	v, _ := buffer(st, 3, 1, n)
+	m, _ = buffer(st, 3, 0, n)
+	v, _ = buffer(st, 3, 1, n)
 	m, v = m[:n], v[:n]
-	var vmax []float32
 	if h.amsgrad {
 		vmax, _ = buffer(st, 3, 2, n)
 		vmax = vmax[:n]
 	}
-	kh := kernels.AdamHyper{LR: h.lr, Beta1: h.beta1, Beta2: h.beta2, Eps: h.eps, WeightDecay: h.wd,
+	kh = kernels.AdamHyper{LR: h.lr, Beta1: h.beta1, Beta2: h.beta2, Eps: h.eps, WeightDecay: h.wd,
 		Decoupled: h.decoupled, Maximize: h.maximize, Step: int(st.step)}
+	return w, m, v, vmax, grad, kh
+}
+
+// adamUpdate is one step of Adam or AdamW on p; st.step is already t.
+func adamUpdate(h adamHyper, p *tensor.Tensor, st *paramState) {
+	w, m, v, vmax, grad, kh := adamArgs(h, p, st)
+	n := len(w)
 	// Elements are independent: large parameters are split among goroutines
 	// (each element's arithmetic is unchanged, so results do not depend on
 	// the split); small ones run here without allocating.

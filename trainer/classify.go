@@ -3,12 +3,14 @@ package trainer
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/losses"
 	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/optim"
 	"github.com/braingo/braingo/tensor"
 )
 
@@ -78,6 +80,10 @@ type Classify struct {
 	// exchange's buffers.
 	own0, own1 int
 	xbuf       [][]float32
+	// fillOn is SetFill's; unfilled is the first projection's weight
+	// gradient the last TrainStep left to the optimizer's step (Unfilled).
+	fillOn   bool
+	unfilled *projFill
 }
 
 // Shards is the number of shards a training batch is split into (unless
@@ -231,6 +237,7 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 
 	c.ensureShards()
 	c.own0, c.own1 = c.ownShards()
+	c.unfilled = nil
 	static := c.static()
 	// The first projection's parameters, the first of Params, get their
 	// gradients from projectBackward with a static input.
@@ -319,7 +326,11 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 	}
 	if static {
 		c.projectBackward(n)
-		c.tp.Reset()
+		if c.unfilled == nil {
+			// (Else the weight gradient's fill reads xs: project resets
+			// the tape before the next batch.)
+			c.tp.Reset()
+		}
 		for _, tp := range c.projTapes {
 			tp.Reset()
 		}
@@ -402,6 +413,7 @@ func (c *Classify) project(n, f int, ids []int) {
 	if c.tp == nil {
 		c.tp = tensor.NewTape()
 	}
+	c.tp.Reset()
 	c.tp.NoGrad(func() {
 		c.xs = input(c.tp, c.Encoder, tensor.New([]int{n, f}, c.x), ids).Static
 	})
@@ -475,8 +487,76 @@ func (c *Classify) projectBackward(n int) {
 			_, hi := c.shardRange(s, n)
 			c.ends = append(c.ends, hi)
 		}
-		kernels.GemmSegments(true, false, f, h, c.ends, 1, c.xs.Data, f, g, h, 1, d.W.Grad, h)
+		pf := &projFill{x: c.xs.Data, g: g, dw: d.W.Grad, ends: c.ends, f: f, h: h}
+		if c.fillOn {
+			// The loop cleared the gradient before the batch; the fill
+			// clears each block again just before adding into it, in
+			// cache, rather than read the zeros back from memory.
+			pf.clear = true
+			c.unfilled = pf
+			return
+		}
+		pf.Fill(0, f*h)
 	}
+}
+
+// projFill computes the first projection's weight gradient, dW += Xᵀ·G
+// with the shards as segments (kernels.GemmSegments), by blocks of rows of
+// dW: each element's sum is the same whichever rows are computed together
+// (Gemm's blocking of the sum depends on its length only).
+type projFill struct {
+	x, g, dw []float32 // X (n×f), G (n×h), dW (f×h)
+	ends     []int
+	f, h     int
+	clear    bool // dW is zero (cleared by the loop): clear each block in cache first
+}
+
+// projFillRows is the rows of dW per block: a multiple of the GEMM's 12-row
+// tile whose product (24×h×n for a hidden layer of 1,000 and a batch of
+// 128) stays below the size at which Gemm starts goroutines.
+const projFillRows = 24
+
+// Grain is the elements of a block of projFillRows rows.
+func (p *projFill) Grain() int { return projFillRows * p.h }
+
+// Fill computes elements [lo, hi) of dW: whole rows (Grain and the whole
+// of dW are).
+func (p *projFill) Fill(lo, hi int) {
+	r0, r1 := lo/p.h, (hi+p.h-1)/p.h
+	if r1 > r0 && len(p.ends) > 0 {
+		if p.clear {
+			clear(p.dw[r0*p.h : r1*p.h])
+		}
+		kernels.GemmSegments(true, false, r1-r0, p.h, p.ends, 1, p.x[r0:], p.f, p.g, p.h, 1, p.dw[r0*p.h:], p.h)
+	}
+}
+
+// Bounded reports whether every element of Xᵀ·G is finite in any order of
+// summation: |Σ_k x_ki·g_kj| ≤ Σ_k |x_ki|·|g_kj| ≤ ‖X‖·‖G‖ (Frobenius
+// norms, by Cauchy-Schwarz), and so is every partial sum up to rounding;
+// the squared norms, summed in float32, must stay below 2^200 (the bound
+// then below 2^100, far from float32's 2^128 whatever the rounding). A
+// non-finite value in X or G makes its sum non-finite.
+func (p *projFill) Bounded() bool {
+	n := p.ends[len(p.ends)-1]
+	xx := float64(kernels.Dot(p.x[:n*p.f], p.x[:n*p.f]))
+	gg := float64(kernels.Dot(p.g[:n*p.h], p.g[:n*p.h]))
+	b := xx * gg
+	return !math.IsNaN(b) && b < 0x1p200
+}
+
+// SetFill lets the next TrainStep leave the first projection's weight
+// gradient to the optimizer's step (trainer.FillTask).
+func (c *Classify) SetFill(on bool) { c.fillOn = on }
+
+// Unfilled returns the first projection's weight and its gradient's fill
+// when the last TrainStep left it to the optimizer's step (with a static
+// input and SetFill on), else nil.
+func (c *Classify) Unfilled() (*tensor.Tensor, optim.GradFill) {
+	if c.unfilled == nil {
+		return nil, nil
+	}
+	return c.Net.Blocks[0].Proj.W, c.unfilled
 }
 
 // forward runs steps [t0, t1) of a shard from its state and records the

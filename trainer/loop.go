@@ -14,6 +14,9 @@ import (
 	"math"
 	"runtime"
 	"time"
+
+	"github.com/braingo/braingo/optim"
+	"github.com/braingo/braingo/tensor"
 )
 
 // Optimizer is what the loop needs of an optimizer (package optim's
@@ -47,6 +50,40 @@ type Task interface {
 // batch early with the context's error (the optimizer does not step).
 type ContextTask interface {
 	SetContext(ctx context.Context)
+}
+
+// FillTask is a Task that can leave one parameter's gradient to be
+// computed during the optimizer's step, range by range (optim's StepFill:
+// the block of a large weight gradient updated while it is in cache). The
+// loop offers it before every batch when its optimizer is a FillStepper;
+// the parameters after the step are the same bits either way.
+type FillTask interface {
+	// SetFill tells the task whether its next TrainStep may leave a
+	// gradient unfilled.
+	SetFill(on bool)
+	// Unfilled returns the parameter whose gradient the last TrainStep
+	// left unfilled and what computes it, or nil.
+	Unfilled() (*tensor.Tensor, optim.GradFill)
+}
+
+// FillStepper is an Optimizer whose step can fill a parameter's gradient
+// (package optim's optimizers are).
+type FillStepper interface {
+	StepFill(p *tensor.Tensor, f optim.GradFill) error
+}
+
+// step applies the optimizer after a batch: through StepFill when the task
+// left a gradient unfilled.
+func (l *Loop) step() error {
+	if ft, ok := l.Task.(FillTask); ok {
+		if p, f := ft.Unfilled(); p != nil {
+			if fs, ok := l.Optimizer.(FillStepper); ok {
+				return fs.StepFill(p, f)
+			}
+			f.Fill(0, len(p.Grad))
+		}
+	}
+	return l.Optimizer.Step()
 }
 
 // Epoch summarizes one epoch; hooks may add figures to Extra.
@@ -155,6 +192,10 @@ func (l *Loop) Run(ctx context.Context) (err error) {
 			if ct, ok := l.Task.(ContextTask); ok {
 				ct.SetContext(ctx)
 			}
+			if ft, ok := l.Task.(FillTask); ok {
+				_, on := l.Optimizer.(FillStepper)
+				ft.SetFill(on)
+			}
 			start := time.Now()
 			l.Optimizer.ZeroGrad()
 			r, err := l.Task.TrainStep(l.Epoch, l.Batch)
@@ -164,7 +205,7 @@ func (l *Loop) Run(ctx context.Context) (err error) {
 			if math.IsNaN(r.Loss) || math.IsInf(r.Loss, 0) {
 				return fmt.Errorf("epoch %d batch %d: loss is %v: %w (lower the learning rate, check the input scale, or clip gradients)", l.Epoch, l.Batch, r.Loss, ErrNotFinite)
 			}
-			if err := l.Optimizer.Step(); err != nil {
+			if err := l.step(); err != nil {
 				return fmt.Errorf("epoch %d batch %d: %w", l.Epoch, l.Batch, err)
 			}
 			elapsed += time.Since(start)

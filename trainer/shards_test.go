@@ -9,6 +9,7 @@ import (
 	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/optim"
 	"github.com/braingo/braingo/snn"
 	"github.com/braingo/braingo/tensor"
 )
@@ -169,6 +170,77 @@ func TestClassifyFusedMatchesGeneral(t *testing.T) {
 		for j, v := range gg[i] {
 			if math.Abs(float64(v-gf[i][j])) > 1e-4*scale {
 				t.Fatalf("parameter %d[%d]: gradient %v fused, %v general (largest %v)", i, j, gf[i][j], v, scale)
+			}
+		}
+	}
+}
+
+// stepOnly hides an optimizer's StepFill: the loop then fills every
+// gradient in TrainStep and calls Step.
+type stepOnly struct{ o Optimizer }
+
+func (s stepOnly) Step() error { return s.o.Step() }
+func (s stepOnly) ZeroGrad()   { s.o.ZeroGrad() }
+
+// Training through the loop with package optim's Adam, whose StepFill
+// computes the first projection's weight gradient block by block during
+// the step (FillTask), gives the parameters and metrics of filling it in
+// TrainStep and stepping, to the bit, at any kernels.Threads().
+func TestClassifyFillBitIdentical(t *testing.T) {
+	train := func(fill bool, hiddenSize int) ([][]float32, []Epoch) {
+		r := rand.New(rand.NewPCG(7, 7))
+		net := &networks.FeedForward{Blocks: []networks.Block{
+			{Proj: networks.NewDense("a", 64, hiddenSize, true, r), Cell: networks.LIFCell{LIF: snn.LIF{Beta: 0.9}}},
+			{Proj: networks.NewDense("b", hiddenSize, 10, true, r), Cell: networks.LIFCell{LIF: snn.LIF{Beta: 0.9}}},
+		}}
+		const n = 600
+		d := &datasets.Images{N: n, Rows: 8, Cols: 8, Classes: 10, Pixels: make([]uint8, n*64), Labels: make([]uint8, n)}
+		for i := range d.Pixels {
+			d.Pixels[i] = uint8(r.IntN(256))
+		}
+		for i := range d.Labels {
+			d.Labels[i] = uint8(r.IntN(10))
+		}
+		c := &Classify{Net: net, Data: d, Encoder: datasets.Direct{Gain: 2}, Steps: 5, BatchSize: 260, Shuffle: true, Seed: 5}
+		o, err := optim.New(net.Params(), optim.AdamConfig{LR: 1e-2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var opt Optimizer = o
+		if !fill {
+			opt = stepOnly{o}
+		}
+		l := &Loop{Task: c, Optimizer: opt, Epochs: 2}
+		if err := l.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if fill != (c.unfilled != nil) {
+			t.Fatalf("fill %v, but the last step left unfilled %v", fill, c.unfilled != nil)
+		}
+		var ps [][]float32
+		for _, p := range net.Params() {
+			ps = append(ps, append([]float32(nil), p.Data...))
+		}
+		return ps, l.History
+	}
+	defer kernels.SetThreads(kernels.SetThreads(1))
+	for _, hidden := range []int{40, 100} {
+		kernels.SetThreads(1)
+		want, wantH := train(false, hidden)
+		for _, th := range []int{1, 2, 3, 8} {
+			kernels.SetThreads(th)
+			got, h := train(true, hidden)
+			for i := range want {
+				for j := range want[i] {
+					if math.Float32bits(got[i][j]) != math.Float32bits(want[i][j]) {
+						t.Fatalf("hidden %d, threads %d: parameter %d[%d] is %v, filled in TrainStep %v", hidden, th, i, j, got[i][j], want[i][j])
+					}
+				}
+			}
+			for e := range wantH {
+				if h[e].TrainLoss != wantH[e].TrainLoss || h[e].TrainAcc != wantH[e].TrainAcc {
+					t.Fatalf("hidden %d, threads %d: epoch %d differs", hidden, th, e+1)
+				}
 			}
 		}
 	}
