@@ -95,7 +95,12 @@ func fusedATan(p snn.LIF) (float32, bool) {
 // general path's up to float32 rounding (the sums over the readout's
 // outputs and over samples and steps run in another order).
 // docs/fused.md describes the layout.
-func (n *FeedForward) RunFused(tp *tensor.Tape, proj *tensor.Tensor, steps int) *Trace {
+//
+// stop, when set, is asked before each sample's forward pass, as RunFrom
+// asks Input.Stop before each step: when it returns true RunFused returns
+// nil and records nothing (a trainer honouring an interrupt inside a
+// batch).
+func (n *FeedForward) RunFused(tp *tensor.Tape, proj *tensor.Tensor, steps int, stop func() bool) *Trace {
 	if ok, why := n.Fusable(); !ok {
 		panic("networks: RunFused: " + why)
 	}
@@ -129,6 +134,9 @@ func (n *FeedForward) RunFused(tp *tensor.Tape, proj *tensor.Tensor, steps int) 
 	cur := tp.Alloc(batch * steps * L) // [sample][step][16]
 	u := tp.Alloc(hp)
 	for b := range batch {
+		if stop != nil && stop() {
+			return nil
+		}
 		kernels.FusedLIFForward(cur[b*steps*L:(b+1)*steps*L], bits[b*nb*steps:(b+1)*nb*steps],
 			xp[b*hp:(b+1)*hp], w2b, u, h, steps, k, beta, theta)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,7 +37,7 @@ func fusedRun(net *FeedForward, x *tensor.Tensor, y []int, steps int, fused bool
 	}
 	var tr *Trace
 	if fused {
-		tr = net.RunFused(tp, p, steps)
+		tr = net.RunFused(tp, p, steps, nil)
 	} else {
 		tr, _ = net.RunFrom(tp, Input{Projected: p}, nil, 0, steps)
 	}
@@ -151,7 +152,7 @@ func TestRunFusedFiniteDifferences(t *testing.T) {
 	y := []int{0, 3, 1}
 	d2 := net.Blocks[1].Proj
 	err := tensor.GradCheck{}.CheckGrad(func(tp *tensor.Tape) *tensor.Tensor {
-		return losses.CEMembrane(tp, net.RunFused(tp, proj, 6).Out(), y)
+		return losses.CEMembrane(tp, net.RunFused(tp, proj, 6, nil).Out(), y)
 	}, d2.W, d2.B)
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +186,7 @@ func TestRunFusedGolden(t *testing.T) {
 		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
 			tp := tensor.NewTape()
 			proj := d1.Forward(tp, tensor.New([]int{g.Batch, nin}, g.X))
-			tr := net.RunFused(tp, proj, g.Steps)
+			tr := net.RunFused(tp, proj, g.Steps, nil)
 			loss := losses.CEMembrane(tp, tr.Out(), g.Y)
 			if d := math.Abs(float64(loss.Item())-g.Loss) / g.Loss; d > 1e-4 {
 				t.Fatalf("loss %v, reference %v", loss.Item(), g.Loss)
@@ -235,6 +236,29 @@ func TestFusableRefuses(t *testing.T) {
 		edit(n)
 		if ok, _ := n.Fusable(); ok {
 			t.Errorf("%s: Fusable", name)
+		}
+	}
+}
+
+// RunFused asks stop before each sample and returns nil, recording no
+// gradient, once it says true; a stop that never says true changes nothing.
+func TestRunFusedStop(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 1))
+	net := fusedNet(r, 12, 20, 4, LIFCell{LIF: snn.LIF{Beta: 0.9, Threshold: 1}}, true)
+	proj := tensor.New([]int{5, 20}, make([]float32, 100))
+	for i := range proj.Data {
+		proj.Data[i] = r.Float32()
+	}
+	calls := 0
+	tp := tensor.NewTape()
+	if tr := net.RunFused(tp, proj, 7, func() bool { calls++; return calls == 3 }); tr != nil || calls != 3 {
+		t.Fatalf("stop true at the third sample: trace %v after %d calls; want nil after 3", tr, calls)
+	}
+	want := net.RunFused(tensor.NewTape(), proj, 7, nil)
+	got := net.RunFused(tensor.NewTape(), proj, 7, func() bool { return false })
+	for s := range want.Out() {
+		if !slices.Equal(got.Out()[s].Data, want.Out()[s].Data) {
+			t.Fatalf("step %d: a stop that never says true changed the readout", s)
 		}
 	}
 }

@@ -566,7 +566,11 @@ func (c *Classify) forward(sh *shard, t0, t1 int) {
 		return // interrupted: TrainStep returns the context's error
 	}
 	if sh.proj != nil && t0 == 0 && t1 == c.Steps && c.Fused() {
-		sh.tr, sh.next = sh.net.RunFused(sh.tp, sh.proj, c.Steps), nil
+		sh.tr, sh.next = sh.net.RunFused(sh.tp, sh.proj, c.Steps, c.stopped), nil
+		if sh.tr == nil {
+			sh.l = nil // interrupted: backward only resets the tape
+			return
+		}
 		sh.l = c.loss(sh.tp, sh.tr, sh.y, sh.frac)
 		sh.loss += float64(sh.l.Item())
 		accumulateOutputs(sh.tr, sh.counts, &sh.outMax)

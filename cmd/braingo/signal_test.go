@@ -37,10 +37,9 @@ func TestInterruptCLI(t *testing.T) {
 		// reliably from a test.
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			// The general path (model.fused=false) checks for an interrupt
-			// before every step; the fused path, which runs a batch's steps
-			// as one op, only between batches, and its 5,000-step batch can
-			// end before the signal arrives on a quiet machine.
+			// The general path (model.fused=false): on a quiet machine the
+			// fused path trains this whole tiny run before the signal
+			// arrives (its stop between samples is tested in networks).
 			cmd := exec.Command(bin, "train", "fmnist-snn", "--set", "data_dir="+data, "--set", "batch_size=32", "--set", "model.hidden=64",
 				"--set", "steps=5000", "--set", "model.fused=false", "--set", "threads=1", "--json", "--out", filepath.Join(dir, c.name))
 			var stderr bytes.Buffer
