@@ -1,10 +1,8 @@
 package trainer
 
 import (
-	"context"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/braingo/braingo/datasets/events"
@@ -71,54 +69,11 @@ func TestSeqClassifyShardExchangeBitIdentical(t *testing.T) {
 		if err := c.Validate(); err != nil {
 			panic(err)
 		}
-		l := &Loop{Task: c, Optimizer: adamOpt{net.Params(), newAdam(net.Params(), 1e-2)}, Epochs: 2}
-		if err := l.Run(context.Background()); err != nil {
-			panic(err)
-		}
-		var ps [][]float32
-		for _, p := range net.Params() {
-			ps = append(ps, append([]float32(nil), p.Data...))
-		}
-		return ps, l.History
+		return trainTwoEpochs(c, net.Params())
 	}
 	for _, cfg := range configs {
 		t.Run(cfg.name, func(t *testing.T) {
-			want, wantH := train(cfg, nil)
-			sizes := cfg.sizes
-			if sizes == nil {
-				sizes = []int{2, 3, 8}
-			}
-			for _, size := range sizes {
-				w := newWorld(size)
-				got := make([][][]float32, size)
-				hist := make([][]Epoch, size)
-				var wg sync.WaitGroup
-				for rank := range size {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						got[rank], hist[rank] = train(cfg, rankEx{w, rank})
-					}()
-				}
-				wg.Wait()
-				for rank := range size {
-					if err := sameBits(got[rank], want); err != nil {
-						t.Fatalf("%d ranks, rank %d: %v", size, rank, err)
-					}
-					if len(hist[rank]) != len(wantH) {
-						t.Fatalf("%d ranks, rank %d: %d epochs, one process %d", size, rank, len(hist[rank]), len(wantH))
-					}
-					for e := range wantH {
-						h := hist[rank][e]
-						if h.TrainLoss != wantH[e].TrainLoss || h.TrainAcc != wantH[e].TrainAcc || h.Samples != wantH[e].Samples {
-							t.Fatalf("%d ranks, rank %d: epoch %d loss %v acc %v, one process %v %v", size, rank, e+1, h.TrainLoss, h.TrainAcc, wantH[e].TrainLoss, wantH[e].TrainAcc)
-						}
-					}
-				}
-				if w.calls[0] == 0 {
-					t.Fatal("no exchange took place")
-				}
-			}
+			wantH := sameOnRanks(t, cfg.sizes, func(ex ShardExchange) ([][]float32, []Epoch) { return train(cfg, ex) })
 			// The run must have learned something, or equal bits say little.
 			if wantH[0].TrainLoss == wantH[1].TrainLoss {
 				t.Fatalf("the loss did not change between epochs (%v)", wantH[0].TrainLoss)

@@ -1,10 +1,8 @@
 package trainer
 
 import (
-	"context"
 	"math"
 	"math/rand/v2"
-	"sync"
 	"testing"
 
 	"github.com/braingo/braingo/networks"
@@ -158,46 +156,11 @@ func TestSequenceShardExchangeBitIdentical(t *testing.T) {
 	train := func(cfg seqConfig, ex ShardExchange) ([][]float32, []Epoch) {
 		s := newSeq(t, cfg, 8)
 		s.Exchange = ex
-		l := &Loop{Task: s, Optimizer: adamOpt{s.Net.Params(), newAdam(s.Net.Params(), 1e-2)}, Epochs: 2}
-		if err := l.Run(context.Background()); err != nil {
-			panic(err)
-		}
-		var ps [][]float32
-		for _, p := range s.Net.Params() {
-			ps = append(ps, append([]float32(nil), p.Data...))
-		}
-		return ps, l.History
+		return trainTwoEpochs(s, s.Net.Params())
 	}
 	for _, cfg := range configs {
 		t.Run(cfg.name, func(t *testing.T) {
-			want, wantH := train(cfg, nil)
-			for _, size := range []int{2, 3, 8} {
-				w := newWorld(size)
-				got := make([][][]float32, size)
-				hist := make([][]Epoch, size)
-				var wg sync.WaitGroup
-				for rank := range size {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						got[rank], hist[rank] = train(cfg, rankEx{w, rank})
-					}()
-				}
-				wg.Wait()
-				for rank := range size {
-					if err := sameBits(got[rank], want); err != nil {
-						t.Fatalf("%d ranks, rank %d: %v", size, rank, err)
-					}
-					for e := range wantH {
-						if h := hist[rank][e]; h.TrainLoss != wantH[e].TrainLoss || h.TrainAcc != wantH[e].TrainAcc {
-							t.Fatalf("%d ranks, rank %d: epoch %d loss %v acc %v, one process %v %v", size, rank, e+1, h.TrainLoss, h.TrainAcc, wantH[e].TrainLoss, wantH[e].TrainAcc)
-						}
-					}
-				}
-				if w.calls[0] == 0 {
-					t.Fatal("no exchange took place")
-				}
-			}
+			sameOnRanks(t, nil, func(ex ShardExchange) ([][]float32, []Epoch) { return train(cfg, ex) })
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/networks"
 	"github.com/braingo/braingo/snn"
+	"github.com/braingo/braingo/tensor"
 )
 
 // world is an in-process stand-in for an MPI job: ranks are goroutines
@@ -122,53 +123,72 @@ func TestClassifyShardExchangeBitIdentical(t *testing.T) {
 		if err := c.Validate(); err != nil {
 			panic(err)
 		}
-		l := &Loop{Task: c, Optimizer: adamOpt{net.Params(), newAdam(net.Params(), 1e-2)}, Epochs: 2}
-		if err := l.Run(context.Background()); err != nil {
-			panic(err)
-		}
-		var ps [][]float32
-		for _, p := range net.Params() {
-			ps = append(ps, append([]float32(nil), p.Data...))
-		}
-		return ps, l.History
+		return trainTwoEpochs(c, net.Params())
 	}
 	for _, cfg := range configs {
 		t.Run(cfg.name, func(t *testing.T) {
-			want, wantH := train(cfg, nil)
-			sizes := cfg.sizes
-			if sizes == nil {
-				sizes = []int{2, 3, 8}
-			}
-			for _, size := range sizes {
-				w := newWorld(size)
-				got := make([][][]float32, size)
-				hist := make([][]Epoch, size)
-				var wg sync.WaitGroup
-				for rank := range size {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						got[rank], hist[rank] = train(cfg, rankEx{w, rank})
-					}()
-				}
-				wg.Wait()
-				for rank := range size {
-					if err := sameBits(got[rank], want); err != nil {
-						t.Fatalf("%d ranks, rank %d: %v", size, rank, err)
-					}
-					for e := range wantH {
-						h := hist[rank][e]
-						if h.TrainLoss != wantH[e].TrainLoss || h.TrainAcc != wantH[e].TrainAcc || h.Samples != wantH[e].Samples {
-							t.Fatalf("%d ranks, rank %d: epoch %d loss %v acc %v, one process %v %v", size, rank, e+1, h.TrainLoss, h.TrainAcc, wantH[e].TrainLoss, wantH[e].TrainAcc)
-						}
-					}
-				}
-				if w.calls[0] == 0 {
-					t.Fatal("no exchange took place")
-				}
-			}
+			sameOnRanks(t, cfg.sizes, func(ex ShardExchange) ([][]float32, []Epoch) { return train(cfg, ex) })
 		})
 	}
+}
+
+// trainTwoEpochs trains task for two epochs with Adam (lr 1e-2) on params
+// and returns copies of the parameters after it and the epochs' history.
+func trainTwoEpochs(task Task, params []*tensor.Tensor) ([][]float32, []Epoch) {
+	l := &Loop{Task: task, Optimizer: adamOpt{params, newAdam(params, 1e-2)}, Epochs: 2}
+	if err := l.Run(context.Background()); err != nil {
+		panic(err)
+	}
+	var ps [][]float32
+	for _, p := range params {
+		ps = append(ps, append([]float32(nil), p.Data...))
+	}
+	return ps, l.History
+}
+
+// sameOnRanks trains once in one process, then on every number of ranks
+// in sizes (nil: 2, 3 and 8), each rank a goroutine exchanging through an
+// in-process world, and fails unless every rank ends with the one
+// process's parameter bits and epoch losses, accuracies and sample counts
+// and an exchange took place. It returns the one process's history.
+func sameOnRanks(t *testing.T, sizes []int, train func(ShardExchange) ([][]float32, []Epoch)) []Epoch {
+	t.Helper()
+	want, wantH := train(nil)
+	if sizes == nil {
+		sizes = []int{2, 3, 8}
+	}
+	for _, size := range sizes {
+		w := newWorld(size)
+		got := make([][][]float32, size)
+		hist := make([][]Epoch, size)
+		var wg sync.WaitGroup
+		for rank := range size {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got[rank], hist[rank] = train(rankEx{w, rank})
+			}()
+		}
+		wg.Wait()
+		for rank := range size {
+			if err := sameBits(got[rank], want); err != nil {
+				t.Fatalf("%d ranks, rank %d: %v", size, rank, err)
+			}
+			if len(hist[rank]) != len(wantH) {
+				t.Fatalf("%d ranks, rank %d: %d epochs, one process %d", size, rank, len(hist[rank]), len(wantH))
+			}
+			for e := range wantH {
+				h := hist[rank][e]
+				if h.TrainLoss != wantH[e].TrainLoss || h.TrainAcc != wantH[e].TrainAcc || h.Samples != wantH[e].Samples {
+					t.Fatalf("%d ranks, rank %d: epoch %d loss %v acc %v, one process %v %v", size, rank, e+1, h.TrainLoss, h.TrainAcc, wantH[e].TrainLoss, wantH[e].TrainAcc)
+				}
+			}
+		}
+		if w.calls[0] == 0 {
+			t.Fatal("no exchange took place")
+		}
+	}
+	return wantH
 }
 
 func sameBits(got, want [][]float32) error {
