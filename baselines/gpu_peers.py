@@ -29,58 +29,25 @@ import time
 import traceback
 
 
+# The GPU peers: (library, variant) of open_neuromorphic.build, which builds
+# the benchmark's networks for the CPU run as well.
+PEERS = {
+    "snntorch": ("snntorch", ""),
+    "spikingjelly-cupy": ("spikingjelly", "cupy"),
+    "spikingjelly-torch": ("spikingjelly", ""),
+    "norse-compile": ("norse", "compile"),
+    "norse": ("norse", ""),
+}
+
+
 def build(peer, n, steps, batch, device):
-    import torch
-    from torch import nn
+    import open_neuromorphic
 
-    x = torch.randn(steps, batch, n, device=device)
-    if peer == "snntorch":
-        import snntorch
-
-        class Model(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = nn.Linear(n, n)
-                self.lif = snntorch.Leaky(beta=0.95)
-
-            def forward(self, x):
-                mem = self.lif.init_leaky()
-                out = []
-                for inp in x:
-                    spk, mem = self.lif(self.fc(inp), mem)
-                    out.append(spk)
-                return torch.stack(out)
-
-        model = Model().to(device)
-        fwd = lambda: model(x)
-        version = snntorch.__version__
-    elif peer.startswith("spikingjelly"):
-        from spikingjelly.activation_based import functional, layer, neuron, surrogate
-
-        net = nn.Sequential(layer.Linear(n, n),
-                            neuron.LIFNode(tau=5.0, surrogate_function=surrogate.ATan(), step_mode="m"))
-        if peer == "spikingjelly-cupy":
-            functional.set_backend(net, backend="cupy")
-        net = net.to(device)
-
-        def fwd():
-            functional.reset_net(net)
-            return net(x)
-
-        version = "3af1e2d4"
-    elif peer.startswith("norse"):
-        import norse
-        from norse.torch import SequentialState
-        from norse.torch.module.lif import LIF
-
-        model = SequentialState(nn.Linear(n, n), LIF()).to(device)
-        if peer == "norse-compile":
-            model = torch.compile(model)
-        fwd = lambda: model(x)[0]
-        version = getattr(norse, "__version__", "1.1.0")
-    else:
+    if peer not in PEERS:
         raise ValueError("unknown peer " + peer)
-    return fwd, version
+    lib, variant = PEERS[peer]
+    model, x, fwd, version = open_neuromorphic.build(lib, n, batch, steps, device=device, variant=variant)
+    return (lambda: fwd(model, x)), version
 
 
 def run(peer, n, args):

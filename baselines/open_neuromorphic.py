@@ -125,12 +125,15 @@ def read_hwm_mb():
     return float("nan")
 
 
-def build(lib, n, batch, steps):
-    """Returns (model, input, forward(model, x) -> output, version)."""
+def build(lib, n, batch, steps, device="cpu", variant=""):
+    """Returns (model, input, forward(model, x) -> output, version): the
+    benchmark's network of lib on device. variant: "cupy" runs SpikingJelly's
+    CuPy backend, "compile" Norse under torch.compile (the GPU peers of
+    gpu_peers.py); "" the libraries' defaults."""
     import torch
     from torch import nn
 
-    x = torch.randn(steps, batch, n)
+    x = torch.randn(steps, batch, n, device=device)
     if lib == "snntorch":
         import snntorch
 
@@ -148,12 +151,15 @@ def build(lib, n, batch, steps):
                     out.append(spk)
                 return torch.stack(out)
 
-        return Model(), x, lambda m, x: m(x), snntorch.__version__
+        return Model().to(device), x, lambda m, x: m(x), snntorch.__version__
     if lib == "spikingjelly":
         from spikingjelly.activation_based import functional, layer, neuron, surrogate
 
         model = nn.Sequential(layer.Linear(n, n),
                               neuron.LIFNode(tau=5.0, surrogate_function=surrogate.ATan(), step_mode="m"))
+        if variant == "cupy":
+            functional.set_backend(model, backend="cupy")
+        model = model.to(device)
 
         def fwd(m, x):
             functional.reset_net(m)
@@ -165,7 +171,10 @@ def build(lib, n, batch, steps):
         from norse.torch import SequentialState
         from norse.torch.module.lif import LIF
 
-        return SequentialState(nn.Linear(n, n), LIF()), x, lambda m, x: m(x)[0], norse.__version__
+        model = SequentialState(nn.Linear(n, n), LIF()).to(device)
+        if variant == "compile":
+            model = torch.compile(model)
+        return model, x, lambda m, x: m(x)[0], getattr(norse, "__version__", "unknown")
     raise ValueError(lib)
 
 
