@@ -121,7 +121,12 @@ func hybridAvailable(r *recipes.Recipe, built bool) error {
 // CSNN is the spec of a csnn-classify recipe.
 type CSNN struct {
 	Seed    int `yaml:"seed" default:"1" help:"seed of weight initialization (braingo's and libtorch's) and shuffling" alias:"seed"`
-	Threads int `yaml:"threads" range:"[0,)" default:"0" help:"threads of braingo's kernels and libtorch (0: all cores)" alias:"threads"`
+	Threads int `yaml:"threads" range:"[0,)" default:"0" help:"goroutines braingo's kernels may use (0: all cores)" alias:"threads"`
+	// TorchThreads is libtorch's intra-op threads. libtorch's reductions
+	// (batch norm's statistics, a convolution's weight gradient) split
+	// their sums by its thread count, so only a fixed count keeps the
+	// seed's bits whatever threads says (DESIGN.md).
+	TorchThreads int `yaml:"torch_threads" range:"[0,)" default:"1" help:"libtorch's intra-op threads: 1 (default) keeps the results independent of threads; 0 uses threads' count (faster on many cores, but the bits then depend on it)" alias:"torch_threads"`
 
 	Data struct {
 		Dataset    string  `yaml:"dataset" default:"fashion-mnist" enum:"fashion-mnist,mnist,dvsgesture" help:"data set: 28×28 gray images (fashion-mnist, mnist), or DVS128 Gesture's event recordings binned into frames (dvsgesture, 11 classes)"`
@@ -195,7 +200,9 @@ func (c *CSNN) Sides() []int {
 // model must be an rsnn, with a libtorch encoder in front.
 type TaskHybrid struct {
 	TaskBPTT `yaml:",inline"`
-	Encoder  struct {
+	// TorchThreads is libtorch's intra-op threads, as CSNN's.
+	TorchThreads int `yaml:"torch_threads" range:"[0,)" default:"1" help:"libtorch's intra-op threads: 1 (default) keeps the results independent of threads; 0 uses threads' count (faster on many cores, but the bits then depend on it)" alias:"torch_threads"`
+	Encoder      struct {
 		Hidden     []int  `yaml:"hidden" range:"[1,)" default:"32" help:"sizes of the libtorch MLP encoder's layers (Linear, then the activation, each); the last one feeds the recurrent network"`
 		Activation string `yaml:"activation" default:"relu" enum:"relu,tanh,sigmoid" help:"activation after each encoder layer"`
 	} `yaml:"encoder"`

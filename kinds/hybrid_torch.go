@@ -206,7 +206,7 @@ func (c *CSNN) run(ctx context.Context, opts *RunDir) error {
 	if err != nil {
 		return err
 	}
-	torchlayer.SetThreads(c.Threads)
+	torchlayer.SetThreads(c.TorchThreads)
 	opt, err := optim.New(m.Params(), optim.AdamConfig{LR: c.Train.LR, Beta1: 0.9, Beta2: 0.999})
 	if err != nil {
 		return err
@@ -361,7 +361,7 @@ func (c *TaskHybrid) run(ctx context.Context, opts *RunDir) error {
 	}
 	spec := d.spec
 	store := torchlayer.NewStore(uint64(c.Seed))
-	torchlayer.SetThreads(c.Threads)
+	torchlayer.SetThreads(c.TorchThreads)
 	var layers []*torchlayer.Layer
 	in := len(spec.Obs)
 	for i, h := range c.Encoder.Hidden {

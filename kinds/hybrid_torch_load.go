@@ -13,7 +13,7 @@ func init() {
 		if err != nil {
 			return nil, nil, err
 		}
-		torchlayer.SetThreads(c.Threads)
+		torchlayer.SetThreads(c.TorchThreads)
 		pred, rates := EvaluateCSNN(m.(*torchlayer.CSNN), test, 256)
 		return pred, rates, nil
 	}

@@ -5,13 +5,16 @@ package kinds_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/braingo/braingo/checkpoint"
 	"github.com/braingo/braingo/kinds"
 	"github.com/braingo/braingo/recipes"
 )
@@ -161,5 +164,72 @@ func TestCSNNGesture(t *testing.T) {
 	if ev.Accuracy() != testAcc(t, last) || len(ev.Pred) != test.Len() || len(ev.Rates) != 3 || ev.Rates[0].Rate != rec.Rates[0].Rate {
 		t.Errorf("EvaluateCSNNRun: accuracy %v on %d of %d recordings, rates %+v; the last epoch reported %v, %+v",
 			ev.Accuracy(), len(ev.Pred), test.Len(), ev.Rates, *last.TestAcc, rec.Rates)
+	}
+}
+
+// TestTorchKindsThreadIndependent: with libtorch's intra-op threads fixed
+// (torch_threads 1, the default) csnn-classify (with batch norm, whose
+// statistics libtorch sums per thread) and task-hybrid give the same
+// checkpoint bytes and metrics for threads 1 and 3. The check can fail:
+// with torch_threads 0 (libtorch as many threads as braingo) the csnn run's
+// bits follow the thread count.
+func TestTorchKindsThreadIndependent(t *testing.T) {
+	fmnistAvailable(t)
+	run := func(recipe string, set ...string) (metrics string, arrays []byte) {
+		t.Helper()
+		r, err := recipes.Load(recipe, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		var out bytes.Buffer
+		if err := kinds.Run(context.Background(), r, kinds.RunOptions{Dir: dir, Stdout: &out, Stderr: io.Discard, JSON: true}); err != nil {
+			t.Fatal(err)
+		}
+		// The arrays' bits (the metadata holds the recipe, threads and all).
+		ck, err := checkpoint.Load(filepath.Join(dir, kinds.CheckpointFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range ck.Arrays {
+			arrays = append(arrays, a.Name...)
+			for _, v := range a.Data {
+				arrays = binary.LittleEndian.AppendUint32(arrays, math.Float32bits(v))
+			}
+		}
+		// Everything but the times and the memory.
+		var lines []string
+		for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(l), &m); err != nil {
+				t.Fatalf("JSON line %q: %v", l, err)
+			}
+			for k := range m {
+				if strings.Contains(k, "seconds") || strings.Contains(k, "per_s") || strings.Contains(k, "pct") || strings.Contains(k, "rss") {
+					delete(m, k)
+				}
+			}
+			b, _ := json.Marshal(m)
+			lines = append(lines, string(b))
+		}
+		return strings.Join(lines, "\n"), arrays
+	}
+	csnn := []string{"train_limit=256", "test_limit=64", "epochs=1", "batch_size=64", "model.channels=4,8", "model.batch_norm=true"}
+	m1, c1 := run("fmnist-csnn", append(csnn, "threads=1")...)
+	m3, c3 := run("fmnist-csnn", append(csnn, "threads=3")...)
+	if m1 != m3 || !bytes.Equal(c1, c3) {
+		t.Errorf("fmnist-csnn: threads 1 and 3 differ:\n%s\n%s", m1, m3)
+	}
+	m0, c0 := run("fmnist-csnn", append(csnn, "threads=3", "torch_threads=0")...)
+	if bytes.Equal(c1, c0) {
+		t.Logf("fmnist-csnn with libtorch on 3 threads happened to give the same bits (%s)", m0)
+	} else {
+		t.Logf("fmnist-csnn with libtorch on 3 threads: other bits, as expected")
+	}
+	hyb := []string{"epochs=1", "train.batches=3", "eval_trials=20"}
+	h1, k1 := run("pdm-hybrid", append(hyb, "threads=1")...)
+	h3, k3 := run("pdm-hybrid", append(hyb, "threads=3")...)
+	if h1 != h3 || !bytes.Equal(k1, k3) {
+		t.Errorf("pdm-hybrid: threads 1 and 3 differ:\n%s\n%s", h1, h3)
 	}
 }
