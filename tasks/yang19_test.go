@@ -219,8 +219,8 @@ func TestYang19PerfYang(t *testing.T) {
 		}
 		n := 16
 		for _, c := range []struct {
-			off          int  // response: target + off ring units
-			early        bool // respond at step 0 of the fixation period (and again in the decision)
+			off         int  // response: target + off ring units
+			early       bool // respond at step 0 of the fixation period (and again in the decision)
 			yang, neuro float64
 		}{
 			{0, false, 1, 1}, {1, false, 1, 0}, {-1, false, 1, 0}, {2, false, 0, 0}, {-2, false, 0, 0}, {8, false, 0, 0},
