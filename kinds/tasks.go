@@ -333,8 +333,13 @@ type TaskLine struct {
 	// Groups is the performance per group of trials (the Yang19
 	// collection's rules), for a task with groups; with validation, on
 	// the validation trials.
-	Groups    map[string]float64 `json:"performance_by_group,omitempty"`
-	PeakRSSMB float64            `json:"peak_rss_mb"`
+	Groups map[string]float64 `json:"performance_by_group,omitempty"`
+	// PerfYang and GroupsYang score the same trials by Yang et al.'s
+	// criterion (a response within 36° of the target, fixation held until
+	// the decision), for the Yang19 collection's tasks.
+	PerfYang   *float64           `json:"perf_yang,omitempty"`
+	GroupsYang map[string]float64 `json:"perf_yang_by_group,omitempty"`
+	PeakRSSMB  float64            `json:"peak_rss_mb"`
 }
 
 type taskRun struct {
@@ -615,8 +620,15 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 			rec.Extra["performance"], rec.Extra["mean_reward"] = perf, rew
 			line.Performance, line.MeanReward = &perf, &rew
 		}
+		if py, ok := perfYang(res); ok {
+			key := "perf_yang"
+			if tr.val != nil {
+				key = "val_perf_yang"
+			}
+			rec.Extra[key], line.PerfYang = py, &py
+		}
 		if tr.groups != nil {
-			line.Groups = groupMap(tr.groups, res)
+			line.Groups, line.GroupsYang = groupMaps(tr.groups, res)
 		}
 		if tr.regret != nil {
 			line.Regret, line.RegretFixed = tr.regrets(res)
@@ -762,6 +774,13 @@ type TaskEvaluation struct {
 	// Regret and RegretFixed (meta-learning bandits only, else NaN): the
 	// mean regret per trial of the network and of always pulling arm 0.
 	Regret, RegretFixed float64
+	// PerfYang is Yang et al.'s criterion on the same trials (a response
+	// within 36° of the target, fixation held until the decision): the
+	// Yang19 collection's tasks only, else nil.
+	PerfYang *float64
+	// Groups are the figures per group of trials (the Yang19
+	// collection's rules), for a task with groups.
+	Groups groupScores
 }
 
 // EvaluateTaskRun loads a task-bptt or task-rl run directory's recipe and
@@ -800,6 +819,12 @@ func EvaluateTaskRun(dir string) (*TaskEvaluation, error) {
 		Regret: math.NaN(), RegretFixed: math.NaN()}
 	if tr.regret != nil {
 		ev.Regret, ev.RegretFixed = tr.regrets(res)
+	}
+	if py, ok := perfYang(res); ok {
+		ev.PerfYang = &py
+	}
+	if tr.groups != nil {
+		ev.Groups = groupPerformance(tr.groups, res)
 	}
 	return ev, nil
 }
