@@ -210,7 +210,7 @@ var torchFixtures = []fixture{
 func TestFixturesThreadIndependent(t *testing.T) {
 	for _, f := range fixtures {
 		switch f.recipe {
-		case "fmnist-snn", "fmnist-s2", "dms-snn", "evidence-eprop", "pdm-a2c", "randman-rsnn", "fmnist-snn-sparse", "fmnist-hh":
+		case "fmnist-snn", "fmnist-s2", "dms-snn", "evidence-eprop", "pdm-a2c", "randman-rsnn", "fmnist-snn-sparse", "fmnist-hh", "pdm-hh":
 		default:
 			continue
 		}
