@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/braingo/braingo/networks"
+	"github.com/braingo/braingo/nir"
 	"github.com/braingo/braingo/recipes"
 	"github.com/braingo/braingo/snn"
 )
@@ -139,5 +140,36 @@ func TestTaskCellNeuronsLearn(t *testing.T) {
 			}
 			t.Logf("loss %.4f -> %.4f, hidden rate %.4f, performance %v", first.TrainLoss, last.TrainLoss, last.HiddenRate, *last.Performance)
 		})
+	}
+}
+
+// NIR export refuses what it cannot express: a cell model's neurons and a
+// current gain (which the export would otherwise drop).
+func TestTaskCellExportRefused(t *testing.T) {
+	for _, tc := range []struct {
+		sets []string
+		says string
+	}{
+		{cellSets("hh"), "hh neurons have no NIR node"},
+		{cellSets("izhikevich"), "izhikevich neurons have no NIR node"},
+		{[]string{"model.type=rsnn", "model.hidden_gain=2"}, "model.hidden_gain 2"},
+	} {
+		r, err := recipes.Load("pdm-rate", tc.sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := r.Spec.(*TaskBPTT)
+		d, err := c.data()
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := c.network(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = c.ExportNIR(net, nir.Options{DT: 1e-4})
+		if err == nil || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%v: error %v, want one saying %q", tc.sets, err, tc.says)
+		}
 	}
 }
