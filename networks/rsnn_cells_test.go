@@ -3,6 +3,7 @@ package networks
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/braingo/braingo/snn"
@@ -259,5 +260,23 @@ func TestRSNNCellRestAndKeep(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Online runs (e-prop) refuse the cell models and a current gain.
+func TestRSNNRunRefusesCellsAndGain(t *testing.T) {
+	for _, neuron := range cellNeurons {
+		if _, err := cellRSNN(neuron, nil, false).NewRun(2); err == nil {
+			t.Errorf("%s: NewRun accepted", neuron)
+		}
+	}
+	net := testRSNN("lif", 0)
+	net.Gain = 2
+	if _, err := net.NewRun(2); err == nil || !strings.Contains(err.Error(), "gain") {
+		t.Errorf("gain 2: NewRun error %v", err)
+	}
+	net.Gain = 1
+	if _, err := net.NewRun(2); err != nil {
+		t.Errorf("gain 1: %v", err)
 	}
 }
