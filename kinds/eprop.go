@@ -43,6 +43,8 @@ func (c *TaskEProp) Validate() error {
 		return recipes.Invalid("model.type", "e-prop trains a recurrent spiking network: want rsnn, got %q", c.Model.Type)
 	case c.Model.Neuron != "lif" && c.Model.Neuron != "alif":
 		return recipes.Invalid("model.neuron", "e-prop supports lif and alif, got %q", c.Model.Neuron)
+	case c.Model.HiddenGain != 1:
+		return recipes.Invalid("model.hidden_gain", "e-prop supports no current gain: want 1, got %v", c.Model.HiddenGain)
 	case c.Model.TauIn != 0:
 		return recipes.Invalid("model.tau_in", "e-prop supports no input stage: want 0, got %v", c.Model.TauIn)
 	}

@@ -52,48 +52,107 @@ func setDataState(d *tasks.Dataset, rng json.RawMessage, path string) error {
 	return nil
 }
 
-// groupPerformance is the performance of res's trials per group of a
-// Grouped task (the Yang19 collection's rules), in the task's order of
-// groups; groups without trials are left out.
-func groupPerformance(g tasks.Grouped, res *trainer.PlayResult) (names []string, perf []float64, trials []int) {
+// perfYangVar is the trial variable of Yang et al.'s criterion, which the
+// Yang19 collection's trials carry (tasks.Yang19.Judge).
+const perfYangVar = "perf_yang"
+
+// perfYang is the mean of Yang et al.'s criterion over res's trials; ok is
+// false when they do not carry it (tasks other than Yang19's).
+func perfYang(res *trainer.PlayResult) (mean float64, ok bool) {
+	var s float64
+	n := 0
+	for _, t := range res.Trials {
+		if v, has := t.Vars[perfYangVar]; has {
+			s += v
+			n++
+		}
+	}
+	if n == 0 || n != len(res.Trials) {
+		return 0, false
+	}
+	return s / float64(n), true
+}
+
+// groupScores are the figures of res's trials per group of a Grouped
+// task (the Yang19 collection's rules), in the task's order of groups;
+// groups without trials are left out. Perf is NeuroGym's performance;
+// Yang Yang et al.'s criterion, nil when the trials do not carry it.
+type groupScores struct {
+	Var    string // the trial variable that names the group
+	Names  []string
+	Trials []int
+	Perf   []float64
+	Yang   []float64
+}
+
+func groupPerformance(g tasks.Grouped, res *trainer.PlayResult) groupScores {
 	v, all := g.Groups()
-	sum := make([]float64, len(all))
+	sum, yang := make([]float64, len(all)), make([]float64, len(all))
 	n := make([]int, len(all))
+	_, withYang := perfYang(res)
 	for _, t := range res.Trials {
 		k, ok := t.Vars[v]
 		if i := int(k); ok && i >= 0 && i < len(all) && float64(i) == k {
 			sum[i] += t.Performance
+			yang[i] += t.Vars[perfYangVar]
 			n[i]++
 		}
 	}
+	gs := groupScores{Var: v}
 	for i, name := range all {
 		if n[i] > 0 {
-			names, perf, trials = append(names, name), append(perf, sum[i]/float64(n[i])), append(trials, n[i])
+			gs.Names, gs.Perf, gs.Trials = append(gs.Names, name), append(gs.Perf, sum[i]/float64(n[i])), append(gs.Trials, n[i])
+			if withYang {
+				gs.Yang = append(gs.Yang, yang[i]/float64(n[i]))
+			}
 		}
 	}
-	return names, perf, trials
+	return gs
 }
 
-// writeGroupTable prints the performance per group of the last evaluation.
+// writeGroupTable prints the performance per group of the last evaluation
+// (and Yang et al.'s criterion where the trials carry it).
 func writeGroupTable(w io.Writer, g tasks.Grouped, res *trainer.PlayResult) {
-	names, perf, trials := groupPerformance(g, res)
-	if len(names) == 0 {
+	gs := groupPerformance(g, res)
+	if len(gs.Names) == 0 {
 		return
 	}
-	v, _ := g.Groups()
-	fmt.Fprintf(w, "performance by %s (last evaluation):\n", v)
-	fmt.Fprintf(w, "  %-12s %7s %12s\n", v, "trials", "performance")
-	for i, name := range names {
-		fmt.Fprintf(w, "  %-12s %7d %11.1f%%\n", name, trials[i], 100*perf[i])
+	fmt.Fprintf(w, "performance by %s (last evaluation):\n", gs.Var)
+	writeGroupRows(w, gs)
+}
+
+// writeGroupRows prints one row per group: its trials, NeuroGym's
+// performance (the exact direction) and, where there is one, Yang et al.'s
+// (within 36°, fixation held).
+func writeGroupRows(w io.Writer, gs groupScores) {
+	v := gs.Var
+	if gs.Yang == nil {
+		fmt.Fprintf(w, "  %-12s %7s %12s\n", v, "trials", "performance")
+	} else {
+		fmt.Fprintf(w, "  %-12s %7s %12s %10s\n", v, "trials", "performance", "perf_yang")
+	}
+	for i, name := range gs.Names {
+		if gs.Yang == nil {
+			fmt.Fprintf(w, "  %-12s %7d %11.1f%%\n", name, gs.Trials[i], 100*gs.Perf[i])
+		} else {
+			fmt.Fprintf(w, "  %-12s %7d %11.1f%% %9.1f%%\n", name, gs.Trials[i], 100*gs.Perf[i], 100*gs.Yang[i])
+		}
 	}
 }
 
-// groupMap is groupPerformance by group name.
-func groupMap(g tasks.Grouped, res *trainer.PlayResult) map[string]float64 {
-	names, perf, _ := groupPerformance(g, res)
-	m := make(map[string]float64, len(names))
-	for i, n := range names {
-		m[n] = perf[i]
+// groupMaps are groupPerformance by group name: NeuroGym's performance,
+// and Yang et al.'s criterion (nil without it).
+func groupMaps(g tasks.Grouped, res *trainer.PlayResult) (perf, yang map[string]float64) {
+	gs := groupPerformance(g, res)
+	perf = make(map[string]float64, len(gs.Names))
+	for i, n := range gs.Names {
+		perf[n] = gs.Perf[i]
 	}
-	return m
+	if gs.Yang != nil {
+		yang = make(map[string]float64, len(gs.Names))
+		for i, n := range gs.Names {
+			yang[n] = gs.Yang[i]
+		}
+	}
+	return perf, yang
 }

@@ -152,9 +152,27 @@ func (t *taskReport) JSON() any {
 		MeanReward  float64  `json:"mean_reward"`
 		Regret      *float64 `json:"regret,omitempty"`
 		RegretFixed *float64 `json:"regret_fixed_arm,omitempty"`
-	}{Task: ev.Task, Trials: ev.Trials, Performance: ev.Performance, MeanReward: ev.MeanReward}
+		// Yang et al.'s criterion (the Yang19 collection), overall and
+		// per rule, beside performance_by_group (NeuroGym's).
+		PerfYang      *float64           `json:"perf_yang,omitempty"`
+		Groups        map[string]float64 `json:"performance_by_group,omitempty"`
+		GroupsYang    map[string]float64 `json:"perf_yang_by_group,omitempty"`
+		TrialsByGroup map[string]int     `json:"trials_by_group,omitempty"`
+	}{Task: ev.Task, Trials: ev.Trials, Performance: ev.Performance, MeanReward: ev.MeanReward, PerfYang: ev.PerfYang}
 	if !math.IsNaN(ev.Regret) {
 		out.Regret, out.RegretFixed = &ev.Regret, &ev.RegretFixed
+	}
+	if g := ev.Groups; len(g.Names) > 0 {
+		out.Groups, out.TrialsByGroup = map[string]float64{}, map[string]int{}
+		for i, n := range g.Names {
+			out.Groups[n], out.TrialsByGroup[n] = g.Perf[i], g.Trials[i]
+		}
+		if g.Yang != nil {
+			out.GroupsYang = map[string]float64{}
+			for i, n := range g.Names {
+				out.GroupsYang[n] = g.Yang[i]
+			}
+		}
 	}
 	return out
 }
@@ -170,6 +188,16 @@ func (t *taskReport) WriteTable(w io.Writer) error {
 		rows = append(rows, []string{"regret per trial", fmt.Sprintf("%.3f", ev.Regret)},
 			[]string{"regret of always arm 0", fmt.Sprintf("%.3f", ev.RegretFixed)})
 	}
+	if ev.PerfYang != nil {
+		rows = append(rows, []string{"perf_yang (within 36°, fixation held)", fmt.Sprintf("%.1f%%", 100**ev.PerfYang)})
+	}
 	fmt.Fprintf(w, "%s, evaluation trials of %s:\n", ev.Task, t.dir)
-	return eval.WriteSummaryTable(w, []string{"measure", "value"}, rows)
+	if err := eval.WriteSummaryTable(w, []string{"measure", "value"}, rows); err != nil {
+		return err
+	}
+	if len(ev.Groups.Names) > 0 {
+		fmt.Fprintf(w, "by %s:\n", ev.Groups.Var)
+		writeGroupRows(w, ev.Groups)
+	}
+	return nil
 }

@@ -65,6 +65,12 @@ func (c *TaskBPTT) ExportNIR(net any, o nir.Options) (*nir.Node, []string, error
 	if !ok {
 		return nil, nil, fmt.Errorf("a %T network has no NIR export (NIR has spiking and leaky-integrator neurons only; train with model.type: rsnn)", net)
 	}
+	if rs.Cell != nil {
+		return nil, nil, fmt.Errorf("%s neurons have no NIR node (NIR's neurons are leaky integrate-and-fire)", rs.Neuron)
+	}
+	if g := rs.Gain; g != 0 && g != 1 {
+		return nil, nil, fmt.Errorf("the network's current gain (model.hidden_gain %v) has no NIR export", g)
+	}
 	return nir.FromRSNN(rs, o)
 }
 

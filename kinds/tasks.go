@@ -80,7 +80,7 @@ func (t TaskSpec) options(seed uint64) (tasks.Task, tasks.Options, error) {
 type TaskModel struct {
 	Type       string  `yaml:"type" default:"rate" enum:"rate,rsnn" help:"rate RNN (Song, Yang and Wang 2016) or recurrent spiking network"`
 	Units      int     `yaml:"units" range:"[1,)" default:"64" help:"recurrent units" alias:"units"`
-	Tau        float64 `yaml:"tau" range:"(0,)" default:"100" help:"rate: unit time constant in ms (alpha = dt/tau); rsnn: membrane time constant in ms"`
+	Tau        float64 `yaml:"tau" range:"(0,)" default:"100" help:"rate: unit time constant in ms (alpha = dt/tau); rsnn (lif, alif, gif): membrane time constant in ms"`
 	Activation string  `yaml:"activation" default:"softplus" enum:"softplus,relu,tanh" help:"rate: nonlinearity"`
 	SigmaRec   float64 `yaml:"sigma_rec" default:"0.05" help:"rate: recurrent noise sigma_rec"`
 	Gain       float64 `yaml:"gain" default:"0" help:"rate: initial recurrent gain (0: 1 with Dale's law, 0.5 without)"`
@@ -88,7 +88,10 @@ type TaskModel struct {
 	Inhibitory float64 `yaml:"inhibitory" default:"0.2" help:"fraction of inhibitory units under Dale's law"`
 	NoSelf     bool    `yaml:"no_self" default:"false" help:"no self-connections"`
 
-	Neuron          string  `yaml:"neuron" default:"lif" enum:"lif,alif,gif" help:"rsnn: neuron model"`
+	Neuron          string  `yaml:"neuron" default:"lif" enum:"lif,alif,gif,izhikevich,adex,hh" help:"rsnn: neuron model: lif, alif (Bellec 2020), gif (the BrainPy paper's, with after-spike currents), or one integrated at the task's step, which must then be at most 1 ms (task.dt): izhikevich (2003, regular spiking, forward Euler, current in mV/ms), adex (Brette and Gerstner 2005, regular spiking, forward Euler, current in pA) or hh (Traub-Miles Hodgkin-Huxley of the COBA-HH benchmark, exponential Euler, current in pA; a spike is an upward crossing of -20 mV); the last three are snn-classify's cells, trained by BPTT through their state, the surrogate on (v - v_peak)/10 mV (hh: hh_width), their current hidden_gain times the summed input"`
+	HiddenGain      float64 `yaml:"hidden_gain" range:"(0,)" default:"1" help:"rsnn: fixed factor on the neurons' input current (the summed input and recurrent currents; the weights keep their scale): izhikevich reads mV/ms (e.g. 10), adex and hh pA (e.g. 500 and 4000)"`
+	HHWidth         float64 `yaml:"hh_width" range:"(0,)" default:"10" help:"rsnn hh: width in mV of the spike's surrogate gradient: the surrogate sees (v - V_spike)/hh_width, V_spike = -20 mV"`
+	HHGradient      string  `yaml:"hh_gradient" default:"membrane" enum:"membrane,full" help:"rsnn hh: the backward pass through the step: membrane (the gates m, h, n held: a leaky integrator whose leak is the present conductance) or full (the whole Jacobian of the step in v, m, h, n and the input)"`
 	Threshold       float64 `yaml:"threshold" default:"1" help:"rsnn (lif, alif): firing threshold"`
 	TauAdapt        float64 `yaml:"tau_adapt" default:"2000" help:"rsnn alif: threshold adaptation time constant in ms"`
 	BetaA           float64 `yaml:"beta_a" default:"1.8" help:"rsnn alif: threshold adaptation strength"`
@@ -181,7 +184,13 @@ type TaskRL struct {
 
 // Validate checks cross-field constraints.
 func (c *TaskBPTT) Validate() error {
-	return c.Model.validate()
+	if c.Model.cellNeuron() && c.Train.MemReg != 0 {
+		return recipes.Invalid("train.mem_reg", "the membrane regularizer works in threshold units of lif, alif and gif neurons; %s neurons have none (want 0, got %v)", c.Model.Neuron, c.Train.MemReg)
+	}
+	if err := c.Model.validate(); err != nil {
+		return err
+	}
+	return c.Model.validateStep(c.Task)
 }
 
 // Validate checks cross-field constraints.
@@ -190,7 +199,40 @@ func (c *TaskRL) Validate() error {
 	case c.Train.Gamma <= 0 || c.Train.Gamma > 1:
 		return recipes.Invalid("train.gamma", "must be in (0, 1], got %v", c.Train.Gamma)
 	}
-	return c.Model.validate()
+	if err := c.Model.validate(); err != nil {
+		return err
+	}
+	return c.Model.validateStep(c.Task)
+}
+
+// cellNeuron reports an rsnn of izhikevich, adex or hh neurons, integrated
+// at the task's step.
+func (m *TaskModel) cellNeuron() bool {
+	switch m.Neuron {
+	case "izhikevich", "adex", "hh":
+		return m.Type == "rsnn"
+	}
+	return false
+}
+
+// validateStep refuses a task step too long for the model's neurons
+// (task.dt, or the task's default step when it is 0).
+func (m *TaskModel) validateStep(t TaskSpec) error {
+	if !m.cellNeuron() {
+		return nil
+	}
+	dt := t.DT
+	if dt == 0 {
+		task, _, err := t.options(0)
+		if err != nil {
+			return err
+		}
+		dt = task.Spec().DT
+	}
+	if dt > maxCellDT {
+		return recipes.Invalid("task.dt", "%s neurons are integrated at the task's step, at most %v ms; %s steps %v ms (set task.dt, e.g. 1)", m.Neuron, maxCellDT, t.Name, dt)
+	}
+	return nil
 }
 
 func (m *TaskModel) validate() error {
@@ -207,6 +249,13 @@ func (m *TaskModel) validate() error {
 	}
 	return nil
 }
+
+// maxCellDT is the largest step in ms at which the izhikevich, adex and
+// hh neurons are integrated (one step of their cell per task step):
+// Izhikevich's own simulations step 1 ms (0.5 ms for v), HH's exponential
+// Euler is stable up to 1 ms (snn's TestHHExpEulerLargeSteps), forward
+// Euler of AdEx's 9.4-ms membrane likewise.
+const maxCellDT = 1
 
 // build returns the network for a task with nin inputs and nout outputs at
 // step dt ms.
@@ -247,6 +296,18 @@ func (m *TaskModel) build(nin, nout int, dt float64, seed int) (networks.Recurre
 		}
 	}
 	net.GIF = g
+	switch m.Neuron {
+	case "izhikevich":
+		net.Cell = snn.IzhikevichCell{Izhikevich: snn.Izhikevich{Dt: float32(dt), Surrogate: sg}}
+	case "adex":
+		net.Cell = snn.AdExCell{AdEx: snn.AdEx{Dt: float32(dt), Surrogate: sg}}
+	case "hh":
+		net.Cell = snn.HHCell{HH: snn.HH{Model: snn.TraubMiles(dt), Scale: float32(m.HHWidth), Surrogate: sg, DetachGates: m.HHGradient == "membrane"}}
+	}
+	if net.Cell != nil && dt > maxCellDT {
+		return nil, recipes.Invalid("task.dt", "%s neurons are integrated at the task's step, at most %v ms; the task steps %v ms (set task.dt, e.g. 1)", m.Neuron, maxCellDT, dt)
+	}
+	net.Gain = float32(m.HiddenGain)
 	net.InBeta, net.OutBeta = decay(m.TauIn), decay(m.TauOut)
 	net.BinaryInput = true
 	return net, nil
@@ -272,8 +333,13 @@ type TaskLine struct {
 	// Groups is the performance per group of trials (the Yang19
 	// collection's rules), for a task with groups; with validation, on
 	// the validation trials.
-	Groups    map[string]float64 `json:"performance_by_group,omitempty"`
-	PeakRSSMB float64            `json:"peak_rss_mb"`
+	Groups map[string]float64 `json:"performance_by_group,omitempty"`
+	// PerfYang and GroupsYang score the same trials by Yang et al.'s
+	// criterion (a response within 36° of the target, fixation held until
+	// the decision), for the Yang19 collection's tasks.
+	PerfYang   *float64           `json:"perf_yang,omitempty"`
+	GroupsYang map[string]float64 `json:"perf_yang_by_group,omitempty"`
+	PeakRSSMB  float64            `json:"peak_rss_mb"`
 }
 
 type taskRun struct {
@@ -554,8 +620,15 @@ func (tr *taskRun) run(ctx context.Context, task trainer.Task, epochs int, o Tas
 			rec.Extra["performance"], rec.Extra["mean_reward"] = perf, rew
 			line.Performance, line.MeanReward = &perf, &rew
 		}
+		if py, ok := perfYang(res); ok {
+			key := "perf_yang"
+			if tr.val != nil {
+				key = "val_perf_yang"
+			}
+			rec.Extra[key], line.PerfYang = py, &py
+		}
 		if tr.groups != nil {
-			line.Groups = groupMap(tr.groups, res)
+			line.Groups, line.GroupsYang = groupMaps(tr.groups, res)
 		}
 		if tr.regret != nil {
 			line.Regret, line.RegretFixed = tr.regrets(res)
@@ -701,6 +774,13 @@ type TaskEvaluation struct {
 	// Regret and RegretFixed (meta-learning bandits only, else NaN): the
 	// mean regret per trial of the network and of always pulling arm 0.
 	Regret, RegretFixed float64
+	// PerfYang is Yang et al.'s criterion on the same trials (a response
+	// within 36° of the target, fixation held until the decision): the
+	// Yang19 collection's tasks only, else nil.
+	PerfYang *float64
+	// Groups are the figures per group of trials (the Yang19
+	// collection's rules), for a task with groups.
+	Groups groupScores
 }
 
 // EvaluateTaskRun loads a task-bptt or task-rl run directory's recipe and
@@ -739,6 +819,12 @@ func EvaluateTaskRun(dir string) (*TaskEvaluation, error) {
 		Regret: math.NaN(), RegretFixed: math.NaN()}
 	if tr.regret != nil {
 		ev.Regret, ev.RegretFixed = tr.regrets(res)
+	}
+	if py, ok := perfYang(res); ok {
+		ev.PerfYang = &py
+	}
+	if tr.groups != nil {
+		ev.Groups = groupPerformance(tr.groups, res)
 	}
 	return ev, nil
 }

@@ -11,18 +11,23 @@ import (
 )
 
 // Neurons names the neuron models of RSNN.
-var Neurons = []string{"lif", "alif", "gif"}
+var Neurons = []string{"lif", "alif", "gif", "izhikevich", "adex", "hh"}
 
 // RSNN is a recurrent spiking network for tasks: a leaky input stage,
-// a recurrent population of LIF, ALIF or GIF neurons and a leaky-integrator
-// readout (the BrainPy paper's working-memory network, and the LSNN of
-// Bellec et al. with ALIF neurons). Per step t, with spikes S[t−1] of the
-// previous step:
+// a recurrent population of LIF, ALIF, GIF, Izhikevich, AdEx or
+// Hodgkin-Huxley neurons and a leaky-integrator readout (the BrainPy
+// paper's working-memory network, and the LSNN of Bellec et al. with ALIF
+// neurons). Per step t, with spikes S[t−1] of the previous step:
 //
 //	c[t] = x[t]·W_in + b_in + S[t−1]·W_rec + b_rec     (S·W_rec event-driven)
 //	a[t] = β_in·a[t−1] + c[t]                          (input stage; a = c when β_in = 0)
-//	neurons step on a[t] → S[t]
+//	neurons step on Gain·a[t] → S[t]
 //	o[t] = β_out·o[t−1] + S[t]·W_out + b_out           (readout; the output)
+//
+// The Izhikevich, AdEx and HH neurons are their models' differentiable
+// cells from package snn (Cell), the one definition of each: one step of
+// the cell per network step, BPTT through its state (for HH, as BrainPy
+// trains it), starting from and restarting at the cell's resting state.
 //
 // The recurrent product adds, for each column, the weight rows of the
 // neurons that fired (tensor.SpikeMatMul), in forward and in the weight
@@ -39,12 +44,21 @@ type RSNN struct {
 	RecSparse *Sparse
 	RecB      *tensor.Tensor // (units) b_rec, or nil
 	Out       *Dense         // (units, outputs)
-	// Neuron is "lif", "alif" or "gif"; the matching field holds its
-	// parameters.
+	// Neuron is "lif", "alif", "gif", "izhikevich", "adex" or "hh"; the
+	// matching field holds its parameters (Cell for the last three).
 	Neuron string
 	LIF    snn.LIF
 	ALIF   snn.ALIF
 	GIF    snn.GIF
+	// Cell is the izhikevich, adex or hh neurons' model: snn.IzhikevichCell,
+	// snn.AdExCell or snn.HHCell (NewRSNN sets the model's defaults); nil
+	// for the other neurons. Its state follows the input stage and the
+	// readout in the stepper's state, then the spikes.
+	Cell snn.Cell
+	// Gain is a fixed factor on the current a[t] the neurons step on (0 or
+	// 1: none). The Izhikevich cell reads its current in mV/ms, AdEx and
+	// HH in pA.
+	Gain float32
 	// InBeta is the input stage's decay per step (0: no input stage);
 	// OutBeta the readout's.
 	InBeta, OutBeta float32
@@ -79,7 +93,10 @@ type RSNNConfig struct {
 // NewRSNN builds a recurrent SNN with Kaiming-normal weights scaled by
 // InitScale and zero biases; under Dale's law the excitatory rows are
 // divided by E/I (BrainPy's initialization). Neuron parameters are left
-// at their zero values for the caller to set.
+// at their zero values for the caller to set; for izhikevich, adex and hh
+// Cell holds the model's cell with its defaults (Izhikevich's regular
+// spiking cell at 0.5-ms Euler steps, Brette and Gerstner's AdEx at 0.1 ms,
+// Traub-Miles HH at 0.1 ms).
 func NewRSNN(name string, c RSNNConfig, r *rand.Rand) *RSNN {
 	if c.Inputs < 1 || c.Units < 1 || c.Outputs < 1 {
 		panic(fmt.Sprintf("networks: NewRSNN sizes %d, %d, %d", c.Inputs, c.Units, c.Outputs))
@@ -130,6 +147,17 @@ func NewRSNN(name string, c RSNNConfig, r *rand.Rand) *RSNN {
 		NoSelf: c.NoSelf,
 	}
 	net.RecSparse = recSparse
+	switch c.Neuron {
+	case "lif", "alif", "gif":
+	case "izhikevich":
+		net.Cell = snn.IzhikevichCell{}
+	case "adex":
+		net.Cell = snn.AdExCell{}
+	case "hh":
+		net.Cell = snn.HHCell{}
+	default:
+		panic("networks: NewRSNN: unknown neuron " + c.Neuron)
+	}
 	if c.Inhibitory > 0 {
 		ne := n - c.Inhibitory
 		net.Sign = make([]float32, n)
@@ -184,8 +212,19 @@ func (n *RSNN) stateLen() int {
 		return 3 // U, b, S
 	case "gif":
 		return 4 // V, I₁, I₂, S
+	case "izhikevich", "adex", "hh":
+		return len(n.cell().Init(nil, 1, 1)) + 1 // the cell's state, S
 	}
 	panic("networks: unknown neuron " + n.Neuron)
+}
+
+// cell returns Cell, panicking when an izhikevich, adex or hh network has
+// none.
+func (n *RSNN) cell() snn.Cell {
+	if n.Cell == nil {
+		panic("networks: RSNN of " + n.Neuron + " neurons without a Cell")
+	}
+	return n.Cell
 }
 
 // Start begins a sequence; the state is [input stage, readout, neuron
@@ -203,6 +242,9 @@ func (n *RSNN) Start(tp *tensor.Tape, batch int, st []*tensor.Tensor, rng *rand.
 			st[i] = tensor.Zeros(batch, n.Units())
 		}
 		st[1] = tensor.Zeros(batch, n.Outputs())
+		if n.Cell != nil {
+			copy(st[2:], n.Cell.Init(nil, batch, n.Units()))
+		}
 	}
 	s.st = st
 	return s
@@ -251,19 +293,29 @@ func (s *rsnnStepper) Step(x *tensor.Tensor) (out, hidden *tensor.Tensor) {
 		prev = s.st[0]
 	}
 	a := leakySum(tp, prev, n.InBeta, in, rec, inB, n.RecB)
+	cur := a
+	if g := n.Gain; g != 0 && g != 1 {
+		cur = tp.Scale(a, g)
+	}
 	var neu []*tensor.Tensor
 	switch n.Neuron {
 	case "", "lif":
-		u, sp := n.LIF.Forward(tp, s.st[2], a)
+		u, sp := n.LIF.Forward(tp, s.st[2], cur)
 		neu = []*tensor.Tensor{u, sp}
 		s.mem, s.th = u, thr(n.LIF.Threshold)
 	case "alif":
-		ns := n.ALIF.Forward(tp, snn.ALIFState{U: s.st[2], B: s.st[3], S: s.st[4]}, a)
+		ns := n.ALIF.Forward(tp, snn.ALIFState{U: s.st[2], B: s.st[3], S: s.st[4]}, cur)
 		neu = []*tensor.Tensor{ns.U, ns.B, ns.S}
 		s.mem, s.th = ns.U, thr(n.ALIF.Threshold)
 	case "gif":
-		neu, s.mem = n.GIF.Forward(tp, s.st[2:], a)
+		neu, s.mem = n.GIF.Forward(tp, s.st[2:], cur)
 		s.th = 0
+	case "izhikevich", "adex", "hh":
+		// The cell's membrane is in mV with no threshold to scale it by:
+		// Mem reports none (the membrane regularizer does not apply).
+		next, sp, _ := n.cell().Step(tp, s.st[2:len(s.st)-1], cur)
+		neu = append(append(make([]*tensor.Tensor, 0, len(next)+1), next...), sp)
+		s.mem, s.th = nil, 0
 	default:
 		panic("networks: unknown neuron " + n.Neuron)
 	}
@@ -346,7 +398,8 @@ func leakySum(tp *tensor.Tape, prev *tensor.Tensor, beta float32, x, y, b1, b2 *
 	return out
 }
 
-// Mem returns (U − θ)/θ of the last step.
+// Mem returns (U − θ)/θ of the last step (GIF: its V − θ already in
+// threshold units; izhikevich, adex, hh: nil).
 func (s *rsnnStepper) Mem() *tensor.Tensor {
 	if s.th == 0 || s.mem == nil {
 		return s.mem
@@ -361,10 +414,29 @@ func thr(t float32) float32 {
 	return t
 }
 
+// Keep restarts the columns whose keep is 0 from rest: zero, and for a
+// Cell its resting state (v·keep + rest·(1 − keep)).
 func (s *rsnnStepper) Keep(keep []float32) {
 	k := tensor.New([]int{len(keep), 1}, keep)
 	for i, v := range s.st {
 		s.st[i] = s.tp.Mul(v, k)
+	}
+	if s.net.Cell == nil {
+		return
+	}
+	for j, r := range s.net.Cell.Init(nil, len(keep), s.net.Units()) {
+		n := r.Len() / len(keep)
+		nonzero := false
+		for b, kb := range keep {
+			row := r.Data[b*n : (b+1)*n]
+			for i := range row {
+				row[i] *= 1 - kb
+				nonzero = nonzero || row[i] != 0
+			}
+		}
+		if nonzero {
+			s.st[2+j] = s.tp.Add(s.st[2+j], r)
+		}
 	}
 }
 

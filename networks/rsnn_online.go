@@ -53,6 +53,9 @@ func (n *RSNN) NewRun(batch int) (*RSNNRun, error) {
 	if n.RecSparse != nil {
 		return nil, fmt.Errorf("networks: RSNNRun: sparse recurrent weights are not supported (online runs need a dense Rec)")
 	}
+	if g := n.Gain; g != 0 && g != 1 {
+		return nil, fmt.Errorf("networks: RSNNRun: current gain %v is not supported", g)
+	}
 	if g := n.In.Gain; g != 0 && g != 1 {
 		return nil, fmt.Errorf("networks: RSNNRun: input gain %v is not supported", g)
 	}

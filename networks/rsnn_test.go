@@ -18,6 +18,7 @@ func testRSNN(neuron string, inhib int) *RSNN {
 	net.LIF = snn.LIF{Beta: 0.9, Surrogate: sg}
 	net.ALIF = snn.ALIF{Beta: 0.9, Rho: 0.95, BetaA: 0.5, Surrogate: sg}
 	net.GIF = snn.GIF{Tau2: []float32{100, 200, 300, 400, 500, 600}, A1: []float32{0, 0, 0, 0, 1, 1}, A2: []float32{-0.6, -0.6, -0.6, -0.6, -0.6, -0.6}, Surrogate: sg}
+	setCell(net, sg, false)
 	return net
 }
 

@@ -192,7 +192,7 @@ func TestRSNNSparseRecMatchesDense(t *testing.T) {
 				net := NewRSNN("rsnn", RSNNConfig{Inputs: 4, Units: 30, Outputs: 2, Neuron: neuron, Inhibitory: 6, NoSelf: true, InitScale: 2, RecP: 0.3, RecSeed: 8}, rand.New(rand.NewPCG(9, 9)))
 				ref := testRSNN(neuron, 0) // neuron parameters for 6 units: rebuild them for 30
 				net.BinaryInput, net.InBeta, net.OutBeta = true, 0.9, 0.8
-				net.LIF, net.ALIF = ref.LIF, ref.ALIF
+				net.LIF, net.ALIF, net.Cell, net.Gain = ref.LIF, ref.ALIF, ref.Cell, ref.Gain
 				g := ref.GIF
 				g.Tau2, g.A1, g.A2 = make([]float32, 30), make([]float32, 30), make([]float32, 30)
 				for i := range 30 {

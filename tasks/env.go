@@ -300,6 +300,10 @@ type StepResult struct {
 	// (NeuroGym's info["performance"]): 1 for a correct trial, 0 for an
 	// error, abort or no response, graded for some tasks.
 	Performance float64
+	// Vars are the ended trial's variables as its judge left them, set
+	// when NewTrial (a judge may add figures of its own, as Yang19's
+	// perf_yang).
+	Vars map[string]float64
 	// GT is the ground truth of the step just acted on (info["gt"]).
 	GT int
 }
@@ -351,7 +355,7 @@ func (e *Env) advance(out Outcome) StepResult {
 	}
 	if out.End {
 		res.NewTrial = true
-		res.Performance = tr.Performance
+		res.Performance, res.Vars = tr.Performance, tr.Vars
 		tr = e.NewTrial()
 	}
 	res.Obs = tr.ObsRow(tr.T)

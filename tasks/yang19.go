@@ -84,10 +84,12 @@ func newYang19(rules []int, p Params) (Task, error) {
 //     must keep fixating (ground truth 0 throughout).
 //
 // Scoring is NeuroGym's Standard rule: a response in the decision period
-// ends the trial, correct when it is exactly the target direction (Yang et
-// al. accept any response within 36°). A withheld no-go trial scores 0, as
-// NeuroGym does (TrialEnv.step resets the performance); ScoreNogo
-// (score_nogo=1) scores it 1, as Yang et al. do.
+// ends the trial, correct when it is exactly the target direction. A
+// withheld no-go trial scores 0, as NeuroGym does (TrialEnv.step resets
+// the performance); ScoreNogo (score_nogo=1) scores it 1, as Yang et al.
+// do. Each trial is also scored by Yang et al.'s criterion, a response
+// within 36° of the target and fixation held before the decision period
+// (trial variable perf_yang; Judge).
 //
 // Departures from NeuroGym: the modality of a reach or match trial and the
 // rule of an interleaved trial are drawn uniformly and independently
@@ -396,10 +398,60 @@ func (t *Yang19) NewTrial(tr *Trial) {
 }
 
 // Judge is the Standard rule, except that a fixation break loses the score
-// a withheld no-go trial starts with (ScoreNogo).
+// a withheld no-go trial starts with (ScoreNogo). It also scores the trial
+// by Yang et al.'s criterion (trial variable perf_yang, set when the trial
+// ends; see perfYang) and marks a response before the decision period
+// (fixation_break 1).
 func (t *Yang19) Judge(tr *Trial, a int) Outcome {
 	if a != 0 && tr.InAny(tr.spec.Fixate) {
 		tr.Performance = 0
 	}
-	return Standard(tr, a)
+	respond := tr.InAny(tr.spec.Respond)
+	if a != 0 && !respond {
+		tr.Vars["fixation_break"] = 1
+	}
+	out := Standard(tr, a)
+	if out.End || tr.T == tr.Len-1 {
+		tr.Vars["perf_yang"] = t.perfYang(tr, a, respond)
+	}
+	return out
+}
+
+// YangTolerance is Yang et al.'s tolerance on the response direction: 0.2π
+// (36°), network.py get_perf of github.com/gyyang/multitask.
+const YangTolerance = 0.2 * math.Pi
+
+// perfYang scores the trial ending with action a (respond: in the
+// decision period) by Yang et al.'s criterion: a go trial is correct when
+// the network held fixation before the decision period and its response
+// lies within YangTolerance of the target direction (with 16 ring units:
+// the target or a neighbour, 22.5° away; two units, 45°, fail); a no-go
+// trial (a match task's withheld answer) when it held fixation to the end.
+// Yang et al.'s get_perf reads the outputs of the trial's last step: a
+// fixation output above 0.5 is fixating, otherwise the response direction
+// is the population vector of the ring outputs; it does not look at the
+// earlier steps. Here the first response ends the trial (NeuroGym's rule),
+// its direction is the chosen ring unit, and any response before the
+// decision period fails the trial: fixation must be held until then.
+func (t *Yang19) perfYang(tr *Trial, a int, respond bool) float64 {
+	if tr.Vars["fixation_break"] != 0 {
+		return 0
+	}
+	gt, goTrial := tr.Vars["ground_truth"]
+	if !goTrial {
+		if a == 0 {
+			return 1
+		}
+		return 0
+	}
+	if a == 0 || !respond {
+		return 0
+	}
+	n := orInt(t.DimRing, 16)
+	d := math.Abs(float64(a) - gt)
+	d = math.Min(d, float64(n)-d) * 2 * math.Pi / float64(n)
+	if d < YangTolerance {
+		return 1
+	}
+	return 0
 }

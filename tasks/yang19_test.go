@@ -187,3 +187,104 @@ func TestYang19Layout(t *testing.T) {
 		t.Fatalf("400 interleaved trials drew %d rules", len(seen))
 	}
 }
+
+// playYang plays one trial of env with the action policy(trial, step) and
+// returns the ended trial's variables and NeuroGym's performance.
+func playYang(t *testing.T, e *Env, policy func(tr *Trial, s int) int) (map[string]float64, float64) {
+	t.Helper()
+	tr := e.NewTrial()
+	for s := 0; ; s++ {
+		res := e.Step(policy(tr, s))
+		if res.NewTrial {
+			return res.Vars, res.Performance
+		}
+		if s > tr.Len {
+			t.Fatal("the trial did not end")
+		}
+	}
+}
+
+// Yang et al.'s criterion (perf_yang) on hand-built responses: fixation
+// until the decision, then a direction k ring units from the target. With
+// 16 units (22.5° apart) the target and its neighbours are within 36°,
+// two units (45°) are not, while NeuroGym's performance takes the target
+// only; a response before the decision period fails the trial whatever
+// the direction; a no-go trial is correct when the fixation is held to
+// the end.
+func TestYang19PerfYang(t *testing.T) {
+	for _, rule := range []string{"go", "dm1", "dlyanti", "rtgo"} {
+		e, err := New("yang19."+rule, Params{"sigma": -1}, Options{Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 16
+		for _, c := range []struct {
+			off         int  // response: target + off ring units
+			early       bool // respond at step 0 of the fixation period (and again in the decision)
+			yang, neuro float64
+		}{
+			{0, false, 1, 1}, {1, false, 1, 0}, {-1, false, 1, 0}, {2, false, 0, 0}, {-2, false, 0, 0}, {8, false, 0, 0},
+			{0, true, 0, 1}, {1, true, 0, 0},
+		} {
+			for range 5 {
+				vars, perf := playYang(t, e, func(tr *Trial, s int) int {
+					if c.early && s == 0 {
+						return 1 + (int(tr.Vars["ground_truth"])-1+5)%n
+					}
+					if !tr.In("decision", s) {
+						return 0
+					}
+					return 1 + ((int(tr.Vars["ground_truth"])-1+c.off)%n+n)%n
+				})
+				if got := vars["perf_yang"]; got != c.yang || perf != c.neuro {
+					t.Fatalf("%s: response %+d units (early %v): perf_yang %v, performance %v; want %v, %v", rule, c.off, c.early, got, perf, c.yang, c.neuro)
+				}
+				if c.early != (vars["fixation_break"] == 1) {
+					t.Fatalf("%s: fixation_break %v, early %v", rule, vars["fixation_break"], c.early)
+				}
+			}
+		}
+		// No response at all fails a go trial.
+		if vars, _ := playYang(t, e, func(*Trial, int) int { return 0 }); vars["perf_yang"] != 0 {
+			t.Fatalf("%s: no response scored %v", rule, vars["perf_yang"])
+		}
+	}
+	// A break in the delay, after a held fixation period, fails too.
+	e, _ := New("yang19.dlygo", Params{"sigma": -1}, Options{Seed: 4})
+	vars, _ := playYang(t, e, func(tr *Trial, s int) int {
+		if tr.In("delay", s) || tr.In("decision", s) {
+			return int(tr.Vars["ground_truth"])
+		}
+		return 0
+	})
+	if vars["perf_yang"] != 0 {
+		t.Fatalf("dlygo: a response in the delay scored perf_yang %v", vars["perf_yang"])
+	}
+	// No-go trials of dms: holding fixation to the end is correct, any
+	// response fails.
+	e, _ = New("yang19.dms", Params{"sigma": -1}, Options{Seed: 5})
+	nogo := 0
+	for range 40 {
+		respond := nogo%2 == 1
+		vars, _ := playYang(t, e, func(tr *Trial, s int) int {
+			if respond && tr.In("decision", s) {
+				return 1
+			}
+			return 0
+		})
+		if _, goTrial := vars["ground_truth"]; goTrial {
+			continue
+		}
+		want := 1.0
+		if respond {
+			want = 0
+		}
+		if vars["perf_yang"] != want {
+			t.Fatalf("dms no-go trial (respond %v): perf_yang %v", respond, vars["perf_yang"])
+		}
+		nogo++
+	}
+	if nogo < 10 {
+		t.Fatalf("%d no-go trials", nogo)
+	}
+}

@@ -118,6 +118,30 @@ func (r *agentRun) snapVars(c int) {
 	r.vars[c] = m
 }
 
+// withJudged returns the variables vars of a trial (drawn when it began)
+// with the keys its judge added by its end (ended: the ended trial's
+// variables), in a copy when there are any; the variables drawn at the
+// start keep their values.
+func withJudged(vars, ended map[string]float64) map[string]float64 {
+	var out map[string]float64
+	for k, v := range ended {
+		if _, ok := vars[k]; ok {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(vars)
+			if out == nil {
+				out = map[string]float64{}
+			}
+		}
+		out[k] = v
+	}
+	if out == nil {
+		return vars
+	}
+	return out
+}
+
 // input builds the network's input for the current step.
 func (r *agentRun) input() *tensor.Tensor {
 	n := len(r.envs)
@@ -160,7 +184,7 @@ func (r *agentRun) act(actions []int) (rewards []float64, keep []float32, done [
 		if choice == 0 && e.Spec().HasFixation() {
 			choice = -1
 		}
-		r.records = append(r.records, TrialRecord{Column: c, Vars: r.vars[c], Choice: choice, Reward: r.reward[c], Performance: res.Performance})
+		r.records = append(r.records, TrialRecord{Column: c, Vars: withJudged(r.vars[c], res.Vars), Choice: choice, Reward: r.reward[c], Performance: res.Performance})
 		r.reward[c] = 0
 		r.trials[c]++
 		switch {

@@ -44,6 +44,7 @@ var fixtures = []fixture{
 	{"reservoir-fmnist", "train", []string{"model.units=200", "data.train_limit=512", "data.test_limit=256", "readout.train_eval=256", "plots=false"}, false, false},
 	{"cdm-rate", "train", []string{"train.epochs=2", "train.batches=3", "train.batch_size=8", "train.eval_trials=32"}, false, false},
 	{"pdm-rate", "train", []string{"train.epochs=2", "train.batches=3", "train.batch_size=8", "train.eval_trials=32"}, false, false},
+	{"pdm-hh", "train", []string{"task.timing=[fixation=20,stimulus=60,decision=20]", "model.units=16", "train.epochs=2", "train.batches=3", "train.batch_size=8", "train.eval_trials=16"}, false, false},
 	{"yang19", "train", []string{"model.units=32", "train.epochs=2", "train.batches=3", "train.batch_size=8", "train.eval_trials=40"}, false, false},
 	{"dms-snn", "train", []string{"train.epochs=2", "train.batches=2", "train.batch_size=8", "train.eval_trials=16"}, false, false},
 	{"evidence-alif", "train", []string{"train.epochs=2", "train.batches=2", "train.batch_size=8", "train.eval_trials=16"}, false, false},
@@ -209,7 +210,7 @@ var torchFixtures = []fixture{
 func TestFixturesThreadIndependent(t *testing.T) {
 	for _, f := range fixtures {
 		switch f.recipe {
-		case "fmnist-snn", "fmnist-s2", "dms-snn", "evidence-eprop", "pdm-a2c", "randman-rsnn", "fmnist-snn-sparse", "fmnist-hh":
+		case "fmnist-snn", "fmnist-s2", "dms-snn", "evidence-eprop", "pdm-a2c", "randman-rsnn", "fmnist-snn-sparse", "fmnist-hh", "pdm-hh":
 		default:
 			continue
 		}
