@@ -471,22 +471,44 @@ func CountNonzero(s []float32) int {
 	return n
 }
 
+// CountSpikes returns the number of elements of s that are not zero and the
+// number that are neither 0 nor 1 (NaN counts in both, -0 in neither): s
+// holds spikes only when other is 0.
+func CountSpikes(s []float32) (nnz, other int) {
+	if vecAVX512 && len(s) > 0 {
+		return countSpikesAVX512(&s[0], len(s))
+	}
+	for _, v := range s {
+		if v != 0 {
+			nnz++
+			if v != 1 {
+				other++
+			}
+		}
+	}
+	return nnz, other
+}
+
 // SpikeMatMul computes Y = S·W (or Y += S·W with accumulate) for the
-// rows×cols dense spike matrix s (nonzero means 1) and the cols×n W (row
-// stride ldw), y having row stride ldy. It counts the spikes first; below
-// DefaultEventCrossover density it lists them in e (e.FromDense) and takes
-// the event path, otherwise it calls Gemm and records only the count in e
-// (e.NNZ and e.Density report it; e.Ptr and e.Idx are emptied). Pass the
-// same e to SpikeMatMulGrad. It returns whether the event path ran. The two
-// paths agree up to float32 rounding when s is binary; Gemm multiplies by
-// the values of s, so callers must pass 0/1 spikes.
+// rows×cols dense spike matrix s and the cols×n W (row stride ldw), y
+// having row stride ldy. It counts the spikes first; when s holds only 0s
+// and 1s and is below DefaultEventCrossover density it lists them in e
+// (e.FromDense) and takes the event path, otherwise it calls Gemm and
+// records only the count in e (e.NNZ and e.Density report it; e.Ptr and
+// e.Idx are emptied). Pass the same e to SpikeMatMulGrad. It returns whether
+// the event path ran. The two paths agree up to float32 rounding on spikes;
+// any other value in s (a current or rate handed to an event-driven
+// projection) takes Gemm, which multiplies by it, so the product is s·W
+// for every s.
 func SpikeMatMul(y []float32, ldy int, s []float32, rows, cols int, w []float32, ldw, n int, accumulate bool, e *Events) bool {
 	if rows < 0 || cols < 0 {
 		panic("kernels: SpikeMatMul: negative dimension")
 	}
 	checkLen("SpikeMatMul", rows*cols, s)
-	nnz := CountNonzero(s[:rows*cols])
-	if float64(nnz) < EventCrossover(n)*float64(rows)*float64(cols) {
+	// The event path counts every nonzero as a spike of 1: a matrix with
+	// any other value (a current, a rate) takes the dense product.
+	nnz, other := CountSpikes(s[:rows*cols])
+	if other == 0 && float64(nnz) < EventCrossover(n)*float64(rows)*float64(cols) {
 		e.FromDense(s, rows, cols)
 		EventMatMul(y, ldy, e, w, ldw, n, accumulate)
 		return true

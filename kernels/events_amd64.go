@@ -26,6 +26,12 @@ func compressNonzeroAVX512(idx *int32, s *float32, n int) int
 //go:noescape
 func countNonzeroAVX512(s *float32, n int) int
 
+// countSpikesAVX512 returns the number of s[j] != 0 and the number of s[j]
+// neither 0 nor 1 (NaN counts in both) for j < n.
+//
+//go:noescape
+func countSpikesAVX512(s *float32, n int) (nnz, other int)
+
 // rowSumNarrow16 sets (acc: adds to) y[r*ldy : r*ldy+n] for r < rows, n ≤ 16
 // the lanes of mask, to the sum of the rows w[i*ldw:] for i in
 // idx[ptr[r]:ptr[r+1]], kept as four partial sums (see rowSumNarrowGo).

@@ -234,3 +234,54 @@ ndone:
 	MOVQ R9, ret+16(FP)
 	VZEROUPPER
 	RET
+
+// func countSpikesAVX512(s *float32, n int) (nnz, other int)
+// nnz counts s[j] != 0, other the s[j] that are neither 0 nor 1 (NaN
+// counts in both), for j < n.
+TEXT ·countSpikesAVX512(SB), NOSPLIT, $0-32
+	MOVQ         s+0(FP), SI
+	MOVQ         n+8(FP), CX
+	XORQ         R9, R9
+	XORQ         R10, R10
+	VPXORD       Z31, Z31, Z31
+	MOVL         $0x3f800000, AX
+	VPBROADCASTD AX, Z30
+
+sloop:
+	CMPQ    CX, $16
+	JLT     stail
+	VMOVUPS (SI), Z0
+	VCMPPS  $4, Z31, Z0, K1
+	VCMPPS  $4, Z30, Z0, K1, K2
+	KMOVW   K1, AX
+	KMOVW   K2, DX
+	POPCNTL AX, AX
+	POPCNTL DX, DX
+	ADDQ    AX, R9
+	ADDQ    DX, R10
+	ADDQ    $64, SI
+	SUBQ    $16, CX
+	JMP     sloop
+
+stail:
+	TESTQ     CX, CX
+	JEQ       sdone
+	MOVL      $1, AX
+	SHLL      CX, AX
+	DECL      AX
+	KMOVW     AX, K3
+	VMOVUPS.Z (SI), K3, Z0
+	VCMPPS    $4, Z31, Z0, K3, K1
+	VCMPPS    $4, Z30, Z0, K1, K2
+	KMOVW     K1, AX
+	KMOVW     K2, DX
+	POPCNTL   AX, AX
+	POPCNTL   DX, DX
+	ADDQ      AX, R9
+	ADDQ      DX, R10
+
+sdone:
+	MOVQ R9, nnz+16(FP)
+	MOVQ R10, other+24(FP)
+	VZEROUPPER
+	RET

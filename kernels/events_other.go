@@ -14,6 +14,8 @@ func compressNonzeroAVX512(idx *int32, s *float32, n int) int { panic("kernels: 
 
 func countNonzeroAVX512(s *float32, n int) int { panic("kernels: no AVX-512") }
 
+func countSpikesAVX512(s *float32, n int) (nnz, other int) { panic("kernels: no AVX-512") }
+
 func rowSumNarrow16(y *float32, ldy int, w *float32, ldw int, ptr, idx *int32, rows int, acc bool, mask uint32) {
 	panic("kernels: no AVX-512")
 }

@@ -62,7 +62,10 @@ type RSNN struct {
 	// InBeta is the input stage's decay per step (0: no input stage);
 	// OutBeta the readout's.
 	InBeta, OutBeta float32
-	// BinaryInput makes the input projection event-driven (spike inputs).
+	// BinaryInput makes the input projection event-driven for spike
+	// inputs. A step whose input holds other values (a task's continuous
+	// observations) takes the dense product instead (kernels.SpikeMatMul
+	// checks), so the currents are x·W either way.
 	BinaryInput bool
 	Sign        []float32
 	NoSelf      bool
