@@ -108,28 +108,3 @@ func gemmArch() *gemmImpl {
 	}
 	return gemmGo
 }
-
-//go:noescape
-func gemmKernel12x32I(kc int, a *float32, sa int, b *float32, off *int32, c *float32, ldc int, alpha, beta float32)
-
-// gemmSkipZero stands in for the operands of a kernel call with no steps.
-var gemmSkipZero [1]int32
-
-// gemmSkipKernel runs gemmKernel12x32I over kc steps: a packed 12-row panel
-// (a[q*12+i]), step q's row of B at byte offset off[q] from b (offsets
-// increasing; off holds skipPad more, read for prefetching), the 12×32 tile c
-// with row stride ldc.
-func gemmSkipKernel(kc int, a, b []float32, off []int32, c []float32, ldc int, alpha, beta float32) {
-	_ = c[11*ldc+31]
-	if kc == 0 {
-		gemmKernel12x32I(0, &b[0], 12, &b[0], &gemmSkipZero[0], &c[0], ldc, alpha, beta)
-		return
-	}
-	_ = a[12*kc-1]
-	_ = off[kc+skipPad-1]
-	if off[0] < 0 {
-		panic("kernels: gemmSkipKernel: negative offset")
-	}
-	_ = b[int(off[kc-1])/4+31]
-	gemmKernel12x32I(kc, &a[0], 12, &b[0], &off[0], &c[0], ldc, alpha, beta)
-}

@@ -37,7 +37,6 @@ func main() {
 	for _, rows := range []bool{false, true} {
 		kernel(avx2, 6, 16, rows)
 	}
-	kernelIdx(12, 32)
 	packT()
 	if err := os.WriteFile("gemm_amd64.s", out.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
@@ -203,127 +202,6 @@ func kernel(v isa, mr, nr int, rows bool) {
 	e("\tRET")
 }
 
-// kernelIdx writes the indexed AVX-512 micro-kernel (GemmSkipZeros): the
-// C variant's arithmetic, one fused multiply-add per row and vector of
-// columns per step in order of p and the same store, with step p's row of
-// B at byte offset off[p] from b instead of p·sb floats.
-func kernelIdx(mr, nr int) {
-	v := avx512
-	name := fmt.Sprintf("gemmKernel%dx%dI", mr, nr)
-	nz := nr / v.lanes
-	reg := func(i int) string { return fmt.Sprintf("%s%d", v.reg, i) }
-	rb, ra := mr*nz, mr*nz+nz
-	e("")
-	e("// func %s(kc int, a *float32, sa int, b *float32, off *int32, c *float32, ldc int, alpha, beta float32)", name)
-	e("//")
-	e("// The %d×%d C kernel with step p's row of B at byte offset off[p] from b;", mr, nr)
-	e("// it reads off up to %d entries past kc (prefetching the rows %d steps ahead).", skipAhead, skipAhead)
-	e("TEXT ·%s(SB), NOSPLIT, $0-64", name)
-	e("\tMOVQ kc+0(FP), CX")
-	e("\tMOVQ a+8(FP), SI")
-	e("\tMOVQ sa+16(FP), R12")
-	e("\tSHLQ $2, R12")
-	e("\tMOVQ b+24(FP), DI")
-	e("\tMOVQ off+32(FP), R13")
-	// Prefetch the C tile while the sum runs (as the C kernel does).
-	e("\tMOVQ c+40(FP), DX")
-	e("\tMOVQ ldc+48(FP), R8")
-	e("\tSHLQ $2, R8")
-	for i := 0; i < mr; i++ {
-		e("\tPREFETCHT0 (DX)")
-		if nr*4 > 64 {
-			e("\tPREFETCHT0 64(DX)")
-		}
-		e("\tADDQ R8, DX")
-	}
-	e("\tLEAQ (R12)(R12*2), BX // 3 steps of a")
-	for i := 0; i < mr*nz; i++ {
-		e("\t%s %s, %s, %s", v.zero, reg(i), reg(i), reg(i))
-	}
-	acc := func(i, h int) int { return i*nz + h }
-	offs := []string{"AX", "R9", "R10", "R11"}
-	step := func(p int, prefetch bool) {
-		for h := 0; h < nz; h++ {
-			e("\tVMOVUPS %d(DI)(%s*1), %s", 4*v.lanes*h, offs[p], reg(rb+h))
-		}
-		if prefetch && skipAhead > 0 {
-			// Step p+skipAhead's row of B (the offsets run on past the steps).
-			e("\tMOVLQSX %d(R13), DX", 4*skipAhead+4*p)
-			for h := 0; h < nr*4; h += 64 {
-				e("\tPREFETCHT0 %d(DI)(DX*1)", h)
-			}
-		}
-		idx := [...]string{"", "(R12*1)", "(R12*2)", "(BX*1)"}[p]
-		for i := 0; i < mr; i++ {
-			r := ra + i%2
-			e("\tVBROADCASTSS %d(SI)%s, %s", 4*i, idx, reg(r))
-			for h := 0; h < nz; h++ {
-				e("\tVFMADD231PS %s, %s, %s", reg(rb+h), reg(r), reg(acc(i, h)))
-			}
-		}
-	}
-	e("\tCMPQ CX, $4")
-	e("\tJLT  tail")
-	e("loop4:")
-	for p := 0; p < 4; p++ {
-		e("\tMOVLQSX %d(R13), %s", 4*p, offs[p])
-	}
-	for p := 0; p < 4; p++ {
-		step(p, true)
-	}
-	e("\tLEAQ (SI)(R12*4), SI")
-	e("\tADDQ $16, R13")
-	e("\tSUBQ $4, CX")
-	e("\tCMPQ CX, $4")
-	e("\tJGE  loop4")
-	e("tail:")
-	e("\tTESTQ CX, CX")
-	e("\tJZ   store")
-	e("loop1:")
-	e("\tMOVLQSX (R13), AX")
-	step(0, false)
-	e("\tADDQ R12, SI")
-	e("\tADDQ $4, R13")
-	e("\tDECQ CX")
-	e("\tJNZ  loop1")
-	e("store:")
-	e("\tMOVQ c+40(FP), DX")
-	e("\tMOVQ ldc+48(FP), R8")
-	e("\tSHLQ $2, R8")
-	al, be := reg(rb), reg(ra)
-	e("\tVBROADCASTSS alpha+56(FP), %s", al)
-	e("\tMOVL beta+60(FP), AX")
-	e("\tANDL $0x7fffffff, AX")
-	e("\tJZ   overwrite")
-	e("\tVBROADCASTSS beta+60(FP), %s", be)
-	for i := 0; i < mr; i++ {
-		if i > 0 {
-			e("\tADDQ R8, DX")
-		}
-		for h := 0; h < nz; h++ {
-			z := reg(acc(i, h))
-			e("\tVMULPS %s, %s, %s", al, z, z)
-			e("\tVFMADD231PS %d(DX), %s, %s", 4*v.lanes*h, be, z)
-			e("\tVMOVUPS %s, %d(DX)", z, 4*v.lanes*h)
-		}
-	}
-	e("\tVZEROUPPER")
-	e("\tRET")
-	e("overwrite:")
-	for i := 0; i < mr; i++ {
-		if i > 0 {
-			e("\tADDQ R8, DX")
-		}
-		for h := 0; h < nz; h++ {
-			z := reg(acc(i, h))
-			e("\tVMULPS %s, %s, %s", al, z, z)
-			e("\tVMOVUPS %s, %d(DX)", z, 4*v.lanes*h)
-		}
-	}
-	e("\tVZEROUPPER")
-	e("\tRET")
-}
-
 func packT() {
 	e("")
 	e("// func gemmPackT(dst *float32, ldd int, src *float32, lds, n, cols, width int)")
@@ -407,7 +285,3 @@ func packT() {
 	e("\tVZEROUPPER")
 	e("\tRET")
 }
-
-// skipAhead is how many steps ahead gemmKernel12x32I prefetches rows of B
-// (gemmSkipAhead in gemm_amd64.go).
-const skipAhead = 0
