@@ -489,9 +489,8 @@ func (c *Classify) projectBackward(n int) {
 		}
 		pf := &projFill{x: c.xs.Data, g: g, dw: d.W.Grad, ends: c.ends, f: f, h: h}
 		if c.fillOn {
-			// The loop cleared the gradient before the batch; the fill
-			// clears each block again just before adding into it, in
-			// cache, rather than read the zeros back from memory.
+			// The fill clears each block just before adding into it, in
+			// cache (the loop does not clear this gradient: WillFill).
 			pf.clear = true
 			c.unfilled = pf
 			return
@@ -508,7 +507,7 @@ type projFill struct {
 	x, g, dw []float32 // X (n×f), G (n×h), dW (f×h)
 	ends     []int
 	f, h     int
-	clear    bool // dW is zero (cleared by the loop): clear each block in cache first
+	clear    bool // clear each block (in cache) before adding into it: the fill overwrites dW
 }
 
 // projFillRows is the rows of dW per block: a multiple of the GEMM's 12-row
@@ -548,6 +547,20 @@ func (p *projFill) Bounded() bool {
 // SetFill lets the next TrainStep leave the first projection's weight
 // gradient to the optimizer's step (trainer.FillTask).
 func (c *Classify) SetFill(on bool) { c.fillOn = on }
+
+// WillFill returns the first projection's weight when the next TrainStep
+// will leave its gradient to the fill (SetFill on, a static input, a
+// trained weight), which clears each block before adding into it: the
+// loop need not clear it (trainer.FillOverwriter).
+func (c *Classify) WillFill() *tensor.Tensor {
+	if !c.fillOn || !c.static() {
+		return nil
+	}
+	if w := c.Net.Blocks[0].Proj.W; w.RequiresGrad() {
+		return w
+	}
+	return nil
+}
 
 // Unfilled returns the first projection's weight and its gradient's fill
 // when the last TrainStep left it to the optimizer's step (with a static
