@@ -84,6 +84,9 @@ type Classify struct {
 	// gradient the last TrainStep left to the optimizer's step (Unfilled).
 	fillOn   bool
 	unfilled *projFill
+	// w2b is the readout weight packed for the fused path, once per batch
+	// for all shards (networks.FeedForward.PackFusedReadout).
+	w2b []float32
 }
 
 // Shards is the number of shards a training batch is split into (unless
@@ -259,6 +262,9 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 				p.ZeroGrad()
 			}
 		}
+	}
+	if c.Fused() {
+		c.w2b = c.Net.PackFusedReadout(c.w2b)
 	}
 	nw := c.numWorkers(n)
 	var pre func(w, s0, s1 int)
@@ -579,7 +585,7 @@ func (c *Classify) forward(sh *shard, t0, t1 int) {
 		return // interrupted: TrainStep returns the context's error
 	}
 	if sh.proj != nil && t0 == 0 && t1 == c.Steps && c.Fused() {
-		sh.tr, sh.next = sh.net.RunFused(sh.tp, sh.proj, c.Steps, c.stopped), nil
+		sh.tr, sh.next = sh.net.RunFusedPacked(sh.tp, sh.proj, c.Steps, c.stopped, c.w2b), nil
 		if sh.tr == nil {
 			sh.l = nil // interrupted: backward only resets the tape
 			return
