@@ -297,10 +297,24 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 	gemmSeg(im, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
 }
 
+// GemmSerial is Gemm on the calling goroutine only, for callers whose own
+// goroutines already keep every thread busy (a goroutine started inside
+// each of them only waits for a thread); the bits are Gemm's, which do
+// not depend on the number of goroutines.
+func GemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	gemmSegN(1, gemmArch(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+}
+
 // gemmSeg is gemm with the sum over p cut into the segments that end at
 // ends (nil: one segment, Gemm), each split into blocks as Gemm splits a
 // product of its depth.
 func gemmSeg(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ends []int) {
+	gemmSegN(Threads(), im, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ends)
+}
+
+// gemmSegN is gemmSeg on at most threads goroutines.
+func gemmSegN(threads int, im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ends []int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -319,7 +333,6 @@ func gemmSeg(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []
 	im, m, n = pl.im, pl.m, pl.n
 	mr, nr := im.mr, im.nr
 	mpad, npad := (m+mr-1)/mr*mr, (n+nr-1)/nr*nr
-	threads := Threads()
 	if float64(m)*float64(n)*float64(k) < float64(gemmMinParallel) || threads < 1 {
 		threads = 1
 	}

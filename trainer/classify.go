@@ -84,6 +84,9 @@ type Classify struct {
 	// gradient the last TrainStep left to the optimizer's step (Unfilled).
 	fillOn   bool
 	unfilled *projFill
+	// projSerial is set when the workers project their rows in parallel:
+	// each one's product then runs on its own goroutine (projectSerial).
+	projSerial bool
 	// w2b is the readout weight packed for the fused path, once per batch
 	// for all shards (networks.FeedForward.PackFusedReadout).
 	w2b []float32
@@ -273,6 +276,7 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 			c.projTapes = append(c.projTapes, tensor.NewTape())
 		}
 		pre = c.projectRows
+		c.projSerial = nw > 1
 	}
 	window := c.Steps
 	if c.Truncate > 0 {
@@ -444,14 +448,41 @@ func (c *Classify) projectRows(w, s0, s1 int) {
 	if hi == lo {
 		return
 	}
+	x := c.xs.Data[lo*f : hi*f]
 	var y *tensor.Tensor
-	tp.NoGrad(func() { y = d.Forward(tp, tensor.New([]int{hi - lo, f}, c.xs.Data[lo*f:hi*f])) })
+	if c.projSerial {
+		y = projectSerial(tp, d, hi-lo, x)
+	} else {
+		tp.NoGrad(func() { y = d.Forward(tp, tensor.New([]int{hi - lo, f}, x)) })
+	}
 	for s := s0; s < s1; s++ {
 		slo, shi := c.shardRange(s, n)
 		sh := c.shards[s]
 		sh.proj = tensor.New([]int{shi - slo, h}, y.Data[(slo-lo)*h:(shi-lo)*h]).SetRequiresGrad(true)
 		sh.proj.Grad = c.projGrad[slo*h : shi*h]
 	}
+}
+
+// projectSerial is d.Forward on the n rows x without gradients, to the
+// bit, with the product on the calling goroutine (kernels.GemmSerial: the
+// other workers keep the other threads busy) and the bias added in place
+// (Tape.Add's float32 additions).
+func projectSerial(tp *tensor.Tape, d *networks.Dense, n int, x []float32) *tensor.Tensor {
+	f, h := d.In(), d.Out()
+	var y *tensor.Tensor
+	tp.NoGrad(func() {
+		y = tp.NewResult([]int{n, h})
+		kernels.GemmSerial(false, false, n, h, f, 1, x, f, d.W.Data, h, 0, y.Data, h)
+		if d.B != nil {
+			for r := range n {
+				kernels.AddTo(y.Data[r*h:(r+1)*h], d.B.Data)
+			}
+		}
+		if d.Gain != 0 && d.Gain != 1 {
+			y = tp.Scale(y, d.Gain)
+		}
+	})
+	return y
 }
 
 // projectBackward adds the first projection's parameter gradients from
