@@ -181,6 +181,11 @@ type gemmImpl struct {
 	// narrow, if set, is the same kernel with a narrower tile, for outputs
 	// at most narrow.nr wide.
 	narrow *gemmImpl
+	// seg, if set, is kernel over consecutive segments of p of lens[s]
+	// steps in one call, on A read as columns (!aRows): the same arithmetic
+	// as kernel called on each segment in turn, beta for the first and 1
+	// for the others (GemmSegments' tiles, without a call per segment).
+	seg func(lens []int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32)
 }
 
 // gemmWork holds the packing buffers of one Gemm call; gemmPool recycles
@@ -188,6 +193,7 @@ type gemmImpl struct {
 type gemmWork struct {
 	ap, bp, tiles  []float32
 	blocks, chunks []int // GemmSegments' blocks and chunks of blocks
+	lens           []int // the current chunk's blocks' depths (gemmBlock.lens)
 }
 
 var gemmPool = sync.Pool{New: func() any { return new(gemmWork) }}
@@ -297,10 +303,24 @@ func gemm(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []flo
 	gemmSeg(im, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
 }
 
+// GemmSerial is Gemm on the calling goroutine only, for callers whose own
+// goroutines already keep every thread busy (a goroutine started inside
+// each of them only waits for a thread); the bits are Gemm's, which do
+// not depend on the number of goroutines.
+func GemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	gemmSegN(1, gemmArch(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+}
+
 // gemmSeg is gemm with the sum over p cut into the segments that end at
 // ends (nil: one segment, Gemm), each split into blocks as Gemm splits a
 // product of its depth.
 func gemmSeg(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ends []int) {
+	gemmSegN(Threads(), im, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ends)
+}
+
+// gemmSegN is gemmSeg on at most threads goroutines.
+func gemmSegN(threads int, im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ends []int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -319,7 +339,6 @@ func gemmSeg(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []
 	im, m, n = pl.im, pl.m, pl.n
 	mr, nr := im.mr, im.nr
 	mpad, npad := (m+mr-1)/mr*mr, (n+nr-1)/nr*nr
-	threads := Threads()
 	if float64(m)*float64(n)*float64(k) < float64(gemmMinParallel) || threads < 1 {
 		threads = 1
 	}
@@ -386,6 +405,7 @@ func gemmSeg(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []
 		g.mc, g.nc, g.kc = m, n, k
 		if ends != nil {
 			g.ends = w.blocks
+			g.setLens()
 		}
 		g.run(threads, true)
 		gemmPool.Put(w)
@@ -402,6 +422,7 @@ func gemmSeg(im *gemmImpl, transA, transB bool, m, n, k int, alpha float32, a []
 					g.p0 = w.blocks[first-1]
 				}
 				g.kc = w.blocks[last-1] - g.p0
+				g.setLens()
 				g.beta = beta
 				if ci > 0 {
 					g.beta = 1
@@ -445,8 +466,19 @@ type gemmBlock struct {
 	i0, mc, j0, nc, p0, kc int
 	kd                     int // gemmDepth(k)
 	// ends, if set, are the ends of the blocks of p in [p0, p0+kc)
-	// (absolute p), replacing the blocks of kd.
-	ends []int
+	// (absolute p), replacing the blocks of kd; lens their depths.
+	ends, lens []int
+}
+
+// setLens sets lens to the depths of the blocks that end at ends.
+func (g *gemmBlock) setLens() {
+	g.w.lens = g.w.lens[:0]
+	p := g.p0
+	for _, e := range g.ends {
+		g.w.lens = append(g.w.lens, e-p)
+		p = e
+	}
+	g.lens = g.w.lens
 }
 
 // run packs the block's A panels (and its B panels when packB) that are not
@@ -695,6 +727,10 @@ func (g *gemmBlock) compute(wk, r0, r1, c0, c1 int) {
 func (g *gemmBlock) sum(a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int) {
 	beta := g.beta
 	if g.ends != nil {
+		if g.im.seg != nil && !aRows && len(g.lens) > 1 {
+			g.im.seg(g.lens, a, sa, b, sb, c, ldc, g.alpha, beta)
+			return
+		}
 		p := 0
 		for _, e := range g.ends {
 			kc := e - g.p0 - p

@@ -91,7 +91,7 @@ func gemmPackTAVX512(dst []float32, ldd int, src []float32, lds, n, cols, width 
 // gemmAVX512 is the AVX-512 implementation: a 12×32 tile in 24 zmm
 // accumulators (two zmm of B and one broadcast of A per step), and a 12×16
 // one for outputs at most 16 wide.
-var gemmAVX512 = &gemmImpl{mr: 12, nr: 32, kernel: gemmKernelAVX512x32, direct: true, packT: gemmPackTAVX512, mc: 768, ncw: 512,
+var gemmAVX512 = &gemmImpl{mr: 12, nr: 32, kernel: gemmKernelAVX512x32, seg: gemmSegKernelAVX512x32, direct: true, packT: gemmPackTAVX512, mc: 768, ncw: 512,
 	narrow: &gemmImpl{mr: 12, nr: 16, kernel: gemmKernelAVX512x16, direct: true, packT: gemmPackTAVX512, mc: 768, ncw: 512}}
 
 // gemmAVX2 is the AVX2 implementation: a 6×16 tile in 12 ymm accumulators
@@ -107,4 +107,25 @@ func gemmArch() *gemmImpl {
 		return gemmAVX2
 	}
 	return gemmGo
+}
+
+//go:noescape
+func gemmKernel12x32CS(nseg int, lens *int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+
+// gemmSegKernelAVX512x32 runs gemmKernel12x32C over the consecutive
+// segments of lens[s] steps of p in one call: the same arithmetic as a call
+// per segment, beta for the first and 1 for the others.
+func gemmSegKernelAVX512x32(lens []int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32) {
+	k := 0
+	for _, l := range lens {
+		if l < 0 {
+			panic("kernels: gemmSegKernel: negative segment")
+		}
+		k += l
+	}
+	if len(lens) == 0 || k == 0 {
+		panic("kernels: gemmSegKernel: no steps")
+	}
+	gemmCheckTile(k, a, sa, false, b, sb, c, ldc, 12, 32)
+	gemmKernel12x32CS(len(lens), &lens[0], &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta)
 }

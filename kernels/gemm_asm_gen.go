@@ -37,6 +37,7 @@ func main() {
 	for _, rows := range []bool{false, true} {
 		kernel(avx2, 6, 16, rows)
 	}
+	kernelSeg(12, 32)
 	packT()
 	if err := os.WriteFile("gemm_amd64.s", out.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
@@ -198,6 +199,133 @@ func kernel(v isa, mr, nr int, rows bool) {
 			e("\tVMOVUPS %s, %d(DX)", z, 4*v.lanes*h)
 		}
 	}
+	e("\tVZEROUPPER")
+	e("\tRET")
+}
+
+// kernelSeg writes the AVX-512 C kernel over consecutive segments of p in
+// one call (GemmSegments' tiles): per segment the C kernel's arithmetic
+// (accumulators from zero, one fused multiply-add per row and vector of
+// columns per step in order of p, then C = alpha·sum + beta·C), beta for
+// the first segment and 1 for the others, as gemmBlock.sum calls the C
+// kernel once per segment.
+func kernelSeg(mr, nr int) {
+	v := avx512
+	name := fmt.Sprintf("gemmKernel%dx%dCS", mr, nr)
+	nz := nr / v.lanes
+	reg := func(i int) string { return fmt.Sprintf("%s%d", v.reg, i) }
+	rb, ra := mr*nz, mr*nz+nz
+	al, be := "Z28", "Z29"
+	e("")
+	e("// func %s(nseg int, lens *int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)", name)
+	e("//")
+	e("// The %d×%d C kernel over nseg consecutive segments of lens[s] steps of p.", mr, nr)
+	e("TEXT ·%s(SB), NOSPLIT, $0-72", name)
+	e("\tMOVQ nseg+0(FP), R10")
+	e("\tMOVQ lens+8(FP), R9")
+	e("\tMOVQ a+16(FP), SI")
+	e("\tMOVQ sa+24(FP), R12")
+	e("\tSHLQ $2, R12")
+	e("\tMOVQ b+32(FP), DI")
+	e("\tMOVQ sb+40(FP), R13")
+	e("\tSHLQ $2, R13")
+	e("\tMOVQ c+48(FP), DX")
+	e("\tMOVQ ldc+56(FP), R8")
+	e("\tSHLQ $2, R8")
+	// Prefetch the C tile.
+	e("\tMOVQ DX, R11")
+	for i := 0; i < mr; i++ {
+		e("\tPREFETCHT0 (R11)")
+		if nr*4 > 64 {
+			e("\tPREFETCHT0 64(R11)")
+		}
+		e("\tADDQ R8, R11")
+	}
+	e("\tVBROADCASTSS alpha+64(FP), %s", al)
+	e("\tVBROADCASTSS beta+68(FP), %s", be)
+	e("\tMOVL beta+68(FP), R11")
+	e("\tANDL $0x7fffffff, R11 // zero: overwrite C")
+	e("\tLEAQ (R13)(R13*2), AX // 3 rows of b")
+	e("\tLEAQ (R12)(R12*2), BX // 3 steps of a")
+	e("seg:")
+	e("\tMOVQ (R9), CX")
+	for i := 0; i < mr*nz; i++ {
+		e("\t%s %s, %s, %s", v.zero, reg(i), reg(i), reg(i))
+	}
+	acc := func(i, h int) int { return i*nz + h }
+	aaddr := func(p, i int) string {
+		idx := [...]string{"", "(R12*1)", "(R12*2)", "(BX*1)"}[p]
+		return fmt.Sprintf("%d(SI)%s", 4*i, idx)
+	}
+	baddr := func(p, h int) string {
+		idx := [...]string{"", "(R13*1)", "(R13*2)", "(AX*1)"}[p]
+		return fmt.Sprintf("%d(DI)%s", 4*v.lanes*h, idx)
+	}
+	step := func(p int) {
+		for h := 0; h < nz; h++ {
+			e("\tVMOVUPS %s, %s", baddr(p, h), reg(rb+h))
+		}
+		for i := 0; i < mr; i++ {
+			r := ra + i%2
+			e("\tVBROADCASTSS %s, %s", aaddr(p, i), reg(r))
+			for h := 0; h < nz; h++ {
+				e("\tVFMADD231PS %s, %s, %s", reg(rb+h), reg(r), reg(acc(i, h)))
+			}
+		}
+	}
+	e("\tCMPQ CX, $4")
+	e("\tJLT  tail")
+	e("loop4:")
+	for p := 0; p < 4; p++ {
+		step(p)
+	}
+	e("\tLEAQ (SI)(R12*4), SI")
+	e("\tLEAQ (DI)(R13*4), DI")
+	e("\tSUBQ $4, CX")
+	e("\tCMPQ CX, $4")
+	e("\tJGE  loop4")
+	e("tail:")
+	e("\tTESTQ CX, CX")
+	e("\tJZ   store")
+	e("loop1:")
+	step(0)
+	e("\tADDQ R12, SI")
+	e("\tADDQ R13, DI")
+	e("\tDECQ CX")
+	e("\tJNZ  loop1")
+	e("store:")
+	e("\tMOVQ c+48(FP), DX")
+	e("\tTESTL R11, R11")
+	e("\tJZ   overwrite")
+	for i := 0; i < mr; i++ {
+		if i > 0 {
+			e("\tADDQ R8, DX")
+		}
+		for h := 0; h < nz; h++ {
+			z := reg(acc(i, h))
+			e("\tVMULPS %s, %s, %s", al, z, z)
+			e("\tVFMADD231PS %d(DX), %s, %s", 4*v.lanes*h, be, z)
+			e("\tVMOVUPS %s, %d(DX)", z, 4*v.lanes*h)
+		}
+	}
+	e("\tJMP  next")
+	e("overwrite:")
+	for i := 0; i < mr; i++ {
+		if i > 0 {
+			e("\tADDQ R8, DX")
+		}
+		for h := 0; h < nz; h++ {
+			z := reg(acc(i, h))
+			e("\tVMULPS %s, %s, %s", al, z, z)
+			e("\tVMOVUPS %s, %d(DX)", z, 4*v.lanes*h)
+		}
+	}
+	e("next:")
+	e("\tMOVL $0x3f800000, R11 // beta = 1 for the later segments")
+	e("\tVPBROADCASTD R11, %s", be)
+	e("\tADDQ $8, R9")
+	e("\tDECQ R10")
+	e("\tJNZ  seg")
 	e("\tVZEROUPPER")
 	e("\tRET")
 }

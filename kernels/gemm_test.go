@@ -495,3 +495,44 @@ func BenchmarkGemm(b *testing.B) {
 	b.Run("naive_nn/128x128x128", func(b *testing.B) { bench(b, 128, 128, 128, gemmNaive, false, false) })
 	b.Run("gemm_nn/128x128x128", func(b *testing.B) { bench(b, 128, 128, 128, Gemm, false, false) })
 }
+
+// GemmSerial gives Gemm's bits at any thread setting, on shapes large
+// enough for Gemm to start goroutines (the forward product of fmnist-snn's
+// first layer for 64 samples among them).
+func TestGemmSerial(t *testing.T) {
+	defer SetThreads(SetThreads(0))
+	for _, s := range [][3]int{{64, 1000, 784}, {100, 150, 520}, {10, 300, 600}, {200, 10, 700}} {
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			m, n, k := s[0], s[1], s[2]
+			r := rand.New(rand.NewPCG(uint64(m), uint64(n)))
+			a, b := make([]float32, m*k), make([]float32, k*n)
+			for i := range a {
+				a[i] = float32(r.NormFloat64())
+			}
+			for i := range b {
+				b[i] = float32(r.NormFloat64())
+			}
+			lda, ldb := k, n
+			if tr[0] {
+				lda = m
+			}
+			if tr[1] {
+				ldb = k
+			}
+			for _, th := range []int{1, 2, 4} {
+				SetThreads(th)
+				want, got := make([]float32, m*n), make([]float32, m*n)
+				for i := range want {
+					want[i], got[i] = 1, 1
+				}
+				Gemm(tr[0], tr[1], m, n, k, 1.5, a, lda, b, ldb, 0.5, want, n)
+				GemmSerial(tr[0], tr[1], m, n, k, 1.5, a, lda, b, ldb, 0.5, got, n)
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s %v threads %d: c[%d] = %v, Gemm %v", gemmVariant(tr[0], tr[1]), s, th, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}

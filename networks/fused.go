@@ -101,6 +101,27 @@ func fusedATan(p snn.LIF) (float32, bool) {
 // nil and records nothing (a trainer honouring an interrupt inside a
 // batch).
 func (n *FeedForward) RunFused(tp *tensor.Tape, proj *tensor.Tensor, steps int, stop func() bool) *Trace {
+	return n.RunFusedPacked(tp, proj, steps, stop, nil)
+}
+
+// PackFusedReadout returns the readout weight of a Fusable network in the
+// fused kernels' layout (kernels.PackFusedReadout), in dst when it is long
+// enough: what RunFusedPacked takes, to pack it once for several runs with
+// the same weights (the shards of a batch).
+func (n *FeedForward) PackFusedReadout(dst []float32) []float32 {
+	h, k := n.Blocks[0].Proj.Out(), n.Blocks[1].Proj.Out()
+	size := kernels.FusedBlocks(h) * kernels.FusedLanes * k
+	if cap(dst) < size {
+		dst = make([]float32, size)
+	}
+	dst = dst[:size]
+	kernels.PackFusedReadout(dst, n.Blocks[1].Proj.W.Data, h, k)
+	return dst
+}
+
+// RunFusedPacked is RunFused with the readout weight packed by
+// PackFusedReadout from the current weights (nil: packed here).
+func (n *FeedForward) RunFusedPacked(tp *tensor.Tape, proj *tensor.Tensor, steps int, stop func() bool, w2b []float32) *Trace {
 	if ok, why := n.Fusable(); !ok {
 		panic("networks: RunFused: " + why)
 	}
@@ -124,11 +145,16 @@ func (n *FeedForward) RunFused(tp *tensor.Tape, proj *tensor.Tensor, steps int, 
 	hp := nb * L
 	w2, b2 := ro.Proj.W, ro.Proj.B
 
-	w2b := tp.Alloc(hp * k)
-	kernels.PackFusedReadout(w2b, w2.Data, h, k)
-	xp := tp.AllocZero(batch * hp) // the input current padded to blocks
+	if w2b == nil {
+		w2b = tp.Alloc(hp * k)
+		kernels.PackFusedReadout(w2b, w2.Data, h, k)
+	} else if len(w2b) != hp*k {
+		panic(fmt.Sprintf("networks: RunFusedPacked: packed readout of %d values, want %d", len(w2b), hp*k))
+	}
+	xp := tp.Alloc(batch * hp) // the input current padded to blocks
 	for b := range batch {
 		copy(xp[b*hp:b*hp+h], proj.Data[b*h:(b+1)*h])
+		clear(xp[b*hp+h : (b+1)*hp])
 	}
 	bits := tp.AllocInt32(batch * nb * steps)
 	cur := tp.Alloc(batch * steps * L) // [sample][step][16]

@@ -262,3 +262,49 @@ func TestRunFusedStop(t *testing.T) {
 		}
 	}
 }
+
+// RunFusedPacked with the readout packed beforehand (PackFusedReadout, into
+// a reused buffer) gives RunFused's readout and gradients bit for bit;
+// a packed readout of the wrong size panics.
+func TestRunFusedPacked(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 2))
+	net := fusedNet(r, 12, 37, 5, LIFCell{LIF: snn.LIF{Beta: 0.9, Threshold: 1}}, true)
+	proj := tensor.New([]int{6, 37}, make([]float32, 6*37))
+	for i := range proj.Data {
+		proj.Data[i] = 2 * r.Float32()
+	}
+	y := []int{0, 1, 2, 3, 4, 0}
+	run := func(w2b []float32) (*Trace, [][]float32) {
+		tp := tensor.NewTape()
+		p := tensor.New(proj.Shape, append([]float32(nil), proj.Data...)).SetRequiresGrad(true)
+		for _, q := range net.Params() {
+			q.Grad = nil
+		}
+		tr := net.RunFusedPacked(tp, p, 8, nil, w2b)
+		tp.Backward(losses.CEMembrane(tp, tr.Out(), y))
+		d2 := net.Blocks[1].Proj
+		return tr, [][]float32{p.Grad, d2.W.Grad, d2.B.Grad}
+	}
+	want, wg := run(nil)
+	buf := make([]float32, 3, 1000) // reused: PackFusedReadout overwrites it
+	for i := range buf[:cap(buf)] {
+		buf[:cap(buf)][i] = float32(math.NaN())
+	}
+	got, gg := run(net.PackFusedReadout(buf))
+	for s := range want.Out() {
+		if !slices.Equal(got.Out()[s].Data, want.Out()[s].Data) || !slices.Equal(got.OutSpikes()[s].Data, want.OutSpikes()[s].Data) {
+			t.Fatalf("step %d: the pre-packed readout changed the outputs", s)
+		}
+	}
+	for i := range wg {
+		if !slices.Equal(gg[i], wg[i]) {
+			t.Fatalf("gradient %d differs with the pre-packed readout", i)
+		}
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "packed readout") {
+			t.Fatalf("a packed readout of the wrong size: panic %v", r)
+		}
+	}()
+	run(make([]float32, 7))
+}

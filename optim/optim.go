@@ -237,6 +237,18 @@ func (o *Optim[C]) ZeroGrad() {
 	}
 }
 
+// ZeroGradExcept is ZeroGrad leaving skip's gradient as it is (a
+// gradient that the caller will overwrite whole).
+func (o *Optim[C]) ZeroGradExcept(skip *tensor.Tensor) {
+	for gi := range o.Groups {
+		for _, p := range o.Groups[gi].Params {
+			if p != skip && (p.Grad != nil || p.RequiresGrad()) {
+				p.ZeroGrad()
+			}
+		}
+	}
+}
+
 // LRs returns a pointer to each group's learning rate, in group order.
 func (o *Optim[C]) LRs() []*float64 {
 	lrs := make([]*float64, len(o.Groups))

@@ -84,6 +84,12 @@ type Classify struct {
 	// gradient the last TrainStep left to the optimizer's step (Unfilled).
 	fillOn   bool
 	unfilled *projFill
+	// projSerial is set when the workers project their rows in parallel:
+	// each one's product then runs on its own goroutine (projectSerial).
+	projSerial bool
+	// w2b is the readout weight packed for the fused path, once per batch
+	// for all shards (networks.FeedForward.PackFusedReadout).
+	w2b []float32
 }
 
 // Shards is the number of shards a training batch is split into (unless
@@ -260,6 +266,9 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 			}
 		}
 	}
+	if c.Fused() {
+		c.w2b = c.Net.PackFusedReadout(c.w2b)
+	}
 	nw := c.numWorkers(n)
 	var pre func(w, s0, s1 int)
 	if static {
@@ -267,6 +276,7 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 			c.projTapes = append(c.projTapes, tensor.NewTape())
 		}
 		pre = c.projectRows
+		c.projSerial = nw > 1
 	}
 	window := c.Steps
 	if c.Truncate > 0 {
@@ -438,8 +448,13 @@ func (c *Classify) projectRows(w, s0, s1 int) {
 	if hi == lo {
 		return
 	}
+	x := c.xs.Data[lo*f : hi*f]
 	var y *tensor.Tensor
-	tp.NoGrad(func() { y = d.Forward(tp, tensor.New([]int{hi - lo, f}, c.xs.Data[lo*f:hi*f])) })
+	if c.projSerial {
+		y = projectSerial(tp, d, hi-lo, x)
+	} else {
+		tp.NoGrad(func() { y = d.Forward(tp, tensor.New([]int{hi - lo, f}, x)) })
+	}
 	for s := s0; s < s1; s++ {
 		slo, shi := c.shardRange(s, n)
 		sh := c.shards[s]
@@ -447,6 +462,43 @@ func (c *Classify) projectRows(w, s0, s1 int) {
 		sh.proj.Grad = c.projGrad[slo*h : shi*h]
 	}
 }
+
+// projectSerial is d.Forward on the n rows x without gradients, to the
+// bit, with the product on the calling goroutine (kernels.GemmSerial: the
+// other workers keep the other threads busy) and the bias added in place
+// (Tape.Add's float32 additions). The product runs on the rows padded
+// with zeros to a multiple of projRowTile, which the GEMM's register tiles
+// then cover whole (a partial tile goes through a copy; each row's bits do
+// not depend on the rows beside it).
+func projectSerial(tp *tensor.Tape, d *networks.Dense, n int, x []float32) *tensor.Tensor {
+	f, h := d.In(), d.Out()
+	var y *tensor.Tensor
+	tp.NoGrad(func() {
+		np := (n + projRowTile - 1) / projRowTile * projRowTile
+		if np > n {
+			xp := tp.Alloc(np * f)
+			copy(xp, x[:n*f])
+			clear(xp[n*f:])
+			x = xp
+		}
+		yp := tp.Alloc(np * h)
+		kernels.GemmSerial(false, false, np, h, f, 1, x, f, d.W.Data, h, 0, yp, h)
+		y = tensor.New([]int{n, h}, yp[:n*h])
+		if d.B != nil {
+			for r := range n {
+				kernels.AddTo(y.Data[r*h:(r+1)*h], d.B.Data)
+			}
+		}
+		if d.Gain != 0 && d.Gain != 1 {
+			y = tp.Scale(y, d.Gain)
+		}
+	})
+	return y
+}
+
+// projRowTile is a multiple of the GEMM's register tile rows (12 with
+// AVX-512, 6 with AVX2, 4 in Go).
+const projRowTile = 12
 
 // projectBackward adds the first projection's parameter gradients from
 // the gradient of its output gathered from the shards: per shard Gᵀ·X and
@@ -489,9 +541,8 @@ func (c *Classify) projectBackward(n int) {
 		}
 		pf := &projFill{x: c.xs.Data, g: g, dw: d.W.Grad, ends: c.ends, f: f, h: h}
 		if c.fillOn {
-			// The loop cleared the gradient before the batch; the fill
-			// clears each block again just before adding into it, in
-			// cache, rather than read the zeros back from memory.
+			// The fill clears each block just before adding into it, in
+			// cache (the loop does not clear this gradient: WillFill).
 			pf.clear = true
 			c.unfilled = pf
 			return
@@ -508,7 +559,7 @@ type projFill struct {
 	x, g, dw []float32 // X (n×f), G (n×h), dW (f×h)
 	ends     []int
 	f, h     int
-	clear    bool // dW is zero (cleared by the loop): clear each block in cache first
+	clear    bool // clear each block (in cache) before adding into it: the fill overwrites dW
 }
 
 // projFillRows is the rows of dW per block: a multiple of the GEMM's 12-row
@@ -549,6 +600,20 @@ func (p *projFill) Bounded() bool {
 // gradient to the optimizer's step (trainer.FillTask).
 func (c *Classify) SetFill(on bool) { c.fillOn = on }
 
+// WillFill returns the first projection's weight when the next TrainStep
+// will leave its gradient to the fill (SetFill on, a static input, a
+// trained weight), which clears each block before adding into it: the
+// loop need not clear it (trainer.FillOverwriter).
+func (c *Classify) WillFill() *tensor.Tensor {
+	if !c.fillOn || !c.static() {
+		return nil
+	}
+	if w := c.Net.Blocks[0].Proj.W; w.RequiresGrad() {
+		return w
+	}
+	return nil
+}
+
 // Unfilled returns the first projection's weight and its gradient's fill
 // when the last TrainStep left it to the optimizer's step (with a static
 // input and SetFill on), else nil.
@@ -566,7 +631,7 @@ func (c *Classify) forward(sh *shard, t0, t1 int) {
 		return // interrupted: TrainStep returns the context's error
 	}
 	if sh.proj != nil && t0 == 0 && t1 == c.Steps && c.Fused() {
-		sh.tr, sh.next = sh.net.RunFused(sh.tp, sh.proj, c.Steps, c.stopped), nil
+		sh.tr, sh.next = sh.net.RunFusedPacked(sh.tp, sh.proj, c.Steps, c.stopped, c.w2b), nil
 		if sh.tr == nil {
 			sh.l = nil // interrupted: backward only resets the tape
 			return

@@ -245,3 +245,51 @@ func TestClassifyFillBitIdentical(t *testing.T) {
 		}
 	}
 }
+
+// The loop leaves the gradient that the task's fill will overwrite
+// (WillFill) as it is and clears the others; with the fill off, or an
+// optimizer without StepFill, it clears them all. (That the parameters
+// are then the same bits is TestClassifyFillBitIdentical.)
+func TestLoopLeavesFilledGradient(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	net := &networks.FeedForward{Blocks: []networks.Block{
+		{Proj: networks.NewDense("a", 16, 20, true, r), Cell: networks.LIFCell{LIF: snn.LIF{Beta: 0.9}}},
+		{Proj: networks.NewDense("b", 20, 4, true, r), Cell: networks.LIFCell{LIF: snn.LIF{Beta: 0.9}}},
+	}}
+	d := &datasets.Images{N: 8, Rows: 4, Cols: 4, Classes: 4, Pixels: make([]uint8, 8*16), Labels: make([]uint8, 8)}
+	c := &Classify{Net: net, Data: d, Encoder: datasets.Direct{Gain: 1}, Steps: 3, BatchSize: 8}
+	o, err := optim.New(net.Params(), optim.AdamConfig{LR: 1e-2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := net.Blocks[0].Proj.W
+	for _, tc := range []struct {
+		name string
+		opt  Optimizer
+		fill bool
+		kept bool
+	}{
+		{"fill", o, true, true},
+		{"fill off", o, false, false},
+		{"no StepFill", stepOnly{o}, true, false},
+	} {
+		for _, p := range net.Params() {
+			p.ZeroGrad()
+			kernels.Fill(p.Grad, 7)
+		}
+		c.SetFill(tc.fill)
+		l := &Loop{Task: c, Optimizer: tc.opt}
+		l.zeroGrad()
+		for _, p := range net.Params() {
+			want := float32(0)
+			if p == w && tc.kept {
+				want = 7
+			}
+			for _, v := range p.Grad {
+				if v != want {
+					t.Fatalf("%s: %s's gradient holds %v, want %v", tc.name, p.Name, v, want)
+				}
+			}
+		}
+	}
+}
