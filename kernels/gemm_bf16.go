@@ -17,8 +17,9 @@ func HasBF16() bool { return hasBF16 }
 // the bits of the inputs for twice the multiply rate of float32 on a CPU
 // with AVX512_BF16. It panics unless HasBF16.
 //
-// Reference loop, with bf16 the rounding of a float32 to bfloat16 (denormal
-// inputs and results may be flushed to zero, as VDPBF16PS does):
+// Reference loop, with bf16 the rounding of a float32 to bfloat16 (BF16:
+// denormal inputs become zeros; denormal results may be flushed to zero,
+// as VDPBF16PS does):
 //
 //	for i := 0; i < m; i++ {
 //		for j := 0; j < n; j++ {
@@ -59,15 +60,20 @@ func GemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda 
 }
 
 // BF16 rounds f to the nearest bfloat16 (ties to even) and returns it as a
-// float32; NaNs stay NaN. It is the rounding GemmBF16 applies to its inputs.
+// float32; NaNs stay NaN and denormals become zero of their sign. It is the
+// rounding GemmBF16 applies to its inputs.
 func BF16(f float32) float32 { return math.Float32frombits(uint32(bf16Bits(f)) << 16) }
 
 // bf16Bits is the bfloat16 nearest f (ties to even), as VCVTNEPS2BF16
-// rounds; a NaN becomes a quiet NaN.
+// rounds: a NaN becomes a quiet NaN, a denormal a zero of its sign (the
+// instruction treats denormal inputs as zero).
 func bf16Bits(f float32) uint16 {
 	u := math.Float32bits(f)
-	if u&0x7fffffff > 0x7f800000 {
+	switch {
+	case u&0x7fffffff > 0x7f800000:
 		return uint16(u>>16) | 0x40
+	case u&0x7f800000 == 0:
+		return uint16(u>>16) & 0x8000
 	}
 	u += 0x7fff + (u>>16)&1
 	return uint16(u >> 16)

@@ -23,6 +23,7 @@ func bf16TestValues(r *rand.Rand, n int) []float32 {
 		0xbf808000, 0xbf818000, 0x3fffffff, 0x3fff8000, // negative ties, carries
 		0x7f7fffff, 0xff7fffff, 0x00000000, 0x80000000, // overflow, zeros
 		0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, // infinities, NaNs
+		0x00000001, 0x807fffff, 0x00408000, 0x007fffff, // denormals
 	}
 	v := make([]float32, n)
 	for i := range v {
@@ -46,6 +47,7 @@ func TestBF16Bits(t *testing.T) {
 		{0x7f7fffff, 0x7f80}, // overflow to +Inf
 		{0x80000000, 0x8000},
 		{0x7f800001, 0x7fc0}, // signalling NaN: quieted
+		{0x807fffff, 0x8000}, // denormal: zero of its sign
 	} {
 		if got := bf16Bits(math.Float32frombits(c.in)); uint32(got) != c.want {
 			t.Errorf("bf16Bits(%#08x) = %#04x, want %#04x", c.in, got, c.want)
