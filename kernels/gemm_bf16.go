@@ -131,7 +131,14 @@ type bf16Block struct {
 	w                      *bf16Work
 	i0, mc, j0, nc, p0, kc int
 	kq                     int // pairs: ⌈kc/2⌉
+	sa                     int // a packed A panel's row stride: bf16RowStride(kq), or kq when A is transposed
 }
+
+// bf16RowStride is the row stride, in pairs, of A panels packed as rows of
+// kq pairs: kq rounded up to a whole cache line plus one line, so that the
+// 12 rows of a panel fall into different L1 sets (rows 2 or 4 KiB apart
+// would share one or two of its 64 sets).
+func bf16RowStride(kq int) int { return (kq+15)&^15 + 16 }
 
 func gemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	mr, nr := bf16MR, bf16NR
@@ -147,7 +154,7 @@ func gemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda 
 	kqd := kd / 2
 	mc, nc := min(bf16MC, mpad), min(bf16NCW*threads, npad)
 	w := bf16Pool.Get().(*bf16Work)
-	w.ap = growU32(w.ap, mc*kqd)
+	w.ap = growU32(w.ap, mc*bf16RowStride(kqd))
 	w.bp = growU32(w.bp, nc*kqd)
 	if transB {
 		w.tmp = growU32(w.tmp, threads*nr*kqd)
@@ -160,6 +167,10 @@ func gemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda 
 		for pc := 0; pc < k; pc += kd {
 			g.p0, g.kc = pc, min(kd, k-pc)
 			g.kq = (g.kc + 1) / 2
+			g.sa = bf16RowStride(g.kq)
+			if transA {
+				g.sa = g.kq
+			}
 			g.beta = beta
 			if pc > 0 {
 				g.beta = 1
@@ -207,19 +218,21 @@ func bf16Run(threads, n, size int, fn func(wk, t int)) {
 }
 
 // packA packs rows [i0+t·12, +12) of op(A), columns [p0, p0+kc), into panel
-// t as rows of pairs, ap[i·kq+q], zero past the block's rows (A not
-// transposed: each row converts in place).
+// t as rows of pairs, ap[t·12·sa + i·sa + q], zero past the block's rows
+// (A not transposed: each row converts in place).
 func (g *bf16Block) packA(t int) {
-	mr, kc, kq := bf16MR, g.kc, g.kq
-	dst := g.w.ap[t*mr*kq : (t+1)*mr*kq]
+	mr, kc, kq, sa := bf16MR, g.kc, g.kq, g.sa
+	dst := g.w.ap[t*mr*sa : (t+1)*mr*sa]
 	i0 := g.i0 + t*mr
 	rows := min(mr, g.i0+g.mc-i0)
 	for i := range rows { // op(A)(i, p) = a[i*lda+p]
 		src := g.a[(i0+i)*g.lda+g.p0:][:kc]
-		d := dst[i*kq : (i+1)*kq]
+		d := dst[i*sa : i*sa+kq]
 		bf16Row(&d[0], &src[0], kc)
 	}
-	clear(dst[rows*kq:])
+	for i := rows; i < mr; i++ {
+		clear(dst[i*sa : i*sa+kq])
+	}
 }
 
 // packARows packs the pairs [q0, q1) of every panel of op(A) = Aᵀ, as pairs
@@ -320,7 +333,7 @@ func (g *bf16Block) compute(wk, r0, r1, c0, c1 int) {
 	for ip := r0; ip < r1; ip++ {
 		i := g.i0 + ip*mr
 		rows := min(mr, g.i0+g.mc-i)
-		ap := g.w.ap[ip*mr*kq : (ip+1)*mr*kq]
+		ap := g.w.ap[ip*mr*g.sa : (ip+1)*mr*g.sa]
 		for jp := c0; jp < c1; jp++ {
 			j := g.j0 + jp*nr
 			cols := min(nr, g.j0+g.nc-j)
@@ -349,6 +362,6 @@ func (g *bf16Block) kernel(ap, bp []uint32, c *float32, ldc int, beta float32) {
 	if g.transA {
 		gemmBF16Kernel12x32C(g.kq, &ap[0], bf16MR, &bp[0], bf16NR, c, ldc, g.alpha, beta)
 	} else {
-		gemmBF16Kernel12x32R(g.kq, &ap[0], g.kq, &bp[0], bf16NR, c, ldc, g.alpha, beta)
+		gemmBF16Kernel12x32R(g.kq, &ap[0], g.sa, &bp[0], bf16NR, c, ldc, g.alpha, beta)
 	}
 }
