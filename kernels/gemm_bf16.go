@@ -106,6 +106,7 @@ func bf16Depth(k int) int {
 // bf16Work holds the packing buffers of one GemmBF16 call.
 type bf16Work struct {
 	ap, bp, tmp []uint32
+	rows        []uint32 // packARows' converted row pairs, mc per worker
 	tiles       []float32
 }
 
@@ -132,6 +133,7 @@ type bf16Block struct {
 	i0, mc, j0, nc, p0, kc int
 	kq                     int // pairs: ⌈kc/2⌉
 	sa                     int // a packed A panel's row stride: bf16RowStride(kq), or kq when A is transposed
+	mcMax                  int // the most rows of a block: each worker's share of w.rows
 }
 
 // bf16RowStride is the row stride, in pairs, of A panels packed as rows of
@@ -159,8 +161,11 @@ func gemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda 
 	if transB {
 		w.tmp = growU32(w.tmp, threads*nr*kqd)
 	}
+	if transA {
+		w.rows = growU32(w.rows, threads*mc)
+	}
 	w.tiles = growF32(w.tiles, threads*mr*nr)
-	g := bf16Block{transA: transA, transB: transB, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, alpha: alpha, w: w}
+	g := bf16Block{transA: transA, transB: transB, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, alpha: alpha, w: w, mcMax: mc}
 	for jc := 0; jc < n; jc += nc {
 		g.j0, g.nc = jc, min(nc, n-jc)
 		np := (g.nc + nr - 1) / nr
@@ -184,7 +189,7 @@ func gemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda 
 				g.i0, g.mc = ic, min(mc, m-ic)
 				mp := (g.mc + mr - 1) / mr
 				if g.transA { // by steps of p: each task reads whole rows of A
-					bf16Run(threads, (g.kq+15)/16, 32*g.mc, func(_, t int) { g.packARows(t*16, min(g.kq, t*16+16)) })
+					bf16Run(threads, (g.kq+15)/16, 32*g.mc, func(wk, t int) { g.packARows(wk, t*16, min(g.kq, t*16+16)) })
 				} else {
 					bf16Run(threads, mp, g.kq*mr, func(_, t int) { g.packA(t) })
 				}
@@ -237,24 +242,26 @@ func (g *bf16Block) packA(t int) {
 
 // packARows packs the pairs [q0, q1) of every panel of op(A) = Aᵀ, as pairs
 // of 12 rows, ap[t·12·kq + q·12 + i], zero past the block's rows and past kc:
-// pair q interleaves rows p0+2q and p0+2q+1 of A.
-func (g *bf16Block) packARows(q0, q1 int) {
+// pair q interleaves rows p0+2q and p0+2q+1 of A, converted whole into
+// worker wk's row buffer, then cut into the panels 12 pairs at a time.
+func (g *bf16Block) packARows(wk, q0, q1 int) {
 	mr, kc, kq := bf16MR, g.kc, g.kq
 	mp := (g.mc + mr - 1) / mr
+	row := g.w.rows[wk*g.mcMax:][:mp*mr]
 	for q := q0; q < q1; q++ {
-		row0 := g.a[(g.p0+2*q)*g.lda+g.i0:][:g.mc]
-		row1 := bf16Zero[:0]
+		r0 := g.a[(g.p0+2*q)*g.lda+g.i0:][:g.mc]
+		r1 := r0
 		if 2*q+1 < kc {
-			row1 = g.a[(g.p0+2*q+1)*g.lda+g.i0:][:g.mc]
+			r1 = g.a[(g.p0+2*q+1)*g.lda+g.i0:][:g.mc]
+		}
+		bf16Pairs(&row[0], &r0[0], &r1[0], g.mc, mp*mr)
+		if 2*q+1 >= kc { // an odd depth's last pair: no second row
+			for i := range row {
+				row[i] &= 0xffff
+			}
 		}
 		for t := range mp {
-			rows := min(mr, g.mc-t*mr)
-			r0, r1 := row0[t*mr:][:rows], bf16Zero[:rows]
-			if len(row1) > 0 {
-				r1 = row1[t*mr:][:rows]
-			}
-			d := g.w.ap[t*mr*kq+q*mr:][:mr]
-			bf16Pairs(&d[0], &r0[0], &r1[0], rows, mr)
+			*(*[bf16MR]uint32)(g.w.ap[t*mr*kq+q*mr:]) = *(*[bf16MR]uint32)(row[t*mr:])
 		}
 	}
 }
