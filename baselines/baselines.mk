@@ -52,13 +52,17 @@ ON_SETTINGS ?= 1x2:tcmalloc,2x1:tcmalloc,1x2:jemalloc,1x2:glibc-tuned
 ON_SETTINGS_AT ?= first
 ON_LIBS ?= norse,spikingjelly,snntorch
 ON_TIMEOUT ?= 7200
+# Precisions, comma-separated: float32, bf16 (peers' forward under
+# torch.autocast to bfloat16, braingo bench models --precision bf16; every
+# program runs at each). ON_PRECISION=float32,bf16 compares both.
+ON_PRECISION ?= float32
 # The allocators the settings preload (Debian main; see README).
 ON_APT := libtcmalloc-minimal4 libjemalloc2
 bench-open-neuromorphic: build bench-open-neuromorphic-setup
 	@mkdir -p $(BASELINE_RESULTS)
 	$(OPENBLAS_CLEAN) $(PYTHON) baselines/open_neuromorphic.py --compare --sizes $(ON_SIZES) --rounds $(ON_ROUNDS) \
 		--warmup $(ON_WARMUP) --settings $(ON_SETTINGS) --settings-at $(ON_SETTINGS_AT) --libs $(ON_LIBS) \
-		--timeout $(ON_TIMEOUT) --braingo-threads $(THREADS) \
+		--timeout $(ON_TIMEOUT) --braingo-threads $(THREADS) --precision $(ON_PRECISION) \
 		--out $(BASELINE_RESULTS)/open_neuromorphic_$$(date -u +%Y%m%d-%H%M%S).jsonl $(BASELINE_ARGS)
 
 # Installs the allocators with apt-get when missing (as root).

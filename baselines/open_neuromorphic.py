@@ -50,6 +50,22 @@ of each library's fastest setting and a Markdown table with braingo's ratios
 and the targets (>= 10x snnTorch, >= 3x the fastest peer, less memory).
 --report FILE prints the same from a JSON lines file (e.g. an interrupted run).
 
+Precision (--precision, comma-separated with --compare: float32, bf16):
+bf16 runs each library's forward pass under torch.autocast("cpu",
+dtype=torch.bfloat16), the way PyTorch users train in bf16 mixed precision:
+nn.Linear runs in bf16 (its inputs and weight cast to bf16; on this CPU
+PyTorch 1.13 sends bf16 matmuls to oneDNN when torch.backends.mkldnn is
+available), elementwise ops in float32 or in the dtype of their inputs as
+each library's code leaves them; the backward pass runs outside autocast
+as usual; the loss is the spikes' sum in float32 (exact, where a bf16 sum
+of a million spikes would round). Each JSON line records precision,
+output_dtype, mkldnn_available and a probe of the bf16 and float32 matmul
+rates in the process (bf16_mm_gflops, f32_mm_gflops: 1,024^3, best of 3),
+which shows whether bf16 products reach the CPU's AVX512_BF16. braingo runs
+with `bench models --precision bf16` (its products in bf16, float32 sums,
+everything else float32). A library's "best" is its fastest of every
+setting and precision; braingo's figures are given per precision.
+
 Settings (--settings, comma-separated TORCHxBLAS[:ALLOCATOR]): torch threads
 (torch.set_num_threads, OMP_NUM_THREADS) x OpenBLAS threads
 (OPENBLAS_NUM_THREADS), and the allocator that serves malloc:
@@ -93,6 +109,7 @@ v1.0.0; v1.1.0 needs torch.utils._pytree.register_pytree_node, which 1.13
 lacks). See baselines/README.md.
 """
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -206,12 +223,25 @@ def measure(a):
         torch._C._jit_set_profiling_executor(False)
     torch.manual_seed(a.seed)
     model, x, fwd, version = build(a.lib, a.n, a.batch, a.steps)
-    with torch.no_grad():
+    probe = bf16_probe(torch)
+
+    def autocast():
+        if a.precision == "bf16":
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    def spike_sum(out):
+        # The sum of 0/1 spikes in float32 is exact below 2^24; in bf16 it
+        # would round (8 bits of significand). The gradient is 1 either way.
+        return out.sum() if out.dtype == torch.float32 else out.sum(dtype=torch.float32)
+
+    with torch.no_grad(), autocast():
         fwd(model, x)  # the benchmark's prepare_fn
     if a.warmup:
-        out = fwd(model, x)  # warm-up of forward and backward (timeit's warmup_calls=1)
+        with autocast():
+            out = fwd(model, x)  # warm-up of forward and backward (timeit's warmup_calls=1)
         assert out.shape == x.shape, (out.shape, x.shape)
-        out.sum().backward()
+        spike_sum(out).backward()
         del out
     fw, bw, fc, bc, fs, bs = [], [], [], [], [], []
     spikes = 0.0
@@ -219,8 +249,10 @@ def measure(a):
         for p in model.parameters():
             p.grad = None
         c0, t0 = os.times(), time.perf_counter()
-        out = fwd(model, x)
-        loss = out.sum()
+        with autocast():
+            out = fwd(model, x)
+        loss = spike_sum(out)
+        out_dtype = str(out.dtype).replace("torch.", "")
         fw.append(time.perf_counter() - t0)
         c1, t0 = os.times(), time.perf_counter()
         loss.backward()
@@ -249,10 +281,28 @@ def measure(a):
         "torch_threads": torch.get_num_threads(), "torch_version": torch.__version__,
         "flush_denormal": bool(a.flush_denormal), "jit_profiling_executor": bool(a.jit_profiling),
         "loadavg_1m": os.getloadavg()[0],
+        "precision": a.precision, "output_dtype": out_dtype,
     }
+    rec.update(probe)
     rec.update(openblas_info.info())
     rec.update(allocator_info())
     print(json.dumps(rec), flush=True)
+
+
+def bf16_probe(torch):
+    """What bf16 products cost in this process: oneDNN's availability and
+    the rates of a 1,024^3 matmul in bf16 and in float32 (best of 3)."""
+    def rate(dtype):
+        a = torch.randn(1024, 1024).to(dtype)
+        b = torch.randn(1024, 1024).to(dtype)
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            torch.mm(a, b)
+            best = min(best, time.perf_counter() - t0)
+        return 2.0 * 1024**3 / best / 1e9
+    return {"mkldnn_available": torch.backends.mkldnn.is_available(),
+            "bf16_mm_gflops": rate(torch.bfloat16), "f32_mm_gflops": rate(torch.float32)}
 
 
 def child(cmd, env, timeout):
@@ -314,9 +364,15 @@ def total(r):
     return r["forward_seconds"] + r["backward_seconds"]
 
 
+def prec(r):
+    return r.get("precision", "float32")
+
+
 def csv_line(r):
     label = "braingo" if r["framework"] == "braingo" else "%s v%s" % (NAMES.get(r["framework"], r["framework"]),
                                                                        str(r.get("version", "?")).split(" ")[0])
+    if prec(r) != "float32":
+        label += " (%s)" % prec(r)
     return "%s,%d,%s,%s,%d" % (label, r["n"], r["forward_seconds"], r["backward_seconds"], int(r["peak_rss_mb"] * 2**20))
 
 
@@ -329,30 +385,36 @@ def compare(a):
         if lib not in LIBS:
             raise SystemExit("open_neuromorphic.py: --libs: unknown library %r (want %s)" % (lib, ",".join(LIBS)))
     settings = parse_settings(a.settings)
+    precs = a.precision.split(",")
+    for p in precs:
+        if p not in PRECISIONS:
+            raise SystemExit("open_neuromorphic.py: --precision: unknown precision %r (want %s)" % (p, ",".join(PRECISIONS)))
     if not os.access(a.braingo, os.X_OK):
         raise SystemExit("open_neuromorphic.py: %s is not an executable (make build)" % a.braingo)
     out = a.out or os.path.join(HERE, "results", "open_neuromorphic_%s.jsonl" % time.strftime("%Y%m%d-%H%M%S"))
     os.makedirs(os.path.dirname(out), exist_ok=True)
     base = openblas_info.clean_env()
     got = []  # every record
-    chosen = {}  # library -> its fastest setting at the first size (--settings-at first)
+    chosen = {}  # (library, precision) -> its fastest setting at the first size (--settings-at first)
     print("framework,neurons,forward,backward,memory", flush=True)  # one line per measurement as it ends
     with open(out, "a") as f:
         for i, n in enumerate(sizes):
             for rep in range(a.repeat):
                 # braingo before and after the libraries: the machine's load
                 # changes over a long run, and the ratio uses both.
-                progs = [("braingo", None)]
+                progs = [("braingo", None, p) for p in precs]
                 for lib in libs:
-                    for s in (settings if i == 0 or a.settings_at == "every" or lib not in chosen else [chosen[lib]]):
-                        progs.append((lib, s))
-                progs.append(("braingo", None))
-                for name, s in progs:
+                    for p in precs:
+                        c = (lib, p)
+                        for s in (settings if i == 0 or a.settings_at == "every" or c not in chosen else [chosen[c]]):
+                            progs.append((lib, s, p))
+                progs += [("braingo", None, p) for p in precs]
+                for name, s, p in progs:
                     env = dict(base)
                     if name == "braingo":
                         cmd = [a.braingo, "bench", "models", "--json", "--sizes", str(n), "--batch", str(a.batch),
                                "--steps", str(a.steps), "--rounds", str(a.rounds), "--threads", str(a.braingo_threads),
-                               "--warmup=%s" % ("true" if a.warmup else "false")]
+                               "--warmup=%s" % ("true" if a.warmup else "false"), "--precision", p]
                     else:
                         env["OPENBLAS_NUM_THREADS"] = str(s[1])
                         env["OMP_NUM_THREADS"] = str(s[0])
@@ -361,9 +423,10 @@ def compare(a):
                         cmd = [sys.executable, os.path.abspath(__file__), "--lib", name, "--n", str(n),
                                "--batch", str(a.batch), "--steps", str(a.steps), "--rounds", str(a.rounds),
                                "--threads", str(s[0]), "--warmup", str(a.warmup), "--seed", str(a.seed),
-                               "--flush-denormal", str(a.flush_denormal), "--jit-profiling", str(a.jit_profiling)]
-                    sys.stderr.write("%s n=%d repeat %d: %s %s ...\n" % (
-                        time.strftime("%H:%M:%S"), n, rep + 1, name, "" if s is None else setting_name(s)))
+                               "--flush-denormal", str(a.flush_denormal), "--jit-profiling", str(a.jit_profiling),
+                               "--precision", p]
+                    sys.stderr.write("%s n=%d repeat %d: %s %s %s ...\n" % (
+                        time.strftime("%H:%M:%S"), n, rep + 1, name, p, "" if s is None else setting_name(s)))
                     t0 = time.perf_counter()
                     try:
                         rec = child(cmd, env, a.timeout)
@@ -371,6 +434,7 @@ def compare(a):
                         sys.stderr.write("  %s\n" % e)
                         rec = {"framework": name, "n": n, "error": str(e)[:300]}
                     rec.setdefault("framework", name)
+                    rec.setdefault("precision", p)
                     rec["setting"] = "braingo %d threads" % a.braingo_threads if s is None else setting_name(s)
                     rec["repeat"] = rep + 1
                     rec["process_seconds"] = time.perf_counter() - t0
@@ -384,27 +448,31 @@ def compare(a):
                             rec["process_seconds"]))
             if i == 0:
                 for lib in libs:
-                    rs = [r for r in got if r["framework"] == lib and r["n"] == n and "forward_seconds" in r]
-                    if rs:
-                        b = min(rs, key=total)
-                        chosen[lib] = next(s for s in settings if setting_name(s) == b["setting"])
-                        if a.settings_at == "first" and len(settings) > 1 and len(sizes) > 1:
-                            sys.stderr.write("  %s: fastest setting at n=%d: %s (used at the larger sizes)\n" % (
-                                lib, n, b["setting"]))
+                    for p in precs:
+                        rs = [r for r in got if r["framework"] == lib and r["n"] == n and prec(r) == p and "forward_seconds" in r]
+                        if rs:
+                            b = min(rs, key=total)
+                            chosen[(lib, p)] = next(s for s in settings if setting_name(s) == b["setting"])
+                            if a.settings_at == "first" and len(settings) > 1 and len(sizes) > 1:
+                                sys.stderr.write("  %s %s: fastest setting at n=%d: %s (used at the larger sizes)\n" % (
+                                    lib, p, n, b["setting"]))
     print()
     report(got, sizes, libs)
     print("\nraw JSON lines: %s (again: %s --report %s)" % (out, os.path.relpath(__file__), out))
 
 
 NAMES = {"snntorch": "snnTorch", "spikingjelly": "SpikingJelly", "norse": "Norse"}
+PRECISIONS = ["float32", "bf16"]
 
 
 def report(got, sizes, libs):
     ok = [r for r in got if "forward_seconds" in r]
 
-    def best(name, n):
-        rs = [r for r in ok if r["framework"] == name and r["n"] == n]
-        if name == "braingo" and rs:  # the mean of its runs around the libraries'
+    def best(name, n, p=None):
+        """braingo: the mean of its runs at precision p (around the
+        libraries'); a library: its fastest run at p, or at any precision."""
+        rs = [r for r in ok if r["framework"] == name and r["n"] == n and (p is None or prec(r) == p)]
+        if name == "braingo" and rs:
             avg = dict(rs[0])
             for k in ("forward_seconds", "backward_seconds", "peak_rss_mb"):
                 avg[k] = sum(r[k] for r in rs) / len(rs)
@@ -412,51 +480,78 @@ def report(got, sizes, libs):
             return avg
         return min(rs, key=total) if rs else None
 
-    # Every setting of a library computes the same thing: the same spikes and
-    # the same weight gradient, to the rounding of a different summation order.
+    def label(name, r):
+        return "%s (%s%s)" % (name, r["setting"], "" if prec(r) == "float32" else ", " + prec(r))
+
+    precs = [p for p in PRECISIONS if any(prec(r) == p for r in ok)]
+    # Every setting of a library computes the same thing at one precision:
+    # the same spikes and the same weight gradient, to the rounding of a
+    # different summation order.
     for name in ["braingo"] + libs:
         for n in sizes:
-            rs = [r for r in ok if r["framework"] == name and r["n"] == n and r.get("grad_norm") is not None]
-            if len(rs) > 1:
-                g = [r["grad_norm"] for r in rs]
-                rate = {r["spike_rate"] for r in rs}
-                spread = (max(g) - min(g)) / max(abs(max(g)), 1e-30)
-                verdict = "agree" if spread < 1e-4 and len(rate) == 1 else "DISAGREE"
-                print("check %s n=%d: %d runs, spike rates %s, weight-gradient norms within %.1e: %s" % (
-                    name, n, len(rs), sorted(rate), spread, verdict))
+            for p in precs:
+                rs = [r for r in ok if r["framework"] == name and r["n"] == n and prec(r) == p
+                      and r.get("grad_norm") is not None]
+                if len(rs) > 1:
+                    g = [r["grad_norm"] for r in rs]
+                    rate = {r["spike_rate"] for r in rs}
+                    spread = (max(g) - min(g)) / max(abs(max(g)), 1e-30)
+                    verdict = "agree" if spread < 1e-4 and len(rate) == 1 else "DISAGREE"
+                    print("check %s %s n=%d: %d runs, spike rates %s, weight-gradient norms within %.1e: %s" % (
+                        name, p, n, len(rs), sorted(rate), spread, verdict))
+    # bf16 against float32: the same network, rounded products; the check
+    # values should agree to about 1%.
+    if len(precs) > 1:
+        for name in ["braingo"] + libs:
+            for n in sizes:
+                f, b = best(name, n, "float32"), best(name, n, "bf16")
+                if f and b and f.get("grad_norm") and b.get("grad_norm"):
+                    print("check %s n=%d bf16 against float32: spike rate %.5f / %.5f, weight-gradient norm %.6g / %.6g "
+                          "(%.2f%% apart)" % (name, n, b["spike_rate"], f["spike_rate"], b["grad_norm"], f["grad_norm"],
+                                             100 * abs(b["grad_norm"] / f["grad_norm"] - 1)))
     print("framework,neurons,forward,backward,memory")
     for name in ["braingo"] + libs:
         for n in sizes:
-            r = best(name, n)
-            if r:
-                print(csv_line(r))
+            for p in precs:
+                r = best(name, n, p)
+                if r:
+                    print(csv_line(r))
     print()
     print("| n | framework (fastest setting) | forward s | backward s | total s | peak RSS MB | spike rate | "
           "braingo speed-up | braingo memory ratio |")
     print("|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
-        b = best("braingo", n)
+        bs = [best("braingo", n, p) for p in precs]
+        bs = [b for b in bs if b]
+        b = min(bs, key=total) if bs else None  # braingo's fastest precision
         peers = []
         for name in ["braingo"] + libs:
-            r = best(name, n)
-            if not r:
+            rows = [best(name, n, p) for p in precs]
+            if not any(rows):
                 print("| %d | %s | failed or not run | | | | | | |" % (n, name))
                 continue
-            sp = mem = ""
-            if b and name != "braingo":
-                peers.append((name, r))
-                sp = "%.2fx" % (total(r) / total(b))
-                mem = "%.2f" % (b["peak_rss_mb"] / r["peak_rss_mb"])
-            print("| %d | %s (%s) | %.3f | %.3f | %.3f | %.0f | %.4f | %s | %s |" % (
-                n, name, r["setting"], r["forward_seconds"], r["backward_seconds"], total(r), r["peak_rss_mb"],
-                r.get("spike_rate", float("nan")), sp, mem))
-        if b and peers:
+            if name != "braingo":
+                peers.append((name, best(name, n)))
+            for r in rows:
+                if not r:
+                    continue
+                sp = mem = ""
+                if b and name != "braingo":
+                    sp = "%.2fx" % (total(r) / total(b))
+                    mem = "%.2f" % (b["peak_rss_mb"] / r["peak_rss_mb"])
+                print("| %d | %s | %.3f | %.3f | %.3f | %.0f | %.4f | %s | %s |" % (
+                    n, label(name, r), r["forward_seconds"], r["backward_seconds"], total(r), r["peak_rss_mb"],
+                    r.get("spike_rate", float("nan")), sp, mem))
+        for b in bs:
+            if not peers:
+                break
             snn = [r for name, r in peers if name == "snntorch"]
             fastest_name, fastest = min(peers, key=lambda p: total(p[1]))
             less = all(b["peak_rss_mb"] < r["peak_rss_mb"] for _, r in peers)
-            print("|  | targets at %d: %s; fastest peer %s %.2fx (want >= 3x); less memory than each: %s | | | | | | | |" % (
-                n, "snnTorch %.2fx (want >= 10x)" % (total(snn[0]) / total(b)) if snn else "snnTorch not run",
-                fastest_name, total(fastest) / total(b), "yes" if less else "no"))
+            print("|  | targets at %d, braingo %s against each library's best: %s; fastest peer %s %.2fx (want >= 3x); "
+                  "less memory than each: %s | | | | | | | |" % (
+                      n, prec(b), "snnTorch %.2fx (want >= 10x)" % (total(snn[0]) / total(b)) if snn else "snnTorch not run",
+                      label(fastest_name, fastest), total(fastest) / total(b), "yes" if less else "no"))
 
 
 def main():
@@ -481,6 +576,9 @@ def main():
                     help="1: an untimed forward and backward before the timed rounds (0 saves time at large n)")
     ap.add_argument("--repeat", type=int, default=1, help="--compare: alternations of all programs per size")
     ap.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
+    ap.add_argument("--precision", default="float32",
+                    help="float32 or bf16 (forward under torch.autocast to bfloat16); --compare: comma-separated, "
+                         "each program at each")
     ap.add_argument("--braingo-threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--braingo", default=os.path.join(ROOT, "bin", "braingo"))
@@ -494,6 +592,8 @@ def main():
     elif a.compare:
         compare(a)
     elif a.lib:
+        if a.precision not in PRECISIONS:
+            ap.error("--precision: want one of %s with --lib, got %r" % (", ".join(PRECISIONS), a.precision))
         measure(a)
     else:
         ap.error("want --lib or --compare")

@@ -29,6 +29,16 @@ type LinearLIF struct {
 	W   *tensor.Tensor // (out, in): PyTorch's nn.Linear layout
 	B   *tensor.Tensor // (out), or nil
 	LIF snn.LIF
+	// BF16 runs the layer's products (the currents of all steps, the
+	// weight gradient and the input gradient) in bfloat16 mixed precision,
+	// kernels.GemmBF16: x, W and the currents' gradient rounded to bf16,
+	// sums in float32, float32 results. Everything else (the bias, the LIF
+	// state and its gradient, the parameters) stays float32, as under
+	// PyTorch's autocast to bf16, which runs matmuls in bf16 and elementwise
+	// ops in float32 (autocast also rounds the currents themselves to bf16;
+	// here they stay float32). It needs kernels.HasBF16 and a fused LIF
+	// layer: Forward panics without them. false: float32 products.
+	BF16 bool
 }
 
 // NewLinearLIF initializes the projection as PyTorch's nn.Linear does (W
@@ -97,6 +107,13 @@ func (m *LinearLIF) forward(tp *tensor.Tape, x *tensor.Tensor, withSum bool) (sp
 		panic(fmt.Sprintf("networks: LinearLIF(%d→%d) got input %v, want (steps, batch, %d)",
 			m.W.Shape[1], m.W.Shape[0], x.Shape, m.W.Shape[1]))
 	}
+	gemm := kernels.Gemm
+	if m.BF16 {
+		if !m.LIF.Fused() || !kernels.HasBF16() {
+			panic("networks: LinearLIF.BF16 needs a fused LIF layer and a CPU with AVX512_BF16 (kernels.HasBF16)")
+		}
+		gemm = kernels.GemmBF16
+	}
 	if !m.LIF.Fused() {
 		s := m.LIF.Sequence(tp, tp.Linear(x, m.W, m.B))
 		if withSum {
@@ -122,7 +139,7 @@ func (m *LinearLIF) forward(tp *tensor.Tape, x *tensor.Tensor, withSum bool) (sp
 		})
 		beta = 1
 	}
-	kernels.Gemm(false, true, rows, nout, nin, 1, x.Data, nin, m.W.Data, nin, beta, buf, nout)
+	gemm(false, true, rows, nout, nin, 1, x.Data, nin, m.W.Data, nin, beta, buf, nout)
 	zero := tp.AllocZero(mm)
 	m.LIF.SequenceInPlace(buf, s.Data, zero, steps)
 	if withSum {
@@ -154,11 +171,11 @@ func (m *LinearLIF) forward(tp *tensor.Tape, x *tensor.Tensor, withSum bool) (sp
 		g := buf              // dL/dI, (rows × out)
 		if x.RequiresGrad() { // dX (rows×in) += G·W
 			gx, beta := gradBeta(tp, x)
-			kernels.Gemm(false, false, rows, nin, nout, 1, g, nout, m.W.Data, nin, beta, gx, nin)
+			gemm(false, false, rows, nin, nout, 1, g, nout, m.W.Data, nin, beta, gx, nin)
 		}
 		if m.W.RequiresGrad() { // dW (out×in) += Gᵀ·X
 			gw, beta := gradBeta(tp, m.W)
-			kernels.Gemm(true, false, nout, nin, rows, 1, g, nout, x.Data, nin, beta, gw, nin)
+			gemm(true, false, nout, nin, rows, 1, g, nout, x.Data, nin, beta, gw, nin)
 		}
 		if m.B != nil && m.B.RequiresGrad() {
 			// Column blocks on several goroutines, each column summed over

@@ -57,6 +57,7 @@ standard error.
 			rounds := fs.Int("rounds", 3, "models: timed forward and backward passes per size")
 			seed := fs.Uint64("seed", 1, "models: seed of the weights and inputs")
 			warmup := fs.Bool("warmup", true, "models: an untimed forward and backward pass before the timed rounds")
+			precision := fs.String("precision", "float32", "models: precision of the layer's products: float32, or bf16 (bf16 inputs, float32 sums; needs AVX512_BF16)")
 			return func(env *cli.Env, args []string) error {
 				if len(args) != 1 {
 					return cli.Usagef("want exactly one suite name (kernels, models), got %d arguments", len(args))
@@ -80,7 +81,7 @@ standard error.
 							return cli.Usagef("%s must be >= 1, got %d", f.name, f.v)
 						}
 					}
-					cfg := modelsConfig{Sizes: ns, Batch: *batch, Steps: *steps, Rounds: *rounds, Threads: *threads, Seed: *seed, Warmup: *warmup}
+					cfg := modelsConfig{Sizes: ns, Batch: *batch, Steps: *steps, Rounds: *rounds, Threads: *threads, Seed: *seed, Warmup: *warmup, Precision: *precision}
 					if *list {
 						for _, n := range ns {
 							fmt.Fprintf(env.Stdout, "linear-lif n=%d batch=%d steps=%d\n", n, *batch, *steps)

@@ -34,11 +34,16 @@ type modelsConfig struct {
 	Threads int // 0: GOMAXPROCS
 	Seed    uint64
 	Warmup  bool // an untimed recorded forward and backward pass first
+	// Precision of the layer's products: "float32" (and "", the default)
+	// or "bf16" (networks.LinearLIF.BF16: bf16 inputs, float32 sums, as
+	// autocast to bf16; needs AVX512_BF16).
+	Precision string
 }
 
 // modelResult is one JSON line of "bench models".
 type modelResult struct {
 	Model           string  `json:"model"`
+	Precision       string  `json:"precision"`
 	N               int     `json:"n"`
 	Batch           int     `json:"batch"`
 	Steps           int     `json:"steps"`
@@ -92,7 +97,13 @@ machine the work rather than the wait; spinning threads count too),
 forward_gflops (2·steps·batch·n² / forward seconds),
 peak_rss_mb, peak_rss_scope, tape_mb (the tape's buffers), spike_rate (spikes
 per neuron and step), grad_norm (of the weight gradient, a check value) and
-loadavg_1m. Progress goes to standard error.`
+loadavg_1m, and precision. Progress goes to standard error.
+
+--precision bf16 runs the layer's two products (the currents, the weight
+gradient) in bfloat16 mixed precision, as PyTorch's autocast to bf16 runs
+nn.Linear: the inputs of each product rounded to bf16, the sums in float32
+(AVX512_BF16's VDPBF16PS, twice float32's multiply rate), everything else
+in float32. It is refused on a CPU without AVX512_BF16.`
 
 // parseSizes reads the comma-separated list of positive sizes given to flag.
 func parseSizes(flag, s string) ([]int, error) {
@@ -135,7 +146,28 @@ func loadAvg() float64 {
 	return v
 }
 
+// checkPrecision validates --precision: float32, or bf16 where the CPU has
+// AVX512_BF16.
+func checkPrecision(p string) error {
+	switch p {
+	case "", "float32":
+		return nil
+	case "bf16":
+		if !kernels.HasBF16() {
+			return cli.Usagef("--precision bf16 needs a CPU with AVX512_BF16 (this one has none); use --precision float32")
+		}
+		return nil
+	}
+	return cli.Usagef("--precision: unknown precision %q (known: float32, bf16)", p)
+}
+
 func benchModels(env *cli.Env, cfg modelsConfig, asJSON bool) error {
+	if err := checkPrecision(cfg.Precision); err != nil {
+		return err
+	}
+	if cfg.Precision == "" {
+		cfg.Precision = "float32"
+	}
 	prev := kernels.SetThreads(cfg.Threads)
 	defer kernels.SetThreads(prev)
 	var results []modelResult
@@ -162,11 +194,12 @@ func runLinearLIF(env *cli.Env, cfg modelsConfig, n int) modelResult {
 	}
 	r := rand.New(rand.NewPCG(cfg.Seed, uint64(n)))
 	model := networks.NewLinearLIF("fc", n, n, true, snn.LIF{Beta: 0.95}, r)
+	model.BF16 = cfg.Precision == "bf16"
 	x := tensor.Zeros(cfg.Steps, cfg.Batch, n)
 	for i := range x.Data {
 		x.Data[i] = float32(r.NormFloat64())
 	}
-	env.Errorf("bench: linear-lif n=%d batch=%d steps=%d: untimed forward", n, cfg.Batch, cfg.Steps)
+	env.Errorf("bench: linear-lif n=%d batch=%d steps=%d precision=%s: untimed forward", n, cfg.Batch, cfg.Steps, cfg.Precision)
 	tp := tensor.NewTape()
 	// The benchmark's untimed forward pass without gradients (its buffers
 	// come from the tape's pool, which the recorded passes then reuse).
@@ -179,7 +212,7 @@ func runLinearLIF(env *cli.Env, cfg modelsConfig, n int) modelResult {
 		tp.Backward(loss)
 		tp.Reset()
 	}
-	res := modelResult{Model: "linear-lif", N: n, Batch: cfg.Batch, Steps: cfg.Steps,
+	res := modelResult{Model: "linear-lif", Precision: cfg.Precision, N: n, Batch: cfg.Batch, Steps: cfg.Steps,
 		Threads: kernels.Threads(), Rounds: cfg.Rounds, PeakRSSScope: scope}
 	var spikes float64
 	for round := range cfg.Rounds {
@@ -225,13 +258,13 @@ func modelsTable(w io.Writer, results []modelResult) error {
 	t := tablewriter.NewTable(w,
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{
-			PerColumn: []tw.Align{tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight,
+			PerColumn: []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight,
 				tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight},
 		}),
 	)
-	t.Header("model", "n", "batch", "steps", "forward s", "backward s", "forward GFLOP/s", "peak RSS MB")
+	t.Header("model", "precision", "n", "batch", "steps", "forward s", "backward s", "forward GFLOP/s", "peak RSS MB")
 	for _, r := range results {
-		if err := t.Append(r.Model, strconv.Itoa(r.N), strconv.Itoa(r.Batch), strconv.Itoa(r.Steps),
+		if err := t.Append(r.Model, r.Precision, strconv.Itoa(r.N), strconv.Itoa(r.Batch), strconv.Itoa(r.Steps),
 			fmtSeconds(r.ForwardSeconds), fmtSeconds(r.BackwardSeconds),
 			strconv.FormatFloat(r.ForwardGFLOPS, 'f', 1, 64), fmt.Sprintf("%.0f", r.PeakRSSMB)); err != nil {
 			return err

@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
+
+	"github.com/braingo/braingo/kernels"
 )
 
 // bench models --json writes one line per size with the benchmark's keys;
@@ -57,5 +60,40 @@ func TestBenchModels(t *testing.T) {
 		if _, errOut, code := run(t, args...); code != 2 || strings.Count(strings.TrimSpace(errOut), "\n") > 2 {
 			t.Fatalf("%v: exit %d, stderr %q", args, code, errOut)
 		}
+	}
+}
+
+// bench models --precision bf16 says so in its JSON, and its check values
+// (spike rate, weight-gradient norm) agree with float32's within 1% at
+// n = 256; an unknown precision is a usage error.
+func TestBenchModelsBF16(t *testing.T) {
+	if !kernels.HasBF16() {
+		out, errOut, code := run(t, "bench", "models", "--sizes", "16", "--steps", "3", "--precision", "bf16")
+		if code != 2 || !strings.Contains(errOut, "AVX512_BF16") {
+			t.Fatalf("bf16 on a CPU without it: exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+		return
+	}
+	var got [2]map[string]any
+	for i, p := range []string{"float32", "bf16"} {
+		out, _, code := run(t, "bench", "models", "--sizes", "256", "--steps", "50", "--rounds", "1", "--warmup=false", "--precision", p, "--json")
+		if code != 0 {
+			t.Fatalf("%s: exit %d", p, code)
+		}
+		if err := json.Unmarshal([]byte(out), &got[i]); err != nil {
+			t.Fatal(err)
+		}
+		if got[i]["precision"] != p {
+			t.Fatalf("precision %v, want %s: %s", got[i]["precision"], p, out)
+		}
+	}
+	for _, k := range []string{"spike_rate", "grad_norm"} {
+		f, b := got[0][k].(float64), got[1][k].(float64)
+		if !(math.Abs(b/f-1) < 0.01) || f == b {
+			t.Errorf("%s: bf16 %v, float32 %v", k, b, f)
+		}
+	}
+	if _, errOut, code := run(t, "bench", "models", "--sizes", "16", "--precision", "fp8"); code != 2 || !strings.Contains(errOut, "fp8") {
+		t.Fatalf("--precision fp8: exit %d, stderr %q", code, errOut)
 	}
 }
