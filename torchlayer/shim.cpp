@@ -13,7 +13,14 @@ static void fail(char **err, const std::exception &e) { *err = strdup(e.what());
 
 extern "C" {
 
-void bg_set_num_threads(int n) { at::set_num_threads(n); }
+// get_num_threads first: it runs libtorch's lazy per-thread start, which
+// would otherwise set this thread's count again at its first parallel op.
+void bg_set_num_threads(int n) {
+  at::get_num_threads();
+  at::set_num_threads(n);
+}
+
+int bg_get_num_threads(void) { return at::get_num_threads(); }
 
 void bg_manual_seed(uint64_t seed) { at::manual_seed(seed); }
 

@@ -7,6 +7,8 @@
 extern "C" {
 #endif
 void bg_set_num_threads(int n);
+// bg_get_num_threads is libtorch's intra-op thread count on the calling thread.
+int bg_get_num_threads(void);
 void bg_manual_seed(uint64_t seed);
 // bg_grad_set_enabled sets this thread's grad mode and returns the old one.
 int bg_grad_set_enabled(int on);

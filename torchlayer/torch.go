@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -55,12 +56,38 @@ func tuneMalloc() {
 }
 
 // SetThreads sets libtorch's intra-op threads (0: kernels.Threads()).
+//
+// libtorch's OpenMP reads its thread count per OS thread (an ICV set by
+// omp_set_num_threads on the calling thread, or taken from the global count
+// the first time a thread runs parallel work), and goroutines move between
+// OS threads: so the count is set again on the pinned thread before every
+// libtorch forward and backward pass (useThreads), else an op would run on
+// whatever count its OS thread last had, and its reductions' bits with it.
 func SetThreads(n int) {
 	if n <= 0 {
 		n = kernels.Threads()
 	}
+	torchThreads.Store(int32(n))
 	C.bg_set_num_threads(C.int(n))
 }
+
+// torchThreads is the count SetThreads last set.
+var torchThreads atomic.Int32
+
+// useThreads sets libtorch's thread count on the calling OS thread, which
+// the caller has pinned (runtime.LockOSThread).
+func useThreads() {
+	if n := torchThreads.Load(); n > 0 {
+		C.bg_set_num_threads(C.int(n))
+	}
+}
+
+// threadsHere is libtorch's thread count on the calling OS thread.
+func threadsHere() int { return int(C.bg_get_num_threads()) }
+
+// setThreadsHere sets libtorch's thread count as SetThreads does, but
+// leaves the count useThreads sets (for tests).
+func setThreadsHere(n int) { C.bg_set_num_threads(C.int(n)) }
 
 func cbool(b bool) C.int {
 	if b {
@@ -156,7 +183,10 @@ func takeGrad(t *ts.Tensor, dst []float32, zero bool) {
 // backward runs libtorch's autograd from y with upstream gradient g.
 func backward(y, g *ts.Tensor) {
 	var e *C.char
+	runtime.LockOSThread()
+	useThreads()
 	C.bg_backward(y.Ctensor(), g.Ctensor(), &e)
+	runtime.UnlockOSThread()
 	if err := cerr(e); err != nil {
 		panic(err)
 	}
@@ -330,6 +360,7 @@ func (l *Layer) Forward(tp *tensor.Tape, x *tensor.Tensor) *tensor.Tensor {
 	// set, and set it both ways (another goroutine may have left it off).
 	// (gotch v0.7.0's GradSetEnabled misreads the previous mode.)
 	runtime.LockOSThread()
+	useThreads()
 	prev := C.bg_grad_set_enabled(cbool(grad))
 	y := l.Module.ForwardT(xt, s.Train)
 	C.bg_grad_set_enabled(prev)

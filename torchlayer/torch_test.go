@@ -5,7 +5,9 @@ package torchlayer
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sugarme/gotch/nn"
@@ -364,5 +366,51 @@ func TestUserModule(t *testing.T) {
 		return scaleModule{w: p.MustNewVar("w", []int64{1}, nn.NewConstInit(3))} // gotch makes this float64
 	}); err == nil || !strings.Contains(err.Error(), "f64.w") {
 		t.Errorf("a float64 variable: %v", err)
+	}
+}
+
+// TestThreadsFollowEveryOSThread: libtorch keeps its thread count per OS
+// thread, and goroutines move between OS threads. Threads left at another
+// count (as by an earlier SetThreads) run a layer's forward and backward
+// passes on SetThreads' count, not on their own.
+func TestThreadsFollowEveryOSThread(t *testing.T) {
+	defer SetThreads(0)
+	r := rand.New(rand.NewPCG(8, 9))
+	s := NewStore(3)
+	lin := must(s.Linear("fc", 6, 4))
+	x := randTensor(r, 5, 6)
+	const workers = 4
+	ready, start, done := make(chan struct{}), make(chan struct{}), make(chan int, workers)
+	var mu sync.Mutex
+	for range workers {
+		go func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			setThreadsHere(3) // this OS thread's count
+			threadsHere()     // past libtorch's lazy per-thread start
+			ready <- struct{}{}
+			<-start   // after SetThreads(1)
+			mu.Lock() // a store is used by one goroutine at a time
+			defer mu.Unlock()
+			tp := tensor.NewTape()
+			y := lin.Forward(tp, x)
+			after := threadsHere()
+			setThreadsHere(3)
+			tp.Backward(tp.Sum(y))
+			if h := threadsHere(); h != 1 {
+				after = -h
+			}
+			done <- after
+		}()
+	}
+	for range workers {
+		<-ready
+	}
+	SetThreads(1)
+	close(start)
+	for range workers {
+		if n := <-done; n != 1 {
+			t.Errorf("a layer ran with %d libtorch threads on its OS thread after SetThreads(1) (negative: after backward)", n)
+		}
 	}
 }
