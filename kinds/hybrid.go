@@ -125,8 +125,11 @@ type CSNN struct {
 	// TorchThreads is libtorch's intra-op threads. libtorch's reductions
 	// (batch norm's statistics, a convolution's weight gradient) split
 	// their sums by its thread count, so only a fixed count keeps the
-	// seed's bits whatever threads says (DESIGN.md).
-	TorchThreads int `yaml:"torch_threads" range:"[0,)" default:"1" help:"libtorch's intra-op threads: 1 (default) keeps the results independent of threads; 0 uses threads' count (faster on many cores, but the bits then depend on it)" alias:"torch_threads"`
+	// seed's bits whatever threads says (DESIGN.md). The default, 2, is
+	// fixed rather than the machine's cores for that reason; on this
+	// project's 2-core reference machine one thread made fmnist-csnn's
+	// libtorch convolutions 1.4-1.9x slower (BENCHMARKS.md).
+	TorchThreads int `yaml:"torch_threads" range:"[0,)" default:"2" help:"libtorch's intra-op threads, fixed so that a seed's results do not depend on threads (they do depend on this count: libtorch splits its reductions by it); 0 uses threads' count (the bits then follow threads)" alias:"torch_threads"`
 
 	Data struct {
 		Dataset    string  `yaml:"dataset" default:"fashion-mnist" enum:"fashion-mnist,mnist,dvsgesture" help:"data set: 28×28 gray images (fashion-mnist, mnist), or DVS128 Gesture's event recordings binned into frames (dvsgesture, 11 classes)"`
@@ -201,7 +204,7 @@ func (c *CSNN) Sides() []int {
 type TaskHybrid struct {
 	TaskBPTT `yaml:",inline"`
 	// TorchThreads is libtorch's intra-op threads, as CSNN's.
-	TorchThreads int `yaml:"torch_threads" range:"[0,)" default:"1" help:"libtorch's intra-op threads: 1 (default) keeps the results independent of threads; 0 uses threads' count (faster on many cores, but the bits then depend on it)" alias:"torch_threads"`
+	TorchThreads int `yaml:"torch_threads" range:"[0,)" default:"2" help:"libtorch's intra-op threads, fixed so that a seed's results do not depend on threads (they do depend on this count: libtorch splits its reductions by it); 0 uses threads' count (the bits then follow threads)" alias:"torch_threads"`
 	Encoder      struct {
 		Hidden     []int  `yaml:"hidden" range:"[1,)" default:"32" help:"sizes of the libtorch MLP encoder's layers (Linear, then the activation, each); the last one feeds the recurrent network"`
 		Activation string `yaml:"activation" default:"relu" enum:"relu,tanh,sigmoid" help:"activation after each encoder layer"`

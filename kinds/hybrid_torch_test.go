@@ -168,11 +168,11 @@ func TestCSNNGesture(t *testing.T) {
 }
 
 // TestTorchKindsThreadIndependent: with libtorch's intra-op threads fixed
-// (torch_threads 1, the default) csnn-classify (with batch norm, whose
+// (torch_threads 2, the default) csnn-classify (with batch norm, whose
 // statistics libtorch sums per thread) and task-hybrid give the same
-// checkpoint bytes and metrics for threads 1 and 3. The check can fail:
-// with torch_threads 0 (libtorch as many threads as braingo) the csnn run's
-// bits follow the thread count.
+// checkpoint arrays and metrics for threads 1 and 3. The check can fail:
+// with torch_threads 0 (libtorch as many threads as braingo) the csnn
+// run's bits follow the thread count.
 func TestTorchKindsThreadIndependent(t *testing.T) {
 	fmnistAvailable(t)
 	run := func(recipe string, set ...string) (metrics string, arrays []byte) {
