@@ -62,13 +62,18 @@ func (tp *Tape) CSRMatMul(x *Tensor, m *kernels.CSR, val *Tensor) *Tensor {
 	return out
 }
 
-// CSRSpikeMatMul is CSRMatMul for a binary spike input s (nonzero means a
-// spike, counted as 1): the forward product adds, for each sample, the rows
-// of the inputs that fired (kernels.CSR.EventMatMul), and the value gradient
-// touches only those rows (kernels.CSR.EventValGrad), so both cost the
-// synapses of the spikes. The gradient for s (if it requires one, through
-// a surrogate) is the transpose product G·Mᵀ over the structure.
+// CSRSpikeMatMul is CSRMatMul for a spike input s of 0s and 1s: the forward
+// product adds, for each sample, the rows of the inputs that fired
+// (kernels.CSR.EventMatMul), and the value gradient touches only those rows
+// (kernels.CSR.EventValGrad), so both cost the synapses of the spikes. The
+// gradient for s (if it requires one, through a surrogate) is the transpose
+// product G·Mᵀ over the structure. An s with any other value (a current, a
+// rate) is CSRMatMul, as kernels.SpikeMatMul takes its dense product then:
+// the event path would count each nonzero as 1.
 func (tp *Tape) CSRSpikeMatMul(s *Tensor, m *kernels.CSR, val *Tensor) *Tensor {
+	if _, other := kernels.CountSpikes(s.Data); other != 0 {
+		return tp.CSRMatMul(s, m, val)
+	}
 	mm := csrWith(m, val, s, "CSRSpikeMatMul")
 	b, k, n := s.Shape[0], s.Shape[1], m.Cols
 	out := tp.NewResult([]int{b, n}, s, val)

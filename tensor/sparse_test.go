@@ -245,3 +245,31 @@ func TestSparseThreads(t *testing.T) {
 		}
 	}
 }
+
+// TestSpikeProductsGraded: the spike products given a sparse matrix of
+// other values than 1 (a current handed to an event-driven projection)
+// give the plain products, not sums of rows counted as spikes.
+func TestSpikeProductsGraded(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 4))
+	m, val := randPattern(r, 64, 40, 0.3)
+	s := New([]int{6, 64}, make([]float32, 6*64))
+	for i := 0; i < 5; i++ { // far below any crossover
+		s.Data[r.IntN(len(s.Data))] = 0.25 + r.Float32()
+	}
+	w := randT(r, -1, 1, 64, 40)
+	narrow := randT(r, -1, 1, 64, 10)
+	tp := NewTape()
+	cases := []struct {
+		name      string
+		got, want *Tensor
+	}{
+		{"CSRSpikeMatMul", tp.CSRSpikeMatMul(s, m, val), tp.CSRMatMul(s, m, val)},
+		{"SpikeMatMul", tp.SpikeMatMul(s, w), tp.MatMul(s, w, false, false)},
+		{"SpikeMatMul narrow", tp.SpikeMatMul(s, narrow), tp.MatMul(s, narrow, false, false)},
+	}
+	for _, c := range cases {
+		if err := closeSlices(c.got.Data, c.want.Data, 1e-5); err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+}

@@ -6,17 +6,18 @@ import (
 	"github.com/braingo/braingo/kernels"
 )
 
-// SpikeMatMul returns s·w for a binary spike matrix s (batch × in; nonzero
-// means a spike) and weights w (in × out). Below kernels.EventCrossover's
+// SpikeMatMul returns s·w for a spike matrix s (batch × in) and weights w
+// (in × out). For s of 0s and 1s below kernels.EventCrossover's
 // density for its width the forward pass adds, for each row of s,
 // the rows of w whose neurons fired, so work follows the spike count, and
 // the weight gradient dW[i,:] += Σ_b δ[b,:] over the rows b where i fired
 // reuses the same index lists; above it both are dense products. The
 // gradient for s (if s requires one, e.g. through a surrogate) is the dense
-// product δ·wᵀ. A narrow output (at most kernels.NarrowMax columns, a
-// readout, on at least 32 inputs) takes the dense narrow kernels at any
-// density instead (tensor/narrow.go), its weight packed once per recorded
-// pass.
+// product δ·wᵀ. An s with any other value takes the dense products
+// (kernels.SpikeMatMul checks), so the result is s·w for every s. A narrow
+// output (at most kernels.NarrowMax columns, a readout, on at least 32
+// inputs) takes the dense narrow kernels at any density instead
+// (tensor/narrow.go), its weight packed once per recorded pass.
 func (tp *Tape) SpikeMatMul(s, w *Tensor) *Tensor {
 	if s.Dim() != 2 || w.Dim() != 2 || s.Shape[1] != w.Shape[0] {
 		panic(fmt.Sprintf("tensor: SpikeMatMul: spikes %v and weights %v do not match", s.Shape, w.Shape))
