@@ -360,7 +360,7 @@ func FromRSNN(net *networks.RSNN, o Options) (*Node, []string, error) {
 		}
 		p = snn.LIF{Beta: net.ALIF.Beta, Threshold: net.ALIF.Threshold, Reset: snn.ResetSubtract}
 	default:
-		return nil, nil, fmt.Errorf("nir: rsnn: %s neurons have no NIR node (their after-spike currents cannot be expressed)", net.Neuron)
+		return nil, nil, fmt.Errorf("nir: rsnn: %s neurons have no NIR node (%s)", net.Neuron, noNIRReason(net.Neuron))
 	}
 	rec := net.Rec.Data
 	if net.Sign != nil || net.NoSelf {
@@ -1049,4 +1049,19 @@ func foldGain(d *networks.Dense, g []float64) {
 			d.B.Data[o] *= float32(g[o])
 		}
 	}
+}
+
+// noNIRReason says what of a neuron model NIR's primitives cannot express.
+func noNIRReason(neuron string) string {
+	switch neuron {
+	case "gif":
+		return "their after-spike currents cannot be expressed"
+	case "izhikevich":
+		return "their quadratic membrane and recovery variable cannot be expressed"
+	case "adex":
+		return "their exponential spike current and adaptation current cannot be expressed"
+	case "hh":
+		return "their sodium and potassium gates cannot be expressed"
+	}
+	return "NIR has no primitive for them"
 }

@@ -616,3 +616,20 @@ func TestImportLegacyZeroReset(t *testing.T) {
 		})
 	}
 }
+
+// FromRSNN names what each model NIR cannot express.
+func TestFromRSNNNeuronRefusals(t *testing.T) {
+	for neuron, want := range map[string]string{
+		"gif":        "after-spike currents",
+		"izhikevich": "recovery variable",
+		"adex":       "adaptation current",
+		"hh":         "sodium and potassium gates",
+	} {
+		net := testRSNN(0, false)
+		net.Neuron = neuron
+		_, _, err := FromRSNN(net, Options{})
+		if err == nil || !strings.Contains(err.Error(), neuron+" neurons have no NIR node") || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want one naming %q", neuron, err, want)
+		}
+	}
+}
