@@ -1,6 +1,8 @@
 package optim
 
 import (
+	"sync"
+
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/tensor"
 )
@@ -23,6 +25,19 @@ type GradFill interface {
 	Fill(lo, hi int)
 	// Grain is the length of the ranges.
 	Grain() int
+}
+
+// ScratchFill is a GradFill that can write a range of the gradient into
+// another buffer. StepFill then fills each range into a buffer of its
+// goroutine's, which stays in cache, and steps from it: the parameter's
+// gradient (p.Grad) is neither written nor read, so it costs no pass over
+// memory, and holds after the step whatever it held before. The parameters
+// and the optimizer's state are the same bits as with Fill.
+type ScratchFill interface {
+	GradFill
+	// FillInto writes elements [lo, hi) of the gradient into dst[:hi-lo]
+	// for a range Fill would be called on (the same conditions).
+	FillInto(dst []float32, lo, hi int)
 }
 
 // rangeRule is implemented by the rules whose update is per element and
@@ -75,16 +90,36 @@ func (o *Optim[C]) StepFill(p *tensor.Tensor, f GradFill) error {
 	return nil
 }
 
-// fillRanges calls f.Fill and then step on each range of f.Grain() of n
-// elements, the ranges split among kernels.Threads() goroutines (each
-// takes consecutive ranges).
-func fillRanges(n int, f GradFill, step func(lo, hi int)) {
+// fillRanges calls f.Fill and then step(lo, hi, grad[lo:hi]) on each
+// range of f.Grain() of n elements, the ranges split among
+// kernels.Threads() goroutines (each takes consecutive ranges). With a
+// ScratchFill each goroutine fills its ranges into a buffer of its own
+// instead, and step gets that.
+func fillRanges(n int, grad []float32, f GradFill, step func(lo, hi int, g []float32)) {
 	grain := f.Grain()
+	sf, scratch := f.(ScratchFill)
 	kernels.Parallel((n+grain-1)/grain, 1, func(b0, b1 int) {
+		var buf *[]float32
+		if scratch {
+			buf = fillScratch.Get().(*[]float32)
+			if len(*buf) < grain {
+				*buf = make([]float32, grain)
+			}
+			defer fillScratch.Put(buf)
+		}
 		for b := b0; b < b1; b++ {
 			lo, hi := b*grain, min((b+1)*grain, n)
+			if scratch {
+				g := (*buf)[:hi-lo]
+				sf.FillInto(g, lo, hi)
+				step(lo, hi, g)
+				continue
+			}
 			f.Fill(lo, hi)
-			step(lo, hi)
+			step(lo, hi, grad[lo:hi])
 		}
 	})
 }
+
+// fillScratch holds fillRanges' buffers between steps.
+var fillScratch = sync.Pool{New: func() any { return new([]float32) }}

@@ -582,6 +582,19 @@ func (p *projFill) Fill(lo, hi int) {
 	}
 }
 
+// FillInto computes elements [lo, hi) of dW (whole rows) into dst, cleared
+// first, for a step that does not keep the gradient (optim.ScratchFill:
+// the loop reads no gradient after the step, and a block in a buffer
+// that stays in cache costs no pass over dW's 3 MB in memory).
+func (p *projFill) FillInto(dst []float32, lo, hi int) {
+	r0, r1 := lo/p.h, (hi+p.h-1)/p.h
+	if r1 > r0 && len(p.ends) > 0 {
+		dst = dst[:(r1-r0)*p.h]
+		clear(dst)
+		kernels.GemmSegments(true, false, r1-r0, p.h, p.ends, 1, p.x[r0:], p.f, p.g, p.h, 1, dst, p.h)
+	}
+}
+
 // Bounded reports whether every element of Xᵀ·G is finite in any order of
 // summation: |Σ_k x_ki·g_kj| ≤ Σ_k |x_ki|·|g_kj| ≤ ‖X‖·‖G‖ (Frobenius
 // norms, by Cauchy-Schwarz), and so is every partial sum up to rounding;
@@ -616,7 +629,9 @@ func (c *Classify) WillFill() *tensor.Tensor {
 
 // Unfilled returns the first projection's weight and its gradient's fill
 // when the last TrainStep left it to the optimizer's step (with a static
-// input and SetFill on), else nil.
+// input and SetFill on), else nil. The fill is an optim.ScratchFill: after
+// a StepFill by Adam or AdamW the weight's Grad does not hold the
+// gradient (nothing reads it after the step).
 func (c *Classify) Unfilled() (*tensor.Tensor, optim.GradFill) {
 	if c.unfilled == nil {
 		return nil, nil
