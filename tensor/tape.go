@@ -270,10 +270,14 @@ func (p *pool[T]) reset() {
 			}
 		}
 		clear(l[k:])
-		if k == 0 {
+		if k == 0 && cap(l) == 0 {
 			delete(p.free, c)
 			continue
 		}
+		// A class whose buffers are all in use keeps its empty list, so
+		// that taking them back below does not grow a new one each pass
+		// (the lists hold no buffers; the classes are few, at most 8 per
+		// power of two).
 		p.free[c] = l[:k]
 	}
 	for _, b := range p.used {
