@@ -496,9 +496,10 @@ func projectSerial(tp *tensor.Tape, d *networks.Dense, n int, x []float32) *tens
 	return y
 }
 
-// projRowTile is a multiple of the GEMM's register tile rows (12 with
-// AVX-512, 6 with AVX2, 4 in Go).
-const projRowTile = 12
+// projRowTile is a multiple of the rows of the GEMM's register tiles (12
+// and, for a last panel, 6 with AVX-512; 6 with AVX2; 4 in Go is not): 64
+// rows are padded to 66, five 12-row tiles and one of 6, not to 72.
+const projRowTile = 6
 
 // projectBackward adds the first projection's parameter gradients from
 // the gradient of its output gathered from the shards: per shard Gᵀ·X and
