@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/kernels"
@@ -382,23 +383,80 @@ func (c *Classify) ensureShards() {
 // each calls fn for every nonempty shard this process owns, the shards
 // split into nw runs of consecutive shards, one goroutine each. With pre,
 // each goroutine w first calls pre(w, s0, s1) for its run of shards
-// [s0, s1).
+// [s0, s1). A goroutine that has done its own run takes shards from the
+// end of another's run whose pre is done (a goroutine whose thread the
+// machine holds up leaves them to the others): every shard's result is the
+// same whichever goroutine computes it.
 func (c *Classify) each(nw int, pre func(w, s0, s1 int), fn func(*shard)) {
-	run := func(w int) {
-		k := c.own1 - c.own0
-		s0, s1 := c.own0+w*k/nw, c.own0+(w+1)*k/nw
+	k := c.own1 - c.own0
+	bounds := func(w int) (int, int) { return c.own0 + w*k/nw, c.own0 + (w+1)*k/nw }
+	if nw == 1 {
+		s0, s1 := bounds(0)
 		if pre != nil {
-			pre(w, s0, s1)
+			pre(0, s0, s1)
 		}
 		for _, sh := range c.shards[s0:s1] {
 			if sh.x.Shape[0] > 0 {
 				fn(sh)
 			}
 		}
-	}
-	if nw == 1 {
-		run(0)
 		return
+	}
+	// runs[w] packs the next shard of run w from the front (low 32 bits)
+	// and the end of its shards left (high 32 bits); ready[w] is set once
+	// pre(w, …) is done.
+	runs := make([]atomic.Uint64, nw)
+	ready := make([]atomic.Bool, nw)
+	for w := range nw {
+		s0, s1 := bounds(w)
+		runs[w].Store(uint64(s1)<<32 | uint64(s0))
+	}
+	take := func(w int, back bool) (int, bool) {
+		for {
+			v := runs[w].Load()
+			front, end := uint32(v), uint32(v>>32)
+			if front >= end {
+				return 0, false
+			}
+			s, nv := front, v+1
+			if back {
+				s, nv = end-1, uint64(end-1)<<32|uint64(front)
+			}
+			if runs[w].CompareAndSwap(v, nv) {
+				return int(s), true
+			}
+		}
+	}
+	run := func(w int) {
+		if pre != nil {
+			s0, s1 := bounds(w)
+			pre(w, s0, s1)
+		}
+		ready[w].Store(true)
+		for {
+			s, ok := take(w, false)
+			if !ok {
+				break
+			}
+			if sh := c.shards[s]; sh.x.Shape[0] > 0 {
+				fn(sh)
+			}
+		}
+		for d := 1; d < nw; d++ {
+			o := (w + d) % nw
+			if !ready[o].Load() {
+				continue
+			}
+			for {
+				s, ok := take(o, true)
+				if !ok {
+					break
+				}
+				if sh := c.shards[s]; sh.x.Shape[0] > 0 {
+					fn(sh)
+				}
+			}
+		}
 	}
 	var wg sync.WaitGroup
 	wg.Add(nw - 1)
