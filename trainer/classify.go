@@ -91,6 +91,10 @@ type Classify struct {
 	// w2b is the readout weight packed for the fused path, once per batch
 	// for all shards (networks.FeedForward.PackFusedReadout).
 	w2b []float32
+	// fillRows is set when the workers fill their own rows of the batch
+	// (projectRows) instead of TrainStep; ids is the batch's samples.
+	fillRows bool
+	ids      []int
 }
 
 // Shards is the number of shards a training batch is split into (unless
@@ -240,12 +244,19 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 		c.x, c.y = make([]float32, n*f), make([]int, n)
 	}
 	c.x, c.y = c.x[:n*f], c.y[:n]
-	c.Data.Fill(c.x, c.y, ids)
-
 	c.ensureShards()
 	c.own0, c.own1 = c.ownShards()
 	c.unfilled = nil
 	static := c.static()
+	// With a static input that is the images themselves (project reads
+	// nothing of them) and every shard computed here, each worker fills
+	// its own rows before projecting them (projectRows); else the batch is
+	// filled here.
+	c.fillRows = static && c.Exchange == nil && c.staticIsImages()
+	if !c.fillRows {
+		c.Data.Fill(c.x, c.y, ids)
+	}
+	c.ids = ids
 	// The first projection's parameters, the first of Params, get their
 	// gradients from projectBackward with a static input.
 	skip := 0
@@ -467,6 +478,14 @@ func (c *Classify) each(nw int, pre func(w, s0, s1 int), fn func(*shard)) {
 	wg.Wait()
 }
 
+// staticIsImages reports whether the static input is the batch's images
+// themselves (input's Static: any static encoder but a Direct one with a
+// gain, which scales them).
+func (c *Classify) staticIsImages() bool {
+	d, ok := c.Encoder.(datasets.Direct)
+	return !ok || d.Gain == 0 || d.Gain == 1
+}
+
 // static reports whether the encoder presents the same input at every step
 // and the first projection is dense, so that it is computed once per batch
 // (a sparse or JIT first layer runs at every step).
@@ -505,6 +524,9 @@ func (c *Classify) projectRows(w, s0, s1 int) {
 	_, hi := c.shardRange(s1-1, n)
 	if hi == lo {
 		return
+	}
+	if c.fillRows {
+		c.Data.Fill(c.x[lo*f:hi*f], c.y[lo:hi], c.ids[lo:hi])
 	}
 	x := c.xs.Data[lo*f : hi*f]
 	var y *tensor.Tensor
