@@ -95,6 +95,9 @@ type Classify struct {
 	// (projectRows) instead of TrainStep; ids is the batch's samples.
 	fillRows bool
 	ids      []int
+	// counts and outMax gather the shards' outputs at the end of a step
+	// (kept for the next).
+	counts, outMax []float32
 }
 
 // Shards is the number of shards a training batch is split into (unless
@@ -358,12 +361,13 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 		}
 	}
 	var lossSum float64
-	var counts, outMax []float32
+	counts, outMax := c.counts[:0], c.outMax[:0]
 	for _, sh := range c.shards {
 		lossSum += sh.loss
 		counts = append(counts, sh.counts...)
 		outMax = append(outMax, sh.outMax...)
 	}
+	c.counts, c.outMax = counts, outMax
 	lossSum += c.l2
 	if len(outMax) != len(counts) {
 		outMax = nil
