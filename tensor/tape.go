@@ -111,7 +111,8 @@ func (tp *Tape) NewResult(shape []int, inputs ...*Tensor) *Tensor {
 		// The header and its shape in one piece (an op's output; many per
 		// time step), taken from a chunk of the tape's: one allocation per
 		// resultChunk results. Headers are never handed out twice; a chunk
-		// is collected once none of its tensors is referenced.
+		// holds results of one pass (Reset starts a new one) and is
+		// collected once none of its tensors is referenced.
 		var h *resultHeader
 		if tp != nil {
 			if len(tp.headers) == 0 {
@@ -220,6 +221,8 @@ func (tp *Tape) Reset() {
 	clear(tp.back)
 	tp.back = tp.back[:0]
 	clear(tp.narrow)
+	// A pass's results do not share a chunk with the next pass's.
+	tp.headers = nil
 	tp.f32.reset()
 	tp.i32.reset()
 }
