@@ -68,12 +68,23 @@ func DecodeIDX(r io.Reader) (*IDX, error) { return decodeIDX(r, -1) }
 // not), used to reject truncated files before allocating.
 func decodeIDX(r io.Reader, size int64) (*IDX, error) {
 	br := bufio.NewReader(r)
+	isize, gzSize := int64(-1), int64(-1)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("corrupt gzip stream: %v", err)
 		}
 		defer zr.Close()
+		// A gzip file's trailer holds the size of its data modulo 2³²
+		// (of the last member's, if there are several): readUpTo may then
+		// allocate the payload at once, the sizes agreeing and the
+		// payload within what the file can inflate to.
+		if ra, ok := r.(io.ReaderAt); ok && size >= 18 {
+			var t [4]byte
+			if _, err := ra.ReadAt(t[:], size-4); err == nil {
+				isize, gzSize = int64(binary.LittleEndian.Uint32(t[:])), size
+			}
+		}
 		br, size = bufio.NewReader(zr), -1
 	}
 	var head [4]byte
@@ -114,10 +125,15 @@ func decodeIDX(r io.Reader, size int64) (*IDX, error) {
 		return nil, fmt.Errorf("IDX: dimensions %v declare %d bytes of data but the file holds %d", dims, payload, size-hdr)
 	}
 	// Check the header against the bytes actually there before trusting
-	// it: when the size is unknown (a stream, gzip), read in steps so that
-	// a header declaring a gigabyte over a few bytes of data allocates a few
-	// bytes, not the gigabyte.
-	buf, err := readUpTo(br, payload, size >= 0)
+	// it: when the size is unknown (a stream, gzip without a trailer that
+	// agrees), read in steps so that a header declaring a gigabyte over a
+	// few bytes of data allocates a few bytes, not the gigabyte. A gzip
+	// file whose trailer agrees with the header is allocated at once, at
+	// most maxInflate times the file's size.
+	hdr := int64(4 + 4*nd)
+	trusted := size >= 0 ||
+		isize >= 0 && isize == (hdr+payload)&0xffffffff && payload <= maxInflate*gzSize
+	buf, err := readUpTo(br, payload, trusted)
 	if err != nil {
 		return nil, fmt.Errorf("IDX: %v", err)
 	}
@@ -151,8 +167,14 @@ func decodeIDX(r io.Reader, size int64) (*IDX, error) {
 	return m, nil
 }
 
+// maxInflate bounds the ratio of a deflate stream's output to its input
+// (at most 258 bytes from a length-distance code of two bits or more: about
+// 1032 to 1).
+const maxInflate = 1032
+
 // readUpTo reads n bytes from r, or fewer if r ends first. With trusted
-// set (n was checked against the file's size) it allocates n bytes at
+// set (n was checked against the file's size, or a gzip file's trailer
+// and size) it allocates n bytes at
 // once; otherwise it grows its buffer as data arrives, so that memory
 // follows the bytes present, not the count declared.
 func readUpTo(r io.Reader, n int64, trusted bool) ([]byte, error) {

@@ -89,3 +89,52 @@ func TestEncodeIDXBadDims(t *testing.T) {
 		}
 	}
 }
+
+// allocOf is the bytes allocated by ReadIDX(path) and its error.
+func allocOf(path string) (uint64, error) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := ReadIDX(path)
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc, err
+}
+
+// A gzip file whose trailer agrees with its header is read into one buffer
+// of the payload's size (growing one as the data arrives allocated about
+// twice the payload and copied it); a short file whose trailer lies as its
+// header does still allocates at most maxInflate times its size.
+func TestReadIDXGzipAllocation(t *testing.T) {
+	dir := t.TempDir()
+	const n = 4 << 20
+	data := make([]uint8, n)
+	for i := range data {
+		data[i] = uint8(i * 7 % 251)
+	}
+	good := filepath.Join(dir, "good-idx1-ubyte.gz")
+	if err := os.WriteFile(good, gz(craftedIDX(data, n)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadIDX(good)
+	if err != nil || len(m.Data) != n || m.Data[n-1] != data[n-1] {
+		t.Fatalf("ReadIDX: %v", err)
+	}
+	if a, err := allocOf(good); err != nil || a > n+n/4 {
+		t.Errorf("good: allocated %d bytes for a payload of %d (error %v)", a, n, err)
+	}
+
+	// 1 GiB declared over five bytes, the trailer forged to agree.
+	lie := gz(craftedIDX([]byte{1, 2, 3, 4, 5}, 1<<15, 1<<15))
+	binary.LittleEndian.PutUint32(lie[len(lie)-4:], 4+8+1<<30)
+	bad := filepath.Join(dir, "lie-idx2-ubyte.gz")
+	if err := os.WriteFile(bad, lie, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := allocOf(bad)
+	if err == nil {
+		t.Fatal("forged trailer accepted")
+	}
+	if a > 4<<20 {
+		t.Errorf("forged trailer: allocated %d bytes (error %v)", a, err)
+	}
+}

@@ -165,6 +165,11 @@ type gemmImpl struct {
 	// A(i,p) is a[p*sa+i], or a[i*sa+p] when aRows; with beta == 0 it
 	// overwrites c without reading it.
 	kernel func(kc int, a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int, alpha, beta float32)
+	// half, if set, is kernel on a tile of mr/2 rows (the same arithmetic
+	// per element), for a panel of at most mr/2 rows (a product of 64 rows
+	// then pads 2 rows, not 8), on A read in place or packed (a packed
+	// panel's stride stays mr).
+	half func(kc int, a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int, alpha, beta float32)
 	// direct says that the kernel takes any strides and aRows, so that
 	// full panels can be read in place instead of packed. Otherwise it gets
 	// only packed panels (sa == mr, sb == nr, !aRows).
@@ -694,8 +699,12 @@ func (g *gemmBlock) compute(wk, r0, r1, c0, c1 int) {
 	for ip := r0; ip < r1; ip++ {
 		i := g.i0 + ip*mr
 		rows := min(mr, g.i0+g.mc-i)
+		kern, full := im.kernel, mr
+		if im.half != nil && rows <= mr/2 && g.ends == nil {
+			kern, full = im.half, mr/2
+		}
 		ap, sa, aRows := g.aPanel(ip), mr, false
-		if g.aDirect && rows == mr {
+		if g.aDirect && rows == full {
 			if g.transA {
 				ap, sa = g.a[g.p0*g.lda+i:], g.lda
 			} else {
@@ -709,14 +718,14 @@ func (g *gemmBlock) compute(wk, r0, r1, c0, c1 int) {
 			if g.bDirect && cols == nr {
 				bp, sb = g.b[g.p0*g.ldb+j:], g.ldb
 			}
-			if rows == mr && cols == nr && !g.transC {
-				g.sum(ap, sa, aRows, bp, sb, g.c[i*g.ldc+j:], g.ldc)
+			if rows == full && cols == nr && !g.transC {
+				g.sum(kern, ap, sa, aRows, bp, sb, g.c[i*g.ldc+j:], g.ldc)
 				continue
 			}
 			if g.beta != 0 {
 				g.tileCopy(tile, i, j, rows, cols, false)
 			}
-			g.sum(ap, sa, aRows, bp, sb, tile, nr)
+			g.sum(kern, ap, sa, aRows, bp, sb, tile, nr)
 			g.tileCopy(tile, i, j, rows, cols, true)
 		}
 	}
@@ -724,7 +733,8 @@ func (g *gemmBlock) compute(wk, r0, r1, c0, c1 int) {
 
 // sum runs the micro-kernel on one tile over the block's kc steps of p, in
 // blocks of kd: the first applies beta, the others add.
-func (g *gemmBlock) sum(a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int) {
+func (g *gemmBlock) sum(kernel func(kc int, a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int, alpha, beta float32),
+	a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int) {
 	beta := g.beta
 	if g.ends != nil {
 		if g.im.seg != nil && !aRows && len(g.lens) > 1 {
@@ -738,7 +748,7 @@ func (g *gemmBlock) sum(a []float32, sa int, aRows bool, b []float32, sb int, c 
 			if aRows {
 				ao = p
 			}
-			g.im.kernel(kc, a[ao:], sa, aRows, b[p*sb:], sb, c, ldc, g.alpha, beta)
+			kernel(kc, a[ao:], sa, aRows, b[p*sb:], sb, c, ldc, g.alpha, beta)
 			beta = 1
 			p += kc
 		}
@@ -750,7 +760,7 @@ func (g *gemmBlock) sum(a []float32, sa int, aRows bool, b []float32, sb int, c 
 		if aRows {
 			ao = p
 		}
-		g.im.kernel(kc, a[ao:], sa, aRows, b[p*sb:], sb, c, ldc, g.alpha, beta)
+		kernel(kc, a[ao:], sa, aRows, b[p*sb:], sb, c, ldc, g.alpha, beta)
 		beta = 1
 	}
 }

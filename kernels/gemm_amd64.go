@@ -28,6 +28,12 @@ func gemmKernel6x16C(kc int, a *float32, sa int, b *float32, sb int, c *float32,
 //go:noescape
 func gemmKernel6x16R(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
 
+//go:noescape
+func gemmKernel6x32C(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func gemmKernel6x32R(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+
 // gemmCheckTile panics unless the kernel's reads and writes lie in a, b and
 // c: the assembly does not check bounds.
 func gemmCheckTile(kc int, a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc, mr, nr int) {
@@ -46,6 +52,15 @@ func gemmKernelAVX512x32(kc int, a []float32, sa int, aRows bool, b []float32, s
 		gemmKernel12x32R(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta)
 	} else {
 		gemmKernel12x32C(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta)
+	}
+}
+
+func gemmKernelAVX512x32h(kc int, a []float32, sa int, aRows bool, b []float32, sb int, c []float32, ldc int, alpha, beta float32) {
+	gemmCheckTile(kc, a, sa, aRows, b, sb, c, ldc, 6, 32)
+	if aRows {
+		gemmKernel6x32R(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta)
+	} else {
+		gemmKernel6x32C(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta)
 	}
 }
 
@@ -89,9 +104,10 @@ func gemmPackTAVX512(dst []float32, ldd int, src []float32, lds, n, cols, width 
 }
 
 // gemmAVX512 is the AVX-512 implementation: a 12×32 tile in 24 zmm
-// accumulators (two zmm of B and one broadcast of A per step), and a 12×16
-// one for outputs at most 16 wide.
-var gemmAVX512 = &gemmImpl{mr: 12, nr: 32, kernel: gemmKernelAVX512x32, seg: gemmSegKernelAVX512x32, direct: true, packT: gemmPackTAVX512, mc: 768, ncw: 512,
+// accumulators (two zmm of B and one broadcast of A per step), a 6×32 one
+// for a last panel of at most 6 rows, and a 12×16 one for outputs at most
+// 16 wide.
+var gemmAVX512 = &gemmImpl{mr: 12, nr: 32, kernel: gemmKernelAVX512x32, half: gemmKernelAVX512x32h, seg: gemmSegKernelAVX512x32, direct: true, packT: gemmPackTAVX512, mc: 768, ncw: 512,
 	narrow: &gemmImpl{mr: 12, nr: 16, kernel: gemmKernelAVX512x16, direct: true, packT: gemmPackTAVX512, mc: 768, ncw: 512}}
 
 // gemmAVX2 is the AVX2 implementation: a 6×16 tile in 12 ymm accumulators

@@ -1,7 +1,7 @@
 //go:build ignore
 
 // This program generates gemm_amd64.s: the micro-kernels of Gemm, AVX-512
-// (12×32 and 12×16 tiles) and AVX2 (6×16), each reading A as packed columns
+// (12×32, 12×16 and 6×32 tiles) and AVX2 (6×16), each reading A as packed columns
 // or in place as rows, and the AVX-512 16×16 transposing pack. Run it with
 // go generate.
 package main
@@ -36,6 +36,10 @@ func main() {
 	}
 	for _, rows := range []bool{false, true} {
 		kernel(avx2, 6, 16, rows)
+	}
+	// The 6×32 AVX-512 tile for a last panel of at most 6 rows.
+	for _, rows := range []bool{false, true} {
+		kernel(avx512, 6, 32, rows)
 	}
 	kernelSeg(12, 32)
 	packT()

@@ -536,3 +536,56 @@ func TestGemmSerial(t *testing.T) {
 		}
 	}
 }
+
+// The 6×32 tile of a last panel of at most 6 rows gives the 12×32 tile's
+// bits (which then computes padded rows), for A and B read in place or
+// packed, whole or blocked, every transposition, and beta 0 or not.
+func TestGemmHalfTile(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512")
+	}
+	noHalf := *gemmAVX512
+	noHalf.half = nil
+	defer func(w int, d bool) { gemmWholeMax, gemmNoDirect = w, d }(gemmWholeMax, gemmNoDirect)
+	r := rand.New(rand.NewPCG(6, 32))
+	for _, m := range []int{1, 4, 6, 7, 13, 16, 18, 19, 64, 66, 70} {
+		for _, n := range []int{1, 31, 32, 33, 100} {
+			for _, k := range []int{1, 7, 196, 300} {
+				for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+					a, b := make([]float32, m*k), make([]float32, k*n)
+					for i := range a {
+						a[i] = float32(r.NormFloat64())
+					}
+					for i := range b {
+						b[i] = float32(r.NormFloat64())
+					}
+					lda, ldb := k, n
+					if tr[0] {
+						lda = m
+					}
+					if tr[1] {
+						ldb = k
+					}
+					c0 := make([]float32, m*n)
+					for i := range c0 {
+						c0[i] = float32(r.NormFloat64())
+					}
+					for _, mode := range [][2]int{{1 << 14, 0}, {0, 0}, {1 << 14, 1}, {0, 1}} {
+						for _, beta := range []float32{0, 0.5} {
+							gemmWholeMax, gemmNoDirect = mode[0], mode[1] == 1
+							want := append([]float32(nil), c0...)
+							gemm(&noHalf, tr[0], tr[1], m, n, k, 1.5, a, lda, b, ldb, beta, want, n)
+							got := append([]float32(nil), c0...)
+							gemm(gemmAVX512, tr[0], tr[1], m, n, k, 1.5, a, lda, b, ldb, beta, got, n)
+							for i := range got {
+								if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+									t.Fatalf("m %d n %d k %d %v mode %v beta %v: element %d is %v, the 12-row tile's %v", m, n, k, tr, mode, beta, i, got[i], want[i])
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -166,7 +166,9 @@ func (n *FeedForward) RunFusedPacked(tp *tensor.Tape, proj *tensor.Tensor, steps
 		kernels.FusedLIFForward(cur[b*steps*L:(b+1)*steps*L], bits[b*nb*steps:(b+1)*nb*steps],
 			xp[b*hp:(b+1)*hp], w2b, u, h, steps, k, beta, theta)
 	}
-	outs := make([]*tensor.Tensor, steps)
+	// The step outputs and the trace's four lists in one allocation.
+	ptrs := make([]*tensor.Tensor, 5*steps)
+	outs := ptrs[:steps:steps]
 	for t := range steps {
 		o := tp.NewResult([]int{batch, k}, proj, w2, b2)
 		for b := range batch {
@@ -231,8 +233,9 @@ func (n *FeedForward) RunFusedPacked(tp *tensor.Tape, proj *tensor.Tensor, steps
 	}
 	tr := &Trace{Spikes: make([][]*tensor.Tensor, 2), Mem: make([][]*tensor.Tensor, 2)}
 	for i := range tr.Spikes {
-		tr.Spikes[i] = make([]*tensor.Tensor, steps)
-		tr.Mem[i] = make([]*tensor.Tensor, steps)
+		o := (1 + 2*i) * steps
+		tr.Spikes[i] = ptrs[o : o+steps : o+steps]
+		tr.Mem[i] = ptrs[o+steps : o+2*steps : o+2*steps]
 	}
 	st := ro.Cell.Init(tp, batch, k)
 	for t, o := range outs {

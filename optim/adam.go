@@ -179,12 +179,12 @@ func (c *AdamWConfig) updateFill(p *tensor.Tensor, st *paramState, f GradFill) {
 // the bits are adamUpdate's).
 func adamFill(h adamHyper, p *tensor.Tensor, st *paramState, f GradFill) {
 	w, m, v, vmax, grad, kh := adamArgs(h, p, st)
-	fillRanges(len(w), f, func(lo, hi int) {
+	fillRanges(len(w), grad, f, func(lo, hi int, g []float32) {
 		var vm []float32
 		if vmax != nil {
 			vm = vmax[lo:hi]
 		}
-		kernels.AdamStep(w[lo:hi], m[lo:hi], v[lo:hi], vm, grad[lo:hi], kh)
+		kernels.AdamStep(w[lo:hi], m[lo:hi], v[lo:hi], vm, g, kh)
 	})
 }
 

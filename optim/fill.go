@@ -1,6 +1,9 @@
 package optim
 
 import (
+	"sync"
+	"sync/atomic"
+
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/tensor"
 )
@@ -23,6 +26,19 @@ type GradFill interface {
 	Fill(lo, hi int)
 	// Grain is the length of the ranges.
 	Grain() int
+}
+
+// ScratchFill is a GradFill that can write a range of the gradient into
+// another buffer. StepFill then fills each range into a buffer of its
+// goroutine's, which stays in cache, and steps from it: the parameter's
+// gradient (p.Grad) is neither written nor read, so it costs no pass over
+// memory, and holds after the step whatever it held before. The parameters
+// and the optimizer's state are the same bits as with Fill.
+type ScratchFill interface {
+	GradFill
+	// FillInto writes elements [lo, hi) of the gradient into dst[:hi-lo]
+	// for a range Fill would be called on (the same conditions).
+	FillInto(dst []float32, lo, hi int)
 }
 
 // rangeRule is implemented by the rules whose update is per element and
@@ -75,16 +91,72 @@ func (o *Optim[C]) StepFill(p *tensor.Tensor, f GradFill) error {
 	return nil
 }
 
-// fillRanges calls f.Fill and then step on each range of f.Grain() of n
-// elements, the ranges split among kernels.Threads() goroutines (each
-// takes consecutive ranges).
-func fillRanges(n int, f GradFill, step func(lo, hi int)) {
+// fillRanges calls f.Fill and then step(lo, hi, grad[lo:hi]) on each
+// range of f.Grain() of n elements, on up to kernels.Threads() goroutines.
+// The ranges are handed out as the goroutines ask for them, the calling
+// goroutine's from the front and the second's from the back (each keeps
+// a run of consecutive ranges, and one that is slowed, by a busy machine
+// say, leaves more of them to the other); every range's result is the
+// same whichever goroutine computes it. With a ScratchFill each goroutine
+// fills its ranges into a buffer of its own instead, and step gets that.
+func fillRanges(n int, grad []float32, f GradFill, step func(lo, hi int, g []float32)) {
 	grain := f.Grain()
-	kernels.Parallel((n+grain-1)/grain, 1, func(b0, b1 int) {
-		for b := b0; b < b1; b++ {
-			lo, hi := b*grain, min((b+1)*grain, n)
-			f.Fill(lo, hi)
-			step(lo, hi)
+	sf, scratch := f.(ScratchFill)
+	nb := (n + grain - 1) / grain
+	workers := max(1, min(kernels.Threads(), nb))
+	// next packs the next range from the front (low 32 bits) and the end
+	// of the ranges left at the back (high 32 bits).
+	var next atomic.Uint64
+	next.Store(uint64(nb) << 32)
+	take := func(back bool) (int, bool) {
+		for {
+			v := next.Load()
+			front, end := uint32(v), uint32(v>>32)
+			if front >= end {
+				return 0, false
+			}
+			b, w := front, v+1
+			if back {
+				b, w = end-1, uint64(end-1)<<32|uint64(front)
+			}
+			if next.CompareAndSwap(v, w) {
+				return int(b), true
+			}
 		}
-	})
+	}
+	run := func(back bool) {
+		var buf *[]float32
+		if scratch {
+			buf = fillScratch.Get().(*[]float32)
+			if len(*buf) < grain {
+				*buf = make([]float32, grain)
+			}
+			defer fillScratch.Put(buf)
+		}
+		for {
+			b, ok := take(back)
+			if !ok {
+				return
+			}
+			lo, hi := b*grain, min((b+1)*grain, n)
+			if scratch {
+				g := (*buf)[:hi-lo]
+				sf.FillInto(g, lo, hi)
+				step(lo, hi, g)
+				continue
+			}
+			f.Fill(lo, hi)
+			step(lo, hi, grad[lo:hi])
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(workers - 1)
+	for w := 1; w < workers; w++ {
+		go func() { defer wg.Done(); run(w == 1) }()
+	}
+	run(false)
+	wg.Wait()
 }
+
+// fillScratch holds fillRanges' buffers between steps.
+var fillScratch = sync.Pool{New: func() any { return new([]float32) }}

@@ -144,3 +144,83 @@ func TestStepFillErrors(t *testing.T) {
 		}
 	}
 }
+
+// scratchFill is testFill as a ScratchFill: it writes the ranges it is
+// asked for into the buffer given.
+type scratchFill struct{ testFill }
+
+func (f *scratchFill) FillInto(dst []float32, lo, hi int) {
+	copy(dst[:hi-lo], f.src[lo:hi])
+	f.mu.Lock()
+	f.ranges = append(f.ranges, [2]int{lo, hi})
+	f.mu.Unlock()
+}
+
+// TestStepFillScratch checks that StepFill with a ScratchFill gives the
+// parameters and state of filling the whole gradient and stepping, to the
+// bit, on any number of goroutines, and that the range updates (Adam,
+// AdamW) neither read nor write the parameter's gradient.
+func TestStepFillScratch(t *testing.T) {
+	for _, tc := range configs {
+		ranged := strings.HasPrefix(tc.name, "adam")
+		for _, threads := range []int{1, 2, 3} {
+			for _, grain := range []int{1000, 4096, 70001} {
+				ref, rg := fillModel(1)
+				got, gg := fillModel(1)
+				ro, err := tc.new(ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				go_, _ := tc.new(got)
+				fo := go_.(interface {
+					StepFill(*tensor.Tensor, GradFill) error
+				})
+				prev := kernels.SetThreads(threads)
+				for step := range 3 {
+					for i := range ref {
+						rg[i][i%len(rg[i])] += float32(step)
+						gg[i][i%len(gg[i])] += float32(step)
+						ref[i].ZeroGrad()
+						copy(ref[i].Grad, rg[i])
+						got[i].ZeroGrad()
+						copy(got[i].Grad, gg[i])
+					}
+					nan := float32(math.NaN())
+					for j := range got[0].Grad {
+						got[0].Grad[j] = nan
+					}
+					if err := ro.Step(); err != nil {
+						t.Fatal(err)
+					}
+					f := &scratchFill{testFill{p: got[0], src: gg[0], grain: grain, bounded: true}}
+					if err := fo.StepFill(got[0], f); err != nil {
+						t.Fatal(err)
+					}
+					covered := 0
+					for _, r := range f.ranges {
+						covered += r[1] - r[0]
+					}
+					if covered != len(got[0].Data) {
+						t.Fatalf("%s: fills covered %d of %d elements", tc.name, covered, len(got[0].Data))
+					}
+					if ranged {
+						for j, v := range got[0].Grad {
+							if math.Float32bits(v) != math.Float32bits(nan) {
+								t.Fatalf("%s: the step wrote the gradient at %d", tc.name, j)
+							}
+						}
+					}
+				}
+				kernels.SetThreads(prev)
+				for i := range ref {
+					if !reflect.DeepEqual(ref[i].Data, got[i].Data) {
+						t.Fatalf("%s, %d threads, grain %d: parameter %d differs from Fill then Step", tc.name, threads, grain, i)
+					}
+				}
+				if !reflect.DeepEqual(ro.State(), go_.State()) {
+					t.Fatalf("%s, %d threads, grain %d: state differs from Fill then Step", tc.name, threads, grain)
+				}
+			}
+		}
+	}
+}

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
+
+	"github.com/braingo/braingo/kernels"
 )
 
 // rowsOf returns (rows, cols) of a tensor seen as a matrix over its last axis.
@@ -22,26 +25,28 @@ func rowsOf(op string, a *Tensor) (int, int) {
 func (tp *Tape) LogSoftmax(a *Tensor) *Tensor {
 	rows, c := rowsOf("LogSoftmax", a)
 	out := tp.NewResult(a.Shape, a)
-	for r := 0; r < rows; r++ {
-		logSoftmaxRow(out.Data[r*c:(r+1)*c], a.Data[r*c:(r+1)*c])
-	}
+	logSoftmaxRows(out.Data[:rows*c], a.Data[:rows*c], c)
 	if out.requiresGrad {
 		tp.Record(func() {
 			if out.Grad == nil {
 				return
 			}
 			ga := tp.GradOf(a)
+			buf := getF64(rows * c)
+			ey := *buf
+			expRows(ey, out.Data[:rows*c])
 			// d/dx: g − softmax·Σg
 			for r := 0; r < rows; r++ {
-				g, y, d := out.Grad[r*c:(r+1)*c], out.Data[r*c:(r+1)*c], ga[r*c:(r+1)*c]
+				g, e, d := out.Grad[r*c:(r+1)*c], ey[r*c:(r+1)*c], ga[r*c:(r+1)*c]
 				var s float64
 				for _, v := range g {
 					s += float64(v)
 				}
 				for i := range d {
-					d[i] += g[i] - float32(math.Exp(float64(y[i]))*s)
+					d[i] += g[i] - float32(e[i]*s)
 				}
 			}
+			putF64(buf)
 		})
 	}
 	return out
@@ -95,6 +100,65 @@ func logSoftmaxRow(dst, x []float32) {
 	}
 }
 
+// logSoftmaxRows is logSoftmaxRow on each row of c values of x, to the
+// bit, with the exponentials of all rows by kernels.Exp (math.Exp's bits,
+// 8 at a time).
+func logSoftmaxRows(dst, x []float32, c int) {
+	n := len(x)
+	if c == 0 || n == 0 {
+		return
+	}
+	buf := getF64(n)
+	e := (*buf)[:n]
+	for r := 0; r < n; r += c {
+		row := x[r : r+c]
+		m := float32(math.Inf(-1))
+		for _, v := range row {
+			m = max(m, v)
+		}
+		d := dst[r : r+c]
+		for i, v := range row {
+			d[i] = v - m
+			e[r+i] = float64(d[i])
+		}
+	}
+	kernels.Exp(e, e)
+	for r := 0; r < n; r += c {
+		var s float64
+		for _, v := range e[r : r+c] {
+			s += v
+		}
+		ls := float32(math.Log(s))
+		d := dst[r : r+c]
+		for i := range d {
+			d[i] -= ls
+		}
+	}
+	putF64(buf)
+}
+
+// expRows sets e[i] = math.Exp(float64(y[i])) for every i (kernels.Exp).
+func expRows(e []float64, y []float32) {
+	for i, v := range y {
+		e[i] = float64(v)
+	}
+	kernels.Exp(e, e)
+}
+
+// f64Pool holds float64 scratch buffers of the losses' exponentials.
+var f64Pool = sync.Pool{New: func() any { return new([]float64) }}
+
+func getF64(n int) *[]float64 {
+	b := f64Pool.Get().(*[]float64)
+	if cap(*b) < n {
+		*b = make([]float64, n)
+	}
+	*b = (*b)[:n]
+	return b
+}
+
+func putF64(b *[]float64) { f64Pool.Put(b) }
+
 // CrossEntropy returns the mean over rows of −log softmax(logits)[label],
 // logits of shape (..., C) and one label per row in [0, C).
 func (tp *Tape) CrossEntropy(logits *Tensor, labels []int) *Tensor {
@@ -130,9 +194,7 @@ func (tp *Tape) CrossEntropySteps(logits []*Tensor, labels []int) *Tensor {
 	var loss float32
 	for t, a := range logits {
 		lp := logp[t*n : (t+1)*n]
-		for r := 0; r < rows; r++ {
-			logSoftmaxRow(lp[r*c:(r+1)*c], a.Data[r*c:(r+1)*c])
-		}
+		logSoftmaxRows(lp, a.Data[:n], c)
 		var s float64
 		for r, y := range labels {
 			s -= float64(lp[r*c+y])
@@ -155,24 +217,27 @@ func (tp *Tape) CrossEntropySteps(logits []*Tensor, labels []int) *Tensor {
 			// g − softmax·Σg, as those ops compute them.
 			gl := out.Grad[0] / float32(max(rows, 1))
 			gy := 0 - gl // NLL's: a zeroed gradient minus gl (+0, not −0, for gl = 0)
+			buf := getF64(n)
+			ey := *buf
 			for t, a := range logits {
 				if !a.requiresGrad {
 					continue
 				}
-				lp := logp[t*n : (t+1)*n]
+				expRows(ey, logp[t*n:(t+1)*n])
 				ga := tp.GradOf(a)
 				for r, y := range labels {
 					s := float64(gy) // Σ of the row's gradient
-					d, yl := ga[r*c:(r+1)*c], lp[r*c:(r+1)*c]
+					d, e := ga[r*c:(r+1)*c], ey[r*c:(r+1)*c]
 					for i := range d {
 						var g float32
 						if i == y {
 							g = gy
 						}
-						d[i] += g - float32(math.Exp(float64(yl[i]))*s)
+						d[i] += g - float32(e[i]*s)
 					}
 				}
 			}
+			putF64(buf)
 		})
 	}
 	return out

@@ -366,3 +366,82 @@ func TestCrossEntropyStepsMatchesSteps(t *testing.T) {
 		}
 	}
 }
+
+// logSoftmaxRows gives logSoftmaxRow's bits on every row, and the
+// backward passes of LogSoftmax and CrossEntropySteps those of math.Exp
+// per element: rows of every width up to 20 (the exponentials go 8 at a
+// time through kernels.Exp), values up to ±1e4, infinities and NaN.
+func TestLogSoftmaxRowsBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	same := func(a, b float32) bool {
+		return math.Float32bits(a) == math.Float32bits(b) || a != a && b != b
+	}
+	for c := 1; c <= 20; c++ {
+		for _, scale := range []float64{1, 30, 1e4} {
+			rows := 1 + r.IntN(40)
+			x := make([]float32, rows*c)
+			for i := range x {
+				x[i] = float32(r.NormFloat64() * scale)
+			}
+			if c > 2 && scale == 30 {
+				x[r.IntN(len(x))] = float32(math.Inf(-1))
+				x[r.IntN(len(x))] = float32(math.NaN())
+			}
+			got := make([]float32, len(x))
+			logSoftmaxRows(got, x, c)
+			want := make([]float32, c)
+			for row := range rows {
+				logSoftmaxRow(want, x[row*c:(row+1)*c])
+				for i := range want {
+					if !same(got[row*c+i], want[i]) {
+						t.Fatalf("c %d, scale %v, row %d: %v, logSoftmaxRow %v", c, scale, row, got[row*c:(row+1)*c], want)
+					}
+				}
+			}
+			// The backward passes against their per-element formulas.
+			labels := make([]int, rows)
+			for i := range labels {
+				labels[i] = r.IntN(c)
+			}
+			tp := NewTape()
+			a := New([]int{rows, c}, append([]float32(nil), x...)).SetRequiresGrad(true)
+			ls := tp.LogSoftmax(a)
+			g := make([]float32, len(x))
+			for i := range g {
+				g[i] = float32(r.NormFloat64())
+			}
+			tp.Backward(tp.Sum(tp.Mul(ls, New([]int{rows, c}, g))))
+			for row := range rows {
+				var s float64
+				for _, v := range g[row*c : (row+1)*c] {
+					s += float64(v)
+				}
+				for i := range c {
+					k := row*c + i
+					w := g[k] - float32(math.Exp(float64(ls.Data[k]))*s)
+					if !same(a.Grad[k], w) {
+						t.Fatalf("LogSoftmax backward, c %d: %v, want %v", c, a.Grad[k], w)
+					}
+				}
+			}
+			tp = NewTape()
+			b := New([]int{rows, c}, append([]float32(nil), x...)).SetRequiresGrad(true)
+			ce := tp.CrossEntropySteps([]*Tensor{b}, labels)
+			tp.Backward(ce)
+			gy := 0 - 1/float32(rows)
+			for row, y := range labels {
+				logSoftmaxRow(want, x[row*c:(row+1)*c])
+				for i := range c {
+					var gi float32
+					if i == y {
+						gi = gy
+					}
+					w := 0 + (gi - float32(math.Exp(float64(want[i]))*float64(gy)))
+					if !same(b.Grad[row*c+i], w) {
+						t.Fatalf("CrossEntropySteps backward, c %d: %v, want %v", c, b.Grad[row*c+i], w)
+					}
+				}
+			}
+		}
+	}
+}

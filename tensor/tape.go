@@ -25,6 +25,9 @@ type Tape struct {
 	// narrow holds the packed weights of narrow products during a recorded
 	// pass (narrow.go); cleared by Backward and Reset.
 	narrow map[*Tensor]*narrowW
+	// headers is what is left of the current chunk of result headers
+	// (NewResult).
+	headers []resultHeader
 }
 
 // NewTape returns an empty tape.
@@ -96,15 +99,29 @@ type resultHeader struct {
 	shape [4]int
 }
 
+// resultChunk is the result headers a tape allocates at once.
+const resultChunk = 64
+
 // NewResult returns an op's output tensor of the given shape with pooled,
 // uninitialized Data. It requires a gradient when tp records and any input
 // does; an op records its backward step (Record) only in that case.
 func (tp *Tape) NewResult(shape []int, inputs ...*Tensor) *Tensor {
 	var t *Tensor
 	if len(shape) <= len(resultHeader{}.shape) {
-		// One allocation for the header and its shape (an op's output;
-		// many per time step).
-		h := new(resultHeader)
+		// The header and its shape in one piece (an op's output; many per
+		// time step), taken from a chunk of the tape's: one allocation per
+		// resultChunk results. Headers are never handed out twice; a chunk
+		// holds results of one pass (Reset starts a new one) and is
+		// collected once none of its tensors is referenced.
+		var h *resultHeader
+		if tp != nil {
+			if len(tp.headers) == 0 {
+				tp.headers = make([]resultHeader, resultChunk)
+			}
+			h, tp.headers = &tp.headers[0], tp.headers[1:]
+		} else {
+			h = new(resultHeader)
+		}
 		t = &h.t
 		t.Shape = append(h.shape[:0], shape...)
 	} else {
@@ -204,6 +221,8 @@ func (tp *Tape) Reset() {
 	clear(tp.back)
 	tp.back = tp.back[:0]
 	clear(tp.narrow)
+	// A pass's results do not share a chunk with the next pass's.
+	tp.headers = nil
 	tp.f32.reset()
 	tp.i32.reset()
 }
@@ -270,10 +289,14 @@ func (p *pool[T]) reset() {
 			}
 		}
 		clear(l[k:])
-		if k == 0 {
+		if k == 0 && cap(l) == 0 {
 			delete(p.free, c)
 			continue
 		}
+		// A class whose buffers are all in use keeps its empty list, so
+		// that taking them back below does not grow a new one each pass
+		// (the lists hold no buffers; the classes are few, at most 8 per
+		// power of two).
 		p.free[c] = l[:k]
 	}
 	for _, b := range p.used {

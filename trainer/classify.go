@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/braingo/braingo/datasets"
 	"github.com/braingo/braingo/kernels"
@@ -90,6 +91,13 @@ type Classify struct {
 	// w2b is the readout weight packed for the fused path, once per batch
 	// for all shards (networks.FeedForward.PackFusedReadout).
 	w2b []float32
+	// fillRows is set when the workers fill their own rows of the batch
+	// (projectRows) instead of TrainStep; ids is the batch's samples.
+	fillRows bool
+	ids      []int
+	// counts and outMax gather the shards' outputs at the end of a step
+	// (kept for the next).
+	counts, outMax []float32
 }
 
 // Shards is the number of shards a training batch is split into (unless
@@ -239,12 +247,19 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 		c.x, c.y = make([]float32, n*f), make([]int, n)
 	}
 	c.x, c.y = c.x[:n*f], c.y[:n]
-	c.Data.Fill(c.x, c.y, ids)
-
 	c.ensureShards()
 	c.own0, c.own1 = c.ownShards()
 	c.unfilled = nil
 	static := c.static()
+	// With a static input that is the images themselves (project reads
+	// nothing of them) and every shard computed here, each worker fills
+	// its own rows before projecting them (projectRows); else the batch is
+	// filled here.
+	c.fillRows = static && c.Exchange == nil && c.staticIsImages()
+	if !c.fillRows {
+		c.Data.Fill(c.x, c.y, ids)
+	}
+	c.ids = ids
 	// The first projection's parameters, the first of Params, get their
 	// gradients from projectBackward with a static input.
 	skip := 0
@@ -346,12 +361,13 @@ func (c *Classify) TrainStep(epoch, b int) (StepResult, error) {
 		}
 	}
 	var lossSum float64
-	var counts, outMax []float32
+	counts, outMax := c.counts[:0], c.outMax[:0]
 	for _, sh := range c.shards {
 		lossSum += sh.loss
 		counts = append(counts, sh.counts...)
 		outMax = append(outMax, sh.outMax...)
 	}
+	c.counts, c.outMax = counts, outMax
 	lossSum += c.l2
 	if len(outMax) != len(counts) {
 		outMax = nil
@@ -382,23 +398,80 @@ func (c *Classify) ensureShards() {
 // each calls fn for every nonempty shard this process owns, the shards
 // split into nw runs of consecutive shards, one goroutine each. With pre,
 // each goroutine w first calls pre(w, s0, s1) for its run of shards
-// [s0, s1).
+// [s0, s1). A goroutine that has done its own run takes shards from the
+// end of another's run whose pre is done (a goroutine whose thread the
+// machine holds up leaves them to the others): every shard's result is the
+// same whichever goroutine computes it.
 func (c *Classify) each(nw int, pre func(w, s0, s1 int), fn func(*shard)) {
-	run := func(w int) {
-		k := c.own1 - c.own0
-		s0, s1 := c.own0+w*k/nw, c.own0+(w+1)*k/nw
+	k := c.own1 - c.own0
+	bounds := func(w int) (int, int) { return c.own0 + w*k/nw, c.own0 + (w+1)*k/nw }
+	if nw == 1 {
+		s0, s1 := bounds(0)
 		if pre != nil {
-			pre(w, s0, s1)
+			pre(0, s0, s1)
 		}
 		for _, sh := range c.shards[s0:s1] {
 			if sh.x.Shape[0] > 0 {
 				fn(sh)
 			}
 		}
-	}
-	if nw == 1 {
-		run(0)
 		return
+	}
+	// runs[w] packs the next shard of run w from the front (low 32 bits)
+	// and the end of its shards left (high 32 bits); ready[w] is set once
+	// pre(w, …) is done.
+	runs := make([]atomic.Uint64, nw)
+	ready := make([]atomic.Bool, nw)
+	for w := range nw {
+		s0, s1 := bounds(w)
+		runs[w].Store(uint64(s1)<<32 | uint64(s0))
+	}
+	take := func(w int, back bool) (int, bool) {
+		for {
+			v := runs[w].Load()
+			front, end := uint32(v), uint32(v>>32)
+			if front >= end {
+				return 0, false
+			}
+			s, nv := front, v+1
+			if back {
+				s, nv = end-1, uint64(end-1)<<32|uint64(front)
+			}
+			if runs[w].CompareAndSwap(v, nv) {
+				return int(s), true
+			}
+		}
+	}
+	run := func(w int) {
+		if pre != nil {
+			s0, s1 := bounds(w)
+			pre(w, s0, s1)
+		}
+		ready[w].Store(true)
+		for {
+			s, ok := take(w, false)
+			if !ok {
+				break
+			}
+			if sh := c.shards[s]; sh.x.Shape[0] > 0 {
+				fn(sh)
+			}
+		}
+		for d := 1; d < nw; d++ {
+			o := (w + d) % nw
+			if !ready[o].Load() {
+				continue
+			}
+			for {
+				s, ok := take(o, true)
+				if !ok {
+					break
+				}
+				if sh := c.shards[s]; sh.x.Shape[0] > 0 {
+					fn(sh)
+				}
+			}
+		}
 	}
 	var wg sync.WaitGroup
 	wg.Add(nw - 1)
@@ -407,6 +480,14 @@ func (c *Classify) each(nw int, pre func(w, s0, s1 int), fn func(*shard)) {
 	}
 	run(0)
 	wg.Wait()
+}
+
+// staticIsImages reports whether the static input is the batch's images
+// themselves (input's Static: any static encoder but a Direct one with a
+// gain, which scales them).
+func (c *Classify) staticIsImages() bool {
+	d, ok := c.Encoder.(datasets.Direct)
+	return !ok || d.Gain == 0 || d.Gain == 1
 }
 
 // static reports whether the encoder presents the same input at every step
@@ -447,6 +528,9 @@ func (c *Classify) projectRows(w, s0, s1 int) {
 	_, hi := c.shardRange(s1-1, n)
 	if hi == lo {
 		return
+	}
+	if c.fillRows {
+		c.Data.Fill(c.x[lo*f:hi*f], c.y[lo:hi], c.ids[lo:hi])
 	}
 	x := c.xs.Data[lo*f : hi*f]
 	var y *tensor.Tensor
@@ -496,9 +580,10 @@ func projectSerial(tp *tensor.Tape, d *networks.Dense, n int, x []float32) *tens
 	return y
 }
 
-// projRowTile is a multiple of the GEMM's register tile rows (12 with
-// AVX-512, 6 with AVX2, 4 in Go).
-const projRowTile = 12
+// projRowTile is a multiple of the rows of the GEMM's register tiles (12
+// and, for a last panel, 6 with AVX-512; 6 with AVX2; 4 in Go is not): 64
+// rows are padded to 66, five 12-row tiles and one of 6, not to 72.
+const projRowTile = 6
 
 // projectBackward adds the first projection's parameter gradients from
 // the gradient of its output gathered from the shards: per shard Gᵀ·X and
@@ -582,6 +667,19 @@ func (p *projFill) Fill(lo, hi int) {
 	}
 }
 
+// FillInto computes elements [lo, hi) of dW (whole rows) into dst, cleared
+// first, for a step that does not keep the gradient (optim.ScratchFill:
+// the loop reads no gradient after the step, and a block in a buffer
+// that stays in cache costs no pass over dW's 3 MB in memory).
+func (p *projFill) FillInto(dst []float32, lo, hi int) {
+	r0, r1 := lo/p.h, (hi+p.h-1)/p.h
+	if r1 > r0 && len(p.ends) > 0 {
+		dst = dst[:(r1-r0)*p.h]
+		clear(dst)
+		kernels.GemmSegments(true, false, r1-r0, p.h, p.ends, 1, p.x[r0:], p.f, p.g, p.h, 1, dst, p.h)
+	}
+}
+
 // Bounded reports whether every element of Xᵀ·G is finite in any order of
 // summation: |Σ_k x_ki·g_kj| ≤ Σ_k |x_ki|·|g_kj| ≤ ‖X‖·‖G‖ (Frobenius
 // norms, by Cauchy-Schwarz), and so is every partial sum up to rounding;
@@ -616,7 +714,9 @@ func (c *Classify) WillFill() *tensor.Tensor {
 
 // Unfilled returns the first projection's weight and its gradient's fill
 // when the last TrainStep left it to the optimizer's step (with a static
-// input and SetFill on), else nil.
+// input and SetFill on), else nil. The fill is an optim.ScratchFill: after
+// a StepFill by Adam or AdamW the weight's Grad does not hold the
+// gradient (nothing reads it after the step).
 func (c *Classify) Unfilled() (*tensor.Tensor, optim.GradFill) {
 	if c.unfilled == nil {
 		return nil, nil
