@@ -180,6 +180,9 @@ def main():
         usage_error('--trials and --eval-every must be positive')
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+    # task.py draws from hp['rng'], except multidm and multidelaydm, which
+    # split a stimulus between the modalities with NumPy's global generator.
+    np.random.seed(args.seed)
     task = load_task_module(args.multitask_src)
     hp = default_hp(args.seed)
     model = LeakyRNN(hp, np.random.RandomState(args.seed))
