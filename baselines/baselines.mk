@@ -9,6 +9,7 @@
 #	make baseline-randman        # SpyTorch's recurrent SNN on braingo's randman data
 #	make baselines-openblas-check # OpenBLAS's core with and without OPENBLAS_CORETYPE; results agree?
 #	make bench-open-neuromorphic  # Linear+LIF, batch 16, 500 steps: braingo, snnTorch, SpikingJelly, Norse
+#	make baseline-yang19          # Yang et al. 2019's 20-task network on the paper's trials, per-task reference
 #
 # Results are JSON lines appended to $(BASELINE_RESULTS)/*.jsonl.
 
@@ -34,7 +35,7 @@ BASELINE_ENV := $(OPENBLAS_CLEAN) OPENBLAS_NUM_THREADS=$(BASELINE_BLAS_THREADS) 
 	PYTHONPATH=$(SNNTORCH_SRC)$${PYTHONPATH:+:$$PYTHONPATH}
 BASELINE_RUN := $(BASELINE_ENV) $(PYTHON)
 
-.PHONY: baselines-check baseline-fmnist-snn baseline-fmnist-s2 baseline-verify baseline-randman baselines-openblas-check bench-open-neuromorphic bench-open-neuromorphic-setup
+.PHONY: baseline-yang19 baselines-check baseline-fmnist-snn baseline-fmnist-s2 baseline-verify baseline-randman baselines-openblas-check bench-open-neuromorphic bench-open-neuromorphic-setup
 
 # The Open Neuromorphic SNN benchmark (Linear(n→n) then LIF, batch 16, 500
 # steps): braingo bench models beside snnTorch, SpikingJelly and Norse, one
@@ -139,3 +140,18 @@ baseline-verify: baselines-check
 	$(BASELINE_RUN) baselines/fmnist_snn.py --verify-batches 20 --surrogate fast_sigmoid
 	$(BASELINE_RUN) baselines/fmnist_s2.py --verify-batches 5
 	$(BASELINE_RUN) baselines/fmnist_s2.py --verify-batches 3 --learn-decay
+
+# Yang et al. 2019's 20-task network (softplus leaky RNN, 256 units, dt 20 ms)
+# in plain PyTorch on the paper's own trials: their task.py, read from a
+# checkout of github.com/gyyang/multitask outside this repository (nothing of
+# it is committed), for the per-task reference of docs/tasks-results.md.
+# One torch and one OpenBLAS thread at nice 19 (the machine is shared).
+MULTITASK_SRC ?= /opt/multitask-src
+YANG19_TRIALS ?= 512000
+YANG19_SEED ?= 0
+baseline-yang19:
+	@test -f $(MULTITASK_SRC)/task.py || { echo "baseline-yang19: no $(MULTITASK_SRC)/task.py: git clone https://github.com/gyyang/multitask $(MULTITASK_SRC) (only task.py is read)" >&2; exit 2; }
+	@mkdir -p $(BASELINE_RESULTS)
+	$(OPENBLAS_CLEAN) OPENBLAS_NUM_THREADS=1 nice -n 19 $(PYTHON) baselines/yang19_multitask.py \
+		--multitask-src $(MULTITASK_SRC) --trials $(YANG19_TRIALS) --seed $(YANG19_SEED) \
+		--threads 1 $(BASELINE_ARGS) --out $(BASELINE_RESULTS)/yang19_multitask.jsonl
