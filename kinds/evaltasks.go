@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/braingo/braingo/tasks"
 	"github.com/braingo/braingo/trainer"
@@ -83,6 +84,11 @@ type groupScores struct {
 	Trials []int
 	Perf   []float64
 	Yang   []float64
+	// Ref and RefLabel are the task's reference figures per group
+	// (tasks.GroupReferenced, shown with Yang et al.'s criterion only):
+	// nil, or one slice per name.
+	Ref      [][]float64
+	RefLabel string
 }
 
 func groupPerformance(g tasks.Grouped, res *trainer.PlayResult) groupScores {
@@ -107,6 +113,13 @@ func groupPerformance(g tasks.Grouped, res *trainer.PlayResult) groupScores {
 			}
 		}
 	}
+	if r, ok := g.(tasks.GroupReferenced); ok && withYang {
+		label, ref := r.GroupReference()
+		gs.RefLabel = label
+		for _, name := range gs.Names {
+			gs.Ref = append(gs.Ref, ref[name])
+		}
+	}
 	return gs
 }
 
@@ -126,18 +139,37 @@ func writeGroupTable(w io.Writer, g tasks.Grouped, res *trainer.PlayResult) {
 // (within 36°, fixation held).
 func writeGroupRows(w io.Writer, gs groupScores) {
 	v := gs.Var
-	if gs.Yang == nil {
+	switch {
+	case gs.Yang == nil:
 		fmt.Fprintf(w, "  %-12s %7s %12s\n", v, "trials", "performance")
-	} else {
+	case gs.Ref == nil:
 		fmt.Fprintf(w, "  %-12s %7s %12s %10s\n", v, "trials", "performance", "perf_yang")
+	default:
+		fmt.Fprintf(w, "  %-12s %7s %12s %10s   %s\n", v, "trials", "performance", "perf_yang", gs.RefLabel)
 	}
 	for i, name := range gs.Names {
-		if gs.Yang == nil {
+		switch {
+		case gs.Yang == nil:
 			fmt.Fprintf(w, "  %-12s %7d %11.1f%%\n", name, gs.Trials[i], 100*gs.Perf[i])
-		} else {
+		case gs.Ref == nil:
 			fmt.Fprintf(w, "  %-12s %7d %11.1f%% %9.1f%%\n", name, gs.Trials[i], 100*gs.Perf[i], 100*gs.Yang[i])
+		default:
+			fmt.Fprintf(w, "  %-12s %7d %11.1f%% %9.1f%%   %s\n", name, gs.Trials[i], 100*gs.Perf[i], 100*gs.Yang[i], refRange(gs.Ref[i]))
 		}
 	}
+}
+
+// refRange prints reference figures as their range in percent ("-" for
+// none).
+func refRange(r []float64) string {
+	if len(r) == 0 {
+		return "-"
+	}
+	lo, hi := slices.Min(r), slices.Max(r)
+	if lo == hi {
+		return fmt.Sprintf("%.1f%%", 100*lo)
+	}
+	return fmt.Sprintf("%.1f-%.1f%%", 100*lo, 100*hi)
 }
 
 // groupMaps are groupPerformance by group name: NeuroGym's performance,

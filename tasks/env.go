@@ -45,6 +45,15 @@ type Grouped interface {
 	Groups() (v string, names []string)
 }
 
+// GroupReferenced is an optional interface of a Grouped task with a
+// reference performance per group from outside braingo: label says whose
+// figures they are, at what budget and by what criterion; ref maps a group
+// name to its figures (one per seed or run). Evaluations print them beside
+// the trained network's.
+type GroupReferenced interface {
+	GroupReference() (label string, ref map[string][]float64)
+}
+
 // Outcome is the verdict on one action.
 type Outcome struct {
 	Reward float64
