@@ -49,9 +49,19 @@ func (d *Images) Fill(x []float32, y []int, idx []int) {
 	f := d.Features()
 	for r, i := range idx {
 		row, px := x[r*f:(r+1)*f], d.Pixels[i*f:(i+1)*f]
+		row = row[:len(px)]
 		for j, p := range px {
-			row[j] = float32(p) / 255 // as torchvision ToTensor
+			row[j] = pixelScale[p]
 		}
 		y[r] = int(d.Labels[i])
 	}
 }
+
+// pixelScale[p] is float32(p) / 255, as torchvision's ToTensor scales a
+// pixel: a table read instead of a division per pixel (the same bits).
+var pixelScale = func() (t [256]float32) {
+	for p := range t {
+		t[p] = float32(p) / 255
+	}
+	return
+}()
