@@ -2,7 +2,6 @@ package optim
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/tensor"
@@ -104,26 +103,8 @@ func fillRanges(n int, grad []float32, f GradFill, step func(lo, hi int, g []flo
 	sf, scratch := f.(ScratchFill)
 	nb := (n + grain - 1) / grain
 	workers := max(1, min(kernels.Threads(), nb))
-	// next packs the next range from the front (low 32 bits) and the end
-	// of the ranges left at the back (high 32 bits).
-	var next atomic.Uint64
-	next.Store(uint64(nb) << 32)
-	take := func(back bool) (int, bool) {
-		for {
-			v := next.Load()
-			front, end := uint32(v), uint32(v>>32)
-			if front >= end {
-				return 0, false
-			}
-			b, w := front, v+1
-			if back {
-				b, w = end-1, uint64(end-1)<<32|uint64(front)
-			}
-			if next.CompareAndSwap(v, w) {
-				return int(b), true
-			}
-		}
-	}
+	var next kernels.Claims
+	next.Set(0, nb)
 	run := func(back bool) {
 		var buf *[]float32
 		if scratch {
@@ -134,7 +115,7 @@ func fillRanges(n int, grad []float32, f GradFill, step func(lo, hi int, g []flo
 			defer fillScratch.Put(buf)
 		}
 		for {
-			b, ok := take(back)
+			b, ok := next.Take(back)
 			if !ok {
 				return
 			}

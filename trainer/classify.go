@@ -417,28 +417,21 @@ func (c *Classify) each(nw int, pre func(w, s0, s1 int), fn func(*shard)) {
 		}
 		return
 	}
-	// runs[w] packs the next shard of run w from the front (low 32 bits)
-	// and the end of its shards left (high 32 bits); ready[w] is set once
+	// runs[w] holds the shards of run w not yet taken; ready[w] is set once
 	// pre(w, …) is done.
-	runs := make([]atomic.Uint64, nw)
+	runs := make([]kernels.Claims, nw)
 	ready := make([]atomic.Bool, nw)
 	for w := range nw {
-		s0, s1 := bounds(w)
-		runs[w].Store(uint64(s1)<<32 | uint64(s0))
+		runs[w].Set(bounds(w))
 	}
-	take := func(w int, back bool) (int, bool) {
+	drain := func(w int, back bool) {
 		for {
-			v := runs[w].Load()
-			front, end := uint32(v), uint32(v>>32)
-			if front >= end {
-				return 0, false
+			s, ok := runs[w].Take(back)
+			if !ok {
+				return
 			}
-			s, nv := front, v+1
-			if back {
-				s, nv = end-1, uint64(end-1)<<32|uint64(front)
-			}
-			if runs[w].CompareAndSwap(v, nv) {
-				return int(s), true
+			if sh := c.shards[s]; sh.x.Shape[0] > 0 {
+				fn(sh)
 			}
 		}
 	}
@@ -448,28 +441,10 @@ func (c *Classify) each(nw int, pre func(w, s0, s1 int), fn func(*shard)) {
 			pre(w, s0, s1)
 		}
 		ready[w].Store(true)
-		for {
-			s, ok := take(w, false)
-			if !ok {
-				break
-			}
-			if sh := c.shards[s]; sh.x.Shape[0] > 0 {
-				fn(sh)
-			}
-		}
+		drain(w, false)
 		for d := 1; d < nw; d++ {
-			o := (w + d) % nw
-			if !ready[o].Load() {
-				continue
-			}
-			for {
-				s, ok := take(o, true)
-				if !ok {
-					break
-				}
-				if sh := c.shards[s]; sh.x.Shape[0] > 0 {
-					fn(sh)
-				}
+			if o := (w + d) % nw; ready[o].Load() {
+				drain(o, true)
 			}
 		}
 	}
