@@ -56,13 +56,14 @@ func (tp *Tape) LogSoftmax(a *Tensor) *Tensor {
 func (tp *Tape) Softmax(a *Tensor) *Tensor {
 	rows, c := rowsOf("Softmax", a)
 	out := tp.NewResult(a.Shape, a)
-	for r := 0; r < rows; r++ {
-		y := out.Data[r*c : (r+1)*c]
-		logSoftmaxRow(y, a.Data[r*c:(r+1)*c])
-		for i, v := range y {
-			y[i] = float32(math.Exp(float64(v)))
-		}
+	y := out.Data[:rows*c]
+	logSoftmaxRows(y, a.Data[:rows*c], c)
+	buf := getF64(len(y))
+	expRows(*buf, y)
+	for i, v := range *buf {
+		y[i] = float32(v)
 	}
+	putF64(buf)
 	if out.requiresGrad {
 		tp.Record(func() {
 			if out.Grad == nil {
@@ -85,24 +86,9 @@ func (tp *Tape) Softmax(a *Tensor) *Tensor {
 	return out
 }
 
-func logSoftmaxRow(dst, x []float32) {
-	m := float32(math.Inf(-1))
-	for _, v := range x {
-		m = max(m, v)
-	}
-	var s float64
-	for _, v := range x {
-		s += math.Exp(float64(v - m))
-	}
-	ls := float32(math.Log(s))
-	for i, v := range x {
-		dst[i] = (v - m) - ls
-	}
-}
-
-// logSoftmaxRows is logSoftmaxRow on each row of c values of x, to the
-// bit, with the exponentials of all rows by kernels.Exp (math.Exp's bits,
-// 8 at a time).
+// logSoftmaxRows writes log softmax of each row of c values of x to dst:
+// (x − max) − log Σ exp(x − max), the sum in float64 in order, the
+// exponentials of all rows by kernels.Exp (math.Exp's bits, 8 at a time).
 func logSoftmaxRows(dst, x []float32, c int) {
 	n := len(x)
 	if c == 0 || n == 0 {

@@ -445,3 +445,20 @@ func TestLogSoftmaxRowsBits(t *testing.T) {
 		}
 	}
 }
+
+// logSoftmaxRow is one row of logSoftmaxRows by math.Exp, element by
+// element: the reference the vectorized rows must match to the bit.
+func logSoftmaxRow(dst, x []float32) {
+	m := float32(math.Inf(-1))
+	for _, v := range x {
+		m = max(m, v)
+	}
+	var s float64
+	for _, v := range x {
+		s += math.Exp(float64(v - m))
+	}
+	ls := float32(math.Log(s))
+	for i, v := range x {
+		dst[i] = (v - m) - ls
+	}
+}
