@@ -57,6 +57,9 @@ ON_TIMEOUT ?= 7200
 # torch.autocast to bfloat16, braingo bench models --precision bf16; every
 # program runs at each). ON_PRECISION=float32,bf16 compares both.
 ON_PRECISION ?= float32
+# braingo's products, comma-separated: blocked (kernels.Gemm, the default),
+# strassen (bench models --gemm strassen); each runs as its own program.
+ON_GEMM ?= blocked
 # The allocators the settings preload (Debian main; see README).
 ON_APT := libtcmalloc-minimal4 libjemalloc2
 bench-open-neuromorphic: build bench-open-neuromorphic-setup
@@ -64,7 +67,7 @@ bench-open-neuromorphic: build bench-open-neuromorphic-setup
 	$(OPENBLAS_CLEAN) $(PYTHON) baselines/open_neuromorphic.py --compare --sizes $(ON_SIZES) --rounds $(ON_ROUNDS) \
 		--warmup $(ON_WARMUP) --settings $(ON_SETTINGS) --settings-at $(ON_SETTINGS_AT) --libs $(ON_LIBS) \
 		--timeout $(ON_TIMEOUT) --braingo-threads $(THREADS) --precision $(ON_PRECISION) \
-		--out $(BASELINE_RESULTS)/open_neuromorphic_$$(date -u +%Y%m%d-%H%M%S).jsonl $(BASELINE_ARGS)
+		--braingo-gemm $(ON_GEMM) --out $(BASELINE_RESULTS)/open_neuromorphic_$$(date -u +%Y%m%d-%H%M%S).jsonl $(BASELINE_ARGS)
 
 # Installs the allocators with apt-get when missing (as root).
 bench-open-neuromorphic-setup:

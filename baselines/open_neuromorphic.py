@@ -369,8 +369,10 @@ def prec(r):
 
 
 def csv_line(r):
-    label = "braingo" if r["framework"] == "braingo" else "%s v%s" % (NAMES.get(r["framework"], r["framework"]),
-                                                                       str(r.get("version", "?")).split(" ")[0])
+    if is_braingo(r["framework"]):
+        label = "braingo" if r["framework"] == "braingo" else "braingo (%s)" % braingo_gemm(r["framework"])
+    else:
+        label = "%s v%s" % (NAMES.get(r["framework"], r["framework"]), str(r.get("version", "?")).split(" ")[0])
     if prec(r) != "float32":
         label += " (%s)" % prec(r)
     return "%s,%d,%s,%s,%d" % (label, r["n"], r["forward_seconds"], r["backward_seconds"], int(r["peak_rss_mb"] * 2**20))
@@ -385,6 +387,10 @@ def compare(a):
         if lib not in LIBS:
             raise SystemExit("open_neuromorphic.py: --libs: unknown library %r (want %s)" % (lib, ",".join(LIBS)))
     settings = parse_settings(a.settings)
+    gemms = a.braingo_gemm.split(",")
+    for g in gemms:
+        if g not in GEMMS:
+            raise SystemExit("open_neuromorphic.py: --braingo-gemm: unknown product %r (want %s)" % (g, ",".join(GEMMS)))
     precs = a.precision.split(",")
     for p in precs:
         if p not in PRECISIONS:
@@ -402,19 +408,21 @@ def compare(a):
             for rep in range(a.repeat):
                 # braingo before and after the libraries: the machine's load
                 # changes over a long run, and the ratio uses both.
-                progs = [("braingo", None, p) for p in precs]
+                mine = [(braingo_name(g), None, p) for p in precs for g in gemms]
+                progs = list(mine)
                 for lib in libs:
                     for p in precs:
                         c = (lib, p)
                         for s in (settings if i == 0 or a.settings_at == "every" or c not in chosen else [chosen[c]]):
                             progs.append((lib, s, p))
-                progs += [("braingo", None, p) for p in precs]
+                progs += mine
                 for name, s, p in progs:
                     env = dict(base)
-                    if name == "braingo":
+                    if is_braingo(name):
                         cmd = [a.braingo, "bench", "models", "--json", "--sizes", str(n), "--batch", str(a.batch),
                                "--steps", str(a.steps), "--rounds", str(a.rounds), "--threads", str(a.braingo_threads),
-                               "--warmup=%s" % ("true" if a.warmup else "false"), "--precision", p]
+                               "--warmup=%s" % ("true" if a.warmup else "false"), "--precision", p,
+                               "--gemm", braingo_gemm(name)]
                     else:
                         env["OPENBLAS_NUM_THREADS"] = str(s[1])
                         env["OMP_NUM_THREADS"] = str(s[0])
@@ -433,7 +441,7 @@ def compare(a):
                     except (RuntimeError, subprocess.TimeoutExpired) as e:
                         sys.stderr.write("  %s\n" % e)
                         rec = {"framework": name, "n": n, "error": str(e)[:300]}
-                    rec.setdefault("framework", name)
+                    rec["framework"] = name
                     rec.setdefault("precision", p)
                     rec["setting"] = "braingo %d threads" % a.braingo_threads if s is None else setting_name(s)
                     rec["repeat"] = rep + 1
@@ -457,22 +465,39 @@ def compare(a):
                                 sys.stderr.write("  %s %s: fastest setting at n=%d: %s (used at the larger sizes)\n" % (
                                     lib, p, n, b["setting"]))
     print()
-    report(got, sizes, libs)
+    report(got, sizes, libs, [braingo_name(g) for g in gemms])
     print("\nraw JSON lines: %s (again: %s --report %s)" % (out, os.path.relpath(__file__), out))
 
 
 NAMES = {"snntorch": "snnTorch", "spikingjelly": "SpikingJelly", "norse": "Norse"}
 PRECISIONS = ["float32", "bf16"]
+# braingo's products (bench models --gemm): each runs as its own program,
+# "braingo" (blocked, the default) or "braingo-strassen".
+GEMMS = ["blocked", "strassen"]
 
 
-def report(got, sizes, libs):
+def braingo_name(gemm):
+    return "braingo" if gemm == "blocked" else "braingo-" + gemm
+
+
+def is_braingo(name):
+    return name == "braingo" or name.startswith("braingo-")
+
+
+def braingo_gemm(name):
+    return "blocked" if name == "braingo" else name[len("braingo-"):]
+
+
+def report(got, sizes, libs, mine=None):
+    if mine is None:
+        mine = [m for m in [braingo_name(g) for g in GEMMS] if any(r["framework"] == m for r in got)] or ["braingo"]
     ok = [r for r in got if "forward_seconds" in r]
 
     def best(name, n, p=None):
         """braingo: the mean of its runs at precision p (around the
         libraries'); a library: its fastest run at p, or at any precision."""
         rs = [r for r in ok if r["framework"] == name and r["n"] == n and (p is None or prec(r) == p)]
-        if name == "braingo" and rs:
+        if is_braingo(name) and rs:
             avg = dict(rs[0])
             for k in ("forward_seconds", "backward_seconds", "peak_rss_mb"):
                 avg[k] = sum(r[k] for r in rs) / len(rs)
@@ -487,7 +512,7 @@ def report(got, sizes, libs):
     # Every setting of a library computes the same thing at one precision:
     # the same spikes and the same weight gradient, to the rounding of a
     # different summation order.
-    for name in ["braingo"] + libs:
+    for name in mine + libs:
         for n in sizes:
             for p in precs:
                 rs = [r for r in ok if r["framework"] == name and r["n"] == n and prec(r) == p
@@ -502,7 +527,7 @@ def report(got, sizes, libs):
     # bf16 against float32: the same network, rounded products; the check
     # values should agree to about 1%.
     if len(precs) > 1:
-        for name in ["braingo"] + libs:
+        for name in mine + libs:
             for n in sizes:
                 f, b = best(name, n, "float32"), best(name, n, "bf16")
                 if f and b and f.get("grad_norm") and b.get("grad_norm"):
@@ -510,7 +535,7 @@ def report(got, sizes, libs):
                           "(%.2f%% apart)" % (name, n, b["spike_rate"], f["spike_rate"], b["grad_norm"], f["grad_norm"],
                                              100 * abs(b["grad_norm"] / f["grad_norm"] - 1)))
     print("framework,neurons,forward,backward,memory")
-    for name in ["braingo"] + libs:
+    for name in mine + libs:
         for n in sizes:
             for p in precs:
                 r = best(name, n, p)
@@ -521,22 +546,22 @@ def report(got, sizes, libs):
           "braingo speed-up | braingo memory ratio |")
     print("|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
-        bs = [best("braingo", n, p) for p in precs]
+        bs = [best(m, n, p) for m in mine for p in precs]
         bs = [b for b in bs if b]
-        b = min(bs, key=total) if bs else None  # braingo's fastest precision
+        b = min(bs, key=total) if bs else None  # braingo's fastest precision and products
         peers = []
-        for name in ["braingo"] + libs:
+        for name in mine + libs:
             rows = [best(name, n, p) for p in precs]
             if not any(rows):
                 print("| %d | %s | failed or not run | | | | | | |" % (n, name))
                 continue
-            if name != "braingo":
+            if not is_braingo(name):
                 peers.append((name, best(name, n)))
             for r in rows:
                 if not r:
                     continue
                 sp = mem = ""
-                if b and name != "braingo":
+                if b and not is_braingo(name):
                     sp = "%.2fx" % (total(r) / total(b))
                     mem = "%.2f" % (b["peak_rss_mb"] / r["peak_rss_mb"])
                 print("| %d | %s | %.3f | %.3f | %.3f | %.0f | %.4f | %s | %s |" % (
@@ -548,9 +573,9 @@ def report(got, sizes, libs):
             snn = [r for name, r in peers if name == "snntorch"]
             fastest_name, fastest = min(peers, key=lambda p: total(p[1]))
             less = all(b["peak_rss_mb"] < r["peak_rss_mb"] for _, r in peers)
-            print("|  | targets at %d, braingo %s against each library's best: %s; fastest peer %s %.2fx (want >= 3x); "
+            print("|  | targets at %d, %s %s against each library's best: %s; fastest peer %s %.2fx (want >= 3x); "
                   "less memory than each: %s | | | | | | | |" % (
-                      n, prec(b), "snnTorch %.2fx (want >= 10x)" % (total(snn[0]) / total(b)) if snn else "snnTorch not run",
+                      n, b["framework"], prec(b), "snnTorch %.2fx (want >= 10x)" % (total(snn[0]) / total(b)) if snn else "snnTorch not run",
                       label(fastest_name, fastest), total(fastest) / total(b), "yes" if less else "no"))
 
 
@@ -580,6 +605,9 @@ def main():
                     help="float32 or bf16 (forward under torch.autocast to bfloat16); --compare: comma-separated, "
                          "each program at each")
     ap.add_argument("--braingo-threads", type=int, default=2)
+    ap.add_argument("--braingo-gemm", default="blocked",
+                    help="--compare: braingo's products, comma-separated: blocked (the default), strassen "
+                         "(bench models --gemm strassen); each runs as its own program")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--braingo", default=os.path.join(ROOT, "bin", "braingo"))
     ap.add_argument("--timeout", type=float, default=7200, help="--compare: seconds per process")

@@ -267,3 +267,63 @@ func TestLinearLIFBF16(t *testing.T) {
 		}
 	}
 }
+
+// TestLinearLIFStrassen: with Strassen (kernels.StrassenMin lowered so
+// that n = 256 splits twice) the spikes and the weight gradient match the
+// default products' to float32 rounding in another order (a few spikes
+// near the threshold may flip), the bits differ (the option does
+// something), and 1 and 2 threads give the same bits.
+func TestLinearLIFStrassen(t *testing.T) {
+	defer kernels.SetStrassenMin(kernels.SetStrassenMin(32))
+	const steps, batch, n = 50, 16, 256
+	run := func(strassen bool, threads int) (spikes, grad []float32) {
+		defer kernels.SetThreads(kernels.SetThreads(threads))
+		r := rand.New(rand.NewPCG(5, n))
+		m := NewLinearLIF("fc", n, n, true, snn.LIF{Beta: 0.95}, r)
+		m.Strassen = strassen
+		x := tensor.Zeros(steps, batch, n)
+		for j := range x.Data {
+			x.Data[j] = float32(r.NormFloat64())
+		}
+		tp := tensor.NewTape()
+		s, sum := m.ForwardSum(tp, x)
+		tp.Backward(sum)
+		return append([]float32(nil), s.Data...), append([]float32(nil), m.W.Grad...)
+	}
+	s0, g0 := run(false, 2)
+	s1, g1 := run(true, 2)
+	s2, g2 := run(true, 1)
+	flips, same := 0, true
+	for i := range s0 {
+		if s0[i] != s1[i] {
+			flips++
+		}
+	}
+	var d2, n2 float64
+	for i := range g0 {
+		d := float64(g1[i]) - float64(g0[i])
+		d2 += d * d
+		n2 += float64(g0[i]) * float64(g0[i])
+		same = same && math.Float32bits(g0[i]) == math.Float32bits(g1[i])
+	}
+	t.Logf("%d of %d spikes flipped, weight gradient %.3g apart (relative, Frobenius)", flips, len(s0), math.Sqrt(d2/n2))
+	if same {
+		t.Error("Strassen gives the default products' bits: not used?")
+	}
+	if flips > len(s0)/10000 {
+		t.Errorf("%d of %d spikes differ from the default products'", flips, len(s0))
+	}
+	if rel := math.Sqrt(d2 / n2); !(rel < 1e-3) {
+		t.Errorf("weight gradient %.3g apart from the default products' (relative, Frobenius)", rel)
+	}
+	for i := range s1 {
+		if s1[i] != s2[i] {
+			t.Fatalf("spike %d: %v with 2 threads, %v with 1", i, s1[i], s2[i])
+		}
+	}
+	for i := range g1 {
+		if math.Float32bits(g1[i]) != math.Float32bits(g2[i]) {
+			t.Fatalf("weight gradient %d: %v with 2 threads, %v with 1", i, g1[i], g2[i])
+		}
+	}
+}

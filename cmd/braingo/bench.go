@@ -57,6 +57,9 @@ standard error.
 			rounds := fs.Int("rounds", 3, "models: timed forward and backward passes per size")
 			seed := fs.Uint64("seed", 1, "models: seed of the weights and inputs")
 			warmup := fs.Bool("warmup", true, "models: an untimed forward and backward pass before the timed rounds")
+			gemmKind := fs.String("gemm", "blocked", "models: the layer's products: blocked (kernels.Gemm) or strassen (the Strassen-Winograd recursion, two levels on sides of 2,048 or more)")
+			strLevels := fs.Int("strassen-levels", 2, "models, --gemm strassen: how many times at most a product is halved")
+			strMin := fs.Int("strassen-min", 1024, "models, --gemm strassen: a product is halved while its three sides are all at least twice this")
 			precision := fs.String("precision", "float32", "models: precision of the layer's products: float32, or bf16 (bf16 inputs, float32 sums; needs AVX512_BF16)")
 			return func(env *cli.Env, args []string) error {
 				if len(args) != 1 {
@@ -76,12 +79,15 @@ standard error.
 					for _, f := range []struct {
 						name string
 						v    int
-					}{{"--batch", *batch}, {"--steps", *steps}, {"--rounds", *rounds}} {
+					}{{"--batch", *batch}, {"--steps", *steps}, {"--rounds", *rounds}, {"--strassen-min", *strMin}} {
 						if f.v < 1 {
 							return cli.Usagef("%s must be >= 1, got %d", f.name, f.v)
 						}
 					}
-					cfg := modelsConfig{Sizes: ns, Batch: *batch, Steps: *steps, Rounds: *rounds, Threads: *threads, Seed: *seed, Warmup: *warmup, Precision: *precision}
+					if *strLevels < 0 {
+						return cli.Usagef("--strassen-levels must be >= 0, got %d", *strLevels)
+					}
+					cfg := modelsConfig{Sizes: ns, Batch: *batch, Steps: *steps, Rounds: *rounds, Threads: *threads, Seed: *seed, Warmup: *warmup, Precision: *precision, Gemm: *gemmKind, StrassenLevels: *strLevels, StrassenMin: *strMin}
 					if *list {
 						for _, n := range ns {
 							fmt.Fprintf(env.Stdout, "linear-lif n=%d batch=%d steps=%d\n", n, *batch, *steps)

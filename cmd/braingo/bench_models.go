@@ -38,12 +38,22 @@ type modelsConfig struct {
 	// or "bf16" (networks.LinearLIF.BF16: bf16 inputs, float32 sums, as
 	// autocast to bf16; needs AVX512_BF16).
 	Precision string
+	// Gemm is "blocked" (and "", the default: kernels.Gemm) or "strassen"
+	// (networks.LinearLIF.Strassen: kernels.GemmStrassen's recursion).
+	Gemm string
+	// StrassenLevels and StrassenMin set kernels.SetStrassenLevels and
+	// kernels.SetStrassenMin for --gemm strassen where StrassenMin > 0
+	// (otherwise kernels' settings stay).
+	StrassenLevels, StrassenMin int
 }
 
 // modelResult is one JSON line of "bench models".
 type modelResult struct {
 	Model           string  `json:"model"`
 	Precision       string  `json:"precision"`
+	Gemm            string  `json:"gemm"`
+	StrassenLevels  int     `json:"strassen_levels,omitempty"`
+	StrassenMin     int     `json:"strassen_min,omitempty"`
 	N               int     `json:"n"`
 	Batch           int     `json:"batch"`
 	Steps           int     `json:"steps"`
@@ -103,7 +113,15 @@ loadavg_1m, and precision. Progress goes to standard error.
 gradient) in bfloat16 mixed precision, as PyTorch's autocast to bf16 runs
 nn.Linear: the inputs of each product rounded to bf16, the sums in float32
 (AVX512_BF16's VDPBF16PS, twice float32's multiply rate), everything else
-in float32. It is refused on a CPU without AVX512_BF16.`
+in float32. It is refused on a CPU without AVX512_BF16.
+
+--gemm strassen runs the two products through the Strassen–Winograd
+recursion (kernels.GemmStrassen: at most --strassen-levels levels (2), each
+7 products of half the size instead of 8, while a product's three sides are
+all at least twice --strassen-min (1,024)):
+float32 arithmetic in another order with a normwise error bound, and extra
+memory for the blocks it sums. With --precision bf16 the half-size products
+run in bf16. The default, blocked, is kernels.Gemm.`
 
 // parseSizes reads the comma-separated list of positive sizes given to flag.
 func parseSizes(flag, s string) ([]int, error) {
@@ -165,6 +183,17 @@ func benchModels(env *cli.Env, cfg modelsConfig, asJSON bool) error {
 	if err := checkPrecision(cfg.Precision); err != nil {
 		return err
 	}
+	switch cfg.Gemm {
+	case "":
+		cfg.Gemm = "blocked"
+	case "blocked", "strassen":
+	default:
+		return cli.Usagef("--gemm: unknown product %q (known: blocked, strassen)", cfg.Gemm)
+	}
+	if cfg.StrassenMin > 0 {
+		defer kernels.SetStrassenLevels(kernels.SetStrassenLevels(cfg.StrassenLevels))
+		defer kernels.SetStrassenMin(kernels.SetStrassenMin(cfg.StrassenMin))
+	}
 	if cfg.Precision == "" {
 		cfg.Precision = "float32"
 	}
@@ -195,11 +224,12 @@ func runLinearLIF(env *cli.Env, cfg modelsConfig, n int) modelResult {
 	r := rand.New(rand.NewPCG(cfg.Seed, uint64(n)))
 	model := networks.NewLinearLIF("fc", n, n, true, snn.LIF{Beta: 0.95}, r)
 	model.BF16 = cfg.Precision == "bf16"
+	model.Strassen = cfg.Gemm == "strassen"
 	x := tensor.Zeros(cfg.Steps, cfg.Batch, n)
 	for i := range x.Data {
 		x.Data[i] = float32(r.NormFloat64())
 	}
-	env.Errorf("bench: linear-lif n=%d batch=%d steps=%d precision=%s: untimed forward", n, cfg.Batch, cfg.Steps, cfg.Precision)
+	env.Errorf("bench: linear-lif n=%d batch=%d steps=%d precision=%s gemm=%s: untimed forward", n, cfg.Batch, cfg.Steps, cfg.Precision, cfg.Gemm)
 	tp := tensor.NewTape()
 	// The benchmark's untimed forward pass without gradients (its buffers
 	// come from the tape's pool, which the recorded passes then reuse).
@@ -212,8 +242,11 @@ func runLinearLIF(env *cli.Env, cfg modelsConfig, n int) modelResult {
 		tp.Backward(loss)
 		tp.Reset()
 	}
-	res := modelResult{Model: "linear-lif", Precision: cfg.Precision, N: n, Batch: cfg.Batch, Steps: cfg.Steps,
+	res := modelResult{Model: "linear-lif", Precision: cfg.Precision, Gemm: cfg.Gemm, N: n, Batch: cfg.Batch, Steps: cfg.Steps,
 		Threads: kernels.Threads(), Rounds: cfg.Rounds, PeakRSSScope: scope}
+	if model.Strassen {
+		res.StrassenLevels, res.StrassenMin = kernels.StrassenLevels(), kernels.StrassenMin()
+	}
 	var spikes float64
 	for round := range cfg.Rounds {
 		for _, p := range model.Params() {
@@ -258,13 +291,13 @@ func modelsTable(w io.Writer, results []modelResult) error {
 	t := tablewriter.NewTable(w,
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{
-			PerColumn: []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight,
+			PerColumn: []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight,
 				tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight},
 		}),
 	)
-	t.Header("model", "precision", "n", "batch", "steps", "forward s", "backward s", "forward GFLOP/s", "peak RSS MB")
+	t.Header("model", "precision", "gemm", "n", "batch", "steps", "forward s", "backward s", "forward GFLOP/s", "peak RSS MB")
 	for _, r := range results {
-		if err := t.Append(r.Model, r.Precision, strconv.Itoa(r.N), strconv.Itoa(r.Batch), strconv.Itoa(r.Steps),
+		if err := t.Append(r.Model, r.Precision, r.Gemm, strconv.Itoa(r.N), strconv.Itoa(r.Batch), strconv.Itoa(r.Steps),
 			fmtSeconds(r.ForwardSeconds), fmtSeconds(r.BackwardSeconds),
 			strconv.FormatFloat(r.ForwardGFLOPS, 'f', 1, 64), fmt.Sprintf("%.0f", r.PeakRSSMB)); err != nil {
 			return err

@@ -97,3 +97,41 @@ func TestBenchModelsBF16(t *testing.T) {
 		t.Fatalf("--precision fp8: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// bench models --gemm strassen says so in its JSON with its settings, its
+// check values agree with the blocked products' (n = 256 halved twice with
+// --strassen-min 32), and bad settings are usage errors.
+func TestBenchModelsStrassen(t *testing.T) {
+	var got [2]map[string]any
+	for i, g := range []string{"blocked", "strassen"} {
+		out, _, code := run(t, "bench", "models", "--sizes", "256", "--steps", "50", "--rounds", "1", "--warmup=false",
+			"--gemm", g, "--strassen-min", "32", "--json")
+		if code != 0 {
+			t.Fatalf("%s: exit %d", g, code)
+		}
+		if err := json.Unmarshal([]byte(out), &got[i]); err != nil {
+			t.Fatal(err)
+		}
+		if got[i]["gemm"] != g {
+			t.Fatalf("gemm %v, want %s: %s", got[i]["gemm"], g, out)
+		}
+	}
+	if got[1]["strassen_levels"] != 2.0 || got[1]["strassen_min"] != 32.0 {
+		t.Errorf("strassen settings %v, %v; want 2, 32", got[1]["strassen_levels"], got[1]["strassen_min"])
+	}
+	for _, k := range []string{"spike_rate", "grad_norm"} {
+		f, s := got[0][k].(float64), got[1][k].(float64)
+		if !(math.Abs(s/f-1) < 1e-4) {
+			t.Errorf("%s: strassen %v, blocked %v", k, s, f)
+		}
+	}
+	if got[0]["grad_norm"] == got[1]["grad_norm"] {
+		t.Errorf("the same weight-gradient norm to the bit: strassen not used?")
+	}
+	for _, args := range [][]string{{"--gemm", "winograd"}, {"--gemm", "strassen", "--strassen-levels", "-1"}, {"--gemm", "strassen", "--strassen-min", "0"}} {
+		a := append([]string{"bench", "models", "--sizes", "16"}, args...)
+		if _, errOut, code := run(t, a...); code != 2 || strings.Count(strings.TrimSpace(errOut), "\n") > 2 {
+			t.Fatalf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+}
