@@ -28,7 +28,8 @@ type GemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32,
 // for any Threads() setting (the products are Gemm's, the additions
 // elementwise). Extra memory: for each level, one block of op(A), one of
 // op(B) and two of C (at the top level of an m×k by k×n product,
-// 4·(m·k + k·n + 2·m·n)/4 bytes), kept for the next call.
+// 4·(m·k + k·n + 2·m·n)/4 bytes), kept for the next call in one slab per
+// level with a quarter more room (strassenScratch.take).
 //
 // Bits differ from Gemm's, so it is an option (networks.LinearLIF's
 // Strassen, `braingo bench models --gemm strassen`), never the default.
@@ -75,11 +76,37 @@ func StrassenLevels() int { return int(strassenLevels.Load()) }
 // returns the previous setting.
 func SetStrassenLevels(n int) int { return int(strassenLevels.Swap(int64(max(0, n)))) }
 
-// strassenScratch holds one level's temporaries: a block of op(A) (s), of
-// op(B) (t) and two of C (p, q); next is the level below.
+// strassenScratch holds one level's temporaries, a block of op(A) (S), of
+// op(B) (T) and two of C (P, Q), cut from one slab; next is the level
+// below.
 type strassenScratch struct {
-	s, t, p, q []float32
-	next       *strassenScratch
+	slab []float32
+	next *strassenScratch
+}
+
+// take cuts S, T, P and Q of the given sizes from the slab, each starting
+// on a 64-byte boundary. The slab grows with a quarter more room: a
+// layer's forward and backward products need blocks of different shapes
+// but about the same total (for 8,000 rows and n = 16,384: a large T in
+// the forward product, large P and Q in the weight gradient), and
+// reallocating, then faulting in, hundreds of megabytes on every other
+// call would cost what a level saves.
+func (sc *strassenScratch) take(sizes ...int) [][]float32 {
+	total := 0
+	for _, n := range sizes {
+		total += (n + 15) &^ 15
+	}
+	if cap(sc.slab) < total {
+		sc.slab = nil
+		sc.slab = make([]float32, total, total+total/4)
+	}
+	out := make([][]float32, len(sizes))
+	off := 0
+	for i, n := range sizes {
+		out[i] = sc.slab[off : off+n : off+n]
+		off += (n + 15) &^ 15
+	}
+	return out
 }
 
 func (sc *strassenScratch) below() *strassenScratch {
@@ -149,11 +176,8 @@ func strassen(base GemmFunc, levels, minSide int, sc *strassenScratch, transA, t
 	// The temporaries' rows are padded where a multiple of 2 KiB would
 	// make Gemm pack them (gemmStrideOK).
 	lds, ldt, ldp := strassenLd(ac), strassenLd(bc), strassenLd(nh)
-	sc.s = growF32(sc.s, (ar-1)*lds+ac)
-	sc.t = growF32(sc.t, (br-1)*ldt+bc)
-	sc.p = growF32(sc.p, (mh-1)*ldp+nh)
-	sc.q = growF32(sc.q, (mh-1)*ldp+nh)
-	S, T, P, Q := sc.s, sc.t, sc.p, sc.q
+	tmp := sc.take((ar-1)*lds+ac, (br-1)*ldt+bc, (mh-1)*ldp+nh, (mh-1)*ldp+nh)
+	S, T, P, Q := tmp[0], tmp[1], tmp[2], tmp[3]
 	sub := sc.below()
 	mul := func(transA, transB bool, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 		strassen(base, levels-1, minSide, sub, transA, transB, mh, nh, kh, alpha, a, lda, b, ldb, beta, c, ldc)
