@@ -182,10 +182,10 @@ func strassen(base GemmFunc, levels, minSide int, sc *strassenScratch, transA, t
 	mul := func(transA, transB bool, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 		strassen(base, levels-1, minSide, sub, transA, transB, mh, nh, kh, alpha, a, lda, b, ldb, beta, c, ldc)
 	}
-	// sa and tb set S and T to sums of terms (cAcc false) or to
-	// sgn·S (sgn·T) plus terms (cAcc true), in place.
-	sa := func(acc bool, sgn float32, terms ...strassenTerm) { strassenSum(S, lds, ar, ac, sgn, acc, terms) }
-	tb := func(acc bool, sgn float32, terms ...strassenTerm) { strassenSum(T, ldt, br, bc, sgn, acc, terms) }
+	// sa and tb set S and T to sums of terms, or add the terms to them
+	// in place.
+	sa := func(inPlace bool, terms ...strassenTerm) { strassenSum(S, lds, ar, ac, 1, inPlace, terms) }
+	tb := func(inPlace bool, terms ...strassenTerm) { strassenSum(T, ldt, br, bc, 1, inPlace, terms) }
 	plus := func(x []float32, ld int) strassenTerm { return strassenTerm{x, ld, false} }
 	minus := func(x []float32, ld int) strassenTerm { return strassenTerm{x, ld, true} }
 	cAcc := beta != 0
@@ -200,22 +200,24 @@ func strassen(base GemmFunc, levels, minSide int, sc *strassenScratch, transA, t
 	//   C21 = P1 + P6 + P7 − P4, C22 = P1 + P6 + P7 + P5,
 	// in an order that forms S1, S2, S4 and T1, T2, T4 each from the last
 	// in place (three blocks of traffic each) and keeps P (the partial
-	// sum U2, then U3) and Q (P5) as the only blocks of C's size.
+	// sum U2, then U3) and Q (P5) as the only blocks of C's size. T1 and
+	// S4 are kept negated (their products take −alpha), so that every
+	// in-place step adds to or subtracts from the block as it is.
 	mul(transA, transB, alpha, A(0, 0), lda, B(0, 0), ldb, 0, P, ldp) // P = P1
 	strassenSum(C(0, 0), ldc, mh, nh, beta, cAcc, []strassenTerm{plus(P, ldp)})
-	sa(false, 0, plus(A(1, 0), lda), plus(A(1, 1), lda))  // S1
-	tb(false, 0, plus(B(0, 1), ldb), minus(B(0, 0), ldb)) // T1
-	mul(transA, transB, alpha, S, lds, T, ldt, 0, Q, ldp) // Q = P5
-	sa(true, 1, minus(A(0, 0), lda))                      // S2 = S1 − A11
-	tb(true, -1, plus(B(1, 1), ldb))                      // T2 = B22 − T1
-	mul(transA, transB, alpha, S, lds, T, ldt, 1, P, ldp) // P = U2 = P1 + P6
+	sa(false, plus(A(1, 0), lda), plus(A(1, 1), lda))      // S1
+	tb(false, plus(B(0, 0), ldb), minus(B(0, 1), ldb))     // −T1 = B11 − B12
+	mul(transA, transB, -alpha, S, lds, T, ldt, 0, Q, ldp) // Q = P5 = −S1·(−T1)
+	sa(true, minus(A(0, 0), lda))                          // S2 = S1 − A11
+	tb(true, plus(B(1, 1), ldb))                           // T2 = −T1 + B22
+	mul(transA, transB, alpha, S, lds, T, ldt, 1, P, ldp)  // P = U2 = P1 + P6
 	strassenSum(C(0, 1), ldc, mh, nh, beta, cAcc, []strassenTerm{plus(P, ldp), plus(Q, ldp)})
-	sa(true, -1, plus(A(0, 1), lda))                                      // S4 = A12 − S2
-	mul(transA, transB, alpha, S, lds, B(1, 1), ldb, 1, C(0, 1), ldc)     // C12 += P3
-	tb(true, 1, minus(B(1, 0), ldb))                                      // T4 = T2 − B21
+	sa(true, minus(A(0, 1), lda))                                         // −S4 = S2 − A12
+	mul(transA, transB, -alpha, S, lds, B(1, 1), ldb, 1, C(0, 1), ldc)    // C12 += P3 = −(−S4)·B22
+	tb(true, minus(B(1, 0), ldb))                                         // T4 = T2 − B21
 	mul(transA, transB, -alpha, A(1, 1), lda, T, ldt, beta, C(1, 0), ldc) // C21 = β·C21 − P4
-	sa(false, 0, plus(A(0, 0), lda), minus(A(1, 0), lda))                 // S3
-	tb(false, 0, plus(B(1, 1), ldb), minus(B(0, 1), ldb))                 // T3
+	sa(false, plus(A(0, 0), lda), minus(A(1, 0), lda))                    // S3
+	tb(false, plus(B(1, 1), ldb), minus(B(0, 1), ldb))                    // T3
 	mul(transA, transB, alpha, S, lds, T, ldt, 1, P, ldp)                 // P = U3 = U2 + P7
 	strassenSum(C(1, 0), ldc, mh, nh, 1, true, []strassenTerm{plus(P, ldp)})
 	strassenSum(C(1, 1), ldc, mh, nh, beta, cAcc, []strassenTerm{plus(P, ldp), plus(Q, ldp)})
