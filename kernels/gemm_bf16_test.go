@@ -129,25 +129,7 @@ func bf16Mat(g *gemmMat) *gemmMat {
 // matrix. It returns the result (C's logical elements).
 func runBF16Case(t *testing.T, tc gemmCase) []float32 {
 	t.Helper()
-	r := rand.New(rand.NewPCG(uint64(tc.m*1000003+tc.n*1009+tc.k), uint64(tc.extra)))
-	ar, ac := tc.m, tc.k
-	if tc.transA {
-		ar, ac = tc.k, tc.m
-	}
-	br, bc := tc.k, tc.n
-	if tc.transB {
-		br, bc = tc.n, tc.k
-	}
-	a := newGemmMat(r, "A", ar, ac, tc.extra)
-	b := newGemmMat(r, "B", br, bc, tc.extra)
-	c := newGemmMat(r, "C", tc.m, tc.n, tc.extra)
-	if tc.beta == 0 {
-		for i := range tc.m {
-			for j := range tc.n {
-				c.data[i*c.ld+j] = float32(math.NaN())
-			}
-		}
-	}
+	a, b, c := newGemmOperands(tc)
 	want, scale := gemmRef64(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, bf16Mat(a), bf16Mat(b), tc.beta, c)
 	GemmBF16(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a.data, a.ld, b.data, b.ld, tc.beta, c.data, c.ld)
 	a.checkPadding(t)

@@ -118,7 +118,53 @@ func gemmVariant(transA, transB bool) string {
 }
 
 // gemmFunc has the signature of Gemm.
-type gemmFunc = func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+type gemmFunc = GemmFunc
+
+// newGemmOperands draws A, B and C of tc as stored (padded, strided:
+// newGemmMat) from a seed its shape gives; where beta is 0, C is all NaN:
+// its old contents must not leak.
+func newGemmOperands(tc gemmCase) (a, b, c *gemmMat) {
+	r := rand.New(rand.NewPCG(uint64(tc.m*1000003+tc.n*1009+tc.k), uint64(tc.extra)))
+	ar, ac := tc.m, tc.k
+	if tc.transA {
+		ar, ac = tc.k, tc.m
+	}
+	br, bc := tc.k, tc.n
+	if tc.transB {
+		br, bc = tc.n, tc.k
+	}
+	a = newGemmMat(r, "A", ar, ac, tc.extra)
+	b = newGemmMat(r, "B", br, bc, tc.extra)
+	c = newGemmMat(r, "C", tc.m, tc.n, tc.extra)
+	if tc.beta == 0 {
+		for i := range tc.m {
+			for j := range tc.n {
+				c.data[i*c.ld+j] = float32(math.NaN())
+			}
+		}
+	}
+	return a, b, c
+}
+
+// randGemmInputs draws dense A and B for op(A) m×k and op(B) k×n as
+// stored (A first, then B, from r) and returns their leading dimensions.
+func randGemmInputs(r *rand.Rand, transA, transB bool, m, n, k int) (a, b []float32, lda, ldb int) {
+	a, b = make([]float32, m*k), make([]float32, k*n)
+	for i := range a {
+		a[i] = float32(r.NormFloat64())
+	}
+	for i := range b {
+		b[i] = float32(r.NormFloat64())
+	}
+	lda, ldb = k, n
+	if transA {
+		lda = m
+	}
+	if transB {
+		ldb = k
+	}
+	return a, b, lda, ldb
+}
 
 // runGemmCase runs one case through f and checks it against the float64
 // reference, the guards and the NaN-free overwrite when beta == 0.
@@ -131,26 +177,7 @@ func runGemmCase(t *testing.T, tc gemmCase, f gemmFunc) {
 // (the reference is computed once); failures name the function.
 func runGemmCases(t *testing.T, tc gemmCase, names []string, fs []gemmFunc) {
 	t.Helper()
-	r := rand.New(rand.NewPCG(uint64(tc.m*1000003+tc.n*1009+tc.k), uint64(tc.extra)))
-	ar, ac := tc.m, tc.k
-	if tc.transA {
-		ar, ac = tc.k, tc.m
-	}
-	br, bc := tc.k, tc.n
-	if tc.transB {
-		br, bc = tc.n, tc.k
-	}
-	a := newGemmMat(r, "A", ar, ac, tc.extra)
-	b := newGemmMat(r, "B", br, bc, tc.extra)
-	c := newGemmMat(r, "C", tc.m, tc.n, tc.extra)
-	if tc.beta == 0 {
-		// C's old contents must not leak, not even NaN.
-		for i := 0; i < tc.m; i++ {
-			for j := 0; j < tc.n; j++ {
-				c.data[i*c.ld+j] = float32(math.NaN())
-			}
-		}
-	}
+	a, b, c := newGemmOperands(tc)
 	want, scale := gemmRef64(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, b, tc.beta, c)
 	cInit := append([]float32(nil), c.buf...)
 	tol := 2e-6 * math.Sqrt(float64(tc.k)+1)
@@ -300,20 +327,7 @@ func TestGemmDeterministic(t *testing.T) {
 			for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}} {
 				m, n, k := s[0], s[1], s[2]
 				r := rand.New(rand.NewPCG(uint64(m), uint64(k)))
-				a, b := make([]float32, m*k), make([]float32, k*n)
-				for i := range a {
-					a[i] = float32(r.NormFloat64())
-				}
-				for i := range b {
-					b[i] = float32(r.NormFloat64())
-				}
-				lda, ldb := k, n
-				if tr[0] {
-					lda = m
-				}
-				if tr[1] {
-					ldb = k
-				}
+				a, b, lda, ldb := randGemmInputs(r, tr[0], tr[1], m, n, k)
 				var ref []float32
 				for _, th := range []int{1, 2, 3, 4, -1} {
 					// -1: one thread, with the blocked loop in place of the
@@ -454,22 +468,9 @@ var gemmBenchShapes = [][3]int{{128, 784, 1000}, {128, 1000, 10}, {1024, 1024, 1
 // (GFLOP/s = 2·m·k·n / time), the portable kernel and the naive loop for
 // comparison.
 func BenchmarkGemm(b *testing.B) {
-	bench := func(b *testing.B, m, k, n int, f func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int), transA, transB bool) {
-		r := rand.New(rand.NewPCG(1, 2))
-		x, y, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
-		for i := range x {
-			x[i] = float32(r.NormFloat64())
-		}
-		for i := range y {
-			y[i] = float32(r.NormFloat64())
-		}
-		lda, ldb := k, n
-		if transA {
-			lda = m
-		}
-		if transB {
-			ldb = k
-		}
+	bench := func(b *testing.B, m, k, n int, f GemmFunc, transA, transB bool) {
+		x, y, lda, ldb := randGemmInputs(rand.New(rand.NewPCG(1, 2)), transA, transB, m, n, k)
+		c := make([]float32, m*n)
 		b.ResetTimer()
 		for range b.N {
 			f(transA, transB, m, n, k, 1, x, lda, y, ldb, 0, c, n)
@@ -552,20 +553,7 @@ func TestGemmHalfTile(t *testing.T) {
 		for _, n := range []int{1, 31, 32, 33, 100} {
 			for _, k := range []int{1, 7, 196, 300} {
 				for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
-					a, b := make([]float32, m*k), make([]float32, k*n)
-					for i := range a {
-						a[i] = float32(r.NormFloat64())
-					}
-					for i := range b {
-						b[i] = float32(r.NormFloat64())
-					}
-					lda, ldb := k, n
-					if tr[0] {
-						lda = m
-					}
-					if tr[1] {
-						ldb = k
-					}
+					a, b, lda, ldb := randGemmInputs(r, tr[0], tr[1], m, n, k)
 					c0 := make([]float32, m*n)
 					for i := range c0 {
 						c0[i] = float32(r.NormFloat64())

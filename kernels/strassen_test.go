@@ -16,25 +16,7 @@ import (
 // f wrote outside C.
 func strassenRun(t *testing.T, tc gemmCase, f gemmFunc) ([]float32, float64) {
 	t.Helper()
-	r := rand.New(rand.NewPCG(uint64(tc.m*1000003+tc.n*1009+tc.k), uint64(tc.extra)))
-	ar, ac := tc.m, tc.k
-	if tc.transA {
-		ar, ac = tc.k, tc.m
-	}
-	br, bc := tc.k, tc.n
-	if tc.transB {
-		br, bc = tc.n, tc.k
-	}
-	a := newGemmMat(r, "A", ar, ac, tc.extra)
-	b := newGemmMat(r, "B", br, bc, tc.extra)
-	c := newGemmMat(r, "C", tc.m, tc.n, tc.extra)
-	if tc.beta == 0 {
-		for i := range tc.m {
-			for j := range tc.n {
-				c.data[i*c.ld+j] = float32(math.NaN())
-			}
-		}
-	}
+	a, b, c := newGemmOperands(tc)
 	maxAbs := func(g *gemmMat) float64 {
 		v := 0.0
 		for i := range g.rows {
