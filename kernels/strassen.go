@@ -28,8 +28,9 @@ type GemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32,
 // for any Threads() setting (the products are Gemm's, the additions
 // elementwise). Extra memory: for each level, one block of op(A), one of
 // op(B) and two of C (at the top level of an m×k by k×n product,
-// 4·(m·k + k·n + 2·m·n)/4 bytes), kept for the next call in one slab per
-// level with a quarter more room (strassenScratch.take).
+// m·k + k·n + 2·m·n bytes: a quarter of each in float32), kept for the
+// next call in one slab per level with a quarter more room
+// (strassenScratch.take).
 //
 // Bits differ from Gemm's, so it is an option (networks.LinearLIF's
 // Strassen, `braingo bench models --gemm strassen`), never the default.
@@ -97,7 +98,7 @@ func (sc *strassenScratch) take(sizes ...int) [][]float32 {
 		total += (n + 15) &^ 15
 	}
 	if cap(sc.slab) < total {
-		sc.slab = nil
+		sc.slab = nil // the old slab may be collected while the new one is allocated
 		sc.slab = make([]float32, total, total+total/4)
 	}
 	out := make([][]float32, len(sizes))

@@ -43,8 +43,10 @@ type LinearLIF struct {
 	// (kernels.GemmStrassenBF16 with BF16): on products whose sides are
 	// all at least 2·kernels.StrassenMin() (2,048 by default), 7 half-size
 	// products instead of 8 per level, kernels.StrassenLevels() deep (2),
-	// about 1.15-1.25x faster at n = 4,096-8,192 and costing extra memory
-	// for the blocks it sums (kernels.GemmStrassen's doc). Other bits than
+	// its products 1.14-1.23x faster at n = 4,096-8,192 with 8,000 rows and
+	// the Open Neuromorphic pass 1.24-1.31x at 8,192-16,384 (BENCHMARKS.md,
+	// "Strassen–Winograd products"), for extra memory holding the blocks it
+	// sums (kernels.GemmStrassen's doc). Other bits than
 	// the default products and a normwise rather than elementwise error
 	// bound, hence an option; smaller layers compute as without it.
 	Strassen bool
