@@ -11,6 +11,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/braingo/braingo/internal/cli"
+	"github.com/braingo/braingo/kernels"
 	"github.com/braingo/braingo/kernels/kbench"
 )
 
@@ -57,9 +58,9 @@ standard error.
 			rounds := fs.Int("rounds", 3, "models: timed forward and backward passes per size")
 			seed := fs.Uint64("seed", 1, "models: seed of the weights and inputs")
 			warmup := fs.Bool("warmup", true, "models: an untimed forward and backward pass before the timed rounds")
-			gemmKind := fs.String("gemm", "blocked", "models: the layer's products: blocked (kernels.Gemm) or strassen (the Strassen-Winograd recursion, two levels on sides of 2,048 or more)")
-			strLevels := fs.Int("strassen-levels", 2, "models, --gemm strassen: how many times at most a product is halved")
-			strMin := fs.Int("strassen-min", 1024, "models, --gemm strassen: a product is halved while its three sides are all at least twice this")
+			gemmKind := fs.String("gemm", "blocked", "models: the layer's products: blocked (kernels.Gemm) or strassen (the Strassen-Winograd recursion: --strassen-levels, --strassen-min)")
+			strLevels := fs.Int("strassen-levels", kernels.StrassenLevels(), "models, --gemm strassen: how many times at most a product is halved")
+			strMin := fs.Int("strassen-min", kernels.StrassenMin(), "models, --gemm strassen: a product is halved while its three sides are all at least twice this")
 			precision := fs.String("precision", "float32", "models: precision of the layer's products: float32, or bf16 (bf16 inputs, float32 sums; needs AVX512_BF16)")
 			return func(env *cli.Env, args []string) error {
 				if len(args) != 1 {

@@ -107,7 +107,8 @@ machine the work rather than the wait; spinning threads count too),
 forward_gflops (2·steps·batch·n² / forward seconds),
 peak_rss_mb, peak_rss_scope, tape_mb (the tape's buffers), spike_rate (spikes
 per neuron and step), grad_norm (of the weight gradient, a check value) and
-loadavg_1m, and precision. Progress goes to standard error.
+loadavg_1m, precision and gemm (with strassen_levels and strassen_min for
+--gemm strassen). Progress goes to standard error.
 
 --precision bf16 runs the layer's two products (the currents, the weight
 gradient) in bfloat16 mixed precision, as PyTorch's autocast to bf16 runs
@@ -116,9 +117,9 @@ nn.Linear: the inputs of each product rounded to bf16, the sums in float32
 in float32. It is refused on a CPU without AVX512_BF16.
 
 --gemm strassen runs the two products through the Strassen–Winograd
-recursion (kernels.GemmStrassen: at most --strassen-levels levels (2), each
-7 products of half the size instead of 8, while a product's three sides are
-all at least twice --strassen-min (1,024)):
+recursion (kernels.GemmStrassen: at most --strassen-levels levels, each 7
+products of half the size instead of 8, while a product's three sides are
+all at least twice --strassen-min):
 float32 arithmetic in another order with a normwise error bound, and extra
 memory for the blocks it sums. With --precision bf16 the half-size products
 run in bf16. The default, blocked, is kernels.Gemm.`
